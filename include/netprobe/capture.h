@@ -1,0 +1,66 @@
+/* capture.h - capture sources: one opaque handle over a capture file or a live interface, so the
+ * rest of the pipeline cannot tell them apart. */
+#ifndef NETPROBE_CAPTURE_H
+#define NETPROBE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netprobe/packet.h"
+
+struct np_source;
+
+enum np_next {
+	NP_NEXT_FRAME,   /* *f holds a frame, valid until the next call */
+	NP_NEXT_END,     /* end of file, or the source was asked to stop */
+	NP_NEXT_TIMEOUT, /* live: nothing arrived within the read timeout */
+	NP_NEXT_ERROR,   /* err holds the reason (e.g. a capture file cut in the middle) */
+};
+
+struct np_source_stats {
+	uint64_t frames;     /* frames read from the source, before filtering */
+	uint64_t delivered;  /* frames that passed the filter */
+	bool have_kernel;    /* live only: the figures below are meaningful */
+	uint64_t recv, drop, ifdrop;
+};
+
+/* The op table every kind of source fills in. */
+struct np_source_ops {
+	const char *kind;
+	enum np_next (*next)(struct np_source *s, struct np_frame *f, char *err, size_t errlen);
+	int (*set_filter)(struct np_source *s, const char *expr, char *err, size_t errlen);
+	void (*stats)(struct np_source *s, struct np_source_stats *st);
+	void (*close)(struct np_source *s);
+};
+
+struct np_source {
+	const struct np_source_ops *ops;
+	int dlt;
+	uint64_t frames;
+	uint64_t delivered;
+};
+
+struct np_live_opts {
+	int snaplen;
+	bool promisc;
+	bool immediate;
+	int buffer_kib;  /* 0: libpcap's default */
+	int timeout_ms;
+};
+
+/* Open a pcap or pcapng file ("-" is standard input). Returns 0, or -1 with err filled. */
+int np_source_open_file(struct np_source **out, const char *path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* Open a live interface. Returns 0, or -1 with err filled. */
+int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
+			char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Compile and apply a BPF filter (libpcap syntax). Returns 0, or -1 with libpcap's text in err. */
+int np_source_set_filter(struct np_source *s, const char *expr, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, size_t errlen);
+void np_source_stats(struct np_source *s, struct np_source_stats *st);
+void np_source_close(struct np_source *s);
+
+#endif

@@ -1,0 +1,40 @@
+/* decode.h - pure decoders: captured bytes in, struct np_packet out. No I/O, allocation or clock. */
+#ifndef NETPROBE_DECODE_H
+#define NETPROBE_DECODE_H
+
+#include "netprobe/cursor.h"
+#include "netprobe/packet.h"
+
+/* Is this libpcap link type one we decode? */
+bool np_link_supported(int dlt);
+
+/* Short name of a link type as tcpdump prints it ("EN10MB", "LINUX_SLL2", ...). */
+const char *np_link_name(int dlt);
+
+/* Decode one frame. Never reads past f->caplen; records where and why it stopped. */
+void np_decode(const struct np_frame *f, struct np_packet *p);
+
+/* The layer decoders, exposed for unit tests. Each reads its header at the cursor, records it in
+ * the packet and hands what follows to the next layer. */
+void np_decode_link(struct np_cursor *c, struct np_packet *p);
+void np_decode_arp(struct np_cursor *c, struct np_packet *p);
+void np_decode_ipv4(struct np_cursor *c, struct np_packet *p);
+void np_decode_ipv6(struct np_cursor *c, struct np_packet *p);
+void np_decode_tcp(struct np_cursor *c, struct np_packet *p);
+void np_decode_udp(struct np_cursor *c, struct np_packet *p);
+void np_decode_icmp(struct np_cursor *c, struct np_packet *p);
+void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
+void np_decode_quote(struct np_cursor *c, struct np_quote *q);
+
+/* Record a problem met while decoding `layer`. Sets p->truncated or p->malformed. */
+void np_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v, const char *what);
+
+/* Checksum helpers shared by the IPv4 and transport decoders (RFC 1071). */
+uint16_t np_csum_fold(uint32_t sum);
+/* Pseudo-header sum for IPv4 or IPv6 (RFC 793 / RFC 8200 s8.1) for `len` bytes of `proto`. */
+uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len);
+/* Verdict for a transport checksum over `len` bytes at the cursor position. */
+enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, uint8_t proto,
+			uint32_t len, uint16_t wire, uint16_t *good);
+
+#endif

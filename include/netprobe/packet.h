@@ -1,0 +1,282 @@
+/* packet.h - the decoded view of one captured frame: every layer the decoder understood. */
+#ifndef NETPROBE_PACKET_H
+#define NETPROBE_PACKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One captured frame as a source hands it over. `data` holds `caplen` bytes of a frame that
+ * was `len` bytes on the wire (libpcap keeps the two apart; so do we). */
+struct np_frame {
+	uint64_t n;       /* frame number in the source, from 1 (Wireshark's frame.number) */
+	int64_t ts_sec;
+	uint32_t ts_usec;  /* as in the file: a broken one may hold 1000000 or more */
+	uint32_t caplen;
+	uint32_t len;
+	int dlt;          /* libpcap DLT_* link type */
+	const uint8_t *data;
+};
+
+/* Where decoding of a layer ended, tcpdump-style: truncated (the capture stopped short) is
+ * reported apart from invalid (a field contradicts itself) and unsupported (we don't decode it). */
+enum np_verdict { NP_OK = 0, NP_TRUNCATED, NP_INVALID, NP_UNSUPPORTED };
+
+enum np_layer {
+	NP_L_NONE = 0,
+	NP_L_LINK,
+	NP_L_ARP,
+	NP_L_IP4,
+	NP_L_IP6,
+	NP_L_TCP,
+	NP_L_UDP,
+	NP_L_ICMP,
+	NP_L_ICMP6,
+};
+
+/* Checksum verdicts. OFFLOADED: wrong on a packet this host sent (loopback, SLL "outgoing"),
+ * where the kernel left the sum for the NIC to fill in, so the captured value proves nothing. */
+enum np_csum {
+	NP_CSUM_NOT_CHECKED = 0, /* layer has no checksum, or not reached */
+	NP_CSUM_UNVERIFIED,      /* bytes needed for the sum were not captured, or a fragment */
+	NP_CSUM_GOOD,
+	NP_CSUM_BAD,
+	NP_CSUM_OFFLOADED,
+	NP_CSUM_ABSENT,          /* UDP over IPv4 with checksum 0: sender chose none (RFC 768) */
+};
+
+enum np_link_kind {
+	NP_LINK_ETH,
+	NP_LINK_SLL,
+	NP_LINK_SLL2,
+	NP_LINK_NULL,
+	NP_LINK_LOOP,
+	NP_LINK_RAW,
+};
+
+#define NP_MAX_VLAN 4
+#define NP_MAX_IP4_OPTS 20
+#define NP_MAX_IP6_EXT 8
+#define NP_MAX_TCP_OPTS 40
+#define NP_MAX_SACK 4
+#define NP_MAX_PROBLEMS 8
+
+struct np_vlan {
+	uint16_t tpid; /* 0x8100 (802.1Q) or 0x88a8 (802.1ad) */
+	uint8_t pcp;
+	uint8_t dei;
+	uint16_t vid;
+};
+
+struct np_link {
+	enum np_link_kind kind;
+	uint16_t hdr_len;      /* link header bytes including VLAN tags */
+	uint8_t src[8];        /* Ethernet source / SLL link-layer address */
+	uint8_t dst[8];        /* Ethernet destination */
+	uint8_t addr_len;      /* bytes of src (6 for Ethernet) */
+	bool has_dst;          /* Ethernet only */
+	uint16_t ethertype;    /* protocol of the payload, after VLAN tags */
+	uint16_t sll_pkttype;  /* SLL/SLL2: 0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing */
+	uint16_t sll_hatype;   /* SLL/SLL2: ARPHRD_* */
+	uint32_t sll_ifindex;  /* SLL2 only */
+	uint32_t family;       /* NULL/LOOP: address family word */
+	bool outgoing;         /* sent by the capturing host (SLL "outgoing", loopback) */
+	bool loopback;         /* loopback link: every packet was sent by this host */
+	uint8_t nvlan;
+	struct np_vlan vlan[NP_MAX_VLAN];
+};
+
+struct np_arp {
+	uint16_t got;          /* bytes of the 28-byte Ethernet/IPv4 ARP body captured */
+	uint16_t htype, ptype;
+	uint8_t hlen, plen;
+	uint16_t op;
+	uint8_t sha[6], spa[4], tha[6], tpa[4];
+};
+
+struct np_ip4_opt {
+	uint8_t type;
+	uint8_t len;           /* as on the wire (1 for EOL/NOP) */
+};
+
+struct np_ipv4 {
+	uint16_t got;          /* bytes of the 20-byte fixed header captured */
+	uint8_t version;
+	uint8_t ihl;           /* header length in 32-bit words */
+	uint8_t tos;           /* DSCP (high 6 bits) and ECN (low 2) */
+	uint16_t tot_len;
+	uint16_t id;
+	uint16_t frag;         /* flags (3 high bits) and fragment offset in 8-byte units */
+	uint8_t ttl;
+	uint8_t proto;
+	uint16_t csum;
+	uint16_t csum_good;    /* what the checksum should be, when it could be computed */
+	enum np_csum csum_status;
+	uint8_t src[4], dst[4];
+	uint8_t nopts;
+	struct np_ip4_opt opts[NP_MAX_IP4_OPTS];
+	bool opts_bad;
+};
+
+struct np_ip6_ext {
+	uint8_t type;          /* 0 hop-by-hop, 43 routing, 44 fragment, 60 destination, 51 AH */
+	uint16_t len;          /* bytes */
+};
+
+struct np_ipv6 {
+	uint16_t got;          /* bytes of the 40-byte fixed header captured */
+	uint8_t version;
+	uint8_t tclass;
+	uint32_t flow;
+	uint16_t plen;
+	uint8_t nxt;           /* next header of the fixed header */
+	uint8_t hlim;
+	uint8_t src[16], dst[16];
+	uint8_t next_final;    /* upper-layer protocol after the extension headers */
+	uint8_t next_ext;
+	struct np_ip6_ext ext[NP_MAX_IP6_EXT];
+	bool has_frag;
+	uint16_t frag_off;     /* in 8-byte units */
+	bool frag_more;
+	uint32_t frag_id;
+	bool has_routing;      /* final destination differs from dst when segments are left */
+};
+
+struct np_tcp_opt {
+	uint8_t kind;
+	uint8_t len;
+	uint16_t off;          /* offset of the option in the TCP header */
+};
+
+struct np_tcp {
+	uint16_t got;          /* bytes of the 20-byte fixed header captured */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t doff;          /* data offset in 32-bit words */
+	uint16_t flags;        /* 12 bits as tshark's tcp.flags: reserved(3) AE CWR ECE URG ACK PSH RST SYN FIN */
+	uint16_t win;
+	uint16_t csum;
+	uint16_t csum_good;
+	enum np_csum csum_status;
+	uint16_t urp;
+	uint32_t seg_len;      /* TCP header + data, from the IP length fields */
+	uint32_t payload_len;  /* data bytes (tshark's tcp.len) */
+	uint8_t nopts;
+	struct np_tcp_opt opts[NP_MAX_TCP_OPTS];
+	bool opts_bad;         /* an option's length is wrong or runs past the header */
+	bool has_mss, has_ws, sack_perm, has_ts;
+	uint16_t mss;
+	uint8_t ws;
+	uint8_t nsack;
+	uint32_t sack[NP_MAX_SACK][2];
+	uint32_t tsval, tsecr;
+};
+
+#define NP_TCP_FIN 0x001
+#define NP_TCP_SYN 0x002
+#define NP_TCP_RST 0x004
+#define NP_TCP_PSH 0x008
+#define NP_TCP_ACK 0x010
+#define NP_TCP_URG 0x020
+#define NP_TCP_ECE 0x040
+#define NP_TCP_CWR 0x080
+#define NP_TCP_AE  0x100 /* was NS (RFC 3540); AccECN (RFC 9768) */
+
+struct np_udp {
+	uint16_t got;          /* bytes of the 8-byte header captured */
+	uint16_t sport, dport;
+	uint16_t len;
+	uint16_t csum;
+	uint16_t csum_good;
+	enum np_csum csum_status;
+	uint32_t payload_len;
+};
+
+/* The header quoted inside an ICMP/ICMPv6 error: inner IP and the first bytes of its payload. */
+struct np_quote {
+	uint8_t ipver;         /* 0: nothing quoted */
+	uint16_t ip_got;
+	uint8_t src[16], dst[16];
+	uint8_t ttl;
+	uint8_t proto;
+	uint16_t len;          /* IPv4 total length / IPv6 payload length */
+	uint16_t id;
+	uint16_t l4_got;       /* bytes of the quoted transport header captured (at most 8) */
+	uint16_t sport, dport; /* TCP/UDP */
+	uint32_t seq;          /* TCP */
+	uint16_t udp_len;
+	uint8_t icmp_type, icmp_code;
+	uint16_t icmp_id, icmp_seq;
+};
+
+struct np_icmp {
+	uint16_t got;          /* bytes of the 8-byte header captured */
+	uint8_t type, code;
+	uint16_t csum;
+	uint16_t csum_good;
+	enum np_csum csum_status;
+	uint16_t id, seq;      /* echo, timestamp, information, address mask */
+	bool has_idseq;
+	uint8_t gateway[4];    /* redirect */
+	uint16_t mtu;          /* fragmentation needed */
+	uint8_t pointer;       /* parameter problem */
+	uint32_t data_len;
+	struct np_quote quote;
+};
+
+struct np_icmp6 {
+	uint16_t got;          /* bytes of the 8-byte header captured */
+	uint8_t type, code;
+	uint16_t csum;
+	uint16_t csum_good;
+	enum np_csum csum_status;
+	uint16_t id, seq;      /* echo */
+	bool has_idseq;
+	uint32_t mtu;          /* packet too big */
+	uint32_t pointer;      /* parameter problem */
+	bool has_target;       /* neighbour solicitation / advertisement / redirect */
+	uint8_t target[16];
+	uint8_t na_flags;      /* R 0x80, S 0x40, O 0x20 */
+	bool has_lladdr;       /* source/target link-layer address option */
+	uint8_t lladdr[6];
+	uint32_t data_len;
+	struct np_quote quote;
+};
+
+struct np_problem {
+	uint8_t layer;         /* enum np_layer */
+	uint8_t verdict;       /* enum np_verdict */
+	const char *what;      /* static text */
+};
+
+#define NP_HAS_LINK  (1u << 0)
+#define NP_HAS_ARP   (1u << 1)
+#define NP_HAS_IP4   (1u << 2)
+#define NP_HAS_IP6   (1u << 3)
+#define NP_HAS_TCP   (1u << 4)
+#define NP_HAS_UDP   (1u << 5)
+#define NP_HAS_ICMP  (1u << 6)
+#define NP_HAS_ICMP6 (1u << 7)
+
+struct np_packet {
+	const struct np_frame *frame;
+	uint32_t layers;       /* NP_HAS_* of every layer decoded (even partly) */
+	bool truncated;        /* some layer ran past the captured bytes */
+	bool malformed;        /* some field contradicts the others */
+	uint8_t nproblems;
+	struct np_problem problems[NP_MAX_PROBLEMS];
+	uint32_t l3_off;       /* frame offset of the network header */
+	uint32_t l4_off;       /* frame offset of the transport header */
+	uint32_t payload_off;  /* frame offset of the transport payload */
+	uint32_t l4_len;       /* transport bytes according to the IP length fields */
+	bool l4_fragment;      /* the transport header sits in a first fragment: sums unverifiable */
+	struct np_link link;
+	struct np_arp arp;
+	struct np_ipv4 ip4;
+	struct np_ipv6 ip6;
+	struct np_tcp tcp;
+	struct np_udp udp;
+	struct np_icmp icmp;
+	struct np_icmp6 icmp6;
+};
+
+#endif

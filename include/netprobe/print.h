@@ -1,0 +1,70 @@
+/* print.h - printers: decoded packets in, text out. They never parse bytes (the hex dump reads
+ * the frame through a cursor). */
+#ifndef NETPROBE_PRINT_H
+#define NETPROBE_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "netprobe/packet.h"
+
+/* Time column formats, named after tshark's -t letters. */
+enum np_tsfmt {
+	NP_TS_RELATIVE,  /* r: seconds since the first packet (default) */
+	NP_TS_ABSOLUTE,  /* a: local time of day */
+	NP_TS_ABS_DATE,  /* ad: local date and time */
+	NP_TS_UTC,       /* u: UTC time of day */
+	NP_TS_UTC_DATE,  /* ud: UTC date and time */
+	NP_TS_EPOCH,     /* e: seconds since 1970 */
+	NP_TS_DELTA,     /* d: seconds since the previous packet shown */
+};
+
+struct np_print_ctx {
+	FILE *out;
+	enum np_tsfmt tsfmt;
+	bool color;
+	bool have_first;
+	int64_t first_sec, prev_sec;
+	uint32_t first_usec, prev_usec;
+};
+
+void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color);
+bool np_tsfmt_parse(const char *s, enum np_tsfmt *out);
+
+/* One line per packet, in the manner of Wireshark's packet list. */
+void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p);
+/* Every field of every layer, in the manner of Wireshark's details pane. */
+void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p);
+/* Hex and ASCII dump of the captured bytes. */
+void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p);
+/* One JSON object on one line. */
+void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p);
+
+/* JSON schema version, carried by the summary object. */
+#define NP_JSON_SCHEMA 1
+
+/* Pure formatters, shared by the printers and tested on their own. */
+size_t np_format_info(const struct np_packet *p, char *buf, size_t cap);
+const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap);
+void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap);
+size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap);
+
+/* Names and address formatting (fmt.c). */
+#define NP_ADDR_STRLEN 46
+const char *np_ip_proto_name(uint8_t proto);
+const char *np_ethertype_name(uint16_t type);
+const char *np_icmp_type_name(uint8_t type);
+const char *np_icmp_code_name(uint8_t type, uint8_t code);
+const char *np_icmp6_type_name(uint8_t type);
+const char *np_icmp6_code_name(uint8_t type, uint8_t code);
+const char *np_tcp_opt_name(uint8_t kind);
+const char *np_csum_name(enum np_csum c);
+const char *np_verdict_name(enum np_verdict v);
+const char *np_layer_name(enum np_layer l);
+char *np_fmt_addr(int ipver, const uint8_t *a, char *buf);
+char *np_fmt_mac(const uint8_t *m, size_t n, char *buf, size_t cap);
+size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,181 @@
+/* cap_pcap.c - libpcap-backed sources: capture files (pcap and pcapng) and live interfaces.
+ * Files are filtered in user space with pcap_offline_filter so every frame keeps its number in
+ * the file (Wireshark's frame.number) whatever the filter; live handles filter in the kernel. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "netprobe/capture.h"
+
+struct pcap_source {
+	struct np_source base; /* first: the generic handle */
+	pcap_t *pcap;
+	bool live;
+	bool have_filter;
+	struct bpf_program prog;
+};
+
+static struct pcap_source *ps(struct np_source *s)
+{
+	return (struct pcap_source *)s;
+}
+
+static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, char *err,
+				    size_t errlen)
+{
+	struct pcap_source *p = ps(s);
+	for (;;) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int rc = pcap_next_ex(p->pcap, &h, &data);
+		if (rc == 0)
+			return NP_NEXT_TIMEOUT;
+		if (rc == PCAP_ERROR_BREAK)
+			return NP_NEXT_END;
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", pcap_geterr(p->pcap));
+			return NP_NEXT_ERROR;
+		}
+		s->frames++;
+		if (!p->live && p->have_filter && !pcap_offline_filter(&p->prog, h, data))
+			continue;
+		s->delivered++;
+		f->n = p->live ? s->delivered : s->frames;
+		f->ts_sec = h->ts.tv_sec;
+		f->ts_usec = (uint32_t)h->ts.tv_usec;
+		f->caplen = h->caplen;
+		f->len = h->len;
+		f->dlt = s->dlt;
+		f->data = data;
+		return NP_NEXT_FRAME;
+	}
+}
+
+static int pcap_set_filter_expr(struct np_source *s, const char *expr, char *err, size_t errlen)
+{
+	struct pcap_source *p = ps(s);
+	struct bpf_program prog;
+	/* Netmask unknown: only matters for "ip broadcast", which then refuses clearly. */
+	if (pcap_compile(p->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "bad filter expression '%s': %s", expr, pcap_geterr(p->pcap));
+		return -1;
+	}
+	if (p->live) {
+		int rc = pcap_setfilter(p->pcap, &prog);
+		pcap_freecode(&prog);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot apply filter: %s", pcap_geterr(p->pcap));
+			return -1;
+		}
+		return 0;
+	}
+	if (p->have_filter)
+		pcap_freecode(&p->prog);
+	p->prog = prog;
+	p->have_filter = true;
+	return 0;
+}
+
+static void pcap_source_stats(struct np_source *s, struct np_source_stats *st)
+{
+	struct pcap_source *p = ps(s);
+	memset(st, 0, sizeof *st);
+	st->frames = s->frames;
+	st->delivered = s->delivered;
+	struct pcap_stat ks;
+	if (p->live && pcap_stats(p->pcap, &ks) == 0) {
+		st->have_kernel = true;
+		st->recv = ks.ps_recv;
+		st->drop = ks.ps_drop;
+		st->ifdrop = ks.ps_ifdrop;
+	}
+}
+
+static void pcap_source_close(struct np_source *s)
+{
+	struct pcap_source *p = ps(s);
+	if (p->have_filter)
+		pcap_freecode(&p->prog);
+	pcap_close(p->pcap);
+	free(p);
+}
+
+/* Files and live handles differ only in where the filter runs and how frames are numbered. */
+static const struct np_source_ops pcap_ops = {
+	.kind = "pcap",
+	.next = pcap_next_frame,
+	.set_filter = pcap_set_filter_expr,
+	.stats = pcap_source_stats,
+	.close = pcap_source_close,
+};
+
+static struct pcap_source *wrap(pcap_t *pcap, bool live)
+{
+	struct pcap_source *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->base.ops = &pcap_ops;
+	p->base.dlt = pcap_datalink(pcap);
+	p->pcap = pcap;
+	p->live = live;
+	return p;
+}
+
+int np_source_open_file(struct np_source **out, const char *path, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!pcap) {
+		/* libpcap names the file itself for open errors, not for format errors. */
+		if (strncmp(ebuf, path, strlen(path)) == 0)
+			snprintf(err, errlen, "%s", ebuf);
+		else
+			snprintf(err, errlen, "%s: %s", path, ebuf);
+		return -1;
+	}
+	struct pcap_source *p = wrap(pcap, false);
+	if (!p) {
+		pcap_close(pcap);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*out = &p->base;
+	return 0;
+}
+
+int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
+			char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *pcap = pcap_create(iface, ebuf);
+	if (!pcap) {
+		snprintf(err, errlen, "%s: %s", iface, ebuf);
+		return -1;
+	}
+	pcap_set_snaplen(pcap, o->snaplen > 0 ? o->snaplen : 262144);
+	pcap_set_promisc(pcap, o->promisc);
+	pcap_set_timeout(pcap, o->timeout_ms > 0 ? o->timeout_ms : 100);
+	pcap_set_immediate_mode(pcap, o->immediate);
+	if (o->buffer_kib > 0)
+		pcap_set_buffer_size(pcap, o->buffer_kib * 1024);
+	int rc = pcap_activate(pcap);
+	if (rc < 0) {
+		const char *why = rc == PCAP_ERROR_PERM_DENIED
+					  ? "permission denied (live capture needs CAP_NET_RAW: run with sudo)"
+				  : rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"
+								    : pcap_geterr(pcap);
+		snprintf(err, errlen, "%s: %s", iface, why);
+		pcap_close(pcap);
+		return -1;
+	}
+	struct pcap_source *p = wrap(pcap, true);
+	if (!p) {
+		pcap_close(pcap);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*out = &p->base;
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* capture.c - the source handle's dispatch: every caller goes through the op table. */
+#include "netprobe/capture.h"
+
+int np_source_set_filter(struct np_source *s, const char *expr, char *err, size_t errlen)
+{
+	return s->ops->set_filter(s, expr, err, errlen);
+}
+
+enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, size_t errlen)
+{
+	return s->ops->next(s, f, err, errlen);
+}
+
+void np_source_stats(struct np_source *s, struct np_source_stats *st)
+{
+	s->ops->stats(s, st);
+}
+
+void np_source_close(struct np_source *s)
+{
+	if (s)
+		s->ops->close(s);
+}

@@ -1,0 +1,27 @@
+/* cli.h - subcommands and the option helpers they share. */
+#ifndef NETPROBE_CLI_H
+#define NETPROBE_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit statuses (DESIGN.md): 0 success, 1 no reply (ping/trace), 2 error. */
+#define NP_EXIT_OK 0
+#define NP_EXIT_NOREPLY 1
+#define NP_EXIT_ERROR 2
+
+/* The one mutable global: set by SIGINT/SIGTERM, read by the capture loops. */
+extern volatile sig_atomic_t np_stop_requested;
+void np_install_stop_handlers(void);
+
+/* Parse a decimal integer in [lo, hi]; false on garbage, sign errors or overflow. */
+bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/* Print "netprobe: <cmd>: <message>" to stderr. */
+void np_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int np_cmd_watch(int argc, char **argv);
+
+#endif

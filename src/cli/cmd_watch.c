@@ -1,0 +1,304 @@
+/* cmd_watch.c - `netprobe watch`: source -> decode -> match -> print, for a capture file (-r)
+ * or a live interface (-i), with tcpdump's options where tcpdump has one. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "cli.h"
+#include "netprobe/capture.h"
+#include "netprobe/decode.h"
+#include "netprobe/match.h"
+#include "netprobe/print.h"
+
+#define CMD "watch"
+
+enum out_mode { OUT_LINE, OUT_JSON };
+
+struct watch_opts {
+	const char *read_file;
+	const char *iface;
+	uint64_t count; /* 0: no limit */
+	int verbose;
+	bool hex;
+	enum out_mode mode;
+	enum np_tsfmt tsfmt;
+	int color; /* -1 auto, 0 never, 1 always */
+	struct np_match match;
+	char *filter; /* BPF expression from the remaining arguments, or NULL */
+};
+
+static void watch_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: netprobe watch [-r FILE | -i IFACE] [options] [BPF expression]\n"
+		"\n"
+		"Decode packets and print them, one line each (like Wireshark's packet list).\n"
+		"\n"
+		"Source:\n"
+		"  -r, --read FILE     read a pcap or pcapng capture file ('-' for stdin)\n"
+		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW)\n"
+		"Selection:\n"
+		"  -c, --count N       stop after N matching packets\n"
+		"      --port N        only TCP/UDP packets with source or destination port N\n"
+		"      --host H        only packets to or from host H (address or name)\n"
+		"  EXPRESSION          a BPF filter in tcpdump syntax, e.g. 'tcp and port 80'\n"
+		"                      (--port/--host are matched after decoding, so they also\n"
+		"                      see inside VLAN tags; they combine with EXPRESSION by AND)\n"
+		"Output:\n"
+		"  -v, --verbose       every header field of every layer, with checksum verdicts\n"
+		"  -x, --hex           hex and ASCII dump of each frame\n"
+		"      --json          one JSON object per line (schema in README.md)\n"
+		"  -t, --time FMT      time column: r relative (default), d delta, e epoch,\n"
+		"                      a/ad local time (with date), u/ud UTC (with date)\n"
+		"  -n                  numeric addresses (the default; accepted for tcpdump habits)\n"
+		"      --color WHEN    auto (default: only on a terminal, not if NO_COLOR is set),\n"
+		"                      always or never\n"
+		"  -h, --help          this help\n"
+		"\n"
+		"Example:\n"
+		"  netprobe watch -r pcaps/tcp-handshake-data-teardown.pcap --port 8888 -v\n");
+}
+
+enum { OPT_PORT = 256, OPT_HOST, OPT_JSON, OPT_COLOR };
+
+static const struct option long_opts[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "hex", no_argument, NULL, 'x' },
+	{ "time", required_argument, NULL, 't' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Returns -1 to exit 0 (help), 0 to go on, 2 on a usage error (already reported). */
+static int parse_watch(int argc, char **argv, struct watch_opts *o)
+{
+	char err[256];
+	uint64_t v;
+	memset(o, 0, sizeof *o);
+	o->color = -1;
+	o->tsfmt = NP_TS_RELATIVE;
+	optind = 1;
+	opterr = 0;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nh", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			o->read_file = optarg;
+			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'c':
+			if (!np_parse_uint(optarg, 1, UINT64_MAX, &o->count)) {
+				np_errorf(CMD, "invalid packet count '%s' (want a whole number >= 1)", optarg);
+				return NP_EXIT_ERROR;
+			}
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'x':
+			o->hex = true;
+			break;
+		case 'n':
+			break;
+		case 't':
+			if (!np_tsfmt_parse(optarg, &o->tsfmt)) {
+				np_errorf(CMD, "invalid time format '%s' (want r, d, e, a, ad, u or ud)", optarg);
+				return NP_EXIT_ERROR;
+			}
+			break;
+		case OPT_PORT:
+			if (!np_parse_uint(optarg, 0, 65535, &v)) {
+				np_errorf(CMD, "invalid port '%s' (want 0-65535)", optarg);
+				return NP_EXIT_ERROR;
+			}
+			o->match.has_port = true;
+			o->match.port = (uint16_t)v;
+			break;
+		case OPT_HOST:
+			if (np_match_add_host(&o->match, optarg, err, sizeof err) < 0) {
+				np_errorf(CMD, "%s", err);
+				return NP_EXIT_ERROR;
+			}
+			break;
+		case OPT_JSON:
+			o->mode = OUT_JSON;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				o->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = 0;
+			else {
+				np_errorf(CMD, "invalid --color '%s' (want auto, always or never)", optarg);
+				return NP_EXIT_ERROR;
+			}
+			break;
+		case 'h':
+			watch_usage(stdout);
+			return -1;
+		case ':':
+			np_errorf(CMD, "option '%s' needs a value (try 'netprobe watch --help')",
+				  argv[optind - 1]);
+			return NP_EXIT_ERROR;
+		default:
+			np_errorf(CMD, "unknown option '%s' (try 'netprobe watch --help')",
+				  argv[optind - 1]);
+			return NP_EXIT_ERROR;
+		}
+	}
+	if (o->read_file && o->iface) {
+		np_errorf(CMD, "-r and -i are exclusive: read a file or capture live, not both");
+		return NP_EXIT_ERROR;
+	}
+	if (optind < argc) {
+		o->filter = join_args(argc - optind, argv + optind);
+		if (!o->filter) {
+			np_errorf(CMD, "out of memory");
+			return NP_EXIT_ERROR;
+		}
+	}
+	return 0;
+}
+
+static void print_packet(struct np_print_ctx *pc, const struct watch_opts *o,
+			 const struct np_packet *p)
+{
+	if (o->mode == OUT_JSON) {
+		np_print_json(pc, p);
+		return;
+	}
+	np_print_line(pc, p);
+	if (o->verbose)
+		np_print_tree(pc, p);
+	if (o->hex)
+		np_print_hex(pc, p);
+}
+
+static int open_source(const struct watch_opts *o, struct np_source **src)
+{
+	char err[PCAP_ERRBUF_SIZE + 256];
+	int rc;
+	if (o->read_file) {
+		rc = np_source_open_file(src, o->read_file, err, sizeof err);
+	} else {
+		struct np_live_opts lo = { .snaplen = 262144, .promisc = true,
+					   .immediate = isatty(STDOUT_FILENO), .timeout_ms = 100 };
+		rc = np_source_open_live(src, o->iface ? o->iface : "any", &lo, err, sizeof err);
+	}
+	if (rc < 0) {
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	if (!np_link_supported((*src)->dlt)) {
+		const char *name = pcap_datalink_val_to_name((*src)->dlt);
+		np_errorf(CMD, "%s: link type %s (%d) is not supported (netprobe decodes EN10MB, "
+			       "LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4 and IPV6)",
+			  o->read_file ? o->read_file : o->iface ? o->iface : "any",
+			  name ? name : "unknown", (*src)->dlt);
+		return NP_EXIT_ERROR;
+	}
+	if (o->filter && np_source_set_filter(*src, o->filter, err, sizeof err) < 0) {
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	return NP_EXIT_OK;
+}
+
+static int run_watch(const struct watch_opts *o)
+{
+	struct np_source *src = NULL;
+	int status = open_source(o, &src);
+	if (status != NP_EXIT_OK) {
+		np_source_close(src);
+		return status;
+	}
+	bool tty = isatty(STDOUT_FILENO);
+	bool color = o->mode == OUT_LINE &&
+		     (o->color == 1 || (o->color == -1 && tty && !getenv("NO_COLOR")));
+	/* A terminal sees each packet at once; a pipe or file gets large writes. */
+	setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, 1 << 16);
+	np_install_stop_handlers();
+
+	struct np_print_ctx pc;
+	np_print_init(&pc, stdout, o->tsfmt, color);
+	struct np_packet pkt;
+	struct np_frame f;
+	char err[PCAP_ERRBUF_SIZE + 64];
+	uint64_t shown = 0;
+	while (!np_stop_requested && (o->count == 0 || shown < o->count)) {
+		enum np_next rc = np_source_next(src, &f, err, sizeof err);
+		if (rc == NP_NEXT_TIMEOUT)
+			continue;
+		if (rc == NP_NEXT_END)
+			break;
+		if (rc == NP_NEXT_ERROR) {
+			fflush(stdout);
+			np_errorf(CMD, "%s: %s", o->read_file ? o->read_file : "capture", err);
+			status = NP_EXIT_ERROR;
+			break;
+		}
+		np_decode(&f, &pkt);
+		if (!np_match_packet(&o->match, &pkt))
+			continue;
+		shown++;
+		print_packet(&pc, o, &pkt);
+	}
+	struct np_source_stats st;
+	np_source_stats(src, &st);
+	if (o->mode == OUT_JSON)
+		printf("{\"type\":\"summary\",\"schema\":%d,\"frames\":%llu,\"packets\":%llu}\n",
+		       NP_JSON_SCHEMA, (unsigned long long)st.frames, (unsigned long long)shown);
+	if (st.have_kernel)
+		fprintf(stderr, "%llu packets shown, %llu received by filter, %llu dropped by kernel, %llu dropped by interface\n",
+			(unsigned long long)shown, (unsigned long long)st.recv,
+			(unsigned long long)st.drop, (unsigned long long)st.ifdrop);
+	if (fflush(stdout) != 0 && status == NP_EXIT_OK) {
+		np_errorf(CMD, "writing output failed");
+		status = NP_EXIT_ERROR;
+	}
+	np_source_close(src);
+	return status;
+}
+
+int np_cmd_watch(int argc, char **argv)
+{
+	struct watch_opts o;
+	int rc = parse_watch(argc, argv, &o);
+	if (rc == 0)
+		rc = run_watch(&o);
+	else if (rc < 0)
+		rc = NP_EXIT_OK;
+	free(o.filter);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/* opts.c - option helpers shared by the subcommands, and the stop-signal flag. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+volatile sig_atomic_t np_stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	np_stop_requested = 1;
+}
+
+void np_install_stop_handlers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (!s || !isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+void np_errorf(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "netprobe: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,49 @@
+/* checksum.c - Internet checksum verdicts (RFC 1071) with IPv4/IPv6 pseudo-headers
+ * (RFC 9293 s3.1, RFC 768, RFC 8200 s8.1). */
+#include "netprobe/decode.h"
+
+uint16_t np_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static uint32_t sum_bytes(const uint8_t *a, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)((a[i] << 8) | a[i + 1]);
+	return s;
+}
+
+uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
+{
+	uint32_t s;
+	if (p->layers & NP_HAS_IP6) {
+		s = sum_bytes(p->ip6.src, 16) + sum_bytes(p->ip6.dst, 16);
+		s += (len >> 16) + (len & 0xffff) + proto;
+	} else {
+		s = sum_bytes(p->ip4.src, 4) + sum_bytes(p->ip4.dst, 4);
+		s += proto + (len & 0xffff);
+	}
+	return np_csum_fold(s);
+}
+
+enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, uint8_t proto,
+			uint32_t len, uint16_t wire, uint16_t *good)
+{
+	/* A first fragment lacks the rest of the datagram; a routing header changes the
+	 * destination the sender summed over (RFC 8200 s8.1). Neither can be checked here. */
+	if (p->l4_fragment || ((p->layers & NP_HAS_IP6) && p->ip6.has_routing))
+		return NP_CSUM_UNVERIFIED;
+	uint32_t sum = proto == 1 ? 0 : np_pseudo_sum(p, proto, len);
+	if (!np_cur_sum16(c, len, &sum))
+		return NP_CSUM_UNVERIFIED;
+	uint16_t folded = np_csum_fold(sum);
+	/* The sum without the checksum field: one's-complement subtraction is adding ~wire. */
+	*good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~wire);
+	if (folded == 0xffff)
+		return NP_CSUM_GOOD;
+	return p->link.outgoing ? NP_CSUM_OFFLOADED : NP_CSUM_BAD;
+}

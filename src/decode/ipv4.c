@@ -1,0 +1,141 @@
+/* ipv4.c - IPv4 header (RFC 791): every field, options, header checksum, fragments. */
+#include <string.h>
+
+#include "internal.h"
+
+#define IP4_MIN_HDR 20
+
+uint32_t np_wire_left(const struct np_packet *p, uint32_t off)
+{
+	uint32_t total = p->frame->len > p->frame->caplen ? p->frame->len : p->frame->caplen;
+	return total > off ? total - off : 0;
+}
+
+void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l)
+{
+	p->l4_off = np_frame_off(p, c);
+	switch (proto) {
+	case 6:
+		np_decode_tcp(c, p);
+		break;
+	case 17:
+		np_decode_udp(c, p);
+		break;
+	case 1:
+		if (l == NP_L_IP4)
+			np_decode_icmp(c, p);
+		else
+			np_problem(p, l, NP_UNSUPPORTED, "ICMP for IPv4 carried in IPv6");
+		break;
+	case 58:
+		if (l == NP_L_IP6)
+			np_decode_icmp6(c, p);
+		else
+			np_problem(p, l, NP_UNSUPPORTED, "ICMPv6 carried in IPv4");
+		break;
+	default:
+		np_problem(p, l, NP_UNSUPPORTED, "transport protocol not decoded");
+		break;
+	}
+}
+
+static void decode_options(struct np_cursor *o, struct np_packet *p)
+{
+	struct np_ipv4 *ip = &p->ip4;
+	uint8_t type, len;
+	while (np_cur_u8(o, &type)) {
+		if (type == 0 || type == 1) { /* EOL, NOP: a single byte */
+			if (ip->nopts < NP_MAX_IP4_OPTS)
+				ip->opts[ip->nopts++] = (struct np_ip4_opt){ type, 1 };
+			if (type == 0)
+				return;
+			continue;
+		}
+		if (!np_cur_u8(o, &len) || len < 2 || !np_cur_skip(o, (size_t)len - 2)) {
+			ip->opts_bad = true;
+			np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 option length wrong");
+			return;
+		}
+		if (ip->nopts < NP_MAX_IP4_OPTS)
+			ip->opts[ip->nopts++] = (struct np_ip4_opt){ type, len };
+	}
+}
+
+void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_ipv4 *ip = &p->ip4;
+	memset(ip, 0, sizeof *ip);
+	p->layers |= NP_HAS_IP4;
+	p->l3_off = np_frame_off(p, c);
+	size_t avail = np_cur_left(c);
+	ip->got = (uint16_t)(avail < IP4_MIN_HDR ? avail : IP4_MIN_HDR);
+
+	struct np_cursor h = *c;
+	uint8_t vihl;
+	if (!np_cur_u8(&h, &vihl))
+		goto cut;
+	ip->version = vihl >> 4;
+	ip->ihl = vihl & 0x0f;
+	if (ip->version != 4) {
+		np_problem(p, NP_L_IP4, NP_INVALID, "IP version is not 4");
+		return;
+	}
+	if (!np_cur_u8(&h, &ip->tos) || !np_cur_u16(&h, &ip->tot_len) || !np_cur_u16(&h, &ip->id) ||
+	    !np_cur_u16(&h, &ip->frag) || !np_cur_u8(&h, &ip->ttl) || !np_cur_u8(&h, &ip->proto) ||
+	    !np_cur_u16(&h, &ip->csum) || !np_cur_bytes(&h, ip->src, 4) || !np_cur_bytes(&h, ip->dst, 4))
+		goto cut;
+
+	uint32_t hlen = ip->ihl * 4u;
+	if (hlen < IP4_MIN_HDR) {
+		np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 header length below 20 bytes");
+		return;
+	}
+	uint32_t wire = np_wire_left(p, p->l3_off);
+	uint32_t dgram = ip->tot_len;
+	if (dgram == 0) /* TCP segmentation offload leaves the length 0 in captures: use the frame */
+		dgram = wire;
+	if (dgram < hlen) {
+		np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 total length below header length");
+		return;
+	}
+	if (dgram > wire) {
+		np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 total length past the end of the frame");
+		dgram = wire;
+	}
+
+	/* The header with its options; the checksum needs all of it. */
+	struct np_cursor hdr;
+	if (!np_cur_sub(c, hlen, &hdr))
+		np_problem(p, NP_L_IP4, NP_TRUNCATED, "IPv4 options cut short");
+	uint32_t sum = 0;
+	if (np_cur_sum16(&hdr, hlen, &sum)) {
+		uint16_t folded = np_csum_fold(sum);
+		ip->csum_good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~ip->csum);
+		ip->csum_status = folded == 0xffff ? NP_CSUM_GOOD
+				  : p->link.outgoing ? NP_CSUM_OFFLOADED
+						     : NP_CSUM_BAD;
+	} else {
+		ip->csum_status = NP_CSUM_UNVERIFIED;
+	}
+	np_cur_skip(&hdr, IP4_MIN_HDR);
+	decode_options(&hdr, p);
+
+	/* The datagram: clamp to what was captured. */
+	struct np_cursor d;
+	if (!np_cur_sub(c, dgram, &d))
+		np_problem(p, NP_L_IP4, NP_TRUNCATED, "IPv4 datagram cut short by the snapshot length");
+	if (!np_cur_skip(&d, hlen))
+		return;
+
+	uint16_t frag_off = ip->frag & 0x1fff;
+	bool more = (ip->frag & 0x2000) != 0;
+	if (frag_off != 0)
+		return; /* a later fragment: its bytes are not a transport header (RFC 791 s3.2) */
+	p->l4_len = dgram - hlen;
+	p->l4_fragment = more;
+	struct np_cursor l4 = np_cur_rest(&d);
+	np_decode_transport(&l4, p, ip->proto, NP_L_IP4);
+	return;
+cut:
+	np_problem(p, NP_L_IP4, NP_TRUNCATED, "IPv4 header cut short");
+}

@@ -1,0 +1,118 @@
+/* ipv6.c - IPv6 fixed header and extension-header chain (RFC 8200; AH RFC 4302). */
+#include <string.h>
+
+#include "internal.h"
+
+#define IP6_HDR 40
+
+static bool is_extension(uint8_t nxt)
+{
+	/* hop-by-hop, routing, fragment, destination options, AH, mobility (RFC 6275) */
+	return nxt == 0 || nxt == 43 || nxt == 44 || nxt == 60 || nxt == 51 || nxt == 135;
+}
+
+/* Walk the extension headers; returns false when the upper layer can't be reached. */
+static bool walk_extensions(struct np_cursor *d, struct np_packet *p, uint32_t *ext_total)
+{
+	struct np_ipv6 *ip = &p->ip6;
+	uint8_t nxt = ip->nxt;
+	while (is_extension(nxt)) {
+		if (ip->next_ext == NP_MAX_IP6_EXT) {
+			np_problem(p, NP_L_IP6, NP_UNSUPPORTED, "too many IPv6 extension headers");
+			return false;
+		}
+		uint8_t next, hlen;
+		if (!np_cur_peek_u8(d, 0, &next) || !np_cur_peek_u8(d, 1, &hlen)) {
+			np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 extension header cut short");
+			return false;
+		}
+		uint32_t len = nxt == 44 ? 8u : nxt == 51 ? (hlen + 2u) * 4u : (hlen + 1u) * 8u;
+		struct np_cursor e;
+		if (!np_cur_sub(d, len, &e)) {
+			np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 extension header cut short");
+			return false;
+		}
+		if (nxt == 43) {
+			uint8_t segleft;
+			if (np_cur_peek_u8(&e, 3, &segleft) && segleft > 0)
+				ip->has_routing = true;
+		} else if (nxt == 44) {
+			uint16_t offlg;
+			np_cur_skip(&e, 2);
+			np_cur_u16(&e, &offlg);
+			np_cur_u32(&e, &ip->frag_id);
+			ip->has_frag = true;
+			ip->frag_off = offlg >> 3;
+			ip->frag_more = (offlg & 1) != 0;
+		}
+		ip->ext[ip->next_ext++] = (struct np_ip6_ext){ nxt, (uint16_t)len };
+		np_cur_skip(d, len);
+		*ext_total += len;
+		nxt = next;
+		if (ip->has_frag && ip->frag_off != 0) {
+			ip->next_final = nxt;
+			return false; /* a later fragment: no upper-layer header here */
+		}
+	}
+	ip->next_final = nxt;
+	return nxt != 59; /* 59: no next header */
+}
+
+void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_ipv6 *ip = &p->ip6;
+	memset(ip, 0, sizeof *ip);
+	p->layers |= NP_HAS_IP6;
+	p->l3_off = np_frame_off(p, c);
+	size_t avail = np_cur_left(c);
+	ip->got = (uint16_t)(avail < IP6_HDR ? avail : IP6_HDR);
+
+	struct np_cursor h = *c;
+	uint32_t vtf;
+	if (!np_cur_u32(&h, &vtf)) {
+		uint8_t b;
+		if (np_cur_peek_u8(&h, 0, &b))
+			ip->version = b >> 4;
+		goto cut;
+	}
+	ip->version = (uint8_t)(vtf >> 28);
+	ip->tclass = (uint8_t)(vtf >> 20);
+	ip->flow = vtf & 0xfffff;
+	if (ip->version != 6) {
+		np_problem(p, NP_L_IP6, NP_INVALID, "IP version is not 6");
+		return;
+	}
+	if (!np_cur_u16(&h, &ip->plen) || !np_cur_u8(&h, &ip->nxt) || !np_cur_u8(&h, &ip->hlim) ||
+	    !np_cur_bytes(&h, ip->src, 16) || !np_cur_bytes(&h, ip->dst, 16))
+		goto cut;
+	ip->next_final = ip->nxt;
+
+	uint32_t wire = np_wire_left(p, p->l3_off);
+	uint32_t wire_payload = wire > IP6_HDR ? wire - IP6_HDR : 0;
+	uint32_t plen = ip->plen;
+	if (plen == 0 && ip->nxt == 0) /* jumbogram (RFC 2675): the length is in hop-by-hop */
+		plen = wire_payload;
+	if (plen > wire_payload) {
+		np_problem(p, NP_L_IP6, NP_INVALID, "IPv6 payload length past the end of the frame");
+		plen = wire_payload;
+	}
+	struct np_cursor d = np_cur_rest(&h);
+	struct np_cursor pl;
+	if (!np_cur_sub(&d, plen, &pl))
+		np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 payload cut short by the snapshot length");
+
+	uint32_t ext_total = 0;
+	if (!walk_extensions(&pl, p, &ext_total))
+		return;
+	if (ext_total > plen) {
+		np_problem(p, NP_L_IP6, NP_INVALID, "IPv6 extension headers longer than the payload");
+		return;
+	}
+	p->l4_len = plen - ext_total;
+	p->l4_fragment = ip->has_frag;
+	struct np_cursor l4 = np_cur_rest(&pl);
+	np_decode_transport(&l4, p, ip->next_final, NP_L_IP6);
+	return;
+cut:
+	np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 header cut short");
+}

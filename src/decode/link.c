@@ -1,0 +1,285 @@
+/* link.c - link layers: Ethernet II with 802.1Q/802.1ad tags, Linux cooked SLL/SLL2, BSD
+ * loopback NULL/LOOP and raw IP; and the entry point that decodes a whole frame. */
+#include <string.h>
+
+#include <pcap/dlt.h>
+
+#include "netprobe/decode.h"
+
+#define ETH_P_IPV4 0x0800
+#define ETH_P_ARP 0x0806
+#define ETH_P_IPV6 0x86dd
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88a8
+#define ETH_P_QINQ_OLD 0x9100 /* pre-standard QinQ, still seen in the wild */
+#define ARPHRD_LOOPBACK 772
+#define SLL_OUTGOING 4
+
+struct link_name {
+	int dlt;
+	const char *name;
+};
+
+static const struct link_name link_names[] = {
+	{ DLT_EN10MB, "EN10MB" },   { DLT_LINUX_SLL, "LINUX_SLL" }, { DLT_LINUX_SLL2, "LINUX_SLL2" },
+	{ DLT_NULL, "NULL" },       { DLT_LOOP, "LOOP" },           { DLT_RAW, "RAW" },
+	{ DLT_IPV4, "IPV4" },       { DLT_IPV6, "IPV6" },
+};
+
+bool np_link_supported(int dlt)
+{
+	for (size_t i = 0; i < sizeof link_names / sizeof link_names[0]; i++)
+		if (link_names[i].dlt == dlt)
+			return true;
+	return false;
+}
+
+const char *np_link_name(int dlt)
+{
+	for (size_t i = 0; i < sizeof link_names / sizeof link_names[0]; i++)
+		if (link_names[i].dlt == dlt)
+			return link_names[i].name;
+	return "unsupported";
+}
+
+void np_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v, const char *what)
+{
+	if (v == NP_TRUNCATED)
+		p->truncated = true;
+	else if (v == NP_INVALID)
+		p->malformed = true;
+	if (p->nproblems < NP_MAX_PROBLEMS) {
+		struct np_problem *pr = &p->problems[p->nproblems++];
+		pr->layer = (uint8_t)layer;
+		pr->verdict = (uint8_t)v;
+		pr->what = what;
+	}
+}
+
+/* Hand the link payload to the network layer named by an Ethertype. */
+static void decode_ethertype(struct np_cursor *c, struct np_packet *p)
+{
+	switch (p->link.ethertype) {
+	case ETH_P_IPV4:
+		np_decode_ipv4(c, p);
+		break;
+	case ETH_P_IPV6:
+		np_decode_ipv6(c, p);
+		break;
+	case ETH_P_ARP:
+		np_decode_arp(c, p);
+		break;
+	default:
+		if (p->link.ethertype <= 1500)
+			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "IEEE 802.3 length field (LLC frame)");
+		else
+			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "Ethertype not decoded");
+		break;
+	}
+}
+
+/* Walk 802.1Q / 802.1ad tags (RFC-less: IEEE 802.1Q-2018 s9.6) until a payload Ethertype. */
+static bool decode_vlans(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_link *l = &p->link;
+	while (l->ethertype == ETH_P_8021Q || l->ethertype == ETH_P_8021AD ||
+	       l->ethertype == ETH_P_QINQ_OLD) {
+		uint16_t tci, type;
+		if (l->nvlan == NP_MAX_VLAN) {
+			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "too many VLAN tags");
+			return false;
+		}
+		if (!np_cur_u16(c, &tci) || !np_cur_u16(c, &type)) {
+			np_problem(p, NP_L_LINK, NP_TRUNCATED, "VLAN tag cut short");
+			return false;
+		}
+		struct np_vlan *v = &l->vlan[l->nvlan++];
+		v->tpid = l->ethertype;
+		v->pcp = (uint8_t)(tci >> 13);
+		v->dei = (uint8_t)((tci >> 12) & 1);
+		v->vid = tci & 0x0fff;
+		l->ethertype = type;
+		l->hdr_len += 4;
+	}
+	return true;
+}
+
+static bool all_zero(const uint8_t *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i])
+			return false;
+	return true;
+}
+
+static void decode_eth(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_link *l = &p->link;
+	l->has_dst = true;
+	l->addr_len = 6;
+	if (!np_cur_bytes(c, l->dst, 6) || !np_cur_bytes(c, l->src, 6) ||
+	    !np_cur_u16(c, &l->ethertype)) {
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "Ethernet header cut short");
+		return;
+	}
+	l->hdr_len = 14;
+	/* Linux's lo is an Ethernet device with all-zero addresses: everything on it was sent by
+	 * this host, with checksums left for an offload that never happens. */
+	if (all_zero(l->src, 6) && all_zero(l->dst, 6)) {
+		l->loopback = true;
+		l->outgoing = true;
+	}
+	if (decode_vlans(c, p))
+		decode_ethertype(c, p);
+}
+
+static void sll_direction(struct np_link *l)
+{
+	l->outgoing = l->sll_pkttype == SLL_OUTGOING;
+	if (l->sll_hatype == ARPHRD_LOOPBACK) {
+		l->loopback = true;
+		l->outgoing = true;
+	}
+}
+
+/* Linux cooked v1 (what `-i any` wrote before libpcap 1.10): 16 bytes, see pcap-linktype(7). */
+static void decode_sll(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_link *l = &p->link;
+	uint16_t halen;
+	if (!np_cur_u16(c, &l->sll_pkttype) || !np_cur_u16(c, &l->sll_hatype) ||
+	    !np_cur_u16(c, &halen) || !np_cur_bytes(c, l->src, 8) || !np_cur_u16(c, &l->ethertype)) {
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "Linux cooked header cut short");
+		return;
+	}
+	l->addr_len = (uint8_t)(halen > 8 ? 8 : halen);
+	l->hdr_len = 16;
+	sll_direction(l);
+	if (decode_vlans(c, p))
+		decode_ethertype(c, p);
+}
+
+/* Linux cooked v2 (`-i any` since libpcap 1.10): 20 bytes with the interface index. */
+static void decode_sll2(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_link *l = &p->link;
+	uint16_t reserved;
+	uint8_t pkttype, halen;
+	if (!np_cur_u16(c, &l->ethertype) || !np_cur_u16(c, &reserved) ||
+	    !np_cur_u32(c, &l->sll_ifindex) || !np_cur_u16(c, &l->sll_hatype) ||
+	    !np_cur_u8(c, &pkttype) || !np_cur_u8(c, &halen) || !np_cur_bytes(c, l->src, 8)) {
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "Linux cooked v2 header cut short");
+		return;
+	}
+	l->sll_pkttype = pkttype;
+	l->addr_len = (uint8_t)(halen > 8 ? 8 : halen);
+	l->hdr_len = 20;
+	sll_direction(l);
+	if (decode_vlans(c, p))
+		decode_ethertype(c, p);
+}
+
+/* Raw IP: the version nibble says which. */
+static void decode_raw(struct np_cursor *c, struct np_packet *p)
+{
+	uint8_t b;
+	if (!np_cur_peek_u8(c, 0, &b)) {
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "empty raw IP frame");
+		return;
+	}
+	if (b >> 4 == 4) {
+		p->link.ethertype = ETH_P_IPV4;
+		np_decode_ipv4(c, p);
+	} else if (b >> 4 == 6) {
+		p->link.ethertype = ETH_P_IPV6;
+		np_decode_ipv6(c, p);
+	} else {
+		np_problem(p, NP_L_LINK, NP_INVALID, "raw IP frame with IP version neither 4 nor 6");
+	}
+}
+
+/* BSD loopback: a 4-byte address family, in the capturing host's byte order for NULL and in
+ * network order for LOOP. IPv6 has a different AF_INET6 on every BSD (24, 28, 30; 10 on Linux). */
+static void decode_null(struct np_cursor *c, struct np_packet *p, bool network_order)
+{
+	struct np_link *l = &p->link;
+	uint8_t b[4];
+	if (!np_cur_bytes(c, b, 4)) {
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "loopback header cut short");
+		return;
+	}
+	uint32_t be = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+	uint32_t le = ((uint32_t)b[3] << 24) | ((uint32_t)b[2] << 16) | ((uint32_t)b[1] << 8) | b[0];
+	/* Family values are small: whichever reading fits in 16 bits is the right one. */
+	l->family = network_order ? be : (le <= 0xffff ? le : be);
+	l->hdr_len = 4;
+	l->loopback = true;
+	l->outgoing = true;
+	switch (l->family) {
+	case 2:
+		l->ethertype = ETH_P_IPV4;
+		np_decode_ipv4(c, p);
+		break;
+	case 10:
+	case 24:
+	case 28:
+	case 30:
+		l->ethertype = ETH_P_IPV6;
+		np_decode_ipv6(c, p);
+		break;
+	default:
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "loopback address family not decoded");
+		break;
+	}
+}
+
+void np_decode_link(struct np_cursor *c, struct np_packet *p)
+{
+	p->layers |= NP_HAS_LINK;
+	switch (p->frame->dlt) {
+	case DLT_EN10MB:
+		p->link.kind = NP_LINK_ETH;
+		decode_eth(c, p);
+		break;
+	case DLT_LINUX_SLL:
+		p->link.kind = NP_LINK_SLL;
+		decode_sll(c, p);
+		break;
+	case DLT_LINUX_SLL2:
+		p->link.kind = NP_LINK_SLL2;
+		decode_sll2(c, p);
+		break;
+	case DLT_NULL:
+		p->link.kind = NP_LINK_NULL;
+		decode_null(c, p, false);
+		break;
+	case DLT_LOOP:
+		p->link.kind = NP_LINK_LOOP;
+		decode_null(c, p, true);
+		break;
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		p->link.kind = NP_LINK_RAW;
+		decode_raw(c, p);
+		break;
+	default:
+		p->layers &= ~NP_HAS_LINK;
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "link type not decoded");
+		break;
+	}
+}
+
+void np_decode(const struct np_frame *f, struct np_packet *p)
+{
+	/* Only the bookkeeping is cleared here; each layer clears its own struct when reached. */
+	p->frame = f;
+	p->layers = 0;
+	p->truncated = false;
+	p->malformed = false;
+	p->nproblems = 0;
+	p->l3_off = p->l4_off = p->payload_off = 0;
+	memset(&p->link, 0, sizeof p->link);
+	struct np_cursor c = np_cur_make(f->data, f->caplen);
+	np_decode_link(&c, p);
+}

@@ -1,0 +1,42 @@
+/* udp.c - UDP header and checksum (RFC 768; zero checksum over IPv6 is invalid, RFC 8200 s8.1). */
+#include <string.h>
+
+#include "internal.h"
+
+#define UDP_HDR 8
+
+void np_decode_udp(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_udp *u = &p->udp;
+	memset(u, 0, sizeof *u);
+	p->layers |= NP_HAS_UDP;
+	size_t avail = np_cur_left(c);
+	u->got = (uint16_t)(avail < UDP_HDR ? avail : UDP_HDR);
+
+	struct np_cursor h = *c;
+	if (!np_cur_u16(&h, &u->sport) || !np_cur_u16(&h, &u->dport) || !np_cur_u16(&h, &u->len) ||
+	    !np_cur_u16(&h, &u->csum)) {
+		np_problem(p, NP_L_UDP, NP_TRUNCATED, "UDP header cut short");
+		return;
+	}
+	uint32_t len = u->len;
+	if (len < UDP_HDR) {
+		np_problem(p, NP_L_UDP, NP_INVALID, "UDP length below 8 bytes");
+		return;
+	}
+	if (len > p->l4_len) {
+		np_problem(p, NP_L_UDP, NP_INVALID, "UDP length past the end of the IP payload");
+		len = p->l4_len;
+	}
+	u->payload_len = len - UDP_HDR;
+	p->payload_off = p->l4_off + UDP_HDR;
+
+	if (u->csum == 0 && (p->layers & NP_HAS_IP4)) {
+		u->csum_status = NP_CSUM_ABSENT;
+	} else if (u->csum == 0) {
+		u->csum_status = NP_CSUM_BAD;
+		np_problem(p, NP_L_UDP, NP_INVALID, "UDP checksum 0 over IPv6");
+	} else {
+		u->csum_status = np_l4_csum(p, c, 17, len, u->csum, &u->csum_good);
+	}
+}

@@ -1,0 +1,89 @@
+/* match.c - --port/--host matching on decoded packets (tcpdump's "port" and "host" primitives,
+ * evaluated after the link layer and VLAN tags are peeled off). */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netprobe/match.h"
+
+static void push(struct np_match *m, uint8_t ver, const void *a)
+{
+	for (unsigned i = 0; i < m->nhosts; i++)
+		if (m->hosts[i].ver == ver && memcmp(m->hosts[i].addr, a, ver == 4 ? 4 : 16) == 0)
+			return;
+	if (m->nhosts == NP_MATCH_MAX_HOSTS)
+		return;
+	struct np_match_host *h = &m->hosts[m->nhosts++];
+	memset(h, 0, sizeof *h);
+	h->ver = ver;
+	memcpy(h->addr, a, ver == 4 ? 4 : 16);
+}
+
+int np_match_add_host(struct np_match *m, const char *host, char *err, size_t errlen)
+{
+	uint8_t a[16];
+	if (inet_pton(AF_INET, host, a) == 1) {
+		push(m, 4, a);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, a) == 1) {
+		push(m, 6, a);
+		return 0;
+	}
+	struct addrinfo hints, *res, *ai;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	int rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "unknown host '%s': %s", host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET)
+			push(m, 4, &((struct sockaddr_in *)ai->ai_addr)->sin_addr);
+		else if (ai->ai_family == AF_INET6)
+			push(m, 6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
+static bool port_matches(const struct np_match *m, const struct np_packet *p)
+{
+	if ((p->layers & NP_HAS_TCP) && p->tcp.got >= 4)
+		return p->tcp.sport == m->port || p->tcp.dport == m->port;
+	if ((p->layers & NP_HAS_UDP) && p->udp.got >= 4)
+		return p->udp.sport == m->port || p->udp.dport == m->port;
+	return false;
+}
+
+static bool addr_is_host(const struct np_match *m, uint8_t ver, const uint8_t *a)
+{
+	for (unsigned i = 0; i < m->nhosts; i++)
+		if (m->hosts[i].ver == ver && memcmp(m->hosts[i].addr, a, ver == 4 ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
+static bool host_matches(const struct np_match *m, const struct np_packet *p)
+{
+	if ((p->layers & NP_HAS_IP4) && p->ip4.got >= 20)
+		return addr_is_host(m, 4, p->ip4.src) || addr_is_host(m, 4, p->ip4.dst);
+	if ((p->layers & NP_HAS_IP6) && p->ip6.got >= 40)
+		return addr_is_host(m, 6, p->ip6.src) || addr_is_host(m, 6, p->ip6.dst);
+	if ((p->layers & NP_HAS_ARP) && p->arp.got >= 28)
+		return addr_is_host(m, 4, p->arp.spa) || addr_is_host(m, 4, p->arp.tpa);
+	return false;
+}
+
+bool np_match_packet(const struct np_match *m, const struct np_packet *p)
+{
+	if (m->has_port && !port_matches(m, p))
+		return false;
+	if (m->nhosts && !host_matches(m, p))
+		return false;
+	return true;
+}

@@ -1,0 +1,412 @@
+/* text.c - the one-line-per-packet printer, after Wireshark's packet list: number, time,
+ * source, destination, protocol, length and an Info column in Wireshark's wording. */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "netprobe/print.h"
+#include "sbuf.h"
+
+void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->out = out;
+	ctx->tsfmt = tsfmt;
+	ctx->color = color;
+}
+
+bool np_tsfmt_parse(const char *s, enum np_tsfmt *out)
+{
+	static const struct {
+		const char *name;
+		enum np_tsfmt fmt;
+	} fmts[] = {
+		{ "r", NP_TS_RELATIVE }, { "a", NP_TS_ABSOLUTE }, { "ad", NP_TS_ABS_DATE },
+		{ "u", NP_TS_UTC },      { "ud", NP_TS_UTC_DATE }, { "e", NP_TS_EPOCH },
+		{ "d", NP_TS_DELTA },
+	};
+	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		if (strcmp(s, fmts[i].name) == 0) {
+			*out = fmts[i].fmt;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void fmt_seconds(struct np_sbuf *sb, int64_t sec, uint32_t usec, int64_t base_sec,
+			uint32_t base_usec)
+{
+	int64_t us = (sec - base_sec) * 1000000 + ((int64_t)usec - (int64_t)base_usec);
+	const char *sign = us < 0 ? "-" : "";
+	if (us < 0)
+		us = -us;
+	np_sb_printf(sb, "%s%" PRId64 ".%06" PRId64, sign, us / 1000000, us % 1000000);
+}
+
+static void fmt_clock(struct np_sbuf *sb, int64_t sec, uint32_t usec, bool utc, bool date)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm))) {
+		np_sb_printf(sb, "%" PRId64 ".%06u", sec, usec);
+		return;
+	}
+	char tbuf[64];
+	strftime(tbuf, sizeof tbuf, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	np_sb_printf(sb, "%s.%06u", tbuf, usec);
+}
+
+size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap)
+{
+	struct np_sbuf sb = np_sb_make(buf, cap);
+	if (!ctx->have_first) {
+		ctx->have_first = true;
+		ctx->first_sec = ctx->prev_sec = f->ts_sec;
+		ctx->first_usec = ctx->prev_usec = f->ts_usec;
+	}
+	switch (ctx->tsfmt) {
+	case NP_TS_RELATIVE:
+		fmt_seconds(&sb, f->ts_sec, f->ts_usec, ctx->first_sec, ctx->first_usec);
+		break;
+	case NP_TS_DELTA:
+		fmt_seconds(&sb, f->ts_sec, f->ts_usec, ctx->prev_sec, ctx->prev_usec);
+		break;
+	case NP_TS_EPOCH:
+		fmt_seconds(&sb, f->ts_sec, f->ts_usec, 0, 0);
+		break;
+	case NP_TS_ABSOLUTE:
+	case NP_TS_ABS_DATE:
+		fmt_clock(&sb, f->ts_sec, f->ts_usec, false, ctx->tsfmt == NP_TS_ABS_DATE);
+		break;
+	case NP_TS_UTC:
+	case NP_TS_UTC_DATE:
+		fmt_clock(&sb, f->ts_sec, f->ts_usec, true, ctx->tsfmt == NP_TS_UTC_DATE);
+		break;
+	}
+	ctx->prev_sec = f->ts_sec;
+	ctx->prev_usec = f->ts_usec;
+	return sb.len;
+}
+
+static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap)
+{
+	src[0] = dst[0] = '\0';
+	if ((p->layers & NP_HAS_IP4) && p->ip4.got >= 20) {
+		np_fmt_addr(4, p->ip4.src, src);
+		np_fmt_addr(4, p->ip4.dst, dst);
+	} else if ((p->layers & NP_HAS_IP6) && p->ip6.got >= 40) {
+		np_fmt_addr(6, p->ip6.src, src);
+		np_fmt_addr(6, p->ip6.dst, dst);
+	} else if (p->layers & NP_HAS_LINK) {
+		const struct np_link *l = &p->link;
+		if (l->addr_len)
+			np_fmt_mac(l->src, l->addr_len, src, cap);
+		if (l->has_dst) {
+			if (memcmp(l->dst, broadcast, 6) == 0)
+				snprintf(dst, cap, "Broadcast");
+			else
+				np_fmt_mac(l->dst, 6, dst, cap);
+		}
+	}
+}
+
+const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
+{
+	if (p->layers & NP_HAS_TCP)
+		return "TCP";
+	if (p->layers & NP_HAS_UDP)
+		return "UDP";
+	if (p->layers & NP_HAS_ICMP)
+		return "ICMP";
+	if (p->layers & NP_HAS_ICMP6)
+		return "ICMPv6";
+	if (p->layers & NP_HAS_ARP)
+		return "ARP";
+	if (p->layers & NP_HAS_IP4) {
+		const char *n = np_ip_proto_name(p->ip4.proto);
+		return (p->ip4.frag & 0x1fff) || !n || p->ip4.got < 10 ? "IPv4" : n;
+	}
+	if (p->layers & NP_HAS_IP6) {
+		const char *n = np_ip_proto_name(p->ip6.next_final);
+		return (p->ip6.has_frag && p->ip6.frag_off) || !n || p->ip6.got < 40 ? "IPv6" : n;
+	}
+	if (p->link.hdr_len && p->link.ethertype <= 1500 && p->link.kind == NP_LINK_ETH)
+		return "LLC";
+	if (p->link.hdr_len) {
+		const char *n = np_ethertype_name(p->link.ethertype);
+		if (n)
+			return n;
+		snprintf(buf, cap, "0x%04x", p->link.ethertype);
+		return buf;
+	}
+	return "Frame";
+}
+
+static void info_tcp(struct np_sbuf *sb, const struct np_packet *p)
+{
+	const struct np_tcp *t = &p->tcp;
+	if (t->got < 4) {
+		np_sb_printf(sb, "TCP header cut short");
+		return;
+	}
+	np_sb_printf(sb, "%u → %u", t->sport, t->dport);
+	if (t->got >= 14) {
+		char flags[64];
+		if (np_fmt_tcp_flags(t->flags, flags, sizeof flags) == 0)
+			snprintf(flags, sizeof flags, "<None>");
+		np_sb_printf(sb, " [%s]", flags);
+	}
+	if (t->got >= 8)
+		np_sb_printf(sb, " Seq=%u", t->seq);
+	if (t->got >= 12 && (t->flags & NP_TCP_ACK))
+		np_sb_printf(sb, " Ack=%u", t->ack);
+	if (t->got >= 16)
+		np_sb_printf(sb, " Win=%u", t->win);
+	if (t->got >= 20 && (t->flags & NP_TCP_URG))
+		np_sb_printf(sb, " Urg=%u", t->urp);
+	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len)
+		np_sb_printf(sb, " Len=%u", t->payload_len);
+	for (unsigned i = 0; i < t->nopts; i++) {
+		switch (t->opts[i].kind) {
+		case 2:
+			if (t->has_mss)
+				np_sb_printf(sb, " MSS=%u", t->mss);
+			break;
+		case 3:
+			if (t->has_ws && t->ws <= 14)
+				np_sb_printf(sb, " WS=%u", 1u << t->ws);
+			else if (t->has_ws)
+				np_sb_printf(sb, " WS=2^%u", t->ws);
+			break;
+		case 4:
+			np_sb_printf(sb, " SACK_PERM");
+			break;
+		case 5:
+			for (unsigned s = 0; s < t->nsack; s++)
+				np_sb_printf(sb, " SLE=%u SRE=%u", t->sack[s][0], t->sack[s][1]);
+			break;
+		case 8:
+			if (t->has_ts)
+				np_sb_printf(sb, " TSval=%u TSecr=%u", t->tsval, t->tsecr);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void info_quote(struct np_sbuf *sb, const struct np_quote *q)
+{
+	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
+		return;
+	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
+	np_fmt_addr(q->ipver, q->src, s);
+	np_fmt_addr(q->ipver, q->dst, d);
+	const char *proto = np_ip_proto_name(q->proto);
+	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
+		if (q->ipver == 6)
+			np_sb_printf(sb, " [%s [%s]:%u → [%s]:%u]", proto, s, q->sport, d, q->dport);
+		else
+			np_sb_printf(sb, " [%s %s:%u → %s:%u]", proto, s, q->sport, d, q->dport);
+	} else if (proto) {
+		np_sb_printf(sb, " [%s %s → %s]", proto, s, d);
+	} else {
+		np_sb_printf(sb, " [protocol %u %s → %s]", q->proto, s, d);
+	}
+}
+
+static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
+{
+	const struct np_icmp *m = &p->icmp;
+	if (m->got < 2) {
+		np_sb_printf(sb, "ICMP header cut short");
+		return;
+	}
+	const char *type = np_icmp_type_name(m->type);
+	const char *code = np_icmp_code_name(m->type, m->code);
+	if (type && m->has_idseq)
+		np_sb_printf(sb, "%-20s", type); /* Wireshark lines the id= fields up */
+	else if (type)
+		np_sb_printf(sb, "%s", type);
+	else
+		np_sb_printf(sb, "Unknown ICMP (type=%u, code=%u)", m->type, m->code);
+	if (code)
+		np_sb_printf(sb, " (%s)", code);
+	if (m->has_idseq && m->got >= 8)
+		np_sb_printf(sb, " id=0x%04x, seq=%u/%u, ttl=%u", m->id, m->seq,
+			     (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)), p->ip4.ttl);
+	if (m->type == 3 && m->code == 4 && m->got >= 8)
+		np_sb_printf(sb, " next-hop MTU=%u", m->mtu);
+	info_quote(sb, &m->quote);
+}
+
+static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
+{
+	const struct np_icmp6 *m = &p->icmp6;
+	if (m->got < 2) {
+		np_sb_printf(sb, "ICMPv6 header cut short");
+		return;
+	}
+	const char *type = np_icmp6_type_name(m->type);
+	const char *code = np_icmp6_code_name(m->type, m->code);
+	if (type)
+		np_sb_printf(sb, "%s", type);
+	else
+		np_sb_printf(sb, "Unknown ICMPv6 (type=%u, code=%u)", m->type, m->code);
+	if (code)
+		np_sb_printf(sb, " (%s)", code);
+	if (m->has_idseq && m->got >= 8)
+		np_sb_printf(sb, " id=0x%04x, seq=%u, hop limit=%u", m->id, m->seq, p->ip6.hlim);
+	if (m->type == 2 && m->got >= 8)
+		np_sb_printf(sb, " (MTU=%u)", m->mtu);
+	if (m->has_target) {
+		char t[NP_ADDR_STRLEN], mac[32];
+		np_fmt_addr(6, m->target, t);
+		if (m->has_lladdr)
+			np_fmt_mac(m->lladdr, 6, mac, sizeof mac);
+		if (m->type == 135) {
+			np_sb_printf(sb, " for %s", t);
+			if (m->has_lladdr)
+				np_sb_printf(sb, " from %s", mac);
+		} else if (m->type == 136) {
+			np_sb_printf(sb, " %s (%s%s%s)", t, m->na_flags & 0x80 ? "rtr, " : "",
+				     m->na_flags & 0x40 ? "sol" : "", m->na_flags & 0x20 ? ", ovr" : "");
+			if (m->has_lladdr)
+				np_sb_printf(sb, " is at %s", mac);
+		} else {
+			np_sb_printf(sb, " target %s", t);
+		}
+	}
+	info_quote(sb, &m->quote);
+}
+
+static void info_arp(struct np_sbuf *sb, const struct np_packet *p)
+{
+	const struct np_arp *a = &p->arp;
+	char spa[NP_ADDR_STRLEN], tpa[NP_ADDR_STRLEN], sha[32];
+	if (a->got < 28 || a->hlen != 6 || a->plen != 4) {
+		np_sb_printf(sb, "ARP (not Ethernet/IPv4, or cut short)");
+		return;
+	}
+	np_fmt_addr(4, a->spa, spa);
+	np_fmt_addr(4, a->tpa, tpa);
+	np_fmt_mac(a->sha, 6, sha, sizeof sha);
+	if (a->op == 1 && memcmp(a->spa, a->tpa, 4) == 0)
+		np_sb_printf(sb, "Gratuitous ARP for %s (Request)", spa);
+	else if (a->op == 1)
+		np_sb_printf(sb, "Who has %s? Tell %s", tpa, spa);
+	else if (a->op == 2)
+		np_sb_printf(sb, "%s is at %s", spa, sha);
+	else
+		np_sb_printf(sb, "ARP opcode %u", a->op);
+}
+
+static void info_ip_only(struct np_sbuf *sb, const struct np_packet *p)
+{
+	bool v4 = p->layers & NP_HAS_IP4;
+	uint8_t proto = v4 ? p->ip4.proto : p->ip6.next_final;
+	uint16_t off = v4 ? p->ip4.frag & 0x1fff : p->ip6.frag_off;
+	const char *name = np_ip_proto_name(proto);
+	if ((v4 && p->ip4.got < 20) || (!v4 && p->ip6.got < 40)) {
+		np_sb_printf(sb, "%s header cut short", v4 ? "IPv4" : "IPv6");
+		return;
+	}
+	if (off) {
+		np_sb_printf(sb, "Fragmented IP protocol (proto=%s %u, off=%u, ID=%0*x)",
+			     name ? name : "unknown", proto, off * 8u, v4 ? 4 : 8,
+			     v4 ? p->ip4.id : p->ip6.frag_id);
+		return;
+	}
+	if (p->nproblems && p->problems[0].verdict == NP_INVALID &&
+	    (p->problems[0].layer == NP_L_IP4 || p->problems[0].layer == NP_L_IP6)) {
+		np_sb_printf(sb, "Bogus IP header: %s", p->problems[0].what);
+		return;
+	}
+	np_sb_printf(sb, "IP protocol %u (%s)", proto, name ? name : "unknown");
+}
+
+static void info_link(struct np_sbuf *sb, const struct np_packet *p)
+{
+	const struct np_link *l = &p->link;
+	if (!l->hdr_len) {
+		np_sb_printf(sb, "%s", p->nproblems ? p->problems[0].what : "frame not decoded");
+		return;
+	}
+	if (l->kind == NP_LINK_ETH && l->ethertype <= 1500)
+		np_sb_printf(sb, "IEEE 802.3, length %u", l->ethertype);
+	else
+		np_sb_printf(sb, "Ethertype 0x%04x", l->ethertype);
+	if (l->nvlan)
+		np_sb_printf(sb, " (VLAN %u)", l->vlan[l->nvlan - 1].vid);
+}
+
+static void info_checksums(struct np_sbuf *sb, const struct np_packet *p)
+{
+	if ((p->layers & NP_HAS_IP4) && p->ip4.csum_status == NP_CSUM_BAD)
+		np_sb_printf(sb, " [IPv4 CHECKSUM INCORRECT]");
+	if ((p->layers & NP_HAS_TCP) && p->tcp.csum_status == NP_CSUM_BAD)
+		np_sb_printf(sb, " [TCP CHECKSUM INCORRECT]");
+	if ((p->layers & NP_HAS_UDP) && p->udp.csum_status == NP_CSUM_BAD)
+		np_sb_printf(sb, " [UDP CHECKSUM INCORRECT]");
+	if ((p->layers & NP_HAS_ICMP) && p->icmp.csum_status == NP_CSUM_BAD)
+		np_sb_printf(sb, " [ICMP CHECKSUM INCORRECT]");
+	if ((p->layers & NP_HAS_ICMP6) && p->icmp6.csum_status == NP_CSUM_BAD)
+		np_sb_printf(sb, " [ICMPv6 CHECKSUM INCORRECT]");
+}
+
+size_t np_format_info(const struct np_packet *p, char *buf, size_t cap)
+{
+	struct np_sbuf sb = np_sb_make(buf, cap);
+	if (p->layers & NP_HAS_TCP)
+		info_tcp(&sb, p);
+	else if (p->layers & NP_HAS_UDP)
+		np_sb_printf(&sb, p->udp.got >= 6 ? "%u → %u Len=%u" : "%u → %u", p->udp.sport,
+			     p->udp.dport, p->udp.payload_len);
+	else if (p->layers & NP_HAS_ICMP)
+		info_icmp(&sb, p);
+	else if (p->layers & NP_HAS_ICMP6)
+		info_icmp6(&sb, p);
+	else if (p->layers & NP_HAS_ARP)
+		info_arp(&sb, p);
+	else if (p->layers & (NP_HAS_IP4 | NP_HAS_IP6))
+		info_ip_only(&sb, p);
+	else
+		info_link(&sb, p);
+	info_checksums(&sb, p);
+	if (p->truncated)
+		np_sb_printf(&sb, " [Packet size limited during capture]");
+	if (p->malformed)
+		np_sb_printf(&sb, " [Malformed Packet]");
+	return sb.len;
+}
+
+static const char *line_color(const struct np_packet *p)
+{
+	if (p->malformed)
+		return "\033[1;31m";
+	if ((p->layers & NP_HAS_TCP) && p->tcp.got >= 14) {
+		if (p->tcp.flags & NP_TCP_RST)
+			return "\033[31m";
+		if (p->tcp.flags & (NP_TCP_SYN | NP_TCP_FIN))
+			return "\033[36m";
+	}
+	if (((p->layers & NP_HAS_ICMP) && p->icmp.quote.ipver) ||
+	    ((p->layers & NP_HAS_ICMP6) && p->icmp6.quote.ipver))
+		return "\033[33m";
+	return NULL;
+}
+
+void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p)
+{
+	char ts[64], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16], info[512];
+	np_format_time(ctx, p->frame, ts, sizeof ts);
+	np_format_endpoints(p, src, dst, sizeof src);
+	const char *proto = np_format_protocol(p, pbuf, sizeof pbuf);
+	np_format_info(p, info, sizeof info);
+	const char *color = ctx->color ? line_color(p) : NULL;
+	fprintf(ctx->out, "%s%5" PRIu64 " %10s %15s → %-15s %-6s %5u %s%s\n", color ? color : "",
+		p->frame->n, ts, src, dst, proto, p->frame->len, info, color ? "\033[0m" : "");
+}
