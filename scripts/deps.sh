@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install what netprobe needs to build and test on Debian 12, only what is missing.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libpcap-dev libnet1-dev libcmocka-dev
+      tshark tcpdump python3 iproute2 ethtool)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "netprobe: missing packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+		exit 2
+	fi
+	echo "installing: ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

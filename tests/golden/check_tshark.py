@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Check the one-line goldens against tshark's packet list, column by column.
+
+For every MANIFEST entry whose arguments are empty (the default line format), the expected
+file's lines must agree with `tshark -n -r CAPTURE` (absolute sequence numbers) on: number,
+relative time (to the microsecond), source, destination, protocol, length and Info.
+Differences that come from tshark's conversation tracking, which netprobe's line does not
+have yet, are normalised away on tshark's side only, and each is listed here:
+  - "Win=N": tshark shows the window after scaling (it saw the SYN's WS option); ours is the
+    raw header field, which tests/diff/tshark_diff.py compares with tcp.window_size_value;
+  - ICMP echo "(request in N)" / "(reply in N)" / "(no response found!)" pairing notes;
+and on our side only: the quoted flow after an ICMP error ("[UDP a:p → b:q]"), which tshark
+puts in the details pane rather than Info.
+Usage: check_tshark.py GOLDEN_DIR PCAP_DIR
+"""
+import re
+import subprocess
+import sys
+
+
+def tshark_lines(pcap):
+    out = subprocess.run(
+        ["tshark", "-n", "-r", pcap, "-o", "tcp.relative_sequence_numbers:FALSE",
+         "-o", "gui.column.format:\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\",\"Destination\",\"%d\",\"Protocol\",\"%p\",\"Length\",\"%L\",\"Info\",\"%i\"",
+         "-T", "fields", "-e", "_ws.col.No.", "-e", "_ws.col.Time", "-e", "_ws.col.Source",
+         "-e", "_ws.col.Destination", "-e", "_ws.col.Protocol", "-e", "_ws.col.Length",
+         "-e", "_ws.col.Info"],
+        capture_output=True, text=True, check=True).stdout
+    return [line.split("\t") for line in out.splitlines()]
+
+
+LINE = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\S*)\s+→\s+(\S*)\s+(\S+)\s+(\d+) (.*)$")
+
+
+def norm_tshark_info(info):
+    info = re.sub(r" Win=\d+", " Win=_", info)
+    info = re.sub(r" \((request|reply) in \d+\)| \(no response found!\)", "", info)
+    return info.strip()
+
+
+def norm_our_info(info):
+    info = re.sub(r" Win=\d+", " Win=_", info)
+    info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) [^\]]*\]$", "", info)
+    return info.strip()
+
+
+def main():
+    golden_dir, pcap_dir = sys.argv[1], sys.argv[2]
+    checked = failed = 0
+    for raw in open(f"{golden_dir}/MANIFEST"):
+        words = raw.split()
+        if not words or words[0].startswith("#") or len(words) != 2:
+            continue
+        name, capture = words
+        ours = [LINE.match(l) for l in open(f"{golden_dir}/expected/{name}.out")
+                if not l.startswith("exit ")]
+        theirs = tshark_lines(f"{pcap_dir}/{capture}")
+        if len(ours) != len(theirs) or not all(ours):
+            print(f"FAIL {name}: {len(ours)} lines vs tshark's {len(theirs)}")
+            failed += 1
+            continue
+        for m, t in zip(ours, theirs):
+            checked += 1
+            n, tm, src, dst, proto, length, info = m.groups()
+            want = [t[0], t[2], t[3], t[4], t[5], norm_tshark_info(t[6])]
+            got = [n, src, dst, proto, length, norm_our_info(info)]
+            if got != want or abs(float(tm) - float(t[1])) > 1e-6:
+                failed += 1
+                print(f"FAIL {name} frame {n}:\n  netprobe: {tm} {got}\n  tshark:   {t[1]} {want}")
+    print(f"tshark line check: {checked} lines checked, {failed} mismatches")
+    print(f"{checked - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
