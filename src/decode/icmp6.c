@@ -5,18 +5,34 @@
 
 #define ICMP6_HDR 8
 
-/* Neighbour discovery options: pick the source/target link-layer address (RFC 4861 s4.6.1). */
-static void nd_options(struct np_cursor *o, struct np_icmp6 *m)
+/* Neighbour discovery options: pick the source/target link-layer address (RFC 4861 s4.6.1).
+ * `cut` says the capture ended before the message did: an option running past the end of `o` is
+ * then truncated (already reported), otherwise its length is wrong. Length 0 is invalid (s4.6). */
+static void nd_options(struct np_cursor *o, bool cut, struct np_packet *p)
 {
+	struct np_icmp6 *m = &p->icmp6;
 	uint8_t type, len;
-	while (np_cur_u8(o, &type) && np_cur_u8(o, &len) && len > 0) {
+	while (np_cur_u8(o, &type)) {
+		if (!np_cur_u8(o, &len)) {
+			if (cut)
+				return;
+			goto bad;
+		}
+		if (len == 0)
+			goto bad;
 		struct np_cursor v;
-		np_cur_sub(o, (size_t)len * 8 - 2, &v);
+		bool whole = np_cur_sub(o, (size_t)len * 8 - 2, &v);
+		if (!whole && !cut)
+			goto bad;
 		if ((type == 1 || type == 2) && np_cur_bytes(&v, m->lladdr, 6))
 			m->has_lladdr = true;
-		if (!np_cur_skip(o, (size_t)len * 8 - 2))
+		if (!whole)
 			return;
+		np_cur_skip(o, (size_t)len * 8 - 2);
 	}
+	return;
+bad:
+	np_problem(p, NP_L_ICMP6, NP_INVALID, "neighbour discovery option length wrong");
 }
 
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p)
@@ -59,7 +75,7 @@ void np_decode_icmp6(struct np_cursor *c, struct np_packet *p)
 			if (m->type == 137)
 				np_cur_skip(&h, 16); /* destination address */
 			struct np_cursor o = np_cur_rest(&h);
-			nd_options(&o, m);
+			nd_options(&o, avail < p->l4_len, p);
 		} else {
 			np_problem(p, NP_L_ICMP6, NP_TRUNCATED, "neighbour discovery target cut short");
 		}

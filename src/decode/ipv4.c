@@ -14,6 +14,16 @@ uint32_t np_wire_left(const struct np_packet *p, uint32_t off)
 void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l)
 {
 	p->l4_off = np_frame_off(p, c);
+	bool known = proto == 6 || proto == 17 || (proto == 1 && l == NP_L_IP4) ||
+		     (proto == 58 && l == NP_L_IP6);
+	if (known && np_cur_left(c) == 0) {
+		/* Nothing of the transport header is there: say why, and show no empty layer. */
+		if (p->frame->caplen < p->frame->len)
+			np_problem(p, l, NP_TRUNCATED, "transport header not captured");
+		else
+			np_problem(p, l, NP_INVALID, "no room for the transport header in the IP length");
+		return;
+	}
 	switch (proto) {
 	case 6:
 		np_decode_tcp(c, p);
@@ -39,7 +49,10 @@ void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto
 	}
 }
 
-static void decode_options(struct np_cursor *o, struct np_packet *p)
+/* `o` holds what was captured of a header that the IHL says is `hlen` bytes long. An option that
+ * runs past the capture but not past `hlen` is cut short (already reported as truncated), not
+ * wrong: only the declared header length can make an option length invalid. */
+static void decode_options(struct np_cursor *o, size_t hlen, struct np_packet *p)
 {
 	struct np_ipv4 *ip = &p->ip4;
 	uint8_t type, len;
@@ -51,14 +64,22 @@ static void decode_options(struct np_cursor *o, struct np_packet *p)
 				return;
 			continue;
 		}
-		if (!np_cur_u8(o, &len) || len < 2 || !np_cur_skip(o, (size_t)len - 2)) {
-			ip->opts_bad = true;
-			np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 option length wrong");
-			return;
+		if (!np_cur_u8(o, &len)) {
+			if (o->off < hlen)
+				return; /* the capture ended inside the header */
+			goto bad;
 		}
+		if (len < 2 || (size_t)len - 2 > hlen - o->off)
+			goto bad;
+		if (!np_cur_skip(o, (size_t)len - 2))
+			return; /* the capture ended inside the option */
 		if (ip->nopts < NP_MAX_IP4_OPTS)
 			ip->opts[ip->nopts++] = (struct np_ip4_opt){ type, len };
 	}
+	return;
+bad:
+	ip->opts_bad = true;
+	np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 option length wrong");
 }
 
 void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
@@ -76,7 +97,15 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 		goto cut;
 	ip->version = vihl >> 4;
 	ip->ihl = vihl & 0x0f;
+	if (ip->version == 6) {
+		/* An IPv6 packet under the IPv4 Ethertype: decode what it is, as Wireshark does. */
+		p->layers &= ~NP_HAS_IP4;
+		np_problem(p, NP_L_IP4, NP_INVALID, "IPv6 packet under an IPv4 link type");
+		np_decode_ipv6(c, p);
+		return;
+	}
 	if (ip->version != 4) {
+		ip->got = 1; /* the other fields mean nothing in an unknown version */
 		np_problem(p, NP_L_IP4, NP_INVALID, "IP version is not 4");
 		return;
 	}
@@ -118,7 +147,7 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 		ip->csum_status = NP_CSUM_UNVERIFIED;
 	}
 	np_cur_skip(&hdr, IP4_MIN_HDR);
-	decode_options(&hdr, p);
+	decode_options(&hdr, hlen, p);
 
 	/* The datagram: clamp to what was captured. */
 	struct np_cursor d;

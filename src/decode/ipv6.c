@@ -11,8 +11,10 @@ static bool is_extension(uint8_t nxt)
 	return nxt == 0 || nxt == 43 || nxt == 44 || nxt == 60 || nxt == 51 || nxt == 135;
 }
 
-/* Walk the extension headers; returns false when the upper layer can't be reached. */
-static bool walk_extensions(struct np_cursor *d, struct np_packet *p, uint32_t *ext_total)
+/* Walk the extension headers in `d`, what was captured of a payload of `plen` bytes; returns false
+ * when the upper layer can't be reached. */
+static bool walk_extensions(struct np_cursor *d, uint32_t plen, struct np_packet *p,
+			    uint32_t *ext_total)
 {
 	struct np_ipv6 *ip = &p->ip6;
 	uint8_t nxt = ip->nxt;
@@ -28,6 +30,10 @@ static bool walk_extensions(struct np_cursor *d, struct np_packet *p, uint32_t *
 		}
 		uint32_t len = nxt == 44 ? 8u : nxt == 51 ? (hlen + 2u) * 4u : (hlen + 1u) * 8u;
 		struct np_cursor e;
+		if (d->off + len > plen) { /* past the payload length, however much was captured */
+			np_problem(p, NP_L_IP6, NP_INVALID, "IPv6 extension headers longer than the payload");
+			return false;
+		}
 		if (!np_cur_sub(d, len, &e)) {
 			np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 extension header cut short");
 			return false;
@@ -79,6 +85,7 @@ void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
 	ip->tclass = (uint8_t)(vtf >> 20);
 	ip->flow = vtf & 0xfffff;
 	if (ip->version != 6) {
+		ip->got = 1; /* the other fields mean nothing in an unknown version */
 		np_problem(p, NP_L_IP6, NP_INVALID, "IP version is not 6");
 		return;
 	}
@@ -102,17 +109,22 @@ void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
 		np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 payload cut short by the snapshot length");
 
 	uint32_t ext_total = 0;
-	if (!walk_extensions(&pl, p, &ext_total))
+	if (!walk_extensions(&pl, plen, p, &ext_total))
 		return;
 	if (ext_total > plen) {
 		np_problem(p, NP_L_IP6, NP_INVALID, "IPv6 extension headers longer than the payload");
 		return;
 	}
 	p->l4_len = plen - ext_total;
-	p->l4_fragment = ip->has_frag;
+	/* Offset 0 with M clear is an atomic fragment, a whole datagram (RFC 6946 s4): only a first
+	 * fragment of several lacks bytes the checksum covers. */
+	p->l4_fragment = ip->has_frag && ip->frag_more;
 	struct np_cursor l4 = np_cur_rest(&pl);
 	np_decode_transport(&l4, p, ip->next_final, NP_L_IP6);
 	return;
 cut:
+	/* As for a whole header before its chain is walked: the fixed header's next header (if it
+	 * was captured) is the best known upper layer, so printers showing next_final agree. */
+	ip->next_final = ip->nxt;
 	np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 header cut short");
 }

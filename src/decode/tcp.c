@@ -44,7 +44,10 @@ static void take_option(struct np_tcp *t, uint8_t kind, uint8_t len, struct np_c
 	}
 }
 
-static void decode_options(struct np_cursor *o, struct np_packet *p)
+/* `o` holds what was captured of `declared` option bytes (the data offset's). An option that runs
+ * past the capture but not past the header is cut short (reported as truncated already), not
+ * wrong: only the data offset can make an option length invalid. */
+static void decode_options(struct np_cursor *o, size_t declared, struct np_packet *p)
 {
 	struct np_tcp *t = &p->tcp;
 	uint8_t kind, len;
@@ -58,11 +61,18 @@ static void decode_options(struct np_cursor *o, struct np_packet *p)
 				return;
 			continue;
 		}
-		if (!np_cur_u8(o, &len) || len < 2 || np_cur_left(o) < (size_t)len - 2) {
+		if (!np_cur_u8(o, &len)) {
+			if (o->off < declared)
+				return; /* the capture ended inside the header */
+			len = 0;
+		}
+		if (len < 2 || (size_t)len - 2 > declared - o->off) {
 			t->opts_bad = true;
 			np_problem(p, NP_L_TCP, NP_INVALID, "TCP option length wrong");
 			return;
 		}
+		if (np_cur_left(o) < (size_t)len - 2)
+			return; /* the capture ended inside the option */
 		struct np_cursor v;
 		np_cur_sub(o, (size_t)len - 2, &v);
 		np_cur_skip(o, (size_t)len - 2);
@@ -120,7 +130,7 @@ void np_decode_tcp(struct np_cursor *c, struct np_packet *p)
 		np_problem(p, NP_L_TCP, NP_TRUNCATED, "TCP options cut short");
 	np_cur_skip(&hdr, TCP_MIN_HDR);
 	opts = np_cur_rest(&hdr);
-	decode_options(&opts, p);
+	decode_options(&opts, hlen - TCP_MIN_HDR, p);
 
 	t->csum_status = np_l4_csum(p, c, 6, t->seg_len, t->csum, &t->csum_good);
 }

@@ -251,14 +251,18 @@ size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap)
 		if (!(flags & (1u << i)))
 			continue;
 		int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", names[i]);
-		if (n < 0 || (size_t)n >= cap - used)
-			break;
+		if (n < 0 || (size_t)n >= cap - used) {
+			buf[used] = '\0'; /* drop the part of a name that didn't fit: string = return */
+			return used;
+		}
 		used += (size_t)n;
 	}
 	if (flags & 0xe00) {
 		int n = snprintf(buf + used, cap - used, "%sReserved", used ? ", " : "");
 		if (n > 0 && (size_t)n < cap - used)
 			used += (size_t)n;
+		else
+			buf[used] = '\0';
 	}
 	return used;
 }
