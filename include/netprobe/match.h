@@ -4,6 +4,7 @@
 #define NETPROBE_MATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netprobe/packet.h"

@@ -18,7 +18,7 @@ void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto
 		     (proto == 58 && l == NP_L_IP6);
 	if (known && np_cur_left(c) == 0) {
 		/* Nothing of the transport header is there: say why, and show no empty layer. */
-		if (p->frame->caplen < p->frame->len)
+		if (p->l4_len > 0)
 			np_problem(p, l, NP_TRUNCATED, "transport header not captured");
 		else
 			np_problem(p, l, NP_INVALID, "no room for the transport header in the IP length");

@@ -111,10 +111,6 @@ void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
 	uint32_t ext_total = 0;
 	if (!walk_extensions(&pl, plen, p, &ext_total))
 		return;
-	if (ext_total > plen) {
-		np_problem(p, NP_L_IP6, NP_INVALID, "IPv6 extension headers longer than the payload");
-		return;
-	}
 	p->l4_len = plen - ext_total;
 	/* Offset 0 with M clear is an atomic fragment, a whole datagram (RFC 6946 s4): only a first
 	 * fragment of several lacks bytes the checksum covers. */

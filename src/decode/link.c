@@ -279,6 +279,8 @@ void np_decode(const struct np_frame *f, struct np_packet *p)
 	p->malformed = false;
 	p->nproblems = 0;
 	p->l3_off = p->l4_off = p->payload_off = 0;
+	p->l4_len = 0;
+	p->l4_fragment = false;
 	memset(&p->link, 0, sizeof p->link);
 	struct np_cursor c = np_cur_make(f->data, f->caplen);
 	np_decode_link(&c, p);

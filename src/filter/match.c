@@ -14,7 +14,7 @@ static void push(struct np_match *m, uint8_t ver, const void *a)
 		if (m->hosts[i].ver == ver && memcmp(m->hosts[i].addr, a, ver == 4 ? 4 : 16) == 0)
 			return;
 	if (m->nhosts == NP_MATCH_MAX_HOSTS)
-		return;
+		return; /* callers check the count before and after */
 	struct np_match_host *h = &m->hosts[m->nhosts++];
 	memset(h, 0, sizeof *h);
 	h->ver = ver;
@@ -24,12 +24,13 @@ static void push(struct np_match *m, uint8_t ver, const void *a)
 int np_match_add_host(struct np_match *m, const char *host, char *err, size_t errlen)
 {
 	uint8_t a[16];
-	if (inet_pton(AF_INET, host, a) == 1) {
-		push(m, 4, a);
-		return 0;
+	int ver = inet_pton(AF_INET, host, a) == 1 ? 4 : inet_pton(AF_INET6, host, a) == 1 ? 6 : 0;
+	if (ver && m->nhosts == NP_MATCH_MAX_HOSTS) {
+		snprintf(err, errlen, "too many --host addresses (at most %d)", NP_MATCH_MAX_HOSTS);
+		return -1;
 	}
-	if (inet_pton(AF_INET6, host, a) == 1) {
-		push(m, 6, a);
+	if (ver) {
+		push(m, (uint8_t)ver, a);
 		return 0;
 	}
 	struct addrinfo hints, *res, *ai;
@@ -41,6 +42,7 @@ int np_match_add_host(struct np_match *m, const char *host, char *err, size_t er
 		snprintf(err, errlen, "unknown host '%s': %s", host, gai_strerror(rc));
 		return -1;
 	}
+	unsigned before = m->nhosts;
 	for (ai = res; ai; ai = ai->ai_next) {
 		if (ai->ai_family == AF_INET)
 			push(m, 4, &((struct sockaddr_in *)ai->ai_addr)->sin_addr);
@@ -48,6 +50,10 @@ int np_match_add_host(struct np_match *m, const char *host, char *err, size_t er
 			push(m, 6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
 	}
 	freeaddrinfo(res);
+	if (m->nhosts == NP_MATCH_MAX_HOSTS && before == m->nhosts) {
+		snprintf(err, errlen, "too many --host addresses (at most %d)", NP_MATCH_MAX_HOSTS);
+		return -1;
+	}
 	return 0;
 }
 

@@ -272,8 +272,16 @@ static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
 			if (m->has_lladdr)
 				np_sb_printf(sb, " from %s", mac);
 		} else if (m->type == 136) {
-			np_sb_printf(sb, " %s (%s%s%s)", t, m->na_flags & 0x80 ? "rtr, " : "",
-				     m->na_flags & 0x40 ? "sol" : "", m->na_flags & 0x20 ? ", ovr" : "");
+			static const char *const names[] = { "rtr", "sol", "ovr" };
+			np_sb_printf(sb, " %s (", t);
+			bool first = true;
+			for (unsigned i = 0; i < 3; i++) {
+				if (m->na_flags & (0x80 >> i)) {
+					np_sb_printf(sb, "%s%s", first ? "" : ", ", names[i]);
+					first = false;
+				}
+			}
+			np_sb_printf(sb, ")");
 			if (m->has_lladdr)
 				np_sb_printf(sb, " is at %s", mac);
 		} else {
@@ -363,7 +371,7 @@ size_t np_format_info(const struct np_packet *p, char *buf, size_t cap)
 	if (p->layers & NP_HAS_TCP)
 		info_tcp(&sb, p);
 	else if (p->layers & NP_HAS_UDP)
-		np_sb_printf(&sb, p->udp.got >= 6 ? "%u → %u Len=%u" : "%u → %u", p->udp.sport,
+		np_sb_printf(&sb, p->udp.got >= 8 ? "%u → %u Len=%u" : "%u → %u", p->udp.sport,
 			     p->udp.dport, p->udp.payload_len);
 	else if (p->layers & NP_HAS_ICMP)
 		info_icmp(&sb, p);
