@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "netprobe/packet.h"
+#include "netprobe/track.h"
 
 /* Time column formats, named after tshark's -t letters. */
 enum np_tsfmt {
@@ -25,6 +26,8 @@ struct np_print_ctx {
 	FILE *out;
 	enum np_tsfmt tsfmt;
 	bool color;
+	bool absolute_seq;    /* raw sequence numbers in the line and tree, as tcpdump -S */
+	bool event_numbers;   /* event lines carry the packet number and time (--events) */
 	bool have_first;
 	int64_t first_sec, prev_sec;
 	uint32_t first_usec, prev_usec;
@@ -33,20 +36,34 @@ struct np_print_ctx {
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color);
 bool np_tsfmt_parse(const char *s, enum np_tsfmt *out);
 
+/* `trk` is what the conversation tracker knows of the packet, or NULL when not tracking. */
 /* One line per packet, in the manner of Wireshark's packet list. */
-void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p);
+void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
+		   const struct np_pkt_track *trk);
 /* Every field of every layer, in the manner of Wireshark's details pane. */
-void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p);
+void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p,
+		   const struct np_pkt_track *trk);
 /* Hex and ASCII dump of the captured bytes. */
 void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p);
 /* One JSON object on one line. */
-void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p);
+void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
+		   const struct np_pkt_track *trk);
+
+/* Tracker events: a line set apart from the packet lines, or a JSON object. */
+void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev);
+void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev);
+/* End-of-run summary, as text or as the JSON summary object. */
+void np_print_summary(FILE *out, const struct np_track_stats *s);
+void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
+			   uint64_t shown);
+size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap);
 
 /* JSON schema version, carried by the summary object. */
 #define NP_JSON_SCHEMA 1
 
 /* Pure formatters, shared by the printers and tested on their own. */
-size_t np_format_info(const struct np_packet *p, char *buf, size_t cap);
+size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk, bool absolute,
+		      char *buf, size_t cap);
 const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap);
 void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap);
 size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap);

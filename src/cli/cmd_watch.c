@@ -1,6 +1,7 @@
 /* cmd_watch.c - `netprobe watch`: source -> decode -> match -> print, for a capture file (-r)
  * or a live interface (-i), with tcpdump's options where tcpdump has one. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,11 @@
 #include "netprobe/decode.h"
 #include "netprobe/match.h"
 #include "netprobe/print.h"
+#include "netprobe/track.h"
 
 #define CMD "watch"
 
-enum out_mode { OUT_LINE, OUT_JSON };
+enum out_mode { OUT_LINE, OUT_JSON, OUT_EVENTS };
 
 struct watch_opts {
 	const char *read_file;
@@ -27,7 +29,10 @@ struct watch_opts {
 	enum out_mode mode;
 	enum np_tsfmt tsfmt;
 	int color; /* -1 auto, 0 never, 1 always */
+	bool absolute;
+	bool summary;
 	struct np_match match;
+	struct np_track_opts track;
 	char *filter; /* BPF expression from the remaining arguments, or NULL */
 };
 
@@ -52,18 +57,42 @@ static void watch_usage(FILE *out)
 		"  -v, --verbose       every header field of every layer, with checksum verdicts\n"
 		"  -x, --hex           hex and ASCII dump of each frame\n"
 		"      --json          one JSON object per line (schema in README.md)\n"
+		"      --events        only the conversation events (handshakes, teardowns,\n"
+		"                      resets, retransmissions, state changes, SYN floods)\n"
+		"  -S, --absolute      raw TCP sequence numbers instead of relative ones\n"
+		"      --no-summary    no statistics at the end (text output prints them to stderr)\n"
 		"  -t, --time FMT      time column: r relative (default), d delta, e epoch,\n"
 		"                      a/ad local time (with date), u/ud UTC (with date)\n"
 		"  -n                  numeric addresses (the default; accepted for tcpdump habits)\n"
 		"      --color WHEN    auto (default: only on a terminal, not if NO_COLOR is set),\n"
 		"                      always or never\n"
+		"Tracking:\n"
+		"      --max-conv N    conversations tracked at once (default 65536)\n"
+		"      --max-half-open N  of which not yet established (default 32768)\n"
+		"      --idle-timeout S   forget an idle established conversation after S s (600)\n"
+		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
+		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
+		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"Example:\n"
 		"  netprobe watch -r pcaps/tcp-handshake-data-teardown.pcap --port 8888 -v\n");
 }
 
-enum { OPT_PORT = 256, OPT_HOST, OPT_JSON, OPT_COLOR };
+enum {
+	OPT_PORT = 256,
+	OPT_HOST,
+	OPT_JSON,
+	OPT_COLOR,
+	OPT_EVENTS,
+	OPT_NO_SUMMARY,
+	OPT_MAX_CONV,
+	OPT_MAX_HALF,
+	OPT_IDLE,
+	OPT_FLOOD_RATE,
+	OPT_FLOOD_HALF,
+	OPT_FLOOD_WINDOW,
+};
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -76,6 +105,15 @@ static const struct option long_opts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "absolute", no_argument, NULL, 'S' },
+	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+	{ "max-conv", required_argument, NULL, OPT_MAX_CONV },
+	{ "max-half-open", required_argument, NULL, OPT_MAX_HALF },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "flood-rate", required_argument, NULL, OPT_FLOOD_RATE },
+	{ "flood-half-open", required_argument, NULL, OPT_FLOOD_HALF },
+	{ "flood-window", required_argument, NULL, OPT_FLOOD_WINDOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -96,6 +134,43 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* The tracker's numeric options, each with its own sane range. */
+static int parse_track_opt(int ch, const char *arg, struct np_track_opts *t)
+{
+	static const struct {
+		int ch;
+		const char *name;
+		uint64_t lo, hi;
+	} ranges[] = {
+		{ OPT_MAX_CONV, "--max-conv", 16, 1u << 24 },
+		{ OPT_MAX_HALF, "--max-half-open", 1, 1u << 24 },
+		{ OPT_IDLE, "--idle-timeout", 1, 86400 },
+		{ OPT_FLOOD_RATE, "--flood-rate", 1, 100000000 },
+		{ OPT_FLOOD_HALF, "--flood-half-open", 1, 100000000 },
+		{ OPT_FLOOD_WINDOW, "--flood-window", 1, 16 },
+	};
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+		if (ranges[i].ch != ch)
+			continue;
+		uint64_t v;
+		if (!np_parse_uint(arg, ranges[i].lo, ranges[i].hi, &v)) {
+			np_errorf(CMD, "invalid %s '%s' (want %" PRIu64 "-%" PRIu64 ")", ranges[i].name, arg,
+				  ranges[i].lo, ranges[i].hi);
+			return -1;
+		}
+		uint32_t v32 = (uint32_t)v;
+		switch (ch) {
+		case OPT_MAX_CONV: t->max_conv = v32; break;
+		case OPT_MAX_HALF: t->max_half_open = v32; break;
+		case OPT_IDLE: t->idle_timeout_s = v32; break;
+		case OPT_FLOOD_RATE: t->flood_rate = v32; break;
+		case OPT_FLOOD_HALF: t->flood_half_open = v32; break;
+		default: t->flood_window_s = v32; break;
+		}
+	}
+	return 0;
+}
+
 /* Returns -1 to exit 0 (help), 0 to go on, 2 on a usage error (already reported). */
 static int parse_watch(int argc, char **argv, struct watch_opts *o)
 {
@@ -104,10 +179,12 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	memset(o, 0, sizeof *o);
 	o->color = -1;
 	o->tsfmt = NP_TS_RELATIVE;
+	o->summary = true;
+	np_track_defaults(&o->track);
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nh", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nSh", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			o->read_file = optarg;
@@ -152,6 +229,24 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		case OPT_JSON:
 			o->mode = OUT_JSON;
 			break;
+		case OPT_EVENTS:
+			o->mode = OUT_EVENTS;
+			break;
+		case 'S':
+			o->absolute = true;
+			break;
+		case OPT_NO_SUMMARY:
+			o->summary = false;
+			break;
+		case OPT_MAX_CONV:
+		case OPT_MAX_HALF:
+		case OPT_IDLE:
+		case OPT_FLOOD_RATE:
+		case OPT_FLOOD_HALF:
+		case OPT_FLOOD_WINDOW:
+			if (parse_track_opt(ch, optarg, &o->track) < 0)
+				return NP_EXIT_ERROR;
+			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") == 0)
 				o->color = -1;
@@ -191,16 +286,68 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	return 0;
 }
 
-static void print_packet(struct np_print_ctx *pc, const struct watch_opts *o,
-			 const struct np_packet *p)
+/* Where the tracker's events go: printed at once, or held until the packet line is out. */
+struct sink {
+	struct np_print_ctx *pc;
+	enum out_mode mode;
+	bool hold;
+	unsigned nheld;
+	struct np_event held[32];
+};
+
+static bool wanted(const struct sink *k, const struct np_event *ev)
 {
-	if (o->mode == OUT_JSON) {
-		np_print_json(pc, p);
-		return;
+	if (k->mode != OUT_LINE)
+		return true;
+	/* Between packet lines only what a person watching needs; the rest is on the line itself
+	 * (analysis notes), in -v (states), or in --events and --json. */
+	switch (ev->kind) {
+	case NP_EV_HANDSHAKE:
+	case NP_EV_REFUSED:
+	case NP_EV_SYN_UNANSWERED:
+	case NP_EV_TEARDOWN:
+	case NP_EV_RESET:
+	case NP_EV_SYN_FLOOD:
+		return true;
+	default:
+		return false;
 	}
-	np_print_line(pc, p);
+}
+
+static void show_event(struct sink *k, const struct np_event *ev)
+{
+	if (!wanted(k, ev))
+		return;
+	if (k->mode == OUT_JSON)
+		np_print_event_json(k->pc, ev);
+	else
+		np_print_event(k->pc, ev);
+}
+
+static void on_event(void *arg, const struct np_event *ev)
+{
+	struct sink *k = arg;
+	if (k->hold && k->nheld < sizeof k->held / sizeof k->held[0])
+		k->held[k->nheld++] = *ev;
+	else
+		show_event(k, ev);
+}
+
+static void print_packet(struct np_print_ctx *pc, const struct watch_opts *o,
+			 const struct np_packet *p, const struct np_pkt_track *trk)
+{
+	switch (o->mode) {
+	case OUT_JSON:
+		np_print_json(pc, p, trk);
+		return;
+	case OUT_EVENTS:
+		return;
+	case OUT_LINE:
+		break;
+	}
+	np_print_line(pc, p, trk);
 	if (o->verbose)
-		np_print_tree(pc, p);
+		np_print_tree(pc, p, trk);
 	if (o->hex)
 		np_print_hex(pc, p);
 }
@@ -252,6 +399,16 @@ static int run_watch(const struct watch_opts *o)
 
 	struct np_print_ctx pc;
 	np_print_init(&pc, stdout, o->tsfmt, color);
+	pc.absolute_seq = o->absolute;
+	pc.event_numbers = o->mode == OUT_EVENTS;
+	struct np_tracker *trk = np_tracker_new(&o->track);
+	if (!trk) {
+		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
+		np_source_close(src);
+		return NP_EXIT_ERROR;
+	}
+	struct sink sink = { .pc = &pc, .mode = o->mode };
+	struct np_pkt_track info;
 	struct np_packet pkt;
 	struct np_frame f;
 	char err[PCAP_ERRBUF_SIZE + 64];
@@ -272,13 +429,31 @@ static int run_watch(const struct watch_opts *o)
 		if (!np_match_packet(&o->match, &pkt))
 			continue;
 		shown++;
-		print_packet(&pc, o, &pkt);
+		/* Expiries first (they happened before this packet), then the packet, then what
+		 * the packet caused. */
+		sink.hold = false;
+		np_track_advance(trk, f.ts_sec, f.ts_usec, on_event, &sink);
+		sink.hold = true;
+		sink.nheld = 0;
+		np_track_packet(trk, &pkt, &info, on_event, &sink);
+		print_packet(&pc, o, &pkt, &info);
+		for (unsigned i = 0; i < sink.nheld; i++)
+			show_event(&sink, &sink.held[i]);
 	}
+	sink.hold = false;
+	if (status == NP_EXIT_OK)
+		np_track_finish(trk, on_event, &sink);
 	struct np_source_stats st;
 	np_source_stats(src, &st);
+	struct np_track_stats ts;
+	np_track_stats(trk, &ts);
+	np_tracker_free(trk);
 	if (o->mode == OUT_JSON)
-		printf("{\"type\":\"summary\",\"schema\":%d,\"frames\":%llu,\"packets\":%llu}\n",
-		       NP_JSON_SCHEMA, (unsigned long long)st.frames, (unsigned long long)shown);
+		np_print_summary_json(stdout, &ts, st.frames, shown);
+	else if (o->summary && status == NP_EXIT_OK) {
+		fflush(stdout);
+		np_print_summary(stderr, &ts);
+	}
 	if (st.have_kernel)
 		fprintf(stderr, "%llu packets shown, %llu received by filter, %llu dropped by kernel, %llu dropped by interface\n",
 			(unsigned long long)shown, (unsigned long long)st.recv,

@@ -242,9 +242,11 @@ static void json_tcp_opts(struct jw *w, const struct np_tcp *t)
 	close_obj(w);
 }
 
-static void json_tcp(struct jw *w, const struct np_tcp *t)
+static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_track *k)
 {
 	open_obj(w, "tcp");
+	if (k && k->tcp)
+		num(w, "conv", k->conv);
 	if (t->got >= 4) {
 		num(w, "sport", t->sport);
 		num(w, "dport", t->dport);
@@ -253,6 +255,11 @@ static void json_tcp(struct jw *w, const struct np_tcp *t)
 		num(w, "seq", t->seq);
 	if (t->got >= 12)
 		num(w, "ack", t->ack);
+	if (k && k->tcp && k->rel_valid) {
+		num(w, "rel_seq", k->rel_seq);
+		if (t->flags & NP_TCP_ACK)
+			num(w, "rel_ack", k->rel_ack);
+	}
 	if (t->got >= 14) {
 		num(w, "flags", t->flags);
 		key(w, "flag_names");
@@ -271,6 +278,27 @@ static void json_tcp(struct jw *w, const struct np_tcp *t)
 	}
 	if (t->got >= 16)
 		num(w, "win", t->win);
+	if (k && k->tcp && k->win_scaled_valid)
+		num(w, "win_scaled", k->win_scaled);
+	if (k && k->tcp && k->analysis) {
+		static const struct { uint16_t bit; const char *name; } notes[] = {
+			{ NP_TA_RETRANSMISSION, "retransmission" }, { NP_TA_FAST_RETRANS, "fast_retransmission" },
+			{ NP_TA_SPURIOUS, "spurious_retransmission" }, { NP_TA_OUT_OF_ORDER, "out_of_order" },
+			{ NP_TA_DUP_ACK, "dup_ack" }, { NP_TA_ZERO_WINDOW, "zero_window" },
+			{ NP_TA_WINDOW_FULL, "window_full" }, { NP_TA_KEEPALIVE, "keep_alive" },
+			{ NP_TA_PREV_LOST, "previous_segment_not_captured" },
+		};
+		key(w, "analysis");
+		fputc('[', w->o);
+		bool any = false;
+		for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+			if (k->analysis & notes[i].bit) {
+				fprintf(w->o, "%s\"%s\"", any ? "," : "", notes[i].name);
+				any = true;
+			}
+		}
+		fputc(']', w->o);
+	}
 	if (t->got >= 18) {
 		num(w, "csum", t->csum);
 		str(w, "csum_status", np_csum_name(t->csum_status));
@@ -395,7 +423,8 @@ static void json_icmp6(struct jw *w, const struct np_icmp6 *m)
 	close_obj(w);
 }
 
-void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p)
+void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
+		   const struct np_pkt_track *trk)
 {
 	const struct np_frame *f = p->frame;
 	struct jw w = { ctx->out, true };
@@ -415,7 +444,7 @@ void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p)
 	if (p->layers & NP_HAS_IP6)
 		json_ip6(&w, &p->ip6);
 	if (p->layers & NP_HAS_TCP)
-		json_tcp(&w, &p->tcp);
+		json_tcp(&w, &p->tcp, trk);
 	if (p->layers & NP_HAS_UDP)
 		json_udp(&w, &p->udp);
 	if (p->layers & NP_HAS_ICMP)
@@ -438,4 +467,146 @@ void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p)
 		fputc(']', w.o);
 	}
 	fputs("}\n", w.o);
+}
+
+static void endpoint(struct jw *w, const char *k, const struct np_endpoint *ep)
+{
+	char buf[64];
+	np_fmt_endpoint(ep, buf, sizeof buf);
+	str(w, k, buf);
+}
+
+static const char *side_word(enum np_side s)
+{
+	return s == NP_CLIENT ? "client" : s == NP_SERVER ? "server" : "both";
+}
+
+static void real(struct jw *w, const char *k, double v)
+{
+	key(w, k);
+	fprintf(w->o, "%.3f", v);
+}
+
+void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
+{
+	struct jw w = { ctx->out, true };
+	fputc('{', w.o);
+	str(&w, "type", "event");
+	str(&w, "event", np_event_kind_name(ev->kind));
+	num(&w, "n", ev->n);
+	key(&w, "ts");
+	fprintf(w.o, "\"%" PRId64 ".%06u\"", ev->ts_sec, ev->ts_usec);
+	if (ev->kind != NP_EV_SYN_FLOOD) {
+		num(&w, "conv", ev->conv);
+		endpoint(&w, "client", &ev->client);
+		endpoint(&w, "server", &ev->server);
+		if (ev->midstream)
+			boolean(&w, "midstream", true);
+	}
+	switch (ev->kind) {
+	case NP_EV_HANDSHAKE:
+		if (ev->hs.syn_synack_ms >= 0)
+			real(&w, "syn_synack_ms", ev->hs.syn_synack_ms);
+		real(&w, "synack_ack_ms", ev->hs.synack_ack_ms);
+		open_obj(&w, "opts");
+		num(&w, "mss_client", ev->hs.mss[0]);
+		num(&w, "mss_server", ev->hs.mss[1]);
+		if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0) {
+			num(&w, "ws_client", (uint64_t)ev->hs.ws[0]);
+			num(&w, "ws_server", (uint64_t)ev->hs.ws[1]);
+		}
+		boolean(&w, "sack", ev->hs.sack);
+		boolean(&w, "ts", ev->hs.ts);
+		close_obj(&w);
+		break;
+	case NP_EV_TEARDOWN:
+		str(&w, "closed_by", side_word(ev->td.closed_by));
+		str(&w, "time_wait", side_word(ev->td.time_wait));
+		real(&w, "duration_ms", ev->td.duration_ms);
+		num(&w, "bytes_c2s", ev->td.bytes[0]);
+		num(&w, "bytes_s2c", ev->td.bytes[1]);
+		boolean(&w, "half_close", ev->td.half_close);
+		break;
+	case NP_EV_RESET:
+	case NP_EV_REFUSED:
+		str(&w, "by", side_word(ev->side));
+		break;
+	case NP_EV_SYN_UNANSWERED:
+		num(&w, "syns", ev->unanswered.syns);
+		break;
+	case NP_EV_STATE:
+		str(&w, "side", side_word(ev->side));
+		str(&w, "from", np_tcp_state_name(ev->st.from));
+		str(&w, "to", np_tcp_state_name(ev->st.to));
+		break;
+	case NP_EV_DUP_ACK:
+		str(&w, "side", side_word(ev->side));
+		num(&w, "num", ev->dup.num);
+		break;
+	case NP_EV_RETRANSMISSION:
+	case NP_EV_ZERO_WINDOW:
+	case NP_EV_WINDOW_FULL:
+	case NP_EV_OUT_OF_ORDER:
+		str(&w, "side", side_word(ev->side));
+		break;
+	case NP_EV_SYN_FLOOD: {
+		static const char *const phases[] = { "start", "update", "end" };
+		str(&w, "phase", phases[ev->flood.phase]);
+		endpoint(&w, "target", &ev->flood.target);
+		real(&w, "syn_rate", ev->flood.syn_rate);
+		num(&w, "half_open", ev->flood.half_open);
+		num(&w, "sources", ev->flood.sources);
+		num(&w, "syns", ev->flood.syns);
+		num(&w, "synacks", ev->flood.synacks);
+		num(&w, "rsts", ev->flood.rsts);
+		real(&w, "peak_rate", ev->flood.peak_rate);
+		real(&w, "duration_s", ev->flood.duration_s);
+		num(&w, "suppressed", ev->flood.suppressed);
+		break;
+	}
+	}
+	fputs("}\n", w.o);
+}
+
+void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
+			   uint64_t shown)
+{
+	struct jw w = { out, true };
+	fputc('{', out);
+	str(&w, "type", "summary");
+	num(&w, "schema", NP_JSON_SCHEMA);
+	num(&w, "frames", frames);
+	num(&w, "packets", shown);
+	open_obj(&w, "protocols");
+	num(&w, "tcp", s->tcp);
+	num(&w, "udp", s->udp);
+	num(&w, "icmp", s->icmp);
+	num(&w, "icmp6", s->icmp6);
+	num(&w, "arp", s->arp);
+	num(&w, "other", s->other);
+	num(&w, "ip4", s->ip4);
+	num(&w, "ip6", s->ip6);
+	close_obj(&w);
+	open_obj(&w, "conversations");
+	num(&w, "total", s->conversations);
+	num(&w, "completed", s->completed);
+	num(&w, "closed", s->closed);
+	num(&w, "refused", s->refused);
+	num(&w, "reset", s->reset);
+	num(&w, "unanswered", s->unanswered);
+	num(&w, "open", s->open);
+	num(&w, "half_open", s->half_open);
+	num(&w, "evicted", s->evicted);
+	num(&w, "evicted_half_open", s->evicted_half_open);
+	num(&w, "peak_in_use", s->max_conv_in_use);
+	close_obj(&w);
+	if (s->hs_count) {
+		open_obj(&w, "handshake_ms");
+		real(&w, "min", s->hs_min_ms);
+		real(&w, "avg", s->hs_sum_ms / (double)s->hs_count);
+		real(&w, "max", s->hs_max_ms);
+		close_obj(&w);
+	}
+	num(&w, "flood_episodes", s->flood_episodes);
+	fputs("}\n", out);
 }

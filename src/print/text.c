@@ -145,13 +145,41 @@ const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 	return "Frame";
 }
 
-static void info_tcp(struct np_sbuf *sb, const struct np_packet *p)
+/* Wireshark's expert notes, in the order it prints them before the Info text. */
+static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
+{
+	uint16_t a = k->analysis;
+	if (a & NP_TA_PREV_LOST)
+		np_sb_printf(sb, "[TCP Previous segment not captured] ");
+	if (a & NP_TA_SPURIOUS)
+		np_sb_printf(sb, "[TCP Spurious Retransmission] ");
+	else if (a & NP_TA_FAST_RETRANS)
+		np_sb_printf(sb, "[TCP Fast Retransmission] ");
+	else if (a & NP_TA_RETRANSMISSION)
+		np_sb_printf(sb, "[TCP Retransmission] ");
+	if (a & NP_TA_OUT_OF_ORDER)
+		np_sb_printf(sb, "[TCP Out-Of-Order] ");
+	if (a & NP_TA_KEEPALIVE)
+		np_sb_printf(sb, "[TCP Keep-Alive] ");
+	if (a & NP_TA_WINDOW_FULL)
+		np_sb_printf(sb, "[TCP Window Full] ");
+	if (a & NP_TA_ZERO_WINDOW)
+		np_sb_printf(sb, "[TCP ZeroWindow] ");
+	if (a & NP_TA_DUP_ACK)
+		np_sb_printf(sb, "[TCP Dup ACK #%u] ", k->dup_num);
+}
+
+static void info_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct np_pkt_track *k,
+		     bool absolute)
 {
 	const struct np_tcp *t = &p->tcp;
 	if (t->got < 4) {
 		np_sb_printf(sb, "TCP header cut short");
 		return;
 	}
+	bool rel = k && k->tcp && k->rel_valid && !absolute;
+	if (k && k->tcp)
+		tcp_analysis(sb, k);
 	np_sb_printf(sb, "%u → %u", t->sport, t->dport);
 	if (t->got >= 14) {
 		char flags[64];
@@ -160,11 +188,11 @@ static void info_tcp(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_printf(sb, " [%s]", flags);
 	}
 	if (t->got >= 8)
-		np_sb_printf(sb, " Seq=%u", t->seq);
+		np_sb_printf(sb, " Seq=%u", rel ? k->rel_seq : t->seq);
 	if (t->got >= 12 && (t->flags & NP_TCP_ACK))
-		np_sb_printf(sb, " Ack=%u", t->ack);
+		np_sb_printf(sb, " Ack=%u", rel ? k->rel_ack : t->ack);
 	if (t->got >= 16)
-		np_sb_printf(sb, " Win=%u", t->win);
+		np_sb_printf(sb, " Win=%u", k && k->win_scaled_valid ? k->win_scaled : t->win);
 	if (t->got >= 20 && (t->flags & NP_TCP_URG))
 		np_sb_printf(sb, " Urg=%u", t->urp);
 	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len)
@@ -365,11 +393,12 @@ static void info_checksums(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_printf(sb, " [ICMPv6 CHECKSUM INCORRECT]");
 }
 
-size_t np_format_info(const struct np_packet *p, char *buf, size_t cap)
+size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk, bool absolute,
+		      char *buf, size_t cap)
 {
 	struct np_sbuf sb = np_sb_make(buf, cap);
 	if (p->layers & NP_HAS_TCP)
-		info_tcp(&sb, p);
+		info_tcp(&sb, p, trk, absolute);
 	else if (p->layers & NP_HAS_UDP)
 		np_sb_printf(&sb, p->udp.got >= 8 ? "%u → %u Len=%u" : "%u → %u", p->udp.sport,
 			     p->udp.dport, p->udp.payload_len);
@@ -391,10 +420,12 @@ size_t np_format_info(const struct np_packet *p, char *buf, size_t cap)
 	return sb.len;
 }
 
-static const char *line_color(const struct np_packet *p)
+static const char *line_color(const struct np_packet *p, const struct np_pkt_track *trk)
 {
 	if (p->malformed)
 		return "\033[1;31m";
+	if (trk && trk->tcp && (trk->analysis & ~NP_TA_KEEPALIVE))
+		return "\033[30;43m"; /* Wireshark's "bad TCP" colouring */
 	if ((p->layers & NP_HAS_TCP) && p->tcp.got >= 14) {
 		if (p->tcp.flags & NP_TCP_RST)
 			return "\033[31m";
@@ -407,14 +438,15 @@ static const char *line_color(const struct np_packet *p)
 	return NULL;
 }
 
-void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p)
+void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
+		   const struct np_pkt_track *trk)
 {
 	char ts[64], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16], info[512];
 	np_format_time(ctx, p->frame, ts, sizeof ts);
 	np_format_endpoints(p, src, dst, sizeof src);
 	const char *proto = np_format_protocol(p, pbuf, sizeof pbuf);
-	np_format_info(p, info, sizeof info);
-	const char *color = ctx->color ? line_color(p) : NULL;
+	np_format_info(p, trk, ctx->absolute_seq, info, sizeof info);
+	const char *color = ctx->color ? line_color(p, trk) : NULL;
 	fprintf(ctx->out, "%s%5" PRIu64 " %10s %15s → %-15s %-6s %5u %s%s\n", color ? color : "",
 		p->frame->n, ts, src, dst, proto, p->frame->len, info, color ? "\033[0m" : "");
 }

@@ -276,23 +276,30 @@ static void tree_tcp_options(FILE *o, const struct np_tcp *t)
 	}
 }
 
-static void tree_tcp(FILE *o, const struct np_tcp *t)
+static void tree_tcp(FILE *o, const struct np_tcp *t, const struct np_pkt_track *k, bool absolute)
 {
+	bool rel = k && k->tcp && k->rel_valid && !absolute;
 	if (t->got >= 4)
 		fprintf(o, "Transmission Control Protocol, Src Port: %u, Dst Port: %u", t->sport, t->dport);
 	else
 		fprintf(o, "Transmission Control Protocol");
 	if (t->got >= 8)
-		fprintf(o, ", Seq: %u", t->seq);
+		fprintf(o, ", Seq: %u", rel ? k->rel_seq : t->seq);
 	if (t->got >= 12 && (t->flags & NP_TCP_ACK))
-		fprintf(o, ", Ack: %u", t->ack);
+		fprintf(o, ", Ack: %u", rel ? k->rel_ack : t->ack);
 	if (t->got >= 20 && t->doff * 4u <= t->seg_len && t->doff >= 5)
 		fprintf(o, ", Len: %u", t->payload_len);
 	fprintf(o, "\n");
 	if (t->got >= 4)
 		fprintf(o, I1 "Source Port: %u\n" I1 "Destination Port: %u\n", t->sport, t->dport);
+	if (k && k->tcp)
+		fprintf(o, I1 "[Conversation: %u]\n", k->conv);
+	if (t->got >= 8 && rel)
+		fprintf(o, I1 "Sequence Number: %u (relative sequence number)\n", k->rel_seq);
 	if (t->got >= 8)
 		fprintf(o, I1 "Sequence Number (raw): %u\n", t->seq);
+	if (t->got >= 12 && rel && (t->flags & NP_TCP_ACK))
+		fprintf(o, I1 "Acknowledgment Number: %u (relative ack number)\n", k->rel_ack);
 	if (t->got >= 12)
 		fprintf(o, I1 "Acknowledgment Number (raw): %u\n", t->ack);
 	if (t->got >= 14) {
@@ -304,6 +311,8 @@ static void tree_tcp(FILE *o, const struct np_tcp *t)
 	}
 	if (t->got >= 16)
 		fprintf(o, I1 "Window: %u\n", t->win);
+	if (t->got >= 16 && k && k->win_scaled_valid && k->win_scaled != t->win)
+		fprintf(o, I1 "[Calculated window size: %u]\n", k->win_scaled);
 	if (t->got >= 18)
 		csum_line(o, I1, "Checksum", t->csum, t->csum_status, t->csum_good);
 	if (t->got >= 20)
@@ -311,6 +320,20 @@ static void tree_tcp(FILE *o, const struct np_tcp *t)
 	tree_tcp_options(o, t);
 	if (t->payload_len)
 		fprintf(o, I1 "TCP payload (%u bytes)\n", t->payload_len);
+	if (k && k->tcp) {
+		fprintf(o, I1 "[States after this segment: client %s, server %s]\n",
+			np_tcp_state_name(k->state[0]), np_tcp_state_name(k->state[1]));
+		static const struct { uint16_t bit; const char *text; } notes[] = {
+			{ NP_TA_RETRANSMISSION, "retransmission" }, { NP_TA_FAST_RETRANS, "fast retransmission" },
+			{ NP_TA_SPURIOUS, "spurious retransmission (data already acknowledged)" },
+			{ NP_TA_OUT_OF_ORDER, "out of order" }, { NP_TA_DUP_ACK, "duplicate ACK" },
+			{ NP_TA_ZERO_WINDOW, "zero window" }, { NP_TA_WINDOW_FULL, "window full" },
+			{ NP_TA_KEEPALIVE, "keep-alive" }, { NP_TA_PREV_LOST, "previous segment not captured" },
+		};
+		for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+			if (k->analysis & notes[i].bit)
+				fprintf(o, I1 "[Analysis: %s]\n", notes[i].text);
+	}
 }
 
 static void tree_udp(FILE *o, const struct np_udp *u)
@@ -423,7 +446,8 @@ static void tree_icmp6(FILE *o, const struct np_icmp6 *m)
 	tree_quote(o, &m->quote);
 }
 
-void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p)
+void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p,
+		   const struct np_pkt_track *trk)
 {
 	FILE *o = ctx->out;
 	tree_frame(o, p);
@@ -435,7 +459,7 @@ void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p)
 	if (p->layers & NP_HAS_IP6)
 		tree_ip6(o, &p->ip6);
 	if (p->layers & NP_HAS_TCP)
-		tree_tcp(o, &p->tcp);
+		tree_tcp(o, &p->tcp, trk, ctx->absolute_seq);
 	if (p->layers & NP_HAS_UDP)
 		tree_udp(o, &p->udp);
 	if (p->layers & NP_HAS_ICMP)

@@ -10,13 +10,14 @@ trap 'rm -rf "$tmp"' EXIT
 good="$top/pcaps/tcp-handshake-data-teardown.pcap"
 pass=0 fail=0
 
-# expect NAME WANT_STDOUT_LINES PATTERN -- ARGS...: exit 2, one stderr line matching PATTERN.
+# expect NAME WANT_PACKET_LINES PATTERN -- ARGS...: exit 2, one stderr line matching PATTERN.
 expect() {
 	local name=$1 want_lines=$2 pattern=$3
 	shift 4
 	"$np" "$@" >"$tmp/out" 2>"$tmp/err"
 	local rc=$? lines errs
-	lines=$(wc -l <"$tmp/out")
+	# Packet lines only: not the tracker's event lines (⇒) nor JSON events and summary.
+	lines=$(grep -Evc ' ⇒ |"type":"(event|summary)"' "$tmp/out")
 	errs=$(wc -l <"$tmp/err")
 	if [ "$rc" -eq 2 ] && [ "$errs" -eq 1 ] && grep -Eq -- "$pattern" "$tmp/err" &&
 		{ [ "$want_lines" = any ] || [ "$lines" -eq "$want_lines" ]; }; then
@@ -38,7 +39,7 @@ printf 'this is not a capture file\n' >"$tmp/text.pcap"
 expect missing-file 0 "no-such\.pcap.*(No such file|cannot)" -- watch -r "$tmp/no-such.pcap"
 expect not-a-capture 0 "text\.pcap.*(unknown file format|bad dump file format)" -- watch -r "$tmp/text.pcap"
 expect cut-capture 3 "cut\.pcap.*truncated" -- watch -r "$tmp/cut.pcap"
-expect cut-capture-json 4 "cut\.pcap.*truncated" -- watch -r "$tmp/cut.pcap" --json
+expect cut-capture-json 3 "cut\.pcap.*truncated" -- watch -r "$tmp/cut.pcap" --json
 expect unsupported-link 0 "link type .*147.* not supported" -- watch -r "$tmp/user0.pcap"
 expect bad-bpf 0 "bad filter expression 'tcp and and'.*syntax error" -- watch -r "$good" tcp and and
 expect unknown-option 0 "unknown option '--frobnicate'" -- watch -r "$good" --frobnicate

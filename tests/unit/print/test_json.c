@@ -194,7 +194,7 @@ static char *json_of(int dlt, const uint8_t *bytes, uint32_t caplen, uint32_t le
 	assert_non_null(out);
 	struct np_print_ctx ctx;
 	np_print_init(&ctx, out, NP_TS_RELATIVE, false);
-	np_print_json(&ctx, &t.p);
+	np_print_json(&ctx, &t.p, NULL);
 	assert_int_equal(fclose(out), 0);
 	t_free(&t);
 
@@ -326,10 +326,10 @@ static void test_ts_six_decimals(void **state)
 	assert_non_null(out);
 	struct np_print_ctx ctx;
 	np_print_init(&ctx, out, NP_TS_RELATIVE, false);
-	np_print_json(&ctx, &t.p);
+	np_print_json(&ctx, &t.p, NULL);
 	t.f.ts_usec = 0;
 	t.f.ts_sec = 0;
-	np_print_json(&ctx, &t.p); /* a second packet: a second line */
+	np_print_json(&ctx, &t.p, NULL); /* a second packet: a second line */
 	fclose(out);
 	assert_json(buf, "ts", "\"1700000000.000005\"");
 	const char *second = strchr(buf, '\n') + 1;

@@ -87,7 +87,7 @@ static void assert_info(int dlt, const uint8_t *f, uint32_t caplen, uint32_t len
 	struct t_pkt t;
 	char buf[512];
 	t_decode_ex(&t, dlt, f, caplen, len);
-	size_t n = np_format_info(&t.p, buf, sizeof buf);
+	size_t n = np_format_info(&t.p, NULL, false, buf, sizeof buf);
 	assert_string_equal(buf, want);
 	assert_int_equal(n, strlen(want));
 	t_free(&t);
@@ -373,7 +373,7 @@ static void test_small_buffer(void **state)
 	for (size_t cap = 1; cap < 24; cap++) {
 		char *buf = malloc(cap); /* exact size: ASan catches a write past it */
 		assert_non_null(buf);
-		size_t len = np_format_info(&t.p, buf, cap);
+		size_t len = np_format_info(&t.p, NULL, false, buf, cap);
 		assert_true(len < cap);
 		assert_int_equal(strlen(buf), len);
 		free(buf);

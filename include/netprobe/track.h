@@ -1,0 +1,178 @@
+/* track.h - TCP conversation tracking and SYN-flood detection over decoded packets. Time is an
+ * input (packet timestamps), never the clock, so a replay gives the same events as the live run.
+ * All state is bounded: fixed capacities, idle timeouts and eviction, with counters for what
+ * was evicted. */
+#ifndef NETPROBE_TRACK_H
+#define NETPROBE_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netprobe/packet.h"
+
+/* Observer's view of each endpoint, named after RFC 9293 s3.3.2. */
+enum np_tcp_state {
+	NP_ST_CLOSED = 0,
+	NP_ST_LISTEN,
+	NP_ST_SYN_SENT,
+	NP_ST_SYN_RECEIVED,
+	NP_ST_ESTABLISHED,
+	NP_ST_FIN_WAIT_1,
+	NP_ST_FIN_WAIT_2,
+	NP_ST_CLOSE_WAIT,
+	NP_ST_CLOSING,
+	NP_ST_LAST_ACK,
+	NP_ST_TIME_WAIT,
+};
+
+enum np_event_kind {
+	NP_EV_HANDSHAKE,
+	NP_EV_REFUSED,
+	NP_EV_SYN_UNANSWERED,
+	NP_EV_TEARDOWN,
+	NP_EV_RESET,
+	NP_EV_RETRANSMISSION,
+	NP_EV_DUP_ACK,
+	NP_EV_ZERO_WINDOW,
+	NP_EV_WINDOW_FULL,
+	NP_EV_OUT_OF_ORDER,
+	NP_EV_STATE,
+	NP_EV_SYN_FLOOD,
+};
+
+enum np_side { NP_CLIENT = 0, NP_SERVER = 1, NP_BOTH = 2 };
+enum np_flood_phase { NP_FLOOD_START, NP_FLOOD_UPDATE, NP_FLOOD_END };
+
+struct np_endpoint {
+	uint8_t ver; /* 4 or 6 */
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+struct np_event {
+	enum np_event_kind kind;
+	uint64_t n;             /* packet that triggered it (0: end of capture) */
+	int64_t ts_sec;
+	uint32_t ts_usec;
+	uint32_t conv;          /* conversation id, from 1 in first-seen order; 0 for floods */
+	struct np_endpoint client, server;
+	bool midstream;         /* the capture started after the handshake: roles are guessed */
+	enum np_side side;      /* who: sent the RST, changed state, retransmitted, ... */
+	union {
+		struct {
+			double syn_synack_ms, synack_ack_ms;
+			uint16_t mss[2];      /* 0: not offered */
+			int8_t ws[2];         /* -1: not offered */
+			bool sack, ts;        /* both sides offered it */
+		} hs;
+		struct {
+			enum np_side closed_by;
+			enum np_side time_wait;
+			double duration_ms;
+			uint64_t bytes[2];    /* payload bytes client->server, server->client */
+			bool half_close;      /* data flowed after the first FIN */
+		} td;
+		struct {
+			enum np_tcp_state from, to;
+		} st;
+		struct {
+			uint32_t syns;
+		} unanswered;
+		struct {
+			uint32_t num;         /* duplicate ACK number: #1, #2, ... */
+		} dup;
+		struct {
+			enum np_flood_phase phase;
+			struct np_endpoint target;
+			double syn_rate;      /* SYNs per second over the window */
+			uint64_t half_open;   /* SYNs in the window with no completing ACK */
+			uint64_t sources;     /* distinct sources in the window (estimate) */
+			uint64_t syns, synacks, rsts; /* episode totals */
+			double peak_rate;
+			double duration_s;
+			uint64_t suppressed;  /* per-connection events not printed during the episode */
+		} flood;
+	};
+};
+
+/* Wireshark-style analysis of one segment (annotations on its packet line). */
+#define NP_TA_RETRANSMISSION   0x0001
+#define NP_TA_FAST_RETRANS     0x0002
+#define NP_TA_DUP_ACK          0x0004
+#define NP_TA_ZERO_WINDOW      0x0008
+#define NP_TA_WINDOW_FULL      0x0010
+#define NP_TA_OUT_OF_ORDER     0x0020
+#define NP_TA_KEEPALIVE        0x0040
+#define NP_TA_PREV_LOST        0x0080 /* previous segment not captured */
+#define NP_TA_SPURIOUS         0x0100 /* retransmission of data already acknowledged */
+
+/* What the tracker knows about one packet, for the printers. */
+struct np_pkt_track {
+	bool tcp;               /* a TCP segment the tracker followed */
+	uint32_t conv;
+	enum np_side from;      /* sender's role */
+	bool rel_valid;
+	uint32_t rel_seq, rel_ack;
+	bool win_scaled_valid;
+	uint32_t win_scaled;    /* window times the sender's negotiated scale */
+	uint16_t analysis;      /* NP_TA_* */
+	uint32_t dup_num;
+	enum np_tcp_state state[2]; /* client's and server's state after this segment */
+};
+
+struct np_track_opts {
+	uint32_t max_conv;          /* conversations tracked at once */
+	uint32_t max_half_open;     /* of which not yet established */
+	uint32_t idle_timeout_s;    /* established conversation with no packets */
+	uint32_t half_open_timeout_s;
+	uint32_t closed_timeout_s;  /* after teardown/reset: kept to absorb stragglers */
+	uint32_t max_targets;       /* SYN-flood destinations tracked at once */
+	uint32_t flood_rate;        /* SYNs/s to one destination that start an episode */
+	uint32_t flood_half_open;   /* ...with at least this many half-open in the window */
+	uint32_t flood_window_s;    /* sliding window */
+	uint32_t ladder_convs;      /* conversations whose segments are kept for --ladder (0: none) */
+	uint32_t ladder_segments;   /* segments kept per conversation */
+	uint64_t hash_seed;
+};
+
+void np_track_defaults(struct np_track_opts *o);
+
+/* Events are handed to a sink as they happen. */
+typedef void (*np_event_fn)(void *arg, const struct np_event *ev);
+
+struct np_tracker;
+
+struct np_tracker *np_tracker_new(const struct np_track_opts *o);
+void np_tracker_free(struct np_tracker *t);
+
+/* Let time pass up to `ts`: expire idle conversations and flood episodes. Call before
+ * np_track_packet with the packet's timestamp. */
+void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np_event_fn fn,
+		      void *arg);
+/* Follow one decoded packet; fills *info (info->tcp false for anything not followed). */
+void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
+		     np_event_fn fn, void *arg);
+/* End of capture: report what is still pending (unanswered SYNs, an ongoing flood). */
+void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg);
+
+struct np_track_stats {
+	uint64_t packets, ip4, ip6, tcp, udp, icmp, icmp6, arp, other;
+	uint64_t conversations;     /* ever seen */
+	uint64_t completed;         /* handshakes completed */
+	uint64_t refused, reset, closed, unanswered;
+	uint64_t open;              /* tracked and established now */
+	uint64_t half_open;         /* tracked and not established now */
+	uint64_t evicted, evicted_half_open, expired;
+	uint64_t hs_count;
+	double hs_min_ms, hs_max_ms, hs_sum_ms;
+	uint64_t flood_episodes;
+	uint32_t max_conv_in_use;   /* high-water mark of the table */
+};
+
+void np_track_stats(const struct np_tracker *t, struct np_track_stats *s);
+
+const char *np_tcp_state_name(enum np_tcp_state s);
+const char *np_event_kind_name(enum np_event_kind k);
+
+#endif

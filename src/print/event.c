@@ -1,0 +1,154 @@
+/* event.c - tracker events as lines set apart from the packet list ("⇒"), and the end-of-run
+ * summary in the manner of `tshark -z conv,tcp`, shortened to what is read at a glance. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "netprobe/print.h"
+#include "sbuf.h"
+
+size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap)
+{
+	char a[NP_ADDR_STRLEN];
+	np_fmt_addr(ep->ver, ep->addr, a);
+	int n = snprintf(buf, cap, ep->ver == 6 ? "[%s]:%u" : "%s:%u", a, ep->port);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static const char *side_name(enum np_side s)
+{
+	return s == NP_CLIENT ? "client" : s == NP_SERVER ? "server" : "both";
+}
+
+static void fmt_bytes(struct np_sbuf *sb, uint64_t b)
+{
+	if (b < 10000)
+		np_sb_printf(sb, "%" PRIu64 " B", b);
+	else if (b < 10000000)
+		np_sb_printf(sb, "%.1f kB", (double)b / 1e3);
+	else
+		np_sb_printf(sb, "%.1f MB", (double)b / 1e6);
+}
+
+static void fmt_flood(struct np_sbuf *sb, const struct np_event *ev)
+{
+	char t[64];
+	np_fmt_endpoint(&ev->flood.target, t, sizeof t);
+	switch (ev->flood.phase) {
+	case NP_FLOOD_START:
+		np_sb_printf(sb, "SYN FLOOD started against %s: %.0f SYN/s, %" PRIu64
+				 " half-open, ~%" PRIu64 " sources",
+			     t, ev->flood.syn_rate, ev->flood.half_open, ev->flood.sources);
+		break;
+	case NP_FLOOD_UPDATE:
+		np_sb_printf(sb, "SYN flood against %s going on for %.1f s: %.0f SYN/s, %" PRIu64
+				 " half-open, ~%" PRIu64 " sources",
+			     t, ev->flood.duration_s, ev->flood.syn_rate, ev->flood.half_open,
+			     ev->flood.sources);
+		break;
+	case NP_FLOOD_END:
+		np_sb_printf(sb, "SYN flood against %s ended after %.1f s: %" PRIu64
+				 " SYNs (peak %.0f/s), answered by %" PRIu64 " SYN/ACK and %" PRIu64
+				 " RST; %" PRIu64 " connection events not shown",
+			     t, ev->flood.duration_s, ev->flood.syns, ev->flood.peak_rate,
+			     ev->flood.synacks, ev->flood.rsts, ev->flood.suppressed);
+		break;
+	}
+}
+
+static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
+{
+	char c[64], s[64];
+	if (ev->kind == NP_EV_SYN_FLOOD) {
+		fmt_flood(sb, ev);
+		return;
+	}
+	np_fmt_endpoint(&ev->client, c, sizeof c);
+	np_fmt_endpoint(&ev->server, s, sizeof s);
+	np_sb_printf(sb, "#%u ", ev->conv);
+	switch (ev->kind) {
+	case NP_EV_HANDSHAKE:
+		np_sb_printf(sb, "handshake %s → %s:", c, s);
+		if (ev->hs.syn_synack_ms >= 0)
+			np_sb_printf(sb, " SYN→SYN/ACK %.3f ms,", ev->hs.syn_synack_ms);
+		np_sb_printf(sb, " SYN/ACK→ACK %.3f ms;", ev->hs.synack_ack_ms);
+		np_sb_printf(sb, " MSS %u/%u", ev->hs.mss[0], ev->hs.mss[1]);
+		if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0)
+			np_sb_printf(sb, ", WS %u/%u", 1u << ev->hs.ws[0], 1u << ev->hs.ws[1]);
+		else
+			np_sb_printf(sb, ", no window scaling");
+		np_sb_printf(sb, "%s%s", ev->hs.sack ? ", SACK" : "", ev->hs.ts ? ", TS" : "");
+		break;
+	case NP_EV_REFUSED:
+		np_sb_printf(sb, "refused %s → %s: SYN answered by RST", c, s);
+		break;
+	case NP_EV_SYN_UNANSWERED:
+		np_sb_printf(sb, "SYN unanswered %s → %s: %u SYN%s, no reply%s", c, s,
+			     ev->unanswered.syns, ev->unanswered.syns == 1 ? "" : "s",
+			     ev->n ? ", given up" : " by the end of the capture");
+		break;
+	case NP_EV_TEARDOWN:
+		np_sb_printf(sb, "teardown %s → %s: closed by %s%s, TIME-WAIT on %s; %.3f ms, ", c, s,
+			     side_name(ev->td.closed_by),
+			     ev->td.closed_by == NP_BOTH ? " (simultaneous close)" : "",
+			     side_name(ev->td.time_wait), ev->td.duration_ms);
+		fmt_bytes(sb, ev->td.bytes[0]);
+		np_sb_printf(sb, " →, ");
+		fmt_bytes(sb, ev->td.bytes[1]);
+		np_sb_printf(sb, " ←%s", ev->td.half_close ? "; half-close: data after the first FIN" : "");
+		break;
+	case NP_EV_RESET:
+		np_sb_printf(sb, "reset %s → %s by the %s", c, s, side_name(ev->side));
+		break;
+	case NP_EV_STATE:
+		np_sb_printf(sb, "%s %s → %s", side_name(ev->side), np_tcp_state_name(ev->st.from),
+			     np_tcp_state_name(ev->st.to));
+		break;
+	case NP_EV_DUP_ACK:
+		np_sb_printf(sb, "duplicate ACK #%u from the %s", ev->dup.num, side_name(ev->side));
+		break;
+	default:
+		np_sb_printf(sb, "%s from the %s", np_event_kind_name(ev->kind), side_name(ev->side));
+		break;
+	}
+	if (ev->midstream && (ev->kind == NP_EV_TEARDOWN || ev->kind == NP_EV_RESET))
+		np_sb_printf(sb, " (capture started mid-connection: roles guessed)");
+}
+
+void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
+{
+	char text[512], ts[64] = "";
+	struct np_sbuf sb = np_sb_make(text, sizeof text);
+	fmt_event(&sb, ev);
+	const char *on = ctx->color ? (ev->kind == NP_EV_SYN_FLOOD ? "\033[1;31m" : "\033[1;33m") : "";
+	const char *off = ctx->color ? "\033[0m" : "";
+	if (ctx->event_numbers) {
+		struct np_frame f = { .ts_sec = ev->ts_sec, .ts_usec = ev->ts_usec };
+		np_format_time(ctx, &f, ts, sizeof ts);
+		fprintf(ctx->out, "%s%5" PRIu64 " %10s ⇒ %s%s\n", on, ev->n, ts, text, off);
+	} else {
+		fprintf(ctx->out, "%s%16s ⇒ %s%s\n", on, "", text, off);
+	}
+}
+
+void np_print_summary(FILE *o, const struct np_track_stats *s)
+{
+	fprintf(o, "netprobe: %" PRIu64 " packets: %" PRIu64 " TCP, %" PRIu64 " UDP, %" PRIu64
+		   " ICMP, %" PRIu64 " ICMPv6, %" PRIu64 " ARP, %" PRIu64 " other (%" PRIu64
+		   " IPv4, %" PRIu64 " IPv6)\n",
+		s->packets, s->tcp, s->udp, s->icmp, s->icmp6, s->arp, s->other, s->ip4, s->ip6);
+	fprintf(o, "netprobe: %" PRIu64 " TCP conversation%s: %" PRIu64 " handshake%s completed, %" PRIu64
+		   " closed, %" PRIu64 " refused, %" PRIu64 " reset, %" PRIu64 " SYN unanswered; at the end %" PRIu64
+		   " open, %" PRIu64 " half-open\n",
+		s->conversations, s->conversations == 1 ? "" : "s", s->completed,
+		s->completed == 1 ? "" : "s", s->closed, s->refused, s->reset, s->unanswered, s->open,
+		s->half_open);
+	if (s->hs_count)
+		fprintf(o, "netprobe: handshake time min/avg/max = %.3f/%.3f/%.3f ms\n", s->hs_min_ms,
+			s->hs_sum_ms / (double)s->hs_count, s->hs_max_ms);
+	if (s->flood_episodes || s->evicted)
+		fprintf(o, "netprobe: %" PRIu64 " SYN flood episode%s; conversation table: %" PRIu64
+			   " evicted (%" PRIu64 " half-open), peak %u in use\n",
+			s->flood_episodes, s->flood_episodes == 1 ? "" : "s", s->evicted,
+			s->evicted_half_open, s->max_conv_in_use);
+}

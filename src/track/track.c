@@ -1,0 +1,677 @@
+/* track.c - TCP conversations as an observer sees them (RFC 9293 s3.5 and s3.6 state changes,
+ * judged from the segments each endpoint sends), with Wireshark-style analysis of each segment:
+ * retransmission, duplicate ACK, zero window, window full, out-of-order. Conversations live in
+ * a bounded LRU table: half-open ones (a flood's) in a list of their own with a cap of their own,
+ * so a flood evicts its own entries before it can evict established conversations. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "track_int.h"
+
+enum { LIST_HALF = 0, LIST_OPEN = 1, LIST_ENDED = 2 };
+
+struct dir_state {
+	bool seq_known;
+	bool isn;              /* base is this side's ISN (its SYN was seen) */
+	uint32_t base;         /* relative sequence numbers count from here */
+	uint32_t next_seq;     /* highest sequence number sent, plus one */
+	uint32_t syns;
+	bool ack_known;
+	uint32_t last_ack;
+	uint16_t last_win;
+	uint32_t win_scaled;   /* last advertised window, scaled */
+	uint32_t dup_num;
+	bool fin;
+	uint32_t fin_seq;      /* sequence number of the FIN */
+	bool fin_acked;
+	int8_t ws;             /* window scale offered in the SYN, -1 none */
+	uint16_t mss;
+	bool sack_perm, ts;
+	uint64_t bytes;
+	bool hole;             /* a gap: [hole_lo, hole_hi) was never seen */
+	uint32_t hole_lo, hole_hi;
+	int64_t hole_us;
+};
+
+struct conv {
+	uint32_t id;
+	struct np_endpoint ep[2]; /* client, server */
+	bool midstream;
+	bool established;
+	bool ended;
+	bool synack_seen;
+	bool flooded;          /* a flood episode hid its events */
+	enum np_tcp_state st[2];
+	struct dir_state d[2];
+	int64_t t_first, t_syn, t_synack, t_last;
+	int first_fin;         /* side that sent the first FIN, -1 none */
+	bool simultaneous, half_close;
+};
+
+struct np_tracker {
+	struct np_track_opts o;
+	struct np_lru lru;
+	struct conv *convs;
+	struct np_flood *flood;
+	struct np_track_stats st;
+	uint32_t next_id;
+	int64_t now;
+	uint64_t n;
+};
+
+void np_track_defaults(struct np_track_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->max_conv = 65536;
+	o->max_half_open = 32768;
+	o->idle_timeout_s = 600;
+	o->half_open_timeout_s = 30;
+	o->closed_timeout_s = 30;
+	o->max_targets = 1024;
+	/* Normal busy servers see tens of new connections a second per port, nearly all of them
+	 * completing; hping3/syn floods send thousands of SYNs a second that never complete. */
+	o->flood_rate = 200;
+	o->flood_half_open = 500;
+	o->flood_window_s = 5;
+	o->hash_seed = 0x6e657470726f6265ULL;
+}
+
+const char *np_tcp_state_name(enum np_tcp_state s)
+{
+	static const char *const names[] = {
+		"CLOSED",     "LISTEN",     "SYN-SENT",   "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+		"FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",    "LAST-ACK",     "TIME-WAIT",
+	};
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+const char *np_event_kind_name(enum np_event_kind k)
+{
+	static const char *const names[] = {
+		"handshake",  "refused",    "syn_unanswered", "teardown",     "reset", "retransmission",
+		"dup_ack",    "zero_window", "window_full",   "out_of_order", "state", "syn_flood",
+	};
+	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
+struct np_tracker *np_tracker_new(const struct np_track_opts *o)
+{
+	struct np_tracker *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->o = *o;
+	if (t->o.max_half_open == 0 || t->o.max_half_open > t->o.max_conv)
+		t->o.max_half_open = t->o.max_conv;
+	t->convs = calloc(o->max_conv, sizeof *t->convs);
+	t->flood = np_flood_new(o);
+	if (!t->convs || !t->flood || np_lru_init(&t->lru, o->max_conv) < 0) {
+		np_tracker_free(t);
+		return NULL;
+	}
+	t->st.hs_min_ms = -1;
+	return t;
+}
+
+void np_tracker_free(struct np_tracker *t)
+{
+	if (!t)
+		return;
+	np_lru_free(&t->lru);
+	np_flood_free(t->flood);
+	free(t->convs);
+	free(t);
+}
+
+/* Serial-number arithmetic (RFC 1982) for 32-bit sequence numbers. */
+static bool seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static bool seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+static bool ep_eq(const struct np_endpoint *a, const struct np_endpoint *b)
+{
+	return a->ver == b->ver && a->port == b->port && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+static int ep_cmp(const struct np_endpoint *a, const struct np_endpoint *b)
+{
+	int c = memcmp(a->addr, b->addr, 16);
+	return c ? c : (int)a->port - (int)b->port;
+}
+
+/* Both directions of a connection give the same key: the lower endpoint first. */
+static void conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint8_t key[NP_LRU_KEY])
+{
+	const struct np_endpoint *lo = ep_cmp(a, b) <= 0 ? a : b, *hi = lo == a ? b : a;
+	memset(key, 0, NP_LRU_KEY);
+	key[0] = a->ver;
+	memcpy(key + 1, lo->addr, 16);
+	key[17] = (uint8_t)(lo->port >> 8);
+	key[18] = (uint8_t)lo->port;
+	memcpy(key + 19, hi->addr, 16);
+	key[35] = (uint8_t)(hi->port >> 8);
+	key[36] = (uint8_t)hi->port;
+}
+
+static void base_event(struct np_event *ev, enum np_event_kind k, const struct np_tracker *t,
+		       const struct conv *c)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = k;
+	ev->n = t->n;
+	np_event_time(ev, t->now);
+	ev->conv = c->id;
+	ev->client = c->ep[0];
+	ev->server = c->ep[1];
+	ev->midstream = c->midstream;
+}
+
+/* Events about connections to a target under a flood are counted, not printed; handshakes,
+ * teardowns and resets of real connections still are. */
+static bool quiet(struct np_tracker *t, struct conv *c, enum np_event_kind k)
+{
+	if (k != NP_EV_REFUSED && k != NP_EV_SYN_UNANSWERED && k != NP_EV_STATE)
+		return false;
+	if (c->established && k == NP_EV_STATE)
+		return false;
+	if (np_flood_suppress(t->flood, &c->ep[1])) {
+		c->flooded = true;
+		return true;
+	}
+	return false;
+}
+
+static void emit(struct np_tracker *t, struct conv *c, const struct np_event *ev, np_event_fn fn,
+		 void *arg)
+{
+	if (!quiet(t, c, ev->kind))
+		fn(arg, ev);
+}
+
+static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tcp_state to,
+		      np_event_fn fn, void *arg)
+{
+	if (c->st[side] == to)
+		return;
+	struct np_event ev;
+	base_event(&ev, NP_EV_STATE, t, c);
+	ev.side = (enum np_side)side;
+	ev.st.from = c->st[side];
+	ev.st.to = to;
+	c->st[side] = to;
+	emit(t, c, &ev, fn, arg);
+}
+
+/* A conversation leaves the table: say what is still worth saying about it. */
+static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_fn fn, void *arg)
+{
+	struct conv *c = &t->convs[slot];
+	if (!c->established && !c->ended && !c->synack_seen && c->d[0].syns > 0 && fn) {
+		struct np_event ev;
+		base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
+		ev.side = NP_CLIENT;
+		ev.unanswered.syns = c->d[0].syns;
+		t->st.unanswered++;
+		emit(t, c, &ev, fn, arg);
+	}
+	if (expired)
+		t->st.expired++;
+	np_lru_remove(&t->lru, slot);
+}
+
+static uint32_t timeout_us(const struct np_tracker *t, int list)
+{
+	uint32_t s = list == LIST_HALF   ? t->o.half_open_timeout_s
+		     : list == LIST_OPEN ? t->o.idle_timeout_s
+					 : t->o.closed_timeout_s;
+	return s * 1000000u;
+}
+
+void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np_event_fn fn,
+		      void *arg)
+{
+	int64_t now = np_us(ts_sec, ts_usec);
+	if (now > t->now)
+		t->now = now;
+	for (int list = 0; list < NP_LRU_LISTS; list++) {
+		uint32_t s;
+		while ((s = t->lru.lists[list].tail) != NP_LRU_NONE &&
+		       t->now - t->convs[s].t_last > (int64_t)timeout_us(t, list))
+			release(t, s, true, fn, arg);
+	}
+	np_flood_advance(t->flood, t->now, false, t->n, fn, arg);
+}
+
+/* Make room for one more conversation: a flood's half-open entries go first. */
+static void make_room(struct np_tracker *t, bool half_open)
+{
+	struct np_lru_list *half = &t->lru.lists[LIST_HALF];
+	if (half_open && half->count >= t->o.max_half_open) {
+		t->st.evicted++;
+		t->st.evicted_half_open++;
+		release(t, half->tail, false, NULL, NULL);
+	}
+	if (t->lru.count < t->lru.cap)
+		return;
+	int from = half->count ? LIST_HALF : t->lru.lists[LIST_ENDED].count ? LIST_ENDED : LIST_OPEN;
+	t->st.evicted++;
+	t->st.evicted_half_open += from == LIST_HALF;
+	release(t, t->lru.lists[from].tail, false, NULL, NULL);
+}
+
+static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t h,
+			     const struct np_endpoint *src, const struct np_endpoint *dst, uint16_t flags)
+{
+	bool syn = flags & NP_TCP_SYN, ack = flags & NP_TCP_ACK;
+	make_room(t, !(!syn && ack));
+	bool half = syn || !ack;
+	uint32_t s = np_lru_insert(&t->lru, key, h, half ? LIST_HALF : LIST_OPEN);
+	if (s == NP_LRU_NONE)
+		return NULL;
+	struct conv *c = &t->convs[s];
+	memset(c, 0, sizeof *c);
+	c->id = ++t->next_id;
+	c->first_fin = -1;
+	c->d[0].ws = c->d[1].ws = -1;
+	c->t_first = t->now;
+	if (syn && !ack) {
+		c->ep[0] = *src;
+		c->ep[1] = *dst;
+	} else if (syn && ack) {
+		c->ep[0] = *dst; /* the SYN was missed: the SYN/ACK's sender is the server */
+		c->ep[1] = *src;
+	} else {
+		/* Joined mid-connection: guess the server is the lower port (the listener). */
+		bool src_server = src->port < dst->port;
+		c->ep[0] = src_server ? *dst : *src;
+		c->ep[1] = src_server ? *src : *dst;
+		c->midstream = true;
+		c->established = true;
+		c->st[0] = c->st[1] = NP_ST_ESTABLISHED;
+	}
+	t->st.conversations++;
+	uint32_t used = t->lru.count;
+	if (used > t->st.max_conv_in_use)
+		t->st.max_conv_in_use = used;
+	return c;
+}
+
+static void take_syn_options(struct dir_state *d, const struct np_tcp *tcp)
+{
+	d->ws = tcp->has_ws ? (int8_t)(tcp->ws > 14 ? 14 : tcp->ws) : -1;
+	d->mss = tcp->has_mss ? tcp->mss : 0;
+	d->sack_perm = tcp->sack_perm;
+	d->ts = tcp->has_ts;
+}
+
+static double ms(int64_t us)
+{
+	return (double)us / 1000.0;
+}
+
+static void handshake_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
+{
+	c->established = true;
+	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_OPEN);
+	t->st.completed++;
+	np_flood_completed(t->flood, &c->ep[1], t->now);
+	struct np_event ev;
+	base_event(&ev, NP_EV_HANDSHAKE, t, c);
+	ev.hs.syn_synack_ms = c->d[0].syns ? ms(c->t_synack - c->t_syn) : -1;
+	ev.hs.synack_ack_ms = ms(t->now - c->t_synack);
+	for (int i = 0; i < 2; i++) {
+		ev.hs.mss[i] = c->d[i].mss;
+		ev.hs.ws[i] = c->d[i].ws;
+	}
+	ev.hs.sack = c->d[0].sack_perm && c->d[1].sack_perm;
+	ev.hs.ts = c->d[0].ts && c->d[1].ts;
+	if (c->d[0].syns) {
+		double total = ms(t->now - c->t_syn);
+		t->st.hs_count++;
+		t->st.hs_sum_ms += total;
+		if (t->st.hs_min_ms < 0 || total < t->st.hs_min_ms)
+			t->st.hs_min_ms = total;
+		if (total > t->st.hs_max_ms)
+			t->st.hs_max_ms = total;
+	}
+	emit(t, c, &ev, fn, arg);
+}
+
+static void conversation_over(struct np_tracker *t, struct conv *c)
+{
+	c->ended = true;
+	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_ENDED);
+}
+
+static void teardown_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
+{
+	struct np_event ev;
+	base_event(&ev, NP_EV_TEARDOWN, t, c);
+	ev.td.closed_by = c->simultaneous ? NP_BOTH : (enum np_side)c->first_fin;
+	bool tw0 = c->st[0] == NP_ST_TIME_WAIT, tw1 = c->st[1] == NP_ST_TIME_WAIT;
+	ev.td.time_wait = tw0 && tw1 ? NP_BOTH : tw1 ? NP_SERVER : NP_CLIENT;
+	ev.td.duration_ms = ms(t->now - (c->d[0].syns ? c->t_syn : c->t_first));
+	ev.td.bytes[0] = c->d[0].bytes;
+	ev.td.bytes[1] = c->d[1].bytes;
+	ev.td.half_close = c->half_close;
+	t->st.closed++;
+	conversation_over(t, c);
+	emit(t, c, &ev, fn, arg);
+}
+
+static void on_rst(struct np_tracker *t, struct conv *c, int x, np_event_fn fn, void *arg)
+{
+	int y = 1 - x;
+	struct np_event ev;
+	if (!c->established && c->st[y] == NP_ST_SYN_SENT && !c->synack_seen) {
+		base_event(&ev, NP_EV_REFUSED, t, c);
+		ev.side = (enum np_side)x;
+		t->st.refused++;
+	} else {
+		base_event(&ev, NP_EV_RESET, t, c);
+		ev.side = (enum np_side)x;
+		t->st.reset++;
+	}
+	set_state(t, c, 0, NP_ST_CLOSED, fn, arg);
+	set_state(t, c, 1, NP_ST_CLOSED, fn, arg);
+	conversation_over(t, c);
+	emit(t, c, &ev, fn, arg);
+}
+
+/* The peer `y`'s FIN has been acknowledged by `x`. */
+static void fin_acked(struct np_tracker *t, struct conv *c, int x, np_event_fn fn, void *arg)
+{
+	int y = 1 - x;
+	c->d[y].fin_acked = true;
+	switch (c->st[y]) {
+	case NP_ST_FIN_WAIT_1: set_state(t, c, y, NP_ST_FIN_WAIT_2, fn, arg); break;
+	case NP_ST_CLOSING: set_state(t, c, y, NP_ST_TIME_WAIT, fn, arg); break;
+	case NP_ST_LAST_ACK: set_state(t, c, y, NP_ST_CLOSED, fn, arg); break;
+	default: break;
+	}
+	switch (c->st[x]) {
+	case NP_ST_ESTABLISHED:
+	case NP_ST_SYN_RECEIVED:
+		set_state(t, c, x, NP_ST_CLOSE_WAIT, fn, arg);
+		break;
+	case NP_ST_FIN_WAIT_1: /* x's own FIN is still unacknowledged: both closed at once */
+		c->simultaneous = true;
+		set_state(t, c, x, NP_ST_CLOSING, fn, arg);
+		break;
+	case NP_ST_FIN_WAIT_2:
+		set_state(t, c, x, NP_ST_TIME_WAIT, fn, arg);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Sequence-space analysis of one segment from side x, in Wireshark's manner (simplified). */
+static void analyse(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
+		    struct np_pkt_track *info)
+{
+	struct dir_state *d = &c->d[x], *o = &c->d[1 - x];
+	uint16_t f = tcp->flags;
+	uint32_t seglen = tcp->payload_len + !!(f & NP_TCP_SYN) + !!(f & NP_TCP_FIN);
+	uint32_t seq = tcp->seq;
+	if (!d->seq_known) {
+		d->seq_known = true;
+		/* Without its SYN, a side's first byte counts as 1, as Wireshark counts it. */
+		d->isn = f & NP_TCP_SYN;
+		d->base = d->isn ? seq : seq - 1;
+		d->next_seq = seq + seglen;
+	} else if (seglen > 0 && !(f & NP_TCP_RST)) {
+		uint32_t end = seq + seglen;
+		if (seq == d->next_seq) {
+			d->next_seq = end;
+		} else if (seq_lt(d->next_seq, seq)) {
+			info->analysis |= NP_TA_PREV_LOST;
+			d->hole = true;
+			d->hole_lo = d->next_seq;
+			d->hole_hi = seq;
+			d->hole_us = t->now;
+			d->next_seq = end;
+		} else if (tcp->payload_len <= 1 && !(f & (NP_TCP_SYN | NP_TCP_FIN)) &&
+			   seq == d->next_seq - 1) {
+			info->analysis |= NP_TA_KEEPALIVE;
+		} else {
+			/* Below what was already sent: a copy, or data filling a gap. A gap filled
+			 * sooner than a retransmission timer could fire is reordering. */
+			bool in_hole = d->hole && !seq_lt(seq, d->hole_lo) && seq_lt(seq, d->hole_hi);
+			if (in_hole && t->now - d->hole_us < 3000)
+				info->analysis |= NP_TA_OUT_OF_ORDER;
+			else if (o->ack_known && seq_le(end, o->last_ack))
+				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_SPURIOUS;
+			else if (o->dup_num >= 2 && o->ack_known && seq == o->last_ack)
+				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_FAST_RETRANS;
+			else
+				info->analysis |= NP_TA_RETRANSMISSION;
+			if (seq_lt(d->next_seq, end))
+				d->next_seq = end;
+			if (d->hole && seq_le(seq, d->hole_lo) && seq_le(d->hole_hi, end))
+				d->hole = false;
+		}
+	}
+	if ((f & NP_TCP_SYN) && !(f & NP_TCP_ACK) && d->syns > 0 && seq == d->base)
+		info->analysis |= NP_TA_RETRANSMISSION;
+
+	if (!(f & NP_TCP_ACK))
+		return;
+	bool scaled = c->d[0].ws >= 0 && c->d[1].ws >= 0 && !(f & NP_TCP_SYN);
+	uint32_t win = scaled ? (uint32_t)tcp->win << d->ws : tcp->win;
+	if (tcp->win == 0 && !(f & (NP_TCP_SYN | NP_TCP_FIN | NP_TCP_RST)))
+		info->analysis |= NP_TA_ZERO_WINDOW;
+	if (tcp->payload_len > 0 && o->ack_known && o->win_scaled > 0 &&
+	    !(info->analysis & NP_TA_RETRANSMISSION) && seq + tcp->payload_len - o->last_ack == o->win_scaled)
+		info->analysis |= NP_TA_WINDOW_FULL;
+	bool pure = tcp->payload_len == 0 && !(f & (NP_TCP_SYN | NP_TCP_FIN | NP_TCP_RST));
+	if (pure && d->ack_known && tcp->ack == d->last_ack && tcp->win == d->last_win &&
+	    o->seq_known && o->next_seq != tcp->ack) {
+		d->dup_num++;
+		info->analysis |= NP_TA_DUP_ACK;
+		info->dup_num = d->dup_num;
+	} else if (!d->ack_known || tcp->ack != d->last_ack) {
+		d->dup_num = 0;
+	}
+	d->ack_known = true;
+	d->last_ack = tcp->ack;
+	d->last_win = tcp->win;
+	d->win_scaled = win;
+	info->win_scaled_valid = true;
+	info->win_scaled = win;
+}
+
+static const enum np_event_kind analysis_events[][2] = {
+	{ NP_TA_RETRANSMISSION, NP_EV_RETRANSMISSION }, { NP_TA_DUP_ACK, NP_EV_DUP_ACK },
+	{ NP_TA_ZERO_WINDOW, NP_EV_ZERO_WINDOW },       { NP_TA_WINDOW_FULL, NP_EV_WINDOW_FULL },
+	{ NP_TA_OUT_OF_ORDER, NP_EV_OUT_OF_ORDER },
+};
+
+/* The state machine: each endpoint's state follows from what it sends. */
+static void step(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
+		 np_event_fn fn, void *arg)
+{
+	int y = 1 - x;
+	uint16_t f = tcp->flags;
+	struct dir_state *d = &c->d[x];
+	if (f & NP_TCP_RST) {
+		if (!c->ended)
+			on_rst(t, c, x, fn, arg);
+		return;
+	}
+	if ((f & NP_TCP_SYN) && !(f & NP_TCP_ACK)) {
+		if (d->syns++ == 0) {
+			c->t_syn = t->now;
+			take_syn_options(d, tcp);
+		}
+		if (c->st[x] == NP_ST_CLOSED)
+			set_state(t, c, x, NP_ST_SYN_SENT, fn, arg);
+		return;
+	}
+	if ((f & NP_TCP_SYN) && (f & NP_TCP_ACK)) {
+		if (!c->synack_seen) {
+			c->synack_seen = true;
+			c->t_synack = t->now;
+			take_syn_options(d, tcp);
+		}
+		if (c->st[x] == NP_ST_CLOSED || c->st[x] == NP_ST_LISTEN)
+			set_state(t, c, x, NP_ST_SYN_RECEIVED, fn, arg);
+		return;
+	}
+	if (!(f & NP_TCP_ACK))
+		return;
+	/* The ACK that completes the three-way handshake acknowledges the server's SYN. */
+	if (!c->established && c->synack_seen && c->d[y].isn && tcp->ack == c->d[y].base + 1) {
+		set_state(t, c, x, NP_ST_ESTABLISHED, fn, arg);
+		set_state(t, c, y, NP_ST_ESTABLISHED, fn, arg);
+		handshake_done(t, c, fn, arg);
+	}
+	if (tcp->payload_len > 0 && c->d[y].fin && !d->fin)
+		c->half_close = true;
+	if (c->d[y].fin && !c->d[y].fin_acked && seq_le(c->d[y].fin_seq + 1, tcp->ack))
+		fin_acked(t, c, x, fn, arg);
+	if ((f & NP_TCP_FIN) && !d->fin) {
+		d->fin = true;
+		d->fin_seq = tcp->seq + tcp->payload_len;
+		if (c->first_fin < 0)
+			c->first_fin = x;
+		if (c->st[x] == NP_ST_CLOSE_WAIT)
+			set_state(t, c, x, NP_ST_LAST_ACK, fn, arg);
+		else if (c->st[x] == NP_ST_ESTABLISHED || c->st[x] == NP_ST_SYN_RECEIVED)
+			set_state(t, c, x, NP_ST_FIN_WAIT_1, fn, arg);
+	}
+	if (!c->ended && c->d[0].fin_acked && c->d[1].fin_acked)
+		teardown_done(t, c, fn, arg);
+}
+
+static void endpoints(const struct np_packet *p, struct np_endpoint *src, struct np_endpoint *dst)
+{
+	memset(src, 0, sizeof *src);
+	memset(dst, 0, sizeof *dst);
+	if (p->layers & NP_HAS_IP4) {
+		src->ver = dst->ver = 4;
+		memcpy(src->addr, p->ip4.src, 4);
+		memcpy(dst->addr, p->ip4.dst, 4);
+	} else {
+		src->ver = dst->ver = 6;
+		memcpy(src->addr, p->ip6.src, 16);
+		memcpy(dst->addr, p->ip6.dst, 16);
+	}
+	src->port = p->tcp.sport;
+	dst->port = p->tcp.dport;
+}
+
+static void count_protocols(struct np_track_stats *s, const struct np_packet *p)
+{
+	s->packets++;
+	s->ip4 += !!(p->layers & NP_HAS_IP4);
+	s->ip6 += !!(p->layers & NP_HAS_IP6);
+	s->tcp += !!(p->layers & NP_HAS_TCP);
+	s->udp += !!(p->layers & NP_HAS_UDP);
+	s->icmp += !!(p->layers & NP_HAS_ICMP);
+	s->icmp6 += !!(p->layers & NP_HAS_ICMP6);
+	s->arp += !!(p->layers & NP_HAS_ARP);
+	s->other += !(p->layers & (NP_HAS_IP4 | NP_HAS_IP6 | NP_HAS_ARP));
+}
+
+void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
+		     np_event_fn fn, void *arg)
+{
+	memset(info, 0, sizeof *info);
+	t->n = p->frame->n;
+	count_protocols(&t->st, p);
+	bool ip_ok = ((p->layers & NP_HAS_IP4) && p->ip4.got >= 20) ||
+		     ((p->layers & NP_HAS_IP6) && p->ip6.got >= 40);
+	if (!(p->layers & NP_HAS_TCP) || p->tcp.got < 20 || !ip_ok || p->tcp.doff < 5)
+		return;
+	const struct np_tcp *tcp = &p->tcp;
+	struct np_endpoint src, dst;
+	endpoints(p, &src, &dst);
+	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, fn, arg);
+
+	uint8_t key[NP_LRU_KEY];
+	conv_key(&src, &dst, key);
+	uint64_t h = np_hash_bytes(key, sizeof key, t->o.hash_seed);
+	uint32_t s = np_lru_find(&t->lru, key, h);
+	struct conv *c = s == NP_LRU_NONE ? NULL : &t->convs[s];
+	bool fresh_syn = (tcp->flags & (NP_TCP_SYN | NP_TCP_ACK | NP_TCP_RST)) == NP_TCP_SYN;
+	if (c && c->ended && fresh_syn) {
+		/* Port reuse after TIME-WAIT (RFC 9293 s3.6.1): a new connection. */
+		release(t, s, false, NULL, NULL);
+		c = NULL;
+	}
+	if (!c) {
+		if (tcp->flags & NP_TCP_RST)
+			return; /* a reset for nothing we know: nothing to follow */
+		c = new_conv(t, key, h, &src, &dst, tcp->flags);
+		if (!c)
+			return;
+	} else {
+		np_lru_touch(&t->lru, s, t->lru.nodes[s].list);
+	}
+	c->t_last = t->now;
+	int x = ep_eq(&src, &c->ep[0]) ? 0 : 1;
+
+	analyse(t, c, x, tcp, info);
+	bool retrans = info->analysis & NP_TA_RETRANSMISSION;
+	if (!retrans)
+		c->d[x].bytes += tcp->payload_len;
+	step(t, c, x, tcp, fn, arg);
+
+	for (size_t i = 0; i < sizeof analysis_events / sizeof analysis_events[0]; i++) {
+		if (!(info->analysis & analysis_events[i][0]))
+			continue;
+		struct np_event ev;
+		base_event(&ev, analysis_events[i][1], t, c);
+		ev.side = (enum np_side)x;
+		ev.dup.num = info->dup_num;
+		emit(t, c, &ev, fn, arg);
+	}
+
+	info->tcp = true;
+	info->conv = c->id;
+	info->from = (enum np_side)x;
+	info->rel_valid = true;
+	info->rel_seq = tcp->seq - c->d[x].base;
+	info->rel_ack = c->d[1 - x].seq_known ? tcp->ack - c->d[1 - x].base : tcp->ack;
+	info->state[0] = c->st[0];
+	info->state[1] = c->st[1];
+}
+
+void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
+{
+	/* Connections that only ever sent SYNs are reported as unanswered at the end. */
+	uint32_t s = t->lru.lists[LIST_HALF].tail;
+	while (s != NP_LRU_NONE) {
+		uint32_t prev = t->lru.nodes[s].prev;
+		struct conv *c = &t->convs[s];
+		if (!c->synack_seen && c->d[0].syns > 0) {
+			struct np_event ev;
+			base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
+			ev.n = 0;
+			ev.unanswered.syns = c->d[0].syns;
+			t->st.unanswered++;
+			emit(t, c, &ev, fn, arg);
+			c->ended = true;
+		}
+		s = prev;
+	}
+	np_flood_advance(t->flood, t->now, true, 0, fn, arg);
+}
+
+void np_track_stats(const struct np_tracker *t, struct np_track_stats *s)
+{
+	*s = t->st;
+	s->open = t->lru.lists[LIST_OPEN].count;
+	s->half_open = 0;
+	for (uint32_t i = t->lru.lists[LIST_HALF].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
+		s->half_open += !t->convs[i].ended;
+	s->flood_episodes = np_flood_episodes(t->flood);
+	if (s->hs_min_ms < 0)
+		s->hs_min_ms = 0;
+}

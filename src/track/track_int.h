@@ -1,0 +1,38 @@
+/* track_int.h - the tracker's parts: conversation table and state machine (track.c) and the
+ * SYN-flood detector (synflood.c). */
+#ifndef NETPROBE_TRACK_INT_H
+#define NETPROBE_TRACK_INT_H
+
+#include "lru.h"
+#include "netprobe/track.h"
+
+struct np_flood;
+
+/* Microseconds since the epoch: the tracker's only notion of time. */
+static inline int64_t np_us(int64_t sec, uint32_t usec)
+{
+	return sec * 1000000 + (int64_t)usec;
+}
+
+static inline void np_event_time(struct np_event *ev, int64_t us)
+{
+	ev->ts_sec = us / 1000000;
+	ev->ts_usec = (uint32_t)(us % 1000000);
+}
+
+struct np_flood *np_flood_new(const struct np_track_opts *o);
+void np_flood_free(struct np_flood *f);
+/* Account one TCP segment to its destination's (or for replies, its source's) counters. */
+void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
+		      const struct np_endpoint *dst, uint16_t flags, uint64_t n, int64_t now,
+		      np_event_fn fn, void *arg);
+/* A handshake to `server` completed: one fewer half-open connection. */
+void np_flood_completed(struct np_flood *f, const struct np_endpoint *server, int64_t now);
+/* Is a flood episode against `server` going on? Counts the event as suppressed when so. */
+bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server);
+/* Time passes: end episodes whose rate fell; final=true ends every episode. */
+void np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n, np_event_fn fn,
+		      void *arg);
+uint64_t np_flood_episodes(const struct np_flood *f);
+
+#endif
