@@ -26,8 +26,11 @@ void np_decode_icmp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 
-/* Record a problem met while decoding `layer`. Sets p->truncated or p->malformed. */
+/* Record a problem met while decoding `layer`. Sets p->truncated (and p->hdr_cut) or
+ * p->malformed. */
 void np_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v, const char *what);
+/* Record that the snapshot length cut an IP datagram: truncated, but its headers may be whole. */
+void np_problem_payload_cut(struct np_packet *p, enum np_layer layer, const char *what);
 
 /* Checksum helpers shared by the IPv4 and transport decoders (RFC 1071). */
 uint16_t np_csum_fold(uint32_t sum);

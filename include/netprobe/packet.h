@@ -261,6 +261,7 @@ struct np_packet {
 	const struct np_frame *frame;
 	uint32_t layers;       /* NP_HAS_* of every layer decoded (even partly) */
 	bool truncated;        /* some layer ran past the captured bytes */
+	bool hdr_cut;          /* ...and it was a header, not only payload */
 	bool malformed;        /* some field contradicts the others */
 	uint8_t nproblems;
 	struct np_problem problems[NP_MAX_PROBLEMS];

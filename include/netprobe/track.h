@@ -39,6 +39,7 @@ enum np_event_kind {
 	NP_EV_OUT_OF_ORDER,
 	NP_EV_STATE,
 	NP_EV_SYN_FLOOD,
+	NP_EV_LADDER,       /* a conversation's segments, for the --ladder diagram */
 };
 
 enum np_side { NP_CLIENT = 0, NP_SERVER = 1, NP_BOTH = 2 };
@@ -48,6 +49,24 @@ struct np_endpoint {
 	uint8_t ver; /* 4 or 6 */
 	uint8_t addr[16];
 	uint16_t port;
+};
+
+/* One arrow of a ladder diagram. */
+struct np_ladder_seg {
+	int64_t us;             /* since the conversation's first segment */
+	uint64_t n;
+	uint8_t from;           /* enum np_side of the sender */
+	uint8_t changed;        /* bit 0: client's state changed, bit 1: server's */
+	uint16_t flags;
+	uint16_t analysis;
+	uint32_t rel_seq, rel_ack, len;
+	uint8_t state[2];       /* enum np_tcp_state after the segment */
+};
+
+struct np_ladder {
+	uint32_t nsegs;         /* kept, at most the tracker's ladder_segments */
+	uint64_t omitted;       /* segments after the kept ones */
+	struct np_ladder_seg *segs;
 };
 
 struct np_event {
@@ -93,6 +112,7 @@ struct np_event {
 			double duration_s;
 			uint64_t suppressed;  /* per-connection events not printed during the episode */
 		} flood;
+		const struct np_ladder *ladder; /* valid until the next call into the tracker */
 	};
 };
 
@@ -106,6 +126,7 @@ struct np_event {
 #define NP_TA_KEEPALIVE        0x0040
 #define NP_TA_PREV_LOST        0x0080 /* previous segment not captured */
 #define NP_TA_SPURIOUS         0x0100 /* retransmission of data already acknowledged */
+#define NP_TA_WINDOW_UPDATE    0x0200 /* only the window changed */
 
 /* What the tracker knows about one packet, for the printers. */
 struct np_pkt_track {
@@ -118,6 +139,7 @@ struct np_pkt_track {
 	uint32_t win_scaled;    /* window times the sender's negotiated scale */
 	uint16_t analysis;      /* NP_TA_* */
 	uint32_t dup_num;
+	uint32_t sack_base;     /* SACK edges are the peer's sequence numbers: its base */
 	enum np_tcp_state state[2]; /* client's and server's state after this segment */
 };
 

@@ -59,6 +59,8 @@ static void watch_usage(FILE *out)
 		"      --json          one JSON object per line (schema in README.md)\n"
 		"      --events        only the conversation events (handshakes, teardowns,\n"
 		"                      resets, retransmissions, state changes, SYN floods)\n"
+		"      --ladder        draw each TCP conversation as a sequence diagram when it\n"
+		"                      ends (or at exit): arrows, flags, relative seq/ack, states\n"
 		"  -S, --absolute      raw TCP sequence numbers instead of relative ones\n"
 		"      --no-summary    no statistics at the end (text output prints them to stderr)\n"
 		"  -t, --time FMT      time column: r relative (default), d delta, e epoch,\n"
@@ -92,6 +94,7 @@ enum {
 	OPT_FLOOD_RATE,
 	OPT_FLOOD_HALF,
 	OPT_FLOOD_WINDOW,
+	OPT_LADDER,
 };
 
 static const struct option long_opts[] = {
@@ -106,6 +109,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "ladder", no_argument, NULL, OPT_LADDER },
 	{ "absolute", no_argument, NULL, 'S' },
 	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 	{ "max-conv", required_argument, NULL, OPT_MAX_CONV },
@@ -232,6 +236,12 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		case OPT_EVENTS:
 			o->mode = OUT_EVENTS;
 			break;
+		case OPT_LADDER:
+			/* Enough for every conversation of a capture people draw; the rest are
+			 * counted, not drawn (bounded memory whatever the capture). */
+			o->track.ladder_convs = 1024;
+			o->track.ladder_segments = 64;
+			break;
 		case 'S':
 			o->absolute = true;
 			break;
@@ -308,6 +318,7 @@ static bool wanted(const struct sink *k, const struct np_event *ev)
 	case NP_EV_TEARDOWN:
 	case NP_EV_RESET:
 	case NP_EV_SYN_FLOOD:
+	case NP_EV_LADDER:
 		return true;
 	default:
 		return false;

@@ -152,7 +152,7 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 	/* The datagram: clamp to what was captured. */
 	struct np_cursor d;
 	if (!np_cur_sub(c, dgram, &d))
-		np_problem(p, NP_L_IP4, NP_TRUNCATED, "IPv4 datagram cut short by the snapshot length");
+		np_problem_payload_cut(p, NP_L_IP4, "IPv4 datagram cut short by the snapshot length");
 	if (!np_cur_skip(&d, hlen))
 		return;
 

@@ -106,7 +106,7 @@ void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
 	struct np_cursor d = np_cur_rest(&h);
 	struct np_cursor pl;
 	if (!np_cur_sub(&d, plen, &pl))
-		np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 payload cut short by the snapshot length");
+		np_problem_payload_cut(p, NP_L_IP6, "IPv6 payload cut short by the snapshot length");
 
 	uint32_t ext_total = 0;
 	if (!walk_extensions(&pl, plen, p, &ext_total))

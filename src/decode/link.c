@@ -42,18 +42,30 @@ const char *np_link_name(int dlt)
 	return "unsupported";
 }
 
-void np_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v, const char *what)
+static void add_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v,
+			const char *what)
 {
-	if (v == NP_TRUNCATED)
-		p->truncated = true;
-	else if (v == NP_INVALID)
-		p->malformed = true;
 	if (p->nproblems < NP_MAX_PROBLEMS) {
 		struct np_problem *pr = &p->problems[p->nproblems++];
 		pr->layer = (uint8_t)layer;
 		pr->verdict = (uint8_t)v;
 		pr->what = what;
 	}
+}
+
+void np_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v, const char *what)
+{
+	if (v == NP_TRUNCATED)
+		p->truncated = p->hdr_cut = true;
+	else if (v == NP_INVALID)
+		p->malformed = true;
+	add_problem(p, layer, v, what);
+}
+
+void np_problem_payload_cut(struct np_packet *p, enum np_layer layer, const char *what)
+{
+	p->truncated = true;
+	add_problem(p, layer, NP_TRUNCATED, what);
 }
 
 /* Hand the link payload to the network layer named by an Ethertype. */
@@ -276,6 +288,7 @@ void np_decode(const struct np_frame *f, struct np_packet *p)
 	p->frame = f;
 	p->layers = 0;
 	p->truncated = false;
+	p->hdr_cut = false;
 	p->malformed = false;
 	p->nproblems = 0;
 	p->l3_off = p->l4_off = p->payload_off = 0;

@@ -115,8 +115,78 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		np_sb_printf(sb, " (capture started mid-connection: roles guessed)");
 }
 
+/* The --ladder diagram: client on the left, server on the right, one arrow per segment with
+ * its flags, relative numbers and length, the time on the left and each side's new state. */
+#define LADDER_SPAN 46
+
+static void ladder_arrow(char *out, size_t cap, const struct np_ladder_seg *s)
+{
+	char label[96], flags[64];
+	if (np_fmt_tcp_flags(s->flags, flags, sizeof flags) == 0)
+		snprintf(flags, sizeof flags, "none");
+	const char *note = (s->analysis & NP_TA_RETRANSMISSION) ? " (retrans)"
+			   : (s->analysis & NP_TA_DUP_ACK)       ? " (dup ack)"
+			   : (s->analysis & NP_TA_OUT_OF_ORDER)  ? " (out of order)"
+								 : "";
+	int n = snprintf(label, sizeof label, " %s seq=%u%s len=%u%s ", flags, s->rel_seq, "",
+			 s->len, note);
+	if (s->flags & NP_TCP_ACK)
+		n = snprintf(label, sizeof label, " %s seq=%u ack=%u len=%u%s ", flags, s->rel_seq,
+			     s->rel_ack, s->len, note);
+	size_t llen = n > 0 ? (size_t)n : 0;
+	if (llen > LADDER_SPAN - 4)
+		llen = LADDER_SPAN - 4;
+	/* Client to server: "--label---->"; server to client: "<--label----". */
+	char line[LADDER_SPAN + 1];
+	memset(line, '-', LADDER_SPAN);
+	line[LADDER_SPAN] = '\0';
+	memcpy(line + 2, label, llen);
+	if (s->from == NP_CLIENT)
+		line[LADDER_SPAN - 1] = '>';
+	else
+		line[0] = '<';
+	snprintf(out, cap, "%s", line);
+}
+
+static void print_ladder(struct np_print_ctx *ctx, const struct np_event *ev)
+{
+	const struct np_ladder *l = ev->ladder;
+	char c[64], s[64], arrow[LADDER_SPAN + 1];
+	np_fmt_endpoint(&ev->client, c, sizeof c);
+	np_fmt_endpoint(&ev->server, s, sizeof s);
+	FILE *o = ctx->out;
+	fprintf(o, "\n#%u ladder: client %s, server %s%s\n", ev->conv, c, s,
+		ev->midstream ? " (capture started mid-connection: roles guessed)" : "");
+	fprintf(o, "%10s  %-12s|%*s|  %s\n", "time ms", "client", LADDER_SPAN, "", "server");
+	if (l->nsegs) {
+		const struct np_ladder_seg *f = &l->segs[0];
+		/* Where each side stood before the first segment. */
+		enum np_tcp_state c0 = f->from == NP_CLIENT && f->flags == NP_TCP_SYN ? NP_ST_CLOSED : f->state[0];
+		enum np_tcp_state s0 = f->state[1] == NP_ST_ESTABLISHED ? NP_ST_ESTABLISHED : NP_ST_CLOSED;
+		fprintf(o, "%10s  %-12s|%*s|  %s\n", "", np_tcp_state_name(c0), LADDER_SPAN, "",
+			np_tcp_state_name(s0));
+	}
+	for (uint32_t i = 0; i < l->nsegs; i++) {
+		const struct np_ladder_seg *g = &l->segs[i];
+		ladder_arrow(arrow, sizeof arrow, g);
+		fprintf(o, "%10.3f  %-12s|%s|", (double)g->us / 1000.0,
+			(g->changed & 1) ? np_tcp_state_name(g->state[0]) : "", arrow);
+		if (g->changed & 2)
+			fprintf(o, "  %s", np_tcp_state_name(g->state[1]));
+		fputc('\n', o);
+	}
+	if (l->omitted)
+		fprintf(o, "%10s  %-12s|%*s|\n%10s  ... %" PRIu64 " more segment%s not drawn\n", "", "",
+			LADDER_SPAN, "", "", l->omitted, l->omitted == 1 ? "" : "s");
+	fputc('\n', o);
+}
+
 void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
 {
+	if (ev->kind == NP_EV_LADDER) {
+		print_ladder(ctx, ev);
+		return;
+	}
 	char text[512], ts[64] = "";
 	struct np_sbuf sb = np_sb_make(text, sizeof text);
 	fmt_event(&sb, ev);

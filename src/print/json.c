@@ -287,6 +287,7 @@ static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_t
 			{ NP_TA_DUP_ACK, "dup_ack" }, { NP_TA_ZERO_WINDOW, "zero_window" },
 			{ NP_TA_WINDOW_FULL, "window_full" }, { NP_TA_KEEPALIVE, "keep_alive" },
 			{ NP_TA_PREV_LOST, "previous_segment_not_captured" },
+			{ NP_TA_WINDOW_UPDATE, "window_update" },
 		};
 		key(w, "analysis");
 		fputc('[', w->o);
@@ -489,6 +490,8 @@ static void real(struct jw *w, const char *k, double v)
 
 void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 {
+	if (ev->kind == NP_EV_LADDER)
+		return; /* a picture for people; JSON readers have every packet and event already */
 	struct jw w = { ctx->out, true };
 	fputc('{', w.o);
 	str(&w, "type", "event");
@@ -548,6 +551,8 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 	case NP_EV_WINDOW_FULL:
 	case NP_EV_OUT_OF_ORDER:
 		str(&w, "side", side_word(ev->side));
+		break;
+	case NP_EV_LADDER:
 		break;
 	case NP_EV_SYN_FLOOD: {
 		static const char *const phases[] = { "start", "update", "end" };

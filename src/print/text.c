@@ -165,6 +165,8 @@ static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
 		np_sb_printf(sb, "[TCP Window Full] ");
 	if (a & NP_TA_ZERO_WINDOW)
 		np_sb_printf(sb, "[TCP ZeroWindow] ");
+	if (a & NP_TA_WINDOW_UPDATE)
+		np_sb_printf(sb, "[TCP Window Update] ");
 	if (a & NP_TA_DUP_ACK)
 		np_sb_printf(sb, "[TCP Dup ACK #%u] ", k->dup_num);
 }
@@ -213,8 +215,10 @@ static void info_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct
 			np_sb_printf(sb, " SACK_PERM");
 			break;
 		case 5:
-			for (unsigned s = 0; s < t->nsack; s++)
-				np_sb_printf(sb, " SLE=%u SRE=%u", t->sack[s][0], t->sack[s][1]);
+			for (unsigned s = 0; s < t->nsack; s++) {
+				uint32_t base = rel ? k->sack_base : 0;
+				np_sb_printf(sb, " SLE=%u SRE=%u", t->sack[s][0] - base, t->sack[s][1] - base);
+			}
 			break;
 		case 8:
 			if (t->has_ts)
@@ -413,7 +417,8 @@ size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk,
 	else
 		info_link(&sb, p);
 	info_checksums(&sb, p);
-	if (p->truncated)
+	/* As Wireshark: only a cut header is worth a note in Info (-v and JSON say every cut). */
+	if (p->hdr_cut)
 		np_sb_printf(&sb, " [Packet size limited during capture]");
 	if (p->malformed)
 		np_sb_printf(&sb, " [Malformed Packet]");

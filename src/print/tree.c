@@ -329,6 +329,7 @@ static void tree_tcp(FILE *o, const struct np_tcp *t, const struct np_pkt_track 
 			{ NP_TA_OUT_OF_ORDER, "out of order" }, { NP_TA_DUP_ACK, "duplicate ACK" },
 			{ NP_TA_ZERO_WINDOW, "zero window" }, { NP_TA_WINDOW_FULL, "window full" },
 			{ NP_TA_KEEPALIVE, "keep-alive" }, { NP_TA_PREV_LOST, "previous segment not captured" },
+			{ NP_TA_WINDOW_UPDATE, "window update" },
 		};
 		for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
 			if (k->analysis & notes[i].bit)

@@ -17,6 +17,7 @@
 
 struct bucket {
 	int64_t sec;
+	int64_t first_syn_us;  /* first SYN of this second, 0 if none */
 	uint32_t syns, synacks, rsts, completed;
 	uint8_t hll[HLL_REGS];
 };
@@ -94,7 +95,19 @@ static struct bucket *bucket_at(struct np_flood *f, struct target *t, int64_t se
 
 struct window {
 	uint64_t syns, synacks, rsts, completed;
+	int64_t first_syn_us;  /* earliest SYN in the window, 0 if none */
 };
+
+/* SYNs per second over the part of the window that saw SYNs (at least one second, so that a
+ * short burst is not taken for a huge rate): a flood that began 1.2 s ago is measured over
+ * 1.2 s, not diluted over the whole window. */
+static double window_rate(const struct window *w, int64_t now)
+{
+	if (!w->syns)
+		return 0;
+	double span = (double)(now - w->first_syn_us) / 1e6;
+	return (double)w->syns / (span < 1.0 ? 1.0 : span);
+}
 
 static double hll_estimate(const uint8_t *regs)
 {
@@ -129,6 +142,8 @@ static struct window window_of(const struct np_flood *f, const struct target *t,
 		w.synacks += b->synacks;
 		w.rsts += b->rsts;
 		w.completed += b->completed;
+		if (b->first_syn_us && (!w.first_syn_us || b->first_syn_us < w.first_syn_us))
+			w.first_syn_us = b->first_syn_us;
 	}
 	return w;
 }
@@ -198,7 +213,7 @@ static void flood_event(struct np_flood *f, struct target *t, enum np_flood_phas
 	ev.server = t->ep;
 	ev.flood.phase = phase;
 	ev.flood.target = t->ep;
-	ev.flood.syn_rate = (double)w.syns / f->o.flood_window_s;
+	ev.flood.syn_rate = window_rate(&w, now);
 	ev.flood.half_open = w.syns > w.completed ? w.syns - w.completed : 0;
 	ev.flood.sources = (uint64_t)llround(window_sources(f, t, now));
 	ev.flood.syns = t->syns;
@@ -225,13 +240,14 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		if (!t)
 			return;
 		struct bucket *b = bucket_at(f, t, now / 1000000);
-		b->syns++;
+		if (!b->syns++)
+			b->first_syn_us = now;
 		hll_add(b, src, f->o.hash_seed);
 		t->last_syn_us = now;
 		if (t->active)
 			t->syns++;
 		struct window w = window_of(f, t, now);
-		double rate = (double)w.syns / f->o.flood_window_s;
+		double rate = window_rate(&w, now);
 		uint64_t half_open = w.syns > w.completed ? w.syns - w.completed : 0;
 		if (t->active) {
 			if (rate > t->peak)
@@ -243,7 +259,9 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		} else if (rate >= f->o.flood_rate && half_open >= f->o.flood_half_open &&
 			   f->nactive < MAX_ACTIVE) {
 			t->active = true;
-			t->start_us = t->last_update_us = now;
+			/* The episode began with the window's first SYN, not when it was noticed. */
+			t->start_us = w.first_syn_us;
+			t->last_update_us = now;
 			t->below_since_us = 0;
 			t->syns = w.syns;
 			t->synacks = w.synacks;
@@ -301,7 +319,7 @@ void np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n, n
 	for (uint32_t i = 0; i < f->nactive;) {
 		struct target *t = &f->targets[f->active[i]];
 		struct window w = window_of(f, t, now);
-		double rate = (double)w.syns / f->o.flood_window_s;
+		double rate = window_rate(&w, now);
 		/* Hysteresis: an episode ends after a whole window below half the start rate. */
 		if (rate < f->o.flood_rate / 2.0) {
 			if (!t->below_since_us)

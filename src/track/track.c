@@ -12,6 +12,7 @@ enum { LIST_HALF = 0, LIST_OPEN = 1, LIST_ENDED = 2 };
 
 struct dir_state {
 	bool seq_known;
+	bool base_set;         /* base known, from this side's first segment or the peer's ACK */
 	bool isn;              /* base is this side's ISN (its SYN was seen) */
 	uint32_t base;         /* relative sequence numbers count from here */
 	uint32_t next_seq;     /* highest sequence number sent, plus one */
@@ -46,6 +47,7 @@ struct conv {
 	int64_t t_first, t_syn, t_synack, t_last;
 	int first_fin;         /* side that sent the first FIN, -1 none */
 	bool simultaneous, half_close;
+	uint32_t ladder;       /* slot in the ladder pool, or NP_LRU_NONE */
 };
 
 struct np_tracker {
@@ -57,6 +59,11 @@ struct np_tracker {
 	uint32_t next_id;
 	int64_t now;
 	uint64_t n;
+	/* --ladder: a pool of segment lists, one per drawn conversation. */
+	struct np_ladder *ladders;
+	struct np_ladder_seg *ladder_segs;
+	uint32_t *ladder_free;
+	uint32_t nladder_free;
 };
 
 void np_track_defaults(struct np_track_opts *o)
@@ -90,6 +97,7 @@ const char *np_event_kind_name(enum np_event_kind k)
 	static const char *const names[] = {
 		"handshake",  "refused",    "syn_unanswered", "teardown",     "reset", "retransmission",
 		"dup_ack",    "zero_window", "window_full",   "out_of_order", "state", "syn_flood",
+		"ladder",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
@@ -108,6 +116,22 @@ struct np_tracker *np_tracker_new(const struct np_track_opts *o)
 		np_tracker_free(t);
 		return NULL;
 	}
+	if (o->ladder_convs) {
+		uint32_t n = o->ladder_convs, per = o->ladder_segments ? o->ladder_segments : 1;
+		t->ladders = calloc(n, sizeof *t->ladders);
+		t->ladder_segs = calloc((size_t)n * per, sizeof *t->ladder_segs);
+		t->ladder_free = calloc(n, sizeof *t->ladder_free);
+		if (!t->ladders || !t->ladder_segs || !t->ladder_free) {
+			np_tracker_free(t);
+			return NULL;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			t->ladders[i].segs = t->ladder_segs + (size_t)i * per;
+			t->ladder_free[i] = n - 1 - i;
+		}
+		t->nladder_free = n;
+		t->o.ladder_segments = per;
+	}
 	t->st.hs_min_ms = -1;
 	return t;
 }
@@ -119,6 +143,9 @@ void np_tracker_free(struct np_tracker *t)
 	np_lru_free(&t->lru);
 	np_flood_free(t->flood);
 	free(t->convs);
+	free(t->ladders);
+	free(t->ladder_segs);
+	free(t->ladder_free);
 	free(t);
 }
 
@@ -207,6 +234,43 @@ static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tc
 	emit(t, c, &ev, fn, arg);
 }
 
+/* Hand the conversation's ladder to the printer (once) and give its slot back. */
+static void ladder_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
+{
+	if (c->ladder == NP_LRU_NONE)
+		return;
+	if (fn) {
+		struct np_event ev;
+		base_event(&ev, NP_EV_LADDER, t, c);
+		ev.ladder = &t->ladders[c->ladder];
+		fn(arg, &ev);
+	}
+	t->ladder_free[t->nladder_free++] = c->ladder;
+	c->ladder = NP_LRU_NONE;
+}
+
+static void ladder_record(struct np_tracker *t, struct conv *c, const struct np_tcp *tcp,
+			  const struct np_pkt_track *info, const enum np_tcp_state before[2])
+{
+	struct np_ladder *l = &t->ladders[c->ladder];
+	if (l->nsegs == t->o.ladder_segments) {
+		l->omitted++;
+		return;
+	}
+	struct np_ladder_seg *s = &l->segs[l->nsegs++];
+	s->us = t->now - c->t_first;
+	s->n = t->n;
+	s->from = (uint8_t)info->from;
+	s->flags = tcp->flags;
+	s->analysis = info->analysis;
+	s->rel_seq = info->rel_seq;
+	s->rel_ack = info->rel_ack;
+	s->len = tcp->payload_len;
+	s->state[0] = (uint8_t)c->st[0];
+	s->state[1] = (uint8_t)c->st[1];
+	s->changed = (uint8_t)((c->st[0] != before[0]) | ((c->st[1] != before[1]) << 1));
+}
+
 /* A conversation leaves the table: say what is still worth saying about it. */
 static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_fn fn, void *arg)
 {
@@ -221,6 +285,7 @@ static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_
 	}
 	if (expired)
 		t->st.expired++;
+	ladder_done(t, c, fn, arg);
 	np_lru_remove(&t->lru, slot);
 }
 
@@ -279,6 +344,11 @@ static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t 
 	c->first_fin = -1;
 	c->d[0].ws = c->d[1].ws = -1;
 	c->t_first = t->now;
+	c->ladder = t->nladder_free ? t->ladder_free[--t->nladder_free] : NP_LRU_NONE;
+	if (c->ladder != NP_LRU_NONE) {
+		t->ladders[c->ladder].nsegs = 0;
+		t->ladders[c->ladder].omitted = 0;
+	}
 	if (syn && !ack) {
 		c->ep[0] = *src;
 		c->ep[1] = *dst;
@@ -423,7 +493,9 @@ static void analyse(struct np_tracker *t, struct conv *c, int x, const struct np
 		d->seq_known = true;
 		/* Without its SYN, a side's first byte counts as 1, as Wireshark counts it. */
 		d->isn = f & NP_TCP_SYN;
-		d->base = d->isn ? seq : seq - 1;
+		if (d->isn || !d->base_set)
+			d->base = d->isn ? seq : seq - 1;
+		d->base_set = true;
 		d->next_seq = seq + seglen;
 	} else if (seglen > 0 && !(f & NP_TCP_RST)) {
 		uint32_t end = seq + seglen;
@@ -462,6 +534,12 @@ static void analyse(struct np_tracker *t, struct conv *c, int x, const struct np
 
 	if (!(f & NP_TCP_ACK))
 		return;
+	if (!o->base_set) {
+		/* Joined mid-connection: what this side acknowledges is the peer's next byte,
+		 * which Wireshark numbers 1. */
+		o->base = tcp->ack - 1;
+		o->base_set = true;
+	}
 	bool scaled = c->d[0].ws >= 0 && c->d[1].ws >= 0 && !(f & NP_TCP_SYN);
 	uint32_t win = scaled ? (uint32_t)tcp->win << d->ws : tcp->win;
 	if (tcp->win == 0 && !(f & (NP_TCP_SYN | NP_TCP_FIN | NP_TCP_RST)))
@@ -470,6 +548,10 @@ static void analyse(struct np_tracker *t, struct conv *c, int x, const struct np
 	    !(info->analysis & NP_TA_RETRANSMISSION) && seq + tcp->payload_len - o->last_ack == o->win_scaled)
 		info->analysis |= NP_TA_WINDOW_FULL;
 	bool pure = tcp->payload_len == 0 && !(f & (NP_TCP_SYN | NP_TCP_FIN | NP_TCP_RST));
+	/* Wireshark's window update: nothing but the window changed (and it is not zero). */
+	if (pure && d->ack_known && tcp->ack == d->last_ack && tcp->win != d->last_win &&
+	    tcp->win != 0 && seq == d->next_seq)
+		info->analysis |= NP_TA_WINDOW_UPDATE;
 	if (pure && d->ack_known && tcp->ack == d->last_ack && tcp->win == d->last_win &&
 	    o->seq_known && o->next_seq != tcp->ack) {
 		d->dup_num++;
@@ -621,6 +703,8 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	bool retrans = info->analysis & NP_TA_RETRANSMISSION;
 	if (!retrans)
 		c->d[x].bytes += tcp->payload_len;
+	enum np_tcp_state before[2] = { c->st[0], c->st[1] };
+	bool was_over = c->ended;
 	step(t, c, x, tcp, fn, arg);
 
 	for (size_t i = 0; i < sizeof analysis_events / sizeof analysis_events[0]; i++) {
@@ -638,9 +722,15 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	info->from = (enum np_side)x;
 	info->rel_valid = true;
 	info->rel_seq = tcp->seq - c->d[x].base;
-	info->rel_ack = c->d[1 - x].seq_known ? tcp->ack - c->d[1 - x].base : tcp->ack;
+	info->rel_ack = c->d[1 - x].base_set ? tcp->ack - c->d[1 - x].base : tcp->ack;
+	info->sack_base = c->d[1 - x].base_set ? c->d[1 - x].base : 0;
 	info->state[0] = c->st[0];
 	info->state[1] = c->st[1];
+	if (c->ladder != NP_LRU_NONE) {
+		ladder_record(t, c, tcp, info, before);
+		if (c->ended && !was_over)
+			ladder_done(t, c, fn, arg); /* drawn when the conversation ends */
+	}
 }
 
 void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
@@ -650,7 +740,7 @@ void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
 	while (s != NP_LRU_NONE) {
 		uint32_t prev = t->lru.nodes[s].prev;
 		struct conv *c = &t->convs[s];
-		if (!c->synack_seen && c->d[0].syns > 0) {
+		if (!c->synack_seen && c->d[0].syns > 0 && !c->ended) {
 			struct np_event ev;
 			base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
 			ev.n = 0;
@@ -660,6 +750,25 @@ void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
 			c->ended = true;
 		}
 		s = prev;
+	}
+	/* Ladders of conversations still in the table, in first-seen order. */
+	while (t->o.ladder_convs && t->nladder_free < t->o.ladder_convs) {
+		struct conv *first = NULL;
+		for (uint32_t l = t->lru.lists[0].head, list = 0; list < NP_LRU_LISTS;
+		     l = l == NP_LRU_NONE ? NP_LRU_NONE : t->lru.nodes[l].next) {
+			if (l == NP_LRU_NONE) {
+				if (++list < NP_LRU_LISTS)
+					l = t->lru.lists[list].head;
+				if (l == NP_LRU_NONE)
+					continue;
+			}
+			struct conv *c = &t->convs[l];
+			if (c->ladder != NP_LRU_NONE && (!first || c->id < first->id))
+				first = c;
+		}
+		if (!first)
+			break;
+		ladder_done(t, first, fn, arg);
 	}
 	np_flood_advance(t->flood, t->now, true, 0, fn, arg);
 }
