@@ -178,6 +178,16 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 /* End of capture: report what is still pending (unanswered SYNs, an ongoing flood). */
 void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg);
 
+#define NP_TOP_TALKERS 5
+
+/* A conversation among the busiest of the run, by payload bytes both ways. */
+struct np_talker {
+	uint32_t conv;
+	struct np_endpoint client, server;
+	uint64_t bytes[2];      /* client->server, server->client */
+	uint64_t packets;
+};
+
 struct np_track_stats {
 	uint64_t packets, ip4, ip6, tcp, udp, icmp, icmp6, arp, other;
 	uint64_t conversations;     /* ever seen */
@@ -190,6 +200,8 @@ struct np_track_stats {
 	double hs_min_ms, hs_max_ms, hs_sum_ms;
 	uint64_t flood_episodes;
 	uint32_t max_conv_in_use;   /* high-water mark of the table */
+	uint32_t ntop;
+	struct np_talker top[NP_TOP_TALKERS]; /* busiest first */
 };
 
 void np_track_stats(const struct np_tracker *t, struct np_track_stats *s);

@@ -216,6 +216,17 @@ void np_print_summary(FILE *o, const struct np_track_stats *s)
 	if (s->hs_count)
 		fprintf(o, "netprobe: handshake time min/avg/max = %.3f/%.3f/%.3f ms\n", s->hs_min_ms,
 			s->hs_sum_ms / (double)s->hs_count, s->hs_max_ms);
+	for (uint32_t i = 0; i < s->ntop; i++) {
+		const struct np_talker *k = &s->top[i];
+		char c[64], v[64], b0[32], b1[32];
+		struct np_sbuf x0 = np_sb_make(b0, sizeof b0), x1 = np_sb_make(b1, sizeof b1);
+		np_fmt_endpoint(&k->client, c, sizeof c);
+		np_fmt_endpoint(&k->server, v, sizeof v);
+		fmt_bytes(&x0, k->bytes[0]);
+		fmt_bytes(&x1, k->bytes[1]);
+		fprintf(o, "netprobe: %s #%u %s → %s: %s →, %s ←, %" PRIu64 " packets\n",
+			i ? "         " : "top talkers:", k->conv, c, v, b0, b1, k->packets);
+	}
 	if (s->flood_episodes || s->evicted)
 		fprintf(o, "netprobe: %" PRIu64 " SYN flood episode%s; conversation table: %" PRIu64
 			   " evicted (%" PRIu64 " half-open), peak %u in use\n",

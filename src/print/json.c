@@ -613,5 +613,19 @@ void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t f
 		close_obj(&w);
 	}
 	num(&w, "flood_episodes", s->flood_episodes);
+	key(&w, "top_talkers");
+	fputc('[', out);
+	for (uint32_t i = 0; i < s->ntop; i++) {
+		fputs(i ? ",{" : "{", out);
+		w.first = true;
+		num(&w, "conv", s->top[i].conv);
+		endpoint(&w, "client", &s->top[i].client);
+		endpoint(&w, "server", &s->top[i].server);
+		num(&w, "bytes_c2s", s->top[i].bytes[0]);
+		num(&w, "bytes_s2c", s->top[i].bytes[1]);
+		num(&w, "packets", s->top[i].packets);
+		close_obj(&w);
+	}
+	fputc(']', out);
 	fputs("}\n", out);
 }

@@ -163,6 +163,20 @@ static double window_sources(const struct np_flood *f, const struct target *t, i
 	return hll_estimate(regs);
 }
 
+/* When a flood began: the first SYN of the window's earliest second at a flood's pace, so that
+ * calm SYNs in the seconds before the flood do not date its start. */
+static int64_t flood_began(const struct np_flood *f, const struct target *t, int64_t now)
+{
+	int64_t first = now;
+	for (unsigned i = 0; i < f->o.flood_window_s; i++) {
+		const struct bucket *b = &t->b[i];
+		if (in_window(f, b, now) && 2 * (uint64_t)b->syns >= f->o.flood_rate &&
+		    b->first_syn_us && b->first_syn_us < first)
+			first = b->first_syn_us;
+	}
+	return first;
+}
+
 static void hll_add(struct bucket *b, const struct np_endpoint *src, uint64_t seed)
 {
 	uint64_t h = np_hash_bytes(src->addr, src->ver == 4 ? 4 : 16, seed ^ 0x5eed);
@@ -243,7 +257,10 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		if (!b->syns++)
 			b->first_syn_us = now;
 		hll_add(b, src, f->o.hash_seed);
-		t->last_syn_us = now;
+		/* Only a SYN sent at a flood's pace (its second holds at least the end rate) can be
+		 * the flood's last: calm SYNs after the flood must not stretch the episode. */
+		if (2 * (uint64_t)b->syns >= f->o.flood_rate)
+			t->last_syn_us = now;
 		if (t->active)
 			t->syns++;
 		struct window w = window_of(f, t, now);
@@ -260,8 +277,8 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 			   f->nactive < MAX_ACTIVE) {
 			t->active = true;
 			/* The episode began with the window's first SYN, not when it was noticed. */
-			t->start_us = w.first_syn_us;
-			t->last_update_us = now;
+			t->start_us = flood_began(f, t, now);
+			t->last_update_us = t->last_syn_us = now;
 			t->below_since_us = 0;
 			t->syns = w.syns;
 			t->synacks = w.synacks;

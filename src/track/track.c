@@ -48,6 +48,10 @@ struct conv {
 	int first_fin;         /* side that sent the first FIN, -1 none */
 	bool simultaneous, half_close;
 	uint32_t ladder;       /* slot in the ladder pool, or NP_LRU_NONE */
+	bool has_first;        /* --ladder: the first segment, kept here until a second one comes:
+				* a flood's lone SYNs never take a slot from the pool */
+	struct np_ladder_seg first;
+	uint64_t packets;
 };
 
 struct np_tracker {
@@ -237,27 +241,26 @@ static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tc
 /* Hand the conversation's ladder to the printer (once) and give its slot back. */
 static void ladder_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
 {
-	if (c->ladder == NP_LRU_NONE)
+	if (c->ladder == NP_LRU_NONE && !c->has_first)
 		return;
-	if (fn) {
+	struct np_ladder one = { 1, 0, &c->first };
+	const struct np_ladder *l = c->ladder != NP_LRU_NONE ? &t->ladders[c->ladder] : &one;
+	if (fn && !(c->flooded && !c->established)) { /* a flood's lone SYNs: no drawing each */
 		struct np_event ev;
 		base_event(&ev, NP_EV_LADDER, t, c);
-		ev.ladder = &t->ladders[c->ladder];
+		ev.ladder = l;
 		fn(arg, &ev);
 	}
-	t->ladder_free[t->nladder_free++] = c->ladder;
+	if (c->ladder != NP_LRU_NONE)
+		t->ladder_free[t->nladder_free++] = c->ladder;
 	c->ladder = NP_LRU_NONE;
+	c->has_first = false;
 }
 
 static void ladder_record(struct np_tracker *t, struct conv *c, const struct np_tcp *tcp,
 			  const struct np_pkt_track *info, const enum np_tcp_state before[2])
 {
-	struct np_ladder *l = &t->ladders[c->ladder];
-	if (l->nsegs == t->o.ladder_segments) {
-		l->omitted++;
-		return;
-	}
-	struct np_ladder_seg *s = &l->segs[l->nsegs++];
+	struct np_ladder_seg seg, *s = &seg;
 	s->us = t->now - c->t_first;
 	s->n = t->n;
 	s->from = (uint8_t)info->from;
@@ -269,6 +272,54 @@ static void ladder_record(struct np_tracker *t, struct conv *c, const struct np_
 	s->state[0] = (uint8_t)c->st[0];
 	s->state[1] = (uint8_t)c->st[1];
 	s->changed = (uint8_t)((c->st[0] != before[0]) | ((c->st[1] != before[1]) << 1));
+	if (c->ladder == NP_LRU_NONE && !c->has_first) {
+		c->first = seg;
+		c->has_first = true;
+		return;
+	}
+	if (c->ladder == NP_LRU_NONE) {
+		if (!t->nladder_free)
+			return; /* pool used up: this conversation is not drawn */
+		c->ladder = t->ladder_free[--t->nladder_free];
+		struct np_ladder *l = &t->ladders[c->ladder];
+		l->segs[0] = c->first;
+		l->nsegs = 1;
+		l->omitted = 0;
+		c->has_first = false;
+	}
+	struct np_ladder *l = &t->ladders[c->ladder];
+	if (l->nsegs == t->o.ladder_segments)
+		l->omitted++;
+	else
+		l->segs[l->nsegs++] = seg;
+}
+
+/* Keep the NP_TOP_TALKERS busiest conversations, busiest first (insertion into a tiny array). */
+static void offer_talker(struct np_track_stats *s, const struct conv *c)
+{
+	uint64_t bytes = c->d[0].bytes + c->d[1].bytes;
+	if (bytes == 0)
+		return; /* a talker says something */
+	unsigned i = s->ntop;
+	while (i > 0) {
+		const struct np_talker *k = &s->top[i - 1];
+		uint64_t kb = k->bytes[0] + k->bytes[1];
+		bool ahead = kb > bytes ||
+			     (kb == bytes && (k->packets > c->packets ||
+					      (k->packets == c->packets && k->conv < c->id)));
+		if (ahead)
+			break;
+		i--;
+	}
+	if (i == NP_TOP_TALKERS)
+		return;
+	unsigned last = s->ntop < NP_TOP_TALKERS ? s->ntop : NP_TOP_TALKERS - 1;
+	for (unsigned k = last; k > i; k--)
+		s->top[k] = s->top[k - 1];
+	s->top[i] = (struct np_talker){ c->id, c->ep[0], c->ep[1], { c->d[0].bytes, c->d[1].bytes },
+					c->packets };
+	if (s->ntop < NP_TOP_TALKERS)
+		s->ntop++;
 }
 
 /* A conversation leaves the table: say what is still worth saying about it. */
@@ -285,6 +336,7 @@ static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_
 	}
 	if (expired)
 		t->st.expired++;
+	offer_talker(&t->st, c);
 	ladder_done(t, c, fn, arg);
 	np_lru_remove(&t->lru, slot);
 }
@@ -344,11 +396,7 @@ static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t 
 	c->first_fin = -1;
 	c->d[0].ws = c->d[1].ws = -1;
 	c->t_first = t->now;
-	c->ladder = t->nladder_free ? t->ladder_free[--t->nladder_free] : NP_LRU_NONE;
-	if (c->ladder != NP_LRU_NONE) {
-		t->ladders[c->ladder].nsegs = 0;
-		t->ladders[c->ladder].omitted = 0;
-	}
+	c->ladder = NP_LRU_NONE;
 	if (syn && !ack) {
 		c->ep[0] = *src;
 		c->ep[1] = *dst;
@@ -697,6 +745,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 		np_lru_touch(&t->lru, s, t->lru.nodes[s].list);
 	}
 	c->t_last = t->now;
+	c->packets++;
 	int x = ep_eq(&src, &c->ep[0]) ? 0 : 1;
 
 	analyse(t, c, x, tcp, info);
@@ -726,11 +775,17 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	info->sack_base = c->d[1 - x].base_set ? c->d[1 - x].base : 0;
 	info->state[0] = c->st[0];
 	info->state[1] = c->st[1];
-	if (c->ladder != NP_LRU_NONE) {
+	if (t->o.ladder_convs) {
 		ladder_record(t, c, tcp, info, before);
 		if (c->ended && !was_over)
 			ladder_done(t, c, fn, arg); /* drawn when the conversation ends */
 	}
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint32_t x = (*(struct conv *const *)a)->id, y = (*(struct conv *const *)b)->id;
+	return x < y ? -1 : x > y;
 }
 
 void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
@@ -752,23 +807,19 @@ void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
 		s = prev;
 	}
 	/* Ladders of conversations still in the table, in first-seen order. */
-	while (t->o.ladder_convs && t->nladder_free < t->o.ladder_convs) {
-		struct conv *first = NULL;
-		for (uint32_t l = t->lru.lists[0].head, list = 0; list < NP_LRU_LISTS;
-		     l = l == NP_LRU_NONE ? NP_LRU_NONE : t->lru.nodes[l].next) {
-			if (l == NP_LRU_NONE) {
-				if (++list < NP_LRU_LISTS)
-					l = t->lru.lists[list].head;
-				if (l == NP_LRU_NONE)
-					continue;
-			}
-			struct conv *c = &t->convs[l];
-			if (c->ladder != NP_LRU_NONE && (!first || c->id < first->id))
-				first = c;
+	if (t->o.ladder_convs) {
+		struct conv **drawn = malloc((size_t)t->lru.count * sizeof *drawn + 1);
+		size_t n = 0;
+		for (int list = 0; drawn && list < NP_LRU_LISTS; list++)
+			for (uint32_t i = t->lru.lists[list].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
+				if (t->convs[i].ladder != NP_LRU_NONE || t->convs[i].has_first)
+					drawn[n++] = &t->convs[i];
+		if (drawn) {
+			qsort(drawn, n, sizeof *drawn, by_id);
+			for (size_t i = 0; i < n; i++)
+				ladder_done(t, drawn[i], fn, arg);
+			free(drawn);
 		}
-		if (!first)
-			break;
-		ladder_done(t, first, fn, arg);
 	}
 	np_flood_advance(t->flood, t->now, true, 0, fn, arg);
 }
@@ -781,6 +832,9 @@ void np_track_stats(const struct np_tracker *t, struct np_track_stats *s)
 	for (uint32_t i = t->lru.lists[LIST_HALF].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
 		s->half_open += !t->convs[i].ended;
 	s->flood_episodes = np_flood_episodes(t->flood);
+	for (int list = 0; list < NP_LRU_LISTS; list++)
+		for (uint32_t i = t->lru.lists[list].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
+			offer_talker(s, &t->convs[i]);
 	if (s->hs_min_ms < 0)
 		s->hs_min_ms = 0;
 }
