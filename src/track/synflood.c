@@ -276,7 +276,7 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		} else if (rate >= f->o.flood_rate && half_open >= f->o.flood_half_open &&
 			   f->nactive < MAX_ACTIVE) {
 			t->active = true;
-			/* The episode began with the window's first SYN, not when it was noticed. */
+			/* Dated from its first SYN at a flood's pace, not from when it was noticed. */
 			t->start_us = flood_began(f, t, now);
 			t->last_update_us = t->last_syn_us = now;
 			t->below_since_us = 0;

@@ -332,7 +332,10 @@ static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_
 		ev.side = NP_CLIENT;
 		ev.unanswered.syns = c->d[0].syns;
 		t->st.unanswered++;
-		emit(t, c, &ev, fn, arg);
+		if (c->flooded) /* a flood's SYNs are reported with the flood, even after it */
+			(void)np_flood_suppress(t->flood, &c->ep[1]); /* counted while it lasts */
+		else
+			emit(t, c, &ev, fn, arg);
 	}
 	if (expired)
 		t->st.expired++;
@@ -507,7 +510,13 @@ static void fin_acked(struct np_tracker *t, struct conv *c, int x, np_event_fn f
 	int y = 1 - x;
 	c->d[y].fin_acked = true;
 	switch (c->st[y]) {
-	case NP_ST_FIN_WAIT_1: set_state(t, c, y, NP_ST_FIN_WAIT_2, fn, arg); break;
+	case NP_ST_FIN_WAIT_1:
+		/* x sent its own FIN before this ACK, and TCP delivers in order: y got that FIN in
+		 * FIN-WAIT-1, so it went through CLOSING (RFC 9293 s3.6, Figure 13). */
+		if (c->d[x].fin)
+			set_state(t, c, y, NP_ST_CLOSING, fn, arg);
+		set_state(t, c, y, c->d[x].fin ? NP_ST_TIME_WAIT : NP_ST_FIN_WAIT_2, fn, arg);
+		break;
 	case NP_ST_CLOSING: set_state(t, c, y, NP_ST_TIME_WAIT, fn, arg); break;
 	case NP_ST_LAST_ACK: set_state(t, c, y, NP_ST_CLOSED, fn, arg); break;
 	default: break;
@@ -576,6 +585,9 @@ static void analyse(struct np_tracker *t, struct conv *c, int x, const struct np
 			if (d->hole && seq_le(seq, d->hole_lo) && seq_le(d->hole_hi, end))
 				d->hole = false;
 		}
+	} else if (seglen == 0 && !(f & NP_TCP_RST) && seq == d->next_seq - 1) {
+		/* A keep-alive without the garbage byte, as Linux sends it (RFC 9293 s3.8.4). */
+		info->analysis |= NP_TA_KEEPALIVE;
 	}
 	if ((f & NP_TCP_SYN) && !(f & NP_TCP_ACK) && d->syns > 0 && seq == d->base)
 		info->analysis |= NP_TA_RETRANSMISSION;
@@ -749,7 +761,8 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	int x = ep_eq(&src, &c->ep[0]) ? 0 : 1;
 
 	analyse(t, c, x, tcp, info);
-	bool retrans = info->analysis & NP_TA_RETRANSMISSION;
+	/* Copies and a keep-alive's garbage byte are not more data. */
+	bool retrans = info->analysis & (NP_TA_RETRANSMISSION | NP_TA_KEEPALIVE);
 	if (!retrans)
 		c->d[x].bytes += tcp->payload_len;
 	enum np_tcp_state before[2] = { c->st[0], c->st[1] };
@@ -801,7 +814,10 @@ void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
 			ev.n = 0;
 			ev.unanswered.syns = c->d[0].syns;
 			t->st.unanswered++;
-			emit(t, c, &ev, fn, arg);
+			if (c->flooded)
+				(void)np_flood_suppress(t->flood, &c->ep[1]);
+			else
+				emit(t, c, &ev, fn, arg);
 			c->ended = true;
 		}
 		s = prev;
