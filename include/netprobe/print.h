@@ -49,6 +49,9 @@ void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p);
 void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk);
 
+/* The same object with no newline, to nest inside another (probe answers). */
+void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_pkt_track *trk);
+
 /* Tracker events: a line set apart from the packet lines, or a JSON object. */
 void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev);
 void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev);

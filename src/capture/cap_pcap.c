@@ -1,6 +1,7 @@
 /* cap_pcap.c - libpcap-backed sources: capture files (pcap and pcapng) and live interfaces.
  * Files are filtered in user space with pcap_offline_filter so every frame keeps its number in
  * the file (Wireshark's frame.number) whatever the filter; live handles filter in the kernel. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ struct pcap_source {
 	pcap_t *pcap;
 	bool live;
 	bool have_filter;
+	int fd;         /* live: selectable descriptor, polled by us (the handle is non-blocking) */
+	int timeout_ms;
 	struct bpf_program prog;
 };
 
@@ -30,6 +33,15 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		int rc = pcap_next_ex(p->pcap, &h, &data);
+		if (rc == 0 && p->live && p->fd >= 0) {
+			/* Non-blocking handle: wait here, so the read timeout is ours to keep
+			 * (libpcap's TPACKET_V3 loop may keep polling past it) and a signal ends
+			 * the wait. */
+			struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+			if (poll(&pfd, 1, p->timeout_ms) <= 0)
+				return NP_NEXT_TIMEOUT;
+			rc = pcap_next_ex(p->pcap, &h, &data);
+		}
 		if (rc == 0)
 			return NP_NEXT_TIMEOUT;
 		if (rc == PCAP_ERROR_BREAK)
@@ -120,6 +132,7 @@ static struct pcap_source *wrap(pcap_t *pcap, bool live)
 	p->base.dlt = pcap_datalink(pcap);
 	p->pcap = pcap;
 	p->live = live;
+	p->fd = -1;
 	return p;
 }
 
@@ -176,6 +189,10 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 100;
+	p->fd = pcap_get_selectable_fd(pcap);
+	if (p->fd >= 0 && pcap_setnonblock(pcap, 1, ebuf) < 0)
+		p->fd = -1;
 	*out = &p->base;
 	return 0;
 }

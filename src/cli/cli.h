@@ -23,5 +23,7 @@ bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 void np_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int np_cmd_watch(int argc, char **argv);
+int np_cmd_ping(int argc, char **argv);
+int np_cmd_trace(int argc, char **argv);
 
 #endif

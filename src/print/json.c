@@ -427,8 +427,14 @@ static void json_icmp6(struct jw *w, const struct np_icmp6 *m)
 void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
+	np_print_json_object(ctx->out, p, trk);
+	fputc('\n', ctx->out);
+}
+
+void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_pkt_track *trk)
+{
 	const struct np_frame *f = p->frame;
-	struct jw w = { ctx->out, true };
+	struct jw w = { out, true };
 	fputc('{', w.o);
 	str(&w, "type", "packet");
 	num(&w, "n", f->n);
@@ -467,7 +473,7 @@ void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 		}
 		fputc(']', w.o);
 	}
-	fputs("}\n", w.o);
+	fputc('}', w.o);
 }
 
 static void endpoint(struct jw *w, const char *k, const struct np_endpoint *ep)

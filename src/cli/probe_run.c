@@ -1,0 +1,210 @@
+/* probe_run.c - the probe loop shared by ping and trace (see probe_run.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <math.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "netprobe/decode.h"
+#include "probe_run.h"
+
+int64_t probe_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+bool probe_parse_seconds(const char *s, double lo, double hi, double *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* The first address of interface `name` in family `af`. */
+static int iface_addr(const char *name, int af, uint8_t out[16])
+{
+	struct ifaddrs *ifs, *i;
+	if (getifaddrs(&ifs) < 0)
+		return -1;
+	int rc = -1;
+	for (i = ifs; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != af || strcmp(i->ifa_name, name) != 0)
+			continue;
+		if (af == AF_INET)
+			memcpy(out, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		else
+			memcpy(out, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+		rc = 0;
+		break;
+	}
+	freeifaddrs(ifs);
+	return rc;
+}
+
+/* The source address the kernel would pick for `dst`: connect a UDP socket and ask it. No
+ * packet is sent by connect(2) on a datagram socket. */
+static int route_source(uint8_t ver, const uint8_t dst[16], uint8_t out[16], char *err, size_t errlen)
+{
+	int af = ver == 4 ? AF_INET : AF_INET6;
+	int fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof ss);
+	if (ver == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(9);
+		memcpy(&sin->sin_addr, dst, 4);
+		sl = sizeof *sin;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(9);
+		memcpy(&sin6->sin6_addr, dst, 16);
+		sl = sizeof *sin6;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
+		snprintf(err, errlen, "no route to %s: %s", "the target", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	sl = sizeof ss;
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	close(fd);
+	if (ver == 4)
+		memcpy(out, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	else
+		memcpy(out, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	return 0;
+}
+
+int probe_run_target(struct probe_run *r, const char *host, int family, const char *iface,
+		     char *err, size_t errlen)
+{
+	struct addrinfo hints, *res;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	int rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", host,
+			 rc == EAI_NONAME ? "unknown host" : gai_strerror(rc));
+		return -1;
+	}
+	struct np_probe_spec *s = &r->spec;
+	if (res->ai_family == AF_INET) {
+		s->ver = 4;
+		memcpy(s->dst, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
+	} else {
+		s->ver = 6;
+		memcpy(s->dst, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
+	}
+	freeaddrinfo(res);
+	inet_ntop(s->ver == 4 ? AF_INET : AF_INET6, s->dst, r->target, sizeof r->target);
+	if (iface) {
+		uint8_t a[16];
+		if (inet_pton(s->ver == 4 ? AF_INET : AF_INET6, iface, a) == 1) {
+			memcpy(s->src, a, 16);
+			return 0;
+		}
+		if (!if_nametoindex(iface)) {
+			snprintf(err, errlen, "%s: no such interface", iface);
+			return -1;
+		}
+		if (iface_addr(iface, s->ver == 4 ? AF_INET : AF_INET6, s->src) < 0) {
+			snprintf(err, errlen, "%s: interface has no IPv%u address", iface, s->ver);
+			return -1;
+		}
+		return 0;
+	}
+	return route_source(s->ver, s->dst, s->src, err, errlen);
+}
+
+int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
+{
+	if (!np_priv_have_raw()) {
+		snprintf(err, errlen, "raw sockets and capture need CAP_NET_RAW: run with sudo, or "
+				      "grant the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
+			 "$(command -v netprobe)");
+		return -1;
+	}
+	if (np_sender_open(&r->tx, r->spec.ver, err, errlen) < 0)
+		return -1;
+	/* Capture on the interface -I names, or everywhere: the answer may come back on any. */
+	const char *dev = iface && if_nametoindex(iface) ? iface : "any";
+	struct np_live_opts lo = { .snaplen = 65535, .promisc = false, .immediate = true, .timeout_ms = 10 };
+	if (np_source_open_live(&r->rx, dev, &lo, err, errlen) < 0)
+		return -1;
+	char bpf[512];
+	np_probe_bpf(&r->spec, bpf, sizeof bpf);
+	if (np_source_set_filter(r->rx, bpf, err, errlen) < 0)
+		return -1;
+	/* Everything privileged is open: nothing from the network is decoded as root. */
+	return np_priv_drop(err, errlen);
+}
+
+int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
+		   size_t errlen)
+{
+	uint8_t pkt[NP_PROBE_MAX_BYTES];
+	int len = np_probe_build(&r->spec, seq, ttl, pkt, sizeof pkt, err, errlen);
+	if (len < 0)
+		return -1;
+	*sent_us = probe_now_us();
+	return np_sender_send(r->tx, pkt, (size_t)len, err, errlen);
+}
+
+int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
+		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct np_frame f;
+	struct np_packet p;
+	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg))) {
+		enum np_next rc = np_source_next(r->rx, &f, err, errlen);
+		if (rc == NP_NEXT_TIMEOUT)
+			continue;
+		if (rc == NP_NEXT_END)
+			break;
+		if (rc == NP_NEXT_ERROR)
+			return -1;
+		if (!r->told_privs && getenv("NETPROBE_DEBUG_PRIVS")) {
+			char who[128];
+			np_priv_describe(who, sizeof who);
+			fprintf(stderr, "netprobe: decoding as %s\n", who);
+			r->told_privs = true;
+		}
+		np_decode(&f, &p);
+		struct np_probe_answer a;
+		if (np_probe_match(&r->spec, &p, nseq, &a))
+			fn(arg, &p, &a);
+	}
+	return 0;
+}
+
+void probe_run_close(struct probe_run *r)
+{
+	np_sender_close(r->tx);
+	np_source_close(r->rx);
+	r->tx = NULL;
+	r->rx = NULL;
+}

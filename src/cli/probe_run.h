@@ -1,0 +1,44 @@
+/* probe_run.h - what ping and trace share: resolving the target, choosing the source address,
+ * opening the raw socket and the capture, dropping privileges, and waiting for answers. */
+#ifndef NETPROBE_PROBE_RUN_H
+#define NETPROBE_PROBE_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netprobe/capture.h"
+#include "netprobe/probe.h"
+
+struct probe_run {
+	const char *cmd;          /* "ping" or "trace", for messages */
+	struct np_probe_spec spec;
+	struct np_sender *tx;
+	struct np_source *rx;
+	char target[64];          /* the target's address as text */
+	bool told_privs;
+};
+
+/* Resolve `host` (getaddrinfo; family 0, 4 or 6) into spec->ver/dst; then pick the source
+ * address the kernel would use (or the one -I names, or the first of the -I interface). */
+int probe_run_target(struct probe_run *r, const char *host, int family, const char *iface,
+		     char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Open the raw socket and the capture (on -I's interface, or "any"), apply the BPF filter,
+ * then drop privileges. */
+int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
+		   size_t errlen) __attribute__((warn_unused_result));
+
+typedef void (*probe_answer_fn)(void *arg, const struct np_packet *p,
+				const struct np_probe_answer *a);
+/* Read answers until `deadline_us` (wall clock, like capture timestamps) or until `done`
+ * says stop; returns 0, or -1 with err on a capture error. */
+int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
+		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen);
+void probe_run_close(struct probe_run *r);
+
+int64_t probe_now_us(void);
+/* Parse seconds as a decimal ("0.2", "1"), within [lo, hi]. */
+bool probe_parse_seconds(const char *s, double lo, double hi, double *out);
+
+#endif
