@@ -19,6 +19,9 @@ void np_install_stop_handlers(void);
 /* Parse a decimal integer in [lo, hi]; false on garbage, sign errors or overflow. */
 bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* The one line for a getopt_long ':' (missing value) or '?' (unknown option); returns 2. */
+int np_opt_error(const char *cmd, int ch, char **argv);
+
 /* Print "netprobe: <cmd>: <message>" to stderr. */
 void np_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -175,30 +175,16 @@ static int parse_ping(int argc, char **argv, struct ping_opts *o)
 		case 'n': break;
 		case OPT_JSON: o->json = true; break;
 		case 'h': ping_usage(stdout); return -1;
-		case ':':
-			np_errorf(CMD, "option '%s' needs a value (try 'netprobe ping --help')", argv[optind - 1]);
-			return NP_EXIT_ERROR;
-		default:
-			np_errorf(CMD, "unknown option '%s' (try 'netprobe ping --help')", argv[optind - 1]);
-			return NP_EXIT_ERROR;
+		default: /* ':' or '?' */
+			return np_opt_error(CMD, ch, argv);
 		}
 		if (bad) {
 			np_errorf(CMD, "invalid %s '%s' (want %s)", bad, optarg, want);
 			return NP_EXIT_ERROR;
 		}
 	}
-	if (optind != argc - 1) {
-		np_errorf(CMD, optind >= argc ? "no host given (try 'netprobe ping --help')"
-					       : "one host at a time (try 'netprobe ping --help')");
+	if (probe_args_tail(CMD, argc, argv, o->kind, &o->port, &o->host) != 0)
 		return NP_EXIT_ERROR;
-	}
-	o->host = argv[optind];
-	if (o->kind == NP_PROBE_SYN && !o->port) {
-		np_errorf(CMD, "--syn needs a port: -p PORT");
-		return NP_EXIT_ERROR;
-	}
-	if (o->kind == NP_PROBE_UDP && !o->port)
-		o->port = 33434;
 	if (o->size == (uint64_t)-1)
 		o->size = o->kind == NP_PROBE_ICMP ? 56 : o->kind == NP_PROBE_UDP ? 16 : 0;
 	return 0;

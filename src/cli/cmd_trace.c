@@ -119,30 +119,16 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o)
 		case 'I': o->iface = optarg; break;
 		case 'n': break;
 		case 'h': trace_usage(stdout); return -1;
-		case ':':
-			np_errorf(CMD, "option '%s' needs a value (try 'netprobe trace --help')", argv[optind - 1]);
-			return NP_EXIT_ERROR;
-		default:
-			np_errorf(CMD, "unknown option '%s' (try 'netprobe trace --help')", argv[optind - 1]);
-			return NP_EXIT_ERROR;
+		default: /* ':' or '?' */
+			return np_opt_error(CMD, ch, argv);
 		}
 		if (bad) {
 			np_errorf(CMD, "invalid %s '%s' (want %s)", bad, optarg, want);
 			return NP_EXIT_ERROR;
 		}
 	}
-	if (optind != argc - 1) {
-		np_errorf(CMD, optind >= argc ? "no host given (try 'netprobe trace --help')"
-					       : "one host at a time (try 'netprobe trace --help')");
+	if (probe_args_tail(CMD, argc, argv, o->kind, &o->port, &o->host) != 0)
 		return NP_EXIT_ERROR;
-	}
-	o->host = argv[optind];
-	if (o->kind == NP_PROBE_SYN && !o->port) {
-		np_errorf(CMD, "--syn needs a port: -p PORT");
-		return NP_EXIT_ERROR;
-	}
-	if (o->kind == NP_PROBE_UDP && !o->port)
-		o->port = 33434;
 	return 0;
 }
 

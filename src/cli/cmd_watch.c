@@ -272,14 +272,8 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		case 'h':
 			watch_usage(stdout);
 			return -1;
-		case ':':
-			np_errorf(CMD, "option '%s' needs a value (try 'netprobe watch --help')",
-				  argv[optind - 1]);
-			return NP_EXIT_ERROR;
-		default:
-			np_errorf(CMD, "unknown option '%s' (try 'netprobe watch --help')",
-				  argv[optind - 1]);
-			return NP_EXIT_ERROR;
+		default: /* ':' or '?' */
+			return np_opt_error(CMD, ch, argv);
 		}
 	}
 	if (o->read_file && o->iface) {

@@ -1,5 +1,6 @@
 /* opts.c - option helpers shared by the subcommands, and the stop-signal flag. */
 #include <ctype.h>
+#include <getopt.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +38,14 @@ bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+int np_opt_error(const char *cmd, int ch, char **argv)
+{
+	np_errorf(cmd, ch == ':' ? "option '%s' needs a value (try 'netprobe %s --help')"
+				 : "unknown option '%s' (try 'netprobe %s --help')",
+		  argv[optind - 1], cmd);
+	return NP_EXIT_ERROR;
 }
 
 void np_errorf(const char *cmd, const char *fmt, ...)

@@ -1,6 +1,7 @@
 /* probe_run.c - the probe loop shared by ping and trace (see probe_run.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <ifaddrs.h>
 #include <math.h>
 #include <net/if.h>
@@ -21,6 +22,25 @@ int64_t probe_now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind kind,
+		    uint64_t *port, const char **host)
+{
+	if (optind != argc - 1) {
+		np_errorf(cmd, optind >= argc ? "no host given (try 'netprobe %s --help')"
+					       : "one host at a time (try 'netprobe %s --help')",
+			  cmd);
+		return NP_EXIT_ERROR;
+	}
+	*host = argv[optind];
+	if (kind == NP_PROBE_SYN && !*port) {
+		np_errorf(cmd, "--syn needs a port: -p PORT");
+		return NP_EXIT_ERROR;
+	}
+	if (kind == NP_PROBE_UDP && !*port)
+		*port = 33434;
+	return 0;
 }
 
 bool probe_parse_seconds(const char *s, double lo, double hi, double *out)

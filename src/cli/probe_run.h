@@ -37,6 +37,11 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen);
 void probe_run_close(struct probe_run *r);
 
+/* After the options: exactly one HOST, and the port the probe kind needs (UDP defaults to
+ * 33434, traceroute's). Returns 0, or 2 with the error reported. */
+int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind kind,
+		    uint64_t *port, const char **host);
+
 int64_t probe_now_us(void);
 /* Parse seconds as a decimal ("0.2", "1"), within [lo, hi]. */
 bool probe_parse_seconds(const char *s, double lo, double hi, double *out);

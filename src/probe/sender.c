@@ -112,7 +112,7 @@ int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uin
 	memcpy(buf, pkt, len);
 	rc = (int)len;
 out:
-	if (rc < 0 && !err[0])
+	if (rc < 0 && errlen && !err[0])
 		snprintf(err, errlen, "libnet: %s", libnet_geterror(l));
 	free(pkt); /* libnet 1.1.6 coalesces into malloc'd memory (no aligner without a link layer) */
 	libnet_destroy(l);
