@@ -2,7 +2,7 @@
 # Install what netprobe needs to build and test on Debian 12, only what is missing.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libpcap-dev libnet1-dev libcmocka-dev libcap-ng-dev
-      tshark tcpdump python3 iproute2 ethtool time iptables util-linux ncat iputils-ping procps)
+      tshark tcpdump python3 iproute2 ethtool time iptables util-linux ncat iputils-ping procps groff)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

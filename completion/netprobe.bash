@@ -1,0 +1,139 @@
+# bash completion for netprobe                                  -*- shell-script -*-
+# Install as /usr/share/bash-completion/completions/netprobe, or source it.
+# Needs nothing from the bash-completion package.
+# Word splitting of compgen's output is the usual completion idiom here.
+# shellcheck disable=SC2086,SC2207
+
+_netprobe_interfaces()
+{
+	local ifs
+	if [[ -d /sys/class/net ]]; then
+		ifs=$(command ls /sys/class/net 2>/dev/null)
+	fi
+	if [[ -z $ifs ]] && command -v ip >/dev/null 2>&1; then
+		ifs=$(ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+	fi
+	printf '%s\n' $ifs
+	[[ $1 == any ]] && printf 'any\n'
+	return 0
+}
+
+_netprobe_captures()
+{
+	local cur=$1 f
+	local IFS=$'\n'
+	# directories and capture files; -o filenames marks the directories with a slash
+	for f in $(compgen -f -- "$cur" || true); do
+		if [[ -d $f ]]; then
+			COMPREPLY+=("$f")
+		else
+			case ${f,,} in
+			*.pcap | *.pcapng | *.cap) COMPREPLY+=("$f") ;;
+			esac
+		fi
+	done
+	[[ $cur == - || -z $cur ]] && COMPREPLY+=(-)
+	if [[ ${#COMPREPLY[@]} -gt 0 ]] && type compopt >/dev/null 2>&1; then
+		compopt -o filenames 2>/dev/null || true
+	fi
+	return 0
+}
+
+_netprobe()
+{
+	local cur prev cmd i
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=
+	[[ $COMP_CWORD -gt 0 ]] && prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+	# the subcommand: the first word after "netprobe" that is not an option
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		watch | ping | trace)
+			cmd=${COMP_WORDS[i]}
+			break
+			;;
+		esac
+	done
+
+	local opts
+	case $cmd in
+	'')
+		if [[ $cur == -* ]]; then
+			opts='-h --help -V --version'
+		else
+			opts='watch ping trace'
+		fi
+		COMPREPLY=($(compgen -W "$opts" -- "$cur" || true))
+		return 0
+		;;
+	watch)
+		case $prev in
+		-r | --read)
+			_netprobe_captures "$cur"
+			return 0
+			;;
+		-i | --interface)
+			COMPREPLY=($(compgen -W "$(_netprobe_interfaces any)" -- "$cur" || true))
+			return 0
+			;;
+		-t | --time)
+			COMPREPLY=($(compgen -W 'r d e a ad u ud' -- "$cur" || true))
+			return 0
+			;;
+		--color)
+			COMPREPLY=($(compgen -W 'auto always never' -- "$cur" || true))
+			return 0
+			;;
+		-c | --count | --port | --host | --max-conv | --max-half-open | --idle-timeout | \
+			--flood-rate | --flood-half-open | --flood-window)
+			return 0
+			;;
+		esac
+		opts='-r --read -i --interface -c --count --port --host -v --verbose -x --hex
+		      --json --events --ladder -S --absolute --no-summary -t --time -n --color
+		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
+		      --flood-window -h --help'
+		;;
+	ping)
+		case $prev in
+		-I | --interface)
+			COMPREPLY=($(compgen -W "$(_netprobe_interfaces)" -- "$cur" || true))
+			return 0
+			;;
+		-p | --port | -c | --count | -i | --interval | -W | --timeout | -w | --deadline | \
+			-s | --size | -t | --ttl | -Q | --tos)
+			return 0
+			;;
+		esac
+		opts='--syn --udp -p --port -4 -6 -c --count -i --interval -W --timeout
+		      -w --deadline -s --size -t --ttl -Q --tos -I --interface -q --quiet
+		      -v --verbose --json -n -h --help'
+		;;
+	trace)
+		case $prev in
+		-I | --interface)
+			COMPREPLY=($(compgen -W "$(_netprobe_interfaces)" -- "$cur" || true))
+			return 0
+			;;
+		-p | --port | -m | --max-ttl | -q | --queries | -W | --wait)
+			return 0
+			;;
+		esac
+		opts='--udp --syn -p --port -m --max-ttl -q --queries -W --wait -I --interface
+		      -4 -6 --json -n -h --help'
+		;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur" || true))
+	elif [[ $cmd != watch ]]; then
+		# HOST: names from /etc/hosts and the like
+		COMPREPLY=($(compgen -A hostname -- "$cur" || true))
+	fi
+	return 0
+}
+
+complete -F _netprobe netprobe
