@@ -335,26 +335,12 @@ static void print_summary(struct ping *g, double total_ms)
 	}
 }
 
-static void init_spec(struct ping *g)
-{
-	struct np_probe_spec *s = &g->run.spec;
-	/* Identifiers tell our answers from anyone else's: derived from the PID as ping does. */
-	uint32_t pid = (uint32_t)getpid();
-	s->kind = g->o.kind;
-	s->ident = (uint16_t)(pid ^ (pid >> 16));
-	s->sport = (uint16_t)(40000 + (pid % 20000));
-	s->dport = (uint16_t)g->o.port;
-	s->isn = pid * 2654435761u;
-	s->tos = (uint8_t)g->o.tos;
-	s->payload = (uint16_t)g->o.size;
-}
-
 static int run_ping(struct ping *g)
 {
 	char err[512] = "";
 	struct ping_opts *o = &g->o;
 	g->run.cmd = CMD;
-	init_spec(g);
+	probe_run_spec(&g->run, o->kind, (uint16_t)o->port, (uint16_t)o->size, (uint8_t)o->tos);
 	if (probe_run_target(&g->run, o->host, o->family, o->iface, err, sizeof err) < 0 ||
 	    probe_run_open(&g->run, o->iface, err, sizeof err) < 0) {
 		np_errorf(CMD, "%s", err);

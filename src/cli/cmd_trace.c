@@ -211,14 +211,7 @@ static int run_trace(struct trace *tr)
 {
 	char err[512] = "";
 	struct trace_opts *o = &tr->o;
-	struct np_probe_spec *s = &tr->run.spec;
-	uint32_t pid = (uint32_t)getpid();
-	s->kind = o->kind;
-	s->ident = (uint16_t)(pid ^ (pid >> 16));
-	s->sport = (uint16_t)(40000 + (pid % 20000));
-	s->dport = (uint16_t)o->port;
-	s->isn = pid * 2654435761u;
-	s->payload = o->kind == NP_PROBE_SYN ? 0 : 32;
+	probe_run_spec(&tr->run, o->kind, (uint16_t)o->port, o->kind == NP_PROBE_SYN ? 0 : 32, 0);
 	tr->run.cmd = CMD;
 	if (probe_run_target(&tr->run, o->host, o->family, o->iface, err, sizeof err) < 0 ||
 	    probe_run_open(&tr->run, o->iface, err, sizeof err) < 0) {

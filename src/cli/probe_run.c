@@ -24,6 +24,20 @@ int64_t probe_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+void probe_run_spec(struct probe_run *r, enum np_probe_kind kind, uint16_t dport, uint16_t payload,
+		    uint8_t tos)
+{
+	struct np_probe_spec *s = &r->spec;
+	uint32_t pid = (uint32_t)getpid();
+	s->kind = kind;
+	s->ident = (uint16_t)(pid ^ (pid >> 16));
+	s->sport = (uint16_t)(40000 + (pid % 20000));
+	s->dport = dport;
+	s->isn = pid * 2654435761u;
+	s->tos = tos;
+	s->payload = payload;
+}
+
 int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind kind,
 		    uint64_t *port, const char **host)
 {

@@ -18,6 +18,11 @@ struct probe_run {
 	bool told_privs;
 };
 
+/* Fill the spec's kind, port, size and the identifiers that tell our answers from anyone
+ * else's (ICMP id, TCP/UDP source port, TCP ISN), derived from the PID as ping does. */
+void probe_run_spec(struct probe_run *r, enum np_probe_kind kind, uint16_t dport, uint16_t payload,
+		    uint8_t tos);
+
 /* Resolve `host` (getaddrinfo; family 0, 4 or 6) into spec->ver/dst; then pick the source
  * address the kernel would use (or the one -I names, or the first of the -I interface). */
 int probe_run_target(struct probe_run *r, const char *host, int family, const char *iface,
