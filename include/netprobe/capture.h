@@ -31,6 +31,8 @@ struct np_source_ops {
 	enum np_next (*next)(struct np_source *s, struct np_frame *f, char *err, size_t errlen);
 	int (*set_filter)(struct np_source *s, const char *expr, char *err, size_t errlen);
 	void (*stats)(struct np_source *s, struct np_source_stats *st);
+	int (*dump_open)(struct np_source *s, const char *path, char *err, size_t errlen);
+	int (*dump)(struct np_source *s, const struct np_frame *f);
 	void (*close)(struct np_source *s);
 };
 
@@ -61,6 +63,12 @@ int np_source_set_filter(struct np_source *s, const char *expr, char *err, size_
 	__attribute__((warn_unused_result));
 enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, size_t errlen);
 void np_source_stats(struct np_source *s, struct np_source_stats *st);
+/* -w: write every frame the source delivers to a classic pcap file (libpcap's dumper, with the
+ * source's link type and snapshot length). The file is flushed and closed with the source. */
+int np_source_dump_open(struct np_source *s, const char *path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* Returns 0, or -1 when writing failed (e.g. a full disk). */
+int np_source_dump(struct np_source *s, const struct np_frame *f);
 void np_source_close(struct np_source *s);
 
 #endif

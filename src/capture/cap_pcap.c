@@ -16,6 +16,7 @@ struct pcap_source {
 	bool live;
 	bool have_filter;
 	int fd;         /* live: selectable descriptor, polled by us (the handle is non-blocking) */
+	pcap_dumper_t *dumper;
 	int timeout_ms;
 	struct bpf_program prog;
 };
@@ -105,9 +106,34 @@ static void pcap_source_stats(struct np_source *s, struct np_source_stats *st)
 	}
 }
 
+static int pcap_dump_open_path(struct np_source *s, const char *path, char *err, size_t errlen)
+{
+	struct pcap_source *p = ps(s);
+	p->dumper = pcap_dump_open(p->pcap, path);
+	if (!p->dumper) {
+		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(p->pcap));
+		return -1;
+	}
+	return 0;
+}
+
+static int pcap_dump_frame(struct np_source *s, const struct np_frame *f)
+{
+	struct pcap_source *p = ps(s);
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = (time_t)f->ts_sec;
+	h.ts.tv_usec = (suseconds_t)f->ts_usec;
+	h.caplen = f->caplen;
+	h.len = f->len;
+	pcap_dump((u_char *)p->dumper, &h, f->data);
+	return ferror(pcap_dump_file(p->dumper)) ? -1 : 0;
+}
+
 static void pcap_source_close(struct np_source *s)
 {
 	struct pcap_source *p = ps(s);
+	if (p->dumper)
+		pcap_dump_close(p->dumper); /* flushes: the file is complete when this returns */
 	if (p->have_filter)
 		pcap_freecode(&p->prog);
 	pcap_close(p->pcap);
@@ -120,6 +146,8 @@ static const struct np_source_ops pcap_ops = {
 	.next = pcap_next_frame,
 	.set_filter = pcap_set_filter_expr,
 	.stats = pcap_source_stats,
+	.dump_open = pcap_dump_open_path,
+	.dump = pcap_dump_frame,
 	.close = pcap_source_close,
 };
 

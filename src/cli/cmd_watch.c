@@ -1,6 +1,8 @@
 /* cmd_watch.c - `netprobe watch`: source -> decode -> match -> print, for a capture file (-r)
  * or a live interface (-i), with tcpdump's options where tcpdump has one. */
+#include <errno.h>
 #include <getopt.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,11 @@ struct watch_opts {
 	int color; /* -1 auto, 0 never, 1 always */
 	bool absolute;
 	bool summary;
+	const char *write_file;
+	double duration;  /* seconds; 0: no limit */
+	uint64_t buffer_kib;
 	struct np_match match;
+	const char *host_text;  /* --host as given, for the live kernel filter */
 	struct np_track_opts track;
 	char *filter; /* BPF expression from the remaining arguments, or NULL */
 };
@@ -48,6 +54,7 @@ static void watch_usage(FILE *out)
 		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW)\n"
 		"Selection:\n"
 		"  -c, --count N       stop after N matching packets\n"
+		"      --duration S    stop after S seconds\n"
 		"      --port N        only TCP/UDP packets with source or destination port N\n"
 		"      --host H        only packets to or from host H (address or name)\n"
 		"  EXPRESSION          a BPF filter in tcpdump syntax, e.g. 'tcp and port 80'\n"
@@ -75,6 +82,13 @@ static void watch_usage(FILE *out)
 		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
+		"Live capture:\n"
+		"  -w, --write FILE    also write the captured frames to FILE (classic pcap);\n"
+		"                      'netprobe watch -r FILE' replays them to the same output\n"
+		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
+		"                      32768 when writing to a pipe or file)\n"
+		"  Without -i: 'lo' when --port names a port only a loopback address listens on,\n"
+		"  'any' otherwise; stderr says which interface and filter were opened.\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"Example:\n"
@@ -95,6 +109,7 @@ enum {
 	OPT_FLOOD_HALF,
 	OPT_FLOOD_WINDOW,
 	OPT_LADDER,
+	OPT_DURATION,
 };
 
 static const struct option long_opts[] = {
@@ -110,6 +125,9 @@ static const struct option long_opts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "ladder", no_argument, NULL, OPT_LADDER },
+	{ "write", required_argument, NULL, 'w' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "absolute", no_argument, NULL, 'S' },
 	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 	{ "max-conv", required_argument, NULL, OPT_MAX_CONV },
@@ -188,7 +206,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nSh", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nShw:B:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			o->read_file = optarg;
@@ -225,6 +243,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			o->match.port = (uint16_t)v;
 			break;
 		case OPT_HOST:
+			o->host_text = optarg;
 			if (np_match_add_host(&o->match, optarg, err, sizeof err) < 0) {
 				np_errorf(CMD, "%s", err);
 				return NP_EXIT_ERROR;
@@ -245,6 +264,25 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		case 'S':
 			o->absolute = true;
 			break;
+		case 'w':
+			o->write_file = optarg;
+			break;
+		case 'B':
+			if (!np_parse_uint(optarg, 64, 4u << 20, &o->buffer_kib)) {
+				np_errorf(CMD, "invalid buffer size '%s' (want 64-4194304 KiB)", optarg);
+				return NP_EXIT_ERROR;
+			}
+			break;
+		case OPT_DURATION: {
+			char *end;
+			errno = 0;
+			o->duration = strtod(optarg, &end);
+			if (errno || *end || !(o->duration > 0 && o->duration <= 31536000)) {
+				np_errorf(CMD, "invalid duration '%s' (want seconds, more than 0)", optarg);
+				return NP_EXIT_ERROR;
+			}
+			break;
+		}
 		case OPT_NO_SUMMARY:
 			o->summary = false;
 			break;
@@ -357,16 +395,84 @@ static void print_packet(struct np_print_ctx *pc, const struct watch_opts *o,
 		np_print_hex(pc, p);
 }
 
+/* Does only a loopback address listen on TCP/UDP `port` (the socket tables in /proc/net)? */
+static bool loopback_listener(uint16_t port)
+{
+	static const char *const tables[] = { "/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp",
+					      "/proc/net/udp6" };
+	bool loop = false, other = false;
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		FILE *f = fopen(tables[i], "r");
+		char line[512], addr[64];
+		unsigned p, st;
+		if (!f)
+			continue;
+		while (fgets(line, sizeof line, f)) {
+			if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", addr, &p, &st) != 3 ||
+			    p != port)
+				continue;
+			bool tcp = i < 2;
+			if (tcp ? st != 0x0a : st != 0x07) /* TCP LISTEN; UDP unconnected (bound) */
+				continue;
+			/* The kernel prints the address as host-order 32-bit words. */
+			bool is_loop = strlen(addr) == 8 ? (strtoul(addr, NULL, 16) & 0xff) == 127
+							  : strcmp(addr, "00000000000000000000000001000000") == 0;
+			if (is_loop)
+				loop = true;
+			else
+				other = true;
+		}
+		fclose(f);
+	}
+	return loop && !other;
+}
+
+/* Live: the shorthands also become a kernel filter (VLAN-tagged frames included), so that
+ * -w writes only what is watched; after decoding they are matched again either way. */
+static char *live_filter(const struct watch_opts *o, const char *host_text)
+{
+	char shorthand[512] = "";
+	if (o->match.has_port && host_text)
+		snprintf(shorthand, sizeof shorthand, "(port %u and host %s) or (vlan and port %u and host %s)",
+			 o->match.port, host_text, o->match.port, host_text);
+	else if (o->match.has_port)
+		snprintf(shorthand, sizeof shorthand, "port %u or (vlan and port %u)", o->match.port,
+			 o->match.port);
+	else if (host_text)
+		snprintf(shorthand, sizeof shorthand, "host %s or (vlan and host %s)", host_text, host_text);
+	size_t n = strlen(shorthand) + (o->filter ? strlen(o->filter) : 0) + 16;
+	char *s = malloc(n);
+	if (!s)
+		return NULL;
+	if (o->filter && shorthand[0])
+		snprintf(s, n, "(%s) and (%s)", o->filter, shorthand);
+	else
+		snprintf(s, n, "%s", o->filter ? o->filter : shorthand);
+	return s;
+}
+
 static int open_source(const struct watch_opts *o, struct np_source **src)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc;
+	char *filter = NULL;
 	if (o->read_file) {
 		rc = np_source_open_file(src, o->read_file, err, sizeof err);
 	} else {
-		struct np_live_opts lo = { .snaplen = 262144, .promisc = true,
-					   .immediate = isatty(STDOUT_FILENO), .timeout_ms = 100 };
-		rc = np_source_open_live(src, o->iface ? o->iface : "any", &lo, err, sizeof err);
+		bool tty = isatty(STDOUT_FILENO);
+		struct np_live_opts lo = { .snaplen = 262144, .promisc = true, .immediate = tty,
+					   .timeout_ms = 100 };
+		/* A terminal sees each packet as it comes; a pipe gets batches from a big ring. */
+		lo.buffer_kib = o->buffer_kib ? (int)o->buffer_kib : tty ? 0 : 32768;
+		const char *dev = o->iface ? o->iface
+				  : o->match.has_port && loopback_listener(o->match.port) ? "lo"
+											   : "any";
+		rc = np_source_open_live(src, dev, &lo, err, sizeof err);
+		if (rc == 0) {
+			filter = live_filter(o, o->host_text);
+			fprintf(stderr, "netprobe: watching %s, filter: %s\n", dev,
+				filter && filter[0] ? filter : "none");
+		}
 	}
 	if (rc < 0) {
 		np_errorf(CMD, "%s", err);
@@ -380,7 +486,14 @@ static int open_source(const struct watch_opts *o, struct np_source **src)
 			  name ? name : "unknown", (*src)->dlt);
 		return NP_EXIT_ERROR;
 	}
-	if (o->filter && np_source_set_filter(*src, o->filter, err, sizeof err) < 0) {
+	const char *expr = o->read_file ? o->filter : filter;
+	rc = expr && expr[0] ? np_source_set_filter(*src, expr, err, sizeof err) : 0;
+	free(filter);
+	if (rc < 0) {
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	if (o->write_file && np_source_dump_open(*src, o->write_file, err, sizeof err) < 0) {
 		np_errorf(CMD, "%s", err);
 		return NP_EXIT_ERROR;
 	}
@@ -418,7 +531,15 @@ static int run_watch(const struct watch_opts *o)
 	struct np_frame f;
 	char err[PCAP_ERRBUF_SIZE + 64];
 	uint64_t shown = 0;
+	struct timespec t0, tn;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!np_stop_requested && (o->count == 0 || shown < o->count)) {
+		if (o->duration > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &tn);
+			double spent = (double)(tn.tv_sec - t0.tv_sec) + (double)(tn.tv_nsec - t0.tv_nsec) / 1e9;
+			if (spent >= o->duration)
+				break;
+		}
 		enum np_next rc = np_source_next(src, &f, err, sizeof err);
 		if (rc == NP_NEXT_TIMEOUT)
 			continue;
@@ -427,6 +548,11 @@ static int run_watch(const struct watch_opts *o)
 		if (rc == NP_NEXT_ERROR) {
 			fflush(stdout);
 			np_errorf(CMD, "%s: %s", o->read_file ? o->read_file : "capture", err);
+			status = NP_EXIT_ERROR;
+			break;
+		}
+		if (o->write_file && np_source_dump(src, &f) < 0) {
+			np_errorf(CMD, "writing %s failed", o->write_file);
 			status = NP_EXIT_ERROR;
 			break;
 		}
