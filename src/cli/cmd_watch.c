@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pcap/dlt.h>
 #include <pcap/pcap.h>
 
 #include "cli.h"
@@ -429,17 +430,21 @@ static bool loopback_listener(uint16_t port)
 
 /* Live: the shorthands also become a kernel filter (VLAN-tagged frames included), so that
  * -w writes only what is watched; after decoding they are matched again either way. */
-static char *live_filter(const struct watch_opts *o, const char *host_text)
+static char *live_filter(const struct watch_opts *o, const char *host_text, int dlt)
 {
-	char shorthand[512] = "";
+	char shorthand[512] = "", plain[256] = "";
 	if (o->match.has_port && host_text)
-		snprintf(shorthand, sizeof shorthand, "(port %u and host %s) or (vlan and port %u and host %s)",
-			 o->match.port, host_text, o->match.port, host_text);
+		snprintf(plain, sizeof plain, "port %u and host %s", o->match.port, host_text);
 	else if (o->match.has_port)
-		snprintf(shorthand, sizeof shorthand, "port %u or (vlan and port %u)", o->match.port,
-			 o->match.port);
+		snprintf(plain, sizeof plain, "port %u", o->match.port);
 	else if (host_text)
-		snprintf(shorthand, sizeof shorthand, "host %s or (vlan and host %s)", host_text, host_text);
+		snprintf(plain, sizeof plain, "host %s", host_text);
+	/* libpcap's "vlan" exists only where tags are in the frame: Ethernet. Cooked captures
+	 * (any) get frames with the tag already removed, so the plain primitive sees them. */
+	if (plain[0] && dlt == DLT_EN10MB)
+		snprintf(shorthand, sizeof shorthand, "(%s) or (vlan and %s)", plain, plain);
+	else
+		snprintf(shorthand, sizeof shorthand, "%s", plain);
 	size_t n = strlen(shorthand) + (o->filter ? strlen(o->filter) : 0) + 16;
 	char *s = malloc(n);
 	if (!s)
@@ -451,11 +456,19 @@ static char *live_filter(const struct watch_opts *o, const char *host_text)
 	return s;
 }
 
+static const char *live_dev(const struct watch_opts *o)
+{
+	if (o->iface)
+		return o->iface;
+	return o->match.has_port && loopback_listener(o->match.port) ? "lo" : "any";
+}
+
 static int open_source(const struct watch_opts *o, struct np_source **src)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc;
 	char *filter = NULL;
+	const char *dev = o->read_file ? NULL : live_dev(o);
 	if (o->read_file) {
 		rc = np_source_open_file(src, o->read_file, err, sizeof err);
 	} else {
@@ -464,15 +477,9 @@ static int open_source(const struct watch_opts *o, struct np_source **src)
 					   .timeout_ms = 100 };
 		/* A terminal sees each packet as it comes; a pipe gets batches from a big ring. */
 		lo.buffer_kib = o->buffer_kib ? (int)o->buffer_kib : tty ? 0 : 32768;
-		const char *dev = o->iface ? o->iface
-				  : o->match.has_port && loopback_listener(o->match.port) ? "lo"
-											   : "any";
 		rc = np_source_open_live(src, dev, &lo, err, sizeof err);
-		if (rc == 0) {
-			filter = live_filter(o, o->host_text);
-			fprintf(stderr, "netprobe: watching %s, filter: %s\n", dev,
-				filter && filter[0] ? filter : "none");
-		}
+		if (rc == 0)
+			filter = live_filter(o, o->host_text, (*src)->dlt);
 	}
 	if (rc < 0) {
 		np_errorf(CMD, "%s", err);
@@ -488,6 +495,9 @@ static int open_source(const struct watch_opts *o, struct np_source **src)
 	}
 	const char *expr = o->read_file ? o->filter : filter;
 	rc = expr && expr[0] ? np_source_set_filter(*src, expr, err, sizeof err) : 0;
+	if (rc == 0 && !o->read_file) /* said once the capture is really open and filtered */
+		fprintf(stderr, "netprobe: watching %s, filter: %s\n", dev,
+			filter && filter[0] ? filter : "none");
 	free(filter);
 	if (rc < 0) {
 		np_errorf(CMD, "%s", err);
