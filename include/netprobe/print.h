@@ -86,5 +86,9 @@ const char *np_layer_name(enum np_layer l);
 char *np_fmt_addr(int ipver, const uint8_t *a, char *buf);
 char *np_fmt_mac(const uint8_t *m, size_t n, char *buf, size_t cap);
 size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap);
+/* Name of TCP flag bit `bit` (0 FIN ... 8 AE), or NULL past the named bits. */
+const char *np_tcp_flag_name(unsigned bit);
+/* "client", "server" or "both". */
+const char *np_side_name(enum np_side s);
 
 #endif

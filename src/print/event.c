@@ -15,11 +15,6 @@ size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-static const char *side_name(enum np_side s)
-{
-	return s == NP_CLIENT ? "client" : s == NP_SERVER ? "server" : "both";
-}
-
 static void fmt_bytes(struct np_sbuf *sb, uint64_t b)
 {
 	if (b < 10000)
@@ -89,26 +84,26 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		break;
 	case NP_EV_TEARDOWN:
 		np_sb_printf(sb, "teardown %s → %s: closed by %s%s, TIME-WAIT on %s; %.3f ms, ", c, s,
-			     side_name(ev->td.closed_by),
+			     np_side_name(ev->td.closed_by),
 			     ev->td.closed_by == NP_BOTH ? " (simultaneous close)" : "",
-			     side_name(ev->td.time_wait), ev->td.duration_ms);
+			     np_side_name(ev->td.time_wait), ev->td.duration_ms);
 		fmt_bytes(sb, ev->td.bytes[0]);
 		np_sb_printf(sb, " →, ");
 		fmt_bytes(sb, ev->td.bytes[1]);
 		np_sb_printf(sb, " ←%s", ev->td.half_close ? "; half-close: data after the first FIN" : "");
 		break;
 	case NP_EV_RESET:
-		np_sb_printf(sb, "reset %s → %s by the %s", c, s, side_name(ev->side));
+		np_sb_printf(sb, "reset %s → %s by the %s", c, s, np_side_name(ev->side));
 		break;
 	case NP_EV_STATE:
-		np_sb_printf(sb, "%s %s → %s", side_name(ev->side), np_tcp_state_name(ev->st.from),
+		np_sb_printf(sb, "%s %s → %s", np_side_name(ev->side), np_tcp_state_name(ev->st.from),
 			     np_tcp_state_name(ev->st.to));
 		break;
 	case NP_EV_DUP_ACK:
-		np_sb_printf(sb, "duplicate ACK #%u from the %s", ev->dup.num, side_name(ev->side));
+		np_sb_printf(sb, "duplicate ACK #%u from the %s", ev->dup.num, np_side_name(ev->side));
 		break;
 	default:
-		np_sb_printf(sb, "%s from the %s", np_event_kind_name(ev->kind), side_name(ev->side));
+		np_sb_printf(sb, "%s from the %s", np_event_kind_name(ev->kind), np_side_name(ev->side));
 		break;
 	}
 	if (ev->midstream && (ev->kind == NP_EV_TEARDOWN || ev->kind == NP_EV_RESET))

@@ -240,17 +240,27 @@ char *np_fmt_mac(const uint8_t *m, size_t n, char *buf, size_t cap)
 	return buf;
 }
 
-/* Wireshark's order: from the lowest bit up. */
-size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap)
+const char *np_tcp_flag_name(unsigned bit)
 {
 	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK",
 					     "URG", "ECE", "CWR", "AE" };
+	return bit < sizeof names / sizeof names[0] ? names[bit] : NULL;
+}
+
+const char *np_side_name(enum np_side s)
+{
+	return s == NP_CLIENT ? "client" : s == NP_SERVER ? "server" : "both";
+}
+
+/* Wireshark's order: from the lowest bit up. */
+size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap)
+{
 	size_t used = 0;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+	for (unsigned i = 0; np_tcp_flag_name(i); i++) {
 		if (!(flags & (1u << i)))
 			continue;
-		int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", names[i]);
+		int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", np_tcp_flag_name(i));
 		if (n < 0 || (size_t)n >= cap - used) {
 			buf[used] = '\0'; /* drop the part of a name that didn't fit: string = return */
 			return used;

@@ -264,12 +264,10 @@ static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_t
 		num(w, "flags", t->flags);
 		key(w, "flag_names");
 		fputc('[', w->o);
-		static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK",
-						     "URG", "ECE", "CWR", "AE" };
 		bool any = false;
-		for (unsigned i = 0; i < 9; i++) {
+		for (unsigned i = 0; np_tcp_flag_name(i); i++) {
 			if (t->flags & (1u << i)) {
-				fprintf(w->o, "%s\"%s\"", any ? "," : "", names[i]);
+				fprintf(w->o, "%s\"%s\"", any ? "," : "", np_tcp_flag_name(i));
 				any = true;
 			}
 		}
@@ -483,11 +481,6 @@ static void endpoint(struct jw *w, const char *k, const struct np_endpoint *ep)
 	str(w, k, buf);
 }
 
-static const char *side_word(enum np_side s)
-{
-	return s == NP_CLIENT ? "client" : s == NP_SERVER ? "server" : "both";
-}
-
 static void real(struct jw *w, const char *k, double v)
 {
 	key(w, k);
@@ -529,8 +522,8 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 		close_obj(&w);
 		break;
 	case NP_EV_TEARDOWN:
-		str(&w, "closed_by", side_word(ev->td.closed_by));
-		str(&w, "time_wait", side_word(ev->td.time_wait));
+		str(&w, "closed_by", np_side_name(ev->td.closed_by));
+		str(&w, "time_wait", np_side_name(ev->td.time_wait));
 		real(&w, "duration_ms", ev->td.duration_ms);
 		num(&w, "bytes_c2s", ev->td.bytes[0]);
 		num(&w, "bytes_s2c", ev->td.bytes[1]);
@@ -538,25 +531,25 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 		break;
 	case NP_EV_RESET:
 	case NP_EV_REFUSED:
-		str(&w, "by", side_word(ev->side));
+		str(&w, "by", np_side_name(ev->side));
 		break;
 	case NP_EV_SYN_UNANSWERED:
 		num(&w, "syns", ev->unanswered.syns);
 		break;
 	case NP_EV_STATE:
-		str(&w, "side", side_word(ev->side));
+		str(&w, "side", np_side_name(ev->side));
 		str(&w, "from", np_tcp_state_name(ev->st.from));
 		str(&w, "to", np_tcp_state_name(ev->st.to));
 		break;
 	case NP_EV_DUP_ACK:
-		str(&w, "side", side_word(ev->side));
+		str(&w, "side", np_side_name(ev->side));
 		num(&w, "num", ev->dup.num);
 		break;
 	case NP_EV_RETRANSMISSION:
 	case NP_EV_ZERO_WINDOW:
 	case NP_EV_WINDOW_FULL:
 	case NP_EV_OUT_OF_ORDER:
-		str(&w, "side", side_word(ev->side));
+		str(&w, "side", np_side_name(ev->side));
 		break;
 	case NP_EV_LADDER:
 		break;
