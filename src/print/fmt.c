@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "netprobe/print.h"
+#include "sbuf.h"
 
 const char *np_ip_proto_name(uint8_t proto)
 {
@@ -226,8 +227,11 @@ const char *np_layer_name(enum np_layer l)
 
 char *np_fmt_addr(int ipver, const uint8_t *a, char *buf)
 {
-	if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, buf, NP_ADDR_STRLEN))
-		strcpy(buf, "?");
+	struct np_sbuf sb = np_sb_make(buf, NP_ADDR_STRLEN);
+	if (ipver == 6)
+		np_sb_ip6(&sb, a);
+	else
+		np_sb_ip4(&sb, a);
 	return buf;
 }
 

@@ -1,4 +1,4 @@
-/* sbuf.c - bounded string builder. */
+/* sbuf.c - bounded string builder and its hand-rolled appenders. */
 #include <stdio.h>
 
 #include "sbuf.h"
@@ -14,4 +14,157 @@ void np_sb_printf(struct np_sbuf *sb, const char *fmt, ...)
 	if (n < 0)
 		return;
 	sb->len += (size_t)n < sb->cap - sb->len ? (size_t)n : sb->cap - sb->len - 1;
+}
+
+/* Two digits at a time from a table: the usual trick, half the divisions. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Writes the decimal digits of v ending just before `end`; returns where they start. */
+static char *put_u64(char *end, uint64_t v)
+{
+	char *p = end;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--p = digits2[d + 1];
+		*--p = digits2[d];
+	}
+	if (v >= 10) {
+		*--p = digits2[v * 2 + 1];
+		*--p = digits2[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return p;
+}
+
+void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad)
+{
+	char tmp[48];
+	char *end = tmp + sizeof tmp;
+	char *p = put_u64(end, v);
+	if (width > 40)
+		width = 40;
+	while ((size_t)(end - p) < width)
+		*--p = pad;
+	np_sb_mem(sb, p, (size_t)(end - p));
+}
+
+void np_sb_int(struct np_sbuf *sb, int64_t v)
+{
+	char tmp[24];
+	char *end = tmp + sizeof tmp;
+	/* The magnitude of INT64_MIN does not fit in int64_t: negate in unsigned arithmetic. */
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char *p = put_u64(end, mag);
+	if (v < 0)
+		*--p = '-';
+	np_sb_mem(sb, p, (size_t)(end - p));
+}
+
+void np_sb_hex(struct np_sbuf *sb, uint64_t v, unsigned digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[24];
+	char *end = tmp + sizeof tmp;
+	char *p = end;
+	if (digits > 16)
+		digits = 16;
+	do {
+		*--p = hex[v & 0xf];
+		v >>= 4;
+	} while (v);
+	while ((size_t)(end - p) < digits)
+		*--p = '0';
+	np_sb_mem(sb, p, (size_t)(end - p));
+}
+
+void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4])
+{
+	char tmp[16];
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned b = a[i];
+		if (b >= 100) {
+			tmp[n++] = (char)('0' + b / 100);
+			tmp[n++] = digits2[(b % 100) * 2];
+			tmp[n++] = digits2[(b % 100) * 2 + 1];
+		} else if (b >= 10) {
+			tmp[n++] = digits2[b * 2];
+			tmp[n++] = digits2[b * 2 + 1];
+		} else {
+			tmp[n++] = (char)('0' + b);
+		}
+		tmp[n++] = '.';
+	}
+	np_sb_mem(sb, tmp, n - 1);
+}
+
+void np_sb_ip6(struct np_sbuf *sb, const uint8_t a[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	for (int i = 0; i < 8; i++)
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+
+	/* RFC 5952 4.2: the longest run of two or more zero groups becomes "::" (the first such
+	 * run on a tie). */
+	int best = -1, best_len = 0;
+	for (int i = 0; i < 8;) {
+		if (w[i] != 0) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && w[j] == 0)
+			j++;
+		if (j - i > best_len && j - i >= 2) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j;
+	}
+
+	char tmp[48];
+	size_t n = 0;
+	/* IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible form (::a.b.c.d, not
+	 * ::1 or ::): glibc writes the last 32 bits as a dotted quad, as RFC 5952 section 5 asks. */
+	if (best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)) &&
+	    (best_len == 5 || w[6] != 0)) {
+		if (best_len == 5) {
+			memcpy(tmp, "::ffff:", 7);
+			n = 7;
+		} else {
+			tmp[n++] = ':';
+			tmp[n++] = ':';
+		}
+		struct np_sbuf q = np_sb_make(tmp + n, sizeof tmp - n);
+		np_sb_ip4(&q, a + 12);
+		np_sb_mem(sb, tmp, n + q.len);
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			tmp[n++] = ':';
+			if (i == 0)
+				tmp[n++] = ':';
+			i += best_len - 1;
+			continue;
+		}
+		unsigned v = w[i];
+		int started = 0;
+		for (int shift = 12; shift >= 0; shift -= 4) {
+			unsigned nib = (v >> shift) & 0xf;
+			if (nib || started || shift == 0) {
+				tmp[n++] = hex[nib];
+				started = 1;
+			}
+		}
+		if (i < 7)
+			tmp[n++] = ':';
+	}
+	np_sb_mem(sb, tmp, n);
 }
