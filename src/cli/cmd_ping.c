@@ -298,40 +298,41 @@ static void report_silent(struct ping *g, int64_t now, uint32_t *next_silent, bo
 	}
 }
 
-static void print_summary(struct ping *g, double total_ms)
+/* To stdout; to stderr (as text) when stdout's reader has gone, as for `ping ... | head`. */
+static void print_summary(struct ping *g, FILE *out, double total_ms)
 {
 	double loss = g->sent ? 100.0 * (double)(g->sent - g->received) / g->sent : 0;
 	double avg = g->received ? g->rtt_sum / (double)g->received : 0;
 	double var = g->received ? g->rtt_sum2 / (double)g->received - avg * avg : 0;
 	double mdev = var > 0 ? sqrt(var) : 0;
-	if (g->o.json) {
-		printf("{\"type\":\"summary\",\"transmitted\":%u,\"received\":%" PRIu64 ",\"duplicates\":%" PRIu64
+	if (g->o.json && out == stdout) {
+		fprintf(out, "{\"type\":\"summary\",\"transmitted\":%u,\"received\":%" PRIu64 ",\"duplicates\":%" PRIu64
 		       ",\"errors\":%" PRIu64 ",\"loss_pct\":%.1f,\"time_ms\":%.0f",
 		       g->sent, g->received, g->duplicates, g->errors, loss, total_ms);
 		if (g->received)
-			printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f",
+			fprintf(out, ",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f",
 			       g->rtt_min, avg, g->rtt_max, mdev);
-		printf("}\n");
+		fprintf(out, "}\n");
 		return;
 	}
-	printf("\n--- %s %s statistics ---\n", g->o.host,
+	fprintf(out, "\n--- %s %s statistics ---\n", g->o.host,
 	       g->o.kind == NP_PROBE_ICMP ? "ping" : g->o.kind == NP_PROBE_SYN ? "SYN probe" : "UDP probe");
-	printf("%u packets transmitted, %" PRIu64 " received", g->sent, g->received);
+	fprintf(out, "%u packets transmitted, %" PRIu64 " received", g->sent, g->received);
 	if (g->duplicates)
-		printf(", +%" PRIu64 " duplicates", g->duplicates);
+		fprintf(out, ", +%" PRIu64 " duplicates", g->duplicates);
 	if (g->errors)
-		printf(", +%" PRIu64 " errors", g->errors);
-	printf(", %g%% packet loss, time %.0fms\n", round(loss * 10) / 10, total_ms);
+		fprintf(out, ", +%" PRIu64 " errors", g->errors);
+	fprintf(out, ", %g%% packet loss, time %.0fms\n", round(loss * 10) / 10, total_ms);
 	if (g->received)
-		printf("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", g->rtt_min, avg, g->rtt_max, mdev);
-	if (g->received && isatty(STDOUT_FILENO)) {
+		fprintf(out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", g->rtt_min, avg, g->rtt_max, mdev);
+	if (g->received && isatty(fileno(out))) {
 		/* RTT histogram by decade, for a terminal. */
 		static const char *const labels[] = { "<0.1", "<1", "<10", "<100", "<1000", "<10^4", "<10^5", ">=10^5" };
-		printf("rtt histogram (ms):");
+		fprintf(out, "rtt histogram (ms):");
 		for (unsigned b = 0; b < 8; b++)
 			if (g->rtt_hist[b])
-				printf(" %s:%u", labels[b], g->rtt_hist[b]);
-		printf("\n");
+				fprintf(out, " %s:%u", labels[b], g->rtt_hist[b]);
+		fprintf(out, "\n");
 	}
 }
 
@@ -367,7 +368,8 @@ static int run_ping(struct ping *g)
 	int64_t stop_at = o->deadline > 0 ? start + (int64_t)(o->deadline * 1e6) : INT64_MAX;
 	uint32_t next_silent = 1;
 	int status = NP_EXIT_OK;
-	while (!np_stop_requested && g->sent < cap && probe_now_us() < stop_at) {
+	while (!np_stop_requested && g->sent < cap && probe_now_us() < stop_at && !ferror(stdout) &&
+	       !np_output_reader_gone(stdout)) {
 		uint32_t seq = g->sent + 1;
 		if (probe_run_send(&g->run, seq, (uint8_t)o->ttl, &g->st[seq].sent_us, err, sizeof err) < 0) {
 			np_errorf(CMD, "%s", err);
@@ -388,9 +390,23 @@ static int run_ping(struct ping *g)
 		}
 		report_silent(g, probe_now_us(), &next_silent, false);
 	}
-	report_silent(g, probe_now_us(), &next_silent, true);
-	print_summary(g, ms_between(start, probe_now_us()));
-	fflush(stdout);
+	int out_errno = 0;
+	enum np_out_state os = np_output_state(stdout, &out_errno);
+	if (os == NP_OUT_OK && np_output_reader_gone(stdout))
+		os = NP_OUT_CLOSED;
+	if (os == NP_OUT_OK) {
+		report_silent(g, probe_now_us(), &next_silent, true);
+		print_summary(g, stdout, ms_between(start, probe_now_us()));
+		if (fflush(stdout) != 0)
+			os = np_output_state(stdout, &out_errno);
+	}
+	if (os == NP_OUT_CLOSED) {
+		/* The reader has gone (`ping ... | head`): a normal end, summary on stderr. */
+		print_summary(g, stderr, ms_between(start, probe_now_us()));
+	} else if (os == NP_OUT_FAILED && status == NP_EXIT_OK) {
+		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));
+		return NP_EXIT_ERROR;
+	}
 	if (status == NP_EXIT_OK && g->received == 0)
 		status = NP_EXIT_NOREPLY;
 	return status;

@@ -225,7 +225,9 @@ static int run_trace(struct trace *tr)
 		       o->max_ttl, o->kind == NP_PROBE_ICMP ? "ICMP echo" : o->kind == NP_PROBE_SYN ? "TCP SYN" : "UDP");
 	bool reached = false;
 	uint32_t seq = 1;
-	for (unsigned ttl = 1; ttl <= o->max_ttl && !reached && !np_stop_requested; ttl++) {
+	for (unsigned ttl = 1; ttl <= o->max_ttl && !reached && !np_stop_requested &&
+			       !ferror(stdout) && !np_output_reader_gone(stdout);
+	     ttl++) {
 		struct hop *h = &tr->hop;
 		memset(h, 0, sizeof *h);
 		h->first_seq = seq;
@@ -245,6 +247,12 @@ static int run_trace(struct trace *tr)
 		print_hop(tr, ttl);
 		reached = h->final;
 	}
+	int out_errno = 0;
+	enum np_out_state os = np_output_state(stdout, &out_errno);
+	if (os == NP_OUT_OK && np_output_reader_gone(stdout))
+		os = NP_OUT_CLOSED;
+	if (os == NP_OUT_CLOSED) /* `trace ... | head`: a normal end; the hops shown are all */
+		return reached ? NP_EXIT_OK : NP_EXIT_NOREPLY;
 	if (o->json) {
 		/* The same summary as ping's: every probe of every hop, answered by whoever. */
 		double avg = tr->received ? tr->rtt_sum / tr->received : 0;
@@ -258,7 +266,10 @@ static int run_trace(struct trace *tr)
 			       tr->rtt_min, avg, tr->rtt_max, var > 0 ? sqrt(var) : 0);
 		printf("}\n");
 	}
-	fflush(stdout);
+	if (fflush(stdout) != 0 && np_output_state(stdout, &out_errno) == NP_OUT_FAILED) {
+		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));
+		return NP_EXIT_ERROR;
+	}
 	return reached ? NP_EXIT_OK : NP_EXIT_NOREPLY;
 }
 

@@ -1,6 +1,7 @@
 /* opts.c - option helpers shared by the subcommands, and the stop-signal flag. */
 #include <ctype.h>
 #include <getopt.h>
+#include <poll.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,24 @@ void np_install_stop_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+bool np_output_reader_gone(FILE *f)
+{
+	struct pollfd pfd = { .fd = fileno(f), .events = 0 };
+	return pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)) &&
+	       !(pfd.revents & POLLNVAL);
+}
+
+enum np_out_state np_output_state(FILE *f, int *err)
+{
+	if (!ferror(f))
+		return NP_OUT_OK;
+	int e = errno;
+	if (e == EPIPE || np_output_reader_gone(f))
+		return NP_OUT_CLOSED;
+	*err = e ? e : EIO;
+	return NP_OUT_FAILED;
 }
 
 bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)

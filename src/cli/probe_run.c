@@ -213,7 +213,10 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 {
 	struct np_frame f;
 	struct np_packet p;
-	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg))) {
+	/* Also stop when stdout's reader has gone (EPIPE, SIGPIPE being ignored): the caller
+	 * then ends the run as after Ctrl-C. */
+	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg)) &&
+	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
 		enum np_next rc = np_source_next(r->rx, &f, err, errlen);
 		if (rc == NP_NEXT_TIMEOUT)
 			continue;
