@@ -106,10 +106,10 @@ static const struct option long_opts[] = {
 static bool parse_byte_or_hex(const char *s, uint64_t *out)
 {
 	if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		char *end;
-		unsigned long v = strtoul(s + 2, &end, 16);
-		if (!s[2] || *end || v > 255)
+		/* Hex digits only: strtoul would also take a sign or spaces after "0x". */
+		if (!s[2] || strspn(s + 2, "0123456789abcdefABCDEF") != strlen(s + 2) || strlen(s + 2) > 2)
 			return false;
+		unsigned long v = strtoul(s + 2, NULL, 16);
 		*out = v;
 		return true;
 	}
@@ -131,10 +131,22 @@ static int parse_ping(int argc, char **argv, struct ping_opts *o)
 	while ((ch = getopt_long(argc, argv, "+:46c:i:W:w:s:t:Q:I:p:qvnh", long_opts, NULL)) != -1) {
 		const char *bad = NULL, *want = NULL;
 		switch (ch) {
-		case OPT_SYN: o->kind = NP_PROBE_SYN; break;
-		case OPT_UDP: o->kind = NP_PROBE_UDP; break;
-		case '4': o->family = 4; break;
-		case '6': o->family = 6; break;
+		case OPT_SYN:
+		case OPT_UDP:
+			if (o->kind != NP_PROBE_ICMP && o->kind != (ch == OPT_SYN ? NP_PROBE_SYN : NP_PROBE_UDP)) {
+				np_errorf(CMD, "--syn and --udp are exclusive: one kind of probe at a time");
+				return NP_EXIT_ERROR;
+			}
+			o->kind = ch == OPT_SYN ? NP_PROBE_SYN : NP_PROBE_UDP;
+			break;
+		case '4':
+		case '6':
+			if (o->family && o->family != ch - '0') {
+				np_errorf(CMD, "-4 and -6 are exclusive");
+				return NP_EXIT_ERROR;
+			}
+			o->family = ch - '0';
+			break;
 		case 'p':
 			if (!np_parse_uint(optarg, 1, 65535, &o->port))
 				bad = "port", want = "1-65535";
@@ -169,7 +181,11 @@ static int parse_ping(int argc, char **argv, struct ping_opts *o)
 			if (!parse_byte_or_hex(optarg, &o->tos))
 				bad = "TOS", want = "0-255 or 0x00-0xff";
 			break;
-		case 'I': o->iface = optarg; break;
+		case 'I':
+			if (!*optarg)
+				bad = "interface", want = "an interface name or a source address";
+			o->iface = optarg;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose = true; break;
 		case 'n': break;

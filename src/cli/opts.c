@@ -61,6 +61,15 @@ bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 
 int np_opt_error(const char *cmd, int ch, char **argv)
 {
+	const char *arg = argv[optind - 1];
+	const char *eq = strchr(arg, '=');
+	/* getopt_long says '?' both for an unknown option and for "--flag=value" on an option
+	 * that takes none; optopt tells them apart (it holds the option's value in the second). */
+	if (ch == '?' && optopt && eq && strncmp(arg, "--", 2) == 0) {
+		np_errorf(cmd, "option '%.*s' takes no value (try 'netprobe %s --help')",
+			  (int)(eq - arg), arg, cmd);
+		return NP_EXIT_ERROR;
+	}
 	np_errorf(cmd, ch == ':' ? "option '%s' needs a value (try 'netprobe %s --help')"
 				 : "unknown option '%s' (try 'netprobe %s --help')",
 		  argv[optind - 1], cmd);

@@ -48,6 +48,14 @@ int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind k
 		return NP_EXIT_ERROR;
 	}
 	*host = argv[optind];
+	if (!**host) {
+		np_errorf(cmd, "invalid host '' (want an address or a name)");
+		return NP_EXIT_ERROR;
+	}
+	if (kind == NP_PROBE_ICMP && *port) {
+		np_errorf(cmd, "-p goes with --syn or --udp (ICMP echo has no port)");
+		return NP_EXIT_ERROR;
+	}
 	if (kind == NP_PROBE_SYN && !*port) {
 		np_errorf(cmd, "--syn needs a port: -p PORT");
 		return NP_EXIT_ERROR;
