@@ -1,6 +1,7 @@
 /* cap_pcap.c - libpcap-backed sources: capture files (pcap and pcapng) and live interfaces.
  * Files are filtered in user space with pcap_offline_filter so every frame keeps its number in
  * the file (Wireshark's frame.number) whatever the filter; live handles filter in the kernel. */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
+		errno = 0;
 		int rc = pcap_next_ex(p->pcap, &h, &data);
 		if (rc == 0 && p->live && p->fd >= 0) {
 			/* Non-blocking handle: wait here, so the read timeout is ours to keep
@@ -47,6 +49,11 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 			return NP_NEXT_TIMEOUT;
 		if (rc == PCAP_ERROR_BREAK)
 			return NP_NEXT_END;
+		if (rc < 0 && !p->live && errno == EINTR) {
+			/* A stop signal (SIGINT, SIGTERM: handlers without SA_RESTART, so that a
+			 * capture read from a stalled pipe still ends) interrupted the read. */
+			return NP_NEXT_END;
+		}
 		if (rc < 0) {
 			snprintf(err, errlen, "%s", pcap_geterr(p->pcap));
 			return NP_NEXT_ERROR;
