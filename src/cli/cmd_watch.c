@@ -578,6 +578,22 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 /* Why the loop ended, when it was not the end of the input, -c or --duration. */
 enum stop_reason { STOP_NONE, STOP_READER_GONE, STOP_ERROR };
 
+/* After a write to the -w stream: go on, or stop because its reader has gone (-w - or a
+ * FIFO), or because writing failed (reported here; the data stays in FILE.partial). */
+static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
+{
+	char err[1024];
+	int w = np_outfile_check(of);
+	if (w == 0)
+		return STOP_NONE;
+	if (w > 0)
+		return STOP_READER_GONE;
+	np_outfile_abandon(of, err, sizeof err);
+	np_errorf(CMD, "%s", err);
+	*of_open = false; /* reported; the dumper still owns and closes the stream */
+	return STOP_ERROR;
+}
+
 static int run_watch(const struct watch_opts *o)
 {
 	struct np_source *src = NULL;
@@ -634,10 +650,23 @@ static int run_watch(const struct watch_opts *o)
 		}
 		enum np_next rc = np_source_next(src, &f, err, sizeof err);
 		if (rc == NP_NEXT_TIMEOUT) {
-			/* A quiet link: `watch -i X | head` must still end when head has. */
+			/* A quiet moment: hand over what is buffered (a reader of the pipe sees the
+			 * packets within the read timeout, as with tcpdump -l, yet a flood still gets
+			 * large writes), and notice a reader that has gone even when nothing is
+			 * written (`watch -i X | head` must end when head has). */
+			if (o->mode != OUT_NONE && fflush(stdout) != 0) {
+				enum np_out_state os = np_output_state(stdout, &out_errno);
+				stop = os == NP_OUT_CLOSED ? STOP_READER_GONE : STOP_ERROR;
+				break;
+			}
 			if (stdout_stream && np_output_reader_gone(stdout)) {
 				stop = STOP_READER_GONE;
 				break;
+			}
+			if (of_open) {
+				fflush(of.fp); /* the .partial file is readable as it grows */
+				if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
+					break;
 			}
 			continue;
 		}
@@ -651,18 +680,8 @@ static int run_watch(const struct watch_opts *o)
 		}
 		if (of_open) {
 			np_source_dump(src, &f);
-			int w = np_outfile_check(&of);
-			if (w > 0) { /* -w - or a FIFO whose reader has gone */
-				stop = STOP_READER_GONE;
+			if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
 				break;
-			}
-			if (w < 0) {
-				np_outfile_abandon(&of, err, sizeof err);
-				np_errorf(CMD, "%s", err);
-				of_open = false; /* reported; the dumper still owns and closes the stream */
-				stop = STOP_ERROR;
-				break;
-			}
 		}
 		np_decode(&f, &pkt);
 		if (!np_match_packet(&o->match, &pkt))
