@@ -599,6 +599,10 @@ static int run_watch(const struct watch_opts *o)
 	struct np_source *src = NULL;
 	struct np_outfile of;
 	bool of_open = false;
+	/* Only a pipe or socket can lose its reader while we wait for packets (asked before
+	 * anything is opened, so a sandbox installed after the opens need not allow fstat). */
+	struct stat so;
+	bool stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
 	int status = open_source(o, &src, &of, &of_open);
 	if (status != NP_EXIT_OK) {
 		np_source_close(src);
@@ -636,9 +640,6 @@ static int run_watch(const struct watch_opts *o)
 	uint64_t shown = 0;
 	enum stop_reason stop = STOP_NONE;
 	int out_errno = 0;
-	/* Only a pipe or socket can lose its reader while we wait for packets. */
-	struct stat so;
-	bool stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
 	struct timespec t0, tn;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!np_stop_requested && (o->count == 0 || shown < o->count)) {
