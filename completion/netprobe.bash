@@ -87,13 +87,18 @@ _netprobe()
 			COMPREPLY=($(compgen -W 'auto always never' -- "$cur" || true))
 			return 0
 			;;
+		-w | --write)
+			_netprobe_captures "$cur"
+			return 0
+			;;
 		-c | --count | --port | --host | --max-conv | --max-half-open | --idle-timeout | \
-			--flood-rate | --flood-half-open | --flood-window)
+			--flood-rate | --flood-half-open | --flood-window | --duration | -B | --buffer-size)
 			return 0
 			;;
 		esac
 		opts='-r --read -i --interface -c --count --port --host -v --verbose -x --hex
 		      --json --events --ladder -S --absolute --no-summary -t --time -n --color
+		      -w --write --overwrite --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'
 		;;

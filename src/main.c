@@ -1,4 +1,5 @@
 /* main.c - the subcommand table; the only place that turns an error into an exit status. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* A reader that closes our pipe (`netprobe watch ... | head`) must not kill us before the
+	 * -w file is completed and the summary printed: the write fails with EPIPE instead, and
+	 * the loops end cleanly (exit status in netprobe(1), EXIT STATUS). */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		np_errorf(NULL, "no command given (try 'netprobe --help')");
 		return NP_EXIT_ERROR;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "netprobe/packet.h"
 
@@ -31,7 +32,7 @@ struct np_source_ops {
 	enum np_next (*next)(struct np_source *s, struct np_frame *f, char *err, size_t errlen);
 	int (*set_filter)(struct np_source *s, const char *expr, char *err, size_t errlen);
 	void (*stats)(struct np_source *s, struct np_source_stats *st);
-	int (*dump_open)(struct np_source *s, const char *path, char *err, size_t errlen);
+	int (*dump_open)(struct np_source *s, FILE *fp, const char *name, char *err, size_t errlen);
 	int (*dump)(struct np_source *s, const struct np_frame *f);
 	void (*close)(struct np_source *s);
 };
@@ -63,11 +64,13 @@ int np_source_set_filter(struct np_source *s, const char *expr, char *err, size_
 	__attribute__((warn_unused_result));
 enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, size_t errlen);
 void np_source_stats(struct np_source *s, struct np_source_stats *st);
-/* -w: write every frame the source delivers to a classic pcap file (libpcap's dumper, with the
- * source's link type and snapshot length). The file is flushed and closed with the source. */
-int np_source_dump_open(struct np_source *s, const char *path, char *err, size_t errlen)
+/* -w: write every frame the source delivers as classic pcap (libpcap's dumper, with the
+ * source's link type and snapshot length) to `fp`, an open stream (outfile.h decides which;
+ * `name` is for messages). On success the source owns fp and fcloses it with itself. */
+int np_source_dump_open(struct np_source *s, FILE *fp, const char *name, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-/* Returns 0, or -1 when writing failed (e.g. a full disk). */
+/* Returns 0, or -1 when the stream has failed (e.g. a full disk): pcap_dump() reports nothing,
+ * so this looks at ferror() on the dumper's stream. */
 int np_source_dump(struct np_source *s, const struct np_frame *f);
 void np_source_close(struct np_source *s);
 

@@ -1,6 +1,7 @@
 /* cap_pcap.c - libpcap-backed sources: capture files (pcap and pcapng) and live interfaces.
  * Files are filtered in user space with pcap_offline_filter so every frame keeps its number in
  * the file (Wireshark's frame.number) whatever the filter; live handles filter in the kernel. */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
+		errno = 0;
 		int rc = pcap_next_ex(p->pcap, &h, &data);
 		if (rc == 0 && p->live && p->fd >= 0) {
 			/* Non-blocking handle: wait here, so the read timeout is ours to keep
@@ -47,6 +49,11 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 			return NP_NEXT_TIMEOUT;
 		if (rc == PCAP_ERROR_BREAK)
 			return NP_NEXT_END;
+		if (rc < 0 && !p->live && errno == EINTR) {
+			/* A stop signal (SIGINT, SIGTERM: handlers without SA_RESTART, so that a
+			 * capture read from a stalled pipe still ends) interrupted the read. */
+			return NP_NEXT_END;
+		}
 		if (rc < 0) {
 			snprintf(err, errlen, "%s", pcap_geterr(p->pcap));
 			return NP_NEXT_ERROR;
@@ -72,7 +79,10 @@ static int pcap_set_filter_expr(struct np_source *s, const char *expr, char *err
 	struct bpf_program prog;
 	/* Netmask unknown: only matters for "ip broadcast", which then refuses clearly. */
 	if (pcap_compile(p->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errlen, "bad filter expression '%s': %s", expr, pcap_geterr(p->pcap));
+		/* A long expression is shown by its start: the message stays one readable line. */
+		int shown = strlen(expr) > 80 ? 72 : (int)strlen(expr);
+		snprintf(err, errlen, "bad filter expression '%.*s%s': %s", shown, expr,
+			 strlen(expr) > 80 ? "..." : "", pcap_geterr(p->pcap));
 		return -1;
 	}
 	if (p->live) {
@@ -106,12 +116,13 @@ static void pcap_source_stats(struct np_source *s, struct np_source_stats *st)
 	}
 }
 
-static int pcap_dump_open_path(struct np_source *s, const char *path, char *err, size_t errlen)
+static int pcap_dump_open_fp(struct np_source *s, FILE *fp, const char *name, char *err,
+			     size_t errlen)
 {
 	struct pcap_source *p = ps(s);
-	p->dumper = pcap_dump_open(p->pcap, path);
+	p->dumper = pcap_dump_fopen(p->pcap, fp);
 	if (!p->dumper) {
-		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(p->pcap));
+		snprintf(err, errlen, "cannot write %s: %s", name, pcap_geterr(p->pcap));
 		return -1;
 	}
 	return 0;
@@ -133,7 +144,7 @@ static void pcap_source_close(struct np_source *s)
 {
 	struct pcap_source *p = ps(s);
 	if (p->dumper)
-		pcap_dump_close(p->dumper); /* flushes: the file is complete when this returns */
+		pcap_dump_close(p->dumper); /* fclose: the -w file was flushed and checked before */
 	if (p->have_filter)
 		pcap_freecode(&p->prog);
 	pcap_close(p->pcap);
@@ -146,7 +157,7 @@ static const struct np_source_ops pcap_ops = {
 	.next = pcap_next_frame,
 	.set_filter = pcap_set_filter_expr,
 	.stats = pcap_source_stats,
-	.dump_open = pcap_dump_open_path,
+	.dump_open = pcap_dump_open_fp,
 	.dump = pcap_dump_frame,
 	.close = pcap_source_close,
 };

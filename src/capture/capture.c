@@ -16,9 +16,9 @@ void np_source_stats(struct np_source *s, struct np_source_stats *st)
 	s->ops->stats(s, st);
 }
 
-int np_source_dump_open(struct np_source *s, const char *path, char *err, size_t errlen)
+int np_source_dump_open(struct np_source *s, FILE *fp, const char *name, char *err, size_t errlen)
 {
-	return s->ops->dump_open(s, path, err, errlen);
+	return s->ops->dump_open(s, fp, name, err, errlen);
 }
 
 int np_source_dump(struct np_source *s, const struct np_frame *f)

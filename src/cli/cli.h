@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit statuses (DESIGN.md): 0 success, 1 no reply (ping/trace), 2 error. */
 #define NP_EXIT_OK 0
@@ -15,6 +16,18 @@
 /* The one mutable global: set by SIGINT/SIGTERM, read by the capture loops. */
 extern volatile sig_atomic_t np_stop_requested;
 void np_install_stop_handlers(void);
+
+/* Standard output after a write (SIGPIPE is ignored, so a reader that closed the pipe shows
+ * as EPIPE on the stream, not as a signal that kills us): */
+enum np_out_state {
+	NP_OUT_OK,      /* no error */
+	NP_OUT_CLOSED,  /* its reader has gone (EPIPE): a normal end, e.g. `netprobe ... | head` */
+	NP_OUT_FAILED,  /* a real write error (errno in *err), e.g. ENOSPC on a redirected stdout */
+};
+enum np_out_state np_output_state(FILE *f, int *err);
+/* Has the reader of f's pipe or socket gone, even though nothing was written yet? (poll(2)
+ * reports POLLERR on the write end of a pipe with no reader.) False for files and terminals. */
+bool np_output_reader_gone(FILE *f);
 
 /* Parse a decimal integer in [lo, hi]; false on garbage, sign errors or overflow. */
 bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);

@@ -106,10 +106,10 @@ static const struct option long_opts[] = {
 static bool parse_byte_or_hex(const char *s, uint64_t *out)
 {
 	if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		char *end;
-		unsigned long v = strtoul(s + 2, &end, 16);
-		if (!s[2] || *end || v > 255)
+		/* Hex digits only: strtoul would also take a sign or spaces after "0x". */
+		if (!s[2] || strspn(s + 2, "0123456789abcdefABCDEF") != strlen(s + 2) || strlen(s + 2) > 2)
 			return false;
+		unsigned long v = strtoul(s + 2, NULL, 16);
 		*out = v;
 		return true;
 	}
@@ -131,10 +131,22 @@ static int parse_ping(int argc, char **argv, struct ping_opts *o)
 	while ((ch = getopt_long(argc, argv, "+:46c:i:W:w:s:t:Q:I:p:qvnh", long_opts, NULL)) != -1) {
 		const char *bad = NULL, *want = NULL;
 		switch (ch) {
-		case OPT_SYN: o->kind = NP_PROBE_SYN; break;
-		case OPT_UDP: o->kind = NP_PROBE_UDP; break;
-		case '4': o->family = 4; break;
-		case '6': o->family = 6; break;
+		case OPT_SYN:
+		case OPT_UDP:
+			if (o->kind != NP_PROBE_ICMP && o->kind != (ch == OPT_SYN ? NP_PROBE_SYN : NP_PROBE_UDP)) {
+				np_errorf(CMD, "--syn and --udp are exclusive: one kind of probe at a time");
+				return NP_EXIT_ERROR;
+			}
+			o->kind = ch == OPT_SYN ? NP_PROBE_SYN : NP_PROBE_UDP;
+			break;
+		case '4':
+		case '6':
+			if (o->family && o->family != ch - '0') {
+				np_errorf(CMD, "-4 and -6 are exclusive");
+				return NP_EXIT_ERROR;
+			}
+			o->family = ch - '0';
+			break;
 		case 'p':
 			if (!np_parse_uint(optarg, 1, 65535, &o->port))
 				bad = "port", want = "1-65535";
@@ -169,7 +181,11 @@ static int parse_ping(int argc, char **argv, struct ping_opts *o)
 			if (!parse_byte_or_hex(optarg, &o->tos))
 				bad = "TOS", want = "0-255 or 0x00-0xff";
 			break;
-		case 'I': o->iface = optarg; break;
+		case 'I':
+			if (!*optarg)
+				bad = "interface", want = "an interface name or a source address";
+			o->iface = optarg;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose = true; break;
 		case 'n': break;
@@ -298,40 +314,41 @@ static void report_silent(struct ping *g, int64_t now, uint32_t *next_silent, bo
 	}
 }
 
-static void print_summary(struct ping *g, double total_ms)
+/* To stdout; to stderr (as text) when stdout's reader has gone, as for `ping ... | head`. */
+static void print_summary(struct ping *g, FILE *out, double total_ms)
 {
 	double loss = g->sent ? 100.0 * (double)(g->sent - g->received) / g->sent : 0;
 	double avg = g->received ? g->rtt_sum / (double)g->received : 0;
 	double var = g->received ? g->rtt_sum2 / (double)g->received - avg * avg : 0;
 	double mdev = var > 0 ? sqrt(var) : 0;
-	if (g->o.json) {
-		printf("{\"type\":\"summary\",\"transmitted\":%u,\"received\":%" PRIu64 ",\"duplicates\":%" PRIu64
+	if (g->o.json && out == stdout) {
+		fprintf(out, "{\"type\":\"summary\",\"transmitted\":%u,\"received\":%" PRIu64 ",\"duplicates\":%" PRIu64
 		       ",\"errors\":%" PRIu64 ",\"loss_pct\":%.1f,\"time_ms\":%.0f",
 		       g->sent, g->received, g->duplicates, g->errors, loss, total_ms);
 		if (g->received)
-			printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f",
+			fprintf(out, ",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f",
 			       g->rtt_min, avg, g->rtt_max, mdev);
-		printf("}\n");
+		fprintf(out, "}\n");
 		return;
 	}
-	printf("\n--- %s %s statistics ---\n", g->o.host,
+	fprintf(out, "\n--- %s %s statistics ---\n", g->o.host,
 	       g->o.kind == NP_PROBE_ICMP ? "ping" : g->o.kind == NP_PROBE_SYN ? "SYN probe" : "UDP probe");
-	printf("%u packets transmitted, %" PRIu64 " received", g->sent, g->received);
+	fprintf(out, "%u packets transmitted, %" PRIu64 " received", g->sent, g->received);
 	if (g->duplicates)
-		printf(", +%" PRIu64 " duplicates", g->duplicates);
+		fprintf(out, ", +%" PRIu64 " duplicates", g->duplicates);
 	if (g->errors)
-		printf(", +%" PRIu64 " errors", g->errors);
-	printf(", %g%% packet loss, time %.0fms\n", round(loss * 10) / 10, total_ms);
+		fprintf(out, ", +%" PRIu64 " errors", g->errors);
+	fprintf(out, ", %g%% packet loss, time %.0fms\n", round(loss * 10) / 10, total_ms);
 	if (g->received)
-		printf("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", g->rtt_min, avg, g->rtt_max, mdev);
-	if (g->received && isatty(STDOUT_FILENO)) {
+		fprintf(out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", g->rtt_min, avg, g->rtt_max, mdev);
+	if (g->received && isatty(fileno(out))) {
 		/* RTT histogram by decade, for a terminal. */
 		static const char *const labels[] = { "<0.1", "<1", "<10", "<100", "<1000", "<10^4", "<10^5", ">=10^5" };
-		printf("rtt histogram (ms):");
+		fprintf(out, "rtt histogram (ms):");
 		for (unsigned b = 0; b < 8; b++)
 			if (g->rtt_hist[b])
-				printf(" %s:%u", labels[b], g->rtt_hist[b]);
-		printf("\n");
+				fprintf(out, " %s:%u", labels[b], g->rtt_hist[b]);
+		fprintf(out, "\n");
 	}
 }
 
@@ -367,7 +384,8 @@ static int run_ping(struct ping *g)
 	int64_t stop_at = o->deadline > 0 ? start + (int64_t)(o->deadline * 1e6) : INT64_MAX;
 	uint32_t next_silent = 1;
 	int status = NP_EXIT_OK;
-	while (!np_stop_requested && g->sent < cap && probe_now_us() < stop_at) {
+	while (!np_stop_requested && g->sent < cap && probe_now_us() < stop_at && !ferror(stdout) &&
+	       !np_output_reader_gone(stdout)) {
 		uint32_t seq = g->sent + 1;
 		if (probe_run_send(&g->run, seq, (uint8_t)o->ttl, &g->st[seq].sent_us, err, sizeof err) < 0) {
 			np_errorf(CMD, "%s", err);
@@ -388,9 +406,23 @@ static int run_ping(struct ping *g)
 		}
 		report_silent(g, probe_now_us(), &next_silent, false);
 	}
-	report_silent(g, probe_now_us(), &next_silent, true);
-	print_summary(g, ms_between(start, probe_now_us()));
-	fflush(stdout);
+	int out_errno = 0;
+	enum np_out_state os = np_output_state(stdout, &out_errno);
+	if (os == NP_OUT_OK && np_output_reader_gone(stdout))
+		os = NP_OUT_CLOSED;
+	if (os == NP_OUT_OK) {
+		report_silent(g, probe_now_us(), &next_silent, true);
+		print_summary(g, stdout, ms_between(start, probe_now_us()));
+		if (fflush(stdout) != 0)
+			os = np_output_state(stdout, &out_errno);
+	}
+	if (os == NP_OUT_CLOSED) {
+		/* The reader has gone (`ping ... | head`): a normal end, summary on stderr. */
+		print_summary(g, stderr, ms_between(start, probe_now_us()));
+	} else if (os == NP_OUT_FAILED && status == NP_EXIT_OK) {
+		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));
+		return NP_EXIT_ERROR;
+	}
 	if (status == NP_EXIT_OK && g->received == 0)
 		status = NP_EXIT_NOREPLY;
 	return status;

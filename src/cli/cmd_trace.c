@@ -95,11 +95,23 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o)
 	while ((ch = getopt_long(argc, argv, "+:46p:m:q:W:I:nh", long_opts, NULL)) != -1) {
 		const char *bad = NULL, *want = NULL;
 		switch (ch) {
-		case OPT_SYN: o->kind = NP_PROBE_SYN; break;
-		case OPT_UDP: o->kind = NP_PROBE_UDP; break;
+		case OPT_SYN:
+		case OPT_UDP:
+			if (o->kind != NP_PROBE_ICMP && o->kind != (ch == OPT_SYN ? NP_PROBE_SYN : NP_PROBE_UDP)) {
+				np_errorf(CMD, "--syn and --udp are exclusive: one kind of probe at a time");
+				return NP_EXIT_ERROR;
+			}
+			o->kind = ch == OPT_SYN ? NP_PROBE_SYN : NP_PROBE_UDP;
+			break;
 		case OPT_JSON: o->json = true; break;
-		case '4': o->family = 4; break;
-		case '6': o->family = 6; break;
+		case '4':
+		case '6':
+			if (o->family && o->family != ch - '0') {
+				np_errorf(CMD, "-4 and -6 are exclusive");
+				return NP_EXIT_ERROR;
+			}
+			o->family = ch - '0';
+			break;
 		case 'p':
 			if (!np_parse_uint(optarg, 1, 65535, &o->port))
 				bad = "port", want = "1-65535";
@@ -116,7 +128,11 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o)
 			if (!probe_parse_seconds(optarg, 0.001, 60, &o->wait))
 				bad = "wait", want = "0.001-60 seconds";
 			break;
-		case 'I': o->iface = optarg; break;
+		case 'I':
+			if (!*optarg)
+				bad = "interface", want = "an interface name or a source address";
+			o->iface = optarg;
+			break;
 		case 'n': break;
 		case 'h': trace_usage(stdout); return -1;
 		default: /* ':' or '?' */
@@ -225,7 +241,9 @@ static int run_trace(struct trace *tr)
 		       o->max_ttl, o->kind == NP_PROBE_ICMP ? "ICMP echo" : o->kind == NP_PROBE_SYN ? "TCP SYN" : "UDP");
 	bool reached = false;
 	uint32_t seq = 1;
-	for (unsigned ttl = 1; ttl <= o->max_ttl && !reached && !np_stop_requested; ttl++) {
+	for (unsigned ttl = 1; ttl <= o->max_ttl && !reached && !np_stop_requested &&
+			       !ferror(stdout) && !np_output_reader_gone(stdout);
+	     ttl++) {
 		struct hop *h = &tr->hop;
 		memset(h, 0, sizeof *h);
 		h->first_seq = seq;
@@ -245,6 +263,12 @@ static int run_trace(struct trace *tr)
 		print_hop(tr, ttl);
 		reached = h->final;
 	}
+	int out_errno = 0;
+	enum np_out_state os = np_output_state(stdout, &out_errno);
+	if (os == NP_OUT_OK && np_output_reader_gone(stdout))
+		os = NP_OUT_CLOSED;
+	if (os == NP_OUT_CLOSED) /* `trace ... | head`: a normal end; the hops shown are all */
+		return reached ? NP_EXIT_OK : NP_EXIT_NOREPLY;
 	if (o->json) {
 		/* The same summary as ping's: every probe of every hop, answered by whoever. */
 		double avg = tr->received ? tr->rtt_sum / tr->received : 0;
@@ -258,7 +282,10 @@ static int run_trace(struct trace *tr)
 			       tr->rtt_min, avg, tr->rtt_max, var > 0 ? sqrt(var) : 0);
 		printf("}\n");
 	}
-	fflush(stdout);
+	if (fflush(stdout) != 0 && np_output_state(stdout, &out_errno) == NP_OUT_FAILED) {
+		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));
+		return NP_EXIT_ERROR;
+	}
 	return reached ? NP_EXIT_OK : NP_EXIT_NOREPLY;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/dlt.h>
@@ -16,12 +17,16 @@
 #include "netprobe/capture.h"
 #include "netprobe/decode.h"
 #include "netprobe/match.h"
+#include "netprobe/outfile.h"
 #include "netprobe/print.h"
 #include "netprobe/track.h"
 
 #define CMD "watch"
+/* Longest BPF expression taken: far more than any hand-written filter (hundreds of hosts),
+ * and it keeps pcap_compile's optimiser, which is not linear, from running for minutes. */
+#define FILTER_MAX 16384
 
-enum out_mode { OUT_LINE, OUT_JSON, OUT_EVENTS };
+enum out_mode { OUT_LINE, OUT_JSON, OUT_EVENTS, OUT_NONE /* -w -: stdout carries the capture */ };
 
 struct watch_opts {
 	const char *read_file;
@@ -35,6 +40,7 @@ struct watch_opts {
 	bool absolute;
 	bool summary;
 	const char *write_file;
+	bool overwrite;   /* -w may replace an existing file */
 	double duration;  /* seconds; 0: no limit */
 	uint64_t buffer_kib;
 	struct np_match match;
@@ -85,7 +91,10 @@ static void watch_usage(FILE *out)
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
 		"Live capture:\n"
 		"  -w, --write FILE    also write the captured frames to FILE (classic pcap);\n"
-		"                      'netprobe watch -r FILE' replays them to the same output\n"
+		"                      'netprobe watch -r FILE' replays them to the same output.\n"
+		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
+		"                      '-' writes the capture to stdout (and prints no packets)\n"
+		"      --overwrite     let -w replace an existing FILE\n"
 		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
 		"                      32768 when writing to a pipe or file)\n"
 		"  Without -i: 'lo' when --port names a port only a loopback address listens on,\n"
@@ -111,6 +120,7 @@ enum {
 	OPT_FLOOD_WINDOW,
 	OPT_LADDER,
 	OPT_DURATION,
+	OPT_OVERWRITE,
 };
 
 static const struct option long_opts[] = {
@@ -127,6 +137,7 @@ static const struct option long_opts[] = {
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "ladder", no_argument, NULL, OPT_LADDER },
 	{ "write", required_argument, NULL, 'w' },
+	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "absolute", no_argument, NULL, 'S' },
@@ -199,6 +210,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 {
 	char err[256];
 	uint64_t v;
+	bool json = false, events = false, ladder = false;
 	memset(o, 0, sizeof *o);
 	o->color = -1;
 	o->tsfmt = NP_TS_RELATIVE;
@@ -210,10 +222,13 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nShw:B:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
-			o->read_file = optarg;
-			break;
 		case 'i':
-			o->iface = optarg;
+			if (!*optarg) {
+				np_errorf(CMD, "invalid -%c '' (want %s)", ch,
+					  ch == 'r' ? "a capture file, or '-' for stdin" : "an interface name");
+				return NP_EXIT_ERROR;
+			}
+			*(ch == 'r' ? &o->read_file : &o->iface) = optarg;
 			break;
 		case 'c':
 			if (!np_parse_uint(optarg, 1, UINT64_MAX, &o->count)) {
@@ -252,11 +267,14 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			break;
 		case OPT_JSON:
 			o->mode = OUT_JSON;
+			json = true;
 			break;
 		case OPT_EVENTS:
 			o->mode = OUT_EVENTS;
+			events = true;
 			break;
 		case OPT_LADDER:
+			ladder = true;
 			/* Enough for every conversation of a capture people draw; the rest are
 			 * counted, not drawn (bounded memory whatever the capture). */
 			o->track.ladder_convs = 1024;
@@ -266,7 +284,14 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			o->absolute = true;
 			break;
 		case 'w':
+			if (!*optarg) {
+				np_errorf(CMD, "invalid -w '' (want a file name, or '-' for stdout)");
+				return NP_EXIT_ERROR;
+			}
 			o->write_file = optarg;
+			break;
+		case OPT_OVERWRITE:
+			o->overwrite = true;
 			break;
 		case 'B':
 			if (!np_parse_uint(optarg, 64, 4u << 20, &o->buffer_kib)) {
@@ -315,14 +340,35 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			return np_opt_error(CMD, ch, argv);
 		}
 	}
-	if (o->read_file && o->iface) {
-		np_errorf(CMD, "-r and -i are exclusive: read a file or capture live, not both");
+	/* Options that contradict each other: one line saying which, rather than a silent winner. */
+	const char *conflict = NULL;
+	if (o->read_file && o->iface)
+		conflict = "-r and -i are exclusive: read a file or capture live, not both";
+	else if (json && events)
+		conflict = "--json and --events are exclusive (--json already carries the events)";
+	else if (o->write_file && strcmp(o->write_file, "-") == 0 &&
+		 (json || events || ladder || o->verbose || o->hex))
+		conflict = "-w - writes the capture to standard output, which cannot also carry "
+			   "--json, --events, --ladder, -v or -x";
+	else if (o->overwrite && !o->write_file)
+		conflict = "--overwrite goes with -w FILE";
+	else if (o->buffer_kib && o->read_file)
+		conflict = "-B sizes a live capture's kernel buffer; it does not apply to -r";
+	if (conflict) {
+		np_errorf(CMD, "%s", conflict);
 		return NP_EXIT_ERROR;
 	}
+	if (o->write_file && strcmp(o->write_file, "-") == 0)
+		o->mode = OUT_NONE;
 	if (optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);
 		if (!o->filter) {
 			np_errorf(CMD, "out of memory");
+			return NP_EXIT_ERROR;
+		}
+		size_t len = strlen(o->filter);
+		if (len > FILTER_MAX) {
+			np_errorf(CMD, "filter expression too long (%zu bytes; at most %d)", len, FILTER_MAX);
 			return NP_EXIT_ERROR;
 		}
 	}
@@ -340,6 +386,8 @@ struct sink {
 
 static bool wanted(const struct sink *k, const struct np_event *ev)
 {
+	if (k->mode == OUT_NONE)
+		return false;
 	if (k->mode != OUT_LINE)
 		return true;
 	/* Between packet lines only what a person watching needs; the rest is on the line itself
@@ -385,6 +433,7 @@ static void print_packet(struct np_print_ctx *pc, const struct watch_opts *o,
 		np_print_json(pc, p, trk);
 		return;
 	case OUT_EVENTS:
+	case OUT_NONE:
 		return;
 	case OUT_LINE:
 		break;
@@ -463,7 +512,8 @@ static const char *live_dev(const struct watch_opts *o)
 	return o->match.has_port && loopback_listener(o->match.port) ? "lo" : "any";
 }
 
-static int open_source(const struct watch_opts *o, struct np_source **src)
+static int open_source(const struct watch_opts *o, struct np_source **src, struct np_outfile *of,
+		       bool *of_open)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc;
@@ -491,29 +541,69 @@ static int open_source(const struct watch_opts *o, struct np_source **src)
 			       "LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4 and IPV6)",
 			  o->read_file ? o->read_file : o->iface ? o->iface : "any",
 			  name ? name : "unknown", (*src)->dlt);
+		free(filter);
 		return NP_EXIT_ERROR;
 	}
 	const char *expr = o->read_file ? o->filter : filter;
 	rc = expr && expr[0] ? np_source_set_filter(*src, expr, err, sizeof err) : 0;
-	if (rc == 0 && !o->read_file) /* said once the capture is really open and filtered */
+	if (rc < 0) {
+		free(filter);
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	/* The output file last, so that a bad filter or interface leaves nothing behind; still
+	 * before the first packet is read. */
+	if (o->write_file) {
+		if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
+			free(filter);
+			np_errorf(CMD, "%s", err);
+			return NP_EXIT_ERROR;
+		}
+		*of_open = true;
+		if (np_source_dump_open(*src, of->fp, o->write_file, err, sizeof err) < 0) {
+			np_outfile_release(of, false);
+			*of_open = false;
+			free(filter);
+			np_errorf(CMD, "%s", err);
+			return NP_EXIT_ERROR;
+		}
+	}
+	if (!o->read_file) /* said once the capture is really open and filtered */
 		fprintf(stderr, "netprobe: watching %s, filter: %s\n", dev,
 			filter && filter[0] ? filter : "none");
 	free(filter);
-	if (rc < 0) {
-		np_errorf(CMD, "%s", err);
-		return NP_EXIT_ERROR;
-	}
-	if (o->write_file && np_source_dump_open(*src, o->write_file, err, sizeof err) < 0) {
-		np_errorf(CMD, "%s", err);
-		return NP_EXIT_ERROR;
-	}
 	return NP_EXIT_OK;
+}
+
+/* Why the loop ended, when it was not the end of the input, -c or --duration. */
+enum stop_reason { STOP_NONE, STOP_READER_GONE, STOP_ERROR };
+
+/* After a write to the -w stream: go on, or stop because its reader has gone (-w - or a
+ * FIFO), or because writing failed (reported here; the data stays in FILE.partial). */
+static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
+{
+	char err[1024];
+	int w = np_outfile_check(of);
+	if (w == 0)
+		return STOP_NONE;
+	if (w > 0)
+		return STOP_READER_GONE;
+	np_outfile_abandon(of, err, sizeof err);
+	np_errorf(CMD, "%s", err);
+	*of_open = false; /* reported; the dumper still owns and closes the stream */
+	return STOP_ERROR;
 }
 
 static int run_watch(const struct watch_opts *o)
 {
 	struct np_source *src = NULL;
-	int status = open_source(o, &src);
+	struct np_outfile of;
+	bool of_open = false;
+	/* Only a pipe or socket can lose its reader while we wait for packets (asked before
+	 * anything is opened, so a sandbox installed after the opens need not allow fstat). */
+	struct stat so;
+	bool stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
+	int status = open_source(o, &src, &of, &of_open);
 	if (status != NP_EXIT_OK) {
 		np_source_close(src);
 		return status;
@@ -521,8 +611,10 @@ static int run_watch(const struct watch_opts *o)
 	bool tty = isatty(STDOUT_FILENO);
 	bool color = o->mode == OUT_LINE &&
 		     (o->color == 1 || (o->color == -1 && tty && !getenv("NO_COLOR")));
-	/* A terminal sees each packet at once; a pipe or file gets large writes. */
-	setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, 1 << 16);
+	/* A terminal sees each packet at once; a pipe or file gets large writes. With -w - the
+	 * capture file is stdout and has its buffer already. */
+	if (o->mode != OUT_NONE)
+		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, 1 << 16);
 	np_install_stop_handlers();
 
 	struct np_print_ctx pc;
@@ -532,6 +624,11 @@ static int run_watch(const struct watch_opts *o)
 	struct np_tracker *trk = np_tracker_new(&o->track);
 	if (!trk) {
 		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
+		if (of_open) {
+			char why[512];
+			np_outfile_abandon(&of, why, sizeof why);
+			np_outfile_release(&of, true);
+		}
 		np_source_close(src);
 		return NP_EXIT_ERROR;
 	}
@@ -539,8 +636,10 @@ static int run_watch(const struct watch_opts *o)
 	struct np_pkt_track info;
 	struct np_packet pkt;
 	struct np_frame f;
-	char err[PCAP_ERRBUF_SIZE + 64];
+	char err[PCAP_ERRBUF_SIZE + 512];
 	uint64_t shown = 0;
+	enum stop_reason stop = STOP_NONE;
+	int out_errno = 0;
 	struct timespec t0, tn;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!np_stop_requested && (o->count == 0 || shown < o->count)) {
@@ -551,20 +650,39 @@ static int run_watch(const struct watch_opts *o)
 				break;
 		}
 		enum np_next rc = np_source_next(src, &f, err, sizeof err);
-		if (rc == NP_NEXT_TIMEOUT)
+		if (rc == NP_NEXT_TIMEOUT) {
+			/* A quiet moment: hand over what is buffered (a reader of the pipe sees the
+			 * packets within the read timeout, as with tcpdump -l, yet a flood still gets
+			 * large writes), and notice a reader that has gone even when nothing is
+			 * written (`watch -i X | head` must end when head has). */
+			if (o->mode != OUT_NONE && fflush(stdout) != 0) {
+				enum np_out_state os = np_output_state(stdout, &out_errno);
+				stop = os == NP_OUT_CLOSED ? STOP_READER_GONE : STOP_ERROR;
+				break;
+			}
+			if (stdout_stream && np_output_reader_gone(stdout)) {
+				stop = STOP_READER_GONE;
+				break;
+			}
+			if (of_open) {
+				fflush(of.fp); /* the .partial file is readable as it grows */
+				if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
+					break;
+			}
 			continue;
+		}
 		if (rc == NP_NEXT_END)
 			break;
 		if (rc == NP_NEXT_ERROR) {
 			fflush(stdout);
 			np_errorf(CMD, "%s: %s", o->read_file ? o->read_file : "capture", err);
-			status = NP_EXIT_ERROR;
+			stop = STOP_ERROR;
 			break;
 		}
-		if (o->write_file && np_source_dump(src, &f) < 0) {
-			np_errorf(CMD, "writing %s failed", o->write_file);
-			status = NP_EXIT_ERROR;
-			break;
+		if (of_open) {
+			np_source_dump(src, &f);
+			if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
+				break;
 		}
 		np_decode(&f, &pkt);
 		if (!np_match_packet(&o->match, &pkt))
@@ -580,30 +698,62 @@ static int run_watch(const struct watch_opts *o)
 		print_packet(&pc, o, &pkt, &info);
 		for (unsigned i = 0; i < sink.nheld; i++)
 			show_event(&sink, &sink.held[i]);
+		if (ferror(stdout)) { /* a flag test: the printers write through stdio */
+			enum np_out_state os = np_output_state(stdout, &out_errno);
+			stop = os == NP_OUT_CLOSED ? STOP_READER_GONE : STOP_ERROR;
+			break;
+		}
 	}
 	sink.hold = false;
-	if (status == NP_EXIT_OK)
+	if (stop == STOP_NONE)
 		np_track_finish(trk, on_event, &sink);
 	struct np_source_stats st;
 	np_source_stats(src, &st);
 	struct np_track_stats ts;
 	np_track_stats(trk, &ts);
 	np_tracker_free(trk);
-	if (o->mode == OUT_JSON)
+	if (stop == STOP_NONE && o->mode == OUT_JSON)
 		np_print_summary_json(stdout, &ts, st.frames, shown);
-	else if (o->summary && status == NP_EXIT_OK) {
-		fflush(stdout);
-		np_print_summary(stderr, &ts);
+	/* Everything for stdout is written: see whether it all arrived. A reader that has gone
+	 * is a normal end; any other failure is an error. */
+	if (o->mode != OUT_NONE && (fflush(stdout) != 0 || ferror(stdout)) && stop != STOP_ERROR) {
+		enum np_out_state os = np_output_state(stdout, &out_errno);
+		if (os == NP_OUT_CLOSED)
+			stop = STOP_READER_GONE;
+		else
+			stop = STOP_ERROR;
+	}
+	if (out_errno && stop == STOP_ERROR)
+		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));
+	if (stop != STOP_ERROR) {
+		status = NP_EXIT_OK;
+		/* The summary goes to stderr: always for text output, and for --json (or -w -) when
+		 * stdout could not take it. */
+		if (o->summary && (o->mode != OUT_JSON || stop == STOP_READER_GONE))
+			np_print_summary(stderr, &ts);
+	} else {
+		status = NP_EXIT_ERROR;
 	}
 	if (st.have_kernel)
 		fprintf(stderr, "%llu packets shown, %llu received by filter, %llu dropped by kernel, %llu dropped by interface\n",
 			(unsigned long long)shown, (unsigned long long)st.recv,
 			(unsigned long long)st.drop, (unsigned long long)st.ifdrop);
-	if (fflush(stdout) != 0 && status == NP_EXIT_OK) {
-		np_errorf(CMD, "writing output failed");
-		status = NP_EXIT_ERROR;
+	if (of_open) {
+		/* FILE appears only now, complete; on any error the data keeps its .partial name. */
+		if (status == NP_EXIT_OK) {
+			if (np_outfile_commit(&of, err, sizeof err) < 0) {
+				np_errorf(CMD, "%s", err);
+				status = NP_EXIT_ERROR;
+			}
+		} else {
+			np_outfile_abandon(&of, err, sizeof err);
+			if (err[0])
+				np_errorf(CMD, "%s", err);
+		}
 	}
-	np_source_close(src);
+	np_source_close(src); /* closes the -w stream */
+	if (o->write_file)
+		np_outfile_release(&of, true);
 	return status;
 }
 

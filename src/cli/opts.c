@@ -1,6 +1,7 @@
 /* opts.c - option helpers shared by the subcommands, and the stop-signal flag. */
 #include <ctype.h>
 #include <getopt.h>
+#include <poll.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,24 @@ void np_install_stop_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+bool np_output_reader_gone(FILE *f)
+{
+	struct pollfd pfd = { .fd = fileno(f), .events = 0 };
+	return pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)) &&
+	       !(pfd.revents & POLLNVAL);
+}
+
+enum np_out_state np_output_state(FILE *f, int *err)
+{
+	if (!ferror(f))
+		return NP_OUT_OK;
+	int e = errno;
+	if (e == EPIPE || np_output_reader_gone(f))
+		return NP_OUT_CLOSED;
+	*err = e ? e : EIO;
+	return NP_OUT_FAILED;
+}
+
 bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	if (!s || !isdigit((unsigned char)s[0]))
@@ -42,6 +61,15 @@ bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 
 int np_opt_error(const char *cmd, int ch, char **argv)
 {
+	const char *arg = argv[optind - 1];
+	const char *eq = strchr(arg, '=');
+	/* getopt_long says '?' both for an unknown option and for "--flag=value" on an option
+	 * that takes none; optopt tells them apart (it holds the option's value in the second). */
+	if (ch == '?' && optopt && eq && strncmp(arg, "--", 2) == 0) {
+		np_errorf(cmd, "option '%.*s' takes no value (try 'netprobe %s --help')",
+			  (int)(eq - arg), arg, cmd);
+		return NP_EXIT_ERROR;
+	}
 	np_errorf(cmd, ch == ':' ? "option '%s' needs a value (try 'netprobe %s --help')"
 				 : "unknown option '%s' (try 'netprobe %s --help')",
 		  argv[optind - 1], cmd);

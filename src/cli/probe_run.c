@@ -48,6 +48,14 @@ int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind k
 		return NP_EXIT_ERROR;
 	}
 	*host = argv[optind];
+	if (!**host) {
+		np_errorf(cmd, "invalid host '' (want an address or a name)");
+		return NP_EXIT_ERROR;
+	}
+	if (kind == NP_PROBE_ICMP && *port) {
+		np_errorf(cmd, "-p goes with --syn or --udp (ICMP echo has no port)");
+		return NP_EXIT_ERROR;
+	}
 	if (kind == NP_PROBE_SYN && !*port) {
 		np_errorf(cmd, "--syn needs a port: -p PORT");
 		return NP_EXIT_ERROR;
@@ -213,7 +221,10 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 {
 	struct np_frame f;
 	struct np_packet p;
-	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg))) {
+	/* Also stop when stdout's reader has gone (EPIPE, SIGPIPE being ignored): the caller
+	 * then ends the run as after Ctrl-C. */
+	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg)) &&
+	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
 		enum np_next rc = np_source_next(r->rx, &f, err, errlen);
 		if (rc == NP_NEXT_TIMEOUT)
 			continue;

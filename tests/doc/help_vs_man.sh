@@ -43,8 +43,10 @@ for cmd in "" watch ping trace; do
 		# Each hyphen may be written \- (as it should) or -; the token must stand alone:
 		# not part of a longer option (\-c in \-\-count, \-\-port in \-\-port\-range).
 		re=$(printf '%s' "$o" | sed -E 's/-/(\\\\-|-)/g')
-		if printf '%s\n' "$src" |
-			grep -qE "(^|[^-A-Za-z0-9\\\\])${re}([^-A-Za-z0-9\\\\]|\\\\[^-]|\\\\\$|\$)"; then
+		# A here-string, not a pipe: grep -q leaves at the first match, and with pipefail a
+		# writer still writing into the closed pipe (bash's printf writes in 4 KiB pieces)
+		# would fail the test now and then.
+		if grep -qE "(^|[^-A-Za-z0-9\\\\])${re}([^-A-Za-z0-9\\\\]|\\\\[^-]|\\\\\$|\$)" <<<"$src"; then
 			ok
 		else
 			ko "$label: option $o is not in $man"

@@ -157,6 +157,23 @@ privs_checks privs-nobody "$(id -u nobody)" "$(id -g nobody)"
 lt_expect_json privs-nobody "verdict-reply" "len(probes) == 1 and probes[0].get('verdict') == 'reply'" \
 	"[p.get('verdict') for p in probes]"
 
+# 7b. The reader of the output leaves: `ping -c 20 ... | head -n 2` ends at once (not after
+# 20 probes, not killed by SIGPIPE), exit 0, its summary on stderr.
+printf '%s\n' "ping -c 20 -i 0.2 $LT_B4 | head -n 2" >"$LT_WORK/head.cmd"
+t0=$(date +%s%N)
+timeout -k 2 20 ip netns exec "$LT_NS_A" "$NP" ping -c 20 -i 0.2 "$LT_B4" 2>"$LT_WORK/head.err" |
+	head -n 2 >"$LT_WORK/head.out"
+echo "${PIPESTATUS[0]}" >"$LT_WORK/head.rc"
+el=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+lt_expect_rc head 0
+if awk -v e="$el" 'BEGIN { exit !(e < 2) }'; then lt_pass "head/prompt (${el} s)"; else lt_fail "head/prompt: ${el} s (20 probes take 4 s)"; fi
+if grep -q 'packets transmitted, [1-9][0-9]* received' "$LT_WORK/head.err" && [ "$(grep -c . "$LT_WORK/head.out")" -eq 2 ]; then
+	lt_pass "head/summary-on-stderr ($(grep 'transmitted' "$LT_WORK/head.err"))"
+else
+	lt_fail "head/summary-on-stderr"
+	lt_dump head
+fi
+
 # 8. No privilege at all. A plain copy (no file capabilities, readable by nobody) is run.
 cp "$NP" "$LT_WORK/netprobe-unpriv" && chmod 755 "$LT_WORK/netprobe-unpriv"
 lt_run "$LT_NS_A" unpriv 20 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \

@@ -16,6 +16,13 @@
 #               netprobe's own PID (not to a wrapper): exit status 0, stderr has the summary
 #               line with "received by filter" and "dropped by kernel" figures, and int.pcap is
 #               complete (tcpdump -r reads every printed packet, no "truncated" warning)
+#   sigterm     the same with SIGTERM; for both, the -w file is complete (no FILE.partial)
+#               and its replay prints exactly what the live run printed
+#   count       watch -i veth-br -c 4 -w FILE: ends by itself after 4 packets; file, readers,
+#               replay as above
+#   head        watch -i veth-br -w FILE | head -n 3: netprobe ends by itself once head has
+#               gone (exit 0, not SIGPIPE), the summary on stderr, FILE complete and its
+#               replay starts with the 3 lines head printed
 #   port-lo     in B, a listener on 127.0.0.1:18888 only: watch --port 18888 --duration 2 opens
 #               "lo"
 #   port-any    watch --port 9999 --duration 1 (nothing listens) opens "any"; so does
@@ -228,6 +235,105 @@ if [ -s "$pcap" ]; then
 else
 	lt_fail "sigint: $pcap is missing or empty"
 	lt_dump sigint
+fi
+
+# replay_same RUN FILE: watch -r FILE prints exactly the packet lines (and event lines) RUN
+# printed live.
+replay_same() {
+	local run=$1 file=$2
+	lt_run "$LT_NS_B" "$run-replay" 30 "$NP" watch -r "$file"
+	if [ -s "$LT_WORK/$run.out" ] && cmp -s "$LT_WORK/$run.out" "$LT_WORK/$run-replay.out"; then
+		lt_pass "$run/replay-identical ($(grep -c . "$LT_WORK/$run.out") lines)"
+	else
+		lt_fail "$run/replay-identical: live $(grep -c . "$LT_WORK/$run.out") lines, replay $(grep -c . "$LT_WORK/$run-replay.out")"
+		diff "$LT_WORK/$run.out" "$LT_WORK/$run-replay.out" | head -n 6 | cut -c 1-200 | sed 's/^/  /'
+	fi
+}
+# no_partial RUN FILE: FILE is there, complete, and no FILE.partial is left.
+no_partial() {
+	if [ -s "$2" ] && [ ! -e "$2.partial" ]; then
+		lt_pass "$1/file-complete (no .partial)"
+	else
+		lt_fail "$1/file-complete: $(ls -1 "$2"* 2>/dev/null | tr '\n' ' ')"
+	fi
+}
+pings_from_a() { # COUNT: pings from A to B, bounded
+	timeout -k 2 10 ip netns exec "$LT_NS_A" ping -n -c "$1" -i 0.2 -W 2 "$LT_B4" >"$LT_WORK/ping.out" 2>&1 ||
+		echo "note: ping A->B failed: $(tail -n 2 "$LT_WORK/ping.out" | tr '\n' ' ')"
+}
+replay_same sigint "$LT_WORK/int.pcap"
+no_partial sigint "$LT_WORK/int.pcap"
+
+# --- 2b. SIGTERM mid-run, with -w ------------------------------------------------------------
+pcap=$LT_WORK/term.pcap
+bg_watch sigterm 30 "$NP" watch -i "$B_IF" -w "$pcap"
+if wait_watching sigterm; then
+	pings_from_a 3
+	sleep 0.3
+fi
+if [ -n "$NP_PID" ] && kill -0 "$NP_PID" 2>/dev/null; then
+	kill -TERM "$NP_PID"
+else
+	echo "note: netprobe's PID not found or already gone; nothing to terminate"
+fi
+bg_reap sigterm 10
+lt_expect_rc sigterm 0
+stats_line sigterm
+grep -q '^netprobe: [0-9]* packets: ' "$LT_WORK/sigterm.err" && lt_pass "sigterm/summary-on-stderr" ||
+	lt_fail "sigterm/summary-on-stderr"
+shown=$(grep -vc ' ⇒ ' "$LT_WORK/sigterm.out")
+if [ "$shown" -ge 6 ]; then lt_pass "sigterm/packets-printed ($shown)"; else lt_fail "sigterm/packets-printed: $shown"; lt_dump sigterm; fi
+no_partial sigterm "$pcap"
+pcap_readers sigterm "$pcap" "$shown"
+replay_same sigterm "$pcap"
+
+# --- 2c. -c: ends by itself after N packets ----------------------------------------------------
+pcap=$LT_WORK/count.pcap
+bg_watch count 30 "$NP" watch -i "$B_IF" -c 4 -w "$pcap"
+wait_watching count && pings_from_a 4
+bg_reap count 10
+lt_expect_rc count 0
+shown=$(grep -vc ' ⇒ ' "$LT_WORK/count.out")
+[ "$shown" -eq 4 ] && lt_pass "count/4-packets" || { lt_fail "count/4-packets: $shown"; lt_dump count; }
+no_partial count "$pcap"
+pcap_readers count "$pcap" 4
+replay_same count "$pcap"
+
+# --- 2d. | head: the reader closes the pipe ----------------------------------------------------
+# netprobe writes into a pipe whose reader (head) leaves after 3 lines: it must end by itself,
+# soon after, exit 0 (not killed by SIGPIPE), the summary on stderr, -w complete.
+pcap=$LT_WORK/head.pcap
+printf '%s\n' "watch -i $B_IF -w $pcap | head -n 3" >"$LT_WORK/head.cmd"
+(
+	timeout -k 2 20 ip netns exec "$LT_NS_B" "$NP" watch -i "$B_IF" -w "$pcap" 2>"$LT_WORK/head.err" |
+		head -n 3 >"$LT_WORK/head.out"
+	exit "${PIPESTATUS[0]}" # netprobe's status, which bg_reap records
+) &
+BG_PID=$!
+LT_PIDS+=("$BG_PID")
+if wait_watching head; then
+	t0=$(date +%s%N)
+	pings_from_a 3
+fi
+bg_reap head 10
+elapsed=$(awk -v a="${t0:-0}" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+lt_expect_rc head 0
+if [ "$(cat "$LT_WORK/head.rc")" = 0 ] && awk -v e="$elapsed" 'BEGIN { exit !(e < 5) }'; then
+	lt_pass "head/ended-by-itself (${elapsed} s after the first ping)"
+else
+	lt_fail "head/ended-by-itself: ${elapsed} s"
+fi
+[ "$(grep -c . "$LT_WORK/head.out")" -eq 3 ] && lt_pass "head/3-lines" || lt_fail "head/3-lines: $(grep -c . "$LT_WORK/head.out")"
+grep -q '^netprobe: [0-9]* packets: ' "$LT_WORK/head.err" && lt_pass "head/summary-on-stderr" ||
+	{ lt_fail "head/summary-on-stderr"; lt_dump head; }
+no_partial head "$pcap"
+n=$(timeout -k 2 30 tcpdump -n -r "$pcap" 2>/dev/null | grep -c .)
+pcap_readers head "$pcap" "$n"
+lt_run "$LT_NS_B" head-replay 30 "$NP" watch -r "$pcap"
+if [ "$n" -ge 3 ] && head -n 3 "$LT_WORK/head-replay.out" | cmp -s - "$LT_WORK/head.out"; then
+	lt_pass "head/replay-starts-with-live ($n frames in the file)"
+else
+	lt_fail "head/replay-starts-with-live: $n frames; replay's first lines differ"
 fi
 
 # --- 3. interface choice without -i --------------------------------------------------------

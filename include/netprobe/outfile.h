@@ -1,0 +1,47 @@
+/* outfile.h - the -w capture file: never passed off as complete unless the run ended cleanly.
+ *
+ * A regular file is written as FILE.partial and renamed to FILE only by np_outfile_commit(),
+ * after every byte was flushed and fsync(2)ed; on an error, a crash or SIGKILL the data stays
+ * under the name that says it is incomplete. FILE must not exist unless `overwrite` is set
+ * (the final rename then uses RENAME_NOREPLACE, so a FILE created meanwhile is not clobbered
+ * either). A FIFO, a character device or "-" (standard output) is written directly.
+ * Syscalls after the files are open (for a sandbox): write, fsync, renameat2, close. */
+#ifndef NETPROBE_OUTFILE_H
+#define NETPROBE_OUTFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct np_outfile {
+	const char *path;   /* FILE as the user gave it */
+	char *partial;      /* FILE.partial while it is written; NULL when written directly */
+	FILE *fp;           /* where the capture goes (handed to the pcap dumper) */
+	bool overwrite;
+	bool to_stdout;     /* "-" */
+	int write_errno;    /* first write error seen, 0 if none */
+};
+
+/* Check `path` and open the file to write (before capturing, with privileges). Returns 0, or
+ * -1 with one line in err naming the path and the reason. */
+int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, char *err,
+		    size_t errlen) __attribute__((warn_unused_result));
+
+/* After a write through of->fp: returns 0, or -1 (the first error's errno is kept) when the
+ * stream has failed, e.g. a full disk. */
+int np_outfile_check(struct np_outfile *of);
+
+/* A clean end: flush, fsync, rename FILE.partial to FILE. Call it while of->fp is still open
+ * (before the dumper closes it). Returns 0, or -1 with err (the data then stays in
+ * FILE.partial, which err names). */
+int np_outfile_commit(struct np_outfile *of, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* The run failed: flush what can be, and describe in err where the incomplete data is (empty
+ * when it went to a FIFO, a device or standard output). */
+void np_outfile_abandon(struct np_outfile *of, char *err, size_t errlen);
+
+/* Close of->fp if nobody took it over (no dumper was opened), and free the names. */
+void np_outfile_release(struct np_outfile *of, bool fp_taken);
+
+#endif
