@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# offline.sh - offline decode benchmark: netprobe `watch -r` (text, -v, --json, --events) beside
+# tcpdump, tshark and a bare libpcap read loop (the floor) on the same captures, in one run, so
+# that the ratios compare numbers measured minutes apart on the same machine and load.
+#
+# Every command: stdout to /dev/null, stderr kept (shown if it fails), TZ=UTC and LC_ALL=C in the
+# environment (without TZ glibc re-reads the zone file for each timestamp tcpdump prints), wall
+# time by the shell's clock around it, peak RSS from GNU time (%M), bounded by `timeout`.
+# Median of --runs runs (--slow-runs for tshark, and for tcpdump on the /15 flood, which take
+# tens of seconds a run). Prints a Markdown report on stdout; exits 1 if any command fails or
+# any number is missing.
+#
+# Usage: offline.sh --netprobe NP --loop PCAP_LOOP --mixed FILE [--flood FILE] [--flood15 FILE]
+#                   [--runs N] [--slow-runs M] [--timeout S] [--no-tshark]
+set -u
+export TZ=UTC LC_ALL=C
+
+usage() {
+	sed -n '/^# Usage:/,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit "${1:-2}"
+}
+
+np='' loop='' runs=5 slow_runs=1 tmo=900 tshark=1
+declare -A capfile=()
+caps=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--netprobe) np=${2:?}; shift 2 ;;
+	--loop) loop=${2:?}; shift 2 ;;
+	--mixed | --flood | --flood15) caps+=("${1#--}"); capfile[${1#--}]=${2:?}; shift 2 ;;
+	--runs) runs=${2:?}; shift 2 ;;
+	--slow-runs) slow_runs=${2:?}; shift 2 ;;
+	--timeout) tmo=${2:?}; shift 2 ;;
+	--no-tshark) tshark=0; shift ;;
+	-h | --help) usage 0 ;;
+	*) echo "offline.sh: unknown argument '$1'" >&2; usage ;;
+	esac
+done
+[ -n "$np" ] && [ -n "$loop" ] && [ -n "${capfile[mixed]:-}" ] || usage
+for n in "$runs" "$slow_runs" "$tmo"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "offline.sh: '$n' is not a positive number" >&2; exit 2; }
+done
+need=("$np" "$loop" /usr/bin/time tcpdump timeout)
+[ $tshark = 1 ] && need+=(tshark)
+for c in "${need[@]}"; do
+	command -v "$c" >/dev/null || { echo "offline.sh: '$c' not found" >&2; exit 2; }
+done
+/usr/bin/time -f %M -o /dev/null true 2>/dev/null || { echo "offline.sh: GNU time needed" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+tools=(bare np_text np_v np_json np_events tcpdump_n tcpdump_nnv)
+[ $tshark = 1 ] && tools+=(tshark_n tshark_json)
+
+# The command of tool $1 on file $2, into the array `cmd`.
+set_cmd() {
+	case $1 in
+	bare) cmd=("$loop" "$2") ;;
+	np_text) cmd=("$np" watch -r "$2") ;;
+	np_v) cmd=("$np" watch -r "$2" -v) ;;
+	np_json) cmd=("$np" watch -r "$2" --json) ;;
+	np_events) cmd=("$np" watch -r "$2" --events) ;;
+	tcpdump_n) cmd=(tcpdump -n -r "$2") ;;
+	tcpdump_nnv) cmd=(tcpdump -nn -v -r "$2") ;;
+	tshark_n) cmd=(tshark -n -r "$2") ;;
+	tshark_json) cmd=(tshark -T json -r "$2") ;;
+	esac
+}
+# The command as shown in the table: program name and capture name only.
+show_cmd() {
+	set_cmd "$1" "$2.pcap"
+	cmd[0]=${cmd[0]##*/}
+	echo "${cmd[*]}"
+}
+
+# Median of the numbers on stdin (mean of the middle two for an even count).
+median() {
+	sort -n | awk '{v[NR] = $1} END {if (NR == 0) exit 1; m = int((NR + 1) / 2);
+		if (NR % 2) printf "%.6f\n", v[m]; else printf "%.6f\n", (v[m] + v[m + 1]) / 2}'
+}
+
+declare -A wall=() wmin=() wmax=() rss=() nruns=() frames=() fbytes=()
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+date_start=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+for cap in "${caps[@]}"; do
+	f=${capfile[$cap]}
+	if ! "$loop" "$f" 2>"$tmp/loop.err" >/dev/null; then
+		echo "offline.sh: cannot read $f: $(cat "$tmp/loop.err")" >&2
+		exit 1
+	fi
+	frames[$cap]=$(awk '{print $1}' "$tmp/loop.err")
+	fbytes[$cap]=$(stat -c %s "$f")
+	for t in "${tools[@]}"; do
+		n=$runs
+		case $t in tshark_*) n=$slow_runs ;; esac
+		case $cap:$t in flood15:tcpdump_*) n=$slow_runs ;; esac
+		set_cmd "$t" "$f"
+		: >"$tmp/walls" && : >"$tmp/rsss"
+		for ((r = 1; r <= n; r++)); do
+			t0=$(date +%s%N)
+			timeout -s INT -k 10 "$tmo" /usr/bin/time -f %M -o "$tmp/rss" "${cmd[@]}" \
+				>/dev/null 2>"$tmp/err"
+			rc=$?
+			t1=$(date +%s%N)
+			if [ $rc -ne 0 ]; then
+				echo "offline.sh: FAILED (exit $rc) on $cap: ${cmd[*]}" >&2
+				tail -n 5 "$tmp/err" >&2
+				fail=1
+				break
+			fi
+			echo $(((t1 - t0) / 1000)) >>"$tmp/walls"  # microseconds
+			tail -n 1 "$tmp/rss" >>"$tmp/rsss"          # KiB
+		done
+		[ $rc -ne 0 ] && continue
+		wall[$cap:$t]=$(median <"$tmp/walls" | awk '{printf "%.3f", $1 / 1e6}')
+		wmin[$cap:$t]=$(sort -n "$tmp/walls" | head -n1 | awk '{printf "%.3f", $1 / 1e6}')
+		wmax[$cap:$t]=$(sort -n "$tmp/walls" | tail -n1 | awk '{printf "%.3f", $1 / 1e6}')
+		rss[$cap:$t]=$(median <"$tmp/rsss" | awk '{printf "%.1f", $1 / 1024}')
+		nruns[$cap:$t]=$n
+		echo "offline.sh: $cap $t: ${wall[$cap:$t]} s, ${rss[$cap:$t]} MiB (median of $n)" >&2
+	done
+done
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- report ---
+ver_np=$("$np" --version 2>&1 | head -n1)
+ver_tcpdump=$(tcpdump --version 2>&1 | head -n1)
+ver_libpcap=$(tcpdump --version 2>&1 | sed -n 2p)
+ver_tshark=$([ $tshark = 1 ] && tshark --version 2>/dev/null | head -n1 || echo "not run")
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+
+label() {
+	case $1 in
+	bare) echo "bare libpcap loop" ;;
+	np_text) echo "netprobe text" ;;
+	np_v) echo "netprobe -v" ;;
+	np_json) echo "netprobe --json" ;;
+	np_events) echo "netprobe --events" ;;
+	tcpdump_n) echo "tcpdump -n" ;;
+	tcpdump_nnv) echo "tcpdump -nn -v" ;;
+	tshark_n) echo "tshark -n" ;;
+	tshark_json) echo "tshark -T json" ;;
+	esac
+}
+# a / b with 2 decimals, or "—" (and a failure) if either is missing.
+ratio() {
+	if [ -z "${1:-}" ] || [ -z "${2:-}" ]; then
+		echo "missing"
+		return 1
+	fi
+	awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "missing"; else printf "%.2f×\n", a / b}'
+}
+perframe() { # ns per frame of cap:tool
+	local w=${wall[$1:$2]:-}
+	[ -n "$w" ] || return 1
+	awk -v w="$w" -v n="${frames[$1]}" 'BEGIN {printf "%.0f\n", w * 1e9 / n}'
+}
+
+echo "## Offline decode, $date_start"
+echo
+echo "- Machine: $(nproc) CPUs ($cpu), $(uname -sr); load average (1/5/15 min) $load_start at the start, $load_end at the end."
+echo "- Versions: $ver_np; $ver_tcpdump, $ver_libpcap; ${ver_tshark%.}."
+echo "- Every command with TZ=UTC LC_ALL=C, stdout to /dev/null; wall time median of $runs runs (tshark, and tcpdump on flood15: $slow_runs), min–max beside it; peak RSS (GNU time %M) median."
+for cap in "${caps[@]}"; do
+	echo "- $cap.pcap: ${frames[$cap]} frames, $(awk -v b="${fbytes[$cap]}" 'BEGIN {printf "%.1f", b / 1048576}') MiB."
+done
+echo
+echo "| capture | command | runs | wall s (median) | min–max s | ns/frame | peak RSS MiB |"
+echo "|---|---|--:|--:|--:|--:|--:|"
+for cap in "${caps[@]}"; do
+	for t in "${tools[@]}"; do
+		k=$cap:$t
+		if [ -z "${wall[$k]:-}" ]; then
+			echo "| $cap | \`$(show_cmd "$t" "$cap")\` | | FAILED | | | |"
+			continue
+		fi
+		echo "| $cap | \`$(show_cmd "$t" "$cap")\` | ${nruns[$k]} | ${wall[$k]} | ${wmin[$k]}–${wmax[$k]} | $(perframe "$cap" "$t") | ${rss[$k]} |"
+	done
+done
+echo
+echo "Ratios from this run (wall-time medians; higher means netprobe is faster, except where the row says otherwise):"
+echo
+echo "| ratio | $(printf '%s | ' "${caps[@]}")target |"
+echo "|---|$(printf -- '--:|%.0s' "${caps[@]}")---|"
+row() { # NAME TARGET NUM_TOOL DEN_TOOL
+	local line="| $1 |" c v
+	for c in "${caps[@]}"; do
+		v=$(ratio "${wall[$c:$3]:-}" "${wall[$c:$4]:-}") || fail=1
+		line+=" $v |"
+	done
+	echo "$line $2 |"
+}
+row "tcpdump -n / netprobe text" "≥ 4× (mixed)" tcpdump_n np_text
+row "tcpdump -nn -v / netprobe -v" "" tcpdump_nnv np_v
+if [ $tshark = 1 ]; then
+	row "tshark -n / netprobe text" "" tshark_n np_text
+	row "tshark -T json / netprobe --json" "≥ 50×" tshark_json np_json
+fi
+row "netprobe text / bare loop (lower is better)" "≤ 2× (mixed)" np_text bare
+row "netprobe --json / bare loop (lower is better)" "" np_json bare
+for cap in "${caps[@]}"; do
+	[ "$cap" = mixed ] && continue
+	echo
+	echo "Per-frame cost of $cap.pcap over mixed.pcap (lower is better; target ≤ 1.5× with tracking on), and peak RSS on $cap.pcap (target ≤ 64 MiB):"
+	echo
+	echo "| command | ns/frame mixed | ns/frame $cap | ratio | peak RSS MiB on $cap |"
+	echo "|---|--:|--:|--:|--:|"
+	for t in np_text np_v np_json np_events tcpdump_n tshark_n; do
+		[ $tshark = 0 ] && [ "$t" = tshark_n ] && continue
+		a=$(perframe mixed "$t") && b=$(perframe "$cap" "$t") || { fail=1; continue; }
+		echo "| $(label "$t") | $a | $b | $(ratio "$b" "$a") | ${rss[$cap:$t]} |"
+	done
+done
+exit $fail
