@@ -70,6 +70,13 @@ tmp=$(mktemp -d /tmp/np-bench-live.XXXXXX)
 created=()
 pids=()
 
+# forget PID: drop a reaped PID, so that cleanup never signals a PID the kernel may reuse.
+forget() {
+	local keep=() p
+	for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	pids=("${keep[@]}")
+}
+
 cleanup() {
 	local p ns
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -197,7 +204,7 @@ for cap in "${caps[@]}"; do
 				echo "live.sh: $tool did not start: $(head -n 3 "$tmp/cap.err")" >&2
 				kill -TERM "$cpid" 2>/dev/null
 				wait "$cpid" 2>/dev/null
-				pids=("${pids[@]/$cpid/}")
+				forget "$cpid"
 				fail=1
 				rows+=("| $cap | $rate | $tool | FAILED to start | | | | | | |")
 				continue
@@ -227,7 +234,7 @@ for cap in "${caps[@]}"; do
 			done
 			kill -TERM "$cpid" 2>/dev/null
 			wait "$cpid" 2>/dev/null
-			pids=("${pids[@]/$cpid/}")
+			forget "$cpid"
 
 			[ "$(ip_in)" != "$ip_in_run" ] && echo "live.sh: $cap $rate $tool: Ip InReceives in the receiving namespace went from $ip_in_run to $(ip_in)" >&2
 			sent=$(num 'Successful packets:\s+[0-9]+' "$tmp/rep.out")
