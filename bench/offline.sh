@@ -5,9 +5,12 @@
 #
 # Every command: stdout to /dev/null, stderr kept (shown if it fails), TZ=UTC and LC_ALL=C in the
 # environment (without TZ glibc re-reads the zone file for each timestamp tcpdump prints), wall
-# time by the shell's clock around it, peak RSS from GNU time (%M), bounded by `timeout`.
-# Median of --runs runs (--slow-runs for tshark, and for tcpdump on the /15 flood, which take
-# tens of seconds a run). Prints a Markdown report on stdout; exits 1 if any command fails or
+# time and CPU time (user + system, of the command and its children) from bash's `time`, peak RSS
+# from GNU time (%M), bounded by `timeout`. Median of --runs runs (--slow-runs for tshark, and for
+# tcpdump on the /15 flood, which take tens of seconds a run). The ratios are computed from CPU
+# time, which a busy machine disturbs far less than wall time (a process waiting for a core
+# accrues none); the wall-time ratios are shown beside them. Times below bash's 1 ms
+# resolution count as 1 ms. Prints a Markdown report on stdout; exits 1 if any command fails or
 # any number is missing.
 #
 # Usage: offline.sh --netprobe NP --loop PCAP_LOOP --mixed FILE [--flood FILE] [--flood15 FILE]
@@ -81,7 +84,8 @@ median() {
 		if (NR % 2) printf "%.6f\n", v[m]; else printf "%.6f\n", (v[m] + v[m + 1]) / 2}'
 }
 
-declare -A wall=() wmin=() wmax=() rss=() nruns=() frames=() fbytes=()
+TIMEFORMAT='%3R %3U %3S'
+declare -A wall=() cpu=() wmin=() wmax=() rss=() nruns=() frames=() fbytes=()
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 date_start=$(date -u '+%Y-%m-%d %H:%M UTC')
 
@@ -98,29 +102,30 @@ for cap in "${caps[@]}"; do
 		case $t in tshark_*) n=$slow_runs ;; esac
 		case $cap:$t in flood15:tcpdump_*) n=$slow_runs ;; esac
 		set_cmd "$t" "$f"
-		: >"$tmp/walls" && : >"$tmp/rsss"
+		: >"$tmp/walls" && : >"$tmp/cpus" && : >"$tmp/rsss"
 		for ((r = 1; r <= n; r++)); do
-			t0=$(date +%s%N)
-			timeout -s INT -k 10 "$tmo" /usr/bin/time -f %M -o "$tmp/rss" "${cmd[@]}" \
-				>/dev/null 2>"$tmp/err"
+			{ time timeout -s INT -k 10 "$tmo" /usr/bin/time -f %M -o "$tmp/rss" "${cmd[@]}" \
+				>/dev/null 2>"$tmp/err"; } 2>"$tmp/time"
 			rc=$?
-			t1=$(date +%s%N)
 			if [ $rc -ne 0 ]; then
 				echo "offline.sh: FAILED (exit $rc) on $cap: ${cmd[*]}" >&2
 				tail -n 5 "$tmp/err" >&2
 				fail=1
 				break
 			fi
-			echo $(((t1 - t0) / 1000)) >>"$tmp/walls"  # microseconds
-			tail -n 1 "$tmp/rss" >>"$tmp/rsss"          # KiB
+			read -r w u sy <"$tmp/time" # seconds, 3 decimals
+			echo "$w" >>"$tmp/walls"
+			awk -v u="$u" -v s="$sy" 'BEGIN {printf "%.3f\n", u + s}' >>"$tmp/cpus"
+			tail -n 1 "$tmp/rss" >>"$tmp/rsss" # KiB
 		done
 		[ $rc -ne 0 ] && continue
-		wall[$cap:$t]=$(median <"$tmp/walls" | awk '{printf "%.3f", $1 / 1e6}')
-		wmin[$cap:$t]=$(sort -n "$tmp/walls" | head -n1 | awk '{printf "%.3f", $1 / 1e6}')
-		wmax[$cap:$t]=$(sort -n "$tmp/walls" | tail -n1 | awk '{printf "%.3f", $1 / 1e6}')
+		wall[$cap:$t]=$(median <"$tmp/walls" | awk '{printf "%.3f", $1}')
+		cpu[$cap:$t]=$(median <"$tmp/cpus" | awk '{printf "%.3f", $1}')
+		wmin[$cap:$t]=$(sort -n "$tmp/walls" | head -n1 | awk '{printf "%.3f", $1}')
+		wmax[$cap:$t]=$(sort -n "$tmp/walls" | tail -n1 | awk '{printf "%.3f", $1}')
 		rss[$cap:$t]=$(median <"$tmp/rsss" | awk '{printf "%.1f", $1 / 1024}')
 		nruns[$cap:$t]=$n
-		echo "offline.sh: $cap $t: ${wall[$cap:$t]} s, ${rss[$cap:$t]} MiB (median of $n)" >&2
+		echo "offline.sh: $cap $t: CPU ${cpu[$cap:$t]} s, wall ${wall[$cap:$t]} s, ${rss[$cap:$t]} MiB (median of $n)" >&2
 	done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -130,7 +135,7 @@ ver_np=$("$np" --version 2>&1 | head -n1)
 ver_tcpdump=$(tcpdump --version 2>&1 | head -n1)
 ver_libpcap=$(tcpdump --version 2>&1 | sed -n 2p)
 ver_tshark=$([ $tshark = 1 ] && tshark --version 2>/dev/null | head -n1 || echo "not run")
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 
 label() {
 	case $1 in
@@ -145,51 +150,53 @@ label() {
 	tshark_json) echo "tshark -T json" ;;
 	esac
 }
-# a / b with 2 decimals, or "—" (and a failure) if either is missing.
+# a / b with 2 decimals (times under 1 ms count as 1 ms), or "missing" (status 1).
 ratio() {
 	if [ -z "${1:-}" ] || [ -z "${2:-}" ]; then
 		echo "missing"
 		return 1
 	fi
-	awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "missing"; else printf "%.2f×\n", a / b}'
+	awk -v a="$1" -v b="$2" 'BEGIN {if (a < 0.001) a = 0.001; if (b < 0.001) b = 0.001;
+		printf "%.2f×\n", a / b}'
 }
-perframe() { # ns per frame of cap:tool
-	local w=${wall[$1:$2]:-}
-	[ -n "$w" ] || return 1
-	awk -v w="$w" -v n="${frames[$1]}" 'BEGIN {printf "%.0f\n", w * 1e9 / n}'
+perframe() { # CPU ns per frame of cap:tool
+	local c=${cpu[$1:$2]:-}
+	[ -n "$c" ] || return 1
+	awk -v c="$c" -v n="${frames[$1]}" 'BEGIN {printf "%.0f\n", c * 1e9 / n}'
 }
 
 echo "## Offline decode, $date_start"
 echo
-echo "- Machine: $(nproc) CPUs ($cpu), $(uname -sr); load average (1/5/15 min) $load_start at the start, $load_end at the end."
+echo "- Machine: $(nproc) CPUs ($cpu_model), $(uname -sr); load average (1/5/15 min) $load_start at the start, $load_end at the end."
 echo "- Versions: $ver_np; $ver_tcpdump, $ver_libpcap; ${ver_tshark%.}."
-echo "- Every command with TZ=UTC LC_ALL=C, stdout to /dev/null; wall time median of $runs runs (tshark, and tcpdump on flood15: $slow_runs), min–max beside it; peak RSS (GNU time %M) median."
+echo "- Every command with TZ=UTC LC_ALL=C, stdout to /dev/null; median of $runs runs (tshark, and tcpdump on flood15: $slow_runs) of CPU time (user + system) and of wall time (min–max beside it); ns/frame from the CPU time; peak RSS (GNU time %M) median."
 for cap in "${caps[@]}"; do
 	echo "- $cap.pcap: ${frames[$cap]} frames, $(awk -v b="${fbytes[$cap]}" 'BEGIN {printf "%.1f", b / 1048576}') MiB."
 done
 echo
-echo "| capture | command | runs | wall s (median) | min–max s | ns/frame | peak RSS MiB |"
-echo "|---|---|--:|--:|--:|--:|--:|"
+echo "| capture | command | runs | CPU s | wall s | wall min–max s | CPU ns/frame | peak RSS MiB |"
+echo "|---|---|--:|--:|--:|--:|--:|--:|"
 for cap in "${caps[@]}"; do
 	for t in "${tools[@]}"; do
 		k=$cap:$t
 		if [ -z "${wall[$k]:-}" ]; then
-			echo "| $cap | \`$(show_cmd "$t" "$cap")\` | | FAILED | | | |"
+			echo "| $cap | \`$(show_cmd "$t" "$cap")\` | | FAILED | | | | |"
 			continue
 		fi
-		echo "| $cap | \`$(show_cmd "$t" "$cap")\` | ${nruns[$k]} | ${wall[$k]} | ${wmin[$k]}–${wmax[$k]} | $(perframe "$cap" "$t") | ${rss[$k]} |"
+		echo "| $cap | \`$(show_cmd "$t" "$cap")\` | ${nruns[$k]} | ${cpu[$k]} | ${wall[$k]} | ${wmin[$k]}–${wmax[$k]} | $(perframe "$cap" "$t") | ${rss[$k]} |"
 	done
 done
 echo
-echo "Ratios from this run (wall-time medians; higher means netprobe is faster, except where the row says otherwise):"
+echo "Ratios from this run: of CPU-time medians, with the wall-time ratio in parentheses (higher means netprobe is faster, except where the row says otherwise):"
 echo
 echo "| ratio | $(printf '%s | ' "${caps[@]}")target |"
 echo "|---|$(printf -- '--:|%.0s' "${caps[@]}")---|"
 row() { # NAME TARGET NUM_TOOL DEN_TOOL
-	local line="| $1 |" c v
+	local line="| $1 |" c v w
 	for c in "${caps[@]}"; do
-		v=$(ratio "${wall[$c:$3]:-}" "${wall[$c:$4]:-}") || fail=1
-		line+=" $v |"
+		v=$(ratio "${cpu[$c:$3]:-}" "${cpu[$c:$4]:-}") || fail=1
+		w=$(ratio "${wall[$c:$3]:-}" "${wall[$c:$4]:-}") || fail=1
+		line+=" $v (wall $w) |"
 	done
 	echo "$line $2 |"
 }
@@ -204,9 +211,9 @@ row "netprobe --json / bare loop (lower is better)" "" np_json bare
 for cap in "${caps[@]}"; do
 	[ "$cap" = mixed ] && continue
 	echo
-	echo "Per-frame cost of $cap.pcap over mixed.pcap (lower is better; target ≤ 1.5× with tracking on), and peak RSS on $cap.pcap (target ≤ 64 MiB):"
+	echo "CPU cost per frame of $cap.pcap over mixed.pcap (lower is better; target ≤ 1.5× with tracking on), and peak RSS on $cap.pcap (target ≤ 64 MiB):"
 	echo
-	echo "| command | ns/frame mixed | ns/frame $cap | ratio | peak RSS MiB on $cap |"
+	echo "| command | CPU ns/frame mixed | CPU ns/frame $cap | ratio | peak RSS MiB on $cap |"
 	echo "|---|--:|--:|--:|--:|"
 	for t in np_text np_v np_json np_events tcpdump_n tshark_n; do
 		[ $tshark = 0 ] && [ "$t" = tshark_n ] && continue
