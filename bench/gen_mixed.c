@@ -25,7 +25,12 @@
  * Writes the capture with libpcap (pcap_open_dead + pcap_dump) and prints what is in it as
  * KEY=VALUE lines on stdout (counts of what was written, not of what was planned).
  *
- * Usage: gen_mixed -o FILE [-n COUNT] [-c CONC] [-6 PERMILLE] [-s SEED]
+ * -w spreads the IPv4 addresses over the whole unicast space (the same traffic otherwise): tcpdump
+ * caches address strings in a hash table indexed by the address's first 12 bits, so with every
+ * address in 10.77.0.0/16 its cost per frame grows with the number of hosts; -w shows it
+ * without that handicap.
+ *
+ * Usage: gen_mixed -o FILE [-n COUNT] [-c CONC] [-6 PERMILLE] [-s SEED] [-w]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -175,6 +180,9 @@ struct host {
 	uint8_t mac[6];
 };
 
+/* With -w, IPv4 hosts get addresses spread over the unicast space instead of 10.77.0.0/16. */
+static bool wide_v4;
+
 /* Host `id` of group `grp`: 10.77.GRP+id/256.id%256 or fd77::GRP:0:0:ID; a MAC derived from both. */
 static void mkhost(struct host *h, bool v6, unsigned grp, unsigned id)
 {
@@ -188,6 +196,15 @@ static void mkhost(struct host *h, bool v6, unsigned grp, unsigned id)
 		h->a[0] = 10, h->a[1] = 77;
 		h->a[2] = (uint8_t)(grp + id / 254);
 		h->a[3] = (uint8_t)(1 + id % 254);
+		if (wide_v4) { /* a fixed scramble of the same host: 1.x.x.x .. 223.x.x.x, not 127 */
+			uint64_t x = (uint64_t)grp << 16 | id;
+			uint32_t r = (uint32_t)splitmix64(&x);
+			h->a[0] = (uint8_t)(1 + r % 223);
+			if (h->a[0] == 127 || h->a[0] == 10)
+				h->a[0]++;
+			h->a[1] = (uint8_t)(r >> 8), h->a[2] = (uint8_t)(r >> 16);
+			h->a[3] = (uint8_t)(1 + (r >> 24) % 254);
+		}
 	}
 	h->mac[0] = 0x02, h->mac[1] = 0x77, h->mac[2] = v6 ? 0x66 : 0x44;
 	h->mac[3] = (uint8_t)grp;
@@ -332,10 +349,13 @@ static void http_request(const struct sess *s, char *out, bool post, uint32_t bo
 			 "Accept: */*\r\n%s",
 			 post ? "POST" : "GET", paths[rng() % (sizeof paths / sizeof *paths)], host,
 			 s->sport, cl);
+	/* One draw whatever the padding's length, so that -w (longer or shorter Host headers)
+	 * changes the addresses and nothing else. */
+	uint64_t pad = rng();
 	if ((uint32_t)n + 12 < size && size < HDR_MAX - 4) {
 		n += snprintf(out + n, (size_t)(HDR_MAX - n), "Cookie: id=");
 		while ((uint32_t)n < size - 2)
-			out[n++] = (char)('a' + rng() % 26);
+			out[n++] = (char)('a' + splitmix64(&pad) % 26);
 		out[n] = 0;
 		n += snprintf(out + n, (size_t)(HDR_MAX - n), "\r\n");
 	}
@@ -787,11 +807,12 @@ static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 
 static void usage(FILE *o)
 {
-	fprintf(o, "Usage: gen_mixed -o FILE [-n COUNT] [-c CONC] [-6 PERMILLE] [-s SEED]\n"
+	fprintf(o, "Usage: gen_mixed -o FILE [-n COUNT] [-c CONC] [-6 PERMILLE] [-s SEED] [-w]\n"
 		   "  -n COUNT     frames to write (default 1000000)\n"
 		   "  -c CONC      sessions in progress at once (default 400)\n"
 		   "  -6 PERMILLE  sessions over IPv6 (default 100 = 10%%)\n"
-		   "  -s SEED      PRNG seed (default 1)\n");
+		   "  -s SEED      PRNG seed (default 1)\n"
+		   "  -w           IPv4 addresses spread over the unicast space, not 10.77.0.0/16\n");
 }
 
 int main(int argc, char **argv)
@@ -799,7 +820,7 @@ int main(int argc, char **argv)
 	const char *out = NULL;
 	uint64_t count = 1000000, conc = 400, v6 = 100, seed = 1;
 	int ch;
-	while ((ch = getopt(argc, argv, "o:n:c:6:s:h")) != -1) {
+	while ((ch = getopt(argc, argv, "o:n:c:6:s:wh")) != -1) {
 		bool ok = true;
 		switch (ch) {
 		case 'o': out = optarg; break;
@@ -807,6 +828,7 @@ int main(int argc, char **argv)
 		case 'c': ok = parse_u64(optarg, 1, 100000, &conc); break;
 		case '6': ok = parse_u64(optarg, 0, 1000, &v6); break;
 		case 's': ok = parse_u64(optarg, 0, UINT64_MAX, &seed); break;
+		case 'w': wide_v4 = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

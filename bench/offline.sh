@@ -13,8 +13,13 @@
 # resolution count as 1 ms. Prints a Markdown report on stdout; exits 1 if any command fails or
 # any number is missing.
 #
-# Usage: offline.sh --netprobe NP --loop PCAP_LOOP --mixed FILE [--flood FILE] [--flood15 FILE]
-#                   [--runs N] [--slow-runs M] [--timeout S] [--no-tshark]
+# mixedw (--mixed-wide) is the mixed traffic with IPv4 addresses spread over the whole space
+# (gen_mixed -w): tcpdump's address-string cache hashes the first 12 bits of an address, so
+# every 10.77.x.x address of the mixed capture lands in one bucket; tshark is not run on it.
+#
+# Usage: offline.sh --netprobe NP --loop PCAP_LOOP --mixed FILE [--mixed-wide FILE]
+#                   [--flood FILE] [--flood15 FILE] [--runs N] [--slow-runs M] [--timeout S]
+#                   [--no-tshark] [--tools "bare np_text np_v np_json np_events tcpdump_n ..."]
 set -u
 export TZ=UTC LC_ALL=C
 
@@ -23,7 +28,7 @@ usage() {
 	exit "${1:-2}"
 }
 
-np='' loop='' runs=5 slow_runs=1 tmo=900 tshark=1
+np='' loop='' runs=5 slow_runs=1 tmo=900 tshark=1 only=''
 declare -A capfile=()
 caps=()
 while [ $# -gt 0 ]; do
@@ -31,6 +36,8 @@ while [ $# -gt 0 ]; do
 	--netprobe) np=${2:?}; shift 2 ;;
 	--loop) loop=${2:?}; shift 2 ;;
 	--mixed | --flood | --flood15) caps+=("${1#--}"); capfile[${1#--}]=${2:?}; shift 2 ;;
+	--mixed-wide) caps+=(mixedw); capfile[mixedw]=${2:?}; shift 2 ;;
+	--tools) only=${2:?}; shift 2 ;;
 	--runs) runs=${2:?}; shift 2 ;;
 	--slow-runs) slow_runs=${2:?}; shift 2 ;;
 	--timeout) tmo=${2:?}; shift 2 ;;
@@ -56,6 +63,18 @@ fail=0
 
 tools=(bare np_text np_v np_json np_events tcpdump_n tcpdump_nnv)
 [ $tshark = 1 ] && tools+=(tshark_n tshark_json)
+if [ -n "$only" ]; then
+	for t in $only; do
+		case " ${tools[*]} " in *" $t "*) ;; *) echo "offline.sh: unknown tool '$t' (${tools[*]})" >&2; exit 2 ;; esac
+	done
+	read -r -a tools <<<"$only"
+fi
+# Whether tool $2 runs on capture $1 (tshark not on mixedw: its cost does not depend on that).
+runs_on() {
+	case $1:$2 in mixedw:tshark_*) return 1 ;; esac
+	case " ${tools[*]} " in *" $2 "*) return 0 ;; esac
+	return 1
+}
 
 # The command of tool $1 on file $2, into the array `cmd`.
 set_cmd() {
@@ -98,6 +117,7 @@ for cap in "${caps[@]}"; do
 	frames[$cap]=$(awk '{print $1}' "$tmp/loop.err")
 	fbytes[$cap]=$(stat -c %s "$f")
 	for t in "${tools[@]}"; do
+		runs_on "$cap" "$t" || continue
 		n=$runs
 		case $t in tshark_*) n=$slow_runs ;; esac
 		case $cap:$t in flood15:tcpdump_*) n=$slow_runs ;; esac
@@ -178,6 +198,7 @@ echo "| capture | command | runs | CPU s | wall s | wall min–max s | CPU ns/fr
 echo "|---|---|--:|--:|--:|--:|--:|--:|"
 for cap in "${caps[@]}"; do
 	for t in "${tools[@]}"; do
+		runs_on "$cap" "$t" || continue
 		k=$cap:$t
 		if [ -z "${wall[$k]:-}" ]; then
 			echo "| $cap | \`$(show_cmd "$t" "$cap")\` | | FAILED | | | | |"
@@ -193,7 +214,12 @@ echo "| ratio | $(printf '%s | ' "${caps[@]}")target |"
 echo "|---|$(printf -- '--:|%.0s' "${caps[@]}")---|"
 row() { # NAME TARGET NUM_TOOL DEN_TOOL
 	local line="| $1 |" c v w
+	runs_on mixed "$3" && runs_on mixed "$4" || return 0 # not asked for
 	for c in "${caps[@]}"; do
+		if ! runs_on "$c" "$3" || ! runs_on "$c" "$4"; then
+			line+=" — |"
+			continue
+		fi
 		v=$(ratio "${cpu[$c:$3]:-}" "${cpu[$c:$4]:-}") || fail=1
 		w=$(ratio "${wall[$c:$3]:-}" "${wall[$c:$4]:-}") || fail=1
 		line+=" $v (wall $w) |"
@@ -209,14 +235,14 @@ fi
 row "netprobe text / bare loop (lower is better)" "≤ 2× (mixed)" np_text bare
 row "netprobe --json / bare loop (lower is better)" "" np_json bare
 for cap in "${caps[@]}"; do
-	[ "$cap" = mixed ] && continue
+	case $cap in mixed | mixedw) continue ;; esac
 	echo
 	echo "CPU cost per frame of $cap.pcap over mixed.pcap (lower is better; target ≤ 1.5× with tracking on), and peak RSS on $cap.pcap (target ≤ 64 MiB):"
 	echo
 	echo "| command | CPU ns/frame mixed | CPU ns/frame $cap | ratio | peak RSS MiB on $cap |"
 	echo "|---|--:|--:|--:|--:|"
 	for t in np_text np_v np_json np_events tcpdump_n tshark_n; do
-		[ $tshark = 0 ] && [ "$t" = tshark_n ] && continue
+		runs_on mixed "$t" || continue
 		a=$(perframe mixed "$t") && b=$(perframe "$cap" "$t") || { fail=1; continue; }
 		echo "| $(label "$t") | $a | $b | $(ratio "$b" "$a") | ${rss[$cap:$t]} |"
 	done
