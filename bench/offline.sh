@@ -20,6 +20,10 @@
 # Usage: offline.sh --netprobe NP --loop PCAP_LOOP --mixed FILE [--mixed-wide FILE]
 #                   [--flood FILE] [--flood15 FILE] [--runs N] [--slow-runs M] [--timeout S]
 #                   [--no-tshark] [--tools "bare np_text np_v np_json np_events tcpdump_n ..."]
+#                   [--tshark-count N]
+# --tshark-count N: tshark reads only the first N frames of each capture (-c N), for a machine
+# too busy to wait for it; every ratio compares costs per frame, so it stays meaningful (tshark's
+# cost per frame grows with the capture: a prefix flatters tshark, not netprobe).
 set -u
 export TZ=UTC LC_ALL=C
 
@@ -28,7 +32,7 @@ usage() {
 	exit "${1:-2}"
 }
 
-np='' loop='' runs=5 slow_runs=1 tmo=900 tshark=1 only=''
+np='' loop='' runs=5 slow_runs=1 tmo=900 tshark=1 only='' tcount=0
 declare -A capfile=()
 caps=()
 while [ $# -gt 0 ]; do
@@ -38,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--mixed | --flood | --flood15) caps+=("${1#--}"); capfile[${1#--}]=${2:?}; shift 2 ;;
 	--mixed-wide) caps+=(mixedw); capfile[mixedw]=${2:?}; shift 2 ;;
 	--tools) only=${2:?}; shift 2 ;;
+	--tshark-count) tcount=${2:?}; shift 2 ;;
 	--runs) runs=${2:?}; shift 2 ;;
 	--slow-runs) slow_runs=${2:?}; shift 2 ;;
 	--timeout) tmo=${2:?}; shift 2 ;;
@@ -47,6 +52,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$np" ] && [ -n "$loop" ] && [ -n "${capfile[mixed]:-}" ] || usage
+[[ $tcount =~ ^[0-9]+$ ]] || { echo "offline.sh: bad --tshark-count '$tcount'" >&2; exit 2; }
 for n in "$runs" "$slow_runs" "$tmo"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "offline.sh: '$n' is not a positive number" >&2; exit 2; }
 done
@@ -89,6 +95,7 @@ set_cmd() {
 	tshark_n) cmd=(tshark -n -r "$2") ;;
 	tshark_json) cmd=(tshark -T json -r "$2") ;;
 	esac
+	case $1 in tshark_*) [ "$tcount" -gt 0 ] && cmd=("${cmd[@]:0:${#cmd[@]}-2}" -c "$tcount" -r "$2") ;; esac
 }
 # The command as shown in the table: program name and capture name only.
 show_cmd() {
@@ -179,10 +186,17 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN {if (a < 0.001) a = 0.001; if (b < 0.001) b = 0.001;
 		printf "%.2f×\n", a / b}'
 }
-perframe() { # CPU ns per frame of cap:tool
+nframes() { # frames tool $2 reads from capture $1
+	case $2 in
+	tshark_*) [ "$tcount" -gt 0 ] && [ "$tcount" -lt "${frames[$1]}" ] && { echo "$tcount"; return; } ;;
+	esac
+	echo "${frames[$1]}"
+}
+perframe() { # CPU (or, with a third argument, wall) ns per frame of cap:tool
 	local c=${cpu[$1:$2]:-}
+	[ -n "${3:-}" ] && c=${wall[$1:$2]:-}
 	[ -n "$c" ] || return 1
-	awk -v c="$c" -v n="${frames[$1]}" 'BEGIN {printf "%.0f\n", c * 1e9 / n}'
+	awk -v c="$c" -v n="$(nframes "$1" "$2")" 'BEGIN {if (c < 0.001) c = 0.001; printf "%.0f\n", c * 1e9 / n}'
 }
 
 echo "## Offline decode, $date_start"
@@ -190,6 +204,7 @@ echo
 echo "- Machine: $(nproc) CPUs ($cpu_model), $(uname -sr); load average (1/5/15 min) $load_start at the start, $load_end at the end."
 echo "- Versions: $ver_np; $ver_tcpdump, $ver_libpcap; ${ver_tshark%.}."
 echo "- Every command with TZ=UTC LC_ALL=C, stdout to /dev/null; median of $runs runs (tshark, and tcpdump on flood15: $slow_runs) of CPU time (user + system) and of wall time (min–max beside it); ns/frame from the CPU time; peak RSS (GNU time %M) median."
+[ "$tcount" -gt 0 ] && [ $tshark = 1 ] && echo "- tshark read only the first $tcount frames of each capture (\`-c $tcount\`): its rows and ratios are per frame of that prefix."
 for cap in "${caps[@]}"; do
 	echo "- $cap.pcap: ${frames[$cap]} frames, $(awk -v b="${fbytes[$cap]}" 'BEGIN {printf "%.1f", b / 1048576}') MiB."
 done
@@ -208,7 +223,7 @@ for cap in "${caps[@]}"; do
 	done
 done
 echo
-echo "Ratios from this run: of CPU-time medians, with the wall-time ratio in parentheses (higher means netprobe is faster, except where the row says otherwise):"
+echo "Ratios from this run: of CPU time per frame (medians), with the wall-time ratio in parentheses (higher means netprobe is faster, except where the row says otherwise):"
 echo
 echo "| ratio | $(printf '%s | ' "${caps[@]}")target |"
 echo "|---|$(printf -- '--:|%.0s' "${caps[@]}")---|"
@@ -220,8 +235,8 @@ row() { # NAME TARGET NUM_TOOL DEN_TOOL
 			line+=" — |"
 			continue
 		fi
-		v=$(ratio "${cpu[$c:$3]:-}" "${cpu[$c:$4]:-}") || fail=1
-		w=$(ratio "${wall[$c:$3]:-}" "${wall[$c:$4]:-}") || fail=1
+		v=$(ratio "$(perframe "$c" "$3")" "$(perframe "$c" "$4")") || fail=1
+		w=$(ratio "$(perframe "$c" "$3" wall)" "$(perframe "$c" "$4" wall)") || fail=1
 		line+=" $v (wall $w) |"
 	done
 	echo "$line $2 |"
