@@ -15,8 +15,13 @@
  * Writes the capture with libpcap (pcap_open_dead + pcap_dump), Ethernet framing, correct IPv4
  * and TCP checksums, and prints to stdout what the checker needs as KEY=VALUE lines.
  *
- * Usage: gen_synflood -o FILE [-n COUNT] [-r RATE] [-a PERMILLE] [-s SEED]
+ * With -p PREFIX/LEN the spoofed sources are drawn from that IPv4 prefix only (the benchmarks
+ * use one /15: tcpdump's address-to-name cache degrades when sources share a prefix); without it
+ * the output is the same as before the option existed.
+ *
+ * Usage: gen_synflood -o FILE [-n COUNT] [-r RATE] [-a PERMILLE] [-s SEED] [-p PREFIX/LEN]
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -318,19 +323,42 @@ static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 
 static void usage(FILE *o)
 {
-	fprintf(o, "Usage: gen_synflood -o FILE [-n COUNT] [-r RATE] [-a PERMILLE] [-s SEED]\n"
+	fprintf(o, "Usage: gen_synflood -o FILE [-n COUNT] [-r RATE] [-a PERMILLE] [-s SEED]"
+		   " [-p PREFIX/LEN]\n"
 		   "  -n COUNT     flood SYNs (default 1000000)\n"
 		   "  -r RATE      flood SYNs per second (default 200000)\n"
 		   "  -a PERMILLE  flood SYNs the target answers with a SYN/ACK (default 100 = 10%%)\n"
-		   "  -s SEED      PRNG seed (default 1)\n");
+		   "  -s SEED      PRNG seed (default 1)\n"
+		   "  -p PFX/LEN   spoofed sources from this IPv4 prefix only (default: any)\n");
+}
+
+/* "A.B.C.D/LEN" (LEN 1..30) -> network and mask in host order. */
+static bool parse_prefix(const char *s, uint32_t *net, uint32_t *mask)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	uint64_t len;
+	struct in_addr a;
+	if (!slash || (size_t)(slash - s) >= sizeof buf || !parse_u64(slash + 1, 1, 30, &len))
+		return false;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = 0;
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return false;
+	*mask = ~(uint32_t)0 << (32 - len);
+	*net = ntohl(a.s_addr) & *mask;
+	/* A prefix inside the test's own 10.77.9.0/24 would leave no address to draw. */
+	return !(len >= 24 && (*net >> 8) == (ip_client >> 8));
 }
 
 int main(int argc, char **argv)
 {
 	const char *out = NULL;
 	uint64_t count = 1000000, rate = 200000, answer_pm = 100, seed = 1;
+	uint32_t pfx_net = 0, pfx_mask = 0;
+	bool pfx = false;
 	int ch;
-	while ((ch = getopt(argc, argv, "o:n:r:a:s:h")) != -1) {
+	while ((ch = getopt(argc, argv, "o:n:r:a:s:p:h")) != -1) {
 		bool ok = true;
 		switch (ch) {
 		case 'o': out = optarg; break;
@@ -338,6 +366,7 @@ int main(int argc, char **argv)
 		case 'r': ok = parse_u64(optarg, 1, 1000000, &rate); break;
 		case 'a': ok = parse_u64(optarg, 0, 1000, &answer_pm); break;
 		case 's': ok = parse_u64(optarg, 0, UINT64_MAX, &seed); break;
+		case 'p': ok = pfx = parse_prefix(optarg, &pfx_net, &pfx_mask); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -423,9 +452,11 @@ int main(int argc, char **argv)
 			write_answer();
 		} else {
 			uint32_t src;
-			do /* any address but the test's own 10.77.9.0/24 */
+			do { /* any address (in the prefix) but the test's own 10.77.9.0/24 */
 				src = (uint32_t)rng();
-			while ((src >> 8) == (ip_client >> 8));
+				if (pfx)
+					src = pfx_net | (src & ~pfx_mask);
+			} while ((src >> 8) == (ip_client >> 8));
 			uint64_t r = rng();
 			uint16_t sport = (uint16_t)(1024 + (r >> 32) % 64512);
 			uint32_t isn = (uint32_t)rng();
