@@ -108,6 +108,16 @@ static inline unsigned ndigits(uint64_t v)
 /* "%" PRIu64 with at least `width` digits ("%0<width>" PRIu64); room is the caller's. */
 static inline void put_uint(struct jw *w, uint64_t v, unsigned width)
 {
+	/* Small numbers are the most common (flags, lengths, TTLs, relative sequence numbers). */
+	if (v < 10 && width <= 1) {
+		*w->p++ = (char)('0' + v);
+		return;
+	}
+	if (v < 100 && width <= 2 && v >= 10) {
+		memcpy(w->p, digits2 + v * 2, 2);
+		w->p += 2;
+		return;
+	}
 	unsigned n = ndigits(v);
 	if (n < width) {
 		memset(w->p, '0', width - n);
@@ -168,10 +178,8 @@ static inline void put_bool(struct jw *w, bool v)
 
 /* A JSON string. Ours are names and formatted addresses; escape anyway so the output stays
  * JSON whatever a future caller passes (RFC 8259 section 7). */
-static void put_str(struct jw *w, const char *s)
+static void put_str_escaped(struct jw *w, const char *s)
 {
-	room(w, 1);
-	*w->p++ = '"';
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		room(w, 7);
@@ -186,38 +194,95 @@ static void put_str(struct jw *w, const char *s)
 			*w->p++ = (char)c;
 		}
 	}
+}
+
+static inline void put_str(struct jw *w, const char *s)
+{
+	/* Most strings need no escape: find the end, then copy them in one go. */
+	const unsigned char *e = (const unsigned char *)s;
+	while (*e >= 0x20 && *e != '"' && *e != '\\')
+		e++;
+	size_t n = (size_t)(e - (const unsigned char *)s);
+	room(w, n + 2);
+	*w->p++ = '"';
+	if (n)
+		lit(w, s, n);
+	if (*e)
+		put_str_escaped(w, (const char *)e);
 	room(w, 1);
 	*w->p++ = '"';
 }
 #define STR(w, k, s) (KEY(w, k), put_str(w, (s)))
 
-/* Room for 46 bytes (JW_ITEM covers it). */
+/* Decimal text of each byte value, NUL-padded to 4 bytes, and its length: a dotted quad is
+ * four 4-byte copies (inet_ntop's text). */
+static const char dec3[256][4] = {
+#define D1(n) { (char)('0' + (n)), 0, 0, 0 }
+#define D2(n) { (char)('0' + (n) / 10), (char)('0' + (n) % 10), 0, 0 }
+#define D3(n) { (char)('0' + (n) / 100), (char)('0' + (n) / 10 % 10), (char)('0' + (n) % 10), 0 }
+#define R10(m, b) m(b), m(b + 1), m(b + 2), m(b + 3), m(b + 4), m(b + 5), m(b + 6), m(b + 7), \
+		   m(b + 8), m(b + 9)
+	R10(D1, 0), R10(D2, 10), R10(D2, 20), R10(D2, 30), R10(D2, 40), R10(D2, 50), R10(D2, 60),
+	R10(D2, 70), R10(D2, 80), R10(D2, 90),
+	R10(D3, 100), R10(D3, 110), R10(D3, 120), R10(D3, 130), R10(D3, 140), R10(D3, 150),
+	R10(D3, 160), R10(D3, 170), R10(D3, 180), R10(D3, 190), R10(D3, 200), R10(D3, 210),
+	R10(D3, 220), R10(D3, 230), R10(D3, 240),
+	D3(250), D3(251), D3(252), D3(253), D3(254), D3(255),
+#undef R10
+#undef D3
+#undef D2
+#undef D1
+};
+
+static inline void put_ip4(struct jw *w, const uint8_t a[4])
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned b = a[i];
+		memcpy(w->p, dec3[b], 4);
+		w->p += 1 + (b >= 10) + (b >= 100);
+		*w->p++ = '.';
+	}
+	w->p--; /* no dot after the last byte */
+}
+
+/* Room for 48 bytes (JW_ITEM covers it). */
 static inline void put_addr(struct jw *w, int ver, const uint8_t *a)
 {
 	*w->p++ = '"';
-	struct np_sbuf sb = { w->p, (size_t)(w->end - w->p), 0 };
-	if (ver == 6)
+	if (ver == 6) {
+		struct np_sbuf sb = { w->p, (size_t)(w->end - w->p), 0 };
 		np_sb_ip6(&sb, a);
-	else
-		np_sb_ip4(&sb, a);
-	w->p += sb.len;
+		w->p += sb.len;
+	} else {
+		put_ip4(w, a);
+	}
 	*w->p++ = '"';
 }
 #define ADDR(w, k, ver, a) (KEY(w, k), put_addr(w, (ver), (a)))
 
-/* "xx:xx:...": the decoder keeps at most 8 address bytes. */
+/* "xx:" for each byte value: a link-layer address is one 4-byte copy per byte. */
+static const char hex3[256][4] = {
+#define H(n) { "0123456789abcdef"[(n) >> 4], "0123456789abcdef"[(n) & 15], ':', 0 }
+#define H16(b) H(b), H(b + 1), H(b + 2), H(b + 3), H(b + 4), H(b + 5), H(b + 6), H(b + 7), \
+		H(b + 8), H(b + 9), H(b + 10), H(b + 11), H(b + 12), H(b + 13), H(b + 14), H(b + 15)
+	H16(0x00), H16(0x10), H16(0x20), H16(0x30), H16(0x40), H16(0x50), H16(0x60), H16(0x70),
+	H16(0x80), H16(0x90), H16(0xa0), H16(0xb0), H16(0xc0), H16(0xd0), H16(0xe0), H16(0xf0),
+#undef H16
+#undef H
+};
+
+/* "xx:xx:...", as np_fmt_mac: the decoder keeps at most 8 address bytes. */
 static inline void put_mac(struct jw *w, const uint8_t *m, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	if (n > 8)
 		n = 8;
 	*w->p++ = '"';
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*w->p++ = ':';
-		*w->p++ = hex[m[i] >> 4];
-		*w->p++ = hex[m[i] & 15];
+		memcpy(w->p, hex3[m[i]], 4);
+		w->p += 3;
 	}
+	if (n)
+		w->p--; /* no colon after the last byte */
 	*w->p++ = '"';
 }
 #define MAC(w, k, m, n) (KEY(w, k), put_mac(w, (m), (n)))
@@ -460,12 +525,14 @@ static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_t
 		NUM(w, "flags", t->flags);
 		KEY(w, "flag_names");
 		list_names_open(w);
+		/* The set bits from the lowest up, as far as the bits have names. */
 		bool any = false;
-		for (unsigned i = 0; np_tcp_flag_name(i); i++) {
-			if (t->flags & (1u << i)) {
-				list_name(w, !any, np_tcp_flag_name(i));
-				any = true;
-			}
+		for (unsigned f = t->flags; f; f &= f - 1) {
+			const char *name = np_tcp_flag_name((unsigned)__builtin_ctz(f));
+			if (!name)
+				break;
+			list_name(w, !any, name);
+			any = true;
 		}
 		ch(w, ']');
 		NUM(w, "hdr_len", t->doff * 4u);
@@ -689,14 +756,14 @@ static void put_endpoint(struct jw *w, const struct np_endpoint *ep)
 	*w->p++ = '"';
 	if (ep->ver == 6)
 		*w->p++ = '[';
-	struct np_sbuf sb = { w->p, (size_t)(w->end - w->p), 0 };
-	if (ep->ver == 6)
+	if (ep->ver == 6) {
+		struct np_sbuf sb = { w->p, (size_t)(w->end - w->p), 0 };
 		np_sb_ip6(&sb, ep->addr);
-	else
-		np_sb_ip4(&sb, ep->addr);
-	w->p += sb.len;
-	if (ep->ver == 6)
+		w->p += sb.len;
 		*w->p++ = ']';
+	} else {
+		put_ip4(w, ep->addr);
+	}
 	*w->p++ = ':';
 	put_uint(w, ep->port, 0);
 	*w->p++ = '"';
