@@ -25,7 +25,7 @@ struct jw {
 	char sep;
 };
 
-static void jw_init(struct jw *w, FILE *o, char *buf, size_t cap)
+static void jw_init(struct jw *restrict w, FILE *o, char *buf, size_t cap)
 {
 	w->o = o;
 	w->buf = w->p = buf;
@@ -33,20 +33,20 @@ static void jw_init(struct jw *w, FILE *o, char *buf, size_t cap)
 	w->sep = '{';
 }
 
-static void jw_flush(struct jw *w)
+static void jw_flush(struct jw *restrict w)
 {
 	fwrite(w->buf, 1, (size_t)(w->p - w->buf), w->o);
 	w->p = w->buf;
 }
 
 /* At least n (<= JW_BUF) free bytes. */
-static inline void room(struct jw *w, size_t n)
+static inline void room(struct jw *restrict w, size_t n)
 {
 	if ((size_t)(w->end - w->p) < n)
 		jw_flush(w);
 }
 
-static inline void lit(struct jw *w, const char *s, size_t n)
+static inline void lit(struct jw *restrict w, const char *s, size_t n)
 {
 	memcpy(w->p, s, n);
 	w->p += n;
@@ -54,7 +54,7 @@ static inline void lit(struct jw *w, const char *s, size_t n)
 #define LIT(w, s) lit(w, s, sizeof(s) - 1)
 
 /* `s` is ,"name": whose comma is replaced by the separator; makes room for the value too. */
-static inline void jw_key(struct jw *w, const char *s, size_t n)
+static inline void jw_key(struct jw *restrict w, const char *s, size_t n)
 {
 	room(w, n + JW_ITEM);
 	memcpy(w->p, s, n);
@@ -64,13 +64,13 @@ static inline void jw_key(struct jw *w, const char *s, size_t n)
 }
 #define KEY(w, k) jw_key(w, ",\"" k "\":", sizeof(",\"" k "\":") - 1)
 
-static inline void open_obj_sep(struct jw *w)
+static inline void open_obj_sep(struct jw *restrict w)
 {
 	w->sep = '{';
 }
 #define OPEN(w, k) (KEY(w, k), open_obj_sep(w))
 
-static inline void close_obj(struct jw *w)
+static inline void close_obj(struct jw *restrict w)
 {
 	room(w, 2);
 	if (w->sep == '{')
@@ -79,7 +79,7 @@ static inline void close_obj(struct jw *w)
 	w->sep = ',';
 }
 
-static inline void ch(struct jw *w, char c)
+static inline void ch(struct jw *restrict w, char c)
 {
 	room(w, 1);
 	*w->p++ = c;
@@ -106,7 +106,7 @@ static inline unsigned ndigits(uint64_t v)
 }
 
 /* "%" PRIu64 with at least `width` digits ("%0<width>" PRIu64); room is the caller's. */
-static inline void put_uint(struct jw *w, uint64_t v, unsigned width)
+static inline void put_uint(struct jw *restrict w, uint64_t v, unsigned width)
 {
 	/* Small numbers are the most common (flags, lengths, TTLs, relative sequence numbers). */
 	if (v < 10 && width <= 1) {
@@ -154,7 +154,7 @@ static inline void put_uint(struct jw *w, uint64_t v, unsigned width)
 }
 
 /* "%" PRId64 */
-static inline void put_int(struct jw *w, int64_t v)
+static inline void put_int(struct jw *restrict w, int64_t v)
 {
 	if (v < 0) {
 		*w->p++ = '-';
@@ -167,7 +167,7 @@ static inline void put_int(struct jw *w, int64_t v)
 
 #define NUM(w, k, v) (KEY(w, k), put_uint(w, (v), 0))
 
-static inline void put_bool(struct jw *w, bool v)
+static inline void put_bool(struct jw *restrict w, bool v)
 {
 	if (v)
 		LIT(w, "true");
@@ -178,7 +178,7 @@ static inline void put_bool(struct jw *w, bool v)
 
 /* A JSON string. Ours are names and formatted addresses; escape anyway so the output stays
  * JSON whatever a future caller passes (RFC 8259 section 7). */
-static void put_str_escaped(struct jw *w, const char *s)
+static void put_str_escaped(struct jw *restrict w, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -196,7 +196,7 @@ static void put_str_escaped(struct jw *w, const char *s)
 	}
 }
 
-static inline void put_str(struct jw *w, const char *s)
+static inline void put_str(struct jw *restrict w, const char *s)
 {
 	/* Most strings need no escape: find the end, then copy them in one go. */
 	const unsigned char *e = (const unsigned char *)s;
@@ -234,7 +234,7 @@ static const char dec3[256][4] = {
 #undef D1
 };
 
-static inline void put_ip4(struct jw *w, const uint8_t a[4])
+static inline void put_ip4(struct jw *restrict w, const uint8_t a[4])
 {
 	for (int i = 0; i < 4; i++) {
 		unsigned b = a[i];
@@ -246,7 +246,7 @@ static inline void put_ip4(struct jw *w, const uint8_t a[4])
 }
 
 /* Room for 48 bytes (JW_ITEM covers it). */
-static inline void put_addr(struct jw *w, int ver, const uint8_t *a)
+static inline void put_addr(struct jw *restrict w, int ver, const uint8_t *a)
 {
 	*w->p++ = '"';
 	if (ver == 6) {
@@ -272,7 +272,7 @@ static const char hex3[256][4] = {
 };
 
 /* "xx:xx:...", as np_fmt_mac: the decoder keeps at most 8 address bytes. */
-static inline void put_mac(struct jw *w, const uint8_t *m, size_t n)
+static inline void put_mac(struct jw *restrict w, const uint8_t *m, size_t n)
 {
 	if (n > 8)
 		n = 8;
@@ -288,7 +288,7 @@ static inline void put_mac(struct jw *w, const uint8_t *m, size_t n)
 #define MAC(w, k, m, n) (KEY(w, k), put_mac(w, (m), (n)))
 
 /* "sec.usec" with six decimals at least, as "%" PRId64 ".%06u". */
-static inline void put_ts(struct jw *w, int64_t sec, uint32_t usec)
+static inline void put_ts(struct jw *restrict w, int64_t sec, uint32_t usec)
 {
 	*w->p++ = '"';
 	put_int(w, sec);
@@ -298,14 +298,14 @@ static inline void put_ts(struct jw *w, int64_t sec, uint32_t usec)
 }
 
 /* One element of a list of numbers: "[" or "," then the number. */
-static inline void list_uint(struct jw *w, bool first, uint64_t v)
+static inline void list_uint(struct jw *restrict w, bool first, uint64_t v)
 {
 	room(w, 24);
 	*w->p++ = first ? '[' : ',';
 	put_uint(w, v, 0);
 }
 
-static void json_link(struct jw *w, const struct np_packet *p)
+static void json_link(struct jw *restrict w, const struct np_packet *p)
 {
 	const struct np_link *l = &p->link;
 	if (!l->hdr_len)
@@ -349,7 +349,7 @@ static void json_link(struct jw *w, const struct np_packet *p)
 		BOOL(w, "outgoing", true);
 }
 
-static void json_arp(struct jw *w, const struct np_arp *a)
+static void json_arp(struct jw *restrict w, const struct np_arp *a)
 {
 	OPEN(w, "arp");
 	if (a->got >= 8)
@@ -363,13 +363,13 @@ static void json_arp(struct jw *w, const struct np_arp *a)
 	close_obj(w);
 }
 
-static void json_csum(struct jw *w, uint16_t csum, enum np_csum status)
+static void json_csum(struct jw *restrict w, uint16_t csum, enum np_csum status)
 {
 	NUM(w, "csum", csum);
 	STR(w, "csum_status", np_csum_name(status));
 }
 
-static void json_ip4(struct jw *w, const struct np_ipv4 *ip)
+static void json_ip4(struct jw *restrict w, const struct np_ipv4 *ip)
 {
 	OPEN(w, "ip");
 	NUM(w, "v", 4);
@@ -407,7 +407,7 @@ static void json_ip4(struct jw *w, const struct np_ipv4 *ip)
 	close_obj(w);
 }
 
-static void json_ip6(struct jw *w, const struct np_ipv6 *ip)
+static void json_ip6(struct jw *restrict w, const struct np_ipv6 *ip)
 {
 	OPEN(w, "ip");
 	NUM(w, "v", 6);
@@ -439,7 +439,7 @@ static void json_ip6(struct jw *w, const struct np_ipv6 *ip)
 	close_obj(w);
 }
 
-static void json_tcp_opts(struct jw *w, const struct np_tcp *t)
+static void json_tcp_opts(struct jw *restrict w, const struct np_tcp *t)
 {
 	OPEN(w, "opts");
 	if (t->has_mss)
@@ -489,20 +489,20 @@ static void json_tcp_opts(struct jw *w, const struct np_tcp *t)
 }
 
 /* A list of names: ["A","B"], or [] for none. */
-static void list_names_open(struct jw *w)
+static void list_names_open(struct jw *restrict w)
 {
 	room(w, 1);
 	*w->p++ = '[';
 }
 
-static void list_name(struct jw *w, bool first, const char *s)
+static void list_name(struct jw *restrict w, bool first, const char *s)
 {
 	if (!first)
 		ch(w, ',');
 	put_str(w, s);
 }
 
-static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_track *k)
+static void json_tcp(struct jw *restrict w, const struct np_tcp *t, const struct np_pkt_track *k)
 {
 	bool tracked = k && k->tcp;
 	OPEN(w, "tcp");
@@ -572,7 +572,7 @@ static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_t
 	close_obj(w);
 }
 
-static void json_udp(struct jw *w, const struct np_udp *u)
+static void json_udp(struct jw *restrict w, const struct np_udp *u)
 {
 	OPEN(w, "udp");
 	if (u->got >= 4) {
@@ -586,7 +586,7 @@ static void json_udp(struct jw *w, const struct np_udp *u)
 	close_obj(w);
 }
 
-static void json_quote(struct jw *w, const struct np_quote *q)
+static void json_quote(struct jw *restrict w, const struct np_quote *q)
 {
 	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
 		return;
@@ -629,7 +629,7 @@ static void json_quote(struct jw *w, const struct np_quote *q)
 	close_obj(w);
 }
 
-static void json_icmp(struct jw *w, const struct np_icmp *m)
+static void json_icmp(struct jw *restrict w, const struct np_icmp *m)
 {
 	OPEN(w, "icmp");
 	if (m->got >= 1)
@@ -654,7 +654,7 @@ static void json_icmp(struct jw *w, const struct np_icmp *m)
 	close_obj(w);
 }
 
-static void json_icmp6(struct jw *w, const struct np_icmp6 *m)
+static void json_icmp6(struct jw *restrict w, const struct np_icmp6 *m)
 {
 	OPEN(w, "icmp6");
 	if (m->got >= 1)
@@ -684,7 +684,7 @@ static void json_icmp6(struct jw *w, const struct np_icmp6 *m)
 }
 
 /* The packet object, without a newline. */
-static void json_packet(struct jw *w, const struct np_packet *p, const struct np_pkt_track *trk)
+static void json_packet(struct jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
 {
 	const struct np_frame *f = p->frame;
 	room(w, 64 + JW_ITEM);
@@ -751,7 +751,7 @@ void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_
 }
 
 /* "address:port", or "[address]:port" for IPv6. */
-static void put_endpoint(struct jw *w, const struct np_endpoint *ep)
+static void put_endpoint(struct jw *restrict w, const struct np_endpoint *ep)
 {
 	*w->p++ = '"';
 	if (ep->ver == 6)
@@ -772,7 +772,7 @@ static void put_endpoint(struct jw *w, const struct np_endpoint *ep)
 
 /* "%.3f": rare (events and the summary), so printf's exact decimal rounding is kept. A double
  * prints in at most 317 bytes (DBL_MAX with three decimals). */
-static void real(struct jw *w, const char *k, size_t klen, double v)
+static void real(struct jw *restrict w, const char *k, size_t klen, double v)
 {
 	char tmp[400];
 	int n = snprintf(tmp, sizeof tmp, "%.3f", v);
