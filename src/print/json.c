@@ -1,284 +1,548 @@
-/* json.c - the --json printer: one object per packet per line (JSON Lines). Layers that were not
- * decoded are left out, and so are fields whose bytes were not captured. */
+/* json.c - the --json printer: one object per packet per line (JSON Lines, RFC 8259 values).
+ * Layers that were not decoded are left out, and so are fields whose bytes were not captured.
+ *
+ * Speed: each object is built in a buffer on the stack with hand-rolled appenders and written
+ * with one fwrite; no printf and no allocation per packet. A buffer that fills up (only an
+ * object with very long strings could) is written out and reused, so no object is ever cut. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
+#include "sbuf.h"
+
+/* A packet object is 300 to 900 bytes; 4 KiB holds every one whose strings are of normal
+ * length (the longest lists, 40 TCP options and 8 problems, stay under 3 KiB). */
+#define JW_BUF 4096
+/* The most bytes one key and its scalar value take (strings check their room as they go). */
+#define JW_ITEM 128
 
 struct jw {
 	FILE *o;
-	bool first;
+	char *buf, *p, *end;
+	/* What goes before the next key: '{' when it is the first of its object (so the brace is
+	 * written by the first key, and an empty object by close_obj), ',' otherwise. */
+	char sep;
 };
 
-static void key(struct jw *w, const char *k)
+static void jw_init(struct jw *restrict w, FILE *o, char *buf, size_t cap)
 {
-	fprintf(w->o, "%s\"%s\":", w->first ? "" : ",", k);
-	w->first = false;
+	w->o = o;
+	w->buf = w->p = buf;
+	w->end = buf + cap;
+	w->sep = '{';
 }
 
-static void open_obj(struct jw *w, const char *k)
+static void jw_flush(struct jw *restrict w)
 {
-	key(w, k);
-	fputc('{', w->o);
-	w->first = true;
+	fwrite(w->buf, 1, (size_t)(w->p - w->buf), w->o);
+	w->p = w->buf;
 }
 
-static void close_obj(struct jw *w)
+/* At least n (<= JW_BUF) free bytes. */
+static inline void room(struct jw *restrict w, size_t n)
 {
-	fputc('}', w->o);
-	w->first = false;
+	if ((size_t)(w->end - w->p) < n)
+		jw_flush(w);
 }
 
-static void num(struct jw *w, const char *k, uint64_t v)
+static inline void lit(struct jw *restrict w, const char *s, size_t n)
 {
-	key(w, k);
-	fprintf(w->o, "%" PRIu64, v);
+	memcpy(w->p, s, n);
+	w->p += n;
+}
+#define LIT(w, s) lit(w, s, sizeof(s) - 1)
+
+/* `s` is ,"name": whose comma is replaced by the separator; makes room for the value too. */
+static inline void jw_key(struct jw *restrict w, const char *s, size_t n)
+{
+	room(w, n + JW_ITEM);
+	memcpy(w->p, s, n);
+	*w->p = w->sep;
+	w->p += n;
+	w->sep = ',';
+}
+#define KEY(w, k) jw_key(w, ",\"" k "\":", sizeof(",\"" k "\":") - 1)
+
+static inline void open_obj_sep(struct jw *restrict w)
+{
+	w->sep = '{';
+}
+#define OPEN(w, k) (KEY(w, k), open_obj_sep(w))
+
+static inline void close_obj(struct jw *restrict w)
+{
+	room(w, 2);
+	if (w->sep == '{')
+		*w->p++ = '{';
+	*w->p++ = '}';
+	w->sep = ',';
 }
 
-static void boolean(struct jw *w, const char *k, bool v)
+static inline void ch(struct jw *restrict w, char c)
 {
-	key(w, k);
-	fputs(v ? "true" : "false", w->o);
+	room(w, 1);
+	*w->p++ = c;
 }
 
-/* Strings here are our own names and formatted addresses; escape anyway so the output stays
- * JSON whatever a future caller passes. */
-static void str(struct jw *w, const char *k, const char *s)
+/* Decimal digits, two at a time from a table. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static const uint64_t pow10_u64[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+	1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+	1000000000000000000ull, 10000000000000000000ull,
+};
+
+/* Number of decimal digits of v (1 for 0): log10 from the bit length, then one comparison. */
+static inline unsigned ndigits(uint64_t v)
 {
-	key(w, k);
-	fputc('"', w->o);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(w->o, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(w->o, "\\u%04x", ch);
-		else
-			fputc(ch, w->o);
+	unsigned t = ((unsigned)(64 - __builtin_clzll(v | 1)) * 1233u) >> 12;
+	return t + ((v | 1) >= pow10_u64[t]);
+}
+
+/* "%" PRIu64 with at least `width` digits ("%0<width>" PRIu64); room is the caller's. */
+static inline void put_uint(struct jw *restrict w, uint64_t v, unsigned width)
+{
+	/* Small numbers are the most common (flags, lengths, TTLs, relative sequence numbers). */
+	if (v < 10 && width <= 1) {
+		*w->p++ = (char)('0' + v);
+		return;
 	}
-	fputc('"', w->o);
+	if (v < 100 && width <= 2 && v >= 10) {
+		memcpy(w->p, digits2 + v * 2, 2);
+		w->p += 2;
+		return;
+	}
+	unsigned n = ndigits(v);
+	if (n < width) {
+		memset(w->p, '0', width - n);
+		w->p += width - n;
+	}
+	char *q = w->p + n;
+	w->p = q;
+	if (v >> 32) {
+		while (v >= 100000000) {
+			/* Eight digits at a time in 32-bit arithmetic. */
+			uint32_t lo = (uint32_t)(v % 100000000);
+			v /= 100000000;
+			for (int i = 0; i < 4; i++) {
+				unsigned d = (lo % 100) * 2;
+				lo /= 100;
+				*--q = digits2[d + 1];
+				*--q = digits2[d];
+			}
+		}
+	}
+	uint32_t u = (uint32_t)v;
+	while (u >= 100) {
+		unsigned d = (u % 100) * 2;
+		u /= 100;
+		*--q = digits2[d + 1];
+		*--q = digits2[d];
+	}
+	if (u >= 10) {
+		*--q = digits2[u * 2 + 1];
+		*--q = digits2[u * 2];
+	} else {
+		*--q = (char)('0' + u);
+	}
 }
 
-static void addr(struct jw *w, const char *k, int ver, const uint8_t *a)
+/* "%" PRId64 */
+static inline void put_int(struct jw *restrict w, int64_t v)
 {
-	char buf[NP_ADDR_STRLEN];
-	str(w, k, np_fmt_addr(ver, a, buf));
+	if (v < 0) {
+		*w->p++ = '-';
+		/* The magnitude of INT64_MIN does not fit in int64_t: negate in unsigned. */
+		put_uint(w, (uint64_t)0 - (uint64_t)v, 0);
+	} else {
+		put_uint(w, (uint64_t)v, 0);
+	}
 }
 
-static void mac(struct jw *w, const char *k, const uint8_t *m, size_t n)
+#define NUM(w, k, v) (KEY(w, k), put_uint(w, (v), 0))
+
+static inline void put_bool(struct jw *restrict w, bool v)
 {
-	char buf[32];
-	str(w, k, np_fmt_mac(m, n, buf, sizeof buf));
+	if (v)
+		LIT(w, "true");
+	else
+		LIT(w, "false");
+}
+#define BOOL(w, k, v) (KEY(w, k), put_bool(w, (v)))
+
+/* A JSON string. Ours are names and formatted addresses; escape anyway so the output stays
+ * JSON whatever a future caller passes (RFC 8259 section 7). */
+static void put_str_escaped(struct jw *restrict w, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		room(w, 7);
+		if (c == '"' || c == '\\') {
+			*w->p++ = '\\';
+			*w->p++ = (char)c;
+		} else if (c < 0x20) {
+			LIT(w, "\\u00");
+			*w->p++ = "0123456789abcdef"[c >> 4];
+			*w->p++ = "0123456789abcdef"[c & 15];
+		} else {
+			*w->p++ = (char)c;
+		}
+	}
 }
 
-static void json_link(struct jw *w, const struct np_packet *p)
+static inline void put_str(struct jw *restrict w, const char *s)
+{
+	/* Most strings need no escape: find the end, then copy them in one go. */
+	const unsigned char *e = (const unsigned char *)s;
+	while (*e >= 0x20 && *e != '"' && *e != '\\')
+		e++;
+	size_t n = (size_t)(e - (const unsigned char *)s);
+	room(w, n + 2);
+	*w->p++ = '"';
+	if (n)
+		lit(w, s, n);
+	if (*e)
+		put_str_escaped(w, (const char *)e);
+	room(w, 1);
+	*w->p++ = '"';
+}
+#define STR(w, k, s) (KEY(w, k), put_str(w, (s)))
+
+/* Decimal text of each byte value, NUL-padded to 4 bytes, and its length: a dotted quad is
+ * four 4-byte copies (inet_ntop's text). */
+static const char dec3[256][4] = {
+#define D1(n) { (char)('0' + (n)), 0, 0, 0 }
+#define D2(n) { (char)('0' + (n) / 10), (char)('0' + (n) % 10), 0, 0 }
+#define D3(n) { (char)('0' + (n) / 100), (char)('0' + (n) / 10 % 10), (char)('0' + (n) % 10), 0 }
+#define R10(m, b) m(b), m(b + 1), m(b + 2), m(b + 3), m(b + 4), m(b + 5), m(b + 6), m(b + 7), \
+		   m(b + 8), m(b + 9)
+	R10(D1, 0), R10(D2, 10), R10(D2, 20), R10(D2, 30), R10(D2, 40), R10(D2, 50), R10(D2, 60),
+	R10(D2, 70), R10(D2, 80), R10(D2, 90),
+	R10(D3, 100), R10(D3, 110), R10(D3, 120), R10(D3, 130), R10(D3, 140), R10(D3, 150),
+	R10(D3, 160), R10(D3, 170), R10(D3, 180), R10(D3, 190), R10(D3, 200), R10(D3, 210),
+	R10(D3, 220), R10(D3, 230), R10(D3, 240),
+	D3(250), D3(251), D3(252), D3(253), D3(254), D3(255),
+#undef R10
+#undef D3
+#undef D2
+#undef D1
+};
+
+static inline void put_ip4(struct jw *restrict w, const uint8_t a[4])
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned b = a[i];
+		memcpy(w->p, dec3[b], 4);
+		w->p += 1 + (b >= 10) + (b >= 100);
+		*w->p++ = '.';
+	}
+	w->p--; /* no dot after the last byte */
+}
+
+/* Room for 48 bytes (JW_ITEM covers it). */
+static inline void put_addr(struct jw *restrict w, int ver, const uint8_t *a)
+{
+	*w->p++ = '"';
+	if (ver == 6) {
+		struct np_sbuf sb = { w->p, (size_t)(w->end - w->p), 0 };
+		np_sb_ip6(&sb, a);
+		w->p += sb.len;
+	} else {
+		put_ip4(w, a);
+	}
+	*w->p++ = '"';
+}
+#define ADDR(w, k, ver, a) (KEY(w, k), put_addr(w, (ver), (a)))
+
+/* "xx:" for each byte value: a link-layer address is one 4-byte copy per byte. */
+static const char hex3[256][4] = {
+#define H(n) { "0123456789abcdef"[(n) >> 4], "0123456789abcdef"[(n) & 15], ':', 0 }
+#define H16(b) H(b), H(b + 1), H(b + 2), H(b + 3), H(b + 4), H(b + 5), H(b + 6), H(b + 7), \
+		H(b + 8), H(b + 9), H(b + 10), H(b + 11), H(b + 12), H(b + 13), H(b + 14), H(b + 15)
+	H16(0x00), H16(0x10), H16(0x20), H16(0x30), H16(0x40), H16(0x50), H16(0x60), H16(0x70),
+	H16(0x80), H16(0x90), H16(0xa0), H16(0xb0), H16(0xc0), H16(0xd0), H16(0xe0), H16(0xf0),
+#undef H16
+#undef H
+};
+
+/* "xx:xx:...", as np_fmt_mac: the decoder keeps at most 8 address bytes. */
+static inline void put_mac(struct jw *restrict w, const uint8_t *m, size_t n)
+{
+	if (n > 8)
+		n = 8;
+	*w->p++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		memcpy(w->p, hex3[m[i]], 4);
+		w->p += 3;
+	}
+	if (n)
+		w->p--; /* no colon after the last byte */
+	*w->p++ = '"';
+}
+#define MAC(w, k, m, n) (KEY(w, k), put_mac(w, (m), (n)))
+
+/* "sec.usec" with six decimals at least, as "%" PRId64 ".%06u". */
+static inline void put_ts(struct jw *restrict w, int64_t sec, uint32_t usec)
+{
+	*w->p++ = '"';
+	put_int(w, sec);
+	*w->p++ = '.';
+	put_uint(w, usec, 6);
+	*w->p++ = '"';
+}
+
+/* One element of a list of numbers: "[" or "," then the number. */
+static inline void list_uint(struct jw *restrict w, bool first, uint64_t v)
+{
+	room(w, 24);
+	*w->p++ = first ? '[' : ',';
+	put_uint(w, v, 0);
+}
+
+static void json_link(struct jw *restrict w, const struct np_packet *p)
 {
 	const struct np_link *l = &p->link;
 	if (!l->hdr_len)
 		return;
 	if (l->kind == NP_LINK_ETH) {
-		open_obj(w, "eth");
-		mac(w, "src", l->src, 6);
-		mac(w, "dst", l->dst, 6);
-		num(w, "type", l->ethertype);
+		OPEN(w, "eth");
+		MAC(w, "src", l->src, 6);
+		MAC(w, "dst", l->dst, 6);
+		NUM(w, "type", l->ethertype);
 		close_obj(w);
 	} else if (l->kind == NP_LINK_SLL || l->kind == NP_LINK_SLL2) {
-		open_obj(w, "sll");
-		num(w, "pkttype", l->sll_pkttype);
-		num(w, "hatype", l->sll_hatype);
+		OPEN(w, "sll");
+		NUM(w, "pkttype", l->sll_pkttype);
+		NUM(w, "hatype", l->sll_hatype);
 		if (l->kind == NP_LINK_SLL2)
-			num(w, "ifindex", l->sll_ifindex);
-		mac(w, "src", l->src, l->addr_len);
-		num(w, "type", l->ethertype);
+			NUM(w, "ifindex", l->sll_ifindex);
+		MAC(w, "src", l->src, l->addr_len);
+		NUM(w, "type", l->ethertype);
 		close_obj(w);
 	} else if (l->kind == NP_LINK_NULL || l->kind == NP_LINK_LOOP) {
-		open_obj(w, "loop");
-		num(w, "family", l->family);
+		OPEN(w, "loop");
+		NUM(w, "family", l->family);
 		close_obj(w);
 	}
 	if (l->nvlan) {
-		key(w, "vlan");
-		fputc('[', w->o);
+		KEY(w, "vlan");
+		*w->p++ = '[';
 		for (unsigned i = 0; i < l->nvlan; i++) {
-			fputs(i ? ",{" : "{", w->o);
-			w->first = true;
-			num(w, "tpid", l->vlan[i].tpid);
-			num(w, "pcp", l->vlan[i].pcp);
-			num(w, "dei", l->vlan[i].dei);
-			num(w, "id", l->vlan[i].vid);
+			if (i)
+				ch(w, ',');
+			open_obj_sep(w);
+			NUM(w, "tpid", l->vlan[i].tpid);
+			NUM(w, "pcp", l->vlan[i].pcp);
+			NUM(w, "dei", l->vlan[i].dei);
+			NUM(w, "id", l->vlan[i].vid);
 			close_obj(w);
 		}
-		fputc(']', w->o);
+		ch(w, ']');
 	}
 	if (l->outgoing)
-		boolean(w, "outgoing", true);
+		BOOL(w, "outgoing", true);
 }
 
-static void json_arp(struct jw *w, const struct np_arp *a)
+static void json_arp(struct jw *restrict w, const struct np_arp *a)
 {
-	open_obj(w, "arp");
+	OPEN(w, "arp");
 	if (a->got >= 8)
-		num(w, "op", a->op);
+		NUM(w, "op", a->op);
 	if (a->got >= 28) {
-		mac(w, "sha", a->sha, 6);
-		addr(w, "spa", 4, a->spa);
-		mac(w, "tha", a->tha, 6);
-		addr(w, "tpa", 4, a->tpa);
+		MAC(w, "sha", a->sha, 6);
+		ADDR(w, "spa", 4, a->spa);
+		MAC(w, "tha", a->tha, 6);
+		ADDR(w, "tpa", 4, a->tpa);
 	}
 	close_obj(w);
 }
 
-static void json_ip4(struct jw *w, const struct np_ipv4 *ip)
+static void json_csum(struct jw *restrict w, uint16_t csum, enum np_csum status)
 {
-	open_obj(w, "ip");
-	num(w, "v", 4);
+	NUM(w, "csum", csum);
+	STR(w, "csum_status", np_csum_name(status));
+}
+
+static void json_ip4(struct jw *restrict w, const struct np_ipv4 *ip)
+{
+	OPEN(w, "ip");
+	NUM(w, "v", 4);
 	if (ip->got >= 20) {
-		addr(w, "src", 4, ip->src);
-		addr(w, "dst", 4, ip->dst);
+		ADDR(w, "src", 4, ip->src);
+		ADDR(w, "dst", 4, ip->dst);
 	}
 	if (ip->got >= 9)
-		num(w, "ttl", ip->ttl);
+		NUM(w, "ttl", ip->ttl);
 	if (ip->got >= 10)
-		num(w, "proto", ip->proto);
+		NUM(w, "proto", ip->proto);
 	if (ip->got >= 4)
-		num(w, "len", ip->tot_len);
+		NUM(w, "len", ip->tot_len);
 	if (ip->got >= 6)
-		num(w, "id", ip->id);
+		NUM(w, "id", ip->id);
 	if (ip->got >= 1)
-		num(w, "hdr_len", ip->ihl * 4u);
+		NUM(w, "hdr_len", ip->ihl * 4u);
 	if (ip->got >= 2) {
-		num(w, "dscp", ip->tos >> 2);
-		num(w, "ecn", ip->tos & 3);
+		NUM(w, "dscp", ip->tos >> 2);
+		NUM(w, "ecn", ip->tos & 3);
 	}
 	if (ip->got >= 8) {
-		boolean(w, "df", ip->frag & 0x4000);
-		boolean(w, "mf", ip->frag & 0x2000);
-		num(w, "frag_off", (ip->frag & 0x1fffu) * 8u);
+		BOOL(w, "df", ip->frag & 0x4000);
+		BOOL(w, "mf", ip->frag & 0x2000);
+		NUM(w, "frag_off", (ip->frag & 0x1fffu) * 8u);
 	}
-	if (ip->got >= 12) {
-		num(w, "csum", ip->csum);
-		str(w, "csum_status", np_csum_name(ip->csum_status));
-	}
+	if (ip->got >= 12)
+		json_csum(w, ip->csum, ip->csum_status);
 	if (ip->nopts) {
-		key(w, "opts");
-		fputc('[', w->o);
+		KEY(w, "opts");
 		for (unsigned i = 0; i < ip->nopts; i++)
-			fprintf(w->o, "%s%u", i ? "," : "", ip->opts[i].type);
-		fputc(']', w->o);
+			list_uint(w, i == 0, ip->opts[i].type);
+		ch(w, ']');
 	}
 	close_obj(w);
 }
 
-static void json_ip6(struct jw *w, const struct np_ipv6 *ip)
+static void json_ip6(struct jw *restrict w, const struct np_ipv6 *ip)
 {
-	open_obj(w, "ip");
-	num(w, "v", 6);
+	OPEN(w, "ip");
+	NUM(w, "v", 6);
 	if (ip->got >= 40) {
-		addr(w, "src", 6, ip->src);
-		addr(w, "dst", 6, ip->dst);
+		ADDR(w, "src", 6, ip->src);
+		ADDR(w, "dst", 6, ip->dst);
 	}
 	if (ip->got >= 8)
-		num(w, "ttl", ip->hlim);
+		NUM(w, "ttl", ip->hlim);
 	if (ip->got >= 7)
-		num(w, "proto", ip->next_final);
+		NUM(w, "proto", ip->next_final);
 	if (ip->got >= 6)
-		num(w, "len", ip->plen);
+		NUM(w, "len", ip->plen);
 	if (ip->got >= 4) {
-		num(w, "tc", ip->tclass);
-		num(w, "flow", ip->flow);
+		NUM(w, "tc", ip->tclass);
+		NUM(w, "flow", ip->flow);
 	}
 	if (ip->next_ext) {
-		key(w, "ext");
-		fputc('[', w->o);
+		KEY(w, "ext");
 		for (unsigned i = 0; i < ip->next_ext; i++)
-			fprintf(w->o, "%s%u", i ? "," : "", ip->ext[i].type);
-		fputc(']', w->o);
+			list_uint(w, i == 0, ip->ext[i].type);
+		ch(w, ']');
 	}
 	if (ip->has_frag) {
-		num(w, "frag_off", ip->frag_off * 8u);
-		boolean(w, "mf", ip->frag_more);
-		num(w, "frag_id", ip->frag_id);
+		NUM(w, "frag_off", ip->frag_off * 8u);
+		BOOL(w, "mf", ip->frag_more);
+		NUM(w, "frag_id", ip->frag_id);
 	}
 	close_obj(w);
 }
 
-static void json_tcp_opts(struct jw *w, const struct np_tcp *t)
+static void json_tcp_opts(struct jw *restrict w, const struct np_tcp *t)
 {
-	open_obj(w, "opts");
+	OPEN(w, "opts");
 	if (t->has_mss)
-		num(w, "mss", t->mss);
+		NUM(w, "mss", t->mss);
 	if (t->has_ws)
-		num(w, "ws", t->ws);
+		NUM(w, "ws", t->ws);
 	if (t->sack_perm)
-		boolean(w, "sack_perm", true);
+		BOOL(w, "sack_perm", true);
 	if (t->has_ts) {
-		key(w, "ts");
-		fprintf(w->o, "[%u,%u]", t->tsval, t->tsecr);
+		KEY(w, "ts");
+		*w->p++ = '[';
+		put_uint(w, t->tsval, 0);
+		*w->p++ = ',';
+		put_uint(w, t->tsecr, 0);
+		*w->p++ = ']';
 	}
 	if (t->nsack) {
-		key(w, "sack");
-		fputc('[', w->o);
-		for (unsigned i = 0; i < t->nsack; i++)
-			fprintf(w->o, "%s[%u,%u]", i ? "," : "", t->sack[i][0], t->sack[i][1]);
-		fputc(']', w->o);
+		KEY(w, "sack");
+		*w->p++ = '[';
+		for (unsigned i = 0; i < t->nsack; i++) {
+			room(w, 32);
+			if (i)
+				*w->p++ = ',';
+			*w->p++ = '[';
+			put_uint(w, t->sack[i][0], 0);
+			*w->p++ = ',';
+			put_uint(w, t->sack[i][1], 0);
+			*w->p++ = ']';
+		}
+		ch(w, ']');
 	}
 	bool any = false;
 	for (unsigned i = 0; i < t->nopts; i++) {
 		uint8_t k = t->opts[i].kind;
 		if (k == 0 || k == 1 || k == 2 || k == 3 || k == 4 || k == 5 || k == 8)
 			continue;
-		if (!any) {
-			key(w, "other");
-			fputc('[', w->o);
-		}
-		fprintf(w->o, "%s%u", any ? "," : "", k);
+		if (!any)
+			KEY(w, "other");
+		list_uint(w, !any, k);
 		any = true;
 	}
 	if (any)
-		fputc(']', w->o);
+		ch(w, ']');
 	if (t->opts_bad)
-		boolean(w, "malformed", true);
+		BOOL(w, "malformed", true);
 	close_obj(w);
 }
 
-static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_track *k)
+/* A list of names: ["A","B"], or [] for none. */
+static void list_names_open(struct jw *restrict w)
 {
-	open_obj(w, "tcp");
-	if (k && k->tcp)
-		num(w, "conv", k->conv);
+	room(w, 1);
+	*w->p++ = '[';
+}
+
+static void list_name(struct jw *restrict w, bool first, const char *s)
+{
+	if (!first)
+		ch(w, ',');
+	put_str(w, s);
+}
+
+static void json_tcp(struct jw *restrict w, const struct np_tcp *t, const struct np_pkt_track *k)
+{
+	bool tracked = k && k->tcp;
+	OPEN(w, "tcp");
+	if (tracked)
+		NUM(w, "conv", k->conv);
 	if (t->got >= 4) {
-		num(w, "sport", t->sport);
-		num(w, "dport", t->dport);
+		NUM(w, "sport", t->sport);
+		NUM(w, "dport", t->dport);
 	}
 	if (t->got >= 8)
-		num(w, "seq", t->seq);
+		NUM(w, "seq", t->seq);
 	if (t->got >= 12)
-		num(w, "ack", t->ack);
-	if (k && k->tcp && k->rel_valid) {
-		num(w, "rel_seq", k->rel_seq);
+		NUM(w, "ack", t->ack);
+	if (tracked && k->rel_valid) {
+		NUM(w, "rel_seq", k->rel_seq);
 		if (t->flags & NP_TCP_ACK)
-			num(w, "rel_ack", k->rel_ack);
+			NUM(w, "rel_ack", k->rel_ack);
 	}
 	if (t->got >= 14) {
-		num(w, "flags", t->flags);
-		key(w, "flag_names");
-		fputc('[', w->o);
+		NUM(w, "flags", t->flags);
+		KEY(w, "flag_names");
+		list_names_open(w);
+		/* The set bits from the lowest up, as far as the bits have names. */
 		bool any = false;
-		for (unsigned i = 0; np_tcp_flag_name(i); i++) {
-			if (t->flags & (1u << i)) {
-				fprintf(w->o, "%s\"%s\"", any ? "," : "", np_tcp_flag_name(i));
-				any = true;
-			}
+		for (unsigned f = t->flags; f; f &= f - 1) {
+			const char *name = np_tcp_flag_name((unsigned)__builtin_ctz(f));
+			if (!name)
+				break;
+			list_name(w, !any, name);
+			any = true;
 		}
-		fputc(']', w->o);
-		num(w, "hdr_len", t->doff * 4u);
+		ch(w, ']');
+		NUM(w, "hdr_len", t->doff * 4u);
 	}
 	if (t->got >= 16)
-		num(w, "win", t->win);
-	if (k && k->tcp && k->win_scaled_valid)
-		num(w, "win_scaled", k->win_scaled);
-	if (k && k->tcp && k->analysis) {
+		NUM(w, "win", t->win);
+	if (tracked && k->win_scaled_valid)
+		NUM(w, "win_scaled", k->win_scaled);
+	if (tracked && k->analysis) {
 		static const struct { uint16_t bit; const char *name; } notes[] = {
 			{ NP_TA_RETRANSMISSION, "retransmission" }, { NP_TA_FAST_RETRANS, "fast_retransmission" },
 			{ NP_TA_SPURIOUS, "spurious_retransmission" }, { NP_TA_OUT_OF_ORDER, "out_of_order" },
@@ -287,344 +551,384 @@ static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_t
 			{ NP_TA_PREV_LOST, "previous_segment_not_captured" },
 			{ NP_TA_WINDOW_UPDATE, "window_update" },
 		};
-		key(w, "analysis");
-		fputc('[', w->o);
+		KEY(w, "analysis");
+		list_names_open(w);
 		bool any = false;
 		for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
 			if (k->analysis & notes[i].bit) {
-				fprintf(w->o, "%s\"%s\"", any ? "," : "", notes[i].name);
+				list_name(w, !any, notes[i].name);
 				any = true;
 			}
 		}
-		fputc(']', w->o);
+		ch(w, ']');
 	}
-	if (t->got >= 18) {
-		num(w, "csum", t->csum);
-		str(w, "csum_status", np_csum_name(t->csum_status));
-	}
+	if (t->got >= 18)
+		json_csum(w, t->csum, t->csum_status);
 	if (t->got >= 20) {
-		num(w, "urp", t->urp);
+		NUM(w, "urp", t->urp);
 		if (t->doff >= 5 && t->doff * 4u <= t->seg_len)
-			num(w, "len", t->payload_len);
+			NUM(w, "len", t->payload_len);
 		json_tcp_opts(w, t);
 	}
 	close_obj(w);
 }
 
-static void json_udp(struct jw *w, const struct np_udp *u)
+static void json_udp(struct jw *restrict w, const struct np_udp *u)
 {
-	open_obj(w, "udp");
+	OPEN(w, "udp");
 	if (u->got >= 4) {
-		num(w, "sport", u->sport);
-		num(w, "dport", u->dport);
+		NUM(w, "sport", u->sport);
+		NUM(w, "dport", u->dport);
 	}
 	if (u->got >= 6)
-		num(w, "len", u->len);
-	if (u->got >= 8) {
-		num(w, "csum", u->csum);
-		str(w, "csum_status", np_csum_name(u->csum_status));
-	}
+		NUM(w, "len", u->len);
+	if (u->got >= 8)
+		json_csum(w, u->csum, u->csum_status);
 	close_obj(w);
 }
 
-static void json_quote(struct jw *w, const struct np_quote *q)
+static void json_quote(struct jw *restrict w, const struct np_quote *q)
 {
 	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
 		return;
-	open_obj(w, "quote");
-	open_obj(w, "ip");
-	num(w, "v", q->ipver);
-	addr(w, "src", q->ipver, q->src);
-	addr(w, "dst", q->ipver, q->dst);
-	num(w, "ttl", q->ttl);
-	num(w, "proto", q->proto);
-	num(w, "len", q->len);
+	OPEN(w, "quote");
+	OPEN(w, "ip");
+	NUM(w, "v", q->ipver);
+	ADDR(w, "src", q->ipver, q->src);
+	ADDR(w, "dst", q->ipver, q->dst);
+	NUM(w, "ttl", q->ttl);
+	NUM(w, "proto", q->proto);
+	NUM(w, "len", q->len);
 	if (q->ipver == 4)
-		num(w, "id", q->id);
+		NUM(w, "id", q->id);
 	close_obj(w);
 	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
-		open_obj(w, q->proto == 6 ? "tcp" : "udp");
-		num(w, "sport", q->sport);
-		num(w, "dport", q->dport);
+		if (q->proto == 6)
+			OPEN(w, "tcp");
+		else
+			OPEN(w, "udp");
+		NUM(w, "sport", q->sport);
+		NUM(w, "dport", q->dport);
 		if (q->proto == 6 && q->l4_got >= 8)
-			num(w, "seq", q->seq);
+			NUM(w, "seq", q->seq);
 		if (q->proto == 17 && q->l4_got >= 6)
-			num(w, "len", q->udp_len);
+			NUM(w, "len", q->udp_len);
 		close_obj(w);
 	} else if ((q->proto == 1 || q->proto == 58) && q->l4_got >= 2) {
-		open_obj(w, q->proto == 1 ? "icmp" : "icmp6");
-		num(w, "type", q->icmp_type);
-		num(w, "code", q->icmp_code);
+		if (q->proto == 1)
+			OPEN(w, "icmp");
+		else
+			OPEN(w, "icmp6");
+		NUM(w, "type", q->icmp_type);
+		NUM(w, "code", q->icmp_code);
 		if (q->l4_got >= 8) {
-			num(w, "id", q->icmp_id);
-			num(w, "seq", q->icmp_seq);
+			NUM(w, "id", q->icmp_id);
+			NUM(w, "seq", q->icmp_seq);
 		}
 		close_obj(w);
 	}
 	close_obj(w);
 }
 
-static void json_icmp(struct jw *w, const struct np_icmp *m)
+static void json_icmp(struct jw *restrict w, const struct np_icmp *m)
 {
-	open_obj(w, "icmp");
+	OPEN(w, "icmp");
 	if (m->got >= 1)
-		num(w, "type", m->type);
+		NUM(w, "type", m->type);
 	if (m->got >= 2)
-		num(w, "code", m->code);
-	if (m->got >= 4) {
-		num(w, "csum", m->csum);
-		str(w, "csum_status", np_csum_name(m->csum_status));
-	}
+		NUM(w, "code", m->code);
+	if (m->got >= 4)
+		json_csum(w, m->csum, m->csum_status);
 	if (m->got >= 8) {
 		if (m->has_idseq) {
-			num(w, "id", m->id);
-			num(w, "seq", m->seq);
+			NUM(w, "id", m->id);
+			NUM(w, "seq", m->seq);
 		}
 		if (m->type == 3 && m->code == 4)
-			num(w, "mtu", m->mtu);
+			NUM(w, "mtu", m->mtu);
 		if (m->type == 5)
-			addr(w, "gateway", 4, m->gateway);
+			ADDR(w, "gateway", 4, m->gateway);
 		if (m->type == 12)
-			num(w, "pointer", m->pointer);
+			NUM(w, "pointer", m->pointer);
 	}
 	json_quote(w, &m->quote);
 	close_obj(w);
 }
 
-static void json_icmp6(struct jw *w, const struct np_icmp6 *m)
+static void json_icmp6(struct jw *restrict w, const struct np_icmp6 *m)
 {
-	open_obj(w, "icmp6");
+	OPEN(w, "icmp6");
 	if (m->got >= 1)
-		num(w, "type", m->type);
+		NUM(w, "type", m->type);
 	if (m->got >= 2)
-		num(w, "code", m->code);
-	if (m->got >= 4) {
-		num(w, "csum", m->csum);
-		str(w, "csum_status", np_csum_name(m->csum_status));
-	}
+		NUM(w, "code", m->code);
+	if (m->got >= 4)
+		json_csum(w, m->csum, m->csum_status);
 	if (m->got >= 8) {
 		if (m->has_idseq) {
-			num(w, "id", m->id);
-			num(w, "seq", m->seq);
+			NUM(w, "id", m->id);
+			NUM(w, "seq", m->seq);
 		}
 		if (m->type == 2)
-			num(w, "mtu", m->mtu);
+			NUM(w, "mtu", m->mtu);
 		if (m->type == 4)
-			num(w, "pointer", m->pointer);
+			NUM(w, "pointer", m->pointer);
 		if (m->type == 136)
-			num(w, "na_flags", m->na_flags);
+			NUM(w, "na_flags", m->na_flags);
 	}
 	if (m->has_target)
-		addr(w, "target", 6, m->target);
+		ADDR(w, "target", 6, m->target);
 	if (m->has_lladdr)
-		mac(w, "lladdr", m->lladdr, 6);
+		MAC(w, "lladdr", m->lladdr, 6);
 	json_quote(w, &m->quote);
 	close_obj(w);
+}
+
+/* The packet object, without a newline. */
+static void json_packet(struct jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
+{
+	const struct np_frame *f = p->frame;
+	room(w, 64 + JW_ITEM);
+	LIT(w, "{\"type\":\"packet\",\"n\":");
+	w->sep = ',';
+	put_uint(w, f->n, 0);
+	KEY(w, "ts");
+	put_ts(w, f->ts_sec, f->ts_usec);
+	NUM(w, "caplen", f->caplen);
+	NUM(w, "len", f->len);
+	STR(w, "link", np_link_name(f->dlt));
+	json_link(w, p);
+	if (p->layers & NP_HAS_ARP)
+		json_arp(w, &p->arp);
+	if (p->layers & NP_HAS_IP4)
+		json_ip4(w, &p->ip4);
+	if (p->layers & NP_HAS_IP6)
+		json_ip6(w, &p->ip6);
+	if (p->layers & NP_HAS_TCP)
+		json_tcp(w, &p->tcp, trk);
+	if (p->layers & NP_HAS_UDP)
+		json_udp(w, &p->udp);
+	if (p->layers & NP_HAS_ICMP)
+		json_icmp(w, &p->icmp);
+	if (p->layers & NP_HAS_ICMP6)
+		json_icmp6(w, &p->icmp6);
+	BOOL(w, "truncated", p->truncated);
+	BOOL(w, "malformed", p->malformed);
+	if (p->nproblems) {
+		KEY(w, "problems");
+		*w->p++ = '[';
+		for (unsigned i = 0; i < p->nproblems; i++) {
+			if (i)
+				ch(w, ',');
+			open_obj_sep(w);
+			STR(w, "layer", np_layer_name(p->problems[i].layer));
+			STR(w, "verdict", np_verdict_name(p->problems[i].verdict));
+			STR(w, "what", p->problems[i].what);
+			close_obj(w);
+		}
+		ch(w, ']');
+	}
+	ch(w, '}');
 }
 
 void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
-	np_print_json_object(ctx->out, p, trk);
-	fputc('\n', ctx->out);
+	char buf[JW_BUF];
+	struct jw w;
+	jw_init(&w, ctx->out, buf, sizeof buf);
+	json_packet(&w, p, trk);
+	ch(&w, '\n');
+	jw_flush(&w);
 }
 
 void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_pkt_track *trk)
 {
-	const struct np_frame *f = p->frame;
-	struct jw w = { out, true };
-	fputc('{', w.o);
-	str(&w, "type", "packet");
-	num(&w, "n", f->n);
-	key(&w, "ts");
-	fprintf(w.o, "\"%" PRId64 ".%06u\"", f->ts_sec, f->ts_usec);
-	num(&w, "caplen", f->caplen);
-	num(&w, "len", f->len);
-	str(&w, "link", np_link_name(f->dlt));
-	json_link(&w, p);
-	if (p->layers & NP_HAS_ARP)
-		json_arp(&w, &p->arp);
-	if (p->layers & NP_HAS_IP4)
-		json_ip4(&w, &p->ip4);
-	if (p->layers & NP_HAS_IP6)
-		json_ip6(&w, &p->ip6);
-	if (p->layers & NP_HAS_TCP)
-		json_tcp(&w, &p->tcp, trk);
-	if (p->layers & NP_HAS_UDP)
-		json_udp(&w, &p->udp);
-	if (p->layers & NP_HAS_ICMP)
-		json_icmp(&w, &p->icmp);
-	if (p->layers & NP_HAS_ICMP6)
-		json_icmp6(&w, &p->icmp6);
-	boolean(&w, "truncated", p->truncated);
-	boolean(&w, "malformed", p->malformed);
-	if (p->nproblems) {
-		key(&w, "problems");
-		fputc('[', w.o);
-		for (unsigned i = 0; i < p->nproblems; i++) {
-			fputs(i ? ",{" : "{", w.o);
-			w.first = true;
-			str(&w, "layer", np_layer_name(p->problems[i].layer));
-			str(&w, "verdict", np_verdict_name(p->problems[i].verdict));
-			str(&w, "what", p->problems[i].what);
-			close_obj(&w);
-		}
-		fputc(']', w.o);
+	char buf[JW_BUF];
+	struct jw w;
+	jw_init(&w, out, buf, sizeof buf);
+	json_packet(&w, p, trk);
+	jw_flush(&w);
+}
+
+/* "address:port", or "[address]:port" for IPv6. */
+static void put_endpoint(struct jw *restrict w, const struct np_endpoint *ep)
+{
+	*w->p++ = '"';
+	if (ep->ver == 6)
+		*w->p++ = '[';
+	if (ep->ver == 6) {
+		struct np_sbuf sb = { w->p, (size_t)(w->end - w->p), 0 };
+		np_sb_ip6(&sb, ep->addr);
+		w->p += sb.len;
+		*w->p++ = ']';
+	} else {
+		put_ip4(w, ep->addr);
 	}
-	fputc('}', w.o);
+	*w->p++ = ':';
+	put_uint(w, ep->port, 0);
+	*w->p++ = '"';
 }
+#define ENDPOINT(w, k, ep) (KEY(w, k), put_endpoint(w, (ep)))
 
-static void endpoint(struct jw *w, const char *k, const struct np_endpoint *ep)
+/* "%.3f": rare (events and the summary), so printf's exact decimal rounding is kept. A double
+ * prints in at most 317 bytes (DBL_MAX with three decimals). */
+static void real(struct jw *restrict w, const char *k, size_t klen, double v)
 {
-	char buf[64];
-	np_fmt_endpoint(ep, buf, sizeof buf);
-	str(w, k, buf);
+	char tmp[400];
+	int n = snprintf(tmp, sizeof tmp, "%.3f", v);
+	jw_key(w, k, klen);
+	if (n > 0) {
+		room(w, (size_t)n);
+		lit(w, tmp, (size_t)n);
+	}
 }
-
-static void real(struct jw *w, const char *k, double v)
-{
-	key(w, k);
-	fprintf(w->o, "%.3f", v);
-}
+#define REAL(w, k, v) real(w, ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
 void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 {
 	if (ev->kind == NP_EV_LADDER)
 		return; /* a picture for people; JSON readers have every packet and event already */
-	struct jw w = { ctx->out, true };
-	fputc('{', w.o);
-	str(&w, "type", "event");
-	str(&w, "event", np_event_kind_name(ev->kind));
-	num(&w, "n", ev->n);
-	key(&w, "ts");
-	fprintf(w.o, "\"%" PRId64 ".%06u\"", ev->ts_sec, ev->ts_usec);
+	char buf[JW_BUF];
+	struct jw w;
+	jw_init(&w, ctx->out, buf, sizeof buf);
+	STR(&w, "type", "event");
+	STR(&w, "event", np_event_kind_name(ev->kind));
+	NUM(&w, "n", ev->n);
+	KEY(&w, "ts");
+	put_ts(&w, ev->ts_sec, ev->ts_usec);
 	if (ev->kind != NP_EV_SYN_FLOOD) {
-		num(&w, "conv", ev->conv);
-		endpoint(&w, "client", &ev->client);
-		endpoint(&w, "server", &ev->server);
+		NUM(&w, "conv", ev->conv);
+		ENDPOINT(&w, "client", &ev->client);
+		ENDPOINT(&w, "server", &ev->server);
 		if (ev->midstream)
-			boolean(&w, "midstream", true);
+			BOOL(&w, "midstream", true);
 	}
 	switch (ev->kind) {
 	case NP_EV_HANDSHAKE:
 		if (ev->hs.syn_synack_ms >= 0)
-			real(&w, "syn_synack_ms", ev->hs.syn_synack_ms);
-		real(&w, "synack_ack_ms", ev->hs.synack_ack_ms);
-		open_obj(&w, "opts");
-		num(&w, "mss_client", ev->hs.mss[0]);
-		num(&w, "mss_server", ev->hs.mss[1]);
+			REAL(&w, "syn_synack_ms", ev->hs.syn_synack_ms);
+		REAL(&w, "synack_ack_ms", ev->hs.synack_ack_ms);
+		OPEN(&w, "opts");
+		NUM(&w, "mss_client", ev->hs.mss[0]);
+		NUM(&w, "mss_server", ev->hs.mss[1]);
 		if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0) {
-			num(&w, "ws_client", (uint64_t)ev->hs.ws[0]);
-			num(&w, "ws_server", (uint64_t)ev->hs.ws[1]);
+			NUM(&w, "ws_client", (uint64_t)ev->hs.ws[0]);
+			NUM(&w, "ws_server", (uint64_t)ev->hs.ws[1]);
 		}
-		boolean(&w, "sack", ev->hs.sack);
-		boolean(&w, "ts", ev->hs.ts);
+		BOOL(&w, "sack", ev->hs.sack);
+		BOOL(&w, "ts", ev->hs.ts);
 		close_obj(&w);
 		break;
 	case NP_EV_TEARDOWN:
-		str(&w, "closed_by", np_side_name(ev->td.closed_by));
-		str(&w, "time_wait", np_side_name(ev->td.time_wait));
-		real(&w, "duration_ms", ev->td.duration_ms);
-		num(&w, "bytes_c2s", ev->td.bytes[0]);
-		num(&w, "bytes_s2c", ev->td.bytes[1]);
-		boolean(&w, "half_close", ev->td.half_close);
+		STR(&w, "closed_by", np_side_name(ev->td.closed_by));
+		STR(&w, "time_wait", np_side_name(ev->td.time_wait));
+		REAL(&w, "duration_ms", ev->td.duration_ms);
+		NUM(&w, "bytes_c2s", ev->td.bytes[0]);
+		NUM(&w, "bytes_s2c", ev->td.bytes[1]);
+		BOOL(&w, "half_close", ev->td.half_close);
 		break;
 	case NP_EV_RESET:
 	case NP_EV_REFUSED:
-		str(&w, "by", np_side_name(ev->side));
+		STR(&w, "by", np_side_name(ev->side));
 		break;
 	case NP_EV_SYN_UNANSWERED:
-		num(&w, "syns", ev->unanswered.syns);
+		NUM(&w, "syns", ev->unanswered.syns);
 		break;
 	case NP_EV_STATE:
-		str(&w, "side", np_side_name(ev->side));
-		str(&w, "from", np_tcp_state_name(ev->st.from));
-		str(&w, "to", np_tcp_state_name(ev->st.to));
+		STR(&w, "side", np_side_name(ev->side));
+		STR(&w, "from", np_tcp_state_name(ev->st.from));
+		STR(&w, "to", np_tcp_state_name(ev->st.to));
 		break;
 	case NP_EV_DUP_ACK:
-		str(&w, "side", np_side_name(ev->side));
-		num(&w, "num", ev->dup.num);
+		STR(&w, "side", np_side_name(ev->side));
+		NUM(&w, "num", ev->dup.num);
 		break;
 	case NP_EV_RETRANSMISSION:
 	case NP_EV_ZERO_WINDOW:
 	case NP_EV_WINDOW_FULL:
 	case NP_EV_OUT_OF_ORDER:
-		str(&w, "side", np_side_name(ev->side));
+		STR(&w, "side", np_side_name(ev->side));
 		break;
 	case NP_EV_LADDER:
 		break;
 	case NP_EV_SYN_FLOOD: {
 		static const char *const phases[] = { "start", "update", "end" };
-		str(&w, "phase", phases[ev->flood.phase]);
-		endpoint(&w, "target", &ev->flood.target);
-		real(&w, "syn_rate", ev->flood.syn_rate);
-		num(&w, "half_open", ev->flood.half_open);
-		num(&w, "sources", ev->flood.sources);
-		num(&w, "syns", ev->flood.syns);
-		num(&w, "synacks", ev->flood.synacks);
-		num(&w, "rsts", ev->flood.rsts);
-		real(&w, "peak_rate", ev->flood.peak_rate);
-		real(&w, "duration_s", ev->flood.duration_s);
-		num(&w, "suppressed", ev->flood.suppressed);
+		STR(&w, "phase", phases[ev->flood.phase]);
+		ENDPOINT(&w, "target", &ev->flood.target);
+		REAL(&w, "syn_rate", ev->flood.syn_rate);
+		NUM(&w, "half_open", ev->flood.half_open);
+		NUM(&w, "sources", ev->flood.sources);
+		NUM(&w, "syns", ev->flood.syns);
+		NUM(&w, "synacks", ev->flood.synacks);
+		NUM(&w, "rsts", ev->flood.rsts);
+		REAL(&w, "peak_rate", ev->flood.peak_rate);
+		REAL(&w, "duration_s", ev->flood.duration_s);
+		NUM(&w, "suppressed", ev->flood.suppressed);
 		break;
 	}
 	}
-	fputs("}\n", w.o);
+	room(&w, 2);
+	LIT(&w, "}\n");
+	jw_flush(&w);
 }
 
 void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
 			   uint64_t shown)
 {
-	struct jw w = { out, true };
-	fputc('{', out);
-	str(&w, "type", "summary");
-	num(&w, "schema", NP_JSON_SCHEMA);
-	num(&w, "frames", frames);
-	num(&w, "packets", shown);
-	open_obj(&w, "protocols");
-	num(&w, "tcp", s->tcp);
-	num(&w, "udp", s->udp);
-	num(&w, "icmp", s->icmp);
-	num(&w, "icmp6", s->icmp6);
-	num(&w, "arp", s->arp);
-	num(&w, "other", s->other);
-	num(&w, "ip4", s->ip4);
-	num(&w, "ip6", s->ip6);
+	char buf[JW_BUF];
+	struct jw w;
+	jw_init(&w, out, buf, sizeof buf);
+	STR(&w, "type", "summary");
+	NUM(&w, "schema", NP_JSON_SCHEMA);
+	NUM(&w, "frames", frames);
+	NUM(&w, "packets", shown);
+	OPEN(&w, "protocols");
+	NUM(&w, "tcp", s->tcp);
+	NUM(&w, "udp", s->udp);
+	NUM(&w, "icmp", s->icmp);
+	NUM(&w, "icmp6", s->icmp6);
+	NUM(&w, "arp", s->arp);
+	NUM(&w, "other", s->other);
+	NUM(&w, "ip4", s->ip4);
+	NUM(&w, "ip6", s->ip6);
 	close_obj(&w);
-	open_obj(&w, "conversations");
-	num(&w, "total", s->conversations);
-	num(&w, "completed", s->completed);
-	num(&w, "closed", s->closed);
-	num(&w, "refused", s->refused);
-	num(&w, "reset", s->reset);
-	num(&w, "unanswered", s->unanswered);
-	num(&w, "open", s->open);
-	num(&w, "half_open", s->half_open);
-	num(&w, "evicted", s->evicted);
-	num(&w, "evicted_half_open", s->evicted_half_open);
-	num(&w, "peak_in_use", s->max_conv_in_use);
+	OPEN(&w, "conversations");
+	NUM(&w, "total", s->conversations);
+	NUM(&w, "completed", s->completed);
+	NUM(&w, "closed", s->closed);
+	NUM(&w, "refused", s->refused);
+	NUM(&w, "reset", s->reset);
+	NUM(&w, "unanswered", s->unanswered);
+	NUM(&w, "open", s->open);
+	NUM(&w, "half_open", s->half_open);
+	NUM(&w, "evicted", s->evicted);
+	NUM(&w, "evicted_half_open", s->evicted_half_open);
+	NUM(&w, "peak_in_use", s->max_conv_in_use);
 	close_obj(&w);
 	if (s->hs_count) {
-		open_obj(&w, "handshake_ms");
-		real(&w, "min", s->hs_min_ms);
-		real(&w, "avg", s->hs_sum_ms / (double)s->hs_count);
-		real(&w, "max", s->hs_max_ms);
+		OPEN(&w, "handshake_ms");
+		REAL(&w, "min", s->hs_min_ms);
+		REAL(&w, "avg", s->hs_sum_ms / (double)s->hs_count);
+		REAL(&w, "max", s->hs_max_ms);
 		close_obj(&w);
 	}
-	num(&w, "flood_episodes", s->flood_episodes);
-	key(&w, "top_talkers");
-	fputc('[', out);
+	NUM(&w, "flood_episodes", s->flood_episodes);
+	KEY(&w, "top_talkers");
+	*w.p++ = '[';
 	for (uint32_t i = 0; i < s->ntop; i++) {
-		fputs(i ? ",{" : "{", out);
-		w.first = true;
-		num(&w, "conv", s->top[i].conv);
-		endpoint(&w, "client", &s->top[i].client);
-		endpoint(&w, "server", &s->top[i].server);
-		num(&w, "bytes_c2s", s->top[i].bytes[0]);
-		num(&w, "bytes_s2c", s->top[i].bytes[1]);
-		num(&w, "packets", s->top[i].packets);
+		if (i)
+			ch(&w, ',');
+		open_obj_sep(&w);
+		NUM(&w, "conv", s->top[i].conv);
+		ENDPOINT(&w, "client", &s->top[i].client);
+		ENDPOINT(&w, "server", &s->top[i].server);
+		NUM(&w, "bytes_c2s", s->top[i].bytes[0]);
+		NUM(&w, "bytes_s2c", s->top[i].bytes[1]);
+		NUM(&w, "packets", s->top[i].packets);
 		close_obj(&w);
 	}
-	fputc(']', out);
-	fputs("}\n", out);
+	room(&w, 3);
+	LIT(&w, "]}\n");
+	jw_flush(&w);
 }

@@ -1,0 +1,15 @@
+/* json_ref.h - the reference JSON printer (json_ref.c), for json_same.c. */
+#ifndef NETPROBE_TEST_JSON_REF_H
+#define NETPROBE_TEST_JSON_REF_H
+
+#include "netprobe/print.h"
+
+void np_ref_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
+		       const struct np_pkt_track *trk);
+void np_ref_print_json_object(FILE *out, const struct np_packet *p,
+			      const struct np_pkt_track *trk);
+void np_ref_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev);
+void np_ref_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
+			       uint64_t shown);
+
+#endif
