@@ -43,8 +43,9 @@ for cmd in "" watch ping trace; do
 		# Each hyphen may be written \- (as it should) or -; the token must stand alone:
 		# not part of a longer option (\-c in \-\-count, \-\-port in \-\-port\-range).
 		re=$(printf '%s' "$o" | sed -E 's/-/(\\\\-|-)/g')
-		if printf '%s\n' "$src" |
-			grep -qE "(^|[^-A-Za-z0-9\\\\])${re}([^-A-Za-z0-9\\\\]|\\\\[^-]|\\\\\$|\$)"; then
+		# A here-string, not printf | grep -q: under pipefail, grep -q quitting at the first
+		# match kills printf with SIGPIPE (status 141), and a found option counted as missing.
+		if grep -qE "(^|[^-A-Za-z0-9\\\\])${re}([^-A-Za-z0-9\\\\]|\\\\[^-]|\\\\\$|\$)" <<<"$src"; then
 			ok
 		else
 			ko "$label: option $o is not in $man"
