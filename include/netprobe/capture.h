@@ -55,6 +55,11 @@ struct np_live_opts {
 /* Open a pcap or pcapng file ("-" is standard input). Returns 0, or -1 with err filled. */
 int np_source_open_file(struct np_source **out, const char *path, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Read a pcap or pcapng capture from an open stream (e.g. fmemopen over a buffer, for the
+ * fuzzers). On success the source owns `fp` and closes it; on failure the caller still does.
+ * `name` only labels errors. Returns 0, or -1 with err filled. */
+int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, char *err,
+			  size_t errlen) __attribute__((warn_unused_result));
 /* Open a live interface. Returns 0, or -1 with err filled. */
 int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
 			char *err, size_t errlen) __attribute__((warn_unused_result));

@@ -17,6 +17,16 @@ struct np_frame {
 	const uint8_t *data;
 };
 
+/* Timestamps are what the file says: pcapng's are 64-bit counts in units the file picks, so a
+ * crafted file gives seconds far past anything real (or below zero). Arithmetic in microseconds
+ * clamps seconds to +-2^61 us (about 73,000 years), so that a time, or the difference of two,
+ * always fits in int64_t. */
+#define NP_TS_MAX_SEC ((INT64_C(1) << 61) / 1000000)
+static inline int64_t np_ts_clamp_sec(int64_t sec)
+{
+	return sec > NP_TS_MAX_SEC ? NP_TS_MAX_SEC : sec < -NP_TS_MAX_SEC ? -NP_TS_MAX_SEC : sec;
+}
+
 /* Where decoding of a layer ended, tcpdump-style: truncated (the capture stopped short) is
  * reported apart from invalid (a field contradicts itself) and unsupported (we don't decode it). */
 enum np_verdict { NP_OK = 0, NP_TRUNCATED, NP_INVALID, NP_UNSUPPORTED };

@@ -197,6 +197,32 @@ int np_source_open_file(struct np_source **out, const char *path, char *err, siz
 	return 0;
 }
 
+int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, char *err,
+			  size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	/* The handle first: once libpcap accepts fp, pcap_close closes it, and the caller must
+	 * not; when libpcap refuses it, fp stays open for the caller to close. */
+	struct pcap_source *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pcap_t *pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!pcap) {
+		free(p);
+		snprintf(err, errlen, "%s: %s", name, ebuf);
+		return -1;
+	}
+	p->base.ops = &pcap_ops;
+	p->base.dlt = pcap_datalink(pcap);
+	p->pcap = pcap;
+	p->live = false;
+	p->fd = -1;
+	*out = &p->base;
+	return 0;
+}
+
 int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
 			char *err, size_t errlen)
 {

@@ -37,7 +37,9 @@ bool np_tsfmt_parse(const char *s, enum np_tsfmt *out)
 static void fmt_seconds(struct np_sbuf *sb, int64_t sec, uint32_t usec, int64_t base_sec,
 			uint32_t base_usec)
 {
-	int64_t us = (sec - base_sec) * 1000000 + ((int64_t)usec - (int64_t)base_usec);
+	/* Clamped (packet.h): a crafted file's times must not overflow the difference. */
+	int64_t us = (np_ts_clamp_sec(sec) - np_ts_clamp_sec(base_sec)) * 1000000 +
+		     ((int64_t)usec - (int64_t)base_usec);
 	const char *sign = us < 0 ? "-" : "";
 	if (us < 0)
 		us = -us;

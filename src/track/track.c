@@ -51,6 +51,7 @@ struct conv {
 	bool has_first;        /* --ladder: the first segment, kept here until a second one comes:
 				* a flood's lone SYNs never take a slot from the pool */
 	struct np_ladder_seg first;
+	struct np_ladder lone; /* the ladder handed out for a conversation of that one segment */
 	uint64_t packets;
 };
 
@@ -243,8 +244,11 @@ static void ladder_done(struct np_tracker *t, struct conv *c, np_event_fn fn, vo
 {
 	if (c->ladder == NP_LRU_NONE && !c->has_first)
 		return;
-	struct np_ladder one = { 1, 0, &c->first };
-	const struct np_ladder *l = c->ladder != NP_LRU_NONE ? &t->ladders[c->ladder] : &one;
+	/* The event's ladder must stay valid until the next call into the tracker (the watch
+	 * loop prints a packet's events after its line): so it lives in the conversation, whose
+	 * slot no other conversation takes before then, not on this stack. */
+	c->lone = (struct np_ladder){ 1, 0, &c->first };
+	const struct np_ladder *l = c->ladder != NP_LRU_NONE ? &t->ladders[c->ladder] : &c->lone;
 	if (fn && !(c->flooded && !c->established)) { /* a flood's lone SYNs: no drawing each */
 		struct np_event ev;
 		base_event(&ev, NP_EV_LADDER, t, c);

@@ -8,10 +8,10 @@
 
 struct np_flood;
 
-/* Microseconds since the epoch: the tracker's only notion of time. */
+/* Microseconds since the epoch: the tracker's only notion of time (clamped: packet.h). */
 static inline int64_t np_us(int64_t sec, uint32_t usec)
 {
-	return sec * 1000000 + (int64_t)usec;
+	return np_ts_clamp_sec(sec) * 1000000 + (int64_t)usec;
 }
 
 static inline void np_event_time(struct np_event *ev, int64_t us)

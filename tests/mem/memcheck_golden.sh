@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# valgrind memcheck over the golden suite: every entry of tests/golden/MANIFEST (so every output
+# mode it uses) runs under memcheck with a full leak check. An entry fails on any memcheck error
+# (invalid read/write, use of uninitialised values, bad free) or any leak (definite, indirect,
+# possible or still reachable), through --error-exitcode, and if its output differs from the
+# golden file (so the run under valgrind is the same run as the golden test's).
+# Usage: memcheck_golden.sh NETPROBE
+set -u
+np=${1:?usage: memcheck_golden.sh NETPROBE}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+golden=$top/tests/golden
+if ! command -v valgrind >/dev/null; then
+	echo "memcheck_golden: valgrind is needed: apt-get install valgrind" >&2
+	exit 2
+fi
+export TZ=UTC NO_COLOR=1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+while read -r name capture args; do
+	case "$name" in '' | '#'*) continue ;; esac
+	# shellcheck disable=SC2086 # ARGUMENTS are words, as on a command line
+	actual=$(cd "$top" && valgrind --tool=memcheck -q --error-exitcode=99 --leak-check=full \
+		--show-leak-kinds=all --errors-for-leak-kinds=all \
+		--log-file="$tmp/vg.$name" "$np" watch -r "pcaps/$capture" $args 2>&1; echo "exit $?")
+	if [ -s "$tmp/vg.$name" ] || grep -q '^exit 99$' <<<"$actual"; then
+		fail=$((fail + 1))
+		echo "FAIL $name: memcheck on netprobe watch -r pcaps/$capture $args"
+		head -40 "$tmp/vg.$name"
+	elif ! diff -u "$golden/expected/$name.out" <(printf '%s\n' "$actual") >"$tmp/diff"; then
+		fail=$((fail + 1))
+		echo "FAIL $name: output under valgrind differs from the golden file"
+		head -20 "$tmp/diff"
+	else
+		pass=$((pass + 1))
+	fi
+done <"$golden/MANIFEST"
+echo "memcheck: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
