@@ -23,9 +23,13 @@
 # Tools: np (netprobe watch -i vb-r, tracking on, printing), np_w (the same with -w FILE),
 #        tcpdump (tcpdump -n -i vb-r), tcpdump_w (tcpdump -i vb-r -w FILE), tshark (tshark -n -i vb-r)
 #
+# Senders: tcpreplay (the default), or with --blast PATH bench/blast (blast.c: the file loaded
+# into memory, sendmmsg on an AF_PACKET socket, paced), which reaches rates tcpreplay does not
+# on a small VM.
+#
 # Usage: live.sh --netprobe NP --capture NAME=FILE [--capture NAME=FILE...]
 #                [--rates "100000 300000 1000000 top"] [--tools "np np_w tcpdump tcpdump_w tshark"]
-#                [--limit N] [--timeout S]
+#                [--limit N] [--timeout S] [--blast PATH]
 # Exit: 0 done, 1 a run failed or a number is missing, 2 usage, 77 not root.
 set -u
 export TZ=UTC LC_ALL=C
@@ -36,6 +40,7 @@ usage() {
 }
 
 np='' rates="100000 300000 1000000 top" tools="np np_w tcpdump tcpdump_w tshark" limit=0 tmo=300
+blast=''
 caps=()
 declare -A capfile=()
 while [ $# -gt 0 ]; do
@@ -46,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--tools) tools=${2:?}; shift 2 ;;
 	--limit) limit=${2:?}; shift 2 ;;
 	--timeout) tmo=${2:?}; shift 2 ;;
+	--blast) blast=${2:?}; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) echo "live.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -63,6 +69,14 @@ for r in $rates; do
 	[[ $r =~ ^([1-9][0-9]*|top)$ ]] || { echo "live.sh: bad rate '$r'" >&2; exit 2; }
 done
 case $np in /*) ;; *) np=$PWD/$np ;; esac
+if [ -n "$blast" ]; then
+	[ -x "$blast" ] || { echo "live.sh: '$blast' is not executable" >&2; exit 2; }
+	sender=("$blast")
+	sender_name=blast
+else
+	sender=(tcpreplay -K)
+	sender_name=tcpreplay
+fi
 
 NS_S=np-bench-$$-s NS_R=np-bench-$$-r
 MAC_S=02:77:fe:00:00:01 MAC_R=02:77:fe:00:00:02
@@ -152,6 +166,13 @@ ip_in() {
 }
 ip_in_start=$(ip_in)
 
+# Frames the veth pair itself dropped (the receiving CPU's backlog full, before any capture
+# point): vb-s's tx_dropped plus vb-r's rx_dropped.
+veth_drops() {
+	echo $(($(ip netns exec "$NS_S" cat /sys/class/net/vb-s/statistics/tx_dropped) +
+		$(ip netns exec "$NS_R" cat /sys/class/net/vb-r/statistics/rx_dropped)))
+}
+
 # CPU ticks (user + system) of PID and its children.
 cpu_ticks() {
 	local p t=0 v
@@ -206,7 +227,7 @@ for cap in "${caps[@]}"; do
 				wait "$cpid" 2>/dev/null
 				forget "$cpid"
 				fail=1
-				rows+=("| $cap | $rate | $tool | FAILED to start | | | | | | |")
+				rows+=("| $cap | $sender_name | $rate | $tool | FAILED to start | | | | | | | | |")
 				continue
 			fi
 			sleep 0.3 # the socket is bound when the line is printed; let it settle
@@ -216,7 +237,8 @@ for cap in "${caps[@]}"; do
 			[ "$rate" != top ] && speed=(--pps="$rate")
 			lim=()
 			[ "$limit" -gt 0 ] && lim=(--limit="$limit")
-			timeout -k 5 "$tmo" ip netns exec "$NS_S" tcpreplay -K -i vb-s "${speed[@]}" "${lim[@]}" "$f" \
+			vdrop_run=$(veth_drops)
+			timeout -k 5 "$tmo" ip netns exec "$NS_S" "${sender[@]}" -i vb-s "${speed[@]}" "${lim[@]}" "$f" \
 				>"$tmp/rep.out" 2>&1
 			rrc=$?
 			# Drained when the capturer's CPU time has not moved for a second (bounded).
@@ -236,6 +258,7 @@ for cap in "${caps[@]}"; do
 			wait "$cpid" 2>/dev/null
 			forget "$cpid"
 
+			vdrop=$(($(veth_drops) - vdrop_run))
 			[ "$(ip_in)" != "$ip_in_run" ] && echo "live.sh: $cap $rate $tool: Ip InReceives in the receiving namespace went from $ip_in_run to $(ip_in)" >&2
 			sent=$(num 'Successful packets:\s+[0-9]+' "$tmp/rep.out")
 			failed=$(num 'Failed packets:\s+[0-9]+' "$tmp/rep.out")
@@ -262,16 +285,16 @@ for cap in "${caps[@]}"; do
 				;;
 			esac
 			if [ $rrc -ne 0 ] || [ -z "$sent" ] || [ -z "$got" ] || [ -z "$kdrop" ]; then
-				echo "live.sh: $cap $rate $tool: tcpreplay exit $rrc, sent '${sent:-}', captured '${got:-}', dropped '${kdrop:-}'" >&2
-				sed 's/^/  tcpreplay: /' "$tmp/rep.out" | tail -n 8 >&2
+				echo "live.sh: $cap $rate $tool: $sender_name exit $rrc, sent '${sent:-}', captured '${got:-}', dropped '${kdrop:-}'" >&2
+				sed "s/^/  $sender_name: /" "$tmp/rep.out" | tail -n 8 >&2
 				sed 's/^/  capturer: /' "$tmp/cap.err" | tail -n 5 >&2
 				fail=1
 			fi
 			loss=$(awk -v s="${sent:-0}" -v g="${got:-0}" 'BEGIN {if (s > 0) printf "%.1f", (s - g) * 100 / s; else print "?"}')
-			line="| $cap | $rate | ${cmd[*]##*/} | ${sent:-?} | ${failed:-?} | ${pps:-?} | ${got:-?} | ${recv:-—} | ${kdrop:-?} | ${idrop:-—} | $loss |"
+			line="| $cap | $sender_name | $rate | ${cmd[*]##*/} | ${sent:-?} | ${failed:-?} | ${pps:-?} | $vdrop | ${got:-?} | ${recv:-—} | ${kdrop:-?} | ${idrop:-—} | $loss |"
 			line=${line//$tmp\//}
 			rows+=("$line")
-			echo "live.sh: $cap $rate $tool: sent ${sent:-?} at ${pps:-?} pps, captured ${got:-?}, kernel drops ${kdrop:-?}, loss $loss%" >&2
+			echo "live.sh: $cap $rate $tool: sent ${sent:-?} at ${pps:-?} pps, veth drops $vdrop, captured ${got:-?}, kernel drops ${kdrop:-?}, loss $loss%" >&2
 		done
 	done
 done
@@ -286,13 +309,13 @@ checks+=("IPv4 packets taken in by the receiving namespace's IP layer other than
 echo "## Live capture over veth, $date_start"
 echo
 echo "- Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)), $(uname -sr); load average $load_start at the start, $load_end at the end."
-echo "- Versions: $("$np" --version | head -n1); $(tcpdump --version 2>&1 | head -n1); $(tcpreplay --version 2>&1 | head -n1)$(case " $tools " in *" tshark "*) v=$(tshark --version 2>/dev/null | head -n1); echo "; ${v%.}" ;; esac)."
-echo "- Replay: \`tcpreplay -K -i vb-s --pps=RATE FILE\` (or \`--topspeed\`) in one namespace; capture in the other, stdout to /dev/null, stopped with SIGINT once idle for 1 s. netprobe tracks conversations (always on)."
+echo "- Versions: $("$np" --version | head -n1); $(tcpdump --version 2>&1 | head -n1); $(if [ -n "$blast" ]; then echo "sender bench/blast"; else tcpreplay --version 2>&1 | head -n1; fi)$(case " $tools " in *" tshark "*) v=$(tshark --version 2>/dev/null | head -n1); echo "; ${v%.}" ;; esac)."
+echo "- Replay: \`${sender[*]##*/} -i vb-s --pps=RATE FILE\` (or \`--topspeed\`) in one namespace; capture in the other, stdout to /dev/null, stopped with SIGINT once idle for 1 s. netprobe tracks conversations (always on)."
 for c in "${checks[@]}"; do echo "- Checked: $c."; done
 echo
-echo "| capture | rate asked (pps) | command | sent (tcpreplay) | failed to send | replay rate (pps) | captured / shown | received by filter | dropped by kernel | dropped by interface | loss % |"
-echo "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+echo "| capture | sender | rate asked (pps) | command | sent | failed to send | replay rate (pps) | dropped by veth | captured / shown | received by filter | dropped by kernel | dropped by interface | loss % |"
+echo "|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "loss % = (sent − captured) / sent: frames the tool never saw, whether the kernel dropped them from its ring (\"dropped by kernel\") or before (veth backlog)."
+echo "loss % = (sent − captured) / sent: frames the tool never saw, whether the kernel dropped them from its ring (\"dropped by kernel\") or before any capture point (\"dropped by veth\": the receiving CPU's backlog was full, which no capturer can help)."
 exit $fail
