@@ -37,10 +37,11 @@ run_one() { # bin dest tz modeidx mode
 	local bin=$1 dest=$2 tz=$3 mi=$4 mode=$5 i=0
 	for c in "${caps[@]}"; do
 		local f="$dest/${tz//\//_}.$mi.$i"
+		# (netprobe never prints its argv[0]: the two paths cannot make a difference)
 		if [ "$tz" = - ]; then
-			(unset TZ; exec -a netprobe "$bin" watch -r "$c" $mode) >"$f.out" 2>"$f.err" </dev/null
+			env -u TZ "$bin" watch -r "$c" $mode >"$f.out" 2>"$f.err" </dev/null
 		else
-			(export TZ=$tz; exec -a netprobe "$bin" watch -r "$c" $mode) >"$f.out" 2>"$f.err" </dev/null
+			TZ=$tz "$bin" watch -r "$c" $mode >"$f.out" 2>"$f.err" </dev/null
 		fi
 		echo $? >"$f.rc"
 		i=$((i + 1))
