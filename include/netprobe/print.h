@@ -31,6 +31,12 @@ struct np_print_ctx {
 	bool have_first;
 	int64_t first_sec, prev_sec;
 	uint32_t first_usec, prev_usec;
+	/* -t a/ad/u/ud: the text of the last second converted (text.c), valid when clock_key is
+	 * the time format + 1. */
+	unsigned clock_key;
+	int64_t clock_sec;
+	size_t clock_len;
+	char clock_text[48];
 };
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color);

@@ -611,10 +611,10 @@ static int run_watch(const struct watch_opts *o)
 	bool tty = isatty(STDOUT_FILENO);
 	bool color = o->mode == OUT_LINE &&
 		     (o->color == 1 || (o->color == -1 && tty && !getenv("NO_COLOR")));
-	/* A terminal sees each packet at once; a pipe or file gets large writes. With -w - the
-	 * capture file is stdout and has its buffer already. */
+	/* A terminal sees each packet at once; a pipe or file gets large writes (1 MiB: a write
+	 * per ~8,000 lines). With -w - the capture file is stdout and has its buffer already. */
 	if (o->mode != OUT_NONE)
-		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, 1 << 16);
+		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 1 << 16 : 1 << 20);
 	np_install_stop_handlers();
 
 	struct np_print_ctx pc;

@@ -9,10 +9,25 @@
 
 size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap)
 {
-	char a[NP_ADDR_STRLEN];
-	np_fmt_addr(ep->ver, ep->addr, a);
-	int n = snprintf(buf, cap, ep->ver == 6 ? "[%s]:%u" : "%s:%u", a, ep->port);
-	return n < 0 ? 0 : (size_t)n;
+	/* "[%s]:%u" for IPv6, "%s:%u" otherwise, with snprintf's contract: cut to cap, the
+	 * whole length returned. */
+	char tmp[NP_ADDR_STRLEN + 16];
+	struct np_sbuf sb = np_sb_make(tmp, sizeof tmp);
+	if (ep->ver == 6) {
+		np_sb_ch(&sb, '[');
+		np_sb_ip6(&sb, ep->addr);
+		np_sb_ch(&sb, ']');
+	} else {
+		np_sb_ip4(&sb, ep->addr);
+	}
+	np_sb_ch(&sb, ':');
+	np_sb_uint(&sb, ep->port, 0, ' ');
+	if (cap) {
+		size_t n = sb.len < cap - 1 ? sb.len : cap - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
+	}
+	return sb.len;
 }
 
 static void fmt_bytes(struct np_sbuf *sb, uint64_t b)
@@ -60,22 +75,42 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 	}
 	np_fmt_endpoint(&ev->client, c, sizeof c);
 	np_fmt_endpoint(&ev->server, s, sizeof s);
-	np_sb_printf(sb, "#%u ", ev->conv);
+	np_sb_ch(sb, '#');
+	np_sb_uint(sb, ev->conv, 0, ' ');
+	np_sb_ch(sb, ' ');
 	switch (ev->kind) {
 	case NP_EV_HANDSHAKE:
-		np_sb_printf(sb, "handshake %s → %s:", c, s);
+		np_sb_lit(sb, "handshake ");
+		np_sb_str(sb, c);
+		np_sb_lit(sb, " → ");
+		np_sb_str(sb, s);
+		np_sb_ch(sb, ':');
 		if (ev->hs.syn_synack_ms >= 0)
 			np_sb_printf(sb, " SYN→SYN/ACK %.3f ms,", ev->hs.syn_synack_ms);
 		np_sb_printf(sb, " SYN/ACK→ACK %.3f ms;", ev->hs.synack_ack_ms);
-		np_sb_printf(sb, " MSS %u/%u", ev->hs.mss[0], ev->hs.mss[1]);
-		if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0)
-			np_sb_printf(sb, ", WS %u/%u", 1u << ev->hs.ws[0], 1u << ev->hs.ws[1]);
-		else
-			np_sb_printf(sb, ", no window scaling");
-		np_sb_printf(sb, "%s%s", ev->hs.sack ? ", SACK" : "", ev->hs.ts ? ", TS" : "");
+		np_sb_lit(sb, " MSS ");
+		np_sb_uint(sb, ev->hs.mss[0], 0, ' ');
+		np_sb_ch(sb, '/');
+		np_sb_uint(sb, ev->hs.mss[1], 0, ' ');
+		if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0) {
+			np_sb_lit(sb, ", WS ");
+			np_sb_uint(sb, 1u << ev->hs.ws[0], 0, ' ');
+			np_sb_ch(sb, '/');
+			np_sb_uint(sb, 1u << ev->hs.ws[1], 0, ' ');
+		} else {
+			np_sb_lit(sb, ", no window scaling");
+		}
+		if (ev->hs.sack)
+			np_sb_lit(sb, ", SACK");
+		if (ev->hs.ts)
+			np_sb_lit(sb, ", TS");
 		break;
 	case NP_EV_REFUSED:
-		np_sb_printf(sb, "refused %s → %s: SYN answered by RST", c, s);
+		np_sb_lit(sb, "refused ");
+		np_sb_str(sb, c);
+		np_sb_lit(sb, " → ");
+		np_sb_str(sb, s);
+		np_sb_lit(sb, ": SYN answered by RST");
 		break;
 	case NP_EV_SYN_UNANSWERED:
 		np_sb_printf(sb, "SYN unanswered %s → %s: %u SYN%s, no reply%s", c, s,
@@ -93,11 +128,19 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		np_sb_printf(sb, " ←%s", ev->td.half_close ? "; half-close: data after the first FIN" : "");
 		break;
 	case NP_EV_RESET:
-		np_sb_printf(sb, "reset %s → %s by the %s", c, s, np_side_name(ev->side));
+		np_sb_lit(sb, "reset ");
+		np_sb_str(sb, c);
+		np_sb_lit(sb, " → ");
+		np_sb_str(sb, s);
+		np_sb_lit(sb, " by the ");
+		np_sb_str(sb, np_side_name(ev->side));
 		break;
 	case NP_EV_STATE:
-		np_sb_printf(sb, "%s %s → %s", np_side_name(ev->side), np_tcp_state_name(ev->st.from),
-			     np_tcp_state_name(ev->st.to));
+		np_sb_str(sb, np_side_name(ev->side));
+		np_sb_ch(sb, ' ');
+		np_sb_str(sb, np_tcp_state_name(ev->st.from));
+		np_sb_lit(sb, " → ");
+		np_sb_str(sb, np_tcp_state_name(ev->st.to));
 		break;
 	case NP_EV_DUP_ACK:
 		np_sb_printf(sb, "duplicate ACK #%u from the %s", ev->dup.num, np_side_name(ev->side));
@@ -182,18 +225,30 @@ void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
 		print_ladder(ctx, ev);
 		return;
 	}
-	char text[512], ts[64] = "";
-	struct np_sbuf sb = np_sb_make(text, sizeof text);
-	fmt_event(&sb, ev);
-	const char *on = ctx->color ? (ev->kind == NP_EV_SYN_FLOOD ? "\033[1;31m" : "\033[1;33m") : "";
-	const char *off = ctx->color ? "\033[0m" : "";
+	/* "%s%5" PRIu64 " %10s ⇒ %s%s\n" (with --events) or "%s%16s ⇒ %s%s\n" of colour, number,
+	 * time, the event text (at most 511 bytes) and colour reset, in one buffer and one write,
+	 * as the packet lines. */
+	char line[1024], ts[64];
+	struct np_sbuf sb = np_sb_make(line, sizeof line);
+	if (ctx->color)
+		np_sb_str(&sb, ev->kind == NP_EV_SYN_FLOOD ? "\033[1;31m" : "\033[1;33m");
 	if (ctx->event_numbers) {
 		struct np_frame f = { .ts_sec = ev->ts_sec, .ts_usec = ev->ts_usec };
-		np_format_time(ctx, &f, ts, sizeof ts);
-		fprintf(ctx->out, "%s%5" PRIu64 " %10s ⇒ %s%s\n", on, ev->n, ts, text, off);
+		size_t n = np_format_time(ctx, &f, ts, sizeof ts);
+		np_sb_uint(&sb, ev->n, 5, ' ');
+		np_sb_ch(&sb, ' ');
+		np_sb_rjust(&sb, ts, n, 10);
 	} else {
-		fprintf(ctx->out, "%s%16s ⇒ %s%s\n", on, "", text, off);
+		np_sb_pad(&sb, 16, ' ');
 	}
+	np_sb_lit(&sb, " ⇒ ");
+	struct np_sbuf text = np_sb_make(line + sb.len, 512);
+	fmt_event(&text, ev);
+	sb.len += text.len;
+	if (ctx->color)
+		np_sb_lit(&sb, "\033[0m");
+	np_sb_ch(&sb, '\n');
+	fwrite_unlocked(line, 1, sb.len, ctx->out);
 }
 
 void np_print_summary(FILE *o, const struct np_track_stats *s)

@@ -215,31 +215,11 @@ static inline void put_str(struct jw *restrict w, const char *s)
 }
 #define STR(w, k, s) (KEY(w, k), put_str(w, (s)))
 
-/* Decimal text of each byte value, NUL-padded to 4 bytes, and its length: a dotted quad is
- * four 4-byte copies (inet_ntop's text). */
-static const char dec3[256][4] = {
-#define D1(n) { (char)('0' + (n)), 0, 0, 0 }
-#define D2(n) { (char)('0' + (n) / 10), (char)('0' + (n) % 10), 0, 0 }
-#define D3(n) { (char)('0' + (n) / 100), (char)('0' + (n) / 10 % 10), (char)('0' + (n) % 10), 0 }
-#define R10(m, b) m(b), m(b + 1), m(b + 2), m(b + 3), m(b + 4), m(b + 5), m(b + 6), m(b + 7), \
-		   m(b + 8), m(b + 9)
-	R10(D1, 0), R10(D2, 10), R10(D2, 20), R10(D2, 30), R10(D2, 40), R10(D2, 50), R10(D2, 60),
-	R10(D2, 70), R10(D2, 80), R10(D2, 90),
-	R10(D3, 100), R10(D3, 110), R10(D3, 120), R10(D3, 130), R10(D3, 140), R10(D3, 150),
-	R10(D3, 160), R10(D3, 170), R10(D3, 180), R10(D3, 190), R10(D3, 200), R10(D3, 210),
-	R10(D3, 220), R10(D3, 230), R10(D3, 240),
-	D3(250), D3(251), D3(252), D3(253), D3(254), D3(255),
-#undef R10
-#undef D3
-#undef D2
-#undef D1
-};
-
 static inline void put_ip4(struct jw *restrict w, const uint8_t a[4])
 {
 	for (int i = 0; i < 4; i++) {
 		unsigned b = a[i];
-		memcpy(w->p, dec3[b], 4);
+		memcpy(w->p, np_dec3[b], 4);
 		w->p += 1 + (b >= 10) + (b >= 100);
 		*w->p++ = '.';
 	}

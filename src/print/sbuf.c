@@ -22,6 +22,26 @@ static const char digits2[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/* Decimal text of each byte value, NUL-padded to 4 bytes, and its length: a dotted quad is
+ * four 4-byte copies (inet_ntop's text). */
+const char np_dec3[256][4] = {
+#define D1(n) { (char)('0' + (n)), 0, 0, 0 }
+#define D2(n) { (char)('0' + (n) / 10), (char)('0' + (n) % 10), 0, 0 }
+#define D3(n) { (char)('0' + (n) / 100), (char)('0' + (n) / 10 % 10), (char)('0' + (n) % 10), 0 }
+#define R10(m, b) m(b), m(b + 1), m(b + 2), m(b + 3), m(b + 4), m(b + 5), m(b + 6), m(b + 7), \
+		   m(b + 8), m(b + 9)
+	R10(D1, 0), R10(D2, 10), R10(D2, 20), R10(D2, 30), R10(D2, 40), R10(D2, 50), R10(D2, 60),
+	R10(D2, 70), R10(D2, 80), R10(D2, 90),
+	R10(D3, 100), R10(D3, 110), R10(D3, 120), R10(D3, 130), R10(D3, 140), R10(D3, 150),
+	R10(D3, 160), R10(D3, 170), R10(D3, 180), R10(D3, 190), R10(D3, 200), R10(D3, 210),
+	R10(D3, 220), R10(D3, 230), R10(D3, 240),
+	D3(250), D3(251), D3(252), D3(253), D3(254), D3(255),
+#undef R10
+#undef D3
+#undef D2
+#undef D1
+};
+
 /* Writes the decimal digits of v ending just before `end`; returns where they start. */
 static char *put_u64(char *end, uint64_t v)
 {
@@ -41,13 +61,59 @@ static char *put_u64(char *end, uint64_t v)
 	return p;
 }
 
+static char *put_u32(char *end, uint32_t v)
+{
+	char *p = end;
+	while (v >= 100) {
+		unsigned d = (v % 100) * 2;
+		v /= 100;
+		*--p = digits2[d + 1];
+		*--p = digits2[d];
+	}
+	if (v >= 10) {
+		*--p = digits2[v * 2 + 1];
+		*--p = digits2[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return p;
+}
+
+/* Decimal digits of v (1 for 0). */
+static unsigned count_digits(uint64_t v)
+{
+	unsigned n = 1;
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
 void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad)
 {
+	if (width > 40)
+		width = 40;
+	unsigned nd = count_digits(v);
+	unsigned total = nd > width ? nd : width;
+	if (sb->len + total < sb->cap) {
+		/* Room for all of it (and the NUL): write in place, the usual case. */
+		char *start = sb->buf + sb->len;
+		char *end = start + total;
+		char *p;
+		if (v <= UINT32_MAX)
+			p = put_u32(end, (uint32_t)v); /* 32-bit division is cheaper */
+		else
+			p = put_u64(end, v);
+		while (p > start)
+			*--p = pad;
+		sb->len += total;
+		*end = '\0';
+		return;
+	}
 	char tmp[48];
 	char *end = tmp + sizeof tmp;
 	char *p = put_u64(end, v);
-	if (width > 40)
-		width = 40;
 	while ((size_t)(end - p) < width)
 		*--p = pad;
 	np_sb_mem(sb, p, (size_t)(end - p));
@@ -84,20 +150,12 @@ void np_sb_hex(struct np_sbuf *sb, uint64_t v, unsigned digits)
 
 void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4])
 {
-	char tmp[16];
+	char tmp[20]; /* 15 bytes at most; the slack keeps -Warray-bounds quiet about np_sb_mem's long-copy branch */
 	size_t n = 0;
 	for (int i = 0; i < 4; i++) {
 		unsigned b = a[i];
-		if (b >= 100) {
-			tmp[n++] = (char)('0' + b / 100);
-			tmp[n++] = digits2[(b % 100) * 2];
-			tmp[n++] = digits2[(b % 100) * 2 + 1];
-		} else if (b >= 10) {
-			tmp[n++] = digits2[b * 2];
-			tmp[n++] = digits2[b * 2 + 1];
-		} else {
-			tmp[n++] = (char)('0' + b);
-		}
+		memcpy(tmp + n, np_dec3[b], 4);
+		n += 1 + (b >= 10) + (b >= 100);
 		tmp[n++] = '.';
 	}
 	np_sb_mem(sb, tmp, n - 1);

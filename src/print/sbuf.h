@@ -29,6 +29,29 @@ static inline struct np_sbuf np_sb_make(char *buf, size_t cap)
 
 void np_sb_printf(struct np_sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Copies n <= 16 bytes as at most two overlapping fixed-size moves, which the compiler turns
+ * into plain loads and stores: the pieces of a line are short, and a call to memcpy for each
+ * cost more than the copying. */
+static inline void np_sb_copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 /* n bytes of p ("%.*s"); cut at the end of the buffer. */
 static inline void np_sb_mem(struct np_sbuf *sb, const void *p, size_t n)
 {
@@ -37,7 +60,10 @@ static inline void np_sb_mem(struct np_sbuf *sb, const void *p, size_t n)
 	size_t room = sb->cap - sb->len - 1;
 	if (n > room)
 		n = room;
-	memcpy(sb->buf + sb->len, p, n);
+	if (n <= 16)
+		np_sb_copy_short(sb->buf + sb->len, p, n);
+	else
+		memcpy(sb->buf + sb->len, p, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
 }
@@ -57,12 +83,44 @@ static inline void np_sb_ch(struct np_sbuf *sb, char c)
 	sb->buf[sb->len] = '\0';
 }
 
+/* A string literal, its length known at compile time. */
+#define np_sb_lit(sb, lit) np_sb_mem((sb), "" lit, sizeof(lit) - 1)
+
+/* n copies of c ("%<n>s" padding); cut at the end of the buffer. */
+static inline void np_sb_pad(struct np_sbuf *sb, size_t n, char c)
+{
+	if (sb->len + 1 >= sb->cap)
+		return;
+	size_t room = sb->cap - sb->len - 1;
+	if (n > room)
+		n = room;
+	memset(sb->buf + sb->len, c, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+/* "%<width>s" (right-aligned) and "%-<width>s" (left-aligned) of n bytes of s. */
+static inline void np_sb_rjust(struct np_sbuf *sb, const char *s, size_t n, size_t width)
+{
+	if (n < width)
+		np_sb_pad(sb, width - n, ' ');
+	np_sb_mem(sb, s, n);
+}
+static inline void np_sb_ljust(struct np_sbuf *sb, const char *s, size_t n, size_t width)
+{
+	np_sb_mem(sb, s, n);
+	if (n < width)
+		np_sb_pad(sb, width - n, ' ');
+}
+
 /* "%0<width>" PRIu64 when pad is '0', "%<width>" PRIu64 when pad is ' ' (width 0: "%" PRIu64). */
 void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad);
 /* "%" PRId64 */
 void np_sb_int(struct np_sbuf *sb, int64_t v);
 /* "%0<digits>x" (lowercase; more digits if v needs them) */
 void np_sb_hex(struct np_sbuf *sb, uint64_t v, unsigned digits);
+/* Decimal text of each byte value, NUL-padded to 4 bytes (length: 1 + (b >= 10) + (b >= 100)). */
+extern const char np_dec3[256][4];
 /* Dotted quad of 4 bytes in network order (inet_ntop AF_INET). */
 void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4]);
 /* RFC 5952 text of 16 bytes (inet_ntop AF_INET6, glibc's output). */

@@ -40,23 +40,48 @@ static void fmt_seconds(struct np_sbuf *sb, int64_t sec, uint32_t usec, int64_t 
 	/* Clamped (packet.h): a crafted file's times must not overflow the difference. */
 	int64_t us = (np_ts_clamp_sec(sec) - np_ts_clamp_sec(base_sec)) * 1000000 +
 		     ((int64_t)usec - (int64_t)base_usec);
-	const char *sign = us < 0 ? "-" : "";
-	if (us < 0)
-		us = -us;
-	np_sb_printf(sb, "%s%" PRId64 ".%06" PRId64, sign, us / 1000000, us % 1000000);
+	/* "%s%" PRId64 ".%06" PRId64 of the sign and the magnitude, by hand: this runs per line. */
+	uint64_t mag = (uint64_t)us;
+	if (us < 0) {
+		np_sb_ch(sb, '-');
+		mag = (uint64_t)0 - mag;
+	}
+	np_sb_uint(sb, mag / 1000000, 0, ' ');
+	np_sb_ch(sb, '.');
+	np_sb_uint(sb, mag % 1000000, 6, '0');
 }
 
-static void fmt_clock(struct np_sbuf *sb, int64_t sec, uint32_t usec, bool utc, bool date)
+/* The text before the '.' of a clock time: the date and time of day, or the bare seconds when
+ * the time does not convert (a year past int's range). */
+static size_t clock_prefix(int64_t sec, bool utc, bool date, char *buf, size_t cap)
 {
 	time_t t = (time_t)sec;
 	struct tm tm;
+	struct np_sbuf sb = np_sb_make(buf, cap);
 	if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm))) {
-		np_sb_printf(sb, "%" PRId64 ".%06u", sec, usec);
-		return;
+		np_sb_int(&sb, sec);
+		return sb.len;
 	}
-	char tbuf[64];
-	strftime(tbuf, sizeof tbuf, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
-	np_sb_printf(sb, "%s.%06u", tbuf, usec);
+	size_t n = strftime(buf, cap, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	return n;
+}
+
+/* localtime_r and strftime cost more than the rest of a line: the text is kept for the second
+ * it was made for and redone whenever the second (or the format) changes, so a DST switch or
+ * a jump backwards is seen at the first packet of the new second. TZ does not change while we
+ * run (nothing calls setenv/tzset). */
+static void fmt_clock(struct np_print_ctx *ctx, struct np_sbuf *sb, int64_t sec, uint32_t usec,
+		      bool utc, bool date)
+{
+	unsigned key = (unsigned)ctx->tsfmt + 1;
+	if (ctx->clock_key != key || ctx->clock_sec != sec) {
+		ctx->clock_len = clock_prefix(sec, utc, date, ctx->clock_text, sizeof ctx->clock_text);
+		ctx->clock_sec = sec;
+		ctx->clock_key = key;
+	}
+	np_sb_mem(sb, ctx->clock_text, ctx->clock_len);
+	np_sb_ch(sb, '.');
+	np_sb_uint(sb, usec, 6, '0');
 }
 
 size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap)
@@ -79,11 +104,11 @@ size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *
 		break;
 	case NP_TS_ABSOLUTE:
 	case NP_TS_ABS_DATE:
-		fmt_clock(&sb, f->ts_sec, f->ts_usec, false, ctx->tsfmt == NP_TS_ABS_DATE);
+		fmt_clock(ctx, &sb, f->ts_sec, f->ts_usec, false, ctx->tsfmt == NP_TS_ABS_DATE);
 		break;
 	case NP_TS_UTC:
 	case NP_TS_UTC_DATE:
-		fmt_clock(&sb, f->ts_sec, f->ts_usec, true, ctx->tsfmt == NP_TS_UTC_DATE);
+		fmt_clock(ctx, &sb, f->ts_sec, f->ts_usec, true, ctx->tsfmt == NP_TS_UTC_DATE);
 		break;
 	}
 	ctx->prev_sec = f->ts_sec;
@@ -152,79 +177,113 @@ static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
 {
 	uint16_t a = k->analysis;
 	if (a & NP_TA_PREV_LOST)
-		np_sb_printf(sb, "[TCP Previous segment not captured] ");
+		np_sb_lit(sb, "[TCP Previous segment not captured] ");
 	if (a & NP_TA_SPURIOUS)
-		np_sb_printf(sb, "[TCP Spurious Retransmission] ");
+		np_sb_lit(sb, "[TCP Spurious Retransmission] ");
 	else if (a & NP_TA_FAST_RETRANS)
-		np_sb_printf(sb, "[TCP Fast Retransmission] ");
+		np_sb_lit(sb, "[TCP Fast Retransmission] ");
 	else if (a & NP_TA_RETRANSMISSION)
-		np_sb_printf(sb, "[TCP Retransmission] ");
+		np_sb_lit(sb, "[TCP Retransmission] ");
 	if (a & NP_TA_OUT_OF_ORDER)
-		np_sb_printf(sb, "[TCP Out-Of-Order] ");
+		np_sb_lit(sb, "[TCP Out-Of-Order] ");
 	if (a & NP_TA_KEEPALIVE)
-		np_sb_printf(sb, "[TCP Keep-Alive] ");
+		np_sb_lit(sb, "[TCP Keep-Alive] ");
 	if (a & NP_TA_WINDOW_FULL)
-		np_sb_printf(sb, "[TCP Window Full] ");
+		np_sb_lit(sb, "[TCP Window Full] ");
 	if (a & NP_TA_ZERO_WINDOW)
-		np_sb_printf(sb, "[TCP ZeroWindow] ");
+		np_sb_lit(sb, "[TCP ZeroWindow] ");
 	if (a & NP_TA_WINDOW_UPDATE)
-		np_sb_printf(sb, "[TCP Window Update] ");
-	if (a & NP_TA_DUP_ACK)
-		np_sb_printf(sb, "[TCP Dup ACK #%u] ", k->dup_num);
+		np_sb_lit(sb, "[TCP Window Update] ");
+	if (a & NP_TA_DUP_ACK) {
+		np_sb_lit(sb, "[TCP Dup ACK #");
+		np_sb_uint(sb, k->dup_num, 0, ' ');
+		np_sb_lit(sb, "] ");
+	}
 }
+
+/* " [FIN, SYN, ...]" as np_fmt_tcp_flags, or " [<None>]". */
+static void tcp_flags(struct np_sbuf *sb, uint16_t flags)
+{
+	static const char names[][4] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE" };
+	np_sb_lit(sb, " [");
+	size_t at = sb->len;
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		if (sb->len != at)
+			np_sb_lit(sb, ", ");
+		np_sb_mem(sb, names[i], names[i][2] ? 3 : 2);
+	}
+	if (flags & 0xe00) {
+		if (sb->len != at)
+			np_sb_lit(sb, ", ");
+		np_sb_lit(sb, "Reserved");
+	}
+	if (sb->len == at)
+		np_sb_lit(sb, "<None>");
+	np_sb_ch(sb, ']');
+}
+
+/* " <name>=<v>": the numeric fields of the Info column. */
+static void field_u(struct np_sbuf *sb, const char *name, size_t n, uint64_t v)
+{
+	np_sb_mem(sb, name, n);
+	np_sb_uint(sb, v, 0, ' ');
+}
+#define FIELD(sb, lit, v) field_u((sb), "" lit, sizeof(lit) - 1, (v))
 
 static void info_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct np_pkt_track *k,
 		     bool absolute)
 {
 	const struct np_tcp *t = &p->tcp;
 	if (t->got < 4) {
-		np_sb_printf(sb, "TCP header cut short");
+		np_sb_lit(sb, "TCP header cut short");
 		return;
 	}
 	bool rel = k && k->tcp && k->rel_valid && !absolute;
 	if (k && k->tcp)
 		tcp_analysis(sb, k);
-	np_sb_printf(sb, "%u → %u", t->sport, t->dport);
-	if (t->got >= 14) {
-		char flags[64];
-		if (np_fmt_tcp_flags(t->flags, flags, sizeof flags) == 0)
-			snprintf(flags, sizeof flags, "<None>");
-		np_sb_printf(sb, " [%s]", flags);
-	}
+	np_sb_uint(sb, t->sport, 0, ' ');
+	FIELD(sb, " → ", t->dport);
+	if (t->got >= 14)
+		tcp_flags(sb, t->flags);
 	if (t->got >= 8)
-		np_sb_printf(sb, " Seq=%u", rel ? k->rel_seq : t->seq);
+		FIELD(sb, " Seq=", rel ? k->rel_seq : t->seq);
 	if (t->got >= 12 && (t->flags & NP_TCP_ACK))
-		np_sb_printf(sb, " Ack=%u", rel ? k->rel_ack : t->ack);
+		FIELD(sb, " Ack=", rel ? k->rel_ack : t->ack);
 	if (t->got >= 16)
-		np_sb_printf(sb, " Win=%u", k && k->win_scaled_valid ? k->win_scaled : t->win);
+		FIELD(sb, " Win=", k && k->win_scaled_valid ? k->win_scaled : t->win);
 	if (t->got >= 20 && (t->flags & NP_TCP_URG))
-		np_sb_printf(sb, " Urg=%u", t->urp);
+		FIELD(sb, " Urg=", t->urp);
 	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len)
-		np_sb_printf(sb, " Len=%u", t->payload_len);
+		FIELD(sb, " Len=", t->payload_len);
 	for (unsigned i = 0; i < t->nopts; i++) {
 		switch (t->opts[i].kind) {
 		case 2:
 			if (t->has_mss)
-				np_sb_printf(sb, " MSS=%u", t->mss);
+				FIELD(sb, " MSS=", t->mss);
 			break;
 		case 3:
 			if (t->has_ws && t->ws <= 14)
-				np_sb_printf(sb, " WS=%u", 1u << t->ws);
+				FIELD(sb, " WS=", 1u << t->ws);
 			else if (t->has_ws)
-				np_sb_printf(sb, " WS=2^%u", t->ws);
+				FIELD(sb, " WS=2^", t->ws);
 			break;
 		case 4:
-			np_sb_printf(sb, " SACK_PERM");
+			np_sb_lit(sb, " SACK_PERM");
 			break;
 		case 5:
 			for (unsigned s = 0; s < t->nsack; s++) {
 				uint32_t base = rel ? k->sack_base : 0;
-				np_sb_printf(sb, " SLE=%u SRE=%u", t->sack[s][0] - base, t->sack[s][1] - base);
+				FIELD(sb, " SLE=", (uint32_t)(t->sack[s][0] - base));
+				FIELD(sb, " SRE=", (uint32_t)(t->sack[s][1] - base));
 			}
 			break;
 		case 8:
-			if (t->has_ts)
-				np_sb_printf(sb, " TSval=%u TSecr=%u", t->tsval, t->tsecr);
+			if (t->has_ts) {
+				FIELD(sb, " TSval=", t->tsval);
+				FIELD(sb, " TSecr=", t->tsecr);
+			}
 			break;
 		default:
 			break;
@@ -241,10 +300,27 @@ static void info_quote(struct np_sbuf *sb, const struct np_quote *q)
 	np_fmt_addr(q->ipver, q->dst, d);
 	const char *proto = np_ip_proto_name(q->proto);
 	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
-		if (q->ipver == 6)
-			np_sb_printf(sb, " [%s [%s]:%u → [%s]:%u]", proto, s, q->sport, d, q->dport);
-		else
-			np_sb_printf(sb, " [%s %s:%u → %s:%u]", proto, s, q->sport, d, q->dport);
+		/* " [%s %s:%u → %s:%u]", the addresses in brackets for IPv6 */
+		bool v6 = q->ipver == 6;
+		np_sb_lit(sb, " [");
+		np_sb_str(sb, proto);
+		np_sb_lit(sb, " ");
+		if (v6)
+			np_sb_ch(sb, '[');
+		np_sb_str(sb, s);
+		if (v6)
+			np_sb_ch(sb, ']');
+		np_sb_ch(sb, ':');
+		np_sb_uint(sb, q->sport, 0, ' ');
+		np_sb_lit(sb, " → ");
+		if (v6)
+			np_sb_ch(sb, '[');
+		np_sb_str(sb, d);
+		if (v6)
+			np_sb_ch(sb, ']');
+		np_sb_ch(sb, ':');
+		np_sb_uint(sb, q->dport, 0, ' ');
+		np_sb_ch(sb, ']');
 	} else if (proto) {
 		np_sb_printf(sb, " [%s %s → %s]", proto, s, d);
 	} else {
@@ -262,18 +338,26 @@ static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
 	const char *type = np_icmp_type_name(m->type);
 	const char *code = np_icmp_code_name(m->type, m->code);
 	if (type && m->has_idseq)
-		np_sb_printf(sb, "%-20s", type); /* Wireshark lines the id= fields up */
+		np_sb_ljust(sb, type, strlen(type), 20); /* Wireshark lines the id= fields up */
 	else if (type)
-		np_sb_printf(sb, "%s", type);
+		np_sb_str(sb, type);
 	else
 		np_sb_printf(sb, "Unknown ICMP (type=%u, code=%u)", m->type, m->code);
-	if (code)
-		np_sb_printf(sb, " (%s)", code);
-	if (m->has_idseq && m->got >= 8)
-		np_sb_printf(sb, " id=0x%04x, seq=%u/%u, ttl=%u", m->id, m->seq,
-			     (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)), p->ip4.ttl);
+	if (code) {
+		np_sb_lit(sb, " (");
+		np_sb_str(sb, code);
+		np_sb_ch(sb, ')');
+	}
+	if (m->has_idseq && m->got >= 8) {
+		/* " id=0x%04x, seq=%u/%u, ttl=%u" */
+		np_sb_lit(sb, " id=0x");
+		np_sb_hex(sb, m->id, 4);
+		FIELD(sb, ", seq=", m->seq);
+		FIELD(sb, "/", (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)));
+		FIELD(sb, ", ttl=", p->ip4.ttl);
+	}
 	if (m->type == 3 && m->code == 4 && m->got >= 8)
-		np_sb_printf(sb, " next-hop MTU=%u", m->mtu);
+		FIELD(sb, " next-hop MTU=", m->mtu);
 	info_quote(sb, &m->quote);
 }
 
@@ -287,13 +371,21 @@ static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
 	const char *type = np_icmp6_type_name(m->type);
 	const char *code = np_icmp6_code_name(m->type, m->code);
 	if (type)
-		np_sb_printf(sb, "%s", type);
+		np_sb_str(sb, type);
 	else
 		np_sb_printf(sb, "Unknown ICMPv6 (type=%u, code=%u)", m->type, m->code);
-	if (code)
-		np_sb_printf(sb, " (%s)", code);
-	if (m->has_idseq && m->got >= 8)
-		np_sb_printf(sb, " id=0x%04x, seq=%u, hop limit=%u", m->id, m->seq, p->ip6.hlim);
+	if (code) {
+		np_sb_lit(sb, " (");
+		np_sb_str(sb, code);
+		np_sb_ch(sb, ')');
+	}
+	if (m->has_idseq && m->got >= 8) {
+		/* " id=0x%04x, seq=%u, hop limit=%u" */
+		np_sb_lit(sb, " id=0x");
+		np_sb_hex(sb, m->id, 4);
+		FIELD(sb, ", seq=", m->seq);
+		FIELD(sb, ", hop limit=", p->ip6.hlim);
+	}
 	if (m->type == 2 && m->got >= 8)
 		np_sb_printf(sb, " (MTU=%u)", m->mtu);
 	if (m->has_target) {
@@ -388,27 +480,29 @@ static void info_link(struct np_sbuf *sb, const struct np_packet *p)
 static void info_checksums(struct np_sbuf *sb, const struct np_packet *p)
 {
 	if ((p->layers & NP_HAS_IP4) && p->ip4.csum_status == NP_CSUM_BAD)
-		np_sb_printf(sb, " [IPv4 CHECKSUM INCORRECT]");
+		np_sb_lit(sb, " [IPv4 CHECKSUM INCORRECT]");
 	if ((p->layers & NP_HAS_TCP) && p->tcp.csum_status == NP_CSUM_BAD)
-		np_sb_printf(sb, " [TCP CHECKSUM INCORRECT]");
+		np_sb_lit(sb, " [TCP CHECKSUM INCORRECT]");
 	if ((p->layers & NP_HAS_UDP) && p->udp.csum_status == NP_CSUM_BAD)
-		np_sb_printf(sb, " [UDP CHECKSUM INCORRECT]");
+		np_sb_lit(sb, " [UDP CHECKSUM INCORRECT]");
 	if ((p->layers & NP_HAS_ICMP) && p->icmp.csum_status == NP_CSUM_BAD)
-		np_sb_printf(sb, " [ICMP CHECKSUM INCORRECT]");
+		np_sb_lit(sb, " [ICMP CHECKSUM INCORRECT]");
 	if ((p->layers & NP_HAS_ICMP6) && p->icmp6.csum_status == NP_CSUM_BAD)
-		np_sb_printf(sb, " [ICMPv6 CHECKSUM INCORRECT]");
+		np_sb_lit(sb, " [ICMPv6 CHECKSUM INCORRECT]");
 }
 
 size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk, bool absolute,
 		      char *buf, size_t cap)
 {
 	struct np_sbuf sb = np_sb_make(buf, cap);
-	if (p->layers & NP_HAS_TCP)
+	if (p->layers & NP_HAS_TCP) {
 		info_tcp(&sb, p, trk, absolute);
-	else if (p->layers & NP_HAS_UDP)
-		np_sb_printf(&sb, p->udp.got >= 8 ? "%u → %u Len=%u" : "%u → %u", p->udp.sport,
-			     p->udp.dport, p->udp.payload_len);
-	else if (p->layers & NP_HAS_ICMP)
+	} else if (p->layers & NP_HAS_UDP) {
+		np_sb_uint(&sb, p->udp.sport, 0, ' ');
+		FIELD(&sb, " → ", p->udp.dport);
+		if (p->udp.got >= 8)
+			FIELD(&sb, " Len=", p->udp.payload_len);
+	} else if (p->layers & NP_HAS_ICMP)
 		info_icmp(&sb, p);
 	else if (p->layers & NP_HAS_ICMP6)
 		info_icmp6(&sb, p);
@@ -421,9 +515,9 @@ size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk,
 	info_checksums(&sb, p);
 	/* As Wireshark: only a cut header is worth a note in Info (-v and JSON say every cut). */
 	if (p->hdr_cut)
-		np_sb_printf(&sb, " [Packet size limited during capture]");
+		np_sb_lit(&sb, " [Packet size limited during capture]");
 	if (p->malformed)
-		np_sb_printf(&sb, " [Malformed Packet]");
+		np_sb_lit(&sb, " [Malformed Packet]");
 	return sb.len;
 }
 
@@ -448,12 +542,35 @@ static const char *line_color(const struct np_packet *p, const struct np_pkt_tra
 void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
-	char ts[64], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16], info[512];
-	np_format_time(ctx, p->frame, ts, sizeof ts);
-	np_format_endpoints(p, src, dst, sizeof src);
-	const char *proto = np_format_protocol(p, pbuf, sizeof pbuf);
-	np_format_info(p, trk, ctx->absolute_seq, info, sizeof info);
+	/* The line is "%s%5" PRIu64 " %10s %15s → %-15s %-6s %5u %s%s\n" of colour, number, time,
+	 * source, destination, protocol, length, Info (at most 511 bytes, as the 512-byte buffer
+	 * it used to have) and colour reset, built in one buffer and written with one fwrite:
+	 * formatting it through stdio cost more than decoding the packet. Worst case: 10 + 20 + 1
+	 * + 63 + 1 + 45 + 5 + 45 + 1 + 15 + 1 + 10 + 1 + 511 + 4 + 1 bytes < 1024. */
+	enum { INFO_CAP = 512 };
+	char line[1024], ts[64], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16];
+	struct np_sbuf sb = np_sb_make(line, sizeof line);
 	const char *color = ctx->color ? line_color(p, trk) : NULL;
-	fprintf(ctx->out, "%s%5" PRIu64 " %10s %15s → %-15s %-6s %5u %s%s\n", color ? color : "",
-		p->frame->n, ts, src, dst, proto, p->frame->len, info, color ? "\033[0m" : "");
+	if (color)
+		np_sb_str(&sb, color);
+	np_sb_uint(&sb, p->frame->n, 5, ' ');
+	np_sb_ch(&sb, ' ');
+	size_t n = np_format_time(ctx, p->frame, ts, sizeof ts);
+	np_sb_rjust(&sb, ts, n, 10);
+	np_sb_ch(&sb, ' ');
+	np_format_endpoints(p, src, dst, sizeof src);
+	np_sb_rjust(&sb, src, strlen(src), 15);
+	np_sb_lit(&sb, " → ");
+	np_sb_ljust(&sb, dst, strlen(dst), 15);
+	np_sb_ch(&sb, ' ');
+	const char *proto = np_format_protocol(p, pbuf, sizeof pbuf);
+	np_sb_ljust(&sb, proto, strlen(proto), 6);
+	np_sb_ch(&sb, ' ');
+	np_sb_uint(&sb, p->frame->len, 5, ' ');
+	np_sb_ch(&sb, ' ');
+	sb.len += np_format_info(p, trk, ctx->absolute_seq, line + sb.len, INFO_CAP);
+	if (color)
+		np_sb_lit(&sb, "\033[0m");
+	np_sb_ch(&sb, '\n');
+	fwrite_unlocked(line, 1, sb.len, ctx->out);
 }

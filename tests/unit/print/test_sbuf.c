@@ -7,6 +7,9 @@
 #include "testutil.h"
 #include "print/sbuf.h"
 
+/* Truncating snprintf output is what these tests compare against. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t next(void)
@@ -138,12 +141,52 @@ static void test_bounds(void **state)
 	assert_int_equal(buf[0], 'q');
 }
 
+/* Every cap from 0 to 40 (the in-place and the cut paths of np_sb_uint, each length of the
+ * short-copy moves of np_sb_mem) against snprintf cut to the same cap. */
+static void test_cut_like_snprintf(void **state)
+{
+	(void)state;
+	static const uint64_t vals[] = { 0, 7, 42, 65535, 4294967295u, 4294967296u, UINT64_MAX };
+	static const char text[] = "0123456789abcdefghijklmnopqrstuvwxyz!?";
+	for (size_t cap = 1; cap <= 40; cap++) {
+		char got[48], want[48];
+		for (size_t i = 0; i < T_ARRAY_LEN(vals); i++) {
+			for (unsigned w = 0; w <= 25; w += 5) {
+				struct np_sbuf sb = np_sb_make(got, cap);
+				np_sb_lit(&sb, "ab");
+				np_sb_uint(&sb, vals[i], w, '0');
+				snprintf(want, cap, "ab%0*" PRIu64, (int)w, vals[i]);
+				assert_string_equal(got, want);
+				assert_int_equal(sb.len, strlen(want));
+				sb = np_sb_make(got, cap);
+				np_sb_uint(&sb, vals[i], w, ' ');
+				snprintf(want, cap, "%*" PRIu64, (int)w, vals[i]);
+				assert_string_equal(got, want);
+			}
+		}
+		for (size_t n = 0; n < sizeof text; n++) {
+			struct np_sbuf sb = np_sb_make(got, cap);
+			np_sb_ch(&sb, '<');
+			np_sb_mem(&sb, text, n);
+			snprintf(want, cap, "<%.*s", (int)n, text);
+			assert_string_equal(got, want);
+			assert_int_equal(sb.len, strlen(want));
+			sb = np_sb_make(got, cap);
+			np_sb_rjust(&sb, text, n % 20, 15);
+			np_sb_ljust(&sb, text, n % 20, 15);
+			snprintf(want, cap, "%*.*s%-*.*s", 15, (int)(n % 20), text, 15, (int)(n % 20), text);
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_cut_like_snprintf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,11 @@
 /* test_text.c - the packet-list formatters (src/print/text.c, src/print/fmt.c): the Info column
  * in Wireshark's wording, the time column, TCP flag names, protocol and endpoints. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "netprobe/print.h"
 #include "testutil.h"
 
@@ -456,6 +462,111 @@ static void test_time_formats(void **state)
 	assert_false(np_tsfmt_parse("", &fmt));
 }
 
+/* (The reference strings below are built with snprintf into fixed buffers, which GCC cannot
+ * prove large enough; they are.) */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+/* What the clock column was before the per-second cache: localtime_r/gmtime_r and strftime
+ * for every packet, the bare seconds when the time does not convert. */
+static void clock_want(int64_t sec, uint32_t usec, bool utc, bool date, char *buf, size_t cap)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm))) {
+		snprintf(buf, cap, "%" PRId64 ".%06u", sec, usec);
+		return;
+	}
+	char tbuf[64];
+	strftime(tbuf, sizeof tbuf, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	snprintf(buf, cap, "%s.%06u", tbuf, usec);
+}
+
+/* The clock text is kept per second: across the end of DST in New York (01:59:59 EDT is
+ * followed by 01:00:00 EST), repeated and backward seconds, a format switch on the same
+ * context, times that do not convert, and a crafted usec past 999999, every line is what
+ * localtime_r and strftime give for that packet. */
+static void test_clock_cache(void **state)
+{
+	(void)state;
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL;
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	static const struct np_frame frames[] = {
+		{ .ts_sec = 1699163998, .ts_usec = 1 },      { .ts_sec = 1699163999, .ts_usec = 999999 },
+		{ .ts_sec = 1699164000, .ts_usec = 0 },      { .ts_sec = 1699164000, .ts_usec = 5 },
+		{ .ts_sec = 1699163999, .ts_usec = 7 },      { .ts_sec = 1699167600, .ts_usec = 42 },
+		{ .ts_sec = 0, .ts_usec = 0 },               { .ts_sec = -1, .ts_usec = 999999 },
+		{ .ts_sec = INT64_MAX, .ts_usec = 1 },       { .ts_sec = INT64_MIN, .ts_usec = 2 },
+		{ .ts_sec = INT64_MAX, .ts_usec = 3 },       { .ts_sec = 1699164000, .ts_usec = 4294967295u },
+		{ .ts_sec = ((INT64_C(1) << 61) / 1000000) + 1, .ts_usec = 0 },
+	};
+	static const enum np_tsfmt fmts[] = { NP_TS_ABSOLUTE, NP_TS_ABS_DATE, NP_TS_UTC, NP_TS_UTC_DATE };
+	for (size_t k = 0; k < T_ARRAY_LEN(fmts); k++) {
+		struct np_print_ctx ctx;
+		np_print_init(&ctx, stdout, fmts[k], false);
+		for (int round = 0; round < 2; round++) {
+			for (size_t i = 0; i < T_ARRAY_LEN(frames); i++) {
+				char got[64], want[64];
+				/* switch format on the same context half-way through the second round */
+				enum np_tsfmt fmt = round && i > 6 ? fmts[(k + 1) % 4] : fmts[k];
+				ctx.tsfmt = fmt;
+				size_t n = np_format_time(&ctx, &frames[i], got, sizeof got);
+				clock_want(frames[i].ts_sec, frames[i].ts_usec,
+					   fmt == NP_TS_UTC || fmt == NP_TS_UTC_DATE,
+					   fmt == NP_TS_ABS_DATE || fmt == NP_TS_UTC_DATE, want, sizeof want);
+				assert_string_equal(got, want);
+				assert_int_equal(n, strlen(want));
+			}
+		}
+	}
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+}
+
+/* The relative, delta and epoch columns at the clamp (+-2^61 us, packet.h): the difference of
+ * two extreme times still prints as the sign and magnitude of the clamped difference. */
+static void test_time_extremes(void **state)
+{
+	(void)state;
+	struct np_print_ctx ctx;
+	char buf[64], want[64];
+	const int64_t max = (INT64_C(1) << 61) / 1000000;
+	struct np_frame lo = { .ts_sec = INT64_MIN, .ts_usec = 0 };
+	struct np_frame hi = { .ts_sec = INT64_MAX, .ts_usec = 999999 };
+	struct np_frame odd = { .ts_sec = 5, .ts_usec = 4294967295u };
+
+	np_print_init(&ctx, stdout, NP_TS_RELATIVE, false);
+	np_format_time(&ctx, &lo, buf, sizeof buf);
+	assert_string_equal(buf, "0.000000");
+	np_format_time(&ctx, &hi, buf, sizeof buf);
+	int64_t us = 2 * max * 1000000 + 999999;
+	snprintf(want, sizeof want, "%" PRId64 ".%06" PRId64, us / 1000000, us % 1000000);
+	assert_string_equal(buf, want);
+
+	np_print_init(&ctx, stdout, NP_TS_DELTA, false);
+	np_format_time(&ctx, &hi, buf, sizeof buf);
+	np_format_time(&ctx, &lo, buf, sizeof buf);
+	snprintf(want, sizeof want, "-%" PRId64 ".%06" PRId64, us / 1000000, us % 1000000);
+	assert_string_equal(buf, want);
+
+	np_print_init(&ctx, stdout, NP_TS_EPOCH, false);
+	np_format_time(&ctx, &lo, buf, sizeof buf);
+	snprintf(want, sizeof want, "-%" PRId64 ".000000", max);
+	assert_string_equal(buf, want);
+	np_format_time(&ctx, &odd, buf, sizeof buf); /* a crafted usec past a second */
+	assert_string_equal(buf, "4299.967295");
+	np_format_time(&ctx, &(struct np_frame){ .ts_sec = 0, .ts_usec = 0 }, buf, sizeof buf);
+	assert_string_equal(buf, "0.000000");
+	np_format_time(&ctx, &(struct np_frame){ .ts_sec = -1, .ts_usec = 1 }, buf, sizeof buf);
+	assert_string_equal(buf, "-0.999999");
+}
+
 static void test_tcp_flag_names(void **state)
 {
 	(void)state;
@@ -498,6 +609,8 @@ int main(void)
 		cmocka_unit_test(test_small_buffer),
 		cmocka_unit_test(test_protocol_and_endpoints),
 		cmocka_unit_test(test_time_formats),
+		cmocka_unit_test(test_clock_cache),
+		cmocka_unit_test(test_time_extremes),
 		cmocka_unit_test(test_tcp_flag_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
