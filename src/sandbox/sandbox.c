@@ -180,7 +180,8 @@ static int deny_opens(scmp_filter_ctx ctx)
 static int allow_sanitizer(scmp_filter_ctx ctx)
 {
 	static const int calls[] = {
-		SCMP_SYS(sched_yield), SCMP_SYS(gettid), SCMP_SYS(tgkill), SCMP_SYS(sigaltstack),
+		SCMP_SYS(madvise), SCMP_SYS(sched_yield), SCMP_SYS(gettid), SCMP_SYS(tgkill),
+		SCMP_SYS(sigaltstack),
 		SCMP_SYS(read), SCMP_SYS(lseek), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
 		SCMP_SYS(readlink), SCMP_SYS(getppid), SCMP_SYS(sched_getaffinity),
 		SCMP_SYS(getrlimit), SCMP_SYS(prlimit64),
