@@ -820,7 +820,8 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (np_sandbox_enter_renamer(worker, err, sizeof err) < 0) {
+	bool refused = np_sandbox_enter_renamer(worker, err, sizeof err) < 0;
+	if (refused) { /* e.g. no seccomp: the worker refuses too; the status is 2 either way */
 		np_errorf(CMD, "%s", err);
 		kill(worker, SIGTERM);
 	}
@@ -852,6 +853,8 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 			np_errorf(CMD, "waiting for the capture process: %s", strerror(errno));
 			return NP_EXIT_ERROR;
 		}
+	if (refused)
+		return NP_EXIT_ERROR;
 	if (WIFSIGNALED(st)) {
 		np_errorf(CMD, "the capture process died of signal %d%s%s%s", WTERMSIG(st),
 			  complete ? "" : "; anything captured is in ", complete ? "" : o->write_file,
