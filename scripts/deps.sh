@@ -3,6 +3,7 @@
 # clang and libclang-rt-14-dev: the libFuzzer harnesses (fuzz/); valgrind: mem.memcheck_golden.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libpcap-dev libnet1-dev libcmocka-dev libcap-ng-dev
+      libseccomp-dev
       tshark tcpdump python3 iproute2 ethtool time iptables util-linux ncat iputils-ping procps groff
       clang libclang-rt-14-dev valgrind)
 missing=()

@@ -5,7 +5,8 @@
  * under the name that says it is incomplete. FILE must not exist unless `overwrite` is set
  * (the final rename then uses RENAME_NOREPLACE, so a FILE created meanwhile is not clobbered
  * either). A FIFO, a character device or "-" (standard output) is written directly.
- * Syscalls after the files are open (for a sandbox): write, fsync, renameat2, close. */
+ * Syscalls after the files are open (for a sandbox): write, fsync, renameat2, close (no
+ * renameat2 after np_outfile_handover()). */
 #ifndef NETPROBE_OUTFILE_H
 #define NETPROBE_OUTFILE_H
 
@@ -20,6 +21,7 @@ struct np_outfile {
 	bool overwrite;
 	bool to_stdout;     /* "-" */
 	int write_errno;    /* first write error seen, 0 if none */
+	int handover_fd;    /* >= 0: commit leaves the rename to a parent told through this fd */
 };
 
 /* Check `path` and open the file to write (before capturing, with privileges). Returns 0, or
@@ -35,6 +37,16 @@ int np_outfile_check(struct np_outfile *of);
  * (before the dumper closes it). Returns 0, or -1 with err (the data then stays in
  * FILE.partial, which err names). */
 int np_outfile_commit(struct np_outfile *of, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Privilege separation (watch -w): from now on np_outfile_commit() does not rename; after the
+ * fsync it writes one byte to `fd` (a pipe to the process that still may rename FILE.partial,
+ * see np_outfile_rename()). Syscalls then: write, fsync. */
+void np_outfile_handover(struct np_outfile *of, int fd);
+
+/* The parent's half of the handover: rename `path`.partial to `path` (RENAME_NOREPLACE unless
+ * `overwrite`). Returns 0, or -1 with the same message np_outfile_commit() gives. */
+int np_outfile_rename(const char *path, bool overwrite, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 /* The run failed: flush what can be, and describe in err where the incomplete data is (empty

@@ -66,10 +66,14 @@ int np_sender_open(struct np_sender **out, uint8_t ver, char *err, size_t errlen
 	__attribute__((warn_unused_result));
 int np_sender_send(struct np_sender *s, const uint8_t *pkt, size_t len, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* The raw socket probes go out on (for the sandbox's sendto rule). */
+int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
 
 /* Privileges (privdrop.c). Can this process open raw sockets and capture? */
 bool np_priv_have_raw(void);
+/* Is there anything to drop: root (real or effective), or any capability permitted? */
+bool np_priv_held(void);
 /* Give up root and every capability: to SUDO_UID/SUDO_GID when set, else to 'nobody'.
  * Returns 0, or -1 with err. */
 int np_priv_drop(char *err, size_t errlen) __attribute__((warn_unused_result));

@@ -23,6 +23,7 @@ int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, cha
 		    size_t errlen)
 {
 	memset(of, 0, sizeof *of);
+	of->handover_fd = -1;
 	of->path = path;
 	of->overwrite = overwrite;
 	if (!path || !*path) {
@@ -124,6 +125,8 @@ static int rename_final(const struct np_outfile *of)
 	return rename(of->partial, of->path);
 }
 
+static int rename_partial(const struct np_outfile *of, char *err, size_t errlen);
+
 int np_outfile_commit(struct np_outfile *of, char *err, size_t errlen)
 {
 	if (fflush(of->fp) != 0 || np_outfile_check(of) != 0) {
@@ -143,6 +146,40 @@ int np_outfile_commit(struct np_outfile *of, char *err, size_t errlen)
 		np_outfile_abandon(of, err, errlen);
 		return -1;
 	}
+	if (of->handover_fd >= 0) {
+		/* Complete and on disk: the parent renames it (it alone may write the directory). */
+		static const char done = 'C';
+		if (write(of->handover_fd, &done, 1) != 1) {
+			snprintf(err, errlen, "cannot hand %s over for renaming: %s; the complete "
+					      "capture is in %s", of->path, strerror(errno), of->partial);
+			return -1;
+		}
+		return 0;
+	}
+	return rename_partial(of, err, errlen);
+}
+
+void np_outfile_handover(struct np_outfile *of, int fd)
+{
+	of->handover_fd = fd;
+}
+
+int np_outfile_rename(const char *path, bool overwrite, char *err, size_t errlen)
+{
+	struct np_outfile o = { .path = path, .overwrite = overwrite, .handover_fd = -1 };
+	size_t n = strlen(path) + sizeof PARTIAL_SUFFIX;
+	if (!(o.partial = malloc(n))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(o.partial, n, "%s%s", path, PARTIAL_SUFFIX);
+	int rc = rename_partial(&o, err, errlen);
+	free(o.partial);
+	return rc;
+}
+
+static int rename_partial(const struct np_outfile *of, char *err, size_t errlen)
+{
 	if (rename_final(of) < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot rename %s to %s: %s; the complete capture is in %s",

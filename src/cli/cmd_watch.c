@@ -1,13 +1,18 @@
 /* cmd_watch.c - `netprobe watch`: source -> decode -> match -> print, for a capture file (-r)
  * or a live interface (-i), with tcpdump's options where tcpdump has one. */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <time.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <pcap/dlt.h>
@@ -19,6 +24,8 @@
 #include "netprobe/match.h"
 #include "netprobe/outfile.h"
 #include "netprobe/print.h"
+#include "netprobe/probe.h"
+#include "netprobe/sandbox.h"
 #include "netprobe/track.h"
 
 #define CMD "watch"
@@ -594,7 +601,30 @@ static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
 	return STOP_ERROR;
 }
 
-static int run_watch(const struct watch_opts *o)
+/* Everything is open: give up root and every capability (when held) and enter the seccomp
+ * sandbox, before the first packet is read. Nothing to drop (an ordinary user reading a file):
+ * the sandbox all the same. Returns 0, or -1 (reported). */
+static int confine(const struct np_outfile *of, bool of_open, int handover_fd)
+{
+	char err[512];
+	if (np_priv_held() && np_priv_drop(err, sizeof err) < 0) {
+		np_errorf(CMD, "%s", err);
+		return -1;
+	}
+	tzset(); /* -t a: localtime(3) reads the zone file now, not once sandboxed */
+	struct np_sandbox sb = { .nwrite_fds = 0 };
+	if (of_open && !of->to_stdout)
+		sb.write_fds[sb.nwrite_fds++] = fileno(of->fp);
+	if (handover_fd >= 0)
+		sb.write_fds[sb.nwrite_fds++] = handover_fd;
+	if (np_sandbox_enter(&sb, err, sizeof err) < 0) {
+		np_errorf(CMD, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_watch(const struct watch_opts *o, int handover_fd)
 {
 	struct np_source *src = NULL;
 	struct np_outfile of;
@@ -607,6 +637,17 @@ static int run_watch(const struct watch_opts *o)
 	if (status != NP_EXIT_OK) {
 		np_source_close(src);
 		return status;
+	}
+	if (of_open && of.partial && handover_fd >= 0)
+		np_outfile_handover(&of, handover_fd);
+	if (confine(&of, of_open, handover_fd) < 0) {
+		if (of_open) {
+			char why[512];
+			np_outfile_abandon(&of, why, sizeof why);
+			np_outfile_release(&of, true);
+		}
+		np_source_close(src);
+		return NP_EXIT_ERROR;
 	}
 	bool tty = isatty(STDOUT_FILENO);
 	bool color = o->mode == OUT_LINE &&
@@ -757,12 +798,121 @@ static int run_watch(const struct watch_opts *o)
 	return status;
 }
 
+/* -w FILE: the parent's signal handler passes SIGINT, SIGTERM and SIGHUP on to the worker
+ * (np_stop_requested holds the signal's number until then). */
+static void on_forward(int sig)
+{
+	np_stop_requested = sig;
+}
+
+/* The parent of a -w FILE run: it keeps the right to rename FILE.partial in FILE's directory
+ * (which the dropped user usually lacks), never holds a capture handle nor reads a packet, and
+ * runs in its own tiny sandbox. It waits for the worker's "complete" byte and its exit, then
+ * renames, and exits with the worker's status (2 if the rename fails; 128+N if the worker died
+ * of signal N). */
+static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const sigset_t *old)
+{
+	char err[1024];
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_forward;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	bool refused = np_sandbox_enter_renamer(worker, err, sizeof err) < 0;
+	if (refused) { /* e.g. no seccomp: the worker refuses too; the status is 2 either way */
+		np_errorf(CMD, "%s", err);
+		kill(worker, SIGTERM);
+	}
+	bool complete = false;
+	for (;;) {
+		/* The stop signals are blocked except inside ppoll: none is lost between a check
+		 * of the flag and the wait. */
+		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+		int n = ppoll(&pfd, 1, NULL, old);
+		if (n < 0 && errno == EINTR) {
+			int sig = np_stop_requested;
+			np_stop_requested = 0;
+			if (sig)
+				kill(worker, sig);
+			continue;
+		}
+		if (n < 0)
+			break;
+		char c;
+		ssize_t r = read(rfd, &c, 1);
+		if (r == 1)
+			complete = c == 'C';
+		else if (r == 0 || errno != EINTR)
+			break; /* end of file: the worker has exited */
+	}
+	int st;
+	while (waitpid(worker, &st, 0) < 0)
+		if (errno != EINTR) {
+			np_errorf(CMD, "waiting for the capture process: %s", strerror(errno));
+			return NP_EXIT_ERROR;
+		}
+	if (refused)
+		return NP_EXIT_ERROR;
+	if (WIFSIGNALED(st)) {
+		np_errorf(CMD, "the capture process died of signal %d%s%s%s", WTERMSIG(st),
+			  complete ? "" : "; anything captured is in ", complete ? "" : o->write_file,
+			  complete ? "" : ".partial (incomplete)");
+		return 128 + WTERMSIG(st);
+	}
+	int status = WEXITSTATUS(st);
+	if (complete && status == NP_EXIT_OK &&
+	    np_outfile_rename(o->write_file, o->overwrite, err, sizeof err) < 0) {
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	return status;
+}
+
+/* -w FILE (not '-'): split in two before anything is opened (see await_worker); otherwise one
+ * process does it all. */
+static int watch_split(const struct watch_opts *o)
+{
+	if (!o->write_file || strcmp(o->write_file, "-") == 0)
+		return run_watch(o, -1);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		np_errorf(CMD, "pipe: %s", strerror(errno));
+		return NP_EXIT_ERROR;
+	}
+	sigset_t stops, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
+	fflush(NULL); /* nothing buffered is written twice */
+	pid_t pid = fork();
+	if (pid < 0) {
+		np_errorf(CMD, "fork: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(p[0]);
+		close(p[1]);
+		return NP_EXIT_ERROR;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return run_watch(o, p[1]);
+	}
+	close(p[1]);
+	int rc = await_worker(o, pid, p[0], &old);
+	close(p[0]);
+	return rc;
+}
+
 int np_cmd_watch(int argc, char **argv)
 {
 	struct watch_opts o;
 	int rc = parse_watch(argc, argv, &o);
 	if (rc == 0)
-		rc = run_watch(&o);
+		rc = watch_split(&o);
 	else if (rc < 0)
 		rc = NP_EXIT_OK;
 	free(o.filter);

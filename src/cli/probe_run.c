@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "netprobe/decode.h"
+#include "netprobe/sandbox.h"
 #include "probe_run.h"
 
 int64_t probe_now_us(void)
@@ -201,8 +202,14 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 	np_probe_bpf(&r->spec, bpf, sizeof bpf);
 	if (np_source_set_filter(r->rx, bpf, err, errlen) < 0)
 		return -1;
-	/* Everything privileged is open: nothing from the network is decoded as root. */
-	return np_priv_drop(err, errlen);
+	/* Everything privileged is open: nothing from the network is decoded as root, nor
+	 * outside the sandbox. */
+	if (np_priv_drop(err, errlen) < 0)
+		return -1;
+	np_priv_describe(r->privs, sizeof r->privs); /* reads /proc: not possible once sandboxed */
+	tzset();
+	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { np_sender_fd(r->tx) } };
+	return np_sandbox_enter(&sb, err, errlen);
 }
 
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
@@ -233,9 +240,7 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		if (rc == NP_NEXT_ERROR)
 			return -1;
 		if (!r->told_privs && getenv("NETPROBE_DEBUG_PRIVS")) {
-			char who[128];
-			np_priv_describe(who, sizeof who);
-			fprintf(stderr, "netprobe: decoding as %s\n", who);
+			fprintf(stderr, "netprobe: decoding as %s\n", r->privs);
 			r->told_privs = true;
 		}
 		np_decode(&f, &p);

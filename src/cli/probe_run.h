@@ -16,6 +16,7 @@ struct probe_run {
 	struct np_source *rx;
 	char target[64];          /* the target's address as text */
 	bool told_privs;
+	char privs[128];          /* np_priv_describe() once dropped, before the sandbox */
 };
 
 /* Fill the spec's kind, port, size and the identifiers that tell our answers from anyone

@@ -19,6 +19,14 @@ bool np_priv_have_raw(void)
 	return geteuid() == 0 || capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW);
 }
 
+bool np_priv_held(void)
+{
+	if (getuid() == 0 || geteuid() == 0)
+		return true;
+	capng_get_caps_process();
+	return capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE;
+}
+
 static int id_from_env(const char *name, unsigned long *out)
 {
 	const char *v = getenv(name);

@@ -150,6 +150,11 @@ int np_sender_send(struct np_sender *s, const uint8_t *pkt, size_t len, char *er
 	return 0;
 }
 
+int np_sender_fd(const struct np_sender *s)
+{
+	return libnet_getfd(s->l);
+}
+
 void np_sender_close(struct np_sender *s)
 {
 	if (!s)

@@ -1,0 +1,305 @@
+/* sandbox.c - the seccomp allow-lists (see sandbox.h), written with libseccomp. The list was
+ * derived from `strace -f` of real runs (watch live and -r, -w, ping, trace, EPIPE, Ctrl-C, a
+ * full disk), not guessed; each group below says who needs it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+#ifdef NP_SANITIZE
+#include <sanitizer/lsan_interface.h>
+#endif
+
+#include "netprobe/sandbox.h"
+
+/* Names of the system calls for the SIGSYS handler, resolved before the filter is loaded: the
+ * handler must not allocate (libseccomp's resolver does). Written once, before any SIGSYS can
+ * arrive, then only read: the one global of this file, because a signal handler has no
+ * argument to carry a context in. */
+#define NAMES_MAX 512
+static char sys_names[NAMES_MAX][24];
+
+static size_t put_str(char *buf, size_t at, size_t cap, const char *s)
+{
+	while (*s && at < cap)
+		buf[at++] = *s++;
+	return at;
+}
+
+static size_t put_num(char *buf, size_t at, size_t cap, long n)
+{
+	char tmp[24];
+	size_t k = 0;
+	unsigned long u = n < 0 ? (unsigned long)-n : (unsigned long)n;
+	do {
+		tmp[k++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u && k < sizeof tmp);
+	if (n < 0 && at < cap)
+		buf[at++] = '-';
+	while (k && at < cap)
+		buf[at++] = tmp[--k];
+	return at;
+}
+
+/* SIGSYS from SCMP_ACT_TRAP: say which call was refused, with write(2) only, and exit 159. */
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	char line[160];
+	size_t n = 0, cap = sizeof line - 1;
+	int nr = si->si_syscall;
+	n = put_str(line, n, cap, "netprobe: sandbox: forbidden system call ");
+	n = put_num(line, n, cap, nr);
+	if (nr >= 0 && nr < NAMES_MAX && sys_names[nr][0]) {
+		n = put_str(line, n, cap, " (");
+		n = put_str(line, n, cap, sys_names[nr]);
+		n = put_str(line, n, cap, ")");
+	}
+	n = put_str(line, n, cap, "; exiting with status 159\n");
+	ssize_t w = write(STDERR_FILENO, line, n);
+	(void)w;
+	_exit(NP_SANDBOX_EXIT_SIGSYS);
+}
+
+static int prepare_sigsys(char *err, size_t errlen)
+{
+	for (int i = 0; i < NAMES_MAX; i++) {
+		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, i);
+		if (s) {
+			snprintf(sys_names[i], sizeof sys_names[i], "%s", s);
+			free(s);
+		}
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0) {
+		snprintf(err, errlen, "sandbox: sigaction(SIGSYS): %s", strerror(errno));
+		return -1;
+	}
+	/* A SIGSYS blocked when the trap fires would kill us silently: make sure it is not. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	return 0;
+}
+
+bool np_sandbox_disabled(void)
+{
+	const char *v = getenv("NETPROBE_NO_SANDBOX");
+	return v && strcmp(v, "1") == 0;
+}
+
+/* Refuse clearly on a kernel without seccomp filters (CONFIG_SECCOMP_FILTER unset): prctl
+ * PR_GET_SECCOMP fails with EINVAL there (prctl(2)). */
+static int check_kernel(char *err, size_t errlen)
+{
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL) {
+		snprintf(err, errlen, "this kernel has no seccomp support, so the decoder cannot be "
+				      "sandboxed; refusing to run (NETPROBE_NO_SANDBOX=1 runs without it)");
+		return -1;
+	}
+	return 0;
+}
+
+static int allow_list(scmp_filter_ctx ctx, const int *calls, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0) < 0)
+			return -1;
+	return 0;
+}
+
+static int allow_on_fd(scmp_filter_ctx ctx, int call, int fd)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+}
+
+/* What any netprobe process needs once running (each seen in the strace of the suite's runs,
+ * except where a comment says why). */
+static int allow_common(scmp_filter_ctx ctx)
+{
+	static const int calls[] = {
+		SCMP_SYS(brk), SCMP_SYS(munmap), /* malloc, free */
+		SCMP_SYS(mremap),                /* realloc(3) of an mmapped block (not seen) */
+		SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigaction), /* SIGINT/SIGTERM handlers */
+		/* the vDSO answers these without a system call, except on a clock source it
+		 * cannot read (some VMs): not seen, but a clock read must never kill */
+		SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),
+		SCMP_SYS(close), SCMP_SYS(exit_group),
+		/* qsort(3) asks sysconf(_SC_PHYS_PAGES), i.e. sysinfo(2), how much it may malloc */
+		SCMP_SYS(sysinfo),
+	};
+	if (allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0)
+		return -1;
+	/* Memory, never executable: no new code can be mapped in (mmap(2); mprotect(2) is what
+	 * malloc grows a secondary arena with). */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+			     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
+		return -1;
+	/* Writes to standard output and error only (plus what the caller adds). */
+	if (allow_on_fd(ctx, SCMP_SYS(write), STDOUT_FILENO) < 0 ||
+	    allow_on_fd(ctx, SCMP_SYS(write), STDERR_FILENO) < 0)
+		return -1;
+	return 0;
+}
+
+/* Opening anything new fails with EPERM rather than killing: glibc or libpcap may try to open
+ * a file late (a locale, /sys statistics) and cope with the failure. */
+static int deny_opens(scmp_filter_ctx ctx)
+{
+	static const int calls[] = { SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
+				     SCMP_SYS(creat), SCMP_SYS(socket) };
+	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), calls[i], 0) < 0)
+			return -1;
+	return 0;
+}
+
+#ifdef NP_SANITIZE
+/* ASan/UBSan (the NP_SANITIZE build only). LeakSanitizer's check at exit stops the world with
+ * a ptrace'd helper and reads /proc: impossible in here, so it runs when the sandbox is
+ * entered instead (sanitizer_enter); what a report needs besides stderr is allowed. Never in
+ * a release build. */
+static int allow_sanitizer(scmp_filter_ctx ctx)
+{
+	static const int calls[] = {
+		SCMP_SYS(madvise), SCMP_SYS(sched_yield), SCMP_SYS(gettid), SCMP_SYS(tgkill),
+		SCMP_SYS(sigaltstack),
+		SCMP_SYS(read), SCMP_SYS(lseek), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
+		SCMP_SYS(readlink), SCMP_SYS(getppid), SCMP_SYS(sched_getaffinity),
+		SCMP_SYS(getrlimit), SCMP_SYS(prlimit64),
+	};
+	return allow_list(ctx, calls, sizeof calls / sizeof calls[0]);
+}
+
+/* Leaks so far are reported now; the check at exit is then off (it cannot run sandboxed). */
+static void sanitizer_enter(void)
+{
+	__lsan_do_leak_check();
+}
+#else
+static void sanitizer_enter(void)
+{
+}
+#endif
+
+static int load(scmp_filter_ctx ctx, const char *who, char *err, size_t errlen)
+{
+	sanitizer_enter();
+	int rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0) {
+		snprintf(err, errlen, "sandbox: cannot install the %s seccomp filter: %s", who,
+			 strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static scmp_filter_ctx new_filter(char *err, size_t errlen)
+{
+	if (check_kernel(err, errlen) < 0 || prepare_sigsys(err, errlen) < 0)
+		return NULL;
+	/* Everything not listed: SIGSYS (handled above). Other architectures' calls (x32, i386
+	 * through int 0x80): killed outright, the libseccomp default. */
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	if (!ctx)
+		snprintf(err, errlen, "sandbox: seccomp_init failed");
+	return ctx;
+}
+
+int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
+{
+	if (np_sandbox_disabled()) {
+		fprintf(stderr, "netprobe: warning: NETPROBE_NO_SANDBOX=1: decoding without the "
+				"seccomp sandbox\n");
+		return 0;
+	}
+	scmp_filter_ctx ctx = new_filter(err, errlen);
+	if (!ctx)
+		return -1;
+	static const int calls[] = {
+		/* -r FILE, -r -, -r FIFO: libpcap reads through stdio; stdio looks at stdout
+		 * (fstat) before its first write. */
+		SCMP_SYS(read), SCMP_SYS(newfstatat),
+		/* live capture: libpcap waits on the TPACKET_V3 ring with poll(2) (frames come
+		 * from the mmapped ring: no recvfrom/recvmsg on Linux); stdout's reader is
+		 * watched with poll too. */
+		SCMP_SYS(poll),
+		/* the -w file is completed with fsync(2) before it is renamed. */
+		SCMP_SYS(fsync),
+	};
+	int rc = allow_common(ctx) < 0 || deny_opens(ctx) < 0 ||
+		 allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0;
+	/* pcap_stats(3PCAP) on Linux: getsockopt(SOL_PACKET, PACKET_STATISTICS) and nothing else. */
+	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
+				    SCMP_A1(SCMP_CMP_EQ, SOL_PACKET),
+				    SCMP_A2(SCMP_CMP_EQ, PACKET_STATISTICS)) < 0;
+	/* pcap_close(3PCAP) tears the ring down with setsockopt(SOL_PACKET, PACKET_RX_RING). */
+	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+				    SCMP_A1(SCMP_CMP_EQ, SOL_PACKET),
+				    SCMP_A2(SCMP_CMP_EQ, PACKET_RX_RING)) < 0;
+	/* isatty(3): ioctl(TCGETS) and no other request. */
+	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				    SCMP_A1(SCMP_CMP_EQ, TCGETS)) < 0;
+	for (size_t i = 0; !rc && i < sb->nwrite_fds && i < NP_SANDBOX_MAX_FDS; i++)
+		rc = allow_on_fd(ctx, SCMP_SYS(write), sb->write_fds[i]) < 0;
+	for (size_t i = 0; !rc && i < sb->nsend_fds && i < NP_SANDBOX_MAX_FDS; i++)
+		rc = allow_on_fd(ctx, SCMP_SYS(sendto), sb->send_fds[i]) < 0;
+#ifdef NP_SANITIZE
+	rc = rc || allow_sanitizer(ctx) < 0;
+#endif
+	if (rc) {
+		seccomp_release(ctx);
+		snprintf(err, errlen, "sandbox: cannot build the seccomp filter");
+		return -1;
+	}
+	return load(ctx, "decoder's", err, errlen);
+}
+
+int np_sandbox_enter_renamer(pid_t worker, char *err, size_t errlen)
+{
+	if (np_sandbox_disabled())
+		return 0; /* the worker says so */
+	scmp_filter_ctx ctx = new_filter(err, errlen);
+	if (!ctx)
+		return -1;
+	static const int calls[] = {
+		SCMP_SYS(ppoll), SCMP_SYS(read), SCMP_SYS(wait4), /* the pipe, the worker */
+		SCMP_SYS(rt_sigreturn),                          /* the forwarding handler */
+		/* renameat2(RENAME_NOREPLACE), or stat + rename where it is not supported;
+		 * with --overwrite (flags 0) glibc's renameat2() calls renameat(2) */
+		SCMP_SYS(renameat2), SCMP_SYS(renameat), SCMP_SYS(newfstatat), SCMP_SYS(rename),
+		SCMP_SYS(brk), SCMP_SYS(munmap), /* the FILE.partial name */
+		SCMP_SYS(close), SCMP_SYS(exit_group),
+	};
+	int rc = allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0 || deny_opens(ctx) < 0 ||
+		 allow_on_fd(ctx, SCMP_SYS(write), STDERR_FILENO) < 0 ||
+		 allow_on_fd(ctx, SCMP_SYS(kill), (int)worker) < 0;
+#ifdef NP_SANITIZE
+	rc = rc || allow_sanitizer(ctx) < 0;
+#endif
+	if (rc) {
+		seccomp_release(ctx);
+		snprintf(err, errlen, "sandbox: cannot build the seccomp filter");
+		return -1;
+	}
+	return load(ctx, "renamer's", err, errlen);
+}

@@ -1,0 +1,306 @@
+/* test_sandbox.c - the seccomp allow-lists (src/sandbox/sandbox.c), each case in a forked child
+ * (a filter cannot be removed once loaded): after np_sandbox_enter() opening a file or a socket
+ * fails with EPERM, the allowed writes work, and a forbidden call (execve, a write to a
+ * descriptor not listed, an executable mapping) ends the child with status 159 and one line on
+ * stderr naming the call. Needs no root: seccomp with NO_NEW_PRIVS is open to everyone. */
+#include "netprobe/sandbox.h" /* first: the header must stand on its own */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* What a child did: its wait status and what it wrote to stderr. */
+struct outcome {
+	int status;
+	char err[512];
+};
+
+/* Run fn in a child with stderr on a pipe; fn returns the child's exit status (0 = every
+ * check inside passed, else the number of the check that failed). */
+static void in_child(int (*fn)(void *), void *arg, struct outcome *out)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], STDERR_FILENO);
+		close(p[1]);
+		_exit(fn(arg));
+	}
+	close(p[1]);
+	size_t n = 0;
+	ssize_t r;
+	while (n < sizeof out->err - 1 && (r = read(p[0], out->err + n, sizeof out->err - 1 - n)) > 0)
+		n += (size_t)r;
+	out->err[n] = '\0';
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &out->status, 0), pid);
+}
+
+static void assert_exit(const struct outcome *o, int code)
+{
+	if (!WIFEXITED(o->status) || WEXITSTATUS(o->status) != code)
+		fail_msg("child: wait status 0x%x, want exit %d; stderr: %s", o->status, code, o->err);
+}
+
+static int enter(const struct np_sandbox *sb)
+{
+	char err[256];
+	if (np_sandbox_enter(sb, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 100;
+	}
+	return 0;
+}
+
+/* After entering: no file can be opened (read or write, new or existing), no socket made. */
+static int opens_fail(void *arg)
+{
+	(void)arg;
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	errno = 0;
+	if (open("/etc/passwd", O_RDONLY) != -1 || errno != EPERM)
+		return 1;
+	errno = 0;
+	if (openat(AT_FDCWD, "/tmp/np-sandbox-new-file", O_WRONLY | O_CREAT | O_EXCL, 0600) != -1 ||
+	    errno != EPERM)
+		return 2;
+	errno = 0;
+	if (creat("/tmp/np-sandbox-new-file", 0600) != -1 || errno != EPERM)
+		return 3;
+	errno = 0;
+	if (socket(AF_INET, SOCK_DGRAM, 0) != -1 || errno != EPERM)
+		return 4;
+	errno = 0;
+	if (socket(AF_PACKET, SOCK_RAW, 0) != -1 || errno != EPERM)
+		return 5;
+	errno = 0;
+	if (fopen("/tmp/np-sandbox-new-file", "w") != NULL || errno != EPERM)
+		return 6;
+	return 0;
+}
+
+static void test_open_and_socket_fail_with_eperm(void **state)
+{
+	(void)state;
+	struct outcome o;
+	in_child(opens_fail, NULL, &o);
+	assert_exit(&o, 0);
+	struct stat st;
+	assert_int_equal(stat("/tmp/np-sandbox-new-file", &st), -1);
+}
+
+/* Writing to stdout, stderr and a listed descriptor works; so do reading, poll and clocks. */
+static int allowed_writes(void *arg)
+{
+	int *fds = arg;
+	struct np_sandbox sb = { .nwrite_fds = 1, .write_fds = { fds[1] } };
+	int rc = enter(&sb);
+	if (rc)
+		return rc;
+	if (write(fds[1], "ok", 2) != 2)
+		return 1;
+	if (write(STDERR_FILENO, "to stderr\n", 10) != 10)
+		return 2;
+	fprintf(stderr, "stdio %d\n", 42); /* stdio's first use of stderr */
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 3;
+	void *m = malloc(1 << 20); /* mmap, no PROT_EXEC */
+	if (!m)
+		return 4;
+	free(m);
+	return 0;
+}
+
+static void test_allowed_writes_work(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	struct outcome o;
+	in_child(allowed_writes, fds, &o);
+	close(fds[1]);
+	assert_exit(&o, 0);
+	char buf[8] = "";
+	assert_int_equal(read(fds[0], buf, sizeof buf), 2);
+	assert_memory_equal(buf, "ok", 2);
+	close(fds[0]);
+	assert_non_null(strstr(o.err, "to stderr\nstdio 42\n"));
+}
+
+static int do_execve(void *arg)
+{
+	(void)arg;
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	char *argv[] = { "/bin/true", NULL };
+	execve("/bin/true", argv, NULL);
+	return 1; /* neither executed nor killed */
+}
+
+static void test_execve_is_killed(void **state)
+{
+	(void)state;
+	struct outcome o;
+	in_child(do_execve, NULL, &o);
+	assert_exit(&o, NP_SANDBOX_EXIT_SIGSYS);
+	assert_non_null(strstr(o.err, "netprobe: sandbox: forbidden system call 59 (execve)"));
+}
+
+/* A descriptor the caller did not list cannot be written, even though it is open. */
+static int write_unlisted(void *arg)
+{
+	int *fds = arg;
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	if (write(fds[1], "x", 1) >= 0)
+		return 1;
+	return 2;
+}
+
+static void test_write_to_unlisted_fd_is_killed(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	struct outcome o;
+	in_child(write_unlisted, fds, &o);
+	close(fds[0]);
+	close(fds[1]);
+	assert_exit(&o, NP_SANDBOX_EXIT_SIGSYS);
+	assert_non_null(strstr(o.err, "(write)"));
+}
+
+/* No executable memory: no new code can be brought in. */
+static int map_exec(void *arg)
+{
+	(void)arg;
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	void *m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return m == MAP_FAILED ? 1 : 2;
+}
+
+static void test_exec_mapping_is_killed(void **state)
+{
+	(void)state;
+	struct outcome o;
+	in_child(map_exec, NULL, &o);
+	assert_exit(&o, NP_SANDBOX_EXIT_SIGSYS);
+	assert_non_null(strstr(o.err, "(mmap)"));
+}
+
+/* The -w parent: may rename, read its pipe and signal its worker; may not open, make sockets,
+ * signal anyone else, nor execute. */
+struct renamer_arg {
+	char from[64], to[80];
+};
+
+static int renamer(void *arg)
+{
+	struct renamer_arg *ra = arg;
+	char err[256];
+	pid_t worker = getppid(); /* any pid: here the test process */
+	if (np_sandbox_enter_renamer(worker, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 100;
+	}
+	errno = 0;
+	if (open("/etc/passwd", O_RDONLY) != -1 || errno != EPERM)
+		return 1;
+	errno = 0;
+	if (socket(AF_INET, SOCK_DGRAM, 0) != -1 || errno != EPERM)
+		return 2;
+	if (rename(ra->from, ra->to) != 0)
+		return 3;
+	if (kill(worker, 0) != 0)
+		return 4;
+	kill(1, 0); /* not the worker: killed */
+	return 5;
+}
+
+static void test_renamer_filter(void **state)
+{
+	(void)state;
+	struct renamer_arg ra;
+	snprintf(ra.from, sizeof ra.from, "/tmp/np-sandbox-XXXXXX");
+	int fd = mkstemp(ra.from);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(ra.to, sizeof ra.to, "%s.done", ra.from);
+	struct outcome o;
+	in_child(renamer, &ra, &o);
+	struct stat st;
+	bool renamed = stat(ra.to, &st) == 0;
+	unlink(ra.from);
+	unlink(ra.to);
+	assert_exit(&o, NP_SANDBOX_EXIT_SIGSYS);
+	assert_non_null(strstr(o.err, "(kill)"));
+	assert_true(renamed);
+}
+
+/* NETPROBE_NO_SANDBOX=1: no filter, and a warning says so. */
+static int escape_hatch(void *arg)
+{
+	(void)arg;
+	setenv("NETPROBE_NO_SANDBOX", "1", 1);
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	int fd = open("/dev/null", O_RDONLY);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
+static void test_escape_hatch_warns(void **state)
+{
+	(void)state;
+	struct outcome o;
+	in_child(escape_hatch, NULL, &o);
+	assert_exit(&o, 0);
+	assert_non_null(strstr(o.err, "warning: NETPROBE_NO_SANDBOX=1"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_and_socket_fail_with_eperm),
+		cmocka_unit_test(test_allowed_writes_work),
+		cmocka_unit_test(test_execve_is_killed),
+		cmocka_unit_test(test_write_to_unlisted_fd_is_killed),
+		cmocka_unit_test(test_exec_mapping_is_killed),
+		cmocka_unit_test(test_renamer_filter),
+		cmocka_unit_test(test_escape_hatch_warns),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
