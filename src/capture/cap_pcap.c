@@ -2,10 +2,13 @@
  * Files are filtered in user space with pcap_offline_filter so every frame keeps its number in
  * the file (Wireshark's frame.number) whatever the filter; live handles filter in the kernel. */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -20,6 +23,10 @@ struct pcap_source {
 	pcap_dumper_t *dumper;
 	int timeout_ms;
 	struct bpf_program prog;
+	/* "dropped by interface": the interface's own counters, opened with the handle (see
+	 * ifdrop_open); -1 when not counted. */
+	int ifdrop_fd[2];
+	uint64_t ifdrop_base;
 };
 
 static struct pcap_source *ps(struct np_source *s)
@@ -101,6 +108,44 @@ static int pcap_set_filter_expr(struct np_source *s, const char *expr, char *err
 	return 0;
 }
 
+/* Frames the interface itself lost, as libpcap 1.10 counts them for a promiscuous capture:
+ * rx_missed_errors + rx_fifo_errors from /sys/class/net/IF/statistics, relative to the start.
+ * libpcap reopens those files at every pcap_stats(); after the privilege drop and inside the
+ * sandbox the opens fail, its total reads as 0 and its difference from the start wraps to a
+ * huge number. So netprobe opens them once, with the handle, and reads them with pread(2). */
+static const char *const ifdrop_names[2] = { "rx_missed_errors", "rx_fifo_errors" };
+
+static uint64_t ifdrop_read(const struct pcap_source *p)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i < 2; i++) {
+		char buf[32];
+		ssize_t n = p->ifdrop_fd[i] >= 0 ? pread(p->ifdrop_fd[i], buf, sizeof buf - 1, 0) : -1;
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		char *end;
+		errno = 0;
+		uintmax_t v = strtoumax(buf, &end, 10);
+		if (!errno && end != buf)
+			sum += (uint64_t)v;
+	}
+	return sum;
+}
+
+static void ifdrop_open(struct pcap_source *p, const char *iface)
+{
+	for (int i = 0; i < 2; i++) {
+		char path[128];
+		p->ifdrop_fd[i] = -1;
+		if (strchr(iface, '/') || snprintf(path, sizeof path, "/sys/class/net/%s/statistics/%s",
+						   iface, ifdrop_names[i]) >= (int)sizeof path)
+			continue;
+		p->ifdrop_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	p->ifdrop_base = ifdrop_read(p);
+}
+
 static void pcap_source_stats(struct np_source *s, struct np_source_stats *st)
 {
 	struct pcap_source *p = ps(s);
@@ -112,7 +157,9 @@ static void pcap_source_stats(struct np_source *s, struct np_source_stats *st)
 		st->have_kernel = true;
 		st->recv = ks.ps_recv;
 		st->drop = ks.ps_drop;
-		st->ifdrop = ks.ps_ifdrop;
+		/* libpcap's ps_ifdrop is wrong once the sandbox is in place (ifdrop_read). */
+		uint64_t now = ifdrop_read(p);
+		st->ifdrop = now > p->ifdrop_base ? now - p->ifdrop_base : 0;
 	}
 }
 
@@ -148,6 +195,9 @@ static void pcap_source_close(struct np_source *s)
 	if (p->have_filter)
 		pcap_freecode(&p->prog);
 	pcap_close(p->pcap);
+	for (int i = 0; i < 2; i++)
+		if (p->ifdrop_fd[i] >= 0)
+			close(p->ifdrop_fd[i]);
 	free(p);
 }
 
@@ -172,6 +222,7 @@ static struct pcap_source *wrap(pcap_t *pcap, bool live)
 	p->pcap = pcap;
 	p->live = live;
 	p->fd = -1;
+	p->ifdrop_fd[0] = p->ifdrop_fd[1] = -1;
 	return p;
 }
 
@@ -255,6 +306,8 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		return -1;
 	}
 	p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 100;
+	if (o->promisc && strcmp(iface, "any") != 0) /* libpcap counts them only then */
+		ifdrop_open(p, iface);
 	p->fd = pcap_get_selectable_fd(pcap);
 	if (p->fd >= 0 && pcap_setnonblock(pcap, 1, ebuf) < 0)
 		p->fd = -1;

@@ -245,6 +245,8 @@ int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 		SCMP_SYS(poll),
 		/* the -w file is completed with fsync(2) before it is renamed. */
 		SCMP_SYS(fsync),
+		/* the interface's drop counters, opened before (cap_pcap.c, ifdrop_read). */
+		SCMP_SYS(pread64),
 	};
 	int rc = allow_common(ctx) < 0 || deny_opens(ctx) < 0 ||
 		 allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0;
