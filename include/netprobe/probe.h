@@ -77,6 +77,9 @@ bool np_priv_held(void);
 /* Give up root and every capability: to SUDO_UID/SUDO_GID when set, else to 'nobody'.
  * Returns 0, or -1 with err. */
 int np_priv_drop(char *err, size_t errlen) __attribute__((warn_unused_result));
+/* The -w renamer (a parent that never reads a packet): keep only CAP_DAC_OVERRIDE and
+ * CAP_KILL, if held, and set no-new-privs. */
+int np_priv_keep_rename_only(char *err, size_t errlen) __attribute__((warn_unused_result));
 /* "uid=U gid=G CapEff=HEX" of this process, for the NETPROBE_DEBUG_PRIVS check. */
 void np_priv_describe(char *buf, size_t cap);
 

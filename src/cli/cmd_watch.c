@@ -806,8 +806,8 @@ static void on_forward(int sig)
 }
 
 /* The parent of a -w FILE run: it keeps the right to rename FILE.partial in FILE's directory
- * (which the dropped user usually lacks), never holds a capture handle nor reads a packet, and
- * runs in its own tiny sandbox. It waits for the worker's "complete" byte and its exit, then
+ * (which the dropped user usually lacks) and nothing else (its uid; CAP_DAC_OVERRIDE and CAP_KILL
+ * if it had them), never holds a capture handle nor reads a packet, and runs in its own tiny sandbox. It waits for the worker's "complete" byte and its exit, then
  * renames, and exits with the worker's status (2 if the rename fails; 128+N if the worker died
  * of signal N). */
 static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const sigset_t *old)
@@ -820,7 +820,8 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	bool refused = np_sandbox_enter_renamer(worker, err, sizeof err) < 0;
+	bool refused = np_priv_keep_rename_only(err, sizeof err) < 0 ||
+		       np_sandbox_enter_renamer(worker, err, sizeof err) < 0;
 	if (refused) { /* e.g. no seccomp: the worker refuses too; the status is 2 either way */
 		np_errorf(CMD, "%s", err);
 		kill(worker, SIGTERM);

@@ -79,6 +79,39 @@ int np_priv_drop(char *err, size_t errlen)
 	return 0;
 }
 
+int np_priv_keep_rename_only(char *err, size_t errlen)
+{
+	/* Root's rename in a directory it does not own (a user's home, mode 0750) takes
+	 * CAP_DAC_OVERRIDE, and passing a stop signal on to the worker, which became another
+	 * user, takes CAP_KILL (kill(2)); nothing else the renamer does needs a capability. An
+	 * ordinary user (a setcap'd binary) renames in its own directories, signals its own
+	 * worker, and keeps nothing. */
+	capng_get_caps_process();
+	bool dac = capng_have_capability(CAPNG_EFFECTIVE, CAP_DAC_OVERRIDE);
+	bool can_kill = capng_have_capability(CAPNG_EFFECTIVE, CAP_KILL);
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (dac)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_DAC_OVERRIDE);
+	if (can_kill)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_KILL);
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
+		snprintf(err, errlen, "cannot drop capabilities");
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+		return -1;
+	}
+	capng_get_caps_process();
+	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW) ||
+	    capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) ||
+	    capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID)) {
+		snprintf(err, errlen, "capabilities still held after dropping them");
+		return -1;
+	}
+	return 0;
+}
+
 void np_priv_describe(char *buf, size_t cap)
 {
 	char line[256], capeff[64] = "?";

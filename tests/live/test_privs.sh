@@ -3,7 +3,8 @@
 # decodes packets shows a uid other than 0, CapEff 0, NoNewPrivs 1 and Seccomp 2 (filter mode).
 #   watch-live   in B: watch -i veth-br (pings from A): the decoder runs as nobody (65534)
 #   watch-w      in B: watch -i veth-br -w FILE in a root-owned 0755 directory: the worker (the
-#                child) is nobody, sandboxed; the parent keeps uid 0 only to rename, yet is
+#                child) is nobody, sandboxed; the parent keeps uid 0 only to rename, with
+#                CAP_DAC_OVERRIDE and CAP_KILL alone (CapEff 0x22, empty bounding set), and is
 #                sandboxed too (Seccomp 2, NoNewPrivs 1); FILE is complete, no FILE.partial
 #   watch-fifo   watch -r FIFO with SUDO_UID=4242 SUDO_GID=4242: the drop goes to 4242; the
 #                capture written into the FIFO is decoded in full, exit 0
@@ -129,10 +130,13 @@ if wait_watching watch-w; then
 	else
 		lt_fail "watch-w/worker: netprobe ($NP_PID) has no child"
 	fi
-	if [ "$(field "$NP_PID" Seccomp)" = 2 ] && [ "$(field "$NP_PID" NoNewPrivs)" = 1 ]; then
-		lt_pass "watch-w/parent-sandboxed (pid $NP_PID: Seccomp 2, NoNewPrivs 1, Uid $(field "$NP_PID" Uid | cut -f1))"
+	# CapEff 0x22: CAP_DAC_OVERRIDE (1), to rename in any directory, and CAP_KILL (5), to pass
+	# a stop signal on to the worker, which is nobody now; the bounding set empty.
+	if [ "$(field "$NP_PID" Seccomp)" = 2 ] && [ "$(field "$NP_PID" NoNewPrivs)" = 1 ] &&
+		[ "$(field "$NP_PID" CapEff)" = 0000000000000022 ] && [ "$(field "$NP_PID" CapBnd)" = 0000000000000000 ]; then
+		lt_pass "watch-w/parent-sandboxed (pid $NP_PID: Seccomp 2, NoNewPrivs 1, CapEff 0x22, CapBnd 0, Uid $(field "$NP_PID" Uid | cut -f1))"
 	else
-		lt_fail "watch-w/parent-sandboxed: Seccomp '$(field "$NP_PID" Seccomp)' NoNewPrivs '$(field "$NP_PID" NoNewPrivs)'"
+		lt_fail "watch-w/parent-sandboxed: Seccomp '$(field "$NP_PID" Seccomp)' NoNewPrivs '$(field "$NP_PID" NoNewPrivs)' CapEff '$(field "$NP_PID" CapEff)' CapBnd '$(field "$NP_PID" CapBnd)'"
 	fi
 	pings_from_a 2
 else
