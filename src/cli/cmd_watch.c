@@ -624,6 +624,19 @@ static int confine(const struct np_outfile *of, bool of_open, int handover_fd)
 	return 0;
 }
 
+/* A failure after the source (and the -w file, when of is not NULL) were opened, already
+ * reported: what was written stays in FILE.partial, which is not renamed. */
+static int give_up(struct np_source *src, struct np_outfile *of)
+{
+	if (of) {
+		char why[512];
+		np_outfile_abandon(of, why, sizeof why);
+		np_outfile_release(of, true);
+	}
+	np_source_close(src);
+	return NP_EXIT_ERROR;
+}
+
 static int run_watch(const struct watch_opts *o, int handover_fd)
 {
 	struct np_source *src = NULL;
@@ -640,15 +653,8 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	}
 	if (of_open && of.partial && handover_fd >= 0)
 		np_outfile_handover(&of, handover_fd);
-	if (confine(&of, of_open, handover_fd) < 0) {
-		if (of_open) {
-			char why[512];
-			np_outfile_abandon(&of, why, sizeof why);
-			np_outfile_release(&of, true);
-		}
-		np_source_close(src);
-		return NP_EXIT_ERROR;
-	}
+	if (confine(&of, of_open, handover_fd) < 0)
+		return give_up(src, of_open ? &of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
 	bool color = o->mode == OUT_LINE &&
 		     (o->color == 1 || (o->color == -1 && tty && !getenv("NO_COLOR")));
@@ -665,13 +671,7 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	struct np_tracker *trk = np_tracker_new(&o->track);
 	if (!trk) {
 		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
-		if (of_open) {
-			char why[512];
-			np_outfile_abandon(&of, why, sizeof why);
-			np_outfile_release(&of, true);
-		}
-		np_source_close(src);
-		return NP_EXIT_ERROR;
+		return give_up(src, of_open ? &of : NULL);
 	}
 	struct sink sink = { .pc = &pc, .mode = o->mode };
 	struct np_pkt_track info;

@@ -225,6 +225,20 @@ static scmp_filter_ctx new_filter(char *err, size_t errlen)
 	return ctx;
 }
 
+/* The sanitizers' calls (their build only), then load the filter unless building it failed. */
+static int finish(scmp_filter_ctx ctx, int rc, const char *which, char *err, size_t errlen)
+{
+#ifdef NP_SANITIZE
+	rc = rc || allow_sanitizer(ctx) < 0;
+#endif
+	if (rc) {
+		seccomp_release(ctx);
+		snprintf(err, errlen, "sandbox: cannot build the seccomp filter");
+		return -1;
+	}
+	return load(ctx, which, err, errlen);
+}
+
 int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 {
 	if (np_sandbox_disabled()) {
@@ -265,15 +279,7 @@ int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 		rc = allow_on_fd(ctx, SCMP_SYS(write), sb->write_fds[i]) < 0;
 	for (size_t i = 0; !rc && i < sb->nsend_fds && i < NP_SANDBOX_MAX_FDS; i++)
 		rc = allow_on_fd(ctx, SCMP_SYS(sendto), sb->send_fds[i]) < 0;
-#ifdef NP_SANITIZE
-	rc = rc || allow_sanitizer(ctx) < 0;
-#endif
-	if (rc) {
-		seccomp_release(ctx);
-		snprintf(err, errlen, "sandbox: cannot build the seccomp filter");
-		return -1;
-	}
-	return load(ctx, "decoder's", err, errlen);
+	return finish(ctx, rc, "decoder's", err, errlen);
 }
 
 int np_sandbox_enter_renamer(pid_t worker, char *err, size_t errlen)
@@ -295,13 +301,5 @@ int np_sandbox_enter_renamer(pid_t worker, char *err, size_t errlen)
 	int rc = allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0 || deny_opens(ctx) < 0 ||
 		 allow_on_fd(ctx, SCMP_SYS(write), STDERR_FILENO) < 0 ||
 		 allow_on_fd(ctx, SCMP_SYS(kill), (int)worker) < 0;
-#ifdef NP_SANITIZE
-	rc = rc || allow_sanitizer(ctx) < 0;
-#endif
-	if (rc) {
-		seccomp_release(ctx);
-		snprintf(err, errlen, "sandbox: cannot build the seccomp filter");
-		return -1;
-	}
-	return load(ctx, "renamer's", err, errlen);
+	return finish(ctx, rc, "renamer's", err, errlen);
 }

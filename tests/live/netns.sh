@@ -84,6 +84,54 @@ lt_bg() {
 	LT_PIDS+=("$LT_LAST_PID")
 }
 
+# lt_bg_in NS RUN SECONDS CMD...: start CMD in namespace NS in the background under `timeout`,
+# like lt_run but without waiting (RUN.{cmd,out,err} as lt_run writes them). SIGINT is reset to
+# its default disposition (a non-interactive shell starts background jobs with SIGINT ignored,
+# which a terminal's Ctrl-C never does). Sets BG_PID (the `timeout` wrapper) and NP_PID (the
+# command itself: ip netns exec and env exec, so it is timeout's only child).
+lt_bg_in() {
+	local ns=$1 run=$2 t=$3 i
+	shift 3
+	printf '%s\n' "$*" >"$LT_WORK/$run.cmd"
+	timeout -k 2 "$t" env --default-signal=INT ip netns exec "$ns" "$@" \
+		>"$LT_WORK/$run.out" 2>"$LT_WORK/$run.err" &
+	BG_PID=$!
+	LT_PIDS+=("$BG_PID")
+	NP_PID=""
+	for ((i = 0; i < 100; i++)); do
+		NP_PID=$(pgrep -P "$BG_PID" | head -n 1)
+		[ -n "$NP_PID" ] && break
+		sleep 0.02
+	done
+}
+
+# lt_bg_reap RUN SECONDS: wait (bounded: SIGTERM to the wrapper after SECONDS) for lt_bg_in's
+# run; its status goes to RUN.rc and LT_RC.
+lt_bg_reap() {
+	local run=$1 t=$2 i
+	for ((i = 0; i < t * 20; i++)); do
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -TERM "$BG_PID" 2>/dev/null
+	wait "$BG_PID"
+	LT_RC=$?
+	lt_forget "$BG_PID"
+	echo "$LT_RC" >"$LT_WORK/$run.rc"
+}
+
+# lt_wait_watching RUN: poll (at most 10 s) until RUN's stderr has netprobe's "watching" line
+# or the run ended; status 0 when the line is there.
+lt_wait_watching() {
+	local run=$1 i
+	for ((i = 0; i < 200; i++)); do
+		grep -q '^netprobe: watching ' "$LT_WORK/$run.err" 2>/dev/null && return 0
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q '^netprobe: watching ' "$LT_WORK/$run.err" 2>/dev/null
+}
+
 # lt_forget PID: drop a reaped PID, so cleanup never signals a PID the kernel may reuse.
 lt_forget() {
 	local keep=() p

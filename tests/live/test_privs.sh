@@ -37,38 +37,6 @@ fi
 B_IF=veth-br
 AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 
-# bg NS RUN SECONDS CMD...: start CMD in namespace NS in the background (RUN.{cmd,out,err});
-# BG_PID is the `timeout` wrapper, NP_PID netprobe itself (everything in between execs).
-bg() {
-	local ns=$1 run=$2 t=$3 i
-	shift 3
-	printf '%s\n' "$*" >"$LT_WORK/$run.cmd"
-	timeout -k 2 "$t" env --default-signal=INT ip netns exec "$ns" "$@" \
-		>"$LT_WORK/$run.out" 2>"$LT_WORK/$run.err" &
-	BG_PID=$!
-	LT_PIDS+=("$BG_PID")
-	NP_PID=""
-	for ((i = 0; i < 100; i++)); do
-		NP_PID=$(pgrep -P "$BG_PID" | head -n 1)
-		[ -n "$NP_PID" ] && break
-		sleep 0.02
-	done
-}
-
-# reap RUN SECONDS: wait at most SECONDS for the background run; status to RUN.rc and LT_RC.
-reap() {
-	local run=$1 t=$2 i
-	for ((i = 0; i < t * 20; i++)); do
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -TERM "$BG_PID" 2>/dev/null
-	wait "$BG_PID"
-	LT_RC=$?
-	lt_forget "$BG_PID"
-	echo "$LT_RC" >"$LT_WORK/$run.rc"
-}
-
 # field PID NAME: a field of /proc/PID/status ("Uid" gives the four uids).
 field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status" 2>/dev/null; }
 
@@ -93,16 +61,6 @@ sandboxed() {
 	fi
 }
 
-wait_watching() {
-	local run=$1 i
-	for ((i = 0; i < 200; i++)); do
-		grep -q '^netprobe: watching ' "$LT_WORK/$run.err" 2>/dev/null && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	return 1
-}
-
 pings_from_a() { # COUNT
 	timeout -k 2 10 ip netns exec "$LT_NS_A" ping -n -c "$1" -i 0.2 -W 2 "$LT_B4" >"$LT_WORK/ping.out" 2>&1 ||
 		echo "note: ping A->B failed: $(tail -n 2 "$LT_WORK/ping.out" | tr '\n' ' ')"
@@ -110,20 +68,20 @@ pings_from_a() { # COUNT
 
 # --- watch live, no -w: one process, dropped to nobody -----------------------------------
 # (the status is read before any traffic: the sandbox is in place before the first packet)
-bg "$LT_NS_B" watch-live 20 env -u SUDO_UID -u SUDO_GID "$NP" watch -i "$B_IF" --duration 4
-if wait_watching watch-live; then
+lt_bg_in "$LT_NS_B" watch-live 20 env -u SUDO_UID -u SUDO_GID "$NP" watch -i "$B_IF" --duration 4
+if lt_wait_watching watch-live; then
 	sandboxed watch-live decoder "$NP_PID" "$NOBODY"
 	pings_from_a 2
 else
 	lt_fail "watch-live: no \"watching\" line"
 fi
-reap watch-live 10
+lt_bg_reap watch-live 10
 lt_expect_rc watch-live 0
 
 # --- watch live -w FILE: the worker decodes, the parent renames --------------------------
 pcap=$LT_WORK/w.pcap # LT_WORK: root's, 0755: nobody cannot create or rename in it
-bg "$LT_NS_B" watch-w 20 env -u SUDO_UID -u SUDO_GID "$NP" watch -i "$B_IF" --duration 4 -w "$pcap"
-if wait_watching watch-w; then
+lt_bg_in "$LT_NS_B" watch-w 20 env -u SUDO_UID -u SUDO_GID "$NP" watch -i "$B_IF" --duration 4 -w "$pcap"
+if lt_wait_watching watch-w; then
 	worker=$(pgrep -P "$NP_PID" | head -n 1)
 	if [ -n "$worker" ]; then
 		sandboxed watch-w worker "$worker" "$NOBODY"
@@ -142,7 +100,7 @@ if wait_watching watch-w; then
 else
 	lt_fail "watch-w: no \"watching\" line"
 fi
-reap watch-w 10
+lt_bg_reap watch-w 10
 lt_expect_rc watch-w 0
 if [ -s "$pcap" ] && [ ! -e "$pcap.partial" ] && [ "$(stat -c %u "$LT_WORK")" = 0 ]; then
 	lt_pass "watch-w/renamed-in-root-dir ($(stat -c %s "$pcap") bytes, no .partial)"
@@ -160,12 +118,12 @@ fifo_run() {
 	local run=$1 uid=$2 fifo=$LT_WORK/$1.fifo
 	shift 2
 	mkfifo -m 0644 "$fifo"
-	bg "$LT_NS_B" "$run" 20 "$@" watch -r "$fifo" --no-summary
+	lt_bg_in "$LT_NS_B" "$run" 20 "$@" watch -r "$fifo" --no-summary
 	exec 7>"$fifo"
 	cat "$src" >&7
 	sandboxed "$run" decoder "$NP_PID" "$uid"
 	exec 7>&-
-	reap "$run" 10
+	lt_bg_reap "$run" 10
 	lt_expect_rc "$run" 0
 	local n
 	n=$(grep -c . "$LT_WORK/$run.out")
@@ -178,14 +136,14 @@ chmod 755 "$LT_WORK/netprobe-user"
 fifo_run watch-user "$NOBODY" "${AS_NOBODY[@]}" "$LT_WORK/netprobe-user"
 
 # --- ping and trace from A ------------------------------------------------------------------
-bg "$LT_NS_A" ping 20 env -u SUDO_UID -u SUDO_GID "$NP" ping -c 3 -i 0.5 "$LT_B4"
+lt_bg_in "$LT_NS_A" ping 20 env -u SUDO_UID -u SUDO_GID "$NP" ping -c 3 -i 0.5 "$LT_B4"
 sandboxed ping decoder "$NP_PID" "$NOBODY"
-reap ping 10
+lt_bg_reap ping 10
 lt_expect_rc ping 0
 # TCP 8899 is dropped in B: hop 1 answers, then each hop waits its 1 s.
-bg "$LT_NS_A" trace 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --syn -p "$LT_TCP_DROP" -m 3 -q 1 -W 1 "$LT_B4"
+lt_bg_in "$LT_NS_A" trace 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --syn -p "$LT_TCP_DROP" -m 3 -q 1 -W 1 "$LT_B4"
 sandboxed trace decoder "$NP_PID" "$NOBODY"
-reap trace 10
+lt_bg_reap trace 10
 lt_expect_rc trace 0 1
 grep -q "$LT_RA4" "$LT_WORK/trace.out" && lt_pass "trace/hop1-$LT_RA4" || { lt_fail "trace/hop1-$LT_RA4"; lt_dump trace; }
 
@@ -205,20 +163,20 @@ if ! grep -q 'cap_net_admin,cap_net_raw=eip' <<<"$got" || [ -z "$capeff" ] || [ 
 	if [ "${CI:-}" = true ]; then lt_fail "setcap: $msg"; else lt_skip "setcap: $msg"; fi
 else
 	lt_pass "setcap/file-caps-honoured ($got; cat as nobody: CapEff $capeff)"
-	bg "$LT_NS_B" setcap-watch 20 "${AS_NOBODY[@]}" "$capdir/netprobe" watch -i "$B_IF" -c 2
-	if wait_watching setcap-watch; then
+	lt_bg_in "$LT_NS_B" setcap-watch 20 "${AS_NOBODY[@]}" "$capdir/netprobe" watch -i "$B_IF" -c 2
+	if lt_wait_watching setcap-watch; then
 		sandboxed setcap-watch decoder "$NP_PID" "$NOBODY"
 		pings_from_a 2
 	else
 		lt_fail "setcap-watch: no \"watching\" line"
 	fi
-	reap setcap-watch 10
+	lt_bg_reap setcap-watch 10
 	lt_expect_rc setcap-watch 0
 	n=$(grep -c 'ICMP' "$LT_WORK/setcap-watch.out")
 	[ "$n" -eq 2 ] && lt_pass "setcap-watch/2-packets" || { lt_fail "setcap-watch/2-packets: $n"; lt_dump setcap-watch; }
-	bg "$LT_NS_A" setcap-ping 20 "${AS_NOBODY[@]}" "$capdir/netprobe" ping -c 2 -i 0.5 "$LT_B4"
+	lt_bg_in "$LT_NS_A" setcap-ping 20 "${AS_NOBODY[@]}" "$capdir/netprobe" ping -c 2 -i 0.5 "$LT_B4"
 	sandboxed setcap-ping decoder "$NP_PID" "$NOBODY"
-	reap setcap-ping 10
+	lt_bg_reap setcap-ping 10
 	lt_expect_rc setcap-ping 0
 	grep -q '2 packets transmitted, 2 received' "$LT_WORK/setcap-ping.out" && lt_pass "setcap-ping/2-replies" ||
 		{ lt_fail "setcap-ping/2-replies"; lt_dump setcap-ping; }

@@ -44,54 +44,6 @@ if ! lt_setup; then
 fi
 B_IF=veth-br # B's veth towards R
 
-# bg_watch RUN SECONDS CMD...: start CMD in namespace B in the background, like lt_run but
-# without waiting (RUN.{cmd,out,err} as lt_run writes them).  SIGINT is reset to its default
-# disposition (a non-interactive shell starts background jobs with SIGINT ignored, which a
-# terminal's Ctrl-C never does).  Sets BG_PID (the `timeout` wrapper) and NP_PID (netprobe
-# itself: ip netns exec and env exec, so it is timeout's only child).
-bg_watch() {
-	local run=$1 t=$2 i
-	shift 2
-	printf '%s\n' "$*" >"$LT_WORK/$run.cmd"
-	timeout -k 2 "$t" env --default-signal=INT ip netns exec "$LT_NS_B" "$@" \
-		>"$LT_WORK/$run.out" 2>"$LT_WORK/$run.err" &
-	BG_PID=$!
-	LT_PIDS+=("$BG_PID")
-	NP_PID=""
-	for ((i = 0; i < 100; i++)); do
-		NP_PID=$(pgrep -P "$BG_PID" | head -n 1)
-		[ -n "$NP_PID" ] && break
-		sleep 0.02
-	done
-}
-
-# wait_watching RUN: poll (at most 10 s) until RUN's stderr has the "watching" line or the
-# process ended; status 0 when the line is there.
-wait_watching() {
-	local run=$1 i
-	for ((i = 0; i < 200; i++)); do
-		grep -q '^netprobe: watching ' "$LT_WORK/$run.err" 2>/dev/null && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q '^netprobe: watching ' "$LT_WORK/$run.err" 2>/dev/null
-}
-
-# bg_reap RUN SECONDS: wait (bounded: SIGTERM to the wrapper after SECONDS) for the background
-# run; its status goes to RUN.rc and LT_RC, the elapsed time (s) to BG_ELAPSED.
-bg_reap() {
-	local run=$1 t=$2 i
-	for ((i = 0; i < t * 20; i++)); do
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -TERM "$BG_PID" 2>/dev/null
-	wait "$BG_PID"
-	LT_RC=$?
-	lt_forget "$BG_PID"
-	echo "$LT_RC" >"$LT_WORK/$run.rc"
-}
-
 # watching_is RUN IFACE: RUN's stderr has exactly one "watching" line and it names IFACE.
 watching_is() {
 	local run=$1 want=$2 lines n
@@ -147,9 +99,9 @@ stats_line() {
 
 # --- 1. live --json with -w and --duration, then the replay of the file ----------------------
 pcap=$LT_WORK/live.pcap
-bg_watch live-json 20 "$NP" watch -i "$B_IF" --port "$LT_TCP_OPEN" -w "$pcap" --json --duration 4
+lt_bg_in "$LT_NS_B" live-json 20 "$NP" watch -i "$B_IF" --port "$LT_TCP_OPEN" -w "$pcap" --json --duration 4
 t0=$(date +%s%N)
-if wait_watching live-json; then
+if lt_wait_watching live-json; then
 	# A real TCP exchange from A (bounded by its own timeouts): connect, read until the
 	# server's FIN (peer.py accepts and closes), close.
 	timeout -k 2 10 ip netns exec "$LT_NS_A" "$LT_PY" -c '
@@ -163,7 +115,7 @@ print("exchange done")' "$LT_B4" "$LT_TCP_OPEN" >"$LT_WORK/exchange.out" 2>&1 ||
 else
 	echo "note: no \"watching\" line within 10 s; the exchange was not made"
 fi
-bg_reap live-json 15
+lt_bg_reap live-json 15
 elapsed=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 lt_expect_rc live-json 0
 if awk -v e="$elapsed" 'BEGIN { exit !(e >= 3.5 && e < 10) }'; then
@@ -205,8 +157,8 @@ fi
 
 # --- 2. SIGINT mid-run (text output), with -w ---------------------------------------------
 pcap=$LT_WORK/int.pcap
-bg_watch sigint 30 "$NP" watch -i "$B_IF" -w "$pcap"
-if wait_watching sigint; then
+lt_bg_in "$LT_NS_B" sigint 30 "$NP" watch -i "$B_IF" -w "$pcap"
+if lt_wait_watching sigint; then
 	timeout -k 2 10 ip netns exec "$LT_NS_A" ping -n -c 3 -i 0.2 -W 2 "$LT_B4" >"$LT_WORK/ping.out" 2>&1 ||
 		echo "note: ping A->B failed: $(tail -n 2 "$LT_WORK/ping.out" | tr '\n' ' ')"
 	sleep 0.3 # let the last reply reach the ring
@@ -219,7 +171,7 @@ if [ -n "$NP_PID" ] && kill -0 "$NP_PID" 2>/dev/null; then
 else
 	echo "note: netprobe's PID not found or already gone; nothing to interrupt"
 fi
-bg_reap sigint 10
+lt_bg_reap sigint 10
 lt_expect_rc sigint 0 130
 watching_is sigint "$B_IF"
 stats_line sigint
@@ -266,8 +218,8 @@ no_partial sigint "$LT_WORK/int.pcap"
 
 # --- 2b. SIGTERM mid-run, with -w ------------------------------------------------------------
 pcap=$LT_WORK/term.pcap
-bg_watch sigterm 30 "$NP" watch -i "$B_IF" -w "$pcap"
-if wait_watching sigterm; then
+lt_bg_in "$LT_NS_B" sigterm 30 "$NP" watch -i "$B_IF" -w "$pcap"
+if lt_wait_watching sigterm; then
 	pings_from_a 3
 	sleep 0.3
 fi
@@ -276,7 +228,7 @@ if [ -n "$NP_PID" ] && kill -0 "$NP_PID" 2>/dev/null; then
 else
 	echo "note: netprobe's PID not found or already gone; nothing to terminate"
 fi
-bg_reap sigterm 10
+lt_bg_reap sigterm 10
 lt_expect_rc sigterm 0
 stats_line sigterm
 grep -q '^netprobe: [0-9]* packets: ' "$LT_WORK/sigterm.err" && lt_pass "sigterm/summary-on-stderr" ||
@@ -289,9 +241,9 @@ replay_same sigterm "$pcap"
 
 # --- 2c. -c: ends by itself after N packets ----------------------------------------------------
 pcap=$LT_WORK/count.pcap
-bg_watch count 30 "$NP" watch -i "$B_IF" -c 4 -w "$pcap"
-wait_watching count && pings_from_a 4
-bg_reap count 10
+lt_bg_in "$LT_NS_B" count 30 "$NP" watch -i "$B_IF" -c 4 -w "$pcap"
+lt_wait_watching count && pings_from_a 4
+lt_bg_reap count 10
 lt_expect_rc count 0
 shown=$(grep -vc ' ⇒ ' "$LT_WORK/count.out")
 [ "$shown" -eq 4 ] && lt_pass "count/4-packets" || { lt_fail "count/4-packets: $shown"; lt_dump count; }
@@ -307,15 +259,15 @@ printf '%s\n' "watch -i $B_IF -w $pcap | head -n 3" >"$LT_WORK/head.cmd"
 (
 	timeout -k 2 20 ip netns exec "$LT_NS_B" "$NP" watch -i "$B_IF" -w "$pcap" 2>"$LT_WORK/head.err" |
 		head -n 3 >"$LT_WORK/head.out"
-	exit "${PIPESTATUS[0]}" # netprobe's status, which bg_reap records
+	exit "${PIPESTATUS[0]}" # netprobe's status, which lt_bg_reap records
 ) &
 BG_PID=$!
 LT_PIDS+=("$BG_PID")
-if wait_watching head; then
+if lt_wait_watching head; then
 	t0=$(date +%s%N)
 	pings_from_a 3
 fi
-bg_reap head 10
+lt_bg_reap head 10
 elapsed=$(awk -v a="${t0:-0}" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 lt_expect_rc head 0
 if [ "$(cat "$LT_WORK/head.rc")" = 0 ] && awk -v e="$elapsed" 'BEGIN { exit !(e < 5) }'; then
