@@ -41,6 +41,26 @@ static int id_from_env(const char *name, unsigned long *out)
 	return 0;
 }
 
+/* The capability sets (and the bounding set) libcap-ng holds now, applied to the process. */
+static int apply_caps(char *err, size_t errlen)
+{
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
+		snprintf(err, errlen, "cannot drop capabilities");
+		return -1;
+	}
+	return 0;
+}
+
+/* No exec can give privileges back (a setuid or setcap'd program). */
+static int no_new_privs(char *err, size_t errlen)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int np_priv_drop(char *err, size_t errlen)
 {
 	/* Capabilities kept by a setcap'd binary go first; root's follow with the uid change. */
@@ -62,14 +82,11 @@ int np_priv_drop(char *err, size_t errlen)
 			snprintf(err, errlen, "cannot drop privileges to uid %lu (capng_change_id %d)", uid, rc);
 			return -1;
 		}
-	} else if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		snprintf(err, errlen, "cannot drop capabilities");
+	} else if (apply_caps(err, errlen) < 0) {
 		return -1;
 	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+	if (no_new_privs(err, errlen) < 0)
 		return -1;
-	}
 	/* Check rather than trust: a failed drop must not go unnoticed (setuid(2) NOTES). */
 	capng_get_caps_process();
 	if (geteuid() == 0 || getuid() == 0 || capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
@@ -94,14 +111,8 @@ int np_priv_keep_rename_only(char *err, size_t errlen)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_DAC_OVERRIDE);
 	if (can_kill)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_KILL);
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		snprintf(err, errlen, "cannot drop capabilities");
+	if (apply_caps(err, errlen) < 0 || no_new_privs(err, errlen) < 0)
 		return -1;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
-		return -1;
-	}
 	capng_get_caps_process();
 	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW) ||
 	    capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) ||
