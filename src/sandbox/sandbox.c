@@ -116,6 +116,20 @@ static int check_kernel(char *err, size_t errlen)
 	return 0;
 }
 
+/* Argument comparisons, every field set: libseccomp's SCMP_A* macros leave datum_b out, which
+ * clang's -Wmissing-field-initializers (-Wextra -Werror) refuses. */
+static struct scmp_arg_cmp arg_eq(unsigned arg, scmp_datum_t v)
+{
+	return (struct scmp_arg_cmp){ .arg = arg, .op = SCMP_CMP_EQ, .datum_a = v, .datum_b = 0 };
+}
+
+/* The protection argument (2) of mmap/mprotect without PROT_EXEC: (prot & PROT_EXEC) == 0. */
+static struct scmp_arg_cmp arg_no_exec(void)
+{
+	return (struct scmp_arg_cmp){ .arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = PROT_EXEC,
+				      .datum_b = 0 };
+}
+
 static int allow_list(scmp_filter_ctx ctx, const int *calls, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -126,7 +140,7 @@ static int allow_list(scmp_filter_ctx ctx, const int *calls, size_t n)
 
 static int allow_on_fd(scmp_filter_ctx ctx, int call, int fd)
 {
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 1, arg_eq(0, (scmp_datum_t)fd));
 }
 
 /* What any netprobe process needs once running (each seen in the strace of the suite's runs,
@@ -149,9 +163,9 @@ static int allow_common(scmp_filter_ctx ctx)
 	/* Memory, never executable: no new code can be mapped in (mmap(2); mprotect(2) is what
 	 * malloc grows a secondary arena with). */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-			     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0 ||
+			     arg_no_exec()) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-			     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
+			     arg_no_exec()) < 0)
 		return -1;
 	/* Writes to standard output and error only (plus what the caller adds). */
 	if (allow_on_fd(ctx, SCMP_SYS(write), STDOUT_FILENO) < 0 ||
@@ -266,15 +280,15 @@ int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 		 allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0;
 	/* pcap_stats(3PCAP) on Linux: getsockopt(SOL_PACKET, PACKET_STATISTICS) and nothing else. */
 	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
-				    SCMP_A1(SCMP_CMP_EQ, SOL_PACKET),
-				    SCMP_A2(SCMP_CMP_EQ, PACKET_STATISTICS)) < 0;
+				    arg_eq(1, SOL_PACKET),
+				    arg_eq(2, PACKET_STATISTICS)) < 0;
 	/* pcap_close(3PCAP) tears the ring down with setsockopt(SOL_PACKET, PACKET_RX_RING). */
 	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
-				    SCMP_A1(SCMP_CMP_EQ, SOL_PACKET),
-				    SCMP_A2(SCMP_CMP_EQ, PACKET_RX_RING)) < 0;
+				    arg_eq(1, SOL_PACKET),
+				    arg_eq(2, PACKET_RX_RING)) < 0;
 	/* isatty(3): ioctl(TCGETS) and no other request. */
 	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				    SCMP_A1(SCMP_CMP_EQ, TCGETS)) < 0;
+				    arg_eq(1, TCGETS)) < 0;
 	for (size_t i = 0; !rc && i < sb->nwrite_fds && i < NP_SANDBOX_MAX_FDS; i++)
 		rc = allow_on_fd(ctx, SCMP_SYS(write), sb->write_fds[i]) < 0;
 	for (size_t i = 0; !rc && i < sb->nsend_fds && i < NP_SANDBOX_MAX_FDS; i++)
