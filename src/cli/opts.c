@@ -26,6 +26,11 @@ void np_install_stop_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A terminal that goes away (SIGHUP) ends the run the same way, with the -w file complete,
+	 * as tcpdump does; unless SIGHUP is ignored (nohup), which stays so. */
+	struct sigaction old;
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 }
 
 bool np_output_reader_gone(FILE *f)

@@ -13,7 +13,7 @@
 #   full-stdout watch -r BIG > /dev/full: exit 2, one line "writing standard output failed";
 #   count       -c 100 -w FILE: FILE has 100 frames (tcpdump, tshark), its replay == the output;
 #   eof         end of file with -w: the replay of FILE == the output;
-#   sigint/sigterm  the capture arrives through a FIFO whose writer stalls after 1 MB; the
+#   sigint/sigterm/sighup  the capture arrives through a FIFO whose writer stalls after 1 MB; the
 #               signal ends the blocked read: exit 0, the summary on stderr, FILE complete
 #               (tcpdump, tshark) with exactly the frames printed, and its replay == the output.
 # Usage: end_of_run.sh NETPROBE GEN_SYNFLOOD
@@ -175,8 +175,8 @@ no_partial eof "$tmp/eof.pcap"
 readers eof "$tmp/eof.pcap" "$(packet_lines "$tmp/eof.out" | grep -c .)"
 same_replay eof "$tmp/eof.pcap" "$tmp/eof.out"
 
-# --- SIGINT and SIGTERM while the read is blocked ------------------------------------------------
-for sig in INT TERM; do
+# --- SIGINT, SIGTERM and SIGHUP while the read is blocked ----------------------------------------
+for sig in INT TERM HUP; do
 	name=sig${sig,,}
 	fifo=$tmp/$name.fifo
 	out=$tmp/$name.pcap
@@ -185,7 +185,7 @@ for sig in INT TERM; do
 	timeout -k 2 30 sh -c 'head -c 1000000 "$1"; exec sleep 25' sh "$big" >"$fifo" &
 	writer=$!
 	pids+=("$writer")
-	timeout -k 2 30 env --default-signal=INT "$np" watch -r "$fifo" -w "$out" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+	timeout -k 2 30 env --default-signal=INT,HUP "$np" watch -r "$fifo" -w "$out" >"$tmp/$name.out" 2>"$tmp/$name.err" &
 	wrapper=$!
 	pids+=("$wrapper")
 	npid=""
