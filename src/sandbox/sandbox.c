@@ -20,6 +20,7 @@
 #endif
 
 #include "netprobe/sandbox.h"
+#include "print/sbuf.h"
 
 /* Names of the system calls for the SIGSYS handler, resolved before the filter is loaded: the
  * handler must not allocate (libseccomp's resolver does). Written once, before any SIGSYS can
@@ -28,46 +29,24 @@
 #define NAMES_MAX 512
 static char sys_names[NAMES_MAX][24];
 
-static size_t put_str(char *buf, size_t at, size_t cap, const char *s)
-{
-	while (*s && at < cap)
-		buf[at++] = *s++;
-	return at;
-}
-
-static size_t put_num(char *buf, size_t at, size_t cap, long n)
-{
-	char tmp[24];
-	size_t k = 0;
-	unsigned long u = n < 0 ? (unsigned long)-n : (unsigned long)n;
-	do {
-		tmp[k++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u && k < sizeof tmp);
-	if (n < 0 && at < cap)
-		buf[at++] = '-';
-	while (k && at < cap)
-		buf[at++] = tmp[--k];
-	return at;
-}
-
 /* SIGSYS from SCMP_ACT_TRAP: say which call was refused, with write(2) only, and exit 159. */
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
+	/* The string builder only moves bytes in memory: safe in a signal handler. */
 	char line[160];
-	size_t n = 0, cap = sizeof line - 1;
+	struct np_sbuf sb = np_sb_make(line, sizeof line);
 	int nr = si->si_syscall;
-	n = put_str(line, n, cap, "netprobe: sandbox: forbidden system call ");
-	n = put_num(line, n, cap, nr);
+	np_sb_lit(&sb, "netprobe: sandbox: forbidden system call ");
+	np_sb_int(&sb, nr);
 	if (nr >= 0 && nr < NAMES_MAX && sys_names[nr][0]) {
-		n = put_str(line, n, cap, " (");
-		n = put_str(line, n, cap, sys_names[nr]);
-		n = put_str(line, n, cap, ")");
+		np_sb_lit(&sb, " (");
+		np_sb_str(&sb, sys_names[nr]);
+		np_sb_ch(&sb, ')');
 	}
-	n = put_str(line, n, cap, "; exiting with status 159\n");
-	ssize_t w = write(STDERR_FILENO, line, n);
+	np_sb_lit(&sb, "; exiting with status 159\n");
+	ssize_t w = write(STDERR_FILENO, line, sb.len);
 	(void)w;
 	_exit(NP_SANDBOX_EXIT_SIGSYS);
 }
