@@ -66,6 +66,14 @@ static void fmt_flood(struct np_sbuf *sb, const struct np_event *ev)
 	}
 }
 
+/* "CLIENT → SERVER", the endpoints already formatted. */
+static void conv_pair(struct np_sbuf *sb, const char *c, const char *s)
+{
+	np_sb_str(sb, c);
+	np_sb_lit(sb, " → ");
+	np_sb_str(sb, s);
+}
+
 static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 {
 	char c[64], s[64];
@@ -81,9 +89,7 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 	switch (ev->kind) {
 	case NP_EV_HANDSHAKE:
 		np_sb_lit(sb, "handshake ");
-		np_sb_str(sb, c);
-		np_sb_lit(sb, " → ");
-		np_sb_str(sb, s);
+		conv_pair(sb, c, s);
 		np_sb_ch(sb, ':');
 		if (ev->hs.syn_synack_ms >= 0)
 			np_sb_printf(sb, " SYN→SYN/ACK %.3f ms,", ev->hs.syn_synack_ms);
@@ -107,9 +113,7 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		break;
 	case NP_EV_REFUSED:
 		np_sb_lit(sb, "refused ");
-		np_sb_str(sb, c);
-		np_sb_lit(sb, " → ");
-		np_sb_str(sb, s);
+		conv_pair(sb, c, s);
 		np_sb_lit(sb, ": SYN answered by RST");
 		break;
 	case NP_EV_SYN_UNANSWERED:
@@ -129,9 +133,7 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		break;
 	case NP_EV_RESET:
 		np_sb_lit(sb, "reset ");
-		np_sb_str(sb, c);
-		np_sb_lit(sb, " → ");
-		np_sb_str(sb, s);
+		conv_pair(sb, c, s);
 		np_sb_lit(sb, " by the ");
 		np_sb_str(sb, np_side_name(ev->side));
 		break;

@@ -328,6 +328,22 @@ static void info_quote(struct np_sbuf *sb, const struct np_quote *q)
 	}
 }
 
+/* "Type (Code)" of an ICMP or ICMPv6 message, the type name left-justified to `width`, or
+ * "Unknown PROTO (type=T, code=C)" when the type has no name. */
+static void info_icmp_type(struct np_sbuf *sb, const char *proto, unsigned t, unsigned c,
+			   const char *type, const char *code, size_t width)
+{
+	if (type)
+		np_sb_ljust(sb, type, strlen(type), width);
+	else
+		np_sb_printf(sb, "Unknown %s (type=%u, code=%u)", proto, t, c);
+	if (code) {
+		np_sb_lit(sb, " (");
+		np_sb_str(sb, code);
+		np_sb_ch(sb, ')');
+	}
+}
+
 static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
 {
 	const struct np_icmp *m = &p->icmp;
@@ -335,19 +351,9 @@ static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_printf(sb, "ICMP header cut short");
 		return;
 	}
-	const char *type = np_icmp_type_name(m->type);
-	const char *code = np_icmp_code_name(m->type, m->code);
-	if (type && m->has_idseq)
-		np_sb_ljust(sb, type, strlen(type), 20); /* Wireshark lines the id= fields up */
-	else if (type)
-		np_sb_str(sb, type);
-	else
-		np_sb_printf(sb, "Unknown ICMP (type=%u, code=%u)", m->type, m->code);
-	if (code) {
-		np_sb_lit(sb, " (");
-		np_sb_str(sb, code);
-		np_sb_ch(sb, ')');
-	}
+	/* Wireshark lines the id= fields of echo messages up */
+	info_icmp_type(sb, "ICMP", m->type, m->code, np_icmp_type_name(m->type),
+		       np_icmp_code_name(m->type, m->code), m->has_idseq ? 20 : 0);
 	if (m->has_idseq && m->got >= 8) {
 		/* " id=0x%04x, seq=%u/%u, ttl=%u" */
 		np_sb_lit(sb, " id=0x");
@@ -368,17 +374,8 @@ static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_printf(sb, "ICMPv6 header cut short");
 		return;
 	}
-	const char *type = np_icmp6_type_name(m->type);
-	const char *code = np_icmp6_code_name(m->type, m->code);
-	if (type)
-		np_sb_str(sb, type);
-	else
-		np_sb_printf(sb, "Unknown ICMPv6 (type=%u, code=%u)", m->type, m->code);
-	if (code) {
-		np_sb_lit(sb, " (");
-		np_sb_str(sb, code);
-		np_sb_ch(sb, ')');
-	}
+	info_icmp_type(sb, "ICMPv6", m->type, m->code, np_icmp6_type_name(m->type),
+		       np_icmp6_code_name(m->type, m->code), 0);
 	if (m->has_idseq && m->got >= 8) {
 		/* " id=0x%04x, seq=%u, hop limit=%u" */
 		np_sb_lit(sb, " id=0x");
