@@ -16,6 +16,9 @@
 /* The one mutable global: set by SIGINT/SIGTERM, read by the capture loops. */
 extern volatile sig_atomic_t np_stop_requested;
 void np_install_stop_handlers(void);
+/* SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) to `handler`, without
+ * SA_RESTART: a blocked read or wait ends with EINTR. */
+void np_catch_stop_signals(void (*handler)(int));
 
 /* Standard output after a write (SIGPIPE is ignored, so a reader that closed the pipe shows
  * as EPIPE on the stream, not as a signal that kills us): */

@@ -806,20 +806,15 @@ static void on_forward(int sig)
 }
 
 /* The parent of a -w FILE run: it keeps the right to rename FILE.partial in FILE's directory
- * (which the dropped user usually lacks) and nothing else (its uid; CAP_DAC_OVERRIDE and CAP_KILL
- * if it had them), never holds a capture handle nor reads a packet, and runs in its own tiny sandbox. It waits for the worker's "complete" byte and its exit, then
- * renames, and exits with the worker's status (2 if the rename fails; 128+N if the worker died
- * of signal N). */
+ * (which the dropped user usually lacks) and nothing else (its uid; CAP_DAC_OVERRIDE and
+ * CAP_KILL if it had them), never holds a capture handle nor reads a packet, and runs in its
+ * own tiny sandbox. It waits for the worker's "complete" byte and its exit, then renames, and
+ * exits with the worker's status (2 if the rename fails; 128+N if the worker died of signal
+ * N). */
 static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const sigset_t *old)
 {
 	char err[1024];
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_forward;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	np_catch_stop_signals(on_forward);
 	bool refused = np_priv_keep_rename_only(err, sizeof err) < 0 ||
 		       np_sandbox_enter_renamer(worker, err, sizeof err) < 0;
 	if (refused) { /* e.g. no seccomp: the worker refuses too; the status is 2 either way */

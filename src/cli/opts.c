@@ -18,11 +18,11 @@ static void on_stop(int sig)
 	np_stop_requested = 1;
 }
 
-void np_install_stop_handlers(void)
+void np_catch_stop_signals(void (*handler)(int))
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -31,6 +31,11 @@ void np_install_stop_handlers(void)
 	struct sigaction old;
 	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 		sigaction(SIGHUP, &sa, NULL);
+}
+
+void np_install_stop_handlers(void)
+{
+	np_catch_stop_signals(on_stop);
 }
 
 bool np_output_reader_gone(FILE *f)
