@@ -5,7 +5,7 @@
 #
 #   tests/tools/same_output.sh REF_BINARY NEW_BINARY [CAPTURE_DIR...]
 #
-# Default capture directories: pcaps/, /work/shared/corpus/, tests/fuzz/regressions/ (and
+# Default capture directories: pcaps/, ../shared/corpus/, tests/fuzz/regressions/ (and
 # $NP_SAME_EXTRA, space-separated, e.g. small generated bench captures). The reference outputs
 # are cached in $NP_SAME_CACHE (default /tmp/np-same-ref-<hash of REF_BINARY>) so that a rerun
 # only runs the new binary. Exit status 0 when everything matches, 1 otherwise.
@@ -14,7 +14,7 @@ ref=$(readlink -f "$1") new=$(readlink -f "$2")
 shift 2
 here=$(cd "$(dirname "$0")/../.." && pwd)
 dirs=("$@")
-[ ${#dirs[@]} -eq 0 ] && dirs=("$here/pcaps" /work/shared/corpus "$here/tests/fuzz/regressions")
+[ ${#dirs[@]} -eq 0 ] && dirs=("$here/pcaps" "$here/../shared/corpus" "$here/tests/fuzz/regressions")
 for d in ${NP_SAME_EXTRA:-}; do dirs+=("$d"); done
 jobs=${NP_SAME_JOBS:-2}
 
