@@ -145,9 +145,12 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 		 * stacks offload it on loopback (CSUM_IP) and leave 0 there: only 0, and only on a
 		 * frame this host sent, is an unfilled offload; any other wrong value is an error,
 		 * outgoing or not (an AF_PACKET sender can put anything there). */
-		ip->csum_status = folded == 0xffff			 ? NP_CSUM_GOOD
-				  : p->link.outgoing && ip->csum == 0 ? NP_CSUM_OFFLOADED
-									 : NP_CSUM_BAD;
+		if (folded == 0xffff)
+			ip->csum_status = NP_CSUM_GOOD;
+		else if (p->link.outgoing && ip->csum == 0)
+			ip->csum_status = NP_CSUM_OFFLOADED;
+		else
+			ip->csum_status = NP_CSUM_BAD;
 	} else {
 		ip->csum_status = NP_CSUM_UNVERIFIED;
 	}
