@@ -62,7 +62,7 @@ enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, ui
 	*good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~wire);
 	if (folded == 0xffff)
 		return NP_CSUM_GOOD;
-	/* Anything else is simply wrong, on any link and in any direction: the sender put
-	 * neither the sum nor what offload leaves in the field. */
+	/* Wrong, unless the field holds what offload leaves; any other value is an error on
+	 * any link and in any direction (a raw or AF_PACKET sender put it on the wire). */
 	return unfilled ? NP_CSUM_OFFLOADED : NP_CSUM_BAD;
 }
