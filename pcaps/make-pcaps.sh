@@ -30,7 +30,7 @@ ALL_CAPTURES=(
     tcp-handshake-data-teardown tcp-refused tcp-server-closes-first icmp-ping
     udp-port-unreachable tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
-    tcp-midstream-start syn-flood-hping3
+    tcp-midstream-start syn-flood-hping3 csum-offload-veth
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3)
@@ -88,6 +88,7 @@ PY=/usr/bin/python3            # system python: no pyenv shims inside the namesp
 NEEDED=(ip tcpdump ethtool timeout ping "$PY")
 want_any "${LATER_CAPTURES[@]}" && NEEDED+=(iptables tshark)
 want syn-flood-hping3 && NEEDED+=(hping3)
+want csum-offload-veth && NEEDED+=(tshark)
 for cmd in "${NEEDED[@]}"; do
     command -v "$cmd" >/dev/null || { echo "missing command: $cmd" >&2; exit 1; }
 done
@@ -292,6 +293,23 @@ def xclient(addr, port, mode, extra):
         recv_until_eof(s)
     s.close()
 
+# --- UDP echo (csum-offload-veth): one datagram each way ---------------------
+def udpserver(addr, port, readyfile):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(TIMEOUT)
+    s.bind((addr, port))
+    open(readyfile, "w").close()
+    data, peer = s.recvfrom(4096)          # "hello from client\n"
+    s.sendto(HELLO_S, peer)
+
+def udpclient(addr, port):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(TIMEOUT)
+    s.connect((addr, port))
+    s.send(HELLO_C)
+    if s.recv(4096) != HELLO_S:
+        sys.exit("udp echo: wrong answer")
+
 cmd, args = sys.argv[1], sys.argv[2:]
 if cmd == "server":
     server(args[0], int(args[1]), args[2], args[3])
@@ -305,6 +323,10 @@ elif cmd == "xserver":
     xserver(args[0], int(args[1]), args[2], args[3], args[4:])
 elif cmd == "xclient":
     xclient(args[0], int(args[1]), args[2], args[3:])
+elif cmd == "udpserver":
+    udpserver(args[0], int(args[1]), args[2])
+elif cmd == "udpclient":
+    udpclient(args[0], int(args[1]))
 else:
     sys.exit("unknown command " + cmd)
 EOF
@@ -389,6 +411,146 @@ while time.monotonic() < end:
 print("  delay line: %d packet(s) held %g ms%s" % (n, delay * 1000, ", some still held" if held else ""),
       file=sys.stderr)
 sys.exit(1 if held else 0)
+EOF
+
+# Hand-made frames with known checksums (csum-offload-veth).
+cat >"$WORK/csum-frames.py" <<'EOF'
+# csum-frames.py IFACE: send hand-made frames with known checksums out of IFACE through an
+# AF_PACKET socket, which hands the kernel's driver the bytes exactly as given (no checksum
+# fixup, unlike a raw IP socket).  See cap_csum_offload_veth for the list.
+import socket, struct, sys, time
+
+MAC_C, MAC_S = bytes.fromhex("027700000101"), bytes.fromhex("027700000102")
+V4_C, V4_S = socket.inet_pton(socket.AF_INET, "10.77.1.1"), socket.inet_pton(socket.AF_INET, "10.77.1.2")
+V6_C, V6_S = socket.inet_pton(socket.AF_INET6, "fd77::1"), socket.inet_pton(socket.AF_INET6, "fd77::2")
+
+def fold(s):
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+def sum16(b):
+    if len(b) % 2:
+        b += b"\0"
+    return sum(struct.unpack("!%dH" % (len(b) // 2), b))
+
+def pseudo(src, dst, proto, n):                # RFC 9293 s3.1, RFC 8200 s8.1
+    if len(src) == 4:
+        return fold(sum16(src + dst) + proto + n)
+    return fold(sum16(src + dst) + (n >> 16) + (n & 0xffff) + proto)
+
+def l4_sum(src, dst, proto, seg):              # the right checksum, field zeroed in seg
+    return ~fold(pseudo(src, dst, proto, len(seg)) + sum16(seg)) & 0xffff
+
+def ip4(proto, payload, ident):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0x4000, 64, proto, 0, V4_C, V4_S)
+    h = h[:10] + struct.pack("!H", ~fold(sum16(h)) & 0xffff) + h[12:]
+    return MAC_S + MAC_C + b"\x08\x00" + h + payload
+
+def ip6(proto, payload):
+    h = struct.pack("!IHBB16s16s", 6 << 28, len(payload), proto, 64, V6_C, V6_S)
+    return MAC_S + MAC_C + b"\x86\xdd" + h + payload
+
+def tcp_syn(src, dst, sport, how):
+    seg = struct.pack("!HHIIBBHHH", sport, 9999, 1000, 0, 5 << 4, 0x02, 64240, 0, 0)
+    c = l4_sum(src, dst, 6, seg)
+    c = {"right": c, "wrong": (c + 1) & 0xffff}[how]
+    return seg[:16] + struct.pack("!H", c) + seg[18:]
+
+def udp(src, dst, sport, data, how):
+    seg = struct.pack("!HHHH", sport, 9999, 8 + len(data), 0) + data
+    c = l4_sum(src, dst, 17, seg)
+    if how == "right":
+        c = c or 0xffff                        # a computed 0 is sent as 0xffff (RFC 768)
+    elif how == "wrong":
+        c = (c + 1) & 0xffff
+    elif how == "none":
+        c = 0
+    return seg[:6] + struct.pack("!H", c) + seg[8:]
+
+def sums_to_zero(src, dst, sport):
+    # Two data bytes chosen so that the right checksum computes to 0: the field is 0xffff.
+    data = b"sums to zero\n\0\0\0"
+    c = l4_sum(src, dst, 17, struct.pack("!HHHH", sport, 9999, 8 + len(data), 0) + data)
+    # Adding x to the sum lowers the checksum by x: x = c makes it 0 (in one's complement).
+    return data[:-2] + struct.pack("!H", c)
+
+frames = [
+    ip4(6, tcp_syn(V4_C, V4_S, 40001, "right"), 1),
+    ip4(6, tcp_syn(V4_C, V4_S, 40002, "wrong"), 2),
+    ip4(17, udp(V4_C, V4_S, 40003, b"right checksum\n", "right"), 3),
+    ip4(17, udp(V4_C, V4_S, 40004, b"wrong checksum\n", "wrong"), 4),
+    ip4(17, udp(V4_C, V4_S, 40005, sums_to_zero(V4_C, V4_S, 40005), "right"), 5),
+    ip4(17, udp(V4_C, V4_S, 40006, b"no checksum\n", "none"), 6),
+    ip6(6, tcp_syn(V6_C, V6_S, 40007, "wrong")),
+    ip6(17, udp(V6_C, V6_S, 40008, b"wrong checksum\n", "wrong")),
+    ip6(17, udp(V6_C, V6_S, 40009, b"right checksum\n", "right")),
+]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+for f in frames:
+    s.send(f)
+    time.sleep(0.05)                           # let each answer come back in order
+EOF
+
+# An independent checksum classifier (csum-offload-veth): what each TCP/UDP field holds.
+cat >"$WORK/csum-classify.py" <<'EOF'
+# csum-classify.py FILE: for each TCP or UDP frame of an EN10MB capture, print
+# "N PROTO SPORT DPORT VERDICT", VERDICT being right (the checksum verifies), unfilled (the
+# field holds the folded pseudo-header sum, as checksum offload leaves it), none (UDP 0) or
+# wrong.  Written apart from netprobe, to check its verdicts against.
+import struct, sys
+
+def fold(s):
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+def sum16(b):
+    if len(b) % 2:
+        b += b"\0"
+    return sum(struct.unpack("!%dH" % (len(b) // 2), b))
+
+data = open(sys.argv[1], "rb").read()
+magic = struct.unpack_from("<I", data)[0]
+end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+assert struct.unpack_from(end + "I", data, 20)[0] == 1, "not EN10MB"
+off, n = 24, 0
+while off + 16 <= len(data):
+    _, _, caplen, wirelen = struct.unpack_from(end + "IIII", data, off)
+    f = data[off + 16: off + 16 + caplen]
+    off += 16 + caplen
+    n += 1
+    assert caplen == wirelen, "frame %d cut by the snapshot length" % n
+    etype = struct.unpack_from("!H", f, 12)[0]
+    if etype == 0x0800:
+        ihl = (f[14] & 15) * 4
+        tot, proto = struct.unpack_from("!H", f, 16)[0], f[23]
+        src, dst, l4 = f[26:30], f[30:34], f[14 + ihl: 14 + tot]
+        pseudo = fold(sum16(src + dst) + proto + len(l4))
+    elif etype == 0x86dd:
+        plen, proto = struct.unpack_from("!HB", f, 18)
+        src, dst, l4 = f[22:38], f[38:54], f[54: 54 + plen]
+        pseudo = fold(sum16(src + dst) + (len(l4) >> 16) + (len(l4) & 0xffff) + proto)
+    else:
+        continue
+    if proto not in (6, 17):
+        continue
+    at = 16 if proto == 6 else 6
+    if proto == 17:
+        l4 = l4[: struct.unpack_from("!H", l4, 4)[0]]
+    field = struct.unpack_from("!H", l4, at)[0]
+    total = fold(fold(sum16(src + dst) + (len(l4) >> 16) + (len(l4) & 0xffff) + proto) + sum16(l4))
+    if proto == 17 and field == 0:
+        verdict = "none"
+    elif total == 0xffff:
+        verdict = "right"
+    elif field == pseudo:
+        verdict = "unfilled"
+    else:
+        verdict = "wrong"
+    sport, dport = struct.unpack_from("!HH", l4)
+    print(n, "TCP" if proto == 6 else "UDP", sport, dport, verdict)
 EOF
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -980,12 +1142,89 @@ cap_syn_flood_hping3() {
     expect_size $f 600000
 }
 
+# 15. Checksum offload left on, as on every container network.  veth hands the
+#     kernel's TCP and UDP segments on without filling their checksums: the field
+#     holds only the pseudo-header sum, for a "card" that never comes, and this
+#     is what both ends capture.  Recorded on the client's veth (the sender of the
+#     hand-made frames; EN10MB, so no direction mark tells outgoing frames apart):
+#     the conversation of #1 over IPv4 and over IPv6, a UDP echo over each (one
+#     datagram each way, port 8888), one ping over each (ICMP sums are computed in
+#     software, offload or not), then nine frames written through an AF_PACKET
+#     socket with known checksums, each 50 ms apart, to the closed port 9999:
+#       40001 TCP SYN, right     40004 UDP, wrong (+1)    40007 TCP SYN over IPv6, wrong
+#       40002 TCP SYN, wrong     40005 UDP, right: 0xffff 40008 UDP over IPv6, wrong
+#       40003 UDP, right         40006 UDP, none (0)      40009 UDP over IPv6, right
+#     (40005's data is chosen so that its sum computes to 0, sent as 0xffff, RFC
+#     768.)  The server answers the right ones (a RST, ICMP port unreachable) and
+#     drops the wrong ones.  Every field is checked with csum-classify.py, which
+#     knows nothing of netprobe, and with tshark.
+TS_CSUM=(tshark -n -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE)
+cap_csum_offload_veth() {
+    local f=csum-offload-veth.pcap side ns iface spid v4 v6 got bad
+    ip -n "$NS_C" -6 neigh replace "$V6_S" lladdr "$MAC_S" dev "$IF_C" nud permanent
+    ip -n "$NS_S" -6 neigh replace "$V6_C" lladdr "$MAC_C" dev "$IF_S" nud permanent
+    for side in "$NS_C:$IF_C" "$NS_S:$IF_S"; do
+        IFS=: read -r ns iface <<<"$side"
+        nsx "$ns" ethtool -K "$iface" tx on >/dev/null
+        [[ $(nsx "$ns" ethtool -k "$iface") == *"tx-checksumming: on"* ]] ||
+            { echo "CHECK FAILED: tx checksumming is not on for $iface" >&2; exit 1; }
+    done
+    start_capture "$NS_C" "$IF_C" $f
+    for addr in "$V4_S" "$V6_S"; do
+        tcp_conversation "$NS_S" "$NS_C" "$addr" client-closes
+        rm -f "$WORK/ready"
+        spawn 15 "$NS_S" "$PY" "$WORK/peer.py" udpserver "$addr" "$PORT" "$WORK/ready"
+        spid=$BG_PID
+        wait_file "$WORK/ready" "udp echo server"
+        timeout 15 ip netns exec "$NS_C" "$PY" "$WORK/peer.py" udpclient "$addr" "$PORT"
+        reap "$spid" "udp echo server"
+        timeout 10 ip netns exec "$NS_C" ping -q -c 1 -W 2 "$addr" >/dev/null
+    done
+    timeout 10 ip netns exec "$NS_C" "$PY" "$WORK/csum-frames.py" "$IF_C"
+    stop_capture
+    for side in "$NS_C:$IF_C" "$NS_S:$IF_S"; do   # back as the other captures expect it
+        IFS=: read -r ns iface <<<"$side"
+        nsx "$ns" ethtool -K "$iface" tx off >/dev/null
+    done
+    expect $f 20 20 "tcp port $PORT"
+    expect $f 4 4 "udp port $PORT"
+    expect $f 2 2 'icmp[icmptype] == icmp-echo or icmp[icmptype] == icmp-echoreply'
+    expect $f 2 2 'icmp6 and (ip6[40] == 128 or ip6[40] == 129)'
+    expect $f 9 9 'src portrange 40001-40009'
+    expect $f 1 1 'tcp src port 9999 and tcp[tcpflags] & tcp-rst != 0'
+    expect $f 3 3 'icmp[icmptype] == icmp-unreach'
+    expect $f 1 1 'icmp6 and ip6[40] == 1'
+    expect $f 42 42
+    # What each field holds: every kernel-built TCP/UDP segment is unfilled, the
+    # hand-made ones are as made, and the kernel's answers to them (RST, ICMP)
+    # are right.
+    got=$("$PY" "$WORK/csum-classify.py" "$OUTDIR/$f")
+    bad=$(awk -v port="$PORT" '
+        BEGIN { want[40001] = want[40003] = want[40005] = want[40009] = "right"
+                want[40002] = want[40004] = want[40007] = want[40008] = "wrong"
+                want[40006] = "none" }
+        ($3 == port || $4 == port) && $5 != "unfilled" { print; next }
+        $3 in want && $5 != want[$3] { print; next }
+        $3 == 9999 && $5 != "right" { print }' <<<"$got")
+    [[ -z $bad ]] || { echo "CHECK FAILED: $f: unexpected checksums:" >&2; echo "$bad" >&2; exit 1; }
+    expect $f 24 24 "(tcp or udp) and port $PORT"
+    v4=$(awk '$5 == "unfilled"' <<<"$got" | wc -l)
+    ((v4 == 24)) || { echo "CHECK FAILED: $f: $v4 unfilled checksums, expected 24" >&2; exit 1; }
+    # tshark calls the unfilled ones bad too: it cannot tell them from wrong ones.
+    n=$("${TS_CSUM[@]}" -r "$OUTDIR/$f" -Y 'tcp.checksum.status == 0 or udp.checksum.status == 0' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 24 + 4)) || { echo "CHECK FAILED: $f: tshark finds $n bad checksums, expected 28" >&2; exit 1; }
+    n=$("${TS_CSUM[@]}" -r "$OUTDIR/$f" -Y 'not icmp and udp.srcport == 40005 and udp.checksum == 0xffff and udp.checksum.status == 1' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 1)) || { echo "CHECK FAILED: $f: no right UDP checksum 0xffff from port 40005" >&2; exit 1; }
+}
+
 # --- main -----------------------------------------------------------------------
 echo "recording captures into $OUTDIR"
 for name in "${ALL_CAPTURES[@]}"; do
     want "$name" || continue
     case $name in
-        tcp-ipv6 | icmp6-ping) ((IPV6_READY)) || ipv6_phase ;;
+        tcp-ipv6 | icmp6-ping | csum-offload-veth) ((IPV6_READY)) || ipv6_phase ;;
         tcp-simultaneous-close | tcp-reset-midstream | tcp-loss-retransmit | \
             tcp-midstream-start | syn-flood-hping3) ((LATER_READY)) || later_phase ;;
     esac

@@ -43,8 +43,9 @@ enum np_layer {
 	NP_L_ICMP6,
 };
 
-/* Checksum verdicts. OFFLOADED: wrong on a packet this host sent (loopback, SLL "outgoing"),
- * where the kernel left the sum for the NIC to fill in, so the captured value proves nothing. */
+/* Checksum verdicts. OFFLOADED: the field holds what checksum offload leaves for the card to
+ * finish (TCP/UDP: only the pseudo-header sum, on any link; IPv4 header: 0 on a frame this host
+ * sent), so the captured value proves nothing either way. */
 enum np_csum {
 	NP_CSUM_NOT_CHECKED = 0, /* layer has no checksum, or not reached */
 	NP_CSUM_UNVERIFIED,      /* bytes needed for the sum were not captured, or a fragment */

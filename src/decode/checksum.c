@@ -24,10 +24,24 @@ uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
 		s = sum_bytes(p->ip6.src, 16) + sum_bytes(p->ip6.dst, 16);
 		s += (len >> 16) + (len & 0xffff) + proto;
 	} else {
+		/* Both halves of the length, as Linux's csum_tcpudp_magic() adds it: a
+		 * segmentation-offload (BIG TCP) segment can be longer than 65535 bytes. */
 		s = sum_bytes(p->ip4.src, 4) + sum_bytes(p->ip4.dst, 4);
-		s += proto + (len & 0xffff);
+		s += (len >> 16) + (len & 0xffff) + proto;
 	}
 	return np_csum_fold(s);
+}
+
+/* Checksum offload (Linux CHECKSUM_PARTIAL, BSD CSUM_TCP/CSUM_UDP) hands the frame on with the
+ * TCP or UDP checksum field holding only the folded pseudo-header sum, not complemented, for the
+ * card to finish: Linux writes ~csum_tcpudp_magic(saddr, daddr, len, proto, 0) (IPv4) or
+ * ~csum_ipv6_magic(...) (IPv6), BSD in_pseudo(). Every capture point before the card sees it:
+ * the sender's interface, loopback, and both ends of a veth pair, which never fill it in. The
+ * value says so by itself, whatever the link type or direction. ICMP and ICMPv6 sums are always
+ * computed in software, so an ICMP sum is never left unfilled. */
+static bool csum_unfilled(const struct np_packet *p, uint8_t proto, uint32_t len, uint16_t wire)
+{
+	return (proto == 6 || proto == 17) && wire == np_pseudo_sum(p, proto, len);
 }
 
 enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, uint8_t proto,
@@ -37,13 +51,18 @@ enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, ui
 	 * destination the sender summed over (RFC 8200 s8.1). Neither can be checked here. */
 	if (p->l4_fragment || ((p->layers & NP_HAS_IP6) && p->ip6.has_routing))
 		return NP_CSUM_UNVERIFIED;
+	bool unfilled = csum_unfilled(p, proto, len, wire);
 	uint32_t sum = proto == 1 ? 0 : np_pseudo_sum(p, proto, len);
+	/* The pseudo-header alone shows an unfilled field, even when the snapshot length cut
+	 * the bytes the full sum needs. */
 	if (!np_cur_sum16(c, len, &sum))
-		return NP_CSUM_UNVERIFIED;
+		return unfilled ? NP_CSUM_OFFLOADED : NP_CSUM_UNVERIFIED;
 	uint16_t folded = np_csum_fold(sum);
 	/* The sum without the checksum field: one's-complement subtraction is adding ~wire. */
 	*good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~wire);
 	if (folded == 0xffff)
 		return NP_CSUM_GOOD;
-	return p->link.outgoing ? NP_CSUM_OFFLOADED : NP_CSUM_BAD;
+	/* Wrong, unless the field holds what offload leaves; any other value is an error on
+	 * any link and in any direction (a raw or AF_PACKET sender put it on the wire). */
+	return unfilled ? NP_CSUM_OFFLOADED : NP_CSUM_BAD;
 }

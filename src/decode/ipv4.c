@@ -140,9 +140,17 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 	if (np_cur_sum16(&hdr, hlen, &sum)) {
 		uint16_t folded = np_csum_fold(sum);
 		ip->csum_good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~ip->csum);
-		ip->csum_status = folded == 0xffff ? NP_CSUM_GOOD
-				  : p->link.outgoing ? NP_CSUM_OFFLOADED
-						     : NP_CSUM_BAD;
+		/* Linux always fills the IPv4 header sum in software (ip_send_check(), and
+		 * raw_send_hdrinc() for IP_HDRINCL), so it has no unfilled value of its own. BSD
+		 * stacks offload it on loopback (CSUM_IP) and leave 0 there: only 0, and only on a
+		 * frame this host sent, is an unfilled offload; any other wrong value is an error,
+		 * outgoing or not (an AF_PACKET sender can put anything there). */
+		if (folded == 0xffff)
+			ip->csum_status = NP_CSUM_GOOD;
+		else if (p->link.outgoing && ip->csum == 0)
+			ip->csum_status = NP_CSUM_OFFLOADED;
+		else
+			ip->csum_status = NP_CSUM_BAD;
 	} else {
 		ip->csum_status = NP_CSUM_UNVERIFIED;
 	}

@@ -38,5 +38,8 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 		np_problem(p, NP_L_UDP, NP_INVALID, "UDP checksum 0 over IPv6");
 	} else {
 		u->csum_status = np_l4_csum(p, c, 17, len, u->csum, &u->csum_good);
+		/* A computed 0 goes on the wire as 0xffff: 0 means "no checksum" (RFC 768). */
+		if ((u->csum_status == NP_CSUM_GOOD || u->csum_status == NP_CSUM_BAD) && u->csum_good == 0)
+			u->csum_good = 0xffff;
 	}
 }

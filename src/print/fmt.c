@@ -141,10 +141,12 @@ const char *np_icmp6_type_name(uint8_t type)
 	}
 }
 
+/* RFC 4443 s3.1 and RFC 6550 s20.18 (code 7), worded as tshark 4.0 words them. */
 static const char *const unreach6[] = {
-	"no route to destination", "communication with destination administratively prohibited",
-	"beyond scope of source address", "address unreachable", "port unreachable",
-	"source address failed ingress/egress policy", "reject route to destination",
+	"no route to destination", "Administratively prohibited",
+	"Beyond scope of source address", "Address unreachable", "Port unreachable",
+	"Source address failed ingress/egress policy", "Reject route to destination",
+	"Error in Source Routing Header",
 };
 
 const char *np_icmp6_code_name(uint8_t type, uint8_t code)

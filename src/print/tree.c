@@ -23,7 +23,7 @@ static void csum_line(FILE *o, const char *ind, const char *what, uint16_t wire,
 		fprintf(o, "[incorrect, should be 0x%04x]\n", good);
 		break;
 	case NP_CSUM_OFFLOADED:
-		fprintf(o, "[offloaded: sent by this host, not verifiable]\n");
+		fprintf(o, "[offloaded: left unfilled for the network card, not verifiable]\n");
 		break;
 	case NP_CSUM_ABSENT:
 		fprintf(o, "[none: sender did not compute one]\n");

@@ -11,6 +11,10 @@ and TCP analysis notes. Normalised away, each for a reason:
     which netprobe prints as "[TCP Dup ACK #N]";
   - on our side, the quoted flow after an ICMP error ("[UDP a:p → b:q]"), which tshark puts in
     the details pane rather than Info.
+TCP and UDP checksum notes ("[TCP CHECKSUM INCORRECT]") are compared apart, against a second
+tshark run with checksum checking on: tshark calls an unfilled offload checksum incorrect, and
+netprobe does not, so the frames where the two knowingly differ are listed in
+tshark-exceptions.txt as "csum GOLDEN-NAME FRAMES reason" (FRAMES: N, N-M, or a comma list).
 Usage: check_tshark.py GOLDEN_DIR PCAP_DIR
 """
 import re
@@ -38,27 +42,53 @@ def norm_tshark_info(info):
 
 
 def norm_our_info(info):
-    info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) [^\]]*\]$", "", info)
+    # (an IPv6 quote has brackets of its own: "[UDP [fd77::1]:40009 → [fd77::2]:9999]")
+    info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) (\[[^\]]*\]|[^\[\]])*\]$", "", info)
     return info.strip()
 
 
 NOTES = re.compile(r"^(\[TCP [^\]]*\] )+")
+CSUM_NOTE = re.compile(r" \[(TCP|UDP) CHECKSUM INCORRECT\]")
+
+
+def tshark_csum_notes(pcap):
+    """Frame number -> the TCP/UDP checksum notes tshark puts in Info when it checks them."""
+    out = subprocess.run(
+        ["tshark", "-n", "-r", pcap, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+         "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"],
+        capture_output=True, text=True, check=True).stdout
+    notes = {}
+    for line in out.splitlines():
+        no, _, info = line.partition("\t")
+        notes[no] = sorted(set(CSUM_NOTE.findall(info)))
+    return notes
+
+
+def frames(spec):
+    out = []
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        out += [str(n) for n in range(int(lo), int(hi or lo) + 1)]
+    return out
 
 
 def load_exceptions(path):
-    """(golden name, frame) pairs whose leading TCP analysis notes are not compared."""
-    out = set()
+    """(golden name, frame) pairs whose leading TCP analysis notes are not compared, and those
+    whose checksum notes knowingly differ from tshark's ("csum" lines)."""
+    notes, csums = set(), set()
     for raw in open(path):
         words = raw.split()
-        if len(words) >= 3 and not words[0].startswith("#"):
-            out.add((words[0], words[1]))
-    return out
+        if len(words) >= 4 and words[0] == "csum":
+            csums.update((words[1], n) for n in frames(words[2]))
+        elif len(words) >= 3 and not words[0].startswith("#"):
+            notes.add((words[0], words[1]))
+    return notes, csums
 
 
 def main():
     golden_dir, pcap_dir = sys.argv[1], sys.argv[2]
-    exceptions = load_exceptions(f"{golden_dir}/tshark-exceptions.txt")
-    used = set()
+    exceptions, csum_exceptions = load_exceptions(f"{golden_dir}/tshark-exceptions.txt")
+    used, csum_used = set(), set()
     checked = failed = 0
     for raw in open(f"{golden_dir}/MANIFEST"):
         words = raw.split()
@@ -68,6 +98,7 @@ def main():
         ours = [LINE.match(l) for l in open(f"{golden_dir}/expected/{name}.out")
                 if not l.startswith(("exit ", "netprobe: ")) and " ⇒ " not in l]
         theirs = tshark_lines(f"{pcap_dir}/{capture}")
+        their_csums = tshark_csum_notes(f"{pcap_dir}/{capture}")
         if len(ours) != len(theirs) or not all(ours):
             print(f"FAIL {name}: {len(ours)} lines vs tshark's {len(theirs)}")
             failed += 1
@@ -75,6 +106,15 @@ def main():
         for m, t in zip(ours, theirs):
             checked += 1
             n, tm, src, dst, proto, length, info = m.groups()
+            csums = sorted(set(CSUM_NOTE.findall(info)))
+            info = CSUM_NOTE.sub("", info)
+            if (name, n) in csum_exceptions:
+                if csums != their_csums.get(n, []):
+                    csum_used.add((name, n))
+            elif csums != their_csums.get(n, []):
+                failed += 1
+                print(f"FAIL {name} frame {n}: checksum notes: netprobe {csums}, "
+                      f"tshark {their_csums.get(n, [])}")
             want = [t[0], t[2], t[3], t[4], t[5], norm_tshark_info(t[6])]
             got = [n, src, dst, proto, length, norm_our_info(info)]
             if (name, n) in exceptions:
@@ -87,8 +127,11 @@ def main():
     for stale in sorted(exceptions - used):
         print(f"FAIL stale exception {stale[0]} {stale[1]}: it matched no line")
         failed += 1
+    for stale in sorted(csum_exceptions - csum_used):
+        print(f"FAIL stale checksum exception {stale[0]} {stale[1]}: netprobe and tshark agree there")
+        failed += 1
     print(f"tshark line check: {checked} lines checked, {failed} mismatches, "
-          f"{len(used)} listed exceptions")
+          f"{len(used)} listed exceptions, {len(csum_used)} listed checksum exceptions")
     print(f"{checked - failed} passed, {failed} failed")
     return 1 if failed else 0
 

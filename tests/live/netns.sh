@@ -21,8 +21,9 @@
 #   - rp_filter 0 everywhere (a new namespace inherits the host's IPv4 defaults);
 #   - IPv6: no RA/RS, no DAD (addresses added with nodad), so addresses work at once;
 #   - checksum offload off on every veth end (ethtool -K tx off): a veth otherwise hands
-#     kernel-built packets over with their checksums unfilled, which no real NIC does, and
-#     netprobe would capture the replies with bad checksums;
+#     kernel-built packets over with their checksums unfilled (only the pseudo-header sum),
+#     which netprobe reports as "offloaded"; the tests want real, verified sums, except the
+#     last case of test_probes.sh, which turns offload back on to check exactly that;
 #   - ICMP/ICMPv6 error rate limit 0 in R and B: the trace tests ask R for several
 #     time-exceeded and B for several port-unreachable messages within a second, more than
 #     the kernel's per-peer burst, and the tests must not depend on that token bucket.

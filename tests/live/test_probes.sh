@@ -12,6 +12,12 @@
 #   udp-open     --udp -p 7777 (echo service): verdict open, reply.udp from port 7777, exit 0
 #   syn6-open, udp6-closed   the same over IPv6 (SKIP when netprobe says IPv6 probes are
 #                not supported)
+#   offload-*    checksum offload back on (ethtool -K tx on, the veth default) on every veth
+#                end: --syn and --udp to the open ports, over IPv4 and IPv6. The SYN/ACK and
+#                the UDP echo then come back with their checksums unfilled (only the
+#                pseudo-header sum, as on every container network): no reply may say
+#                "csum_status":"bad", and at least one must say "offloaded" (so the case
+#                really ran with offload on). 35ba368 called them all "bad".
 # Usage: test_probes.sh NETPROBE      (root; without root it skips with 77 unless CI=true)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 name=live-probes
 lt_netprobe_path "$name" "${1:-}"
 lt_need_root "$name"
-lt_need_cmds "$name" ip ss timeout "$LT_PY"
+lt_need_cmds "$name" ip ss timeout ethtool "$LT_PY"
 echo "live probes: netprobe $NP, namespaces $LT_NS_A $LT_NS_R $LT_NS_B"
 if ! lt_setup; then
 	lt_fail "setup: the namespace topology could not be built"
@@ -140,5 +146,60 @@ else
 		"len(probes) > 0 and all(get(p, 'reply.icmp6.quote.udp.dport') == $LT_CLOSED for p in probes)" \
 		"[get(p, 'reply.icmp6.quote') for p in probes]"
 fi
+
+# 7. Checksum offload on, as veth has it by default (netns.sh turns it off for the cases above).
+offload_on=1
+for end in "$LT_NS_A:veth-ar" "$LT_NS_R:veth-ra" "$LT_NS_R:veth-rb" "$LT_NS_B:veth-br"; do
+	ip netns exec "${end%%:*}" ethtool -K "${end#*:}" tx on >/dev/null 2>&1 &&
+		ip netns exec "${end%%:*}" ethtool -k "${end#*:}" 2>/dev/null | grep -q '^tx-checksumming: on' ||
+		offload_on=0
+done
+if [ "$offload_on" = 1 ]; then
+	lt_pass "offload/tx-checksumming-on"
+else
+	lt_fail "offload/tx-checksumming-on: ethtool could not turn tx checksumming on for every veth end"
+fi
+# not_bad RUN PROTO: every reply's PROTO checksum verdict is good or offloaded, never bad.
+not_bad() {
+	lt_expect_json "$1" "reply-$2-csum-not-bad" \
+		"len(probes) > 0 and all(get(p, 'reply.$2.csum_status') in ('good', 'offloaded') for p in probes)" \
+		"[(get(p, 'reply.$2.csum'), get(p, 'reply.$2.csum_status')) for p in probes]"
+}
+lt_run "$LT_NS_A" offload-syn 20 "$NP" ping --syn -p "$LT_TCP_OPEN" -c 2 -i 0.2 -W 2 --json "$LT_B4"
+lt_expect_rc offload-syn 0
+answered offload-syn open "$LT_B4" 2
+not_bad offload-syn tcp
+lt_run "$LT_NS_A" offload-udp 20 "$NP" ping --udp -p "$LT_UDP_OPEN" -c 2 -i 0.2 -W 2 --json "$LT_B4"
+lt_expect_rc offload-udp 0
+answered offload-udp open "$LT_B4" 2
+not_bad offload-udp udp
+offload_runs="offload-syn offload-udp"
+lt_run "$LT_NS_A" offload-syn6 20 "$NP" ping -6 --syn -p "$LT_TCP_OPEN" -c 1 -W 2 --json "$LT_B6"
+if unsupported offload-syn6; then
+	lt_skip "offload-syn6: $(head -n 1 "$LT_WORK/offload-syn6.err")"
+else
+	lt_expect_rc offload-syn6 0
+	answered offload-syn6 open "$LT_B6" 1
+	not_bad offload-syn6 tcp
+	offload_runs="$offload_runs offload-syn6"
+fi
+lt_run "$LT_NS_A" offload-udp6 20 "$NP" ping -6 --udp -p "$LT_UDP_OPEN" -c 1 -W 2 --json "$LT_B6"
+if unsupported offload-udp6; then
+	lt_skip "offload-udp6: $(head -n 1 "$LT_WORK/offload-udp6.err")"
+else
+	lt_expect_rc offload-udp6 0
+	answered offload-udp6 open "$LT_B6" 1
+	not_bad offload-udp6 udp
+	offload_runs="$offload_runs offload-udp6"
+fi
+# The replies really were unfilled: each run has at least one "offloaded" verdict.
+for run in $offload_runs; do
+	if grep -q '"csum_status":"offloaded"' "$LT_WORK/$run.out"; then
+		lt_pass "$run/some-reply-offloaded"
+	else
+		lt_fail "$run/some-reply-offloaded: no reply checksum reported offloaded (unfilled pseudo-header sum)"
+		lt_dump "$run"
+	fi
+done
 
 lt_finish

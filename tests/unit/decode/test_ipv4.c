@@ -103,11 +103,20 @@ static void test_checksum_bad_and_offloaded(void **state)
 	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP); /* decoding goes on */
 	t_free(&t);
 
-	/* The same bad sum on a frame this host sent: the NIC would have filled it in. */
+	/* The same bad sum on a frame this host sent: Linux fills the IPv4 header sum in
+	 * software, so a wrong one was put there by the sender and is an error. */
 	n = fill(f, sll_out_hdr, sizeof sll_out_hdr, ip4_udp, sizeof ip4_udp);
 	t_put16(f + 16 + 10, (uint16_t)(right ^ 0x0101));
 	t_decode(&t, DLT_LINUX_SLL, f, n);
 	assert_true(t.p.link.outgoing);
+	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_BAD);
+	assert_int_equal(t.p.ip4.csum_good, right);
+	t_free(&t);
+
+	/* 0 on a frame this host sent: what a BSD stack leaves when it offloads the header
+	 * sum (CSUM_IP, on loopback). */
+	t_put16(f + 16 + 10, 0);
+	t_decode(&t, DLT_LINUX_SLL, f, n);
 	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_OFFLOADED);
 	assert_int_equal(t.p.ip4.csum_good, right);
 	t_free(&t);

@@ -475,6 +475,19 @@ static void test_checksum_ipv6(void **state)
 	assert_int_equal(t.p.tcp.csum_good, right);
 	t_free(&t);
 
+	/* Unfilled (offload): the folded sum of the 16-bit words of both addresses, the 32-bit
+	 * length 27 and next header 6 (RFC 8200 s8.1, ~csum_ipv6_magic() in Linux) = 0x5a97. */
+	t_put16(f + 40 + 16, 0x5a97);
+	t_decode(&t, DLT_RAW, f, sizeof pkt);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(t.p.tcp.csum_good, right);
+	t_free(&t);
+	t_put16(f + 40 + 16, 0x5a97 + 1);
+	t_decode(&t, DLT_RAW, f, sizeof pkt);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(t.p.tcp.csum_good, right);
+	t_free(&t);
+
 	/* Same bytes, one bit of the source address changed: bad. */
 	t_put16(f + 40 + 16, right);
 	f[23] ^= 0x80;
@@ -483,8 +496,87 @@ static void test_checksum_ipv6(void **state)
 	t_free(&t);
 }
 
-/* Sent by this host (SLL "outgoing"): a wrong sum was left for the NIC, not a fault. */
-static void test_checksum_offloaded(void **state)
+/* Checksum offload (veth, loopback, the sender's own card) leaves only the pseudo-header sum in
+ * the field, folded and not complemented: Linux's ~csum_tcpudp_magic(saddr, daddr, len, proto, 0).
+ * For the SYN: 0xc0a8 + 0x010a (source) + 0xc0a8 + 0x0114 (destination) + 0x0006 (protocol) +
+ * 0x0028 (TCP length 40) = 0x1839c, folded 0x839d. */
+#define SYN_PSEUDO 0x839d
+
+/* An unfilled sum on a plain Ethernet frame, which has no direction mark: offloaded, on either
+ * side of a veth. A correct sum stays correct; one off by one is incorrect, with the value it
+ * should have had. */
+static void test_checksum_unfilled_ipv4(void **state)
+{
+	(void)state;
+	uint8_t f[256];
+	uint32_t n = make_syn(f);
+	uint16_t right = t_get16(f + TCP_AT + 16);
+	struct t_pkt t;
+
+	t_put16(f + TCP_AT + 16, SYN_PSEUDO);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_false(t.p.link.outgoing);
+	assert_int_equal(t.p.tcp.csum, SYN_PSEUDO);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_false(t.p.malformed);
+	t_free(&t);
+
+	t_put16(f + TCP_AT + 16, right);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD);
+	t_free(&t);
+
+	t_put16(f + TCP_AT + 16, (uint16_t)(right + 1));
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(t.p.tcp.csum_good, right);
+	t_free(&t);
+
+	/* Near misses are just wrong: the complemented pseudo-header sum (what a finished sum of
+	 * an empty segment would be), and the pseudo-header sum one off. */
+	t_put16(f + TCP_AT + 16, (uint16_t)~SYN_PSEUDO);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	t_free(&t);
+	t_put16(f + TCP_AT + 16, SYN_PSEUDO + 1);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	t_free(&t);
+
+	/* The pseudo-header covers the addresses: the same field under another source is wrong. */
+	t_put16(f + TCP_AT + 16, SYN_PSEUDO);
+	f[IP_AT + 15] ^= 0x01;
+	t_fix_ip4(f + IP_AT);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	t_free(&t);
+}
+
+/* The pseudo-header alone tells an unfilled field, so a snapshot length that cut the data does
+ * not hide it; any other value there stays unverified. */
+static void test_checksum_unfilled_cut(void **state)
+{
+	(void)state;
+	uint8_t f[256];
+	uint32_t n = make_syn(f);
+	t_put16(f + TCP_AT + 16, SYN_PSEUDO);
+	struct t_pkt t;
+	t_decode_ex(&t, DLT_EN10MB, f, n - 4, n);
+	assert_true(t.p.truncated);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
+	t_free(&t);
+
+	t_put16(f + TCP_AT + 16, SYN_PSEUDO + 1);
+	t_decode_ex(&t, DLT_EN10MB, f, n - 4, n);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_UNVERIFIED);
+	t_free(&t);
+}
+
+/* A frame this host sent (SLL "outgoing") is judged by the same value: the unfilled sum is
+ * offloaded, in either direction, and any other wrong value is an error even outgoing (a raw
+ * or AF_PACKET sender put it there, and that is what went on the wire). */
+static void test_checksum_offloaded_sll(void **state)
 {
 	(void)state;
 	static const uint8_t sll[] = {
@@ -506,16 +598,23 @@ static void test_checksum_offloaded(void **state)
 	t_free(&t);
 
 	uint16_t right = t_get16(f + 16 + 20 + 16);
-	t_put16(f + 16 + 20 + 16, 0x0000);
+	t_put16(f + 16 + 20 + 16, SYN_PSEUDO);
 	t_decode(&t, DLT_LINUX_SLL, f, n);
 	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
 	assert_int_equal(t.p.tcp.csum_good, right);
 	assert_false(t.p.malformed);
 	t_free(&t);
 
-	f[1] = 0; /* the same frame received: bad */
+	f[1] = 0; /* the same frame received (the other end of a veth): offloaded too */
+	t_decode(&t, DLT_LINUX_SLL, f, n);
+	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
+	t_free(&t);
+
+	f[1] = 4; /* outgoing, and simply wrong: 0 is not what offload leaves */
+	t_put16(f + 16 + 20 + 16, 0x0000);
 	t_decode(&t, DLT_LINUX_SLL, f, n);
 	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(t.p.tcp.csum_good, right);
 	t_free(&t);
 }
 
@@ -647,7 +746,9 @@ int main(void)
 		cmocka_unit_test(test_data_offset_past_segment),
 		cmocka_unit_test(test_checksum_ipv4),
 		cmocka_unit_test(test_checksum_ipv6),
-		cmocka_unit_test(test_checksum_offloaded),
+		cmocka_unit_test(test_checksum_unfilled_ipv4),
+		cmocka_unit_test(test_checksum_unfilled_cut),
+		cmocka_unit_test(test_checksum_offloaded_sll),
 		cmocka_unit_test(test_checksum_cut_frame),
 		cmocka_unit_test(test_truncation_at_every_byte),
 	};

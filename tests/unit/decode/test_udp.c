@@ -135,6 +135,75 @@ static void test_checksum_all_ones(void **state)
 	t_free(&t);
 }
 
+/* Checksum offload leaves only the pseudo-header sum, folded, not complemented (Linux's
+ * ~csum_tcpudp_magic() / ~csum_ipv6_magic()), on a plain Ethernet frame as anywhere:
+ * offloaded. udp4: 0xc0a8 + 0x0005 + 0x0808 + 0x0808 (addresses) + 0x0011 (protocol) + 0x000d
+ * (UDP length 13) = 0xd0db. udp6: the words of fe80::211:22ff:fe33:4455 and ff02::fb, length 11
+ * and next header 17, folded: 0x6634 (RFC 8200 s8.1). */
+static void test_checksum_unfilled(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	uint32_t n = make4(f);
+	uint16_t right = t_get16(f + UDP_AT + 6);
+	struct t_pkt t;
+	t_put16(f + UDP_AT + 6, 0xd0db);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_false(t.p.link.outgoing);
+	assert_int_equal(t.p.udp.csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(t.p.udp.csum_good, right);
+	t_assert_clean(&t.p);
+	t_free(&t);
+	t_put16(f + UDP_AT + 6, 0xd0db + 1); /* one off: simply wrong */
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(t.p.udp.csum_good, right);
+	t_free(&t);
+
+	n = make6(f);
+	right = t_get16(f + 46);
+	t_put16(f + 46, 0x6634);
+	t_decode(&t, DLT_RAW, f, n);
+	assert_int_equal(t.p.udp.csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(t.p.udp.csum_good, right);
+	t_free(&t);
+	t_put16(f + 46, (uint16_t)(0x6634 - 1));
+	t_decode(&t, DLT_RAW, f, n);
+	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(t.p.udp.csum_good, right);
+	t_free(&t);
+	t_put16(f + 46, right);
+	t_decode(&t, DLT_RAW, f, n);
+	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	t_free(&t);
+}
+
+/* A wrong checksum where the right one computes to 0: it should be 0xffff, never 0, which
+ * would mean "no checksum" (RFC 768). */
+static void test_should_be_all_ones(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	memcpy(f, udp4, sizeof udp4);
+	t_fix_ip4(f + IP_AT);
+	f[UDP_AT + 8] = f[UDP_AT + 9] = 0;
+	t_fix_l4_ip4(f + IP_AT, 6);
+	uint16_t s = t_get16(f + UDP_AT + 6);
+	f[UDP_AT + 8] = (uint8_t)(s >> 8);
+	f[UDP_AT + 9] = (uint8_t)s;
+	t_put16(f + UDP_AT + 6, 0x1234); /* wrong */
+	struct t_pkt t;
+	t_decode(&t, DLT_EN10MB, f, sizeof udp4);
+	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(t.p.udp.csum_good, 0xffff);
+	t_free(&t);
+	t_put16(f + UDP_AT + 6, 0xffff);
+	t_decode(&t, DLT_EN10MB, f, sizeof udp4);
+	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(t.p.udp.csum_good, 0xffff);
+	t_free(&t);
+}
+
 static void test_zero_checksum(void **state)
 {
 	(void)state;
@@ -276,6 +345,8 @@ int main(void)
 		cmocka_unit_test(test_checksum_ipv6),
 		cmocka_unit_test(test_bad_checksum_ipv4),
 		cmocka_unit_test(test_checksum_all_ones),
+		cmocka_unit_test(test_checksum_unfilled),
+		cmocka_unit_test(test_should_be_all_ones),
 		cmocka_unit_test(test_zero_checksum),
 		cmocka_unit_test(test_length_below_8),
 		cmocka_unit_test(test_length_past_ip_payload),
