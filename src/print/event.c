@@ -221,6 +221,15 @@ static void print_ladder(struct np_print_ctx *ctx, const struct np_event *ev)
 	fputc('\n', o);
 }
 
+void np_print_event_frame(struct np_print_ctx *ctx, const struct np_frame *f)
+{
+	if (ctx->have_first)
+		return;
+	ctx->have_first = true;
+	ctx->first_sec = ctx->prev_sec = f->ts_sec;
+	ctx->first_usec = ctx->prev_usec = f->ts_usec;
+}
+
 void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
 {
 	if (ev->kind == NP_EV_LADDER) {
@@ -237,7 +246,12 @@ void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
 	if (ctx->event_numbers) {
 		struct np_frame f = { .ts_sec = ev->ts_sec, .ts_usec = ev->ts_usec };
 		size_t n = np_format_time(ctx, &f, ts, sizeof ts);
-		np_sb_uint(&sb, ev->n, 5, ' ');
+		/* Events at the end of the capture belong to no frame (JSON says "n":0): a
+		 * marker, not a frame number that does not exist. */
+		if (ev->n)
+			np_sb_uint(&sb, ev->n, 5, ' ');
+		else
+			np_sb_lit(&sb, "  end");
 		np_sb_ch(&sb, ' ');
 		np_sb_rjust(&sb, ts, n, 10);
 	} else {
