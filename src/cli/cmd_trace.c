@@ -125,7 +125,7 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o)
 				bad = "number of probes per hop", want = "1-10";
 			break;
 		case 'W':
-			if (!probe_parse_seconds(optarg, 0.001, 60, &o->wait))
+			if (!np_parse_seconds(optarg, 0.001, 60, &o->wait))
 				bad = "wait", want = "0.001-60 seconds";
 			break;
 		case 'I':
@@ -136,7 +136,7 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o)
 		case 'n': break;
 		case 'h': trace_usage(stdout); return -1;
 		default: /* ':' or '?' */
-			return np_opt_error(CMD, ch, argv);
+			return np_opt_error(CMD, ch, argv, long_opts);
 		}
 		if (bad) {
 			np_errorf(CMD, "invalid %s '%s' (want %s)", bad, optarg, want);

@@ -315,16 +315,12 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 				return NP_EXIT_ERROR;
 			}
 			break;
-		case OPT_DURATION: {
-			char *end;
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno || *end || !(o->duration > 0 && o->duration <= 31536000)) {
-				np_errorf(CMD, "invalid duration '%s' (want seconds, more than 0)", optarg);
+		case OPT_DURATION:
+			if (!np_parse_seconds(optarg, 0.001, 31536000, &o->duration)) {
+				np_errorf(CMD, "invalid duration '%s' (want 0.001-31536000 seconds)", optarg);
 				return NP_EXIT_ERROR;
 			}
 			break;
-		}
 		case OPT_NO_SUMMARY:
 			o->summary = false;
 			break;
@@ -353,7 +349,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			watch_usage(stdout);
 			return -1;
 		default: /* ':' or '?' */
-			return np_opt_error(CMD, ch, argv);
+			return np_opt_error(CMD, ch, argv, long_opts);
 		}
 	}
 	/* Options that contradict each other: one line saying which, rather than a silent winner. */

@@ -66,19 +66,6 @@ int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind k
 	return 0;
 }
 
-bool probe_parse_seconds(const char *s, double lo, double hi, double *out)
-{
-	if (!s || !*s)
-		return false;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* The first address of interface `name` in family `af`. */
 static int iface_addr(const char *name, int af, uint8_t out[16])
 {

@@ -49,7 +49,5 @@ int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind k
 		    uint64_t *port, const char **host);
 
 int64_t probe_now_us(void);
-/* Parse seconds as a decimal ("0.2", "1"), within [lo, hi]. */
-bool probe_parse_seconds(const char *s, double lo, double hi, double *out);
 
 #endif
