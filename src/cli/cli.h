@@ -13,7 +13,8 @@
 #define NP_EXIT_NOREPLY 1
 #define NP_EXIT_ERROR 2
 
-/* The one mutable global: set by SIGINT/SIGTERM, read by the capture loops. */
+/* The one mutable global: the stop signal's number (SIGINT, SIGTERM, SIGHUP), read by the
+ * capture loops. */
 extern volatile sig_atomic_t np_stop_requested;
 void np_install_stop_handlers(void);
 /* SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) to `handler`, without

@@ -669,6 +669,7 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	if (confine(&of, of_open, handover_fd) < 0)
 		return give_up(src, of_open ? &of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
+	bool err_tty = isatty(STDERR_FILENO); /* asked here: the sandbox has no ioctl for later */
 	bool color = o->mode == OUT_LINE &&
 		     (o->color == 1 || (o->color == -1 && tty && !getenv("NO_COLOR")));
 	/* A terminal sees each packet at once; a pipe or file gets large writes (1 MiB: a write
@@ -758,6 +759,10 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 			break;
 		}
 	}
+	/* Ctrl-C: the terminal echoed "^C" where the cursor was; what follows starts on a line of
+	 * its own, as with tcpdump. */
+	if (np_stop_requested == SIGINT && err_tty)
+		fputc('\n', stderr);
 	sink.hold = false;
 	if (stop == STOP_NONE)
 		np_track_finish(trk, on_event, &sink);
@@ -784,13 +789,13 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 		/* The summary goes to stderr: always for text output, and for --json (or -w -) when
 		 * stdout could not take it. */
 		if (o->summary && (o->mode != OUT_JSON || stop == STOP_READER_GONE))
-			np_print_summary(stderr, &ts);
+			np_print_summary(stderr, &ts, st.frames);
 	} else {
 		status = NP_EXIT_ERROR;
 	}
 	if (st.have_kernel)
-		fprintf(stderr, "%llu packets shown, %llu received by filter, %llu dropped by kernel, %llu dropped by interface\n",
-			(unsigned long long)shown, (unsigned long long)st.recv,
+		fprintf(stderr, "netprobe: %llu packet%s shown, %llu received by filter, %llu dropped by kernel, %llu dropped by interface\n",
+			(unsigned long long)shown, shown == 1 ? "" : "s", (unsigned long long)st.recv,
 			(unsigned long long)st.drop, (unsigned long long)st.ifdrop);
 	if (of_open) {
 		/* FILE appears only now, complete; on any error the data keeps its .partial name. */

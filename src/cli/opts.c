@@ -14,8 +14,7 @@ volatile sig_atomic_t np_stop_requested;
 
 static void on_stop(int sig)
 {
-	(void)sig;
-	np_stop_requested = 1;
+	np_stop_requested = sig; /* which one: after SIGINT the summary starts a new line */
 }
 
 void np_catch_stop_signals(void (*handler)(int))
