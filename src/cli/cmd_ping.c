@@ -214,8 +214,8 @@ static double ms_between(int64_t a, int64_t b)
 static void print_answer(struct ping *g, const struct np_packet *p, const struct np_probe_answer *a,
 			 double rtt, bool dup)
 {
-	char from[NP_ADDR_STRLEN];
-	np_fmt_addr(g->run.spec.ver, a->from, from);
+	char from[NP_ADDR_STRLEN + 16];
+	probe_run_fmt_addr(&g->run, a->from, from, sizeof from);
 	uint8_t ttl = g->run.spec.ver == 4 ? p->ip4.ttl : p->ip6.hlim;
 	if (g->o.json) {
 		printf("{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,"
