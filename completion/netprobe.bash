@@ -97,7 +97,7 @@ _netprobe()
 			;;
 		esac
 		opts='-r --read -i --interface -c --count --port --host -v --verbose -x --hex
-		      --json --events --ladder -S --absolute --no-summary -t --time -n --color
+		      --json --events --states --ladder -S --absolute --no-summary -t --time -n --color
 		      -w --write --overwrite --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'

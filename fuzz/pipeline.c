@@ -118,7 +118,7 @@ void fz_pipeline_end(struct fz_pipeline *z, uint64_t frames)
 	struct np_track_stats st;
 	np_track_finish(z->trk, on_event, z);
 	np_track_stats(z->trk, &st);
-	np_print_summary(z->pc.out, &st);
+	np_print_summary(z->pc.out, &st, frames);
 	np_print_summary_json(z->pc.out, &st, frames, st.packets);
 	np_tracker_free(z->trk);
 	z->trk = NULL;

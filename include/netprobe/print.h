@@ -61,8 +61,12 @@ void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_
 /* Tracker events: a line set apart from the packet lines, or a JSON object. */
 void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev);
 void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev);
+/* --events prints no packet lines: its relative time still counts from the first frame
+ * shown, as the packet list's does, not from the first event. */
+void np_print_event_frame(struct np_print_ctx *ctx, const struct np_frame *f);
 /* End-of-run summary, as text or as the JSON summary object. */
-void np_print_summary(FILE *out, const struct np_track_stats *s);
+/* `frames`: frames read from the source; said when a filter showed fewer. */
+void np_print_summary(FILE *out, const struct np_track_stats *s, uint64_t frames);
 void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
 			   uint64_t shown);
 size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap);

@@ -67,6 +67,9 @@ int np_sender_open(struct np_sender **out, uint8_t ver, char *err, size_t errlen
 int np_sender_send(struct np_sender *s, const uint8_t *pkt, size_t len, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* The raw socket probes go out on (for the sandbox's sendto rule). */
+/* Send from interface `ifname` only (a scoped link-local target). 0, or -1 with err. */
+int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
 

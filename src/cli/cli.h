@@ -13,7 +13,8 @@
 #define NP_EXIT_NOREPLY 1
 #define NP_EXIT_ERROR 2
 
-/* The one mutable global: set by SIGINT/SIGTERM, read by the capture loops. */
+/* The one mutable global: the stop signal's number (SIGINT, SIGTERM, SIGHUP), read by the
+ * capture loops. */
 extern volatile sig_atomic_t np_stop_requested;
 void np_install_stop_handlers(void);
 /* SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) to `handler`, without
@@ -35,8 +36,14 @@ bool np_output_reader_gone(FILE *f);
 /* Parse a decimal integer in [lo, hi]; false on garbage, sign errors or overflow. */
 bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
-/* The one line for a getopt_long ':' (missing value) or '?' (unknown option); returns 2. */
-int np_opt_error(const char *cmd, int ch, char **argv);
+/* Parse seconds written in decimal ("5", "0.2") within [lo, hi]: no sign, space, hex,
+ * exponent, inf or nan. The one parser of every option that takes seconds. */
+bool np_parse_seconds(const char *s, double lo, double hi, double *out);
+
+struct option;
+/* The one line for a getopt_long ':' (missing value) or '?' (unknown option), naming the
+ * option as written (-Z inside -Zv, --name); returns 2. */
+int np_opt_error(const char *cmd, int ch, char **argv, const struct option *longopts);
 
 /* Print "netprobe: <cmd>: <message>" to stderr. */
 void np_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -157,16 +157,16 @@ static int parse_ping(int argc, char **argv, struct ping_opts *o)
 			break;
 		case 'i':
 			/* iputils' rule: only root may send faster than 5 a second. No flood mode. */
-			if (!probe_parse_seconds(optarg, root ? 0.002 : 0.2, 3600, &o->interval))
+			if (!np_parse_seconds(optarg, root ? 0.002 : 0.2, 3600, &o->interval))
 				bad = "interval",
 				want = root ? "0.002-3600 seconds" : "0.2-3600 seconds; below 0.2 needs root";
 			break;
 		case 'W':
-			if (!probe_parse_seconds(optarg, 0.001, 3600, &o->timeout))
+			if (!np_parse_seconds(optarg, 0.001, 3600, &o->timeout))
 				bad = "timeout", want = "0.001-3600 seconds";
 			break;
 		case 'w':
-			if (!probe_parse_seconds(optarg, 0.001, 86400, &o->deadline))
+			if (!np_parse_seconds(optarg, 0.001, 86400, &o->deadline))
 				bad = "deadline", want = "0.001-86400 seconds";
 			break;
 		case 's':
@@ -192,7 +192,7 @@ static int parse_ping(int argc, char **argv, struct ping_opts *o)
 		case OPT_JSON: o->json = true; break;
 		case 'h': ping_usage(stdout); return -1;
 		default: /* ':' or '?' */
-			return np_opt_error(CMD, ch, argv);
+			return np_opt_error(CMD, ch, argv, long_opts);
 		}
 		if (bad) {
 			np_errorf(CMD, "invalid %s '%s' (want %s)", bad, optarg, want);
@@ -214,8 +214,8 @@ static double ms_between(int64_t a, int64_t b)
 static void print_answer(struct ping *g, const struct np_packet *p, const struct np_probe_answer *a,
 			 double rtt, bool dup)
 {
-	char from[NP_ADDR_STRLEN];
-	np_fmt_addr(g->run.spec.ver, a->from, from);
+	char from[NP_ADDR_STRLEN + 16];
+	probe_run_fmt_addr(&g->run, a->from, from, sizeof from);
 	uint8_t ttl = g->run.spec.ver == 4 ? p->ip4.ttl : p->ip6.hlim;
 	if (g->o.json) {
 		printf("{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,"

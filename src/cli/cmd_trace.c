@@ -125,7 +125,7 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o)
 				bad = "number of probes per hop", want = "1-10";
 			break;
 		case 'W':
-			if (!probe_parse_seconds(optarg, 0.001, 60, &o->wait))
+			if (!np_parse_seconds(optarg, 0.001, 60, &o->wait))
 				bad = "wait", want = "0.001-60 seconds";
 			break;
 		case 'I':
@@ -136,7 +136,7 @@ static int parse_trace(int argc, char **argv, struct trace_opts *o)
 		case 'n': break;
 		case 'h': trace_usage(stdout); return -1;
 		default: /* ':' or '?' */
-			return np_opt_error(CMD, ch, argv);
+			return np_opt_error(CMD, ch, argv, long_opts);
 		}
 		if (bad) {
 			np_errorf(CMD, "invalid %s '%s' (want %s)", bad, optarg, want);
@@ -184,14 +184,13 @@ static bool hop_done(void *arg)
 static void print_hop(struct trace *tr, unsigned ttl)
 {
 	struct hop *h = &tr->hop;
-	uint8_t ver = tr->run.spec.ver;
 	int first = -1;
 	for (uint32_t i = 0; i < h->nq; i++)
 		if (h->answered[i] && first < 0)
 			first = (int)i;
-	char addr[NP_ADDR_STRLEN] = "";
+	char addr[NP_ADDR_STRLEN + 16] = "";
 	if (first >= 0)
-		np_fmt_addr(ver, h->from[first], addr);
+		probe_run_fmt_addr(&tr->run, h->from[first], addr, sizeof addr);
 	if (tr->o.json) {
 		printf("{\"type\":\"hop\",\"ttl\":%u,\"addr\":", ttl);
 		printf(first >= 0 ? "\"%s\"" : "null", addr);
@@ -214,8 +213,8 @@ static void print_hop(struct trace *tr, unsigned ttl)
 			continue;
 		}
 		if (!shown || memcmp(shown, h->from[i], 16) != 0) {
-			char a[NP_ADDR_STRLEN];
-			printf(" %s", np_fmt_addr(ver, h->from[i], a));
+			char a[NP_ADDR_STRLEN + 16];
+			printf(" %s", probe_run_fmt_addr(&tr->run, h->from[i], a, sizeof a));
 			shown = h->from[i];
 		}
 		printf("  %.3f ms", h->rtt[i]);

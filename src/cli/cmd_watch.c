@@ -46,6 +46,7 @@ struct watch_opts {
 	int color; /* -1 auto, 0 never, 1 always */
 	bool absolute;
 	bool summary;
+	bool states;      /* --states: TCP state changes between the lines too */
 	const char *write_file;
 	bool overwrite;   /* -w may replace an existing file */
 	double duration;  /* seconds; 0: no limit */
@@ -79,7 +80,10 @@ static void watch_usage(FILE *out)
 		"  -x, --hex           hex and ASCII dump of each frame\n"
 		"      --json          one JSON object per line (schema in README.md)\n"
 		"      --events        only the conversation events (handshakes, teardowns,\n"
-		"                      resets, retransmissions, state changes, SYN floods)\n"
+		"                      refusals, resets, unanswered SYNs, analysis notes,\n"
+		"                      SYN floods)\n"
+		"      --states        also each TCP state change (CLOSED → SYN-SENT ...), with\n"
+		"                      --events or between the packet lines (--json has them)\n"
 		"      --ladder        draw each TCP conversation as a sequence diagram when it\n"
 		"                      ends (or at exit): arrows, flags, relative seq/ack, states\n"
 		"  -S, --absolute      raw TCP sequence numbers instead of relative ones\n"
@@ -128,6 +132,7 @@ enum {
 	OPT_LADDER,
 	OPT_DURATION,
 	OPT_OVERWRITE,
+	OPT_STATES,
 };
 
 static const struct option long_opts[] = {
@@ -142,6 +147,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "states", no_argument, NULL, OPT_STATES },
 	{ "ladder", no_argument, NULL, OPT_LADDER },
 	{ "write", required_argument, NULL, 'w' },
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
@@ -280,6 +286,9 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			o->mode = OUT_EVENTS;
 			events = true;
 			break;
+		case OPT_STATES:
+			o->states = true;
+			break;
 		case OPT_LADDER:
 			ladder = true;
 			/* Enough for every conversation of a capture people draw; the rest are
@@ -306,16 +315,12 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 				return NP_EXIT_ERROR;
 			}
 			break;
-		case OPT_DURATION: {
-			char *end;
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno || *end || !(o->duration > 0 && o->duration <= 31536000)) {
-				np_errorf(CMD, "invalid duration '%s' (want seconds, more than 0)", optarg);
+		case OPT_DURATION:
+			if (!np_parse_seconds(optarg, 0.001, 31536000, &o->duration)) {
+				np_errorf(CMD, "invalid duration '%s' (want 0.001-31536000 seconds)", optarg);
 				return NP_EXIT_ERROR;
 			}
 			break;
-		}
 		case OPT_NO_SUMMARY:
 			o->summary = false;
 			break;
@@ -344,7 +349,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			watch_usage(stdout);
 			return -1;
 		default: /* ':' or '?' */
-			return np_opt_error(CMD, ch, argv);
+			return np_opt_error(CMD, ch, argv, long_opts);
 		}
 	}
 	/* Options that contradict each other: one line saying which, rather than a silent winner. */
@@ -386,6 +391,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 struct sink {
 	struct np_print_ctx *pc;
 	enum out_mode mode;
+	bool states; /* --states */
 	bool hold;
 	unsigned nheld;
 	struct np_event held[32];
@@ -395,6 +401,11 @@ static bool wanted(const struct sink *k, const struct np_event *ev)
 {
 	if (k->mode == OUT_NONE)
 		return false;
+	/* JSON carries every event (its consumers read the states). The text views show a state
+	 * change only when asked (--states): a flood's lone SYN is no event until it resolves
+	 * (handshake, refused, unanswered), and one line per spoofed SYN would bury the alert. */
+	if (ev->kind == NP_EV_STATE && k->mode != OUT_JSON)
+		return k->states;
 	if (k->mode != OUT_LINE)
 		return true;
 	/* Between packet lines only what a person watching needs; the rest is on the line itself
@@ -440,6 +451,8 @@ static void print_packet(struct np_print_ctx *pc, const struct watch_opts *o,
 		np_print_json(pc, p, trk);
 		return;
 	case OUT_EVENTS:
+		np_print_event_frame(pc, p->frame);
+		return;
 	case OUT_NONE:
 		return;
 	case OUT_LINE:
@@ -656,6 +669,7 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	if (confine(&of, of_open, handover_fd) < 0)
 		return give_up(src, of_open ? &of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
+	bool err_tty = isatty(STDERR_FILENO); /* asked here: the sandbox has no ioctl for later */
 	bool color = o->mode == OUT_LINE &&
 		     (o->color == 1 || (o->color == -1 && tty && !getenv("NO_COLOR")));
 	/* A terminal sees each packet at once; a pipe or file gets large writes (1 MiB: a write
@@ -673,7 +687,7 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
 		return give_up(src, of_open ? &of : NULL);
 	}
-	struct sink sink = { .pc = &pc, .mode = o->mode };
+	struct sink sink = { .pc = &pc, .mode = o->mode, .states = o->states };
 	struct np_pkt_track info;
 	struct np_packet pkt;
 	struct np_frame f;
@@ -745,6 +759,10 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 			break;
 		}
 	}
+	/* Ctrl-C: the terminal echoed "^C" where the cursor was; what follows starts on a line of
+	 * its own, as with tcpdump. */
+	if (np_stop_requested == SIGINT && err_tty)
+		fputc('\n', stderr);
 	sink.hold = false;
 	if (stop == STOP_NONE)
 		np_track_finish(trk, on_event, &sink);
@@ -771,13 +789,13 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 		/* The summary goes to stderr: always for text output, and for --json (or -w -) when
 		 * stdout could not take it. */
 		if (o->summary && (o->mode != OUT_JSON || stop == STOP_READER_GONE))
-			np_print_summary(stderr, &ts);
+			np_print_summary(stderr, &ts, st.frames);
 	} else {
 		status = NP_EXIT_ERROR;
 	}
 	if (st.have_kernel)
-		fprintf(stderr, "%llu packets shown, %llu received by filter, %llu dropped by kernel, %llu dropped by interface\n",
-			(unsigned long long)shown, (unsigned long long)st.recv,
+		fprintf(stderr, "netprobe: %llu packet%s shown, %llu received by filter, %llu dropped by kernel, %llu dropped by interface\n",
+			(unsigned long long)shown, shown == 1 ? "" : "s", (unsigned long long)st.recv,
 			(unsigned long long)st.drop, (unsigned long long)st.ifdrop);
 	if (of_open) {
 		/* FILE appears only now, complete; on any error the data keeps its .partial name. */

@@ -14,8 +14,7 @@ volatile sig_atomic_t np_stop_requested;
 
 static void on_stop(int sig)
 {
-	(void)sig;
-	np_stop_requested = 1;
+	np_stop_requested = sig; /* which one: after SIGINT the summary starts a new line */
 }
 
 void np_catch_stop_signals(void (*handler)(int))
@@ -69,20 +68,73 @@ bool np_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return true;
 }
 
-int np_opt_error(const char *cmd, int ch, char **argv)
+bool np_parse_seconds(const char *s, double lo, double hi, double *out)
 {
-	const char *arg = argv[optind - 1];
+	/* Decimal digits with an optional fraction, and nothing else: strtod alone would also
+	 * take leading spaces, a sign, hex ("0x10"), exponents ("1e-300"), "inf" and "nan", none
+	 * of which np_parse_uint takes for a count either. */
+	if (!s || strlen(s) > 32)
+		return false;
+	size_t i = strspn(s, "0123456789"), frac = 0;
+	if (s[i] == '.')
+		frac = strspn(s + i + 1, "0123456789") + 1; /* "0.5", ".5", "5." */
+	if (s[i + frac] || i + frac == 0 || (i == 0 && frac == 1))
+		return false;
+	errno = 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (errno || *end || !(v >= lo && v <= hi))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* The value of the long option the user wrote as `arg` ("--name" or "--name=value", a unique
+ * prefix allowed, as getopt_long allows), or -1. */
+static int long_val(const struct option *longopts, const char *arg)
+{
+	const char *name = arg + 2;
+	size_t len = strcspn(name, "=");
+	int found = -1;
+	for (const struct option *o = longopts; o && o->name; o++) {
+		if (strncmp(o->name, name, len) != 0)
+			continue;
+		if (strlen(o->name) == len)
+			return o->val;
+		found = found == -1 ? o->val : -2;
+	}
+	return found;
+}
+
+int np_opt_error(const char *cmd, int ch, char **argv, const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	/* Which option failed: getopt_long has always stepped past a long option's word, so a
+	 * long option is argv[optind-1]; a short one is optopt, whose word argv[optind-1] is not
+	 * when more letters follow it ("-Zv": optind still points at that word, and
+	 * argv[optind-1] is the word before, e.g. the subcommand). optopt is 0 for an unknown
+	 * long option, and holds the option's value for a long one that needs or refuses a
+	 * value. */
+	bool is_long = strncmp(arg, "--", 2) == 0 &&
+		       (optopt == 0 || optopt >= 256 || long_val(longopts, arg) == optopt);
+	char shortname[3] = { '-', (char)optopt, '\0' };
 	const char *eq = strchr(arg, '=');
-	/* getopt_long says '?' both for an unknown option and for "--flag=value" on an option
-	 * that takes none; optopt tells them apart (it holds the option's value in the second). */
-	if (ch == '?' && optopt && eq && strncmp(arg, "--", 2) == 0) {
+	if (is_long && ch == '?' && optopt && eq) {
 		np_errorf(cmd, "option '%.*s' takes no value (try 'netprobe %s --help')",
 			  (int)(eq - arg), arg, cmd);
 		return NP_EXIT_ERROR;
 	}
-	np_errorf(cmd, ch == ':' ? "option '%s' needs a value (try 'netprobe %s --help')"
-				 : "unknown option '%s' (try 'netprobe %s --help')",
-		  argv[optind - 1], cmd);
+	const char *name = arg;
+	int namelen = eq && is_long ? (int)(eq - arg) : (int)strlen(arg);
+	if (!is_long) {
+		name = shortname;
+		if (!optopt || optopt >= 256 || !isprint(optopt))
+			name = "?";
+		namelen = (int)strlen(name);
+	}
+	np_errorf(cmd, ch == ':' ? "option '%.*s' needs a value (try 'netprobe %s --help')"
+				 : "unknown option '%.*s' (try 'netprobe %s --help')",
+		  namelen, name, cmd);
 	return NP_EXIT_ERROR;
 }
 

@@ -66,19 +66,6 @@ int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind k
 	return 0;
 }
 
-bool probe_parse_seconds(const char *s, double lo, double hi, double *out)
-{
-	if (!s || !*s)
-		return false;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* The first address of interface `name` in family `af`. */
 static int iface_addr(const char *name, int af, uint8_t out[16])
 {
@@ -102,7 +89,8 @@ static int iface_addr(const char *name, int af, uint8_t out[16])
 
 /* The source address the kernel would pick for `dst`: connect a UDP socket and ask it. No
  * packet is sent by connect(2) on a datagram socket. */
-static int route_source(uint8_t ver, const uint8_t dst[16], uint8_t out[16], char *err, size_t errlen)
+static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, const char *name,
+			uint8_t out[16], char *err, size_t errlen)
 {
 	int af = ver == 4 ? AF_INET : AF_INET6;
 	int fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -124,10 +112,11 @@ static int route_source(uint8_t ver, const uint8_t dst[16], uint8_t out[16], cha
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(9);
 		memcpy(&sin6->sin6_addr, dst, 16);
+		sin6->sin6_scope_id = scope_id; /* a link-local address has a route only on its link */
 		sl = sizeof *sin6;
 	}
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
-		snprintf(err, errlen, "no route to %s: %s", "the target", strerror(errno));
+		snprintf(err, errlen, "no route to %s: %s", name, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -155,15 +144,25 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
 		return -1;
 	}
 	struct np_probe_spec *s = &r->spec;
+	r->scope_id = 0;
+	r->scope[0] = '\0';
 	if (res->ai_family == AF_INET) {
 		s->ver = 4;
 		memcpy(s->dst, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
 	} else {
 		s->ver = 6;
-		memcpy(s->dst, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)res->ai_addr;
+		memcpy(s->dst, &sin6->sin6_addr, 16);
+		/* "fe80::1%eth0": getaddrinfo puts the interface in sin6_scope_id (RFC 4007 s11);
+		 * without it a link-local address names no link at all. */
+		char name[IF_NAMESIZE];
+		if (sin6->sin6_scope_id && if_indextoname(sin6->sin6_scope_id, name)) {
+			r->scope_id = sin6->sin6_scope_id;
+			snprintf(r->scope, sizeof r->scope, "%s", name);
+		}
 	}
 	freeaddrinfo(res);
-	inet_ntop(s->ver == 4 ? AF_INET : AF_INET6, s->dst, r->target, sizeof r->target);
+	probe_run_fmt_addr(r, s->dst, r->target, sizeof r->target);
 	if (iface) {
 		uint8_t a[16];
 		if (inet_pton(s->ver == 4 ? AF_INET : AF_INET6, iface, a) == 1) {
@@ -180,7 +179,18 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
 		}
 		return 0;
 	}
-	return route_source(s->ver, s->dst, s->src, err, errlen);
+	return route_source(s->ver, s->dst, r->scope_id, r->target, s->src, err, errlen);
+}
+
+char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char *buf, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint8_t ver = r->spec.ver;
+	inet_ntop(ver == 4 ? AF_INET : AF_INET6, addr, a, sizeof a);
+	bool link_local = ver == 6 && addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
+	snprintf(buf, cap, "%s%s%s", a, link_local && r->scope[0] ? "%" : "",
+		 link_local ? r->scope : "");
+	return buf;
 }
 
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
@@ -193,6 +203,14 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 	}
 	if (np_sender_open(&r->tx, r->spec.ver, err, errlen) < 0)
 		return -1;
+	/* A scoped link-local target ("fe80::1%eth0"): the probes leave by that link, the raw
+	 * socket being bound to it (a raw IPv6 write names no scope of its own), and the answers
+	 * are read there. */
+	if (r->scope[0] && !iface) {
+		iface = r->scope;
+		if (np_sender_bind_device(r->tx, iface, err, errlen) < 0)
+			return -1;
+	}
 	/* Capture on the interface -I names, or everywhere: the answer may come back on any. */
 	const char *dev = iface && if_nametoindex(iface) ? iface : "any";
 	struct np_live_opts lo = { .snaplen = 65535, .promisc = false, .immediate = true, .timeout_ms = 10 };

@@ -14,7 +14,9 @@ struct probe_run {
 	struct np_probe_spec spec;
 	struct np_sender *tx;
 	struct np_source *rx;
-	char target[64];          /* the target's address as text */
+	char target[64];          /* the target's address as text, "fe80::1%eth0" when scoped */
+	uint32_t scope_id;        /* IPv6 link-local target: the interface from "%IF", else 0 */
+	char scope[16];           /* its name (IF_NAMESIZE), or "" */
 	bool told_privs;
 	char privs[128];          /* np_priv_describe() once dropped, before the sandbox */
 };
@@ -48,8 +50,11 @@ void probe_run_close(struct probe_run *r);
 int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind kind,
 		    uint64_t *port, const char **host);
 
+/* An address of the probe's family as text; a link-local one (fe80::/10) of a scoped target
+ * with the scope's "%IF" (as iputils prints "fe80::1%veth0"): it is only an address on that
+ * link. buf: NP_ADDR_STRLEN + 16 bytes. */
+char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char *buf, size_t cap);
+
 int64_t probe_now_us(void);
-/* Parse seconds as a decimal ("0.2", "1"), within [lo, hi]. */
-bool probe_parse_seconds(const char *s, double lo, double hi, double *out);
 
 #endif

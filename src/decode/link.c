@@ -127,10 +127,13 @@ static bool all_zero(const uint8_t *a, size_t n)
 static void decode_eth(struct np_cursor *c, struct np_packet *p)
 {
 	struct np_link *l = &p->link;
-	l->has_dst = true;
-	l->addr_len = 6;
-	if (!np_cur_bytes(c, l->dst, 6) || !np_cur_bytes(c, l->src, 6) ||
-	    !np_cur_u16(c, &l->ethertype)) {
+	/* Each address counts only once its six bytes were captured (caplen 0 or 1 has none):
+	 * the printers show what is there, never a zero-filled address that was not. */
+	bool got_dst = np_cur_bytes(c, l->dst, 6);
+	l->has_dst = got_dst;
+	bool got_src = got_dst && np_cur_bytes(c, l->src, 6);
+	l->addr_len = got_src ? 6 : 0;
+	if (!got_src || !np_cur_u16(c, &l->ethertype)) {
 		np_problem(p, NP_L_LINK, NP_TRUNCATED, "Ethernet header cut short");
 		return;
 	}

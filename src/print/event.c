@@ -30,6 +30,12 @@ size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap)
 	return sb.len;
 }
 
+/* "s" unless there is exactly one: "1 packet", "2 packets", "0 packets". */
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void fmt_bytes(struct np_sbuf *sb, uint64_t b)
 {
 	if (b < 10000)
@@ -47,21 +53,23 @@ static void fmt_flood(struct np_sbuf *sb, const struct np_event *ev)
 	switch (ev->flood.phase) {
 	case NP_FLOOD_START:
 		np_sb_printf(sb, "SYN FLOOD started against %s: %.0f SYN/s, %" PRIu64
-				 " half-open, ~%" PRIu64 " sources",
-			     t, ev->flood.syn_rate, ev->flood.half_open, ev->flood.sources);
+				 " half-open, ~%" PRIu64 " source%s",
+			     t, ev->flood.syn_rate, ev->flood.half_open, ev->flood.sources,
+			     plural(ev->flood.sources));
 		break;
 	case NP_FLOOD_UPDATE:
 		np_sb_printf(sb, "SYN flood against %s going on for %.1f s: %.0f SYN/s, %" PRIu64
-				 " half-open, ~%" PRIu64 " sources",
+				 " half-open, ~%" PRIu64 " source%s",
 			     t, ev->flood.duration_s, ev->flood.syn_rate, ev->flood.half_open,
-			     ev->flood.sources);
+			     ev->flood.sources, plural(ev->flood.sources));
 		break;
 	case NP_FLOOD_END:
 		np_sb_printf(sb, "SYN flood against %s ended after %.1f s: %" PRIu64
-				 " SYNs (peak %.0f/s), answered by %" PRIu64 " SYN/ACK and %" PRIu64
-				 " RST; %" PRIu64 " connection events not shown",
-			     t, ev->flood.duration_s, ev->flood.syns, ev->flood.peak_rate,
-			     ev->flood.synacks, ev->flood.rsts, ev->flood.suppressed);
+				 " SYN%s (peak %.0f/s), answered by %" PRIu64 " SYN/ACK and %" PRIu64
+				 " RST; %" PRIu64 " connection event%s not shown",
+			     t, ev->flood.duration_s, ev->flood.syns, plural(ev->flood.syns),
+			     ev->flood.peak_rate, ev->flood.synacks, ev->flood.rsts,
+			     ev->flood.suppressed, plural(ev->flood.suppressed));
 		break;
 	}
 }
@@ -118,7 +126,7 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		break;
 	case NP_EV_SYN_UNANSWERED:
 		np_sb_printf(sb, "SYN unanswered %s → %s: %u SYN%s, no reply%s", c, s,
-			     ev->unanswered.syns, ev->unanswered.syns == 1 ? "" : "s",
+			     ev->unanswered.syns, plural(ev->unanswered.syns),
 			     ev->n ? ", given up" : " by the end of the capture");
 		break;
 	case NP_EV_TEARDOWN:
@@ -217,8 +225,17 @@ static void print_ladder(struct np_print_ctx *ctx, const struct np_event *ev)
 	}
 	if (l->omitted)
 		fprintf(o, "%10s  %-12s|%*s|\n%10s  ... %" PRIu64 " more segment%s not drawn\n", "", "",
-			LADDER_SPAN, "", "", l->omitted, l->omitted == 1 ? "" : "s");
+			LADDER_SPAN, "", "", l->omitted, plural(l->omitted));
 	fputc('\n', o);
+}
+
+void np_print_event_frame(struct np_print_ctx *ctx, const struct np_frame *f)
+{
+	if (ctx->have_first)
+		return;
+	ctx->have_first = true;
+	ctx->first_sec = ctx->prev_sec = f->ts_sec;
+	ctx->first_usec = ctx->prev_usec = f->ts_usec;
 }
 
 void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
@@ -237,7 +254,12 @@ void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
 	if (ctx->event_numbers) {
 		struct np_frame f = { .ts_sec = ev->ts_sec, .ts_usec = ev->ts_usec };
 		size_t n = np_format_time(ctx, &f, ts, sizeof ts);
-		np_sb_uint(&sb, ev->n, 5, ' ');
+		/* Events at the end of the capture belong to no frame (JSON says "n":0): a
+		 * marker, not a frame number that does not exist. */
+		if (ev->n)
+			np_sb_uint(&sb, ev->n, 5, ' ');
+		else
+			np_sb_lit(&sb, "  end");
 		np_sb_ch(&sb, ' ');
 		np_sb_rjust(&sb, ts, n, 10);
 	} else {
@@ -253,17 +275,22 @@ void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
 	fwrite_unlocked(line, 1, sb.len, ctx->out);
 }
 
-void np_print_summary(FILE *o, const struct np_track_stats *s)
+void np_print_summary(FILE *o, const struct np_track_stats *s, uint64_t frames)
 {
-	fprintf(o, "netprobe: %" PRIu64 " packets: %" PRIu64 " TCP, %" PRIu64 " UDP, %" PRIu64
+	/* A filter that let few or no packets through says how much it looked at: "0 packets"
+	 * alone would not tell an empty file from a --port that matched nothing in a big one. */
+	char seen[64] = "";
+	if (frames != s->packets)
+		snprintf(seen, sizeof seen, " shown of %" PRIu64 " frame%s read", frames, plural(frames));
+	fprintf(o, "netprobe: %" PRIu64 " packet%s%s: %" PRIu64 " TCP, %" PRIu64 " UDP, %" PRIu64
 		   " ICMP, %" PRIu64 " ICMPv6, %" PRIu64 " ARP, %" PRIu64 " other (%" PRIu64
 		   " IPv4, %" PRIu64 " IPv6)\n",
-		s->packets, s->tcp, s->udp, s->icmp, s->icmp6, s->arp, s->other, s->ip4, s->ip6);
+		s->packets, plural(s->packets), seen, s->tcp, s->udp, s->icmp, s->icmp6, s->arp,
+		s->other, s->ip4, s->ip6);
 	fprintf(o, "netprobe: %" PRIu64 " TCP conversation%s: %" PRIu64 " handshake%s completed, %" PRIu64
 		   " closed, %" PRIu64 " refused, %" PRIu64 " reset, %" PRIu64 " SYN unanswered; at the end %" PRIu64
 		   " open, %" PRIu64 " half-open\n",
-		s->conversations, s->conversations == 1 ? "" : "s", s->completed,
-		s->completed == 1 ? "" : "s", s->closed, s->refused, s->reset, s->unanswered, s->open,
+		s->conversations, plural(s->conversations), s->completed, plural(s->completed), s->closed, s->refused, s->reset, s->unanswered, s->open,
 		s->half_open);
 	if (s->hs_count)
 		fprintf(o, "netprobe: handshake time min/avg/max = %.3f/%.3f/%.3f ms\n", s->hs_min_ms,
@@ -276,12 +303,13 @@ void np_print_summary(FILE *o, const struct np_track_stats *s)
 		np_fmt_endpoint(&k->server, v, sizeof v);
 		fmt_bytes(&x0, k->bytes[0]);
 		fmt_bytes(&x1, k->bytes[1]);
-		fprintf(o, "netprobe: %s #%u %s → %s: %s →, %s ←, %" PRIu64 " packets\n",
-			i ? "         " : "top talkers:", k->conv, c, v, b0, b1, k->packets);
+		fprintf(o, "netprobe: %s #%u %s → %s: %s →, %s ←, %" PRIu64 " packet%s\n",
+			i ? "         " : "top talkers:", k->conv, c, v, b0, b1, k->packets,
+			plural(k->packets));
 	}
 	if (s->flood_episodes || s->evicted)
 		fprintf(o, "netprobe: %" PRIu64 " SYN flood episode%s; conversation table: %" PRIu64
 			   " evicted (%" PRIu64 " half-open), peak %u in use\n",
-			s->flood_episodes, s->flood_episodes == 1 ? "" : "s", s->evicted,
+			s->flood_episodes, plural(s->flood_episodes), s->evicted,
 			s->evicted_half_open, s->max_conv_in_use);
 }

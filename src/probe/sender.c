@@ -2,9 +2,11 @@
  * includes libnet.h. Building uses a LIBNET_NONE context (construct only, no privilege), so the
  * bytes of any probe can be made and checked without root; sending uses LIBNET_RAW4/RAW6. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Our headers first: libnet's system headers define BSD macros (icmp_id, icmp_seq...) that
  * would rename fields of struct np_quote. */
@@ -136,6 +138,17 @@ int np_sender_open(struct np_sender **out, uint8_t ver, char *err, size_t errlen
 	s->l = l;
 	s->ver = ver;
 	*out = s;
+	return 0;
+}
+
+int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, size_t errlen)
+{
+	/* SO_BINDTODEVICE (socket(7)): needs CAP_NET_RAW, held while the sender is opened. */
+	if (setsockopt(libnet_getfd(s->l), SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname) + 1) < 0) {
+		snprintf(err, errlen, "%s: cannot send from this interface: %s", ifname, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

@@ -506,6 +506,19 @@ static void check_link_prefix(const struct np_packet *full, const struct np_pack
 		/* Nothing above the link layer is decoded from a partial link header. */
 		assert_int_equal(cut->layers & ~NP_HAS_LINK, 0);
 	}
+	/* An address counts as there only once all its bytes were captured: caplen 0 or 1 has
+	 * none, and the printers show what the decoder says is there. */
+	if (full->link.kind == NP_LINK_ETH) {
+		assert_int_equal(cut->link.has_dst, cap >= 6);
+		assert_int_equal(cut->link.addr_len, cap >= 12 ? 6 : 0);
+		if (cap >= 6)
+			assert_memory_equal(cut->link.dst, full->link.dst, 6);
+		if (cap >= 12)
+			assert_memory_equal(cut->link.src, full->link.src, 6);
+	} else if (!whole) {
+		assert_false(cut->link.has_dst);
+		assert_int_equal(cut->link.addr_len, 0);
+	}
 	if (cap >= full->link.hdr_len + 20u && (full->layers & NP_HAS_IP4)) {
 		assert_memory_equal(cut->ip4.src, full->ip4.src, 4);
 		assert_memory_equal(cut->ip4.dst, full->ip4.dst, 4);
