@@ -45,7 +45,9 @@ void np_lru_remove(struct np_lru *l, uint32_t slot);
 /* Make `slot` the most recent of `list` (moving it there from its list). */
 void np_lru_touch(struct np_lru *l, uint32_t slot, uint8_t list);
 
-/* 64-bit mixer (splitmix64's finaliser) and a seeded hash of a byte string. */
+/* 64-bit mixer (splitmix64's finaliser) and a seeded hash of a byte string. Not a keyed hash:
+ * with the seed, or without it (the mixer is invertible), inputs that collide can be computed, so
+ * it must not index a table whose keys come from packets (those use np_siphash24, siphash.h). */
 uint64_t np_mix64(uint64_t x);
 uint64_t np_hash_bytes(const uint8_t *b, size_t n, uint64_t seed);
 
