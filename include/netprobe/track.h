@@ -203,6 +203,7 @@ struct np_track_stats {
 	uint64_t open;              /* tracked and established now */
 	uint64_t half_open;         /* tracked and not established now */
 	uint64_t evicted, evicted_half_open, expired;
+	uint64_t evicted_crowded;   /* of the evicted: to keep a hash chain short (lru.h) */
 	uint64_t hs_count;
 	double hs_min_ms, hs_max_ms, hs_sum_ms;
 	uint64_t flood_episodes;

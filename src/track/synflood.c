@@ -209,6 +209,16 @@ static struct target *find_target(struct np_flood *f, const struct np_endpoint *
 	}
 	if (!create)
 		return NULL;
+	if (np_lru_chain_full(&f->lru, h)) {
+		/* A full hash chain (lru.h): recycle its oldest target not under attack. */
+		uint32_t victim = NP_LRU_NONE;
+		for (s = np_lru_chain_first(&f->lru, h); s != NP_LRU_NONE; s = np_lru_chain_next(&f->lru, s))
+			if (!f->targets[s].active)
+				victim = s;
+		if (victim == NP_LRU_NONE)
+			return NULL;
+		np_lru_remove(&f->lru, victim);
+	}
 	if (f->lru.count == f->lru.cap) {
 		/* Recycle the least recently seen target that is not under attack. */
 		uint32_t victim = f->lru.lists[0].tail;

@@ -412,10 +412,36 @@ static void make_room(struct np_tracker *t, bool half_open)
 	release(t, t->lru.lists[from].tail, false, NULL, NULL);
 }
 
+/* A full hash chain (NP_LRU_MAX_CHAIN, lru.h) makes room as the table does (make_room): a
+ * half-open conversation first, then an ended one, then an open one; the least recently seen of
+ * them. With a secret hash key this does not happen in practice; it bounds a lookup's cost. */
+static void make_room_in_chain(struct np_tracker *t, uint64_t h)
+{
+	if (!np_lru_chain_full(&t->lru, h))
+		return;
+	static const int order[NP_LRU_LISTS] = { [LIST_HALF] = 0, [LIST_ENDED] = 1, [LIST_OPEN] = 2 };
+	uint32_t victim = NP_LRU_NONE;
+	for (uint32_t s = np_lru_chain_first(&t->lru, h); s != NP_LRU_NONE; s = np_lru_chain_next(&t->lru, s)) {
+		if (victim == NP_LRU_NONE) {
+			victim = s;
+			continue;
+		}
+		int a = order[t->lru.nodes[s].list], b = order[t->lru.nodes[victim].list];
+		if (a < b || (a == b && t->convs[s].t_last <= t->convs[victim].t_last))
+			victim = s;
+	}
+	bool half = t->lru.nodes[victim].list == LIST_HALF;
+	t->st.evicted++;
+	t->st.evicted_half_open += half;
+	t->st.evicted_crowded++;
+	release(t, victim, false, NULL, NULL);
+}
+
 static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t h,
 			     const struct np_endpoint *src, const struct np_endpoint *dst, uint16_t flags)
 {
 	bool syn = flags & NP_TCP_SYN, ack = flags & NP_TCP_ACK;
+	make_room_in_chain(t, h);
 	make_room(t, !(!syn && ack));
 	bool half = syn || !ack;
 	uint32_t s = np_lru_insert(&t->lru, key, h, half ? LIST_HALF : LIST_OPEN);

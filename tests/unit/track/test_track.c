@@ -8,6 +8,8 @@
 
 #include "netprobe/track.h"
 #include "testutil.h"
+#include "track/lru.h"
+#include "track/siphash.h"
 
 /* ---- building segments ------------------------------------------------------------------- */
 
@@ -1266,6 +1268,94 @@ static void test_names(void **state)
 	assert_string_equal(np_event_kind_name((enum np_event_kind)99), "?");
 }
 
+/* ---- the hash key and the hash chains (issue 12: hash flooding) ------------------------------ */
+
+/* np_track_seed draws a new key from getrandom(2) each time, never the fixed default one. */
+static void test_seed_is_random(void **state)
+{
+	(void)state;
+	struct np_track_opts d, a, b;
+	np_track_defaults(&d);
+	a = b = d;
+	char err[128];
+	assert_int_equal(np_track_seed(&a, err, sizeof err), 0);
+	assert_int_equal(np_track_seed(&b, err, sizeof err), 0);
+	assert_memory_not_equal(a.hash_key, d.hash_key, sizeof a.hash_key);
+	assert_memory_not_equal(a.hash_key, b.hash_key, sizeof a.hash_key);
+}
+
+/* The conversation key as conv_key() in track.c lays it out for IPv4, client below server. */
+static uint64_t conv_hash(const struct np_track_opts *o, const struct np_endpoint *lo,
+			  const struct np_endpoint *hi)
+{
+	uint8_t key[40] = { 4 };
+	memcpy(key + 1, lo->addr, 16);
+	t_put16(key + 17, lo->port);
+	memcpy(key + 19, hi->addr, 16);
+	t_put16(key + 35, hi->port);
+	return np_siphash24(o->hash_key, key, sizeof key);
+}
+
+#define CHAIN_OPEN 8
+#define CHAIN_SYNS 30
+
+/* Knowing the (here fixed) key, clients whose conversations all fall into one hash chain of a
+ * 1024-conversation table (2048 buckets): 8 complete a handshake, then 30 only send a SYN. The
+ * chain never holds more than NP_LRU_MAX_CHAIN: each SYN beyond it evicts a half-open
+ * conversation of the chain, the oldest; the established ones stay and are found again. */
+static void test_hash_chain_bounded(void **state)
+{
+	(void)state;
+	struct np_track_opts o;
+	np_track_defaults(&o);
+	o.max_conv = 1024;
+	o.max_half_open = 1024;
+	const uint64_t mask = 2047; /* np_lru_init: the power of two at least twice max_conv */
+	struct h h;
+	h_init(&h, &o, 4);
+	struct np_endpoint cl[CHAIN_OPEN + CHAIN_SYNS];
+	unsigned n = 0;
+	uint64_t bucket = 0;
+	/* Clients 10.0.0.3 upwards: the server 10.0.0.2:80 sorts first, the key's lower endpoint.
+	 * One in 2048 falls into the first one's bucket: ~80,000 tries. */
+	for (uint32_t j = 3; n < T_ARRAY_LEN(cl) && j < (1u << 24); j++) {
+		uint8_t a[4] = { 10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j };
+		struct np_endpoint e;
+		set_ep(&e, 4, a, 40000);
+		uint64_t hb = conv_hash(&o, &h.ep[S], &e) & mask;
+		if (n == 0)
+			bucket = hb;
+		if (hb == bucket)
+			cl[n++] = e;
+	}
+	assert_int_equal(n, T_ARRAY_LEN(cl));
+	int64_t at = 0;
+	for (unsigned i = 0; i < CHAIN_OPEN; i++, at += 1000) {
+		feed_ep(&h, at, &cl[i], &h.ep[S], SEG(.flags = SYN, .seq = C0));
+		feed_ep(&h, at + 100, &h.ep[S], &cl[i], SEG(.flags = SA, .seq = S0, .ack = C0 + 1));
+		feed_ep(&h, at + 200, &cl[i], &h.ep[S], SEG(.flags = A, .seq = C0 + 1, .ack = S0 + 1));
+	}
+	for (unsigned i = CHAIN_OPEN; i < T_ARRAY_LEN(cl); i++, at += 1000)
+		feed_ep(&h, at, &cl[i], &h.ep[S], SEG(.flags = SYN, .seq = C0));
+	struct np_track_stats st;
+	np_track_stats(h.t, &st);
+	assert_int_equal(st.conversations, CHAIN_OPEN + CHAIN_SYNS);
+	assert_int_equal(st.completed, CHAIN_OPEN);
+	assert_int_equal(st.evicted_crowded, CHAIN_OPEN + CHAIN_SYNS - NP_LRU_MAX_CHAIN);
+	assert_int_equal(st.evicted, st.evicted_crowded);
+	assert_int_equal(st.evicted_half_open, st.evicted_crowded);
+	assert_int_equal(st.open, CHAIN_OPEN);
+	assert_int_equal(st.half_open, NP_LRU_MAX_CHAIN - CHAIN_OPEN);
+	/* The first established conversation is still the first, not a new mid-stream one. */
+	feed_ep(&h, at, &cl[0], &h.ep[S], SEG(.flags = A, .seq = C0 + 1, .ack = S0 + 1, .len = 1));
+	assert_int_equal(h.info.conv, 1);
+	/* The latest SYNs are the ones kept: the last client's is found again (its retransmission). */
+	feed_ep(&h, at + 1000, &cl[T_ARRAY_LEN(cl) - 1], &h.ep[S], SEG(.flags = SYN, .seq = C0));
+	assert_int_equal(h.info.conv, T_ARRAY_LEN(cl));
+	assert_true(h.info.analysis & NP_TA_RETRANSMISSION);
+	h_free(&h);
+}
+
 /* ---- SYN floods and bounded memory -------------------------------------------------------- */
 
 #define FLOOD_SYNS 10000
@@ -1558,6 +1648,8 @@ int main(void)
 		cmocka_unit_test(test_idle_expiry),
 		cmocka_unit_test(test_cut_header_not_followed),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_seed_is_random),
+		cmocka_unit_test(test_hash_chain_bounded),
 		cmocka_unit_test(test_flood_bounded_memory),
 		cmocka_unit_test(test_flood_keeps_established),
 		cmocka_unit_test(test_no_flood_for_normal_load),
