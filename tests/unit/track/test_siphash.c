@@ -78,7 +78,7 @@ static void test_every_key_bit_counts(void **state)
 	}
 }
 
-/* Unaligned input reads the same bytes (the words are assembled byte by byte). */
+/* Unaligned input reads the same bytes (words are read with memcpy). */
 static void test_unaligned(void **state)
 {
 	(void)state;
