@@ -1579,6 +1579,63 @@ static void test_flood_keeps_established(void **state)
 	h_free(&h);
 }
 
+#define TARGETS_CROWD 24
+
+/* The flood detector's target table, knowing its (here fixed) key: servers whose (address, port)
+ * all fall into one chain of a 64-target table (128 buckets). One is flooded first; then each of
+ * the others gets a SYN. The chain stays at NP_LRU_MAX_CHAIN by recycling its oldest target not
+ * under attack: the flooded one keeps its episode, which ends at the end with all its SYNs. */
+static void test_flood_target_chain_bounded(void **state)
+{
+	(void)state;
+	struct np_track_opts o;
+	np_track_defaults(&o);
+	o.max_targets = 64;
+	o.flood_rate = 100;
+	o.flood_half_open = 50;
+	struct h h;
+	h_init_keyed(&h, &o, 4);
+	struct np_endpoint sv[TARGETS_CROWD];
+	unsigned n = 0;
+	uint64_t bucket = 0;
+	for (uint32_t j = 0; n < TARGETS_CROWD && j < (1u << 24); j++) {
+		uint8_t a[4] = { 10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j };
+		struct np_endpoint e;
+		set_ep(&e, 4, a, 80);
+		uint8_t key[40] = { 4 }; /* target_key() of synflood.c */
+		memcpy(key + 1, e.addr, 16);
+		t_put16(key + 17, e.port);
+		uint64_t hb = np_siphash24(o.hash_key, key, sizeof key) & 127;
+		if (n == 0)
+			bucket = hb;
+		if (hb == bucket)
+			sv[n++] = e;
+	}
+	assert_int_equal(n, TARGETS_CROWD);
+	uint64_t rng = 5;
+	int64_t at = 0;
+	for (uint32_t i = 0; i < 300; i++, at += 1000) { /* 1000 SYNs/s for 0.3 s */
+		struct np_endpoint src;
+		flood_source(i, &src, &rng);
+		feed_ep(&h, at, &src, &sv[0], SEG(.flags = SYN, .seq = (uint32_t)rng));
+	}
+	assert_int_equal(count_kind(&h, NP_EV_SYN_FLOOD), 1);
+	for (unsigned k = 1; k < TARGETS_CROWD; k++, at += 1000)
+		feed_ep(&h, at, &h.ep[C], &sv[k], SEG(.flags = SYN, .seq = C0));
+	for (uint32_t i = 300; i < 400; i++, at += 1000) {
+		struct np_endpoint src;
+		flood_source(i, &src, &rng);
+		feed_ep(&h, at, &src, &sv[0], SEG(.flags = SYN, .seq = (uint32_t)rng));
+	}
+	finish(&h);
+	const struct np_event *end = last_ev(&h, NP_EV_SYN_FLOOD);
+	assert_int_equal(end->flood.phase, NP_FLOOD_END);
+	assert_memory_equal(end->flood.target.addr, sv[0].addr, 16);
+	assert_int_equal(end->flood.syns, 400);
+	assert_int_equal(count_kind(&h, NP_EV_SYN_FLOOD), 2); /* start and end: no update in 0.42 s */
+	h_free(&h);
+}
+
 /* A busy but healthy server: 50 new connections a second for 10 s, each completing within a
  * millisecond and closed soon after. No flood. */
 static void test_no_flood_for_normal_load(void **state)
@@ -1664,6 +1721,7 @@ int main(void)
 		cmocka_unit_test(test_hash_chain_bounded),
 		cmocka_unit_test(test_flood_bounded_memory),
 		cmocka_unit_test(test_flood_keeps_established),
+		cmocka_unit_test(test_flood_target_chain_bounded),
 		cmocka_unit_test(test_no_flood_for_normal_load),
 		cmocka_unit_test(test_no_flood_for_fast_completing_load),
 	};
