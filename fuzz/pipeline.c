@@ -48,7 +48,7 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	z->match_wanted = (opts & FZ_OPT_MATCH) != 0;
 
 	struct np_track_opts o;
-	np_track_defaults(&o);
+	np_track_defaults(&o); /* its fixed hash key: a finding replays the same way */
 	/* Tiny tables and short timeouts: a few frames fill them, so eviction of established and
 	 * half-open conversations, of flood targets and of ladders, and every expiry, are reached. */
 	o.max_conv = 8;

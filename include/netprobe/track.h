@@ -155,10 +155,17 @@ struct np_track_opts {
 	uint32_t flood_window_s;    /* sliding window */
 	uint32_t ladder_convs;      /* conversations whose segments are kept for --ladder (0: none) */
 	uint32_t ladder_segments;   /* segments kept per conversation */
-	uint64_t hash_seed;
+	/* SipHash key of the conversation and flood-target tables, whose keys come from packets:
+	 * secret and random (np_track_seed), or flows that all fall into one hash chain could be
+	 * computed offline (hash flooding). np_track_defaults sets a fixed key, for tests only. */
+	uint8_t hash_key[16];
 };
 
+/* Defaults for every field, with a fixed hash key: reproducible, for tests and fuzzing. */
 void np_track_defaults(struct np_track_opts *o);
+/* A random hash key from getrandom(2). Call it before entering the sandbox, which does not
+ * allow getrandom. Returns 0, or -1 with the reason in err. */
+int np_track_seed(struct np_track_opts *o, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* Events are handed to a sink as they happen. */
 typedef void (*np_event_fn)(void *arg, const struct np_event *ev);
@@ -196,6 +203,7 @@ struct np_track_stats {
 	uint64_t open;              /* tracked and established now */
 	uint64_t half_open;         /* tracked and not established now */
 	uint64_t evicted, evicted_half_open, expired;
+	uint64_t evicted_crowded;   /* of the evicted: to keep a hash chain short (lru.h) */
 	uint64_t hs_count;
 	double hs_min_ms, hs_max_ms, hs_sum_ms;
 	uint64_t flood_episodes;

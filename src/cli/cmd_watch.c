@@ -229,6 +229,10 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	o->tsfmt = NP_TS_RELATIVE;
 	o->summary = true;
 	np_track_defaults(&o->track);
+	if (np_track_seed(&o->track, err, sizeof err) < 0) { /* here: the sandbox forbids getrandom */
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
 	optind = 1;
 	opterr = 0;
 	int ch;

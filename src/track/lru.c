@@ -139,3 +139,21 @@ void np_lru_touch(struct np_lru *l, uint32_t s, uint8_t list)
 	unlink_list(l, s);
 	push_head(l, s, list);
 }
+
+bool np_lru_chain_full(const struct np_lru *l, uint64_t hash)
+{
+	uint32_t n = 0;
+	for (uint32_t s = l->buckets[hash & l->mask]; s != NP_LRU_NONE && n < NP_LRU_MAX_CHAIN; s = l->nodes[s].hnext)
+		n++;
+	return n >= NP_LRU_MAX_CHAIN;
+}
+
+uint32_t np_lru_chain_first(const struct np_lru *l, uint64_t hash)
+{
+	return l->buckets[hash & l->mask];
+}
+
+uint32_t np_lru_chain_next(const struct np_lru *l, uint32_t slot)
+{
+	return l->nodes[slot].hnext;
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "siphash.h"
 #include "track_int.h"
 
 #define HLL_BITS 8
@@ -177,9 +178,18 @@ static int64_t flood_began(const struct np_flood *f, const struct target *t, int
 	return first;
 }
 
-static void hll_add(struct bucket *b, const struct np_endpoint *src, uint64_t seed)
+/* The sketch's hash has a fixed, public key, apart from the tables' secret one: the source
+ * estimate is printed, so it must be the same on every replay of a capture, and a printed
+ * number derived from the secret key would leak bits of it. The price: a flood crafted against
+ * this key can make the estimate say what it likes (sources whose hashes land in one register
+ * read as one; a few with long runs of zeros read as millions). The estimate decides nothing
+ * (episodes start and end on the SYN rate and half-open count) and costs the same whatever the
+ * sources (one hash and one register per SYN), and it is never above the SYNs counted. */
+#define HLL_SEED (0x6e657470726f6265ULL ^ 0x5eed)
+
+static void hll_add(struct bucket *b, const struct np_endpoint *src)
 {
-	uint64_t h = np_hash_bytes(src->addr, src->ver == 4 ? 4 : 16, seed ^ 0x5eed);
+	uint64_t h = np_hash_bytes(src->addr, src->ver == 4 ? 4 : 16, HLL_SEED);
 	unsigned idx = (unsigned)(h >> (64 - HLL_BITS));
 	uint64_t rest = (h << HLL_BITS) | (1ull << (HLL_BITS - 1)); /* sentinel bounds the rank */
 	uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
@@ -191,7 +201,7 @@ static struct target *find_target(struct np_flood *f, const struct np_endpoint *
 {
 	uint8_t key[NP_LRU_KEY];
 	target_key(ep, key);
-	uint64_t h = np_hash_bytes(key, sizeof key, f->o.hash_seed);
+	uint64_t h = np_siphash24(f->o.hash_key, key, sizeof key);
 	uint32_t s = np_lru_find(&f->lru, key, h);
 	if (s != NP_LRU_NONE) {
 		np_lru_touch(&f->lru, s, 0);
@@ -199,6 +209,16 @@ static struct target *find_target(struct np_flood *f, const struct np_endpoint *
 	}
 	if (!create)
 		return NULL;
+	if (np_lru_chain_full(&f->lru, h)) {
+		/* A full hash chain (lru.h): recycle its oldest target not under attack. */
+		uint32_t victim = NP_LRU_NONE;
+		for (s = np_lru_chain_first(&f->lru, h); s != NP_LRU_NONE; s = np_lru_chain_next(&f->lru, s))
+			if (!f->targets[s].active)
+				victim = s;
+		if (victim == NP_LRU_NONE)
+			return NULL;
+		np_lru_remove(&f->lru, victim);
+	}
 	if (f->lru.count == f->lru.cap) {
 		/* Recycle the least recently seen target that is not under attack. */
 		uint32_t victim = f->lru.lists[0].tail;
@@ -230,6 +250,8 @@ static void flood_event(struct np_flood *f, struct target *t, enum np_flood_phas
 	ev.flood.syn_rate = window_rate(&w, now);
 	ev.flood.half_open = w.syns > w.completed ? w.syns - w.completed : 0;
 	ev.flood.sources = (uint64_t)llround(window_sources(f, t, now));
+	if (ev.flood.sources > w.syns) /* more sources than SYNs: a crafted or tiny sample */
+		ev.flood.sources = w.syns;
 	ev.flood.syns = t->syns;
 	ev.flood.synacks = t->synacks;
 	ev.flood.rsts = t->rsts;
@@ -256,7 +278,7 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		struct bucket *b = bucket_at(f, t, now / 1000000);
 		if (!b->syns++)
 			b->first_syn_us = now;
-		hll_add(b, src, f->o.hash_seed);
+		hll_add(b, src);
 		/* Only a SYN sent at a flood's pace (its second holds at least the end rate) can be
 		 * the flood's last: calm SYNs after the flood must not stretch the episode. */
 		if (2 * (uint64_t)b->syns >= f->o.flood_rate)

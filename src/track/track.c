@@ -3,9 +3,13 @@
  * retransmission, duplicate ACK, zero window, window full, out-of-order. Conversations live in
  * a bounded LRU table: half-open ones (a flood's) in a list of their own with a cap of their own,
  * so a flood evicts its own entries before it can evict established conversations. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "siphash.h"
 #include "track_int.h"
 
 enum { LIST_HALF = 0, LIST_OPEN = 1, LIST_ENDED = 2 };
@@ -85,7 +89,27 @@ void np_track_defaults(struct np_track_opts *o)
 	o->flood_rate = 200;
 	o->flood_half_open = 500;
 	o->flood_window_s = 5;
-	o->hash_seed = 0x6e657470726f6265ULL;
+	memcpy(o->hash_key, "np-fixed-testkey", sizeof o->hash_key); /* public: np_track_seed */
+}
+
+_Static_assert(sizeof((struct np_track_opts *)0)->hash_key == NP_SIPHASH_KEY, "a SipHash key");
+
+int np_track_seed(struct np_track_opts *o, char *err, size_t errlen)
+{
+	size_t got = 0;
+	while (got < sizeof o->hash_key) {
+		/* Flags 0: the urandom pool, waiting only until it is first initialised at boot. */
+		ssize_t r = getrandom(o->hash_key + got, sizeof o->hash_key - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "cannot draw a hash key: getrandom: %s",
+				 r < 0 ? strerror(errno) : "no bytes");
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
 }
 
 const char *np_tcp_state_name(enum np_tcp_state s)
@@ -388,10 +412,36 @@ static void make_room(struct np_tracker *t, bool half_open)
 	release(t, t->lru.lists[from].tail, false, NULL, NULL);
 }
 
+/* A full hash chain (NP_LRU_MAX_CHAIN, lru.h) makes room as the table does (make_room): a
+ * half-open conversation first, then an ended one, then an open one; the least recently seen of
+ * them. With a secret hash key this does not happen in practice; it bounds a lookup's cost. */
+static void make_room_in_chain(struct np_tracker *t, uint64_t h)
+{
+	if (!np_lru_chain_full(&t->lru, h))
+		return;
+	static const int order[NP_LRU_LISTS] = { [LIST_HALF] = 0, [LIST_ENDED] = 1, [LIST_OPEN] = 2 };
+	uint32_t victim = NP_LRU_NONE;
+	for (uint32_t s = np_lru_chain_first(&t->lru, h); s != NP_LRU_NONE; s = np_lru_chain_next(&t->lru, s)) {
+		if (victim == NP_LRU_NONE) {
+			victim = s;
+			continue;
+		}
+		int a = order[t->lru.nodes[s].list], b = order[t->lru.nodes[victim].list];
+		if (a < b || (a == b && t->convs[s].t_last <= t->convs[victim].t_last))
+			victim = s;
+	}
+	bool half = t->lru.nodes[victim].list == LIST_HALF;
+	t->st.evicted++;
+	t->st.evicted_half_open += half;
+	t->st.evicted_crowded++;
+	release(t, victim, false, NULL, NULL);
+}
+
 static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t h,
 			     const struct np_endpoint *src, const struct np_endpoint *dst, uint16_t flags)
 {
 	bool syn = flags & NP_TCP_SYN, ack = flags & NP_TCP_ACK;
+	make_room_in_chain(t, h);
 	make_room(t, !(!syn && ack));
 	bool half = syn || !ack;
 	uint32_t s = np_lru_insert(&t->lru, key, h, half ? LIST_HALF : LIST_OPEN);
@@ -742,7 +792,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 
 	uint8_t key[NP_LRU_KEY];
 	conv_key(&src, &dst, key);
-	uint64_t h = np_hash_bytes(key, sizeof key, t->o.hash_seed);
+	uint64_t h = np_siphash24(t->o.hash_key, key, sizeof key);
 	uint32_t s = np_lru_find(&t->lru, key, h);
 	struct conv *c = s == NP_LRU_NONE ? NULL : &t->convs[s];
 	bool fresh_syn = (tcp->flags & (NP_TCP_SYN | NP_TCP_ACK | NP_TCP_RST)) == NP_TCP_SYN;

@@ -224,6 +224,32 @@ static void test_colliding_chain(void **state)
 	np_lru_free(&l);
 }
 
+/* np_lru_chain_full says when a chain holds NP_LRU_MAX_CHAIN keys (a bucket, not a hash: keys
+ * with the same low bits count together), and the chain walk lists its slots newest first. */
+static void test_chain_full(void **state)
+{
+	(void)state;
+	struct np_lru l;
+	assert_int_equal(np_lru_init(&l, 64), 0);
+	const uint64_t h = 0x77;
+	uint32_t s[NP_LRU_MAX_CHAIN];
+	for (uint32_t i = 0; i < NP_LRU_MAX_CHAIN; i++) {
+		assert_false(np_lru_chain_full(&l, h));
+		/* every other key: another hash, the same bucket */
+		s[i] = ins(&l, 200 + i, i % 2 ? h : h + ((uint64_t)l.mask + 1) * i, 0);
+	}
+	assert_true(np_lru_chain_full(&l, h));
+	assert_false(np_lru_chain_full(&l, h + 1)); /* the next bucket is empty */
+	uint32_t n = 0;
+	for (uint32_t x = np_lru_chain_first(&l, h); x != NP_LRU_NONE; x = np_lru_chain_next(&l, x), n++)
+		assert_int_equal(x, s[NP_LRU_MAX_CHAIN - 1 - n]);
+	assert_int_equal(n, NP_LRU_MAX_CHAIN);
+	np_lru_remove(&l, s[3]);
+	assert_false(np_lru_chain_full(&l, h));
+	assert_int_equal(np_lru_chain_first(&l, h + 1), NP_LRU_NONE);
+	np_lru_free(&l);
+}
+
 /* ---- random operations against a reference model ---------------------------------------- */
 
 #define UNIVERSE 256
@@ -406,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_lists_and_touch),
 		cmocka_unit_test(test_colliding_chain),
+		cmocka_unit_test(test_chain_full),
 		cmocka_unit_test(test_random_ops_good_hash),
 		cmocka_unit_test(test_random_ops_colliding_hash),
 		cmocka_unit_test(test_hash),

@@ -8,6 +8,8 @@
 
 #include "netprobe/track.h"
 #include "testutil.h"
+#include "track/lru.h"
+#include "track/siphash.h"
 
 /* ---- building segments ------------------------------------------------------------------- */
 
@@ -196,17 +198,29 @@ static const uint8_t addr4_s[4] = { 10, 0, 0, 2 };
 static const uint8_t addr6_c[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 static const uint8_t addr6_s[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 
-/* A tracker with the default options (or `o`), client 10.0.0.1:40000, server 10.0.0.2:80 (or
- * fd00::1 and fd00::2 for IPv6). */
-static void h_init(struct h *h, const struct np_track_opts *o, int ver)
+/* A tracker with the options `o` as they are, hash key included; client 10.0.0.1:40000, server
+ * 10.0.0.2:80 (or fd00::1 and fd00::2 for IPv6). */
+static void h_init_keyed(struct h *h, const struct np_track_opts *o, int ver)
 {
 	memset(h, 0, sizeof *h);
-	struct np_track_opts d;
-	np_track_defaults(&d);
-	h->t = np_tracker_new(o ? o : &d);
+	h->t = np_tracker_new(o);
 	assert_non_null(h->t);
 	set_ep(&h->ep[C], ver, ver == 6 ? addr6_c : addr4_c, 40000);
 	set_ep(&h->ep[S], ver, ver == 6 ? addr6_s : addr4_s, 80);
+}
+
+/* The same with the default options (or `o`) under a random hash key, as netprobe runs: what a
+ * test checks must not depend on the key. */
+static void h_init(struct h *h, const struct np_track_opts *o, int ver)
+{
+	struct np_track_opts d;
+	if (o)
+		d = *o;
+	else
+		np_track_defaults(&d);
+	char err[128];
+	assert_int_equal(np_track_seed(&d, err, sizeof err), 0);
+	h_init_keyed(h, &d, ver);
 }
 
 static void h_free(struct h *h)
@@ -1266,6 +1280,94 @@ static void test_names(void **state)
 	assert_string_equal(np_event_kind_name((enum np_event_kind)99), "?");
 }
 
+/* ---- the hash key and the hash chains (issue 12: hash flooding) ------------------------------ */
+
+/* np_track_seed draws a new key from getrandom(2) each time, never the fixed default one. */
+static void test_seed_is_random(void **state)
+{
+	(void)state;
+	struct np_track_opts d, a, b;
+	np_track_defaults(&d);
+	a = b = d;
+	char err[128];
+	assert_int_equal(np_track_seed(&a, err, sizeof err), 0);
+	assert_int_equal(np_track_seed(&b, err, sizeof err), 0);
+	assert_memory_not_equal(a.hash_key, d.hash_key, sizeof a.hash_key);
+	assert_memory_not_equal(a.hash_key, b.hash_key, sizeof a.hash_key);
+}
+
+/* The conversation key as conv_key() in track.c lays it out for IPv4, client below server. */
+static uint64_t conv_hash(const struct np_track_opts *o, const struct np_endpoint *lo,
+			  const struct np_endpoint *hi)
+{
+	uint8_t key[40] = { 4 };
+	memcpy(key + 1, lo->addr, 16);
+	t_put16(key + 17, lo->port);
+	memcpy(key + 19, hi->addr, 16);
+	t_put16(key + 35, hi->port);
+	return np_siphash24(o->hash_key, key, sizeof key);
+}
+
+#define CHAIN_OPEN 8
+#define CHAIN_SYNS 30
+
+/* Knowing the (here fixed) key, clients whose conversations all fall into one hash chain of a
+ * 1024-conversation table (2048 buckets): 8 complete a handshake, then 30 only send a SYN. The
+ * chain never holds more than NP_LRU_MAX_CHAIN: each SYN beyond it evicts a half-open
+ * conversation of the chain, the oldest; the established ones stay and are found again. */
+static void test_hash_chain_bounded(void **state)
+{
+	(void)state;
+	struct np_track_opts o;
+	np_track_defaults(&o);
+	o.max_conv = 1024;
+	o.max_half_open = 1024;
+	const uint64_t mask = 2047; /* np_lru_init: the power of two at least twice max_conv */
+	struct h h;
+	h_init_keyed(&h, &o, 4); /* the fixed key, which this test knows */
+	struct np_endpoint cl[CHAIN_OPEN + CHAIN_SYNS];
+	unsigned n = 0;
+	uint64_t bucket = 0;
+	/* Clients 10.0.0.3 upwards: the server 10.0.0.2:80 sorts first, the key's lower endpoint.
+	 * One in 2048 falls into the first one's bucket: ~80,000 tries. */
+	for (uint32_t j = 3; n < T_ARRAY_LEN(cl) && j < (1u << 24); j++) {
+		uint8_t a[4] = { 10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j };
+		struct np_endpoint e;
+		set_ep(&e, 4, a, 40000);
+		uint64_t hb = conv_hash(&o, &h.ep[S], &e) & mask;
+		if (n == 0)
+			bucket = hb;
+		if (hb == bucket)
+			cl[n++] = e;
+	}
+	assert_int_equal(n, T_ARRAY_LEN(cl));
+	int64_t at = 0;
+	for (unsigned i = 0; i < CHAIN_OPEN; i++, at += 1000) {
+		feed_ep(&h, at, &cl[i], &h.ep[S], SEG(.flags = SYN, .seq = C0));
+		feed_ep(&h, at + 100, &h.ep[S], &cl[i], SEG(.flags = SA, .seq = S0, .ack = C0 + 1));
+		feed_ep(&h, at + 200, &cl[i], &h.ep[S], SEG(.flags = A, .seq = C0 + 1, .ack = S0 + 1));
+	}
+	for (unsigned i = CHAIN_OPEN; i < T_ARRAY_LEN(cl); i++, at += 1000)
+		feed_ep(&h, at, &cl[i], &h.ep[S], SEG(.flags = SYN, .seq = C0));
+	struct np_track_stats st;
+	np_track_stats(h.t, &st);
+	assert_int_equal(st.conversations, CHAIN_OPEN + CHAIN_SYNS);
+	assert_int_equal(st.completed, CHAIN_OPEN);
+	assert_int_equal(st.evicted_crowded, CHAIN_OPEN + CHAIN_SYNS - NP_LRU_MAX_CHAIN);
+	assert_int_equal(st.evicted, st.evicted_crowded);
+	assert_int_equal(st.evicted_half_open, st.evicted_crowded);
+	assert_int_equal(st.open, CHAIN_OPEN);
+	assert_int_equal(st.half_open, NP_LRU_MAX_CHAIN - CHAIN_OPEN);
+	/* The first established conversation is still the first, not a new mid-stream one. */
+	feed_ep(&h, at, &cl[0], &h.ep[S], SEG(.flags = A, .seq = C0 + 1, .ack = S0 + 1, .len = 1));
+	assert_int_equal(h.info.conv, 1);
+	/* The latest SYNs are the ones kept: the last client's is found again (its retransmission). */
+	feed_ep(&h, at + 1000, &cl[T_ARRAY_LEN(cl) - 1], &h.ep[S], SEG(.flags = SYN, .seq = C0));
+	assert_int_equal(h.info.conv, T_ARRAY_LEN(cl));
+	assert_true(h.info.analysis & NP_TA_RETRANSMISSION);
+	h_free(&h);
+}
+
 /* ---- SYN floods and bounded memory -------------------------------------------------------- */
 
 #define FLOOD_SYNS 10000
@@ -1477,6 +1579,63 @@ static void test_flood_keeps_established(void **state)
 	h_free(&h);
 }
 
+#define TARGETS_CROWD 24
+
+/* The flood detector's target table, knowing its (here fixed) key: servers whose (address, port)
+ * all fall into one chain of a 64-target table (128 buckets). One is flooded first; then each of
+ * the others gets a SYN. The chain stays at NP_LRU_MAX_CHAIN by recycling its oldest target not
+ * under attack: the flooded one keeps its episode, which ends at the end with all its SYNs. */
+static void test_flood_target_chain_bounded(void **state)
+{
+	(void)state;
+	struct np_track_opts o;
+	np_track_defaults(&o);
+	o.max_targets = 64;
+	o.flood_rate = 100;
+	o.flood_half_open = 50;
+	struct h h;
+	h_init_keyed(&h, &o, 4);
+	struct np_endpoint sv[TARGETS_CROWD];
+	unsigned n = 0;
+	uint64_t bucket = 0;
+	for (uint32_t j = 0; n < TARGETS_CROWD && j < (1u << 24); j++) {
+		uint8_t a[4] = { 10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j };
+		struct np_endpoint e;
+		set_ep(&e, 4, a, 80);
+		uint8_t key[40] = { 4 }; /* target_key() of synflood.c */
+		memcpy(key + 1, e.addr, 16);
+		t_put16(key + 17, e.port);
+		uint64_t hb = np_siphash24(o.hash_key, key, sizeof key) & 127;
+		if (n == 0)
+			bucket = hb;
+		if (hb == bucket)
+			sv[n++] = e;
+	}
+	assert_int_equal(n, TARGETS_CROWD);
+	uint64_t rng = 5;
+	int64_t at = 0;
+	for (uint32_t i = 0; i < 300; i++, at += 1000) { /* 1000 SYNs/s for 0.3 s */
+		struct np_endpoint src;
+		flood_source(i, &src, &rng);
+		feed_ep(&h, at, &src, &sv[0], SEG(.flags = SYN, .seq = (uint32_t)rng));
+	}
+	assert_int_equal(count_kind(&h, NP_EV_SYN_FLOOD), 1);
+	for (unsigned k = 1; k < TARGETS_CROWD; k++, at += 1000)
+		feed_ep(&h, at, &h.ep[C], &sv[k], SEG(.flags = SYN, .seq = C0));
+	for (uint32_t i = 300; i < 400; i++, at += 1000) {
+		struct np_endpoint src;
+		flood_source(i, &src, &rng);
+		feed_ep(&h, at, &src, &sv[0], SEG(.flags = SYN, .seq = (uint32_t)rng));
+	}
+	finish(&h);
+	const struct np_event *end = last_ev(&h, NP_EV_SYN_FLOOD);
+	assert_int_equal(end->flood.phase, NP_FLOOD_END);
+	assert_memory_equal(end->flood.target.addr, sv[0].addr, 16);
+	assert_int_equal(end->flood.syns, 400);
+	assert_int_equal(count_kind(&h, NP_EV_SYN_FLOOD), 2); /* start and end: no update in 0.42 s */
+	h_free(&h);
+}
+
 /* A busy but healthy server: 50 new connections a second for 10 s, each completing within a
  * millisecond and closed soon after. No flood. */
 static void test_no_flood_for_normal_load(void **state)
@@ -1558,8 +1717,11 @@ int main(void)
 		cmocka_unit_test(test_idle_expiry),
 		cmocka_unit_test(test_cut_header_not_followed),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_seed_is_random),
+		cmocka_unit_test(test_hash_chain_bounded),
 		cmocka_unit_test(test_flood_bounded_memory),
 		cmocka_unit_test(test_flood_keeps_established),
+		cmocka_unit_test(test_flood_target_chain_bounded),
 		cmocka_unit_test(test_no_flood_for_normal_load),
 		cmocka_unit_test(test_no_flood_for_fast_completing_load),
 	};
