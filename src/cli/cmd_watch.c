@@ -8,12 +8,14 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <pcap/dlt.h>
 #include <pcap/pcap.h>
@@ -51,7 +53,6 @@ struct watch_opts {
 	double duration;  /* seconds; 0: no limit */
 	uint64_t buffer_kib;
 	struct np_match match;
-	const char *host_text;  /* --host as given, for the live kernel filter */
 	struct np_track_opts track;
 	char *filter; /* BPF expression from the remaining arguments, or NULL */
 };
@@ -266,7 +267,6 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			o->match.port = (uint16_t)v;
 			break;
 		case OPT_HOST:
-			o->host_text = optarg;
 			if (np_match_add_host(&o->match, optarg, err, sizeof err) < 0) {
 				np_errorf(CMD, "%s", err);
 				return NP_EXIT_ERROR;
@@ -484,31 +484,68 @@ static bool loopback_listener(uint16_t port)
 	return loop && !other;
 }
 
-/* Live: the shorthands also become a kernel filter (VLAN-tagged frames included), so that
- * -w writes only what is watched; after decoding they are matched again either way. */
-static char *live_filter(const struct watch_opts *o, const char *host_text, int dlt)
+/* Appends the text of fmt to *s (a malloc'ed string, or NULL for none yet); the old string is
+ * freed either way. NULL when out of memory. Sized by vasprintf, never cut: a filter cut
+ * short is another filter (and a user's BPF expression is up to FILTER_MAX bytes). */
+static char *str_append(char *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *str_append(char *s, const char *fmt, ...)
 {
-	char shorthand[512] = "", plain[256] = "";
-	if (o->match.has_port && host_text)
-		snprintf(plain, sizeof plain, "port %u and host %s", o->match.port, host_text);
-	else if (o->match.has_port)
-		snprintf(plain, sizeof plain, "port %u", o->match.port);
-	else if (host_text)
-		snprintf(plain, sizeof plain, "host %s", host_text);
+	char *tail, *out;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&tail, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		free(s);
+		return NULL;
+	}
+	if (!s)
+		return tail;
+	n = asprintf(&out, "%s%s", s, tail);
+	free(s);
+	free(tail);
+	return n < 0 ? NULL : out;
+}
+
+/* Live: the shorthands also become a kernel filter (VLAN-tagged frames included), so that
+ * -w writes only what is watched; after decoding they are matched again either way. The hosts
+ * go in as the addresses the decoded match compares, in inet_ntop's spelling, never as typed:
+ * libpcap reads "0177.0.0.1" as 177.0.0.1 where inet_aton (and so --host) reads 127.0.0.1,
+ * and it resolves a name again by itself. Every address is in it ("host A or host B"), as the
+ * decoded match takes any of them. NULL when out of memory; "" when there is no filter. */
+static char *live_filter(const struct watch_opts *o, int dlt)
+{
+	char *plain = strdup(""), *shorthand, *s;
+	unsigned nh = o->match.nhosts;
+	if (plain && o->match.has_port)
+		plain = str_append(plain, "port %u%s", o->match.port, nh ? " and " : "");
+	if (plain && nh > 1)
+		plain = str_append(plain, "(");
+	for (unsigned i = 0; plain && i < nh; i++) {
+		const struct np_match_host *h = &o->match.hosts[i];
+		char a[INET6_ADDRSTRLEN];
+		if (!inet_ntop(h->ver == 4 ? AF_INET : AF_INET6, h->addr, a, sizeof a))
+			snprintf(a, sizeof a, "?"); /* only for a family other than 4 or 6 */
+		plain = str_append(plain, "%shost %s", i ? " or " : "", a);
+	}
+	if (plain && nh > 1)
+		plain = str_append(plain, ")");
+	if (!plain)
+		return NULL;
 	/* libpcap's "vlan" exists only where tags are in the frame: Ethernet. Cooked captures
 	 * (any) get frames with the tag already removed, so the plain primitive sees them. */
 	if (plain[0] && dlt == DLT_EN10MB)
-		snprintf(shorthand, sizeof shorthand, "(%s) or (vlan and %s)", plain, plain);
+		shorthand = str_append(NULL, "(%s) or (vlan and %s)", plain, plain);
 	else
-		snprintf(shorthand, sizeof shorthand, "%s", plain);
-	size_t n = strlen(shorthand) + (o->filter ? strlen(o->filter) : 0) + 16;
-	char *s = malloc(n);
-	if (!s)
+		shorthand = str_append(NULL, "%s", plain);
+	free(plain);
+	if (!shorthand)
 		return NULL;
 	if (o->filter && shorthand[0])
-		snprintf(s, n, "(%s) and (%s)", o->filter, shorthand);
+		s = str_append(NULL, "(%s) and (%s)", o->filter, shorthand);
 	else
-		snprintf(s, n, "%s", o->filter ? o->filter : shorthand);
+		s = str_append(NULL, "%s", o->filter ? o->filter : shorthand);
+	free(shorthand);
 	return s;
 }
 
@@ -535,8 +572,10 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 		/* A terminal sees each packet as it comes; a pipe gets batches from a big ring. */
 		lo.buffer_kib = o->buffer_kib ? (int)o->buffer_kib : tty ? 0 : 32768;
 		rc = np_source_open_live(src, dev, &lo, err, sizeof err);
-		if (rc == 0)
-			filter = live_filter(o, o->host_text, (*src)->dlt);
+		if (rc == 0 && !(filter = live_filter(o, (*src)->dlt))) {
+			snprintf(err, sizeof err, "out of memory building the capture filter");
+			rc = -1; /* the caller closes the source */
+		}
 	}
 	if (rc < 0) {
 		np_errorf(CMD, "%s", err);
