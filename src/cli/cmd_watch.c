@@ -66,7 +66,10 @@ static void watch_usage(FILE *out)
 		"\n"
 		"Source:\n"
 		"  -r, --read FILE     read a pcap or pcapng capture file ('-' for stdin)\n"
-		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW)\n"
+		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW). Without\n"
+		"                      -r or -i: 'lo' when --port names a port only a loopback\n"
+		"                      address listens on, 'any' otherwise; stderr says which\n"
+		"                      interface and filter were opened\n"
 		"Selection:\n"
 		"  -c, --count N       stop after N matching packets\n"
 		"      --duration S    stop after S seconds\n"
@@ -97,20 +100,20 @@ static void watch_usage(FILE *out)
 		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
-		"Live capture:\n"
+		"Output file (with -r or -i):\n"
 		"  -w, --write FILE    also write the captured frames to FILE (classic pcap);\n"
 		"                      'netprobe watch -r FILE' replays them to the same output.\n"
 		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
 		"                      '-' writes the capture to stdout (and prints no packets)\n"
 		"      --overwrite     let -w replace an existing FILE\n"
+		"Live capture:\n"
 		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
 		"                      32768 when writing to a pipe or file)\n"
-		"  Without -i: 'lo' when --port names a port only a loopback address listens on,\n"
-		"  'any' otherwise; stderr says which interface and filter were opened.\n"
 		"  -h, --help          this help\n"
 		"\n"
-		"Example:\n"
-		"  netprobe watch -r pcaps/tcp-handshake-data-teardown.pcap --port 8888 -v\n");
+		"Examples (capture 20 packets of any interface and keep them; read them again):\n"
+		"  sudo netprobe watch -i any -c 20 -w first.pcap\n"
+		"  netprobe watch -r first.pcap -v\n");
 }
 
 enum {
