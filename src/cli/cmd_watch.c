@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,8 @@ struct watch_opts {
 	uint64_t count; /* 0: no limit */
 	int verbose;
 	bool hex;
+	bool brief;            /* -q */
+	unsigned ladder_width; /* --width, or the terminal's; 0: NP_LADDER_WIDTH_DEFAULT */
 	enum out_mode mode;
 	enum np_tsfmt tsfmt;
 	int color; /* -1 auto, 0 never, 1 always */
@@ -80,12 +83,16 @@ static void watch_usage(FILE *out)
 		"                      see inside VLAN tags; they combine with EXPRESSION by AND)\n"
 		"Output:\n"
 		"  -v, --verbose       every header field of every layer, with checksum verdicts\n"
+		"  -q, --brief         a short line per packet (tcpdump -q): addresses with\n"
+		"                      ports, protocol, TCP flags and lengths; fits 80 columns\n"
 		"  -x, --hex           hex and ASCII dump of each frame\n"
 		"      --json          one JSON object per line (schema in README.md)\n"
 		"      --events        only the conversation events (handshakes, teardowns,\n"
 		"                      resets, retransmissions, state changes, SYN floods)\n"
 		"      --ladder        draw each TCP conversation as a sequence diagram when it\n"
 		"                      ends (or at exit): arrows, flags, relative seq/ack, states\n"
+		"      --width N       columns of the ladder (60-200; default: the terminal's, at\n"
+		"                      most 86; 86 when not a terminal)\n"
 		"  -S, --absolute      raw TCP sequence numbers instead of relative ones\n"
 		"      --no-summary    no statistics at the end (text output prints them to stderr)\n"
 		"  -t, --time FMT      time column: r relative (default), d delta, e epoch,\n"
@@ -132,6 +139,7 @@ enum {
 	OPT_LADDER,
 	OPT_DURATION,
 	OPT_OVERWRITE,
+	OPT_WIDTH,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +148,8 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "hex", no_argument, NULL, 'x' },
+	{ "brief", no_argument, NULL, 'q' },
+	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "time", required_argument, NULL, 't' },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "host", required_argument, NULL, OPT_HOST },
@@ -216,6 +226,20 @@ static int parse_track_opt(int ch, const char *arg, struct np_track_opts *t)
 	return 0;
 }
 
+/* The ladder's width when --width does not say: a terminal's own (TIOCGWINSZ, read here, before
+ * the sandbox, which allows no such ioctl), within NP_LADDER_WIDTH_MIN..DEFAULT, as ls and ss
+ * fit a terminal; anything else, a pipe or a file, gets NP_LADDER_WIDTH_DEFAULT, whatever
+ * COLUMNS says, so that saved output does not depend on the terminal it was made from. */
+static unsigned terminal_width(void)
+{
+	struct winsize ws;
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return NP_LADDER_WIDTH_DEFAULT;
+	if (ws.ws_col < NP_LADDER_WIDTH_MIN)
+		return NP_LADDER_WIDTH_MIN;
+	return ws.ws_col < NP_LADDER_WIDTH_DEFAULT ? ws.ws_col : NP_LADDER_WIDTH_DEFAULT;
+}
+
 /* Returns -1 to exit 0 (help), 0 to go on, 2 on a usage error (already reported). */
 static int parse_watch(int argc, char **argv, struct watch_opts *o)
 {
@@ -230,7 +254,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nShw:B:", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxt:nShw:B:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 		case 'i':
@@ -252,6 +276,17 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			break;
 		case 'x':
 			o->hex = true;
+			break;
+		case 'q':
+			o->brief = true;
+			break;
+		case OPT_WIDTH:
+			if (!np_parse_uint(optarg, NP_LADDER_WIDTH_MIN, NP_LADDER_WIDTH_MAX, &v)) {
+				np_errorf(CMD, "invalid --width '%s' (want %d-%d columns)", optarg,
+					  NP_LADDER_WIDTH_MIN, NP_LADDER_WIDTH_MAX);
+				return NP_EXIT_ERROR;
+			}
+			o->ladder_width = (unsigned)v;
 			break;
 		case 'n':
 			break;
@@ -356,6 +391,8 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		conflict = "-r and -i are exclusive: read a file or capture live, not both";
 	else if (json && events)
 		conflict = "--json and --events are exclusive (--json already carries the events)";
+	else if (o->brief && (json || events))
+		conflict = "-q shortens the packet lines; --json and --events print none";
 	else if (o->write_file && strcmp(o->write_file, "-") == 0 &&
 		 (json || events || ladder || o->verbose || o->hex))
 		conflict = "-w - writes the capture to standard output, which cannot also carry "
@@ -370,6 +407,8 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	}
 	if (o->write_file && strcmp(o->write_file, "-") == 0)
 		o->mode = OUT_NONE;
+	if (!o->ladder_width)
+		o->ladder_width = terminal_width();
 	if (optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);
 		if (!o->filter) {
@@ -710,6 +749,8 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	np_print_init(&pc, stdout, o->tsfmt, color);
 	pc.absolute_seq = o->absolute;
 	pc.event_numbers = o->mode == OUT_EVENTS;
+	pc.compact = o->brief;
+	pc.ladder_width = o->ladder_width;
 	struct np_tracker *trk = np_tracker_new(&o->track);
 	if (!trk) {
 		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
