@@ -92,12 +92,13 @@ _netprobe()
 			return 0
 			;;
 		-c | --count | --port | --host | --max-conv | --max-half-open | --idle-timeout | \
-			--flood-rate | --flood-half-open | --flood-window | --duration | -B | --buffer-size)
+			--flood-rate | --flood-half-open | --flood-window | --duration | -B | --buffer-size | \
+			--width)
 			return 0
 			;;
 		esac
-		opts='-r --read -i --interface -c --count --port --host -v --verbose -x --hex
-		      --json --events --states --ladder -S --absolute --no-summary -t --time -n --color
+		opts='-r --read -i --interface -c --count --port --host -v --verbose -q --brief -x --hex
+		      --json --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
 		      -w --write --overwrite --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNP_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 exec build/netprobe watch -r pcaps/tcp-handshake-data-teardown.pcap "$@"

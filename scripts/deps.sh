@@ -17,6 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	echo "installing: ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Wait (2 minutes at most) for another apt or dpkg, e.g. unattended-upgrades, to finish.
+	apt-get update -qq -o DPkg::Lock::Timeout=120
+	apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=120 "${missing[@]}" \
+		>/dev/null
 fi

@@ -30,7 +30,8 @@ static void usage(FILE *out)
 	fprintf(out, "\nOptions:\n"
 		     "  -h, --help     show this help ('netprobe <command> --help' for a command)\n"
 		     "  -V, --version  show the version\n\n"
-		     "Example:\n  netprobe watch -r pcaps/tcp-handshake-data-teardown.pcap\n");
+		     "Example (the next 20 packets on any interface; needs CAP_NET_RAW):\n"
+		     "  sudo netprobe watch -i any -c 20\n");
 }
 
 int main(int argc, char **argv)

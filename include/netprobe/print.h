@@ -28,6 +28,8 @@ struct np_print_ctx {
 	bool color;
 	bool absolute_seq;    /* raw sequence numbers in the line and tree, as tcpdump -S */
 	bool event_numbers;   /* event lines carry the packet number and time (--events) */
+	bool compact;         /* -q: the short packet line (np_print_line) */
+	unsigned ladder_width; /* columns the --ladder diagram fills (NP_LADDER_WIDTH_*) */
 	bool have_first;
 	int64_t first_sec, prev_sec;
 	uint32_t first_usec, prev_usec;
@@ -39,11 +41,21 @@ struct np_print_ctx {
 	char clock_text[48];
 };
 
+/* The --ladder diagram's width: the default (its width before it followed the terminal, and
+ * what it is when output is not a terminal) is also the widest a terminal gets; narrower than
+ * the minimum, the arrows would have no room left for their labels. */
+#define NP_LADDER_WIDTH_DEFAULT 86
+#define NP_LADDER_WIDTH_MIN 60
+#define NP_LADDER_WIDTH_MAX 200
+
+/* Sets ladder_width to NP_LADDER_WIDTH_DEFAULT and everything not given to 0/false. */
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color);
 bool np_tsfmt_parse(const char *s, enum np_tsfmt *out);
 
 /* `trk` is what the conversation tracker knows of the packet, or NULL when not tracking. */
-/* One line per packet, in the manner of Wireshark's packet list. */
+/* One line per packet, in the manner of Wireshark's packet list; with ctx->compact, the short
+ * line of -q (after tcpdump -q): number, time, source and destination (with ports), protocol
+ * and a short Info, within 80 columns for IPv4. */
 void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk);
 /* Every field of every layer, in the manner of Wireshark's details pane. */

@@ -50,6 +50,7 @@ static void trace_usage(FILE *out)
 		"\n"
 		"Send probes with TTL 1, 2, ... and show the router that answers each hop (ICMP time\n"
 		"exceeded), until the destination answers. Needs CAP_NET_RAW, like ping.\n"
+		"The probes are ICMP echo requests unless --udp or --syn is given.\n"
 		"\n"
 		"  --udp               UDP probes (to port 33434 unless -p)\n"
 		"  --syn               TCP SYN probes (needs -p), like tcptraceroute\n"

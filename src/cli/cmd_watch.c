@@ -8,12 +8,15 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <pcap/dlt.h>
 #include <pcap/pcap.h>
@@ -41,6 +44,8 @@ struct watch_opts {
 	uint64_t count; /* 0: no limit */
 	int verbose;
 	bool hex;
+	bool brief;            /* -q */
+	unsigned ladder_width; /* --width, or the terminal's; 0: NP_LADDER_WIDTH_DEFAULT */
 	enum out_mode mode;
 	enum np_tsfmt tsfmt;
 	int color; /* -1 auto, 0 never, 1 always */
@@ -52,7 +57,6 @@ struct watch_opts {
 	double duration;  /* seconds; 0: no limit */
 	uint64_t buffer_kib;
 	struct np_match match;
-	const char *host_text;  /* --host as given, for the live kernel filter */
 	struct np_track_opts track;
 	char *filter; /* BPF expression from the remaining arguments, or NULL */
 };
@@ -66,7 +70,10 @@ static void watch_usage(FILE *out)
 		"\n"
 		"Source:\n"
 		"  -r, --read FILE     read a pcap or pcapng capture file ('-' for stdin)\n"
-		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW)\n"
+		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW). Without\n"
+		"                      -r or -i: 'lo' when --port names a port only a loopback\n"
+		"                      address listens on, 'any' otherwise; stderr says which\n"
+		"                      interface and filter were opened\n"
 		"Selection:\n"
 		"  -c, --count N       stop after N matching packets\n"
 		"      --duration S    stop after S seconds\n"
@@ -77,6 +84,8 @@ static void watch_usage(FILE *out)
 		"                      see inside VLAN tags; they combine with EXPRESSION by AND)\n"
 		"Output:\n"
 		"  -v, --verbose       every header field of every layer, with checksum verdicts\n"
+		"  -q, --brief         a short line per packet (tcpdump -q): addresses with\n"
+		"                      ports, protocol, TCP flags and lengths; fits 80 columns\n"
 		"  -x, --hex           hex and ASCII dump of each frame\n"
 		"      --json          one JSON object per line (schema in README.md)\n"
 		"      --events        only the conversation events (handshakes, teardowns,\n"
@@ -86,6 +95,8 @@ static void watch_usage(FILE *out)
 		"                      --events or between the packet lines (--json has them)\n"
 		"      --ladder        draw each TCP conversation as a sequence diagram when it\n"
 		"                      ends (or at exit): arrows, flags, relative seq/ack, states\n"
+		"      --width N       columns of the ladder (60-200; default: the terminal's, at\n"
+		"                      most 86; 86 when not a terminal)\n"
 		"  -S, --absolute      raw TCP sequence numbers instead of relative ones\n"
 		"      --no-summary    no statistics at the end (text output prints them to stderr)\n"
 		"  -t, --time FMT      time column: r relative (default), d delta, e epoch,\n"
@@ -100,20 +111,20 @@ static void watch_usage(FILE *out)
 		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
-		"Live capture:\n"
+		"Output file (with -r or -i):\n"
 		"  -w, --write FILE    also write the captured frames to FILE (classic pcap);\n"
 		"                      'netprobe watch -r FILE' replays them to the same output.\n"
 		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
 		"                      '-' writes the capture to stdout (and prints no packets)\n"
 		"      --overwrite     let -w replace an existing FILE\n"
+		"Live capture:\n"
 		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
 		"                      32768 when writing to a pipe or file)\n"
-		"  Without -i: 'lo' when --port names a port only a loopback address listens on,\n"
-		"  'any' otherwise; stderr says which interface and filter were opened.\n"
 		"  -h, --help          this help\n"
 		"\n"
-		"Example:\n"
-		"  netprobe watch -r pcaps/tcp-handshake-data-teardown.pcap --port 8888 -v\n");
+		"Examples (capture 20 packets of any interface and keep them; read them again):\n"
+		"  sudo netprobe watch -i any -c 20 -w first.pcap\n"
+		"  netprobe watch -r first.pcap -v\n");
 }
 
 enum {
@@ -133,6 +144,7 @@ enum {
 	OPT_DURATION,
 	OPT_OVERWRITE,
 	OPT_STATES,
+	OPT_WIDTH,
 };
 
 static const struct option long_opts[] = {
@@ -141,6 +153,8 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "hex", no_argument, NULL, 'x' },
+	{ "brief", no_argument, NULL, 'q' },
+	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "time", required_argument, NULL, 't' },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "host", required_argument, NULL, OPT_HOST },
@@ -218,6 +232,20 @@ static int parse_track_opt(int ch, const char *arg, struct np_track_opts *t)
 	return 0;
 }
 
+/* The ladder's width when --width does not say: a terminal's own (TIOCGWINSZ, read here, before
+ * the sandbox, which allows no such ioctl), within NP_LADDER_WIDTH_MIN..DEFAULT, as ls and ss
+ * fit a terminal; anything else, a pipe or a file, gets NP_LADDER_WIDTH_DEFAULT, whatever
+ * COLUMNS says, so that saved output does not depend on the terminal it was made from. */
+static unsigned terminal_width(void)
+{
+	struct winsize ws;
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return NP_LADDER_WIDTH_DEFAULT;
+	if (ws.ws_col < NP_LADDER_WIDTH_MIN)
+		return NP_LADDER_WIDTH_MIN;
+	return ws.ws_col < NP_LADDER_WIDTH_DEFAULT ? ws.ws_col : NP_LADDER_WIDTH_DEFAULT;
+}
+
 /* Returns -1 to exit 0 (help), 0 to go on, 2 on a usage error (already reported). */
 static int parse_watch(int argc, char **argv, struct watch_opts *o)
 {
@@ -236,7 +264,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:vxt:nShw:B:", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxt:nShw:B:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 		case 'i':
@@ -259,6 +287,17 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		case 'x':
 			o->hex = true;
 			break;
+		case 'q':
+			o->brief = true;
+			break;
+		case OPT_WIDTH:
+			if (!np_parse_uint(optarg, NP_LADDER_WIDTH_MIN, NP_LADDER_WIDTH_MAX, &v)) {
+				np_errorf(CMD, "invalid --width '%s' (want %d-%d columns)", optarg,
+					  NP_LADDER_WIDTH_MIN, NP_LADDER_WIDTH_MAX);
+				return NP_EXIT_ERROR;
+			}
+			o->ladder_width = (unsigned)v;
+			break;
 		case 'n':
 			break;
 		case 't':
@@ -276,7 +315,6 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			o->match.port = (uint16_t)v;
 			break;
 		case OPT_HOST:
-			o->host_text = optarg;
 			if (np_match_add_host(&o->match, optarg, err, sizeof err) < 0) {
 				np_errorf(CMD, "%s", err);
 				return NP_EXIT_ERROR;
@@ -362,6 +400,8 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		conflict = "-r and -i are exclusive: read a file or capture live, not both";
 	else if (json && events)
 		conflict = "--json and --events are exclusive (--json already carries the events)";
+	else if (o->brief && (json || events))
+		conflict = "-q shortens the packet lines; --json and --events print none";
 	else if (o->write_file && strcmp(o->write_file, "-") == 0 &&
 		 (json || events || ladder || o->verbose || o->hex))
 		conflict = "-w - writes the capture to standard output, which cannot also carry "
@@ -376,6 +416,8 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	}
 	if (o->write_file && strcmp(o->write_file, "-") == 0)
 		o->mode = OUT_NONE;
+	if (!o->ladder_width)
+		o->ladder_width = terminal_width();
 	if (optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);
 		if (!o->filter) {
@@ -501,31 +543,68 @@ static bool loopback_listener(uint16_t port)
 	return loop && !other;
 }
 
-/* Live: the shorthands also become a kernel filter (VLAN-tagged frames included), so that
- * -w writes only what is watched; after decoding they are matched again either way. */
-static char *live_filter(const struct watch_opts *o, const char *host_text, int dlt)
+/* Appends the text of fmt to *s (a malloc'ed string, or NULL for none yet); the old string is
+ * freed either way. NULL when out of memory. Sized by vasprintf, never cut: a filter cut
+ * short is another filter (and a user's BPF expression is up to FILTER_MAX bytes). */
+static char *str_append(char *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *str_append(char *s, const char *fmt, ...)
 {
-	char shorthand[512] = "", plain[256] = "";
-	if (o->match.has_port && host_text)
-		snprintf(plain, sizeof plain, "port %u and host %s", o->match.port, host_text);
-	else if (o->match.has_port)
-		snprintf(plain, sizeof plain, "port %u", o->match.port);
-	else if (host_text)
-		snprintf(plain, sizeof plain, "host %s", host_text);
+	char *tail, *out;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&tail, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		free(s);
+		return NULL;
+	}
+	if (!s)
+		return tail;
+	n = asprintf(&out, "%s%s", s, tail);
+	free(s);
+	free(tail);
+	return n < 0 ? NULL : out;
+}
+
+/* Live: the shorthands also become a kernel filter (VLAN-tagged frames included), so that
+ * -w writes only what is watched; after decoding they are matched again either way. The hosts
+ * go in as the addresses the decoded match compares, in inet_ntop's spelling, never as typed:
+ * libpcap reads "0177.0.0.1" as 177.0.0.1 where inet_aton (and so --host) reads 127.0.0.1,
+ * and it resolves a name again by itself. Every address is in it ("host A or host B"), as the
+ * decoded match takes any of them. NULL when out of memory; "" when there is no filter. */
+static char *live_filter(const struct watch_opts *o, int dlt)
+{
+	char *plain = strdup(""), *shorthand, *s;
+	unsigned nh = o->match.nhosts;
+	if (plain && o->match.has_port)
+		plain = str_append(plain, "port %u%s", o->match.port, nh ? " and " : "");
+	if (plain && nh > 1)
+		plain = str_append(plain, "(");
+	for (unsigned i = 0; plain && i < nh; i++) {
+		const struct np_match_host *h = &o->match.hosts[i];
+		char a[INET6_ADDRSTRLEN];
+		if (!inet_ntop(h->ver == 4 ? AF_INET : AF_INET6, h->addr, a, sizeof a))
+			snprintf(a, sizeof a, "?"); /* only for a family other than 4 or 6 */
+		plain = str_append(plain, "%shost %s", i ? " or " : "", a);
+	}
+	if (plain && nh > 1)
+		plain = str_append(plain, ")");
+	if (!plain)
+		return NULL;
 	/* libpcap's "vlan" exists only where tags are in the frame: Ethernet. Cooked captures
 	 * (any) get frames with the tag already removed, so the plain primitive sees them. */
 	if (plain[0] && dlt == DLT_EN10MB)
-		snprintf(shorthand, sizeof shorthand, "(%s) or (vlan and %s)", plain, plain);
+		shorthand = str_append(NULL, "(%s) or (vlan and %s)", plain, plain);
 	else
-		snprintf(shorthand, sizeof shorthand, "%s", plain);
-	size_t n = strlen(shorthand) + (o->filter ? strlen(o->filter) : 0) + 16;
-	char *s = malloc(n);
-	if (!s)
+		shorthand = str_append(NULL, "%s", plain);
+	free(plain);
+	if (!shorthand)
 		return NULL;
 	if (o->filter && shorthand[0])
-		snprintf(s, n, "(%s) and (%s)", o->filter, shorthand);
+		s = str_append(NULL, "(%s) and (%s)", o->filter, shorthand);
 	else
-		snprintf(s, n, "%s", o->filter ? o->filter : shorthand);
+		s = str_append(NULL, "%s", o->filter ? o->filter : shorthand);
+	free(shorthand);
 	return s;
 }
 
@@ -552,8 +631,10 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 		/* A terminal sees each packet as it comes; a pipe gets batches from a big ring. */
 		lo.buffer_kib = o->buffer_kib ? (int)o->buffer_kib : tty ? 0 : 32768;
 		rc = np_source_open_live(src, dev, &lo, err, sizeof err);
-		if (rc == 0)
-			filter = live_filter(o, o->host_text, (*src)->dlt);
+		if (rc == 0 && !(filter = live_filter(o, (*src)->dlt))) {
+			snprintf(err, sizeof err, "out of memory building the capture filter");
+			rc = -1; /* the caller closes the source */
+		}
 	}
 	if (rc < 0) {
 		np_errorf(CMD, "%s", err);
@@ -686,6 +767,8 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	np_print_init(&pc, stdout, o->tsfmt, color);
 	pc.absolute_seq = o->absolute;
 	pc.event_numbers = o->mode == OUT_EVENTS;
+	pc.compact = o->brief;
+	pc.ladder_width = o->ladder_width;
 	struct np_tracker *trk = np_tracker_new(&o->track);
 	if (!trk) {
 		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);

@@ -164,33 +164,64 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 }
 
 /* The --ladder diagram: client on the left, server on the right, one arrow per segment with
- * its flags, relative numbers and length, the time on the left and each side's new state. */
-#define LADDER_SPAN 46
+ * its flags, relative numbers and length, the time on the left and each side's new state.
+ * Around the arrows: "%10s  %-12s|" before and "|  %s" with the longest state name
+ * (SYN-RECEIVED, 12) after, 40 columns; the arrows take the rest of ctx->ladder_width (46 at
+ * the default 86), so that no state name is ever broken across lines on a narrow terminal. */
+#define LADDER_FRAME 40
+#define LADDER_SPAN_MAX (NP_LADDER_WIDTH_MAX - LADDER_FRAME)
 
-static void ladder_arrow(char *out, size_t cap, const struct np_ladder_seg *s)
+static size_t ladder_span(const struct np_print_ctx *ctx)
 {
-	char label[96], flags[64];
+	unsigned w = ctx->ladder_width;
+	if (w < NP_LADDER_WIDTH_MIN || w > NP_LADDER_WIDTH_MAX)
+		w = NP_LADDER_WIDTH_DEFAULT;
+	return w - LADDER_FRAME;
+}
+
+/* The arrow's label: " FLAGS seq=S ack=A len=L NOTE ". When it does not fit in `room`
+ * columns (a narrow --width), the short form: flags without the blanks after their commas and
+ * no "len=0"; if even that does not fit, it is cut. */
+static size_t ladder_label(char *label, size_t cap, const struct np_ladder_seg *s, size_t room)
+{
+	char flags[64];
 	if (np_fmt_tcp_flags(s->flags, flags, sizeof flags) == 0)
 		snprintf(flags, sizeof flags, "none");
 	const char *note = (s->analysis & NP_TA_RETRANSMISSION) ? " (retrans)"
 			   : (s->analysis & NP_TA_DUP_ACK)       ? " (dup ack)"
 			   : (s->analysis & NP_TA_OUT_OF_ORDER)  ? " (out of order)"
 								 : "";
-	int n = snprintf(label, sizeof label, " %s seq=%u%s len=%u%s ", flags, s->rel_seq, "",
-			 s->len, note);
+	char ack[24] = "", len[24] = "";
 	if (s->flags & NP_TCP_ACK)
-		n = snprintf(label, sizeof label, " %s seq=%u ack=%u len=%u%s ", flags, s->rel_seq,
-			     s->rel_ack, s->len, note);
+		snprintf(ack, sizeof ack, " ack=%u", s->rel_ack);
+	snprintf(len, sizeof len, " len=%u", s->len);
+	int n = snprintf(label, cap, " %s seq=%u%s%s%s ", flags, s->rel_seq, ack, len, note);
+	if (n > 0 && (size_t)n > room) {
+		char *w = flags;
+		for (const char *r = flags; *r; r++)
+			if (!(*r == ' ' && r > flags && r[-1] == ','))
+				*w++ = *r;
+		*w = '\0';
+		n = snprintf(label, cap, " %s seq=%u%s%s%s ", flags, s->rel_seq, ack, s->len ? len : "",
+			     note);
+	}
 	size_t llen = n > 0 ? (size_t)n : 0;
-	if (llen > LADDER_SPAN - 4)
-		llen = LADDER_SPAN - 4;
+	if (llen >= cap)
+		llen = cap - 1;
+	return llen < room ? llen : room;
+}
+
+static void ladder_arrow(char *out, size_t cap, const struct np_ladder_seg *s, size_t span)
+{
+	char label[96];
+	size_t llen = ladder_label(label, sizeof label, s, span - 4);
 	/* Client to server: "--label---->"; server to client: "<--label----". */
-	char line[LADDER_SPAN + 1];
-	memset(line, '-', LADDER_SPAN);
-	line[LADDER_SPAN] = '\0';
+	char line[LADDER_SPAN_MAX + 1];
+	memset(line, '-', span);
+	line[span] = '\0';
 	memcpy(line + 2, label, llen);
 	if (s->from == NP_CLIENT)
-		line[LADDER_SPAN - 1] = '>';
+		line[span - 1] = '>';
 	else
 		line[0] = '<';
 	snprintf(out, cap, "%s", line);
@@ -199,24 +230,30 @@ static void ladder_arrow(char *out, size_t cap, const struct np_ladder_seg *s)
 static void print_ladder(struct np_print_ctx *ctx, const struct np_event *ev)
 {
 	const struct np_ladder *l = ev->ladder;
-	char c[64], s[64], arrow[LADDER_SPAN + 1];
+	char c[64], s[64], arrow[LADDER_SPAN_MAX + 1];
+	int span = (int)ladder_span(ctx);
 	np_fmt_endpoint(&ev->client, c, sizeof c);
 	np_fmt_endpoint(&ev->server, s, sizeof s);
 	FILE *o = ctx->out;
-	fprintf(o, "\n#%u ladder: client %s, server %s%s\n", ev->conv, c, s,
-		ev->midstream ? " (capture started mid-connection: roles guessed)" : "");
-	fprintf(o, "%10s  %-12s|%*s|  %s\n", "time ms", "client", LADDER_SPAN, "", "server");
+	/* The mid-connection note on a line of its own when the heading would be wider than the
+	 * diagram. */
+	static const char mid[] = "(capture started mid-connection: roles guessed)";
+	int head = fprintf(o, "\n#%u ladder: client %s, server %s", ev->conv, c, s) - 1;
+	if (ev->midstream)
+		fprintf(o, "%s%s", head + 1 + (int)strlen(mid) > span + LADDER_FRAME ? "\n" : " ", mid);
+	fputc('\n', o);
+	fprintf(o, "%10s  %-12s|%*s|  %s\n", "time ms", "client", span, "", "server");
 	if (l->nsegs) {
 		const struct np_ladder_seg *f = &l->segs[0];
 		/* Where each side stood before the first segment. */
 		enum np_tcp_state c0 = f->from == NP_CLIENT && f->flags == NP_TCP_SYN ? NP_ST_CLOSED : f->state[0];
 		enum np_tcp_state s0 = f->state[1] == NP_ST_ESTABLISHED ? NP_ST_ESTABLISHED : NP_ST_CLOSED;
-		fprintf(o, "%10s  %-12s|%*s|  %s\n", "", np_tcp_state_name(c0), LADDER_SPAN, "",
+		fprintf(o, "%10s  %-12s|%*s|  %s\n", "", np_tcp_state_name(c0), span, "",
 			np_tcp_state_name(s0));
 	}
 	for (uint32_t i = 0; i < l->nsegs; i++) {
 		const struct np_ladder_seg *g = &l->segs[i];
-		ladder_arrow(arrow, sizeof arrow, g);
+		ladder_arrow(arrow, sizeof arrow, g, (size_t)span);
 		fprintf(o, "%10.3f  %-12s|%s|", (double)g->us / 1000.0,
 			(g->changed & 1) ? np_tcp_state_name(g->state[0]) : "", arrow);
 		if (g->changed & 2)
@@ -225,7 +262,7 @@ static void print_ladder(struct np_print_ctx *ctx, const struct np_event *ev)
 	}
 	if (l->omitted)
 		fprintf(o, "%10s  %-12s|%*s|\n%10s  ... %" PRIu64 " more segment%s not drawn\n", "", "",
-			LADDER_SPAN, "", "", l->omitted, plural(l->omitted));
+			span, "", "", l->omitted, plural(l->omitted));
 	fputc('\n', o);
 }
 

@@ -13,6 +13,7 @@ void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, boo
 	ctx->out = out;
 	ctx->tsfmt = tsfmt;
 	ctx->color = color;
+	ctx->ladder_width = NP_LADDER_WIDTH_DEFAULT;
 }
 
 bool np_tsfmt_parse(const char *s, enum np_tsfmt *out)
@@ -536,9 +537,200 @@ static const char *line_color(const struct np_packet *p, const struct np_pkt_tra
 	return NULL;
 }
 
+/* -q: what follows is the short line. Its Info keeps what tells packets apart at a glance
+ * (tcpdump -q keeps only the protocol and length; Wireshark's Info leads with the flags), and
+ * leaves the rest to -v: TCP flags, payload length when not 0 and short analysis notes; UDP
+ * length; ICMP/ICMPv6 the message (echo with its sequence number, port unreachable as
+ * tcpdump words it); ARP and the rest as in the full line. Every checksum and cut note stays. */
+
+/* "[SYN,ACK]": the flag names of the full line, without the spaces. */
+static void brief_flags(struct np_sbuf *sb, uint16_t flags)
+{
+	char f[64];
+	size_t n = np_fmt_tcp_flags(flags, f, sizeof f);
+	np_sb_ch(sb, '[');
+	if (n == 0)
+		np_sb_lit(sb, "<None>");
+	for (size_t i = 0; i < n; i++)
+		if (f[i] != ' ')
+			np_sb_ch(sb, f[i]);
+	np_sb_ch(sb, ']');
+}
+
+/* The analysis notes, short (in the order of the full line's): a retransmitted segment's line
+ * must still fit 80 columns. */
+static void brief_notes(struct np_sbuf *sb, const struct np_pkt_track *k)
+{
+	static const struct {
+		uint16_t bit;
+		const char *text;
+	} notes[] = {
+		{ NP_TA_PREV_LOST, "Prev lost" },     { NP_TA_SPURIOUS, "Spurious Retr" },
+		{ NP_TA_FAST_RETRANS, "Fast Retr" },  { NP_TA_RETRANSMISSION, "Retr" },
+		{ NP_TA_OUT_OF_ORDER, "Out-Of-Order" }, { NP_TA_KEEPALIVE, "Keep-Alive" },
+		{ NP_TA_WINDOW_FULL, "WinFull" },     { NP_TA_ZERO_WINDOW, "ZeroWin" },
+		{ NP_TA_WINDOW_UPDATE, "WinUpdate" }, { NP_TA_DUP_ACK, "Dup ACK #" },
+	};
+	uint16_t a = k->analysis;
+	/* one retransmission kind, as the full line: spurious, else fast, else plain */
+	if (a & NP_TA_SPURIOUS)
+		a &= (uint16_t)~(NP_TA_FAST_RETRANS | NP_TA_RETRANSMISSION);
+	else if (a & NP_TA_FAST_RETRANS)
+		a &= (uint16_t)~NP_TA_RETRANSMISSION;
+	bool first = true;
+	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+		if (!(a & notes[i].bit))
+			continue;
+		np_sb_str(sb, first ? " [" : ", ");
+		np_sb_str(sb, notes[i].text);
+		if (notes[i].bit == NP_TA_DUP_ACK)
+			np_sb_uint(sb, k->dup_num, 0, ' ');
+		first = false;
+	}
+	if (!first)
+		np_sb_ch(sb, ']');
+}
+
+static void brief_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct np_pkt_track *k)
+{
+	const struct np_tcp *t = &p->tcp;
+	if (t->got < 14) {
+		np_sb_lit(sb, "TCP header cut short");
+		return;
+	}
+	brief_flags(sb, t->flags);
+	/* the payload length when there is one (tcpdump -q's "tcp N"; a bare ACK says nothing) */
+	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len && t->payload_len)
+		FIELD(sb, " Len=", t->payload_len);
+	if (k && k->tcp && k->analysis)
+		brief_notes(sb, k);
+}
+
+/* Echo with its sequence number (the first of Wireshark's "seq=BE/LE"), port unreachable as
+ * "udp port 53 unreachable", destination unreachable by its code, the rest by type. */
+static void brief_icmp(struct np_sbuf *sb, bool v6, unsigned type, unsigned code, unsigned seq,
+		       bool idseq, const struct np_quote *q)
+{
+	bool echo = v6 ? type == 128 || type == 129 : type == 8 || type == 0;
+	bool unreach = v6 ? type == 1 : type == 3;
+	bool port = unreach && code == (v6 ? 4u : 3u);
+	const char *name = v6 ? np_icmp6_type_name((uint8_t)type) : np_icmp_type_name((uint8_t)type);
+	const char *cname = v6 ? np_icmp6_code_name((uint8_t)type, (uint8_t)code)
+			       : np_icmp_code_name((uint8_t)type, (uint8_t)code);
+	if (echo) {
+		np_sb_str(sb, type == 8 || type == 128 ? "Echo request" : "Echo reply");
+		if (idseq)
+			FIELD(sb, " seq=", seq);
+	} else if (port && q->ipver && (q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
+		np_sb_str(sb, q->proto == 6 ? "tcp" : "udp");
+		FIELD(sb, " port ", q->dport);
+		np_sb_lit(sb, " unreachable");
+	} else if (unreach && cname) {
+		np_sb_str(sb, cname);
+	} else if (name) {
+		np_sb_str(sb, name);
+	} else {
+		np_sb_printf(sb, "%s type=%u code=%u", v6 ? "ICMPv6" : "ICMP", type, code);
+	}
+}
+
+static size_t brief_info(const struct np_packet *p, const struct np_pkt_track *trk, char *buf,
+			 size_t cap)
+{
+	struct np_sbuf sb = np_sb_make(buf, cap);
+	if (p->layers & NP_HAS_TCP) {
+		brief_tcp(&sb, p, trk);
+	} else if ((p->layers & NP_HAS_UDP) && p->udp.got >= 8) {
+		FIELD(&sb, "Len=", p->udp.payload_len);
+	} else if ((p->layers & NP_HAS_ICMP) && p->icmp.got >= 2) {
+		const struct np_icmp *m = &p->icmp;
+		brief_icmp(&sb, false, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
+		if (m->type == 3 && m->code == 4 && m->got >= 8)
+			FIELD(&sb, " MTU=", m->mtu);
+	} else if ((p->layers & NP_HAS_ICMP6) && p->icmp6.got >= 2) {
+		const struct np_icmp6 *m = &p->icmp6;
+		brief_icmp(&sb, true, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
+		if (m->type == 2 && m->got >= 8)
+			FIELD(&sb, " MTU=", m->mtu);
+		if (m->has_target) {
+			char t[NP_ADDR_STRLEN];
+			np_sb_lit(&sb, " ");
+			np_sb_str(&sb, np_fmt_addr(6, m->target, t));
+		}
+	} else {
+		/* ARP, bare IP, other link types and cut headers: the full line's text is short */
+		return np_format_info(p, trk, false, buf, cap);
+	}
+	info_checksums(&sb, p);
+	if (p->hdr_cut)
+		np_sb_lit(&sb, " [Packet size limited during capture]");
+	if (p->malformed)
+		np_sb_lit(&sb, " [Malformed Packet]");
+	return sb.len;
+}
+
+/* "addr:port" ("[addr]:port" for IPv6, RFC 5952 s6), or the address alone. */
+static void brief_endpoint(struct np_sbuf *sb, const char *addr, bool v6, bool has_port,
+			   uint16_t port, size_t width, bool right)
+{
+	char e[NP_ADDR_STRLEN + 10];
+	struct np_sbuf esb = np_sb_make(e, sizeof e);
+	if (has_port && v6)
+		np_sb_ch(&esb, '[');
+	np_sb_str(&esb, addr);
+	if (has_port) {
+		if (v6)
+			np_sb_ch(&esb, ']');
+		FIELD(&esb, ":", port);
+	}
+	if (right)
+		np_sb_rjust(sb, e, esb.len, width);
+	else
+		np_sb_ljust(sb, e, esb.len, width);
+}
+
+static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
+			const struct np_pkt_track *trk)
+{
+	/* "%5u %8s %15s → %-15s %s %s": 5 + 1 + 8 + 1 + 15 + 3 + 15 + 1 + 3 + 1 = 53 columns
+	 * before Info for IPv4 endpoints up to "10.77.100.1:5541", so that a TCP line with its
+	 * flags, length and a note ("[ACK] Len=1448 [Fast Retr]") ends within 80. Longer
+	 * addresses push the line instead of being cut. */
+	char line[1024], ts[64], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16];
+	struct np_sbuf sb = np_sb_make(line, sizeof line);
+	const char *color = ctx->color ? line_color(p, trk) : NULL;
+	if (color)
+		np_sb_str(&sb, color);
+	np_sb_uint(&sb, p->frame->n, 5, ' ');
+	np_sb_ch(&sb, ' ');
+	size_t n = np_format_time(ctx, p->frame, ts, sizeof ts);
+	np_sb_rjust(&sb, ts, n, 8);
+	np_sb_ch(&sb, ' ');
+	np_format_endpoints(p, src, dst, sizeof src);
+	bool v6 = !(p->layers & NP_HAS_IP4) && (p->layers & NP_HAS_IP6) && p->ip6.got >= 40;
+	bool ports = ((p->layers & NP_HAS_TCP) && p->tcp.got >= 4) ||
+		     ((p->layers & NP_HAS_UDP) && p->udp.got >= 4);
+	bool tcp = p->layers & NP_HAS_TCP;
+	brief_endpoint(&sb, src, v6, ports, tcp ? p->tcp.sport : p->udp.sport, 15, true);
+	np_sb_lit(&sb, " → ");
+	brief_endpoint(&sb, dst, v6, ports, tcp ? p->tcp.dport : p->udp.dport, 15, false);
+	np_sb_ch(&sb, ' ');
+	np_sb_str(&sb, np_format_protocol(p, pbuf, sizeof pbuf));
+	np_sb_ch(&sb, ' ');
+	sb.len += brief_info(p, trk, line + sb.len, 512);
+	if (color)
+		np_sb_lit(&sb, "\033[0m");
+	np_sb_ch(&sb, '\n');
+	fwrite_unlocked(line, 1, sb.len, ctx->out);
+}
+
 void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
+	if (ctx->compact) {
+		print_brief(ctx, p, trk);
+		return;
+	}
 	/* The line is "%s%5" PRIu64 " %10s %15s → %-15s %-6s %5u %s%s\n" of colour, number, time,
 	 * source, destination, protocol, length, Info (at most 511 bytes, as the 512-byte buffer
 	 * it used to have) and colour reset, built in one buffer and written with one fwrite:
