@@ -475,24 +475,51 @@ static void info_link(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_printf(sb, " (VLAN %u)", l->vlan[l->nvlan - 1].vid);
 }
 
-static void info_checksums(struct np_sbuf *sb, const struct np_packet *p)
+/* Wireshark's checksum notes; -q's short form ("[bad TCP cksum]", after tcpdump -v's "bad
+ * cksum") keeps a flagged segment's line within 80 columns. */
+static void info_checksums(struct np_sbuf *sb, const struct np_packet *p, bool brief)
 {
-	if ((p->layers & NP_HAS_IP4) && p->ip4.csum_status == NP_CSUM_BAD)
-		np_sb_lit(sb, " [IPv4 CHECKSUM INCORRECT]");
-	if ((p->layers & NP_HAS_TCP) && p->tcp.csum_status == NP_CSUM_BAD)
-		np_sb_lit(sb, " [TCP CHECKSUM INCORRECT]");
-	if ((p->layers & NP_HAS_UDP) && p->udp.csum_status == NP_CSUM_BAD)
-		np_sb_lit(sb, " [UDP CHECKSUM INCORRECT]");
-	if ((p->layers & NP_HAS_ICMP) && p->icmp.csum_status == NP_CSUM_BAD)
-		np_sb_lit(sb, " [ICMP CHECKSUM INCORRECT]");
-	if ((p->layers & NP_HAS_ICMP6) && p->icmp6.csum_status == NP_CSUM_BAD)
-		np_sb_lit(sb, " [ICMPv6 CHECKSUM INCORRECT]");
+	static const struct {
+		uint32_t layer;
+		const char *name;
+	} sums[] = {
+		{ NP_HAS_IP4, "IPv4" }, { NP_HAS_TCP, "TCP" }, { NP_HAS_UDP, "UDP" },
+		{ NP_HAS_ICMP, "ICMP" }, { NP_HAS_ICMP6, "ICMPv6" },
+	};
+	const int status[] = { p->ip4.csum_status, p->tcp.csum_status, p->udp.csum_status,
+			       p->icmp.csum_status, p->icmp6.csum_status };
+	for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++) {
+		if (!(p->layers & sums[i].layer) || status[i] != NP_CSUM_BAD)
+			continue;
+		np_sb_str(sb, brief ? " [bad " : " [");
+		np_sb_str(sb, sums[i].name);
+		np_sb_str(sb, brief ? " cksum]" : " CHECKSUM INCORRECT]");
+	}
 }
 
-size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk, bool absolute,
-		      char *buf, size_t cap)
+/* The notes that end the Info column: checksums, a cut header, a malformed packet. -q says a
+ * cut header once: its Info text already ends in "cut short" when the cut is in a header it
+ * names. */
+static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief)
 {
-	struct np_sbuf sb = np_sb_make(buf, cap);
+	info_checksums(sb, p, brief);
+	/* As Wireshark: only a cut header is worth a note in Info (-v and JSON say every cut). */
+	if (p->hdr_cut) {
+		if (!brief)
+			np_sb_lit(sb, " [Packet size limited during capture]");
+		else if (!(sb->len >= 9 && sb->len <= sb->cap &&
+			   memcmp(sb->buf + sb->len - 9, "cut short", 9) == 0))
+			np_sb_lit(sb, " [cut]");
+	}
+	if (p->malformed)
+		np_sb_str(sb, brief ? " [Malformed]" : " [Malformed Packet]");
+}
+
+/* The Info column before its notes. */
+static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
+		      const struct np_pkt_track *trk, bool absolute)
+{
+	struct np_sbuf sb = *sb0;
 	if (p->layers & NP_HAS_TCP) {
 		info_tcp(&sb, p, trk, absolute);
 	} else if (p->layers & NP_HAS_UDP) {
@@ -510,12 +537,15 @@ size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk,
 		info_ip_only(&sb, p);
 	else
 		info_link(&sb, p);
-	info_checksums(&sb, p);
-	/* As Wireshark: only a cut header is worth a note in Info (-v and JSON say every cut). */
-	if (p->hdr_cut)
-		np_sb_lit(&sb, " [Packet size limited during capture]");
-	if (p->malformed)
-		np_sb_lit(&sb, " [Malformed Packet]");
+	*sb0 = sb;
+}
+
+size_t np_format_info(const struct np_packet *p, const struct np_pkt_track *trk, bool absolute,
+		      char *buf, size_t cap)
+{
+	struct np_sbuf sb = np_sb_make(buf, cap);
+	info_body(&sb, p, trk, absolute);
+	info_notes(&sb, p, false);
 	return sb.len;
 }
 
@@ -659,13 +689,9 @@ static size_t brief_info(const struct np_packet *p, const struct np_pkt_track *t
 		}
 	} else {
 		/* ARP, bare IP, other link types and cut headers: the full line's text is short */
-		return np_format_info(p, trk, false, buf, cap);
+		info_body(&sb, p, trk, false);
 	}
-	info_checksums(&sb, p);
-	if (p->hdr_cut)
-		np_sb_lit(&sb, " [Packet size limited during capture]");
-	if (p->malformed)
-		np_sb_lit(&sb, " [Malformed Packet]");
+	info_notes(&sb, p, true);
 	return sb.len;
 }
 
