@@ -715,6 +715,32 @@ static void brief_endpoint(struct np_sbuf *sb, const char *addr, bool v6, bool h
 		np_sb_ljust(sb, e, esb.len, width);
 }
 
+/* The start every packet line shares: colour, frame number, time (right-aligned in
+ * `time_width`), and a space. Returns the colour switched on, or NULL. */
+static const char *line_start(struct np_print_ctx *ctx, const struct np_packet *p,
+			      const struct np_pkt_track *trk, struct np_sbuf *sb, size_t time_width)
+{
+	char ts[64];
+	const char *color = ctx->color ? line_color(p, trk) : NULL;
+	if (color)
+		np_sb_str(sb, color);
+	np_sb_uint(sb, p->frame->n, 5, ' ');
+	np_sb_ch(sb, ' ');
+	size_t n = np_format_time(ctx, p->frame, ts, sizeof ts);
+	np_sb_rjust(sb, ts, n, time_width);
+	np_sb_ch(sb, ' ');
+	return color;
+}
+
+/* Colour off, newline, and the line out in one write. */
+static void line_end(struct np_print_ctx *ctx, struct np_sbuf *sb, const char *color)
+{
+	if (color)
+		np_sb_lit(sb, "\033[0m");
+	np_sb_ch(sb, '\n');
+	fwrite_unlocked(sb->buf, 1, sb->len, ctx->out);
+}
+
 static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 			const struct np_pkt_track *trk)
 {
@@ -722,16 +748,9 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	 * before Info for IPv4 endpoints up to "10.77.100.1:5541", so that a TCP line with its
 	 * flags, length and a note ("[ACK] Len=1448 [Fast Retr]") ends within 80. Longer
 	 * addresses push the line instead of being cut. */
-	char line[1024], ts[64], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16];
+	char line[1024], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16];
 	struct np_sbuf sb = np_sb_make(line, sizeof line);
-	const char *color = ctx->color ? line_color(p, trk) : NULL;
-	if (color)
-		np_sb_str(&sb, color);
-	np_sb_uint(&sb, p->frame->n, 5, ' ');
-	np_sb_ch(&sb, ' ');
-	size_t n = np_format_time(ctx, p->frame, ts, sizeof ts);
-	np_sb_rjust(&sb, ts, n, 8);
-	np_sb_ch(&sb, ' ');
+	const char *color = line_start(ctx, p, trk, &sb, 8);
 	np_format_endpoints(p, src, dst, sizeof src);
 	bool v6 = !(p->layers & NP_HAS_IP4) && (p->layers & NP_HAS_IP6) && p->ip6.got >= 40;
 	bool ports = ((p->layers & NP_HAS_TCP) && p->tcp.got >= 4) ||
@@ -744,10 +763,7 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	np_sb_str(&sb, np_format_protocol(p, pbuf, sizeof pbuf));
 	np_sb_ch(&sb, ' ');
 	sb.len += brief_info(p, trk, line + sb.len, 512);
-	if (color)
-		np_sb_lit(&sb, "\033[0m");
-	np_sb_ch(&sb, '\n');
-	fwrite_unlocked(line, 1, sb.len, ctx->out);
+	line_end(ctx, &sb, color);
 }
 
 void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
@@ -763,16 +779,9 @@ void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
 	 * formatting it through stdio cost more than decoding the packet. Worst case: 10 + 20 + 1
 	 * + 63 + 1 + 45 + 5 + 45 + 1 + 15 + 1 + 10 + 1 + 511 + 4 + 1 bytes < 1024. */
 	enum { INFO_CAP = 512 };
-	char line[1024], ts[64], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16];
+	char line[1024], src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], pbuf[16];
 	struct np_sbuf sb = np_sb_make(line, sizeof line);
-	const char *color = ctx->color ? line_color(p, trk) : NULL;
-	if (color)
-		np_sb_str(&sb, color);
-	np_sb_uint(&sb, p->frame->n, 5, ' ');
-	np_sb_ch(&sb, ' ');
-	size_t n = np_format_time(ctx, p->frame, ts, sizeof ts);
-	np_sb_rjust(&sb, ts, n, 10);
-	np_sb_ch(&sb, ' ');
+	const char *color = line_start(ctx, p, trk, &sb, 10);
 	np_format_endpoints(p, src, dst, sizeof src);
 	np_sb_rjust(&sb, src, strlen(src), 15);
 	np_sb_lit(&sb, " → ");
@@ -784,8 +793,5 @@ void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
 	np_sb_uint(&sb, p->frame->len, 5, ' ');
 	np_sb_ch(&sb, ' ');
 	sb.len += np_format_info(p, trk, ctx->absolute_seq, line + sb.len, INFO_CAP);
-	if (color)
-		np_sb_lit(&sb, "\033[0m");
-	np_sb_ch(&sb, '\n');
-	fwrite_unlocked(line, 1, sb.len, ctx->out);
+	line_end(ctx, &sb, color);
 }
