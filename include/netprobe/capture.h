@@ -42,6 +42,9 @@ struct np_source {
 	int dlt;
 	uint64_t frames;
 	uint64_t delivered;
+	/* A capture file read from a pipe or FIFO: its descriptor, which poll(2) finds empty when
+	 * the next read would wait for the writer; -1 for anything else. */
+	int stream_fd;
 };
 
 struct np_live_opts {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -222,6 +223,7 @@ static struct pcap_source *wrap(pcap_t *pcap, bool live)
 	p->pcap = pcap;
 	p->live = live;
 	p->fd = -1;
+	p->base.stream_fd = -1;
 	p->ifdrop_fd[0] = p->ifdrop_fd[1] = -1;
 	return p;
 }
@@ -244,6 +246,10 @@ int np_source_open_file(struct np_source **out, const char *path, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	struct stat st;
+	FILE *in = pcap_file(pcap);
+	if (in && fstat(fileno(in), &st) == 0 && S_ISFIFO(st.st_mode))
+		p->base.stream_fd = fileno(in);
 	*out = &p->base;
 	return 0;
 }
@@ -270,6 +276,7 @@ int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, ch
 	p->pcap = pcap;
 	p->live = false;
 	p->fd = -1;
+	p->base.stream_fd = -1;
 	*out = &p->base;
 	return 0;
 }

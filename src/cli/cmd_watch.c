@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -562,6 +563,12 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	 * before the first packet is read. */
 	if (o->write_file) {
 		if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
+			if (of->interrupted && np_stop_requested) {
+				/* Stopped while the FIFO waited for a reader: a clean end with
+				 * nothing written (no file to name), as any other stop. */
+				free(filter);
+				return NP_EXIT_OK;
+			}
 			free(filter);
 			np_errorf(CMD, "%s", err);
 			return NP_EXIT_ERROR;
@@ -604,12 +611,20 @@ static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
 /* Everything is open: give up root and every capability (when held) and enter the seccomp
  * sandbox, before the first packet is read. Nothing to drop (an ordinary user reading a file):
  * the sandbox all the same. Returns 0, or -1 (reported). */
-static int confine(const struct np_outfile *of, bool of_open, int handover_fd)
+static int confine(const struct np_outfile *of, bool of_open, int handover_fd, pid_t parent)
 {
 	char err[512];
 	if (np_priv_held() && np_priv_drop(err, sizeof err) < 0) {
 		np_errorf(CMD, "%s", err);
 		return -1;
+	}
+	if (parent > 0) {
+		/* The -w worker stops (SIGTERM: a clean end, the data kept in FILE.partial) when
+		 * its parent dies, e.g. of kill -9: a live capture has no end of its own. Set after
+		 * the drop, which clears it (credentials changed, prctl(2)); a parent already
+		 * gone is seen by getppid() (we were reparented). */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			np_stop_requested = SIGTERM;
 	}
 	tzset(); /* -t a: localtime(3) reads the zone file now, not once sandboxed */
 	struct np_sandbox sb = { .nwrite_fds = 0 };
@@ -637,7 +652,26 @@ static int give_up(struct np_source *src, struct np_outfile *of)
 	return NP_EXIT_ERROR;
 }
 
-static int run_watch(const struct watch_opts *o, int handover_fd)
+/* Has the -w parent gone (the read end of the handover pipe closed)? */
+static bool parent_gone(int handover_fd)
+{
+	struct pollfd pfd = { .fd = handover_fd, .events = 0 };
+	return handover_fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+}
+
+/* How often at least the -w stream is flushed while frames keep coming: a worker killed by
+ * SIGKILL (or a crash) loses at most this much of the capture, not a 64 KiB buffer; when the
+ * input goes idle (a live read timeout, an empty pipe) it is flushed at once. */
+#define FLUSH_EVERY_MS 100
+
+static int64_t coarse_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 {
 	struct np_source *src = NULL;
 	struct np_outfile of;
@@ -651,9 +685,15 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 		np_source_close(src);
 		return status;
 	}
-	if (of_open && of.partial && handover_fd >= 0)
+	if (of_open && of.partial && handover_fd >= 0) {
 		np_outfile_handover(&of, handover_fd);
-	if (confine(&of, of_open, handover_fd) < 0)
+		/* Tell the parent FILE.partial exists, so that it names it only when it does. */
+		static const char opened = 'O';
+		if (write(handover_fd, &opened, 1) != 1) {
+			/* the parent has gone: caught below, after the drop */
+		}
+	}
+	if (confine(&of, of_open, handover_fd, parent) < 0)
 		return give_up(src, of_open ? &of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
 	bool color = o->mode == OUT_LINE &&
@@ -683,12 +723,23 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	int out_errno = 0;
 	struct timespec t0, tn;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bool dirty = false; /* frames in the -w stream's buffer */
+	int64_t flushed_ms = coarse_ms();
 	while (!np_stop_requested && (o->count == 0 || shown < o->count)) {
 		if (o->duration > 0) {
 			clock_gettime(CLOCK_MONOTONIC, &tn);
 			double spent = (double)(tn.tv_sec - t0.tv_sec) + (double)(tn.tv_nsec - t0.tv_nsec) / 1e9;
 			if (spent >= o->duration)
 				break;
+		}
+		if (dirty && src->stream_fd >= 0) {
+			/* A capture from a pipe: hand over the frames before a read that waits. */
+			struct pollfd pfd = { .fd = src->stream_fd, .events = POLLIN };
+			if (poll(&pfd, 1, 0) == 0) {
+				fflush(of.fp);
+				dirty = false;
+				flushed_ms = coarse_ms();
+			}
 		}
 		enum np_next rc = np_source_next(src, &f, err, sizeof err);
 		if (rc == NP_NEXT_TIMEOUT) {
@@ -707,9 +758,13 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 			}
 			if (of_open) {
 				fflush(of.fp); /* the .partial file is readable as it grows */
+				dirty = false;
+				flushed_ms = coarse_ms();
 				if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
 					break;
 			}
+			if (parent_gone(handover_fd))
+				break; /* as SIGTERM would (PR_SET_PDEATHSIG): the parent was killed */
 			continue;
 		}
 		if (rc == NP_NEXT_END)
@@ -722,6 +777,13 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 		}
 		if (of_open) {
 			np_source_dump(src, &f);
+			dirty = true;
+			int64_t now = coarse_ms();
+			if (now - flushed_ms >= FLUSH_EVERY_MS) {
+				fflush(of.fp);
+				dirty = false;
+				flushed_ms = now;
+			}
 			if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
 				break;
 		}
@@ -821,7 +883,7 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 		np_errorf(CMD, "%s", err);
 		kill(worker, SIGTERM);
 	}
-	bool complete = false;
+	bool complete = false, opened = false;
 	for (;;) {
 		/* The stop signals are blocked except inside ppoll: none is lost between a check
 		 * of the flag and the wait. */
@@ -838,8 +900,10 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 			break;
 		char c;
 		ssize_t r = read(rfd, &c, 1);
-		if (r == 1)
+		if (r == 1) {
 			complete = c == 'C';
+			opened = opened || c == 'O';
+		}
 		else if (r == 0 || errno != EINTR)
 			break; /* end of file: the worker has exited */
 	}
@@ -852,9 +916,10 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 	if (refused)
 		return NP_EXIT_ERROR;
 	if (WIFSIGNALED(st)) {
+		bool kept = opened && !complete; /* name FILE.partial only when it was created */
 		np_errorf(CMD, "the capture process died of signal %d%s%s%s", WTERMSIG(st),
-			  complete ? "" : "; anything captured is in ", complete ? "" : o->write_file,
-			  complete ? "" : ".partial (incomplete)");
+			  kept ? "; anything captured is in " : "", kept ? o->write_file : "",
+			  kept ? ".partial (incomplete)" : "");
 		return 128 + WTERMSIG(st);
 	}
 	int status = WEXITSTATUS(st);
@@ -871,7 +936,7 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 static int watch_split(const struct watch_opts *o)
 {
 	if (!o->write_file || strcmp(o->write_file, "-") == 0)
-		return run_watch(o, -1);
+		return run_watch(o, -1, 0);
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		np_errorf(CMD, "pipe: %s", strerror(errno));
@@ -884,6 +949,7 @@ static int watch_split(const struct watch_opts *o)
 	sigaddset(&stops, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stops, &old);
 	fflush(NULL); /* nothing buffered is written twice */
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		np_errorf(CMD, "fork: %s", strerror(errno));
@@ -894,9 +960,12 @@ static int watch_split(const struct watch_opts *o)
 	}
 	if (pid == 0) {
 		close(p[0]);
+		/* The stop handlers are inherited (np_cmd_watch), and so is a stop already asked
+		 * for: the worker ends cleanly however early the signal came. */
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return run_watch(o, p[1]);
+		return run_watch(o, p[1], parent);
 	}
+	np_stop_requested = 0; /* the worker has it; the parent only forwards what comes now */
 	close(p[1]);
 	int rc = await_worker(o, pid, p[0], &old);
 	close(p[0]);
@@ -905,6 +974,11 @@ static int watch_split(const struct watch_opts *o)
 
 int np_cmd_watch(int argc, char **argv)
 {
+	/* From the first moment, a stop signal ends the run as documented (exit 0, the summary,
+	 * the -w file completed), not by killing it. A file size limit (ulimit -f) gives EFBIG,
+	 * reported as a write error, rather than SIGXFSZ killing the run (setrlimit(2)). */
+	np_install_stop_handlers();
+	signal(SIGXFSZ, SIG_IGN);
 	struct watch_opts o;
 	int rc = parse_watch(argc, argv, &o);
 	if (rc == 0)
