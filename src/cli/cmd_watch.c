@@ -732,14 +732,11 @@ static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 			if (spent >= o->duration)
 				break;
 		}
-		if (dirty && src->stream_fd >= 0) {
+		if (dirty && np_source_idle(src)) {
 			/* A capture from a pipe: hand over the frames before a read that waits. */
-			struct pollfd pfd = { .fd = src->stream_fd, .events = POLLIN };
-			if (poll(&pfd, 1, 0) == 0) {
-				fflush(of.fp);
-				dirty = false;
-				flushed_ms = coarse_ms();
-			}
+			fflush(of.fp);
+			dirty = false;
+			flushed_ms = coarse_ms();
 		}
 		enum np_next rc = np_source_next(src, &f, err, sizeof err);
 		if (rc == NP_NEXT_TIMEOUT) {
