@@ -3,6 +3,8 @@
 #   early-INT/TERM  SIGINT or SIGTERM 0-3 ms after netprobe catches the signal (its SigCgt in
 #                   /proc/PID/status), 40 runs each, with -w and without: exit 0, no "died of
 #                   signal", no FILE.partial left or named, FILE complete (tcpdump reads it);
+#   fifo-wait       SIGTERM while -w FIFO waits for its reader: exit 0, the summary, no message
+#                   (no FIFO.partial named: none exists);
 #   ulimit-f        a 64 KiB file size limit (ulimit -f 64) and a 38 MB replay: SIGXFSZ is
 #                   ignored, so the write fails with EFBIG: exit 2, one line "writing FILE
 #                   failed: File too large; what was written is kept in FILE.partial
@@ -105,6 +107,29 @@ for sig in SIGINT SIGTERM; do
 		rm -f "$tmp"/early/*
 	done
 done
+
+# --- a stop while -w FIFO waits for a reader -------------------------------------------------------------
+mkfifo "$tmp/w.fifo"
+"$np" watch -r "$good" -w "$tmp/w.fifo" >/dev/null 2>"$tmp/e" &
+parent=$!
+pids+=("$parent")
+for _ in $(seq 50); do worker=$(worker_of "$parent"); [ -n "$worker" ] && break; sleep 0.02; done
+sleep 0.3 # the worker is in open(2), waiting
+kill -TERM "$parent" # (SIGINT: ignored by background jobs of a non-interactive shell)
+waited=0
+while kill -0 "$parent" 2>/dev/null && [ "$waited" -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+if kill -0 "$parent" 2>/dev/null; then
+	bad "fifo-wait: still running 5 s after SIGTERM"
+	kill -KILL "$parent" $worker 2>/dev/null
+else
+	wait "$parent"
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -q '^netprobe: 0 packets' "$tmp/e" && ! grep -q 'partial\|died\|cannot' "$tmp/e"; then
+		ok "fifo-wait (exit 0, the summary, nothing named)"
+	else
+		bad "fifo-wait: exit $rc, $(head -n 2 "$tmp/e" | tr '\n' '|')"
+	fi
+fi
 
 # --- ulimit -f: EFBIG, not SIGXFSZ ------------------------------------------------------------------------
 big=$tmp/big.pcap
