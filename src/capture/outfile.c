@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h> /* makedev */
 #include <time.h>
 #include <unistd.h>
 
@@ -55,10 +56,13 @@ static int open_stream(int pathfd, const struct stat *st, const char *path)
 	return fd;
 }
 
-/* Is the file behind `st` the one standard output writes to? */
+/* Is the file behind `st` the one standard output writes to (so that pcap bytes would be mixed
+ * with the packet lines)? /dev/null mixes nothing: `-w /dev/null >/dev/null` stays allowed. */
 static bool is_stdout(const struct stat *st)
 {
 	struct stat so;
+	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3))
+		return false;
 	return fstat(STDOUT_FILENO, &so) == 0 && so.st_dev == st->st_dev && so.st_ino == st->st_ino;
 }
 

@@ -247,6 +247,18 @@ static void test_fifo_direct_and_stdout_refused(void **state)
 	close(rfd);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(err, "is standard output: use -w -"));
+	/* /dev/null as both mixes nothing: allowed */
+	saved = dup(STDOUT_FILENO);
+	int null = open("/dev/null", O_WRONLY);
+	assert_true(saved >= 0 && null >= 0);
+	assert_int_equal(dup2(null, STDOUT_FILENO), STDOUT_FILENO);
+	rc = np_outfile_open(&of, "/dev/null", false, err, sizeof err);
+	if (rc == 0)
+		np_outfile_release(&of, false);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(null);
+	assert_int_equal(rc, 0);
 }
 
 static void test_directory_and_missing_directory(void **state)
