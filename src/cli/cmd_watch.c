@@ -702,7 +702,6 @@ static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 	 * per ~8,000 lines). With -w - the capture file is stdout and has its buffer already. */
 	if (o->mode != OUT_NONE)
 		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 1 << 16 : 1 << 20);
-	np_install_stop_handlers();
 
 	struct np_print_ctx pc;
 	np_print_init(&pc, stdout, o->tsfmt, color);
