@@ -520,6 +520,9 @@ static const char *live_dev(const struct watch_opts *o)
 	return o->match.has_port && loopback_listener(o->match.port) ? "lo" : "any";
 }
 
+/* open_source(): a stop signal came before the capture could be opened. */
+#define WATCH_STOPPED (-1)
+
 static int open_source(const struct watch_opts *o, struct np_source **src, struct np_outfile *of,
 		       bool *of_open)
 {
@@ -539,6 +542,8 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 		if (rc == 0)
 			filter = live_filter(o, o->host_text, (*src)->dlt);
 	}
+	if (rc < 0 && errno == EINTR && np_stop_requested)
+		return WATCH_STOPPED; /* e.g. -r FIFO waiting for its writer: a stop, not an error */
 	if (rc < 0) {
 		np_errorf(CMD, "%s", err);
 		return NP_EXIT_ERROR;
@@ -671,6 +676,23 @@ static int64_t coarse_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Stopped while the capture was being opened (a FIFO's writer had not come yet): the end of a
+ * run like any other stop, with its (empty) summary and exit 0. */
+static int stopped_before_start(const struct watch_opts *o)
+{
+	struct np_tracker *trk = np_tracker_new(&o->track);
+	if (trk && o->summary) {
+		struct np_track_stats ts;
+		np_track_stats(trk, &ts);
+		if (o->mode == OUT_JSON)
+			np_print_summary_json(stdout, &ts, 0, 0);
+		else
+			np_print_summary(stderr, &ts);
+	}
+	np_tracker_free(trk);
+	return NP_EXIT_OK;
+}
+
 static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 {
 	struct np_source *src = NULL;
@@ -681,6 +703,8 @@ static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 	struct stat so;
 	bool stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
 	int status = open_source(o, &src, &of, &of_open);
+	if (status == WATCH_STOPPED)
+		return stopped_before_start(o);
 	if (status != NP_EXIT_OK) {
 		np_source_close(src);
 		return status;

@@ -5,6 +5,8 @@
 #                   signal", no FILE.partial left or named, FILE complete (tcpdump reads it);
 #   fifo-wait       SIGTERM while -w FIFO waits for its reader: exit 0, the summary, no message
 #                   (no FIFO.partial named: none exists);
+#   input-wait      SIGTERM while -r FIFO waits for its writer (-w FILE): exit 0, the summary,
+#                   no FILE, nothing named;
 #   ulimit-f        a 64 KiB file size limit (ulimit -f 64) and a 38 MB replay: SIGXFSZ is
 #                   ignored, so the write fails with EFBIG: exit 2, one line "writing FILE
 #                   failed: File too large; what was written is kept in FILE.partial
@@ -128,6 +130,29 @@ else
 		ok "fifo-wait (exit 0, the summary, nothing named)"
 	else
 		bad "fifo-wait: exit $rc, $(head -n 2 "$tmp/e" | tr '\n' '|')"
+	fi
+fi
+
+# --- a stop while -r FIFO waits for its writer -----------------------------------------------------------
+mkfifo "$tmp/r.fifo"
+mkdir "$tmp/rw"
+"$np" watch -r "$tmp/r.fifo" -w "$tmp/rw/x.pcap" >/dev/null 2>"$tmp/e" &
+parent=$!
+pids+=("$parent")
+sleep 0.5 # the worker is in open(2) of the input, waiting
+kill -TERM "$parent"
+waited=0
+while kill -0 "$parent" 2>/dev/null && [ "$waited" -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+if kill -0 "$parent" 2>/dev/null; then
+	bad "input-wait: still running 5 s after SIGTERM"
+else
+	wait "$parent"
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -q '^netprobe: 0 packets' "$tmp/e" && ! grep -q 'partial\|died\|watch:' "$tmp/e" &&
+		[ -z "$(ls -A "$tmp/rw")" ]; then
+		ok "input-wait (exit 0, the summary, nothing named or left)"
+	else
+		bad "input-wait: exit $rc, $(head -n 2 "$tmp/e" | tr '\n' '|'); $(ls "$tmp/rw")"
 	fi
 fi
 
