@@ -66,6 +66,26 @@ static bool is_stdout(const struct stat *st)
 	return fstat(STDOUT_FILENO, &so) == 0 && so.st_dev == st->st_dev && so.st_ino == st->st_ino;
 }
 
+/* A FIFO another user made in a shared sticky directory (/tmp): refused, as the kernel's
+ * fs.protected_fifos refuses O_CREAT opens of it, since its owner would read our capture. A
+ * FIFO of ours, of the directory's owner, or in a directory only its owner may write is the
+ * user's own choice. The directory is only looked at, never acted on. */
+static bool foreign_fifo(const char *path, const struct stat *st)
+{
+	if (!S_ISFIFO(st->st_mode) || st->st_uid == geteuid())
+		return false;
+	char *dir = strdup(path);
+	if (!dir)
+		return true;
+	char *slash = strrchr(dir, '/');
+	const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+	struct stat ds;
+	bool shared = stat(d, &ds) == 0 && (ds.st_mode & S_ISVTX) &&
+		      (ds.st_mode & (S_IWOTH | S_IWGRP)) && ds.st_uid != st->st_uid;
+	free(dir);
+	return shared;
+}
+
 /* FILE is a symbolic link: refused whatever it points to (a link in a shared directory is how
  * another user would steer root's capture into their FIFO or over a file of root's). The
  * name is looked at once more, only to word the message when it is standard output. */
@@ -154,6 +174,10 @@ int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, cha
 			if (is_stdout(&st))
 				snprintf(err, errlen, "%s is standard output: use -w - to write the "
 						      "capture there", path);
+			else if (foreign_fifo(path, &st))
+				snprintf(err, errlen, "%s is a FIFO of another user (uid %u) in a shared "
+						      "directory: refused (its owner would read the capture)",
+					 path, (unsigned)st.st_uid);
 			else if ((fd = open_stream(pathfd, &st, path)) < 0) {
 				e = errno;
 				of->interrupted = e == EINTR;

@@ -22,6 +22,9 @@
 #                   no FILE.partial;
 #   stdout          -w /dev/stdout, and -w P when standard output is the FIFO P: exit 2, one
 #                   line "is standard output: use -w -", no pcap bytes among the text;
+#   foreign-fifo    FILE a FIFO of nobody's (with a reader) in a sticky world-writable directory:
+#                   exit 2, one line "is a FIFO of another user", the reader gets nothing;
+#                   the same FIFO in nobody's own (not sticky) directory is written, as asked;
 #   planted-partial another user (nobody) plants a world-writable FILE.partial in a sticky
 #                   world-writable directory and keeps a hard link to it; --overwrite: exit 0,
 #                   FILE owned by root and not world-writable, the planted inode unchanged.
@@ -223,6 +226,29 @@ rc_is stdout-fifo $? 2
 wait "$reader"
 one_line stdout-fifo "$tmp/e" "out\.fifo is standard output: use -w - to write the capture there"
 [ ! -s "$tmp/o" ] && ok "stdout-fifo/nothing-on-stdout" || bad "stdout-fifo/nothing-on-stdout: $(stat -c %s "$tmp/o") bytes"
+
+# --- a FIFO of another user in a shared directory ---------------------------------------------------
+ff=$tmp/ff
+mkdir "$ff"
+chmod 1777 "$ff"
+setpriv --reuid=nobody --regid=nogroup --clear-groups mkfifo -m 666 "$ff/cap.pcap"
+timeout -k 1 5 cat "$ff/cap.pcap" >"$tmp/fifo.got" &
+reader=$!
+timeout -k 2 30 "$np" watch -r "$good" -w "$ff/cap.pcap" >"$tmp/o" 2>"$tmp/e"
+rc_is foreign-fifo $? 2
+one_line foreign-fifo "$tmp/e" "$ff/cap\.pcap is a FIFO of another user \(uid [0-9]+\) in a shared directory: refused"
+exec 9<>"$ff/cap.pcap" # a writer that goes away: the reader ends
+exec 9>&-
+wait "$reader"
+[ ! -s "$tmp/fifo.got" ] && ok "foreign-fifo/nothing-written" || bad "foreign-fifo/nothing-written: $(stat -c %s "$tmp/fifo.got") bytes"
+chmod 755 "$ff"
+chown nobody "$ff"
+timeout -k 1 5 cat "$ff/cap.pcap" >"$tmp/fifo.got" &
+reader=$!
+timeout -k 2 30 "$np" watch -r "$good" -w "$ff/cap.pcap" >"$tmp/o" 2>"$tmp/e"
+rc_is foreign-fifo-own-dir $? 0
+wait "$reader"
+[ -s "$tmp/fifo.got" ] && ok "foreign-fifo-own-dir/written" || bad "foreign-fifo-own-dir/written: nothing"
 
 # --- a FILE.partial planted by another user, and --overwrite ----------------------------------------
 st=$tmp/sticky
