@@ -28,7 +28,8 @@ struct np_outfile {
 /* Open the file to write (before capturing, with privileges). `path` is opened once, without
  * following a symbolic link, and judged by what was opened (fstat): a symbolic link is
  * refused, a FIFO or character device is written directly (a FIFO: once it has a reader;
- * standard output itself is refused, that is -w -), anything else exists and is refused
+ * standard output itself is refused, that is -w -, and so is another user's FIFO in a sticky
+ * shared directory), anything else exists and is refused
  * unless `overwrite`; FILE.partial is always created exclusively (O_EXCL). Returns 0, or -1
  * with one line in err naming the path and the reason (of->interrupted: a signal ended the
  * wait for a FIFO's reader). */
