@@ -35,6 +35,7 @@ struct np_source_ops {
 	int (*dump_open)(struct np_source *s, FILE *fp, const char *name, char *err, size_t errlen);
 	int (*dump)(struct np_source *s, const struct np_frame *f);
 	void (*close)(struct np_source *s);
+	bool (*idle)(struct np_source *s);
 };
 
 struct np_source {
@@ -68,6 +69,10 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 int np_source_set_filter(struct np_source *s, const char *expr, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, size_t errlen);
+/* Would the next np_source_next() wait for input? True only for a capture read from a pipe or
+ * FIFO that has nothing buffered and nothing to read (a live source says so by returning
+ * NP_NEXT_TIMEOUT; a regular file never waits). */
+bool np_source_idle(struct np_source *s);
 void np_source_stats(struct np_source *s, struct np_source_stats *st);
 /* -w: write every frame the source delivers as classic pcap (libpcap's dumper, with the
  * source's link type and snapshot length) to `fp`, an open stream (outfile.h decides which;

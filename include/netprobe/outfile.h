@@ -22,10 +22,17 @@ struct np_outfile {
 	bool to_stdout;     /* "-" */
 	int write_errno;    /* first write error seen, 0 if none */
 	int handover_fd;    /* >= 0: commit leaves the rename to a parent told through this fd */
+	bool interrupted;   /* open failed: a signal came while a FIFO waited for its reader */
 };
 
-/* Check `path` and open the file to write (before capturing, with privileges). Returns 0, or
- * -1 with one line in err naming the path and the reason. */
+/* Open the file to write (before capturing, with privileges). `path` is opened once, without
+ * following a symbolic link, and judged by what was opened (fstat): a symbolic link is
+ * refused, a FIFO or character device is written directly (a FIFO: once it has a reader;
+ * standard output itself is refused, that is -w -, and so is another user's FIFO in a sticky
+ * shared directory), anything else exists and is refused
+ * unless `overwrite`; FILE.partial is always created exclusively (O_EXCL). Returns 0, or -1
+ * with one line in err naming the path and the reason (of->interrupted: a signal ended the
+ * wait for a FIFO's reader). */
 int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, char *err,
 		    size_t errlen) __attribute__((warn_unused_result));
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -20,6 +21,7 @@ struct pcap_source {
 	bool live;
 	bool have_filter;
 	int fd;         /* live: selectable descriptor, polled by us (the handle is non-blocking) */
+	int stream_fd;  /* a capture file read from a pipe or FIFO: its descriptor; else -1 */
 	pcap_dumper_t *dumper;
 	int timeout_ms;
 	struct bpf_program prog;
@@ -201,6 +203,19 @@ static void pcap_source_close(struct np_source *s)
 	free(p);
 }
 
+/* An offline capture from a pipe: idle when the pipe is empty (poll). libpcap's stdio buffer
+ * may still hold frames (then the frames are handed over a little early, which costs a write
+ * while we wait for the writer anyway), or only part of the next one (then the next read
+ * waits): no API says which, so poll decides. One poll(2) per frame, pipes only. */
+static bool pcap_source_idle(struct np_source *s)
+{
+	struct pcap_source *p = ps(s);
+	if (p->stream_fd < 0)
+		return false;
+	struct pollfd pfd = { .fd = p->stream_fd, .events = POLLIN };
+	return poll(&pfd, 1, 0) == 0;
+}
+
 /* Files and live handles differ only in where the filter runs and how frames are numbered. */
 static const struct np_source_ops pcap_ops = {
 	.kind = "pcap",
@@ -210,6 +225,7 @@ static const struct np_source_ops pcap_ops = {
 	.dump_open = pcap_dump_open_fp,
 	.dump = pcap_dump_frame,
 	.close = pcap_source_close,
+	.idle = pcap_source_idle,
 };
 
 static struct pcap_source *wrap(pcap_t *pcap, bool live)
@@ -222,6 +238,7 @@ static struct pcap_source *wrap(pcap_t *pcap, bool live)
 	p->pcap = pcap;
 	p->live = live;
 	p->fd = -1;
+	p->stream_fd = -1;
 	p->ifdrop_fd[0] = p->ifdrop_fd[1] = -1;
 	return p;
 }
@@ -244,6 +261,10 @@ int np_source_open_file(struct np_source **out, const char *path, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	struct stat st;
+	FILE *in = pcap_file(pcap);
+	if (in && fstat(fileno(in), &st) == 0 && S_ISFIFO(st.st_mode))
+		p->stream_fd = fileno(in);
 	*out = &p->base;
 	return 0;
 }
@@ -270,6 +291,7 @@ int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, ch
 	p->pcap = pcap;
 	p->live = false;
 	p->fd = -1;
+	p->stream_fd = -1;
 	*out = &p->base;
 	return 0;
 }

@@ -11,6 +11,11 @@ enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, 
 	return s->ops->next(s, f, err, errlen);
 }
 
+bool np_source_idle(struct np_source *s)
+{
+	return s->ops->idle && s->ops->idle(s);
+}
+
 void np_source_stats(struct np_source *s, struct np_source_stats *st)
 {
 	s->ops->stats(s, st);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h> /* makedev */
+#include <time.h>
 #include <unistd.h>
 
 #include "netprobe/outfile.h"
@@ -17,6 +19,116 @@
 static bool reader_gone(const struct np_outfile *of, int e)
 {
 	return e == EPIPE && !of->partial;
+}
+
+/* Open a FIFO or character device for writing, given an O_PATH descriptor of it: through
+ * /proc/self/fd, which reopens that very inode (no second lookup of the name, so nothing can be
+ * swapped in between), blocking until a FIFO has a reader as tcpdump -w does. Without /proc,
+ * open the name again without following links, non-blocking (a FIFO without a reader: ENXIO,
+ * so poll for one), and keep it only if it is the same inode. Returns the descriptor, or -1
+ * with errno set (EINTR: a stop signal came while waiting for a reader). */
+static int open_stream(int pathfd, const struct stat *st, const char *path)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pathfd);
+	int fd = open(proc, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	for (;;) {
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+		if (fd >= 0)
+			break;
+		if (errno != ENXIO || !S_ISFIFO(st->st_mode))
+			return -1;
+		/* ENXIO: no reader yet (fifo(7)); nanosleep returns EINTR on a stop signal. */
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = 20 * 1000 * 1000 };
+		if (nanosleep(&ts, NULL) < 0)
+			return -1;
+	}
+	struct stat now;
+	int flags = fcntl(fd, F_GETFL);
+	if (fstat(fd, &now) < 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino ||
+	    flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		close(fd);
+		errno = EAGAIN; /* replaced while we looked: refused, not written */
+		return -1;
+	}
+	return fd;
+}
+
+/* Is the file behind `st` the one standard output writes to (so that pcap bytes would be mixed
+ * with the packet lines)? /dev/null mixes nothing: `-w /dev/null >/dev/null` stays allowed. */
+static bool is_stdout(const struct stat *st)
+{
+	struct stat so;
+	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3))
+		return false;
+	return fstat(STDOUT_FILENO, &so) == 0 && so.st_dev == st->st_dev && so.st_ino == st->st_ino;
+}
+
+/* A FIFO another user made in a shared sticky directory (/tmp): refused, as the kernel's
+ * fs.protected_fifos refuses O_CREAT opens of it, since its owner would read our capture. A
+ * FIFO of ours, of the directory's owner, or in a directory only its owner may write is the
+ * user's own choice. The directory is only looked at, never acted on. */
+static bool foreign_fifo(const char *path, const struct stat *st)
+{
+	if (!S_ISFIFO(st->st_mode) || st->st_uid == geteuid())
+		return false;
+	char *dir = strdup(path);
+	if (!dir)
+		return true;
+	char *slash = strrchr(dir, '/');
+	const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+	struct stat ds;
+	bool shared = stat(d, &ds) == 0 && (ds.st_mode & S_ISVTX) &&
+		      (ds.st_mode & (S_IWOTH | S_IWGRP)) && ds.st_uid != st->st_uid;
+	free(dir);
+	return shared;
+}
+
+/* FILE is a symbolic link: refused whatever it points to (a link in a shared directory is how
+ * another user would steer root's capture into their FIFO or over a file of root's). The
+ * name is looked at once more, only to word the message when it is standard output. */
+static void refuse_symlink(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && is_stdout(&st))
+		snprintf(err, errlen, "%s is standard output (through a symbolic link): use -w - to "
+				      "write the capture there", path);
+	else
+		snprintf(err, errlen, "%s is a symbolic link: refused (netprobe does not follow "
+				      "symbolic links; give the path of the file itself)", path);
+}
+
+/* FILE.partial, created by us alone: O_EXCL always, so neither a file nor a link that someone
+ * planted under that name is ever written or ends up holding the capture. With --overwrite a
+ * stale one is unlinked first (in a sticky directory only its owner or root may), and the
+ * creation is still exclusive: one planted again in between is refused, not used. */
+static int create_partial(struct np_outfile *of, char *err, size_t errlen)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+	int fd = open(of->partial, flags, 0666);
+	if (fd < 0 && errno == EEXIST && of->overwrite) {
+		if (unlink(of->partial) < 0 && errno != ENOENT) {
+			snprintf(err, errlen, "cannot remove %s (left by an earlier run?): %s",
+				 of->partial, strerror(errno));
+			return -1;
+		}
+		fd = open(of->partial, flags, 0666);
+	}
+	if (fd < 0) {
+		int e = errno;
+		if (e == EEXIST && of->overwrite)
+			snprintf(err, errlen, "%s was created again by someone else while netprobe "
+					      "replaced it: refused", of->partial);
+		else if (e == EEXIST)
+			snprintf(err, errlen, "%s exists (an incomplete capture left by an earlier run?): "
+					      "remove it, or pass --overwrite", of->partial);
+		else
+			snprintf(err, errlen, "cannot write %s: %s", of->path, strerror(e));
+		return -1;
+	}
+	return fd;
 }
 
 int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, char *err,
@@ -36,32 +148,56 @@ int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, cha
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 		return 0;
 	}
+	/* Open first, then look at what was opened (never stat a name, then open it: between the
+	 * two another user could swap a FIFO for a link to /etc/shadow). O_PATH opens anything
+	 * (a FIFO without waiting, a file without read or write permission) and, with O_NOFOLLOW,
+	 * a symbolic link itself, which fstat then reports as a link. */
+	int pathfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(EISDIR));
-			return -1;
-		}
-		if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-			/* A FIFO or a device is a stream, not a file to complete: written directly.
-			 * (Opening a FIFO waits for its reader, as with tcpdump -w.) */
-			int fd = open(path, O_WRONLY | O_CLOEXEC);
-			if (fd < 0 || !(of->fp = fdopen(fd, "w"))) {
-				snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-				if (fd >= 0)
-					close(fd);
-				return -1;
-			}
-			return 0;
-		}
-		if (!overwrite) {
-			snprintf(err, errlen, "%s exists: choose another name, or pass --overwrite to "
-					      "replace it", path);
-			return -1;
-		}
-	} else if (errno != ENOENT) {
+	if (pathfd >= 0 && fstat(pathfd, &st) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		close(pathfd);
+		return -1;
+	}
+	if (pathfd < 0 && errno != ENOENT) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
+	}
+	if (pathfd >= 0) {
+		int fd = -1, e = 0;
+		if (S_ISLNK(st.st_mode))
+			refuse_symlink(path, err, errlen);
+		else if (S_ISDIR(st.st_mode))
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(EISDIR));
+		else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+			/* A FIFO or a device is a stream, not a file to complete: written directly. */
+			if (is_stdout(&st))
+				snprintf(err, errlen, "%s is standard output: use -w - to write the "
+						      "capture there", path);
+			else if (foreign_fifo(path, &st))
+				snprintf(err, errlen, "%s is a FIFO of another user (uid %u) in a shared "
+						      "directory: refused (its owner would read the capture)",
+					 path, (unsigned)st.st_uid);
+			else if ((fd = open_stream(pathfd, &st, path)) < 0) {
+				e = errno;
+				of->interrupted = e == EINTR;
+				snprintf(err, errlen, "cannot write %s: %s", path, e == EAGAIN ?
+					 "it was replaced while being opened" : strerror(e));
+			}
+		} else if (!overwrite)
+			snprintf(err, errlen, "%s exists: choose another name, or pass --overwrite to "
+					      "replace it", path);
+		close(pathfd);
+		if (fd >= 0 && !(of->fp = fdopen(fd, "w"))) {
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (of->fp)
+			return 0;
+		if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode) ||
+		    S_ISCHR(st.st_mode) || !overwrite)
+			return -1;
 	}
 	size_t n = strlen(path) + sizeof PARTIAL_SUFFIX;
 	of->partial = malloc(n);
@@ -70,17 +206,8 @@ int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, cha
 		return -1;
 	}
 	snprintf(of->partial, n, "%s%s", path, PARTIAL_SUFFIX);
-	/* O_EXCL: never write into a file someone else holds; O_NOFOLLOW: nor through a link
-	 * planted in a shared directory under the .partial name. */
-	int fd = open(of->partial,
-		      O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (overwrite ? O_TRUNC : O_EXCL), 0666);
+	int fd = create_partial(of, err, errlen);
 	if (fd < 0) {
-		int e = errno;
-		if (e == EEXIST)
-			snprintf(err, errlen, "%s exists (an incomplete capture left by an earlier run?): "
-					      "remove it, or pass --overwrite", of->partial);
-		else
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
 		free(of->partial);
 		of->partial = NULL;
 		return -1;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -615,6 +616,9 @@ static const char *live_dev(const struct watch_opts *o)
 	return o->match.has_port && loopback_listener(o->match.port) ? "lo" : "any";
 }
 
+/* open_source(): a stop signal came before the capture could be opened. */
+#define WATCH_STOPPED (-1)
+
 static int open_source(const struct watch_opts *o, struct np_source **src, struct np_outfile *of,
 		       bool *of_open)
 {
@@ -636,6 +640,8 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 			rc = -1; /* the caller closes the source */
 		}
 	}
+	if (rc < 0 && errno == EINTR && np_stop_requested)
+		return WATCH_STOPPED; /* e.g. -r FIFO waiting for its writer: a stop, not an error */
 	if (rc < 0) {
 		np_errorf(CMD, "%s", err);
 		return NP_EXIT_ERROR;
@@ -660,6 +666,12 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	 * before the first packet is read. */
 	if (o->write_file) {
 		if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
+			if (of->interrupted && np_stop_requested) {
+				/* Stopped while the FIFO waited for a reader: a clean end with
+				 * nothing written (no file to name), as any other stop. */
+				free(filter);
+				return NP_EXIT_OK;
+			}
 			free(filter);
 			np_errorf(CMD, "%s", err);
 			return NP_EXIT_ERROR;
@@ -702,12 +714,20 @@ static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
 /* Everything is open: give up root and every capability (when held) and enter the seccomp
  * sandbox, before the first packet is read. Nothing to drop (an ordinary user reading a file):
  * the sandbox all the same. Returns 0, or -1 (reported). */
-static int confine(const struct np_outfile *of, bool of_open, int handover_fd)
+static int confine(const struct np_outfile *of, bool of_open, int handover_fd, pid_t parent)
 {
 	char err[512];
 	if (np_priv_held() && np_priv_drop(err, sizeof err) < 0) {
 		np_errorf(CMD, "%s", err);
 		return -1;
+	}
+	if (parent > 0) {
+		/* The -w worker stops (SIGTERM: a clean end, the data kept in FILE.partial) when
+		 * its parent dies, e.g. of kill -9: a live capture has no end of its own. Set after
+		 * the drop, which clears it (credentials changed, prctl(2)); a parent already
+		 * gone is seen by getppid() (we were reparented). */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			np_stop_requested = SIGTERM;
 	}
 	tzset(); /* -t a: localtime(3) reads the zone file now, not once sandboxed */
 	struct np_sandbox sb = { .nwrite_fds = 0 };
@@ -735,7 +755,43 @@ static int give_up(struct np_source *src, struct np_outfile *of)
 	return NP_EXIT_ERROR;
 }
 
-static int run_watch(const struct watch_opts *o, int handover_fd)
+/* Has the -w parent gone (the read end of the handover pipe closed)? */
+static bool parent_gone(int handover_fd)
+{
+	struct pollfd pfd = { .fd = handover_fd, .events = 0 };
+	return handover_fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+}
+
+/* How often at least the -w stream is flushed while frames keep coming: a worker killed by
+ * SIGKILL (or a crash) loses at most this much of the capture, not a 64 KiB buffer; when the
+ * input goes idle (a live read timeout, an empty pipe) it is flushed at once. */
+#define FLUSH_EVERY_MS 100
+
+static int64_t coarse_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Stopped while the capture was being opened (a FIFO's writer had not come yet): the end of a
+ * run like any other stop, with its (empty) summary and exit 0. */
+static int stopped_before_start(const struct watch_opts *o)
+{
+	struct np_tracker *trk = np_tracker_new(&o->track);
+	if (trk && o->summary) {
+		struct np_track_stats ts;
+		np_track_stats(trk, &ts);
+		if (o->mode == OUT_JSON)
+			np_print_summary_json(stdout, &ts, 0, 0);
+		else
+			np_print_summary(stderr, &ts, 0);
+	}
+	np_tracker_free(trk);
+	return NP_EXIT_OK;
+}
+
+static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 {
 	struct np_source *src = NULL;
 	struct np_outfile of;
@@ -745,13 +801,21 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	struct stat so;
 	bool stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
 	int status = open_source(o, &src, &of, &of_open);
+	if (status == WATCH_STOPPED)
+		return stopped_before_start(o);
 	if (status != NP_EXIT_OK) {
 		np_source_close(src);
 		return status;
 	}
-	if (of_open && of.partial && handover_fd >= 0)
+	if (of_open && of.partial && handover_fd >= 0) {
 		np_outfile_handover(&of, handover_fd);
-	if (confine(&of, of_open, handover_fd) < 0)
+		/* Tell the parent FILE.partial exists, so that it names it only when it does. */
+		static const char opened = 'O';
+		if (write(handover_fd, &opened, 1) != 1) {
+			/* the parent has gone: caught below, after the drop */
+		}
+	}
+	if (confine(&of, of_open, handover_fd, parent) < 0)
 		return give_up(src, of_open ? &of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
 	bool err_tty = isatty(STDERR_FILENO); /* asked here: the sandbox has no ioctl for later */
@@ -761,7 +825,6 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	 * per ~8,000 lines). With -w - the capture file is stdout and has its buffer already. */
 	if (o->mode != OUT_NONE)
 		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 1 << 16 : 1 << 20);
-	np_install_stop_handlers();
 
 	struct np_print_ctx pc;
 	np_print_init(&pc, stdout, o->tsfmt, color);
@@ -784,12 +847,20 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 	int out_errno = 0;
 	struct timespec t0, tn;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bool dirty = false; /* frames in the -w stream's buffer */
+	int64_t flushed_ms = coarse_ms();
 	while (!np_stop_requested && (o->count == 0 || shown < o->count)) {
 		if (o->duration > 0) {
 			clock_gettime(CLOCK_MONOTONIC, &tn);
 			double spent = (double)(tn.tv_sec - t0.tv_sec) + (double)(tn.tv_nsec - t0.tv_nsec) / 1e9;
 			if (spent >= o->duration)
 				break;
+		}
+		if (dirty && np_source_idle(src)) {
+			/* A capture from a pipe: hand over the frames before a read that waits. */
+			fflush(of.fp);
+			dirty = false;
+			flushed_ms = coarse_ms();
 		}
 		enum np_next rc = np_source_next(src, &f, err, sizeof err);
 		if (rc == NP_NEXT_TIMEOUT) {
@@ -808,9 +879,13 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 			}
 			if (of_open) {
 				fflush(of.fp); /* the .partial file is readable as it grows */
+				dirty = false;
+				flushed_ms = coarse_ms();
 				if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
 					break;
 			}
+			if (parent_gone(handover_fd))
+				break; /* as SIGTERM would (PR_SET_PDEATHSIG): the parent was killed */
 			continue;
 		}
 		if (rc == NP_NEXT_END)
@@ -823,6 +898,13 @@ static int run_watch(const struct watch_opts *o, int handover_fd)
 		}
 		if (of_open) {
 			np_source_dump(src, &f);
+			dirty = true;
+			int64_t now = coarse_ms();
+			if (now - flushed_ms >= FLUSH_EVERY_MS) {
+				fflush(of.fp);
+				dirty = false;
+				flushed_ms = now;
+			}
 			if ((stop = check_capture_file(&of, &of_open)) != STOP_NONE)
 				break;
 		}
@@ -926,7 +1008,7 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 		np_errorf(CMD, "%s", err);
 		kill(worker, SIGTERM);
 	}
-	bool complete = false;
+	bool complete = false, opened = false;
 	for (;;) {
 		/* The stop signals are blocked except inside ppoll: none is lost between a check
 		 * of the flag and the wait. */
@@ -943,8 +1025,10 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 			break;
 		char c;
 		ssize_t r = read(rfd, &c, 1);
-		if (r == 1)
+		if (r == 1) {
 			complete = c == 'C';
+			opened = opened || c == 'O';
+		}
 		else if (r == 0 || errno != EINTR)
 			break; /* end of file: the worker has exited */
 	}
@@ -957,9 +1041,10 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 	if (refused)
 		return NP_EXIT_ERROR;
 	if (WIFSIGNALED(st)) {
+		bool kept = opened && !complete; /* name FILE.partial only when it was created */
 		np_errorf(CMD, "the capture process died of signal %d%s%s%s", WTERMSIG(st),
-			  complete ? "" : "; anything captured is in ", complete ? "" : o->write_file,
-			  complete ? "" : ".partial (incomplete)");
+			  kept ? "; anything captured is in " : "", kept ? o->write_file : "",
+			  kept ? ".partial (incomplete)" : "");
 		return 128 + WTERMSIG(st);
 	}
 	int status = WEXITSTATUS(st);
@@ -976,7 +1061,7 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 static int watch_split(const struct watch_opts *o)
 {
 	if (!o->write_file || strcmp(o->write_file, "-") == 0)
-		return run_watch(o, -1);
+		return run_watch(o, -1, 0);
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		np_errorf(CMD, "pipe: %s", strerror(errno));
@@ -989,6 +1074,7 @@ static int watch_split(const struct watch_opts *o)
 	sigaddset(&stops, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stops, &old);
 	fflush(NULL); /* nothing buffered is written twice */
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		np_errorf(CMD, "fork: %s", strerror(errno));
@@ -999,9 +1085,12 @@ static int watch_split(const struct watch_opts *o)
 	}
 	if (pid == 0) {
 		close(p[0]);
+		/* The stop handlers are inherited (np_cmd_watch), and so is a stop already asked
+		 * for: the worker ends cleanly however early the signal came. */
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return run_watch(o, p[1]);
+		return run_watch(o, p[1], parent);
 	}
+	np_stop_requested = 0; /* the worker has it; the parent only forwards what comes now */
 	close(p[1]);
 	int rc = await_worker(o, pid, p[0], &old);
 	close(p[0]);
@@ -1010,6 +1099,11 @@ static int watch_split(const struct watch_opts *o)
 
 int np_cmd_watch(int argc, char **argv)
 {
+	/* From the first moment, a stop signal ends the run as documented (exit 0, the summary,
+	 * the -w file completed), not by killing it. A file size limit (ulimit -f) gives EFBIG,
+	 * reported as a write error, rather than SIGXFSZ killing the run (setrlimit(2)). */
+	np_install_stop_handlers();
+	signal(SIGXFSZ, SIG_IGN);
 	struct watch_opts o;
 	int rc = parse_watch(argc, argv, &o);
 	if (rc == 0)

@@ -15,7 +15,19 @@
 #                   in FILE.partial (incomplete)", no FILE, FILE.partial non-empty and read by
 #                   tcpdump up to where it was cut (its frames are a prefix of the replay's);
 #   full-disk-json  the same with --json on stdout: nothing after the error, exit 2;
-#   fifo            FILE is a FIFO read by tcpdump: written directly, exit 0, tcpdump reads all.
+#   fifo            FILE is a FIFO read by tcpdump: written directly, exit 0, tcpdump reads all;
+#   symlink-*       FILE a symbolic link (to a root-only file, to another user's FIFO with a
+#                   reader, dangling), with and without --overwrite: exit 2, one line "FILE is a
+#                   symbolic link: refused", the target unchanged, the FIFO's reader gets nothing,
+#                   no FILE.partial;
+#   stdout          -w /dev/stdout, and -w P when standard output is the FIFO P: exit 2, one
+#                   line "is standard output: use -w -", no pcap bytes among the text;
+#   foreign-fifo    FILE a FIFO of nobody's (with a reader) in a sticky world-writable directory:
+#                   exit 2, one line "is a FIFO of another user", the reader gets nothing;
+#                   the same FIFO in nobody's own (not sticky) directory is written, as asked;
+#   planted-partial another user (nobody) plants a world-writable FILE.partial in a sticky
+#                   world-writable directory and keeps a hard link to it; --overwrite: exit 0,
+#                   FILE owned by root and not world-writable, the planted inode unchanged.
 # Needs root (mounts, a second user); without root it skips (77) unless CI=true.
 # Usage: write_errors.sh NETPROBE GEN_SYNFLOOD
 set -u
@@ -166,6 +178,96 @@ wait "$reader"
 n=$(grep -c . "$tmp/fifo.tcpdump")
 [ "$n" -eq 10 ] && [ -p "$tmp/cap.fifo" ] && [ ! -e "$tmp/cap.fifo.partial" ] &&
 	ok "fifo/read-by-tcpdump ($n frames)" || bad "fifo/read-by-tcpdump: $n frames"
+
+# --- symbolic links: never followed -----------------------------------------------------------------
+sl=$tmp/sl
+mkdir "$sl"
+printf 'root only\n' >"$tmp/secret"
+chmod 600 "$tmp/secret"
+mkfifo "$sl/their.fifo"
+for kind in file fifo dangling; do
+	case $kind in
+	file) to=$tmp/secret ;;
+	fifo) to=$sl/their.fifo ;;
+	dangling) to=$sl/nowhere.pcap ;;
+	esac
+	for ow in "" --overwrite; do
+		name=symlink-$kind${ow:+-overwrite}
+		rm -f "$sl/cap.pcap"
+		ln -s "$to" "$sl/cap.pcap"
+		# a reader on the FIFO, so that a run that followed the link would not wait forever
+		timeout -k 1 5 cat "$sl/their.fifo" >"$tmp/fifo.got" &
+		reader=$!
+		timeout -k 2 30 "$np" watch -r "$good" -w "$sl/cap.pcap" $ow >"$tmp/o" 2>"$tmp/e"
+		rc_is "$name" $? 2
+		one_line "$name" "$tmp/e" "$sl/cap\.pcap is a symbolic link: refused"
+		exec 9<>"$sl/their.fifo" # a writer that goes away: the reader ends (O_RDWR never waits)
+		exec 9>&-
+		wait "$reader"
+		if [ ! -s "$tmp/fifo.got" ] && [ "$(cat "$tmp/secret")" = "root only" ] &&
+			[ -L "$sl/cap.pcap" ] && [ ! -e "$sl/cap.pcap.partial" ] && [ ! -e "$sl/nowhere.pcap" ]; then
+			ok "$name/nothing-written"
+		else
+			bad "$name/nothing-written: FIFO got $(stat -c %s "$tmp/fifo.got") bytes; $(ls "$sl" | tr '\n' ' ')"
+		fi
+	done
+done
+
+# --- standard output as FILE ------------------------------------------------------------------------
+timeout -k 2 30 "$np" watch -r "$good" -w /dev/stdout >"$tmp/o" 2>"$tmp/e"
+rc_is stdout-dev $? 2
+one_line stdout-dev "$tmp/e" "/dev/stdout is standard output.*: use -w - to write the capture there"
+[ ! -s "$tmp/o" ] && ok "stdout-dev/nothing-on-stdout" || bad "stdout-dev/nothing-on-stdout: $(stat -c %s "$tmp/o") bytes"
+mkfifo "$tmp/out.fifo"
+timeout -k 1 10 cat "$tmp/out.fifo" >"$tmp/o" &
+reader=$!
+timeout -k 2 30 "$np" watch -r "$good" -w "$tmp/out.fifo" >"$tmp/out.fifo" 2>"$tmp/e"
+rc_is stdout-fifo $? 2
+wait "$reader"
+one_line stdout-fifo "$tmp/e" "out\.fifo is standard output: use -w - to write the capture there"
+[ ! -s "$tmp/o" ] && ok "stdout-fifo/nothing-on-stdout" || bad "stdout-fifo/nothing-on-stdout: $(stat -c %s "$tmp/o") bytes"
+
+# --- a FIFO of another user in a shared directory ---------------------------------------------------
+ff=$tmp/ff
+mkdir "$ff"
+chmod 1777 "$ff"
+setpriv --reuid=nobody --regid=nogroup --clear-groups mkfifo -m 666 "$ff/cap.pcap"
+timeout -k 1 5 cat "$ff/cap.pcap" >"$tmp/fifo.got" &
+reader=$!
+timeout -k 2 30 "$np" watch -r "$good" -w "$ff/cap.pcap" >"$tmp/o" 2>"$tmp/e"
+rc_is foreign-fifo $? 2
+one_line foreign-fifo "$tmp/e" "$ff/cap\.pcap is a FIFO of another user \(uid [0-9]+\) in a shared directory: refused"
+exec 9<>"$ff/cap.pcap" # a writer that goes away: the reader ends
+exec 9>&-
+wait "$reader"
+[ ! -s "$tmp/fifo.got" ] && ok "foreign-fifo/nothing-written" || bad "foreign-fifo/nothing-written: $(stat -c %s "$tmp/fifo.got") bytes"
+chmod 755 "$ff"
+chown nobody "$ff"
+timeout -k 1 5 cat "$ff/cap.pcap" >"$tmp/fifo.got" &
+reader=$!
+timeout -k 2 30 "$np" watch -r "$good" -w "$ff/cap.pcap" >"$tmp/o" 2>"$tmp/e"
+rc_is foreign-fifo-own-dir $? 0
+wait "$reader"
+[ -s "$tmp/fifo.got" ] && ok "foreign-fifo-own-dir/written" || bad "foreign-fifo-own-dir/written: nothing"
+
+# --- a FILE.partial planted by another user, and --overwrite ----------------------------------------
+st=$tmp/sticky
+mkdir "$st"
+chmod 1777 "$st"
+setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c \
+	'umask 0; printf planted >"$1/cap.pcap.partial" && ln "$1/cap.pcap.partial" "$1/keep"' sh "$st"
+(umask 022; timeout -k 2 30 "$np" watch -r "$good" -w "$st/cap.pcap" --overwrite >"$tmp/o" 2>"$tmp/e")
+rc_is planted-partial $? 0
+owner=$(stat -c %U "$st/cap.pcap" 2>/dev/null)
+mode=$(stat -c %a "$st/cap.pcap" 2>/dev/null)
+n=$(timeout -k 2 30 tcpdump -n -r "$st/cap.pcap" 2>/dev/null | grep -c .)
+if [ "$owner" = root ] && [ $((0$mode & 2)) -eq 0 ] && [ "$n" -eq 10 ]; then
+	ok "planted-partial/file-is-roots (owner $owner, mode $mode, $n frames)"
+else
+	bad "planted-partial/file-is-roots: owner $owner, mode $mode, $n frames"
+fi
+[ "$(cat "$st/keep")" = planted ] && [ ! -e "$st/cap.pcap.partial" ] &&
+	ok "planted-partial/planted-inode-unchanged" || bad "planted-partial/planted-inode-unchanged: $(cat "$st/keep" | head -c 40 | od -c | head -2)"
 
 echo "write errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

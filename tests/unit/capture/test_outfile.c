@@ -4,6 +4,7 @@
 #include "netprobe/outfile.h" /* first: the header must stand on its own */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,7 +133,8 @@ static void test_leftover_partial_refused(void **state)
 	assert_false(exists(fx->file));
 }
 
-/* A symbolic link planted under the .partial name is never written through. */
+/* A symbolic link planted under the .partial name is never written through: refused without
+ * --overwrite; with it, removed and replaced by a file of our own. */
 static void test_partial_symlink_not_followed(void **state)
 {
 	struct fixture *fx = *state;
@@ -141,8 +143,122 @@ static void test_partial_symlink_not_followed(void **state)
 	snprintf(target, sizeof target, "%s/target", fx->dir);
 	put_file(target, "victim");
 	assert_int_equal(symlink(target, fx->partial), 0);
-	assert_int_equal(np_outfile_open(&of, fx->file, true, err, sizeof err), -1);
+	assert_int_equal(np_outfile_open(&of, fx->file, false, err, sizeof err), -1);
 	assert_file_is(target, "victim");
+	assert_int_equal(np_outfile_open(&of, fx->file, true, err, sizeof err), 0);
+	fputs("ours", of.fp);
+	assert_int_equal(np_outfile_commit(&of, err, sizeof err), 0);
+	fclose(of.fp);
+	np_outfile_release(&of, true);
+	struct stat st;
+	assert_int_equal(lstat(fx->file, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_file_is(fx->file, "ours");
+	assert_file_is(target, "victim");
+}
+
+/* --overwrite and a FILE.partial someone else planted (and keeps a hard link to): the planted
+ * inode is never written, and the capture ends in a file created by us (O_EXCL). */
+static void test_planted_partial_not_reused(void **state)
+{
+	struct fixture *fx = *state;
+	struct np_outfile of;
+	char err[512] = "", keep[160];
+	snprintf(keep, sizeof keep, "%s/keep", fx->dir);
+	put_file(fx->partial, "planted");
+	assert_int_equal(link(fx->partial, keep), 0);
+	assert_int_equal(np_outfile_open(&of, fx->file, true, err, sizeof err), 0);
+	fputs("ours", of.fp);
+	assert_int_equal(np_outfile_commit(&of, err, sizeof err), 0);
+	fclose(of.fp);
+	np_outfile_release(&of, true);
+	assert_file_is(keep, "planted");
+	assert_file_is(fx->file, "ours");
+	struct stat a, b;
+	assert_int_equal(stat(keep, &a), 0);
+	assert_int_equal(stat(fx->file, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	assert_int_equal(a.st_nlink, 1);
+}
+
+/* FILE itself a symbolic link (to a file, to a FIFO with a reader, or to nothing): refused
+ * with one line saying so, with or without --overwrite, and nothing is written or created. */
+static void test_symlink_refused(void **state)
+{
+	struct fixture *fx = *state;
+	struct np_outfile of;
+	char err[512] = "", target[160], fifo[160];
+	snprintf(target, sizeof target, "%s/target", fx->dir);
+	snprintf(fifo, sizeof fifo, "%s/fifo", fx->dir);
+	put_file(target, "victim");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* a reader, so that a FIFO opened through the link would not block the test */
+	int rfd = open(fifo, O_RDONLY | O_NONBLOCK);
+	assert_true(rfd >= 0);
+	const char *to[] = { target, fifo, "/nonexistent/dangling" };
+	for (size_t i = 0; i < 3; i++) {
+		for (int ow = 0; ow < 2; ow++) {
+			unlink(fx->file);
+			assert_int_equal(symlink(to[i], fx->file), 0);
+			err[0] = '\0';
+			assert_int_equal(np_outfile_open(&of, fx->file, ow, err, sizeof err), -1);
+			assert_non_null(strstr(err, "is a symbolic link"));
+			assert_non_null(strstr(err, fx->file));
+			assert_null(strchr(err, '\n'));
+			assert_false(exists(fx->partial));
+		}
+	}
+	char buf[16];
+	assert_true(read(rfd, buf, sizeof buf) <= 0); /* nothing came (EOF or EAGAIN) */
+	close(rfd);
+	assert_file_is(target, "victim");
+}
+
+/* A FIFO (with its reader) is written directly; the same FIFO as standard output is refused
+ * (-w - is the way to put the capture there). */
+static void test_fifo_direct_and_stdout_refused(void **state)
+{
+	struct fixture *fx = *state;
+	struct np_outfile of;
+	char err[512] = "", buf[16] = "";
+	assert_int_equal(mkfifo(fx->file, 0600), 0);
+	int rfd = open(fx->file, O_RDONLY | O_NONBLOCK);
+	assert_true(rfd >= 0);
+	assert_int_equal(np_outfile_open(&of, fx->file, false, err, sizeof err), 0);
+	assert_null(of.partial);
+	fputs("data", of.fp);
+	assert_int_equal(np_outfile_commit(&of, err, sizeof err), 0);
+	fclose(of.fp);
+	np_outfile_release(&of, true);
+	assert_int_equal(read(rfd, buf, sizeof buf - 1), 4);
+	assert_string_equal(buf, "data");
+	/* now standard output is that FIFO */
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	int wfd = open(fx->file, O_WRONLY);
+	assert_true(saved >= 0 && wfd >= 0);
+	assert_int_equal(dup2(wfd, STDOUT_FILENO), STDOUT_FILENO);
+	int rc = np_outfile_open(&of, fx->file, false, err, sizeof err);
+	if (rc == 0)
+		np_outfile_release(&of, false);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(wfd);
+	close(rfd);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "is standard output: use -w -"));
+	/* /dev/null as both mixes nothing: allowed */
+	saved = dup(STDOUT_FILENO);
+	int null = open("/dev/null", O_WRONLY);
+	assert_true(saved >= 0 && null >= 0);
+	assert_int_equal(dup2(null, STDOUT_FILENO), STDOUT_FILENO);
+	rc = np_outfile_open(&of, "/dev/null", false, err, sizeof err);
+	if (rc == 0)
+		np_outfile_release(&of, false);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(null);
+	assert_int_equal(rc, 0);
 }
 
 static void test_directory_and_missing_directory(void **state)
@@ -233,6 +349,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overwrite_replaces_at_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftover_partial_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_symlink_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_planted_partial_not_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_direct_and_stdout_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_and_missing_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abandon_keeps_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_created_meanwhile_kept, setup, teardown),
