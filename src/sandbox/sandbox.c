@@ -196,14 +196,16 @@ static int fail_softly(scmp_filter_ctx ctx)
 	} calls[] = {
 		/* looking a path up or reading a link: the same answer as an open would get */
 		{ SCMP_SYS(access), EPERM },      { SCMP_SYS(faccessat), EPERM },
-		{ SCMP_SYS(faccessat2), EPERM },  { SCMP_SYS(readlink), EPERM },
-		{ SCMP_SYS(readlinkat), EPERM },
+		{ SCMP_SYS(faccessat2), EPERM },  { SCMP_SYS(readlinkat), EPERM },
+#ifndef NP_SANITIZE /* the sanitizers' own (allow_sanitizer) */
+		{ SCMP_SYS(readlink), EPERM },
+		/* the CPUs we may run on (sysconf(_SC_NPROCESSORS_ONLN) falls back to /sys) */
+		{ SCMP_SYS(sched_getaffinity), ENOSYS },
+#endif
 		/* statx: glibc falls back to fstatat on ENOSYS */
 		{ SCMP_SYS(statx), ENOSYS },
 		/* descriptor flags (F_GETFL, F_SETFL O_NONBLOCK on a shared stdin...) */
 		{ SCMP_SYS(fcntl), EPERM },
-		/* the CPUs we may run on (sysconf(_SC_NPROCESSORS_ONLN) falls back to /sys) */
-		{ SCMP_SYS(sched_getaffinity), ENOSYS },
 	};
 	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)calls[i].err), calls[i].call, 0) < 0)
@@ -231,9 +233,11 @@ static int deny_opens(scmp_filter_ctx ctx)
 static int allow_sanitizer(scmp_filter_ctx ctx)
 {
 	static const int calls[] = {
-		/* (madvise, sched_yield, gettid, sigaltstack, lseek, fstat: allow_common; tgkill:
-		 * to itself only) */
-		SCMP_SYS(read), SCMP_SYS(newfstatat), SCMP_SYS(getppid),
+		/* (also in allow_common, which the renamer's filter does not have) */
+		SCMP_SYS(madvise), SCMP_SYS(sched_yield), SCMP_SYS(gettid), SCMP_SYS(tgkill),
+		SCMP_SYS(sigaltstack), SCMP_SYS(lseek), SCMP_SYS(fstat),
+		SCMP_SYS(read), SCMP_SYS(newfstatat), SCMP_SYS(getppid), SCMP_SYS(readlink),
+		SCMP_SYS(sched_getaffinity),
 		SCMP_SYS(getrlimit), SCMP_SYS(prlimit64),
 	};
 	return allow_list(ctx, calls, sizeof calls / sizeof calls[0]);

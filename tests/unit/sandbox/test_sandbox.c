@@ -353,7 +353,7 @@ static int soft_failures(void *arg)
 		return 2;
 	char buf[64];
 	errno = 0;
-	if (readlink("/proc/self/exe", buf, sizeof buf) != -1 || errno != EPERM)
+	if (readlinkat(AT_FDCWD, "/proc/self/exe", buf, sizeof buf) != -1 || errno != EPERM)
 		return 3;
 	if (sched_yield() != 0)
 		return 4;
