@@ -164,8 +164,10 @@ static int allow_common(scmp_filter_ctx ctx)
 	/* abort(3) (glibc's malloc checks) raises SIGABRT at the process itself: a core and
 	 * status 134, not a misleading "forbidden system call". Signals to anyone else: killed. */
 	pid_t self = getpid();
-	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, arg_eq(0, (scmp_datum_t)self)) < 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, arg_eq(0, (scmp_datum_t)self)) < 0)
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+			     arg_eq(0, (scmp_datum_t)self)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
+			     arg_eq(0, (scmp_datum_t)self)) < 0)
 		return -1;
 	/* Memory, never executable: no new code can be mapped in (mmap(2); mprotect(2) is what
 	 * malloc grows a secondary arena with). */
