@@ -17,6 +17,9 @@ enum np_next {
 	NP_NEXT_END,     /* end of file, or the source was asked to stop */
 	NP_NEXT_TIMEOUT, /* live: nothing arrived within the read timeout */
 	NP_NEXT_ERROR,   /* err holds the reason (e.g. a capture file cut in the middle) */
+	NP_NEXT_GONE,    /* live: the interface went down or was removed (err says which);
+			  * every frame captured before was delivered: the capture is complete
+			  * up to here, but the run did not end as asked (exit status 2) */
 };
 
 struct np_source_stats {

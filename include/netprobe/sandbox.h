@@ -5,6 +5,7 @@
  * After np_sandbox_enter():
  *   - open, openat, openat2, creat and socket fail with EPERM (a stray attempt, e.g. a library
  *     reading a locale or zone file late, is a clean error, not a crash);
+ *   - a few harmless look-ups (access, faccessat, readlink, fcntl, statx...) fail with an errno;
  *   - any other system call not on the list raises SIGSYS: one line on stderr names it and the
  *     process exits with status NP_SANDBOX_EXIT_SIGSYS (159 = 128 + SIGSYS, as a shell reports
  *     a death by SIGSYS);

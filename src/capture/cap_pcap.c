@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -29,11 +30,53 @@ struct pcap_source {
 	 * ifdrop_open); -1 when not counted. */
 	int ifdrop_fd[2];
 	uint64_t ifdrop_base;
+	/* live on a named interface: its name, and when it was first seen down (see link_lost);
+	 * 0: up */
+	char iface[64];
+	int64_t down_since_ms;
+	bool removed; /* libpcap said "The interface disappeared" */
 };
 
 static struct pcap_source *ps(struct np_source *s)
 {
 	return (struct pcap_source *)s;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Has the interface gone down (ip link set IF down) or away (ip link del IF)? The packet socket
+ * then reports ENETDOWN (POLLERR, SO_ERROR); libpcap reads it, checks the device, and either
+ * returns "The interface disappeared" (gone) or keeps polling for the day it comes back up,
+ * which it tells only through pcap_get_required_select_timeout(3PCAP) (a timeout is required
+ * while the device is down). tcpdump waits; a diagnostic run stops instead, so that the user
+ * hears of it, gets the summary and a complete -w file. Frames the kernel had captured but not
+ * yet handed over (TPACKET_V3 hands a block over when it is full or after the read timeout)
+ * are still delivered: the end is declared only after two read timeouts without any. */
+static enum np_next link_lost(struct pcap_source *p, char *err, size_t errlen)
+{
+	int64_t now = now_ms();
+	if (p->down_since_ms == 0)
+		p->down_since_ms = now;
+	if (now - p->down_since_ms < 2 * (int64_t)p->timeout_ms) {
+		/* A block may still be handed over: wait for it as for any frame. */
+		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+		if (p->fd >= 0)
+			poll(&pfd, 1, p->timeout_ms);
+		return NP_NEXT_TIMEOUT;
+	}
+	snprintf(err, errlen, "%s: %s; capture stopped", p->iface,
+		 p->removed ? "the interface was removed" : "the interface went down");
+	return NP_NEXT_GONE;
+}
+
+static bool link_down(const struct pcap_source *p)
+{
+	return p->iface[0] && pcap_get_required_select_timeout(p->pcap) != NULL;
 }
 
 static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, char *err,
@@ -50,10 +93,19 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 			 * (libpcap's TPACKET_V3 loop may keep polling past it) and a signal ends
 			 * the wait. */
 			struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
-			if (poll(&pfd, 1, p->timeout_ms) <= 0)
+			if (poll(&pfd, 1, p->timeout_ms) <= 0 && !link_down(p))
 				return NP_NEXT_TIMEOUT;
 			rc = pcap_next_ex(p->pcap, &h, &data);
 		}
+		if (rc < 0 && p->iface[0] &&
+		    strcmp(pcap_geterr(p->pcap), "The interface disappeared") == 0) {
+			/* libpcap's words for ENODEV after ENETDOWN (pcap-linux.c); it says so
+			 * again at every call, and still hands over what is in the ring. */
+			p->removed = true;
+			rc = 0;
+		}
+		if (rc == 0 && (p->removed || link_down(p)))
+			return link_lost(p, err, errlen);
 		if (rc == 0)
 			return NP_NEXT_TIMEOUT;
 		if (rc == PCAP_ERROR_BREAK)
@@ -67,6 +119,7 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 			snprintf(err, errlen, "%s", pcap_geterr(p->pcap));
 			return NP_NEXT_ERROR;
 		}
+		p->down_since_ms = 0; /* a frame: the interface is up again (libpcap too) */
 		s->frames++;
 		if (!p->live && p->have_filter && !pcap_offline_filter(&p->prog, h, data))
 			continue;
@@ -328,6 +381,8 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		return -1;
 	}
 	p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 100;
+	if (strcmp(iface, "any") != 0) /* "any" never goes down: a device of it does */
+		snprintf(p->iface, sizeof p->iface, "%s", iface);
 	if (o->promisc && strcmp(iface, "any") != 0) /* libpcap counts them only then */
 		ifdrop_open(p, iface);
 	p->fd = pcap_get_selectable_fd(pcap);

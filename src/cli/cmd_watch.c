@@ -844,6 +844,7 @@ static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 	char err[PCAP_ERRBUF_SIZE + 512];
 	uint64_t shown = 0;
 	enum stop_reason stop = STOP_NONE;
+	bool link_gone = false; /* NP_NEXT_GONE: a normal end, but exit status 2 */
 	int out_errno = 0;
 	struct timespec t0, tn;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -890,6 +891,14 @@ static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 		}
 		if (rc == NP_NEXT_END)
 			break;
+		if (rc == NP_NEXT_GONE) {
+			/* The interface went down or away: one line says so; what was captured
+			 * is complete (summary, -w FILE renamed), the status says it ended early. */
+			fflush(stdout);
+			np_errorf(CMD, "%s", err);
+			link_gone = true;
+			break;
+		}
 		if (rc == NP_NEXT_ERROR) {
 			fflush(stdout);
 			np_errorf(CMD, "%s: %s", o->read_file ? o->read_file : "capture", err);
@@ -954,7 +963,7 @@ static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 	if (out_errno && stop == STOP_ERROR)
 		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));
 	if (stop != STOP_ERROR) {
-		status = NP_EXIT_OK;
+		status = link_gone ? NP_EXIT_ERROR : NP_EXIT_OK;
 		/* The summary goes to stderr: always for text output, and for --json (or -w -) when
 		 * stdout could not take it. */
 		if (o->summary && (o->mode != OUT_JSON || stop == STOP_READER_GONE))
@@ -968,7 +977,7 @@ static int run_watch(const struct watch_opts *o, int handover_fd, pid_t parent)
 			(unsigned long long)st.drop, (unsigned long long)st.ifdrop);
 	if (of_open) {
 		/* FILE appears only now, complete; on any error the data keeps its .partial name. */
-		if (status == NP_EXIT_OK) {
+		if (stop != STOP_ERROR) {
 			if (np_outfile_commit(&of, err, sizeof err) < 0) {
 				np_errorf(CMD, "%s", err);
 				status = NP_EXIT_ERROR;
@@ -1048,7 +1057,9 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 		return 128 + WTERMSIG(st);
 	}
 	int status = WEXITSTATUS(st);
-	if (complete && status == NP_EXIT_OK &&
+	/* 'C' comes only after the worker completed the file (np_outfile_commit): rename it
+	 * also when the run ended with status 2 because the interface went away. */
+	if (complete && (status == NP_EXIT_OK || status == NP_EXIT_ERROR) &&
 	    np_outfile_rename(o->write_file, o->overwrite, err, sizeof err) < 0) {
 		np_errorf(CMD, "%s", err);
 		return NP_EXIT_ERROR;

@@ -255,7 +255,7 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 			continue;
 		if (rc == NP_NEXT_END)
 			break;
-		if (rc == NP_NEXT_ERROR)
+		if (rc == NP_NEXT_ERROR || rc == NP_NEXT_GONE) /* -I IF went down: an error */
 			return -1;
 		if (!r->told_privs && getenv("NETPROBE_DEBUG_PRIVS")) {
 			fprintf(stderr, "netprobe: decoding as %s\n", r->privs);

@@ -2,7 +2,11 @@
  * (a filter cannot be removed once loaded): after np_sandbox_enter() opening a file or a socket
  * fails with EPERM, the allowed writes work, and a forbidden call (execve, a write to a
  * descriptor not listed, an executable mapping) ends the child with status 159 and one line on
- * stderr naming the call. Needs no root: seccomp with NO_NEW_PRIVS is open to everyone. */
+ * stderr naming the call; the calls libc and libpcap make on the paths the suite once missed
+ * (lseek at fclose of stdin, restart_syscall after a stop, SO_ERROR) work, harmless look-ups
+ * fail with an errno, and the dangerous set (fork, ptrace, connect, TIOCSTI, signals to
+ * others) still ends the run (SECURITY.md). Needs no root: seccomp with NO_NEW_PRIVS is open to
+ * everyone. */
 #include "netprobe/sandbox.h" /* first: the header must stand on its own */
 
 #include <errno.h>
@@ -14,7 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -266,6 +276,183 @@ static void test_renamer_filter(void **state)
 	assert_true(renamed);
 }
 
+/* What the suite's straces once missed: fclose(3) of stdin seeks back (ESPIPE on a pipe), the
+ * kernel resumes an interrupted poll with restart_syscall(2) after SIGSTOP/SIGCONT, libpcap
+ * asks SO_ERROR of its socket when a link goes down. None may end the run. */
+static int missed_paths(void *arg)
+{
+	int *fds = arg; /* [0] a pipe's read end, [2] a socket opened before */
+	static const struct np_sandbox none;
+	FILE *in = fdopen(fds[0], "r"); /* before: fdopen asks fcntl(F_GETFL) */
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	errno = 0;
+	if (lseek(fds[0], 0, SEEK_CUR) != -1 || errno != ESPIPE)
+		return 1;
+	if (!in || fgetc(in) != 'a') /* reads "abc", keeps "bc" buffered */
+		return 2;
+	fclose(in); /* lseek(fd, -2, SEEK_CUR): ESPIPE, ignored */
+	int soerr = -1;
+	socklen_t len = sizeof soerr;
+	if (getsockopt(fds[2], SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0)
+		return 3;
+	/* poll with a timeout, stopped and continued by the parent in the middle */
+	struct pollfd pfd = { .fd = fds[3], .events = POLLIN };
+	if (poll(&pfd, 1, 1500) != 0)
+		return 4;
+	return 0;
+}
+
+static void test_missed_paths_work(void **state)
+{
+	(void)state;
+	int fds[5];
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "abc", 3), 3);
+	close(fds[1]);
+	fds[2] = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fds[2] >= 0);
+	int idle[2];
+	assert_int_equal(pipe(idle), 0); /* never written: the poll times out */
+	fds[3] = idle[0];
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(missed_paths(fds));
+	struct timespec t = { .tv_sec = 0, .tv_nsec = 400 * 1000000L };
+	nanosleep(&t, NULL);
+	kill(pid, SIGSTOP); /* Ctrl-Z */
+	int st;
+	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(st));
+	kill(pid, SIGCONT); /* fg: the poll resumes through restart_syscall */
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(fds[0]);
+	close(fds[2]);
+	close(idle[0]);
+	close(idle[1]);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("child: wait status 0x%x, want exit 0 (159: killed by the sandbox)", st);
+}
+
+/* Harmless look-ups fail with an errno, as on a system that lacks them; the run goes on. */
+static int soft_failures(void *arg)
+{
+	(void)arg;
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	errno = 0;
+	if (faccessat(AT_FDCWD, "/etc/passwd", R_OK, 0) != -1 || errno != EPERM)
+		return 1;
+	errno = 0;
+	if (fcntl(STDERR_FILENO, F_GETFL) != -1 || errno != EPERM)
+		return 2;
+	char buf[64];
+	errno = 0;
+	if (readlinkat(AT_FDCWD, "/proc/self/exe", buf, sizeof buf) != -1 || errno != EPERM)
+		return 3;
+	if (sched_yield() != 0)
+		return 4;
+	return 0;
+}
+
+static void test_harmless_calls_fail_softly(void **state)
+{
+	(void)state;
+	struct outcome o;
+	in_child(soft_failures, NULL, &o);
+	assert_exit(&o, 0);
+}
+
+/* The dangerous set still ends the run at once, with the line naming the call. */
+enum danger { D_FORK, D_PTRACE, D_CONNECT, D_TIOCSTI, D_KILL_OTHER };
+struct danger_arg {
+	enum danger what;
+	int fd;
+	pid_t other;
+};
+
+static int do_danger(void *arg)
+{
+	struct danger_arg *a = arg;
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	switch (a->what) {
+	case D_FORK:
+		if (fork() == 0)
+			_exit(0);
+		break;
+	case D_PTRACE:
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		break;
+	case D_CONNECT: {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		connect(a->fd, (struct sockaddr *)&sin, sizeof sin);
+		break;
+	}
+	case D_TIOCSTI: {
+		char c = 'x';
+		ioctl(STDIN_FILENO, TIOCSTI, &c);
+		break;
+	}
+	case D_KILL_OTHER:
+		kill(a->other, 0);
+		break;
+	}
+	return 1; /* not killed */
+}
+
+static void test_dangerous_calls_are_killed(void **state)
+{
+	(void)state;
+	static const struct {
+		enum danger what;
+		const char *name;
+	} cases[] = {
+		{ D_FORK, "(clone)" }, { D_PTRACE, "(ptrace)" }, { D_CONNECT, "(connect)" },
+		{ D_TIOCSTI, "(ioctl)" }, { D_KILL_OTHER, "(kill)" },
+	};
+	int sock = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(sock >= 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct danger_arg a = { .what = cases[i].what, .fd = sock, .other = getpid() };
+		struct outcome o;
+		in_child(do_danger, &a, &o);
+		assert_exit(&o, NP_SANDBOX_EXIT_SIGSYS);
+		if (!strstr(o.err, cases[i].name))
+			fail_msg("case %zu: stderr does not name %s: %s", i, cases[i].name, o.err);
+	}
+	close(sock);
+}
+
+/* abort(3) (glibc's heap checks) ends with SIGABRT, as it would unsandboxed: the sandbox does
+ * not take the blame (tgkill to itself is allowed). */
+static int do_abort(void *arg)
+{
+	(void)arg;
+	static const struct np_sandbox none;
+	int rc = enter(&none);
+	if (rc)
+		return rc;
+	abort();
+}
+
+static void test_abort_is_sigabrt(void **state)
+{
+	(void)state;
+	struct outcome o;
+	in_child(do_abort, NULL, &o);
+	if (!WIFSIGNALED(o.status) || WTERMSIG(o.status) != SIGABRT)
+		fail_msg("child: wait status 0x%x, want SIGABRT; stderr: %s", o.status, o.err);
+}
+
 /* NETPROBE_NO_SANDBOX=1: no filter, and a warning says so. */
 static int escape_hatch(void *arg)
 {
@@ -301,6 +488,10 @@ int main(void)
 		cmocka_unit_test(test_exec_mapping_is_killed),
 		cmocka_unit_test(test_renamer_filter),
 		cmocka_unit_test(test_escape_hatch_warns),
+		cmocka_unit_test(test_missed_paths_work),
+		cmocka_unit_test(test_harmless_calls_fail_softly),
+		cmocka_unit_test(test_dangerous_calls_are_killed),
+		cmocka_unit_test(test_abort_is_sigabrt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
