@@ -110,6 +110,10 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 void np_probe_bpf(const struct np_probe_spec *s, char *buf, size_t cap);
 
 const char *np_probe_verdict_name(enum np_probe_verdict v);
+/* An IPv`ver` address as text; a link-local one (fe80::/10) with "%scope" when scope is not ""
+ * (as iputils prints "fe80::1%veth0": it is only an address on that link). */
+char *np_probe_fmt_addr(uint8_t ver, const char *scope, const uint8_t addr[16], char *buf,
+			size_t cap);
 /* The verdict for a probe nobody answered. */
 enum np_probe_verdict np_probe_silence(enum np_probe_kind k);
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "netprobe/capture.h"
+#include "cli.h"
 #include "netprobe/probe.h"
 
 struct probe_run {
@@ -45,16 +46,23 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen);
 void probe_run_close(struct probe_run *r);
 
-/* After the options: exactly one HOST, and the port the probe kind needs (UDP defaults to
- * 33434, traceroute's). Returns 0, or 2 with the error reported. */
-int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind kind,
-		    uint64_t *port, const char **host);
-
 /* An address of the probe's family as text; a link-local one (fe80::/10) of a scoped target
  * with the scope's "%IF" (as iputils prints "fe80::1%veth0"): it is only an address on that
  * link. buf: NP_ADDR_STRLEN + 16 bytes. */
 char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char *buf, size_t cap);
 
 int64_t probe_now_us(void);
+
+struct probe_opts;
+/* What every probe run starts with: the spec (with `payload` data bytes and `tos`), the target,
+ * the raw socket and the capture opened, privileges dropped, the stop signals caught, stdout
+ * line-buffered. 0, or 2 with the error reported. */
+int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opts *o,
+		    uint16_t payload, uint8_t tos);
+/* Milliseconds from `sent_us` to the capture time of the answer `p`. */
+double probe_run_rtt_ms(const struct np_packet *p, int64_t sent_us);
+/* The state of stdout at the end of a run: NP_OUT_CLOSED also when its reader has gone
+ * without a write failing yet. */
+enum np_out_state probe_run_out_state(int *err);
 
 #endif

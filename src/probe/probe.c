@@ -49,6 +49,16 @@ enum np_probe_verdict np_probe_silence(enum np_probe_kind k)
 	return np_probe_module(k)->silence;
 }
 
+char *np_probe_fmt_addr(uint8_t ver, const char *scope, const uint8_t addr[16], char *buf,
+			size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(ver == 4 ? AF_INET : AF_INET6, addr, a, sizeof a);
+	bool link_local = ver == 6 && addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
+	snprintf(buf, cap, "%s%s%s", a, link_local && scope[0] ? "%" : "", link_local ? scope : "");
+	return buf;
+}
+
 static size_t alen(uint8_t ver)
 {
 	return ver == 4 ? 4 : 16;
