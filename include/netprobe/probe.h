@@ -91,6 +91,10 @@ struct np_probe_module {
 		    const char *icmp, char *buf, size_t cap);
 };
 
+/* For the modules' match: fill *a with an answer to probe `seq` from `from` (IPv`ver`). */
+void np_probe_answer_set(struct np_probe_answer *a, uint32_t seq, enum np_probe_verdict v,
+			 bool final, const uint8_t *from, uint8_t ver);
+
 extern const struct np_probe_module np_probe_icmp_echo, np_probe_tcp_syn, np_probe_udp;
 
 /* The module of kind k; NULL past the table. */

@@ -18,7 +18,6 @@ struct probe_state {
 struct ping {
 	const struct ping_opts *o;
 	struct probe_run run;
-	struct np_probe_printer pr;
 	struct probe_state *st;
 	uint32_t sent, next_silent;
 	uint64_t duplicates, errors;
@@ -45,7 +44,7 @@ static void on_answer(void *arg, const struct np_packet *p, const struct np_prob
 		else
 			np_rtt_add(&g->rtt, rtt);
 	}
-	g->pr.ops->answer(&g->pr, p, a, rtt, dup);
+	g->run.pr.ops->answer(&g->run.pr, p, a, rtt, dup);
 }
 
 /* With the count reached, stop waiting as soon as every probe has its answer (as ping does). */
@@ -66,7 +65,7 @@ static void report_silent(struct ping *g, int64_t now, bool all)
 		if (!s->answered) {
 			if (!all && now - s->sent_us < (int64_t)(g->o->timeout * 1e6))
 				break;
-			g->pr.ops->silence(&g->pr, g->next_silent, g->o->timeout);
+			g->run.pr.ops->silence(&g->run.pr, g->next_silent, g->o->timeout);
 		}
 		g->next_silent++;
 	}
@@ -84,7 +83,7 @@ static void summary(struct ping *g, FILE *out, int64_t start)
 		.rtt = &g->rtt,
 		.total_ms = (double)(probe_now_us() - start) / 1000.0,
 	};
-	g->pr.ops->summary(&g->pr, out, &t);
+	g->run.pr.ops->summary(&g->run.pr, out, &t);
 }
 
 /* Send and wait until the count, the deadline, Ctrl-C or a gone reader; 0 or 2 (reported). */
@@ -118,7 +117,8 @@ static int probe_loop(struct ping *g, uint64_t cap, int64_t stop_at)
 static int run(struct ping *g)
 {
 	const struct ping_opts *o = g->o;
-	int status = probe_run_start(&g->run, CMD, &o->p, (uint16_t)o->size, (uint8_t)o->tos);
+	int status = probe_run_start(&g->run, CMD, &o->p, (uint16_t)o->size, (uint8_t)o->tos,
+				     o->quiet, o->verbose);
 	if (status != 0)
 		return status;
 	uint64_t cap = o->count ? o->count : PING_MAX_PROBES;
@@ -127,11 +127,9 @@ static int run(struct ping *g)
 		np_errorf(CMD, "out of memory");
 		return NP_EXIT_ERROR;
 	}
-	np_probe_printer_init(&g->pr, o->p.json, stdout, o->quiet, o->verbose, o->p.m,
-			      g->run.spec.ver, g->run.scope, g->run.target);
 	struct np_probe_head h = { .cmd = NP_CMD_PING, .host = o->p.host, .target = g->run.target,
 				   .size = o->size, .port = o->p.port };
-	g->pr.ops->start(&g->pr, &h);
+	g->run.pr.ops->start(&g->run.pr, &h);
 	int64_t start = probe_now_us();
 	g->next_silent = 1;
 	status = probe_loop(g, cap, o->deadline > 0 ? start + (int64_t)(o->deadline * 1e6) : INT64_MAX);
@@ -161,8 +159,6 @@ int ping_run(const struct ping_opts *o)
 	memset(&g, 0, sizeof g);
 	g.o = o;
 	int rc = run(&g);
-	if (g.pr.ops)
-		g.pr.ops->close(&g.pr);
 	probe_run_close(&g.run);
 	free(g.st);
 	return rc;

@@ -237,6 +237,9 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 
 void probe_run_close(struct probe_run *r)
 {
+	if (r->pr.ops)
+		r->pr.ops->close(&r->pr);
+	r->pr.ops = NULL;
 	np_sender_close(r->tx);
 	np_source_close(r->rx);
 	r->tx = NULL;
@@ -244,7 +247,7 @@ void probe_run_close(struct probe_run *r)
 }
 
 int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opts *o,
-		    uint16_t payload, uint8_t tos)
+		    uint16_t payload, uint8_t tos, bool quiet, bool verbose)
 {
 	char err[512] = "";
 	r->cmd = cmd;
@@ -256,6 +259,8 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	}
 	np_install_stop_handlers();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	np_probe_printer_init(&r->pr, o->json, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
+			      r->target);
 	return 0;
 }
 

@@ -13,7 +13,6 @@
 struct trace {
 	const struct trace_opts *o;
 	struct probe_run run;
-	struct np_probe_printer pr;
 	struct np_probe_hop hop;
 	uint32_t sent;
 	struct np_rtt rtt;    /* of every answer, whoever gave it; rtt.n is the number received */
@@ -65,21 +64,19 @@ static int probe_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
 		return NP_EXIT_ERROR;
 	}
 	tr->sent += h->nq;
-	tr->pr.ops->hop(&tr->pr, ttl, h);
+	tr->run.pr.ops->hop(&tr->run.pr, ttl, h);
 	return 0;
 }
 
 static int run(struct trace *tr)
 {
 	const struct trace_opts *o = tr->o;
-	int rc = probe_run_start(&tr->run, CMD, &o->p, o->p.m->trace_data, 0);
+	int rc = probe_run_start(&tr->run, CMD, &o->p, o->p.m->trace_data, 0, false, false);
 	if (rc != 0)
 		return rc;
-	np_probe_printer_init(&tr->pr, o->p.json, stdout, false, false, o->p.m, tr->run.spec.ver,
-			      tr->run.scope, tr->run.target);
 	struct np_probe_head head = { .cmd = NP_CMD_TRACE, .host = o->p.host,
 				      .target = tr->run.target, .max_ttl = o->max_ttl };
-	tr->pr.ops->start(&tr->pr, &head);
+	tr->run.pr.ops->start(&tr->run.pr, &head);
 	bool reached = false;
 	uint32_t seq = 1;
 	for (unsigned ttl = 1; ttl <= o->max_ttl && !reached && !np_stop_requested &&
@@ -95,7 +92,7 @@ static int run(struct trace *tr)
 	/* The same summary as ping's: every probe of every hop, answered by whoever. */
 	struct np_probe_totals t = { .cmd = NP_CMD_TRACE, .host = o->p.host, .sent = tr->sent,
 				     .received = tr->rtt.n, .rtt = &tr->rtt, .reached = reached };
-	tr->pr.ops->summary(&tr->pr, stdout, &t);
+	tr->run.pr.ops->summary(&tr->run.pr, stdout, &t);
 	if (fflush(stdout) != 0 && np_output_state(stdout, &out_errno) == NP_OUT_FAILED) {
 		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));
 		return NP_EXIT_ERROR;
@@ -109,8 +106,6 @@ int trace_run(const struct trace_opts *o)
 	memset(&tr, 0, sizeof tr);
 	tr.o = o;
 	int rc = run(&tr);
-	if (tr.pr.ops)
-		tr.pr.ops->close(&tr.pr);
 	probe_run_close(&tr.run);
 	return rc;
 }

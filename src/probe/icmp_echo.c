@@ -1,7 +1,6 @@
 /* icmp_echo.c - the ICMP echo probe (RFC 792) and the ICMPv6 one (RFC 4443 s4.1): the answer is
  * an echo reply from the target carrying our identifier and a sequence number we sent. */
 #include <stdio.h>
-#include <string.h>
 
 #include "netprobe/probe.h"
 #include "wire.h"
@@ -25,10 +24,7 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 	uint16_t id = v4 ? p->icmp.id : p->icmp6.id, seq = v4 ? p->icmp.seq : p->icmp6.seq;
 	if (!from_dst || id != s->ident || seq >= nseq)
 		return NP_CLAIM_REJECT;
-	a->seq = seq;
-	a->verdict = NP_PV_REPLY;
-	a->final = true;
-	memcpy(a->from, src, s->ver == 4 ? 4 : 16);
+	np_probe_answer_set(a, seq, NP_PV_REPLY, true, src, s->ver);
 	return NP_CLAIM_ANSWER;
 }
 

@@ -64,6 +64,15 @@ static size_t alen(uint8_t ver)
 	return ver == 4 ? 4 : 16;
 }
 
+void np_probe_answer_set(struct np_probe_answer *a, uint32_t seq, enum np_probe_verdict v,
+			 bool final, const uint8_t *from, uint8_t ver)
+{
+	a->seq = seq;
+	a->verdict = v;
+	a->final = final;
+	memcpy(a->from, from, alen(ver));
+}
+
 /* Source and destination of the packet, when its IP header was captured. */
 static bool ip_addrs(const struct np_packet *p, uint8_t ver, const uint8_t **src, const uint8_t **dst)
 {
@@ -108,17 +117,13 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 	bool port_unreach = s->ver == 4 ? (type == 3 && code == 3) : (type == 1 && code == 4);
 	if (!exceeded && !unreach)
 		return false;
-	a->seq = seq;
-	memcpy(a->from, from, alen(s->ver));
+	const struct np_probe_module *m = np_probe_module(s->kind);
 	bool from_dst = memcmp(from, s->dst, alen(s->ver)) == 0;
-	if (exceeded) {
-		a->verdict = NP_PV_TTL_EXCEEDED;
-		a->final = false;
-	} else {
-		const struct np_probe_module *m = np_probe_module(s->kind);
-		a->verdict = port_unreach ? m->port_unreachable : m->unreachable;
-		a->final = from_dst;
-	}
+	if (exceeded)
+		np_probe_answer_set(a, seq, NP_PV_TTL_EXCEEDED, false, from, s->ver);
+	else
+		np_probe_answer_set(a, seq, port_unreach ? m->port_unreachable : m->unreachable,
+				    from_dst, from, s->ver);
 	return true;
 }
 

@@ -1,7 +1,6 @@
 /* tcp_syn.c - the TCP SYN probe (RFC 793 s3.4, RFC 9293 s3.5): probe N carries sequence number
  * isn + N, so a SYN/ACK (open) or RST/ACK (closed) acknowledging isn + N + 1 answers probe N. */
 #include <stdio.h>
-#include <string.h>
 
 #include "netprobe/probe.h"
 #include "wire.h"
@@ -29,15 +28,9 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 	if (seq >= nseq)
 		return NP_CLAIM_REJECT;
 	uint16_t f = p->tcp.flags;
-	if (f & NP_TCP_RST)
-		a->verdict = NP_PV_CLOSED;
-	else if (f & NP_TCP_SYN)
-		a->verdict = NP_PV_OPEN;
-	else
+	if (!(f & (NP_TCP_RST | NP_TCP_SYN)))
 		return NP_CLAIM_REJECT;
-	a->seq = seq;
-	a->final = true;
-	memcpy(a->from, src, s->ver == 4 ? 4 : 16);
+	np_probe_answer_set(a, seq, (f & NP_TCP_RST) ? NP_PV_CLOSED : NP_PV_OPEN, true, src, s->ver);
 	return NP_CLAIM_ANSWER;
 }
 

@@ -2,7 +2,6 @@
  * UDP answer (open) or an ICMP port unreachable quoting it (closed, RFC 1122 s4.1.3.1) says
  * which probe it answers. */
 #include <stdio.h>
-#include <string.h>
 
 #include "netprobe/probe.h"
 #include "wire.h"
@@ -23,10 +22,7 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 	uint32_t seq = (uint16_t)(p->udp.dport - s->sport);
 	if (seq >= nseq)
 		return NP_CLAIM_REJECT;
-	a->seq = seq;
-	a->verdict = NP_PV_OPEN;
-	a->final = true;
-	memcpy(a->from, src, s->ver == 4 ? 4 : 16);
+	np_probe_answer_set(a, seq, NP_PV_OPEN, true, src, s->ver);
 	return NP_CLAIM_ANSWER;
 }
 
