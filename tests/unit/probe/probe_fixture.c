@@ -82,27 +82,10 @@ void assert_l4_sum_independent(const uint8_t *pkt, uint32_t n, uint8_t ver, uint
 			 t_get16(pkt + l4_at + csum_at), t_get16(copy + l4_at + csum_at));
 }
 
-void check_probe(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl)
+/* The IP header of a built probe, field by field. */
+static void check_ip(const struct np_packet *p, const struct np_probe_spec *s, uint32_t seq,
+		     uint8_t ttl, uint32_t n, uint8_t proto, uint32_t l4len)
 {
-	uint8_t buf[NP_PROBE_MAX_BYTES];
-	uint32_t n = probe(s, seq, ttl, buf);
-	uint8_t proto = s->kind == NP_PROBE_SYN ? 6 : s->kind == NP_PROBE_UDP ? 17 : s->ver == 4 ? 1 : 58;
-	uint32_t data = s->kind == NP_PROBE_SYN ? 0 : s->payload;
-	uint32_t l4len = (s->kind == NP_PROBE_SYN ? 32 : 8) + data;
-	uint32_t l3len = s->ver == 4 ? 20 : 40;
-	assert_int_equal(n, l3len + l4len);
-
-	struct t_pkt t;
-	t_decode(&t, DLT_RAW, buf, n);
-	const struct np_packet *p = &t.p;
-	t_assert_clean(p);
-	uint32_t l4flag = proto == 6 ? NP_HAS_TCP : proto == 17 ? NP_HAS_UDP
-			  : proto == 1 ? NP_HAS_ICMP : NP_HAS_ICMP6;
-	assert_int_equal(p->layers, NP_HAS_LINK | (s->ver == 4 ? NP_HAS_IP4 : NP_HAS_IP6) | l4flag);
-	assert_int_equal(p->l3_off, 0);
-	assert_int_equal(p->l4_off, l3len);
-	assert_int_equal(p->l4_len, l4len);
-
 	if (s->ver == 4) {
 		assert_int_equal(p->ip4.version, 4);
 		assert_int_equal(p->ip4.ihl, 5);
@@ -128,70 +111,102 @@ void check_probe(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl)
 		assert_memory_equal(p->ip6.src, s->src, 16);
 		assert_memory_equal(p->ip6.dst, s->dst, 16);
 	}
+}
 
+static void check_icmp_echo(const struct np_packet *p, const struct np_probe_spec *s, uint32_t seq,
+			    uint32_t data)
+{
+	const struct np_icmp *m = &p->icmp;
+	const struct np_icmp6 *m6 = &p->icmp6;
+	if (s->ver == 4) {
+		assert_int_equal(m->type, 8); /* echo request */
+		assert_int_equal(m->code, 0);
+		assert_true(m->has_idseq);
+		assert_int_equal(m->id, s->ident);
+		assert_int_equal(m->seq, (uint16_t)seq);
+		assert_int_equal(m->csum_status, NP_CSUM_GOOD);
+		assert_int_equal(m->data_len, data);
+	} else {
+		assert_int_equal(m6->type, 128); /* echo request */
+		assert_int_equal(m6->code, 0);
+		assert_true(m6->has_idseq);
+		assert_int_equal(m6->id, s->ident);
+		assert_int_equal(m6->seq, (uint16_t)seq);
+		/* libnet's ICMPv6 sum has been wrong in some releases (pseudo-header). */
+		assert_int_equal(m6->csum_status, NP_CSUM_GOOD);
+		assert_int_equal(m6->data_len, data);
+	}
+}
+
+static void check_tcp_syn(const struct np_packet *p, const struct np_probe_spec *s, uint32_t seq,
+			  const uint8_t *buf, uint32_t l3len)
+{
+	const struct np_tcp *c = &p->tcp;
+	assert_int_equal(c->sport, s->sport);
+	assert_int_equal(c->dport, s->dport);
+	assert_int_equal(c->seq, (uint32_t)(s->isn + seq));
+	assert_int_equal(c->ack, 0);
+	assert_int_equal(c->doff, 8);
+	assert_int_equal(c->flags, NP_TCP_SYN);
+	assert_int_equal(c->win, 64240);
+	assert_int_equal(c->urp, 0);
+	assert_int_equal(c->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(c->payload_len, 0);
+	assert_false(c->opts_bad);
+	assert_true(c->has_mss);
+	assert_int_equal(c->mss, 1460);
+	assert_true(c->sack_perm);
+	assert_true(c->has_ws);
+	assert_int_equal(c->ws, 7);
+	assert_false(c->has_ts);
+	assert_int_equal(c->nsack, 0);
+	static const uint8_t opts[] = {
+		2, 4, 0x05, 0xb4, /* MSS 1460 */
+		4, 2,             /* SACK permitted */
+		1,                /* NOP */
+		3, 3, 7,          /* window scale 7 */
+		0, 0,             /* end of options, padding */
+	};
+	assert_memory_equal(buf + l3len + 20, opts, sizeof opts);
+}
+
+static void check_udp(const struct np_packet *p, const struct np_probe_spec *s, uint32_t seq,
+		      uint32_t data)
+{
+	const struct np_udp *u = &p->udp;
+	assert_int_equal(u->sport, (uint16_t)(s->sport + seq));
+	assert_int_equal(u->dport, s->dport);
+	assert_int_equal(u->len, 8 + data);
+	assert_int_equal(u->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(u->payload_len, data);
+}
+
+void check_probe(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl)
+{
+	uint8_t buf[NP_PROBE_MAX_BYTES];
+	uint32_t n = probe(s, seq, ttl, buf);
+	uint8_t proto = s->kind == NP_PROBE_SYN ? 6 : s->kind == NP_PROBE_UDP ? 17 : s->ver == 4 ? 1 : 58;
+	uint32_t data = s->kind == NP_PROBE_SYN ? 0 : s->payload;
+	uint32_t l4len = (s->kind == NP_PROBE_SYN ? 32 : 8) + data;
+	uint32_t l3len = s->ver == 4 ? 20 : 40;
+	assert_int_equal(n, l3len + l4len);
+
+	struct t_pkt t;
+	t_decode(&t, DLT_RAW, buf, n);
+	const struct np_packet *p = &t.p;
+	t_assert_clean(p);
+	uint32_t l4flag = proto == 6 ? NP_HAS_TCP : proto == 17 ? NP_HAS_UDP
+			  : proto == 1 ? NP_HAS_ICMP : NP_HAS_ICMP6;
+	assert_int_equal(p->layers, NP_HAS_LINK | (s->ver == 4 ? NP_HAS_IP4 : NP_HAS_IP6) | l4flag);
+	assert_int_equal(p->l3_off, 0);
+	assert_int_equal(p->l4_off, l3len);
+	assert_int_equal(p->l4_len, l4len);
+
+	check_ip(p, s, seq, ttl, n, proto, l4len);
 	switch (s->kind) {
-	case NP_PROBE_ICMP: {
-		const struct np_icmp *m = &p->icmp;
-		const struct np_icmp6 *m6 = &p->icmp6;
-		if (s->ver == 4) {
-			assert_int_equal(m->type, 8); /* echo request */
-			assert_int_equal(m->code, 0);
-			assert_true(m->has_idseq);
-			assert_int_equal(m->id, s->ident);
-			assert_int_equal(m->seq, (uint16_t)seq);
-			assert_int_equal(m->csum_status, NP_CSUM_GOOD);
-			assert_int_equal(m->data_len, data);
-		} else {
-			assert_int_equal(m6->type, 128); /* echo request */
-			assert_int_equal(m6->code, 0);
-			assert_true(m6->has_idseq);
-			assert_int_equal(m6->id, s->ident);
-			assert_int_equal(m6->seq, (uint16_t)seq);
-			/* libnet's ICMPv6 sum has been wrong in some releases (pseudo-header). */
-			assert_int_equal(m6->csum_status, NP_CSUM_GOOD);
-			assert_int_equal(m6->data_len, data);
-		}
-		break;
-	}
-	case NP_PROBE_SYN: {
-		const struct np_tcp *c = &p->tcp;
-		assert_int_equal(c->sport, s->sport);
-		assert_int_equal(c->dport, s->dport);
-		assert_int_equal(c->seq, (uint32_t)(s->isn + seq));
-		assert_int_equal(c->ack, 0);
-		assert_int_equal(c->doff, 8);
-		assert_int_equal(c->flags, NP_TCP_SYN);
-		assert_int_equal(c->win, 64240);
-		assert_int_equal(c->urp, 0);
-		assert_int_equal(c->csum_status, NP_CSUM_GOOD);
-		assert_int_equal(c->payload_len, 0);
-		assert_false(c->opts_bad);
-		assert_true(c->has_mss);
-		assert_int_equal(c->mss, 1460);
-		assert_true(c->sack_perm);
-		assert_true(c->has_ws);
-		assert_int_equal(c->ws, 7);
-		assert_false(c->has_ts);
-		assert_int_equal(c->nsack, 0);
-		static const uint8_t opts[] = {
-			2, 4, 0x05, 0xb4, /* MSS 1460 */
-			4, 2,             /* SACK permitted */
-			1,                /* NOP */
-			3, 3, 7,          /* window scale 7 */
-			0, 0,             /* end of options, padding */
-		};
-		assert_memory_equal(buf + l3len + 20, opts, sizeof opts);
-		break;
-	}
-	case NP_PROBE_UDP: {
-		const struct np_udp *u = &p->udp;
-		assert_int_equal(u->sport, (uint16_t)(s->sport + seq));
-		assert_int_equal(u->dport, s->dport);
-		assert_int_equal(u->len, 8 + data);
-		assert_int_equal(u->csum_status, NP_CSUM_GOOD);
-		assert_int_equal(u->payload_len, data);
-		break;
-	}
+	case NP_PROBE_ICMP: check_icmp_echo(p, s, seq, data); break;
+	case NP_PROBE_SYN: check_tcp_syn(p, s, seq, buf, l3len); break;
+	case NP_PROBE_UDP: check_udp(p, s, seq, data); break;
 	}
 	assert_l4_sum_independent(buf, n, s->ver, proto);
 	/* The data bytes carry the fill pattern, as ping's do. */
