@@ -114,29 +114,26 @@ static int ping_option(void *ctx, int ch, const char *arg, const char **bad, con
 	return 0;
 }
 
+static int run(void *ctx)
+{
+	struct ping_opts *o = ctx;
+	if (o->size == (uint64_t)-1)
+		o->size = o->p.m->ping_data;
+	return ping_run(o);
+}
+
 static const struct probe_cmd ping_cmd = {
 	.name = "ping",
 	.shortopts = "+:46c:i:W:w:s:t:Q:I:p:qvnh",
 	.own = own_opts,
 	.parse = ping_option,
 	.usage = ping_usage,
+	.run = run,
 };
 
 int np_cmd_ping(int argc, char **argv)
 {
-	struct ping_opts o;
-	memset(&o, 0, sizeof o);
-	o.interval = 1.0;
-	o.timeout = 2.0;
-	o.ttl = 64;
-	o.size = (uint64_t)-1;
-	o.root = geteuid() == 0;
-	int rc = probe_opts_parse(&ping_cmd, argc, argv, &o.p, &o);
-	if (rc < 0)
-		return NP_EXIT_OK;
-	if (rc != 0)
-		return rc;
-	if (o.size == (uint64_t)-1)
-		o.size = o.p.m->ping_data;
-	return ping_run(&o);
+	struct ping_opts o = { .interval = 1.0, .timeout = 2.0, .ttl = 64, .size = (uint64_t)-1,
+			       .root = geteuid() == 0 };
+	return probe_cmd_main(&ping_cmd, argc, argv, &o.p, &o);
 }

@@ -63,25 +63,22 @@ static int trace_option(void *ctx, int ch, const char *arg, const char **bad, co
 	return 0;
 }
 
+static int run(void *ctx)
+{
+	return trace_run(ctx);
+}
+
 static const struct probe_cmd trace_cmd = {
 	.name = "trace",
 	.shortopts = "+:46p:m:q:W:I:nh",
 	.own = own_opts,
 	.parse = trace_option,
 	.usage = trace_usage,
+	.run = run,
 };
 
 int np_cmd_trace(int argc, char **argv)
 {
-	struct trace_opts o;
-	memset(&o, 0, sizeof o);
-	o.max_ttl = 30;
-	o.nq = 3;
-	o.wait = 1.0;
-	int rc = probe_opts_parse(&trace_cmd, argc, argv, &o.p, &o);
-	if (rc < 0)
-		return NP_EXIT_OK;
-	if (rc != 0)
-		return rc;
-	return trace_run(&o);
+	struct trace_opts o = { .max_ttl = 30, .nq = 3, .wait = 1.0 };
+	return probe_cmd_main(&trace_cmd, argc, argv, &o.p, &o);
 }

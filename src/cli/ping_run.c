@@ -155,9 +155,7 @@ static int run(struct ping *g)
 
 int ping_run(const struct ping_opts *o)
 {
-	struct ping g;
-	memset(&g, 0, sizeof g);
-	g.o = o;
+	struct ping g = { .o = o };
 	int rc = run(&g);
 	probe_run_close(&g.run);
 	free(g.st);

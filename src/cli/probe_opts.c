@@ -124,3 +124,12 @@ int probe_opts_parse(const struct probe_cmd *c, int argc, char **argv, struct pr
 	}
 	return args_tail(c->name, argc, argv, o) != 0 ? NP_EXIT_ERROR : 0;
 }
+
+int probe_cmd_main(const struct probe_cmd *c, int argc, char **argv, struct probe_opts *o,
+		   void *ctx)
+{
+	int rc = probe_opts_parse(c, argc, argv, o, ctx);
+	if (rc < 0)
+		return NP_EXIT_OK;
+	return rc != 0 ? rc : c->run(ctx);
+}

@@ -28,11 +28,17 @@ struct probe_cmd {
 	 * 0 when it is not. */
 	int (*parse)(void *ctx, int ch, const char *arg, const char **bad, const char **want);
 	void (*usage)(FILE *out);
+	/* Run the command once its options are parsed (ctx: the command's options). */
+	int (*run)(void *ctx);
 };
 
 /* Parse argv: -1 after --help (usage printed), 0 to go on, 2 on a usage error (reported).
  * Then exactly one HOST, and the port the probe kind needs. */
 int probe_opts_parse(const struct probe_cmd *c, int argc, char **argv, struct probe_opts *o,
 		     void *ctx);
+
+/* The whole command: parse argv, then run; its exit status (0 after --help). */
+int probe_cmd_main(const struct probe_cmd *c, int argc, char **argv, struct probe_opts *o,
+		   void *ctx);
 
 #endif

@@ -102,9 +102,7 @@ static int run(struct trace *tr)
 
 int trace_run(const struct trace_opts *o)
 {
-	struct trace tr;
-	memset(&tr, 0, sizeof tr);
-	tr.o = o;
+	struct trace tr = { .o = o };
 	int rc = run(&tr);
 	probe_run_close(&tr.run);
 	return rc;
