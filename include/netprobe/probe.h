@@ -44,6 +44,63 @@ struct np_probe_answer {
 };
 
 #define NP_PROBE_MAX_BYTES 1500
+/* The most data bytes an ICMP or UDP probe carries. */
+#define NP_PROBE_MAX_DATA 1400
+
+struct np_wire; /* libnet's construct-only context (wire.c), opaque to the modules */
+struct np_quote;
+
+/* What a decoded packet that is not an ICMP error says about one of our probes. */
+enum np_probe_claim {
+	NP_CLAIM_NONE,   /* not this kind's answer: an ICMP error quoting a probe may still be */
+	NP_CLAIM_REJECT, /* this kind's answer, but not to one of our probes */
+	NP_CLAIM_ANSWER, /* an answer: *a is filled */
+};
+
+/* Where a probe kind wants its destination port. */
+enum np_probe_port { NP_PORT_NONE, NP_PORT_REQUIRED, NP_PORT_DEFAULT };
+
+/* One probe kind, in the manner of zmap's probe modules: one file each (icmp_echo.c, tcp_syn.c,
+ * udp.c), one row in probe.c's table. Everything but build_l4 is pure. */
+struct np_probe_module {
+	enum np_probe_kind kind;
+	const char *option;        /* the long option choosing it ("syn"), NULL for the default */
+	const char *title;         /* trace's header: "ICMP echo", "TCP SYN", "UDP" */
+	const char *stats_name;    /* ping's summary: "ping", "SYN probe", "UDP probe" */
+	const char *port_proto;    /* ping's header for port probes: "tcp", "udp"; NULL */
+	enum np_probe_port port;   /* with NP_PORT_DEFAULT, default_port */
+	uint16_t default_port;
+	bool carries_data;         /* ICMP/UDP data bytes (at most NP_PROBE_MAX_DATA) */
+	uint16_t ping_data, trace_data; /* default data bytes of ping and of trace */
+	uint8_t proto4, proto6;    /* IP protocol / next header of the probe */
+	enum np_probe_verdict silence;       /* nobody answered */
+	enum np_probe_verdict unreachable;   /* ICMP destination unreachable quoting a probe */
+	enum np_probe_verdict port_unreachable; /* ... with code port unreachable */
+	/* Add the transport header of probe `seq` (carrying `n` bytes of `data`) to `w`;
+	 * *l4_len: its length with the data. 0, or -1 (libnet's error in w). */
+	int (*build_l4)(const struct np_probe_spec *s, uint32_t seq, const uint8_t *data, uint16_t n,
+			struct np_wire *w, uint32_t *l4_len);
+	/* A packet from `src` to us (not an ICMP error): this kind's answer to probe < nseq? */
+	enum np_probe_claim (*match)(const struct np_probe_spec *s, const struct np_packet *p,
+				     uint32_t nseq, const uint8_t *src, bool from_dst,
+				     struct np_probe_answer *a);
+	/* Does the header an ICMP error quotes belong to one of our probes? *seq: which. */
+	bool (*match_quote)(const struct np_probe_spec *s, const struct np_quote *q, uint32_t *seq);
+	/* The BPF filter of the answers; src: us, dst: the target, icmp: "icmp" or "icmp6". */
+	void (*bpf)(const struct np_probe_spec *s, const char *src, const char *dst,
+		    const char *icmp, char *buf, size_t cap);
+};
+
+/* For the modules' match: fill *a with an answer to probe `seq` from `from` (IPv`ver`). */
+void np_probe_answer_set(struct np_probe_answer *a, uint32_t seq, enum np_probe_verdict v,
+			 bool final, const uint8_t *from, uint8_t ver);
+
+extern const struct np_probe_module np_probe_icmp_echo, np_probe_tcp_syn, np_probe_udp;
+
+/* The module of kind k; NULL past the table. */
+const struct np_probe_module *np_probe_module(enum np_probe_kind k);
+/* The module chosen by the long option `option` ("syn"); NULL when none is. */
+const struct np_probe_module *np_probe_module_by_option(const char *option);
 
 /* Make the IP packet of probe `seq` with hop limit `ttl`. Returns its length, or -1 with err. */
 int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uint8_t *buf,
@@ -57,10 +114,14 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 void np_probe_bpf(const struct np_probe_spec *s, char *buf, size_t cap);
 
 const char *np_probe_verdict_name(enum np_probe_verdict v);
+/* An IPv`ver` address as text; a link-local one (fe80::/10) with "%scope" when scope is not ""
+ * (as iputils prints "fe80::1%veth0": it is only an address on that link). */
+char *np_probe_fmt_addr(uint8_t ver, const char *scope, const uint8_t addr[16], char *buf,
+			size_t cap);
 /* The verdict for a probe nobody answered. */
 enum np_probe_verdict np_probe_silence(enum np_probe_kind k);
 
-/* The raw-socket sender (sender.c): the only code that includes libnet.h. */
+/* The raw-socket sender (sender.c): sends the bytes np_probe_build made, nothing else. */
 struct np_sender;
 int np_sender_open(struct np_sender **out, uint8_t ver, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

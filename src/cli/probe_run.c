@@ -1,9 +1,7 @@
 /* probe_run.c - the probe loop shared by ping and trace (see probe_run.h). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <ifaddrs.h>
-#include <math.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -16,6 +14,7 @@
 #include "cli.h"
 #include "netprobe/decode.h"
 #include "netprobe/sandbox.h"
+#include "probe_opts.h"
 #include "probe_run.h"
 
 int64_t probe_now_us(void)
@@ -37,33 +36,6 @@ void probe_run_spec(struct probe_run *r, enum np_probe_kind kind, uint16_t dport
 	s->isn = pid * 2654435761u;
 	s->tos = tos;
 	s->payload = payload;
-}
-
-int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind kind,
-		    uint64_t *port, const char **host)
-{
-	if (optind != argc - 1) {
-		np_errorf(cmd, optind >= argc ? "no host given (try 'netprobe %s --help')"
-					       : "one host at a time (try 'netprobe %s --help')",
-			  cmd);
-		return NP_EXIT_ERROR;
-	}
-	*host = argv[optind];
-	if (!**host) {
-		np_errorf(cmd, "invalid host '' (want an address or a name)");
-		return NP_EXIT_ERROR;
-	}
-	if (kind == NP_PROBE_ICMP && *port) {
-		np_errorf(cmd, "-p goes with --syn or --udp (ICMP echo has no port)");
-		return NP_EXIT_ERROR;
-	}
-	if (kind == NP_PROBE_SYN && !*port) {
-		np_errorf(cmd, "--syn needs a port: -p PORT");
-		return NP_EXIT_ERROR;
-	}
-	if (kind == NP_PROBE_UDP && !*port)
-		*port = 33434;
-	return 0;
 }
 
 /* The first address of interface `name` in family `af`. */
@@ -184,13 +156,7 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
 
 char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char *buf, size_t cap)
 {
-	char a[INET6_ADDRSTRLEN];
-	uint8_t ver = r->spec.ver;
-	inet_ntop(ver == 4 ? AF_INET : AF_INET6, addr, a, sizeof a);
-	bool link_local = ver == 6 && addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
-	snprintf(buf, cap, "%s%s%s", a, link_local && r->scope[0] ? "%" : "",
-		 link_local ? r->scope : "");
-	return buf;
+	return np_probe_fmt_addr(r->spec.ver, r->scope, addr, buf, cap);
 }
 
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
@@ -271,8 +237,43 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 
 void probe_run_close(struct probe_run *r)
 {
+	if (r->pr.ops)
+		r->pr.ops->close(&r->pr);
+	r->pr.ops = NULL;
 	np_sender_close(r->tx);
 	np_source_close(r->rx);
 	r->tx = NULL;
 	r->rx = NULL;
+}
+
+int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opts *o,
+		    uint16_t payload, uint8_t tos, bool quiet, bool verbose)
+{
+	char err[512] = "";
+	r->cmd = cmd;
+	probe_run_spec(r, o->m->kind, (uint16_t)o->port, payload, tos);
+	if (probe_run_target(r, o->host, o->family, o->iface, err, sizeof err) < 0 ||
+	    probe_run_open(r, o->iface, err, sizeof err) < 0) {
+		np_errorf(cmd, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	np_install_stop_handlers();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	np_probe_printer_init(&r->pr, o->json, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
+			      r->target);
+	return 0;
+}
+
+double probe_run_rtt_ms(const struct np_packet *p, int64_t sent_us)
+{
+	int64_t ts = (int64_t)p->frame->ts_sec * 1000000 + p->frame->ts_usec;
+	return (double)(ts - sent_us) / 1000.0;
+}
+
+enum np_out_state probe_run_out_state(int *err)
+{
+	enum np_out_state os = np_output_state(stdout, err);
+	if (os == NP_OUT_OK && np_output_reader_gone(stdout))
+		os = NP_OUT_CLOSED;
+	return os;
 }

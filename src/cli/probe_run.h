@@ -7,7 +7,9 @@
 #include <stdint.h>
 
 #include "netprobe/capture.h"
+#include "cli.h"
 #include "netprobe/probe.h"
+#include "netprobe/probe_print.h"
 
 struct probe_run {
 	const char *cmd;          /* "ping" or "trace", for messages */
@@ -17,6 +19,7 @@ struct probe_run {
 	char target[64];          /* the target's address as text, "fe80::1%eth0" when scoped */
 	uint32_t scope_id;        /* IPv6 link-local target: the interface from "%IF", else 0 */
 	char scope[16];           /* its name (IF_NAMESIZE), or "" */
+	struct np_probe_printer pr; /* text or JSON, picked by probe_run_start */
 	bool told_privs;
 	char privs[128];          /* np_priv_describe() once dropped, before the sandbox */
 };
@@ -43,12 +46,8 @@ typedef void (*probe_answer_fn)(void *arg, const struct np_packet *p,
  * says stop; returns 0, or -1 with err on a capture error. */
 int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen);
+/* Close the printer (when started), the raw socket and the capture. */
 void probe_run_close(struct probe_run *r);
-
-/* After the options: exactly one HOST, and the port the probe kind needs (UDP defaults to
- * 33434, traceroute's). Returns 0, or 2 with the error reported. */
-int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind kind,
-		    uint64_t *port, const char **host);
 
 /* An address of the probe's family as text; a link-local one (fe80::/10) of a scoped target
  * with the scope's "%IF" (as iputils prints "fe80::1%veth0"): it is only an address on that
@@ -56,5 +55,18 @@ int probe_args_tail(const char *cmd, int argc, char **argv, enum np_probe_kind k
 char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char *buf, size_t cap);
 
 int64_t probe_now_us(void);
+
+struct probe_opts;
+/* What every probe run starts with: the spec (with `payload` data bytes and `tos`), the target,
+ * the raw socket and the capture opened, privileges dropped, the stop signals caught, stdout
+ * line-buffered, the printer picked (text with -q `quiet` and -v `verbose`, or JSON).
+ * 0, or 2 with the error reported. */
+int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opts *o,
+		    uint16_t payload, uint8_t tos, bool quiet, bool verbose);
+/* Milliseconds from `sent_us` to the capture time of the answer `p`. */
+double probe_run_rtt_ms(const struct np_packet *p, int64_t sent_us);
+/* The state of stdout at the end of a run: NP_OUT_CLOSED also when its reader has gone
+ * without a write failing yet. */
+enum np_out_state probe_run_out_state(int *err);
 
 #endif

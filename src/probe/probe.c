@@ -1,11 +1,33 @@
-/* probe.c - which captured packets answer our probes, and what they say (pure). Replies are
- * matched by identifiers, never by timing: ICMP id and sequence; TCP ports and ack = our
- * sequence + 1; for ICMP errors, the header they quote (RFC 792, RFC 4443 s2.4). */
+/* probe.c - the table of probe modules, and what every kind shares: building a probe's IP
+ * packet around the module's transport header, telling which captured packets answer our
+ * probes (pure). Replies are matched by identifiers, never by timing: ICMP id and sequence; TCP
+ * ports and ack = our sequence + 1; for ICMP errors, the header they quote (RFC 792, RFC 4443
+ * s2.4). Adding a probe kind: one module file and one row below. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "netprobe/probe.h"
+#include "wire.h"
+
+static const struct np_probe_module *const modules[] = {
+	[NP_PROBE_ICMP] = &np_probe_icmp_echo,
+	[NP_PROBE_SYN] = &np_probe_tcp_syn,
+	[NP_PROBE_UDP] = &np_probe_udp,
+};
+
+const struct np_probe_module *np_probe_module(enum np_probe_kind k)
+{
+	return (size_t)k < sizeof modules / sizeof modules[0] ? modules[k] : NULL;
+}
+
+const struct np_probe_module *np_probe_module_by_option(const char *option)
+{
+	for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+		if (modules[i]->option && strcmp(modules[i]->option, option) == 0)
+			return modules[i];
+	return NULL;
+}
 
 const char *np_probe_verdict_name(enum np_probe_verdict v)
 {
@@ -24,12 +46,31 @@ const char *np_probe_verdict_name(enum np_probe_verdict v)
 
 enum np_probe_verdict np_probe_silence(enum np_probe_kind k)
 {
-	return k == NP_PROBE_ICMP ? NP_PV_TIMEOUT : k == NP_PROBE_SYN ? NP_PV_FILTERED : NP_PV_OPEN_FILTERED;
+	return np_probe_module(k)->silence;
+}
+
+char *np_probe_fmt_addr(uint8_t ver, const char *scope, const uint8_t addr[16], char *buf,
+			size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(ver == 4 ? AF_INET : AF_INET6, addr, a, sizeof a);
+	bool link_local = ver == 6 && addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
+	snprintf(buf, cap, "%s%s%s", a, link_local && scope[0] ? "%" : "", link_local ? scope : "");
+	return buf;
 }
 
 static size_t alen(uint8_t ver)
 {
 	return ver == 4 ? 4 : 16;
+}
+
+void np_probe_answer_set(struct np_probe_answer *a, uint32_t seq, enum np_probe_verdict v,
+			 bool final, const uint8_t *from, uint8_t ver)
+{
+	a->seq = seq;
+	a->verdict = v;
+	a->final = final;
+	memcpy(a->from, from, alen(ver));
 }
 
 /* Source and destination of the packet, when its IP header was captured. */
@@ -46,11 +87,6 @@ static bool ip_addrs(const struct np_packet *p, uint8_t ver, const uint8_t **src
 		return true;
 	}
 	return false;
-}
-
-static bool seq_in(uint32_t seq, uint32_t nseq)
-{
-	return seq < nseq;
 }
 
 /* An ICMP/ICMPv6 error quoting one of our probes. */
@@ -74,45 +110,20 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 	    memcmp(q->src, s->src, alen(s->ver)) != 0 || memcmp(q->dst, s->dst, alen(s->ver)) != 0)
 		return false;
 	uint32_t seq;
-	switch (s->kind) {
-	case NP_PROBE_ICMP:
-		if (q->proto != (s->ver == 4 ? 1 : 58) || q->l4_got < 8 || q->icmp_id != s->ident)
-			return false;
-		seq = q->icmp_seq;
-		break;
-	case NP_PROBE_SYN:
-		if (q->proto != 6 || q->l4_got < 8 || q->sport != s->sport || q->dport != s->dport)
-			return false;
-		seq = q->seq - s->isn;
-		break;
-	case NP_PROBE_UDP:
-		if (q->proto != 17 || q->l4_got < 4 || q->dport != s->dport)
-			return false;
-		seq = (uint16_t)(q->sport - s->sport);
-		break;
-	default:
-		return false;
-	}
-	if (!seq_in(seq, nseq))
+	if (!np_probe_module(s->kind)->match_quote(s, q, &seq) || seq >= nseq)
 		return false;
 	bool exceeded = s->ver == 4 ? type == 11 : type == 3;
 	bool unreach = s->ver == 4 ? type == 3 : type == 1;
 	bool port_unreach = s->ver == 4 ? (type == 3 && code == 3) : (type == 1 && code == 4);
 	if (!exceeded && !unreach)
 		return false;
-	a->seq = seq;
-	memcpy(a->from, from, alen(s->ver));
+	const struct np_probe_module *m = np_probe_module(s->kind);
 	bool from_dst = memcmp(from, s->dst, alen(s->ver)) == 0;
-	if (exceeded) {
-		a->verdict = NP_PV_TTL_EXCEEDED;
-		a->final = false;
-	} else if (s->kind == NP_PROBE_UDP && port_unreach) {
-		a->verdict = NP_PV_CLOSED;
-		a->final = from_dst;
-	} else {
-		a->verdict = s->kind == NP_PROBE_ICMP ? NP_PV_UNREACHABLE : NP_PV_FILTERED;
-		a->final = from_dst;
-	}
+	if (exceeded)
+		np_probe_answer_set(a, seq, NP_PV_TTL_EXCEEDED, false, from, s->ver);
+	else
+		np_probe_answer_set(a, seq, port_unreach ? m->port_unreachable : m->unreachable,
+				    from_dst, from, s->ver);
 	return true;
 }
 
@@ -124,54 +135,10 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 	if (!ip_addrs(p, s->ver, &src, &dst) || memcmp(dst, s->src, alen(s->ver)) != 0)
 		return false;
 	bool from_dst = memcmp(src, s->dst, alen(s->ver)) == 0;
-	switch (s->kind) {
-	case NP_PROBE_ICMP: {
-		bool v4 = s->ver == 4 && (p->layers & NP_HAS_ICMP) && p->icmp.got >= 8 && p->icmp.type == 0;
-		bool v6 = s->ver == 6 && (p->layers & NP_HAS_ICMP6) && p->icmp6.got >= 8 &&
-			  p->icmp6.type == 129;
-		if (v4 || v6) {
-			uint16_t id = v4 ? p->icmp.id : p->icmp6.id, seq = v4 ? p->icmp.seq : p->icmp6.seq;
-			if (!from_dst || id != s->ident || !seq_in(seq, nseq))
-				return false;
-			a->seq = seq;
-			a->verdict = NP_PV_REPLY;
-			a->final = true;
-			memcpy(a->from, src, alen(s->ver));
-			return true;
-		}
-		break;
-	}
-	case NP_PROBE_SYN:
-		if ((p->layers & NP_HAS_TCP) && p->tcp.got >= 14 && from_dst && p->tcp.sport == s->dport &&
-		    p->tcp.dport == s->sport && (p->tcp.flags & NP_TCP_ACK)) {
-			uint32_t seq = p->tcp.ack - 1 - s->isn;
-			if (!seq_in(seq, nseq))
-				return false;
-			uint16_t f = p->tcp.flags;
-			if (f & NP_TCP_RST)
-				a->verdict = NP_PV_CLOSED;
-			else if (f & NP_TCP_SYN)
-				a->verdict = NP_PV_OPEN;
-			else
-				return false;
-			a->seq = seq;
-			a->final = true;
-			memcpy(a->from, src, alen(s->ver));
-			return true;
-		}
-		break;
-	case NP_PROBE_UDP:
-		if ((p->layers & NP_HAS_UDP) && p->udp.got >= 4 && from_dst && p->udp.sport == s->dport) {
-			uint32_t seq = (uint16_t)(p->udp.dport - s->sport);
-			if (!seq_in(seq, nseq))
-				return false;
-			a->seq = seq;
-			a->verdict = NP_PV_OPEN;
-			a->final = true;
-			memcpy(a->from, src, alen(s->ver));
-			return true;
-		}
-		break;
+	switch (np_probe_module(s->kind)->match(s, p, nseq, src, from_dst, a)) {
+	case NP_CLAIM_ANSWER: return true;
+	case NP_CLAIM_REJECT: return false;
+	case NP_CLAIM_NONE: break;
 	}
 	return match_error(s, p, nseq, src, a);
 }
@@ -181,18 +148,43 @@ void np_probe_bpf(const struct np_probe_spec *s, char *buf, size_t cap)
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	inet_ntop(s->ver == 4 ? AF_INET : AF_INET6, s->src, src, sizeof src);
 	inet_ntop(s->ver == 4 ? AF_INET : AF_INET6, s->dst, dst, sizeof dst);
-	const char *icmp = s->ver == 4 ? "icmp" : "icmp6";
-	switch (s->kind) {
-	case NP_PROBE_ICMP:
-		snprintf(buf, cap, "%s and dst host %s", icmp, src);
-		break;
-	case NP_PROBE_SYN:
-		snprintf(buf, cap, "dst host %s and ((tcp and src host %s and src port %u and dst port %u) or %s)",
-			 src, dst, s->dport, s->sport, icmp);
-		break;
-	case NP_PROBE_UDP:
-		snprintf(buf, cap, "dst host %s and ((udp and src host %s and src port %u) or %s)", src, dst,
-			 s->dport, icmp);
-		break;
+	np_probe_module(s->kind)->bpf(s, src, dst, s->ver == 4 ? "icmp" : "icmp6", buf, cap);
+}
+
+/* Data bytes of ICMP/UDP probes: a recognisable pattern, as ping's default fill is. */
+static void fill_payload(uint8_t *buf, size_t n)
+{
+	static const char pattern[] = "netprobe ";
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)pattern[i % (sizeof pattern - 1)];
+}
+
+int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uint8_t *buf,
+		   size_t cap, char *err, size_t errlen)
+{
+	const struct np_probe_module *m = np_probe_module(s->kind);
+	if (errlen)
+		err[0] = '\0';
+	/* At most NP_PROBE_MAX_DATA data bytes: refuse more rather than send fewer than asked. */
+	if (m->carries_data && s->payload > NP_PROBE_MAX_DATA) {
+		snprintf(err, errlen, "%u data bytes is more than the 1400 a probe carries", s->payload);
+		return -1;
 	}
+	struct np_wire *w = np_wire_open(err, errlen);
+	if (!w)
+		return -1;
+	uint8_t data[NP_PROBE_MAX_DATA];
+	uint16_t n = m->carries_data ? s->payload : 0;
+	fill_payload(data, n);
+	uint32_t l4_len = 0;
+	int rc;
+	if (m->build_l4(s, seq, data, n, w, &l4_len) < 0 ||
+	    np_wire_ip(w, s, seq, ttl, s->ver == 4 ? m->proto4 : m->proto6, l4_len) < 0) {
+		snprintf(err, errlen, "libnet: %s", np_wire_error(w));
+		rc = -1;
+	} else {
+		rc = np_wire_finish(w, buf, cap, err, errlen);
+	}
+	np_wire_close(w);
+	return rc;
 }

@@ -1,0 +1,32 @@
+/* probe_cmds.h - the runs of ping (ping_run.c) and trace (trace_run.c), apart from their option
+ * wiring (cmd_ping.c, cmd_trace.c). */
+#ifndef NETPROBE_PROBE_CMDS_H
+#define NETPROBE_PROBE_CMDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "probe_opts.h"
+
+#define PING_MAX_PROBES 100000
+
+struct ping_opts {
+	struct probe_opts p;
+	uint64_t count;       /* 0: until Ctrl-C or -w */
+	double interval, timeout, deadline;
+	uint64_t size, ttl, tos;
+	bool quiet, verbose;
+	bool root;            /* may send faster than every 0.2 s */
+};
+
+struct trace_opts {
+	struct probe_opts p;
+	uint64_t max_ttl, nq;
+	double wait;
+};
+
+/* Exit status: 0 answers came / the destination answered, 1 none, 2 error. */
+int ping_run(const struct ping_opts *o);
+int trace_run(const struct trace_opts *o);
+
+#endif

@@ -1,0 +1,94 @@
+/* probe_json.c - ping and trace as JSON lines (probe_print.h, README.md "JSON output"): one
+ * "probe" object per answer or silence (with the answer's decoded headers), one "hop" object per
+ * trace hop, and a "summary". */
+#include <inttypes.h>
+
+#include "netprobe/probe_print.h"
+
+static void json_start(struct np_probe_printer *pr, const struct np_probe_head *h)
+{
+	(void)pr;
+	(void)h;
+}
+
+static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
+			const struct np_probe_answer *a, double rtt, bool dup)
+{
+	char from[NP_ADDR_STRLEN + 16];
+	np_probe_printer_addr(pr, a->from, from, sizeof from);
+	uint8_t ttl = pr->ver == 4 ? p->ip4.ttl : p->ip6.hlim;
+	fprintf(pr->out,
+		"{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,"
+		"\"ttl\":%u%s,\"reply\":",
+		a->seq, np_probe_verdict_name(a->verdict), from, rtt, ttl,
+		dup ? ",\"duplicate\":true" : "");
+	np_print_json_object(pr->out, p, NULL);
+	fprintf(pr->out, "}\n");
+}
+
+static void json_silence(struct np_probe_printer *pr, uint32_t seq, double timeout_s)
+{
+	(void)timeout_s;
+	fprintf(pr->out, "{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\"}\n", seq,
+		np_probe_verdict_name(pr->m->silence));
+}
+
+static void json_hop(struct np_probe_printer *pr, unsigned ttl, const struct np_probe_hop *h)
+{
+	int first = -1;
+	for (uint32_t i = 0; i < h->nq; i++)
+		if (h->answered[i] && first < 0)
+			first = (int)i;
+	char addr[NP_ADDR_STRLEN + 16] = "";
+	if (first >= 0)
+		np_probe_printer_addr(pr, h->from[first], addr, sizeof addr);
+	fprintf(pr->out, "{\"type\":\"hop\",\"ttl\":%u,\"addr\":", ttl);
+	fprintf(pr->out, first >= 0 ? "\"%s\"" : "null", addr);
+	fprintf(pr->out, ",\"rtt_ms\":[");
+	bool any = false;
+	for (uint32_t i = 0; i < h->nq; i++) {
+		if (!h->answered[i])
+			continue;
+		fprintf(pr->out, "%s%.3f", any ? "," : "", h->rtt[i]);
+		any = true;
+	}
+	fprintf(pr->out, "],\"reached\":%s}\n", h->final ? "true" : "false");
+}
+
+static void json_summary(struct np_probe_printer *pr, FILE *out, const struct np_probe_totals *t)
+{
+	if (out != pr->out) { /* stdout's reader has gone: the summary goes to stderr, as text */
+		np_probe_text_summary(pr, out, t);
+		return;
+	}
+	double loss = t->sent ? 100.0 * (double)(t->sent - t->received) / t->sent : 0;
+	fprintf(out, "{\"type\":\"summary\",\"transmitted\":%u,\"received\":%" PRIu64, t->sent,
+		t->received);
+	if (t->cmd == NP_CMD_PING)
+		fprintf(out, ",\"duplicates\":%" PRIu64 ",\"errors\":%" PRIu64, t->duplicates,
+			t->errors);
+	fprintf(out, ",\"loss_pct\":%.1f", loss);
+	/* ping: how long it ran; trace: whether the destination answered */
+	if (t->cmd == NP_CMD_PING)
+		fprintf(out, ",\"time_ms\":%.0f", t->total_ms);
+	else
+		fprintf(out, ",\"reached\":%s", t->reached ? "true" : "false");
+	if (t->received)
+		fprintf(out, ",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f",
+			t->rtt->min, np_rtt_avg(t->rtt), t->rtt->max, np_rtt_mdev(t->rtt));
+	fprintf(out, "}\n");
+}
+
+static void json_close(struct np_probe_printer *pr)
+{
+	(void)pr;
+}
+
+const struct np_probe_printer_ops np_probe_json_ops = {
+	.start = json_start,
+	.answer = json_answer,
+	.silence = json_silence,
+	.hop = json_hop,
+	.summary = json_summary,
+	.close = json_close,
+};

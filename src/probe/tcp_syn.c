@@ -1,0 +1,69 @@
+/* tcp_syn.c - the TCP SYN probe (RFC 793 s3.4, RFC 9293 s3.5): probe N carries sequence number
+ * isn + N, so a SYN/ACK (open) or RST/ACK (closed) acknowledging isn + N + 1 answers probe N. */
+#include <stdio.h>
+
+#include "netprobe/probe.h"
+#include "wire.h"
+
+static int build_l4(const struct np_probe_spec *s, uint32_t seq, const uint8_t *data, uint16_t n,
+		    struct np_wire *w, uint32_t *l4_len)
+{
+	(void)data;
+	(void)n;
+	/* MSS 1460, SACK permitted, window scale 7: what a Linux SYN offers, so that the
+	 * answer shows the server's own options. */
+	static const uint8_t opts[] = { 2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7, 0, 0 };
+	*l4_len = 20 + sizeof opts;
+	return np_wire_tcp(w, s->sport, s->dport, s->isn + seq, NP_TCP_SYN, 64240, opts, sizeof opts);
+}
+
+static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_packet *p,
+				 uint32_t nseq, const uint8_t *src, bool from_dst,
+				 struct np_probe_answer *a)
+{
+	if (!((p->layers & NP_HAS_TCP) && p->tcp.got >= 14 && from_dst && p->tcp.sport == s->dport &&
+	      p->tcp.dport == s->sport && (p->tcp.flags & NP_TCP_ACK)))
+		return NP_CLAIM_NONE;
+	uint32_t seq = p->tcp.ack - 1 - s->isn;
+	if (seq >= nseq)
+		return NP_CLAIM_REJECT;
+	uint16_t f = p->tcp.flags;
+	if (!(f & (NP_TCP_RST | NP_TCP_SYN)))
+		return NP_CLAIM_REJECT;
+	np_probe_answer_set(a, seq, (f & NP_TCP_RST) ? NP_PV_CLOSED : NP_PV_OPEN, true, src, s->ver);
+	return NP_CLAIM_ANSWER;
+}
+
+static bool match_quote(const struct np_probe_spec *s, const struct np_quote *q, uint32_t *seq)
+{
+	if (q->proto != 6 || q->l4_got < 8 || q->sport != s->sport || q->dport != s->dport)
+		return false;
+	*seq = q->seq - s->isn;
+	return true;
+}
+
+static void bpf(const struct np_probe_spec *s, const char *src, const char *dst, const char *icmp,
+		char *buf, size_t cap)
+{
+	snprintf(buf, cap, "dst host %s and ((tcp and src host %s and src port %u and dst port %u) or %s)",
+		 src, dst, s->dport, s->sport, icmp);
+}
+
+const struct np_probe_module np_probe_tcp_syn = {
+	.kind = NP_PROBE_SYN,
+	.option = "syn",
+	.title = "TCP SYN",
+	.stats_name = "SYN probe",
+	.port_proto = "tcp",
+	.port = NP_PORT_REQUIRED,
+	.carries_data = false,
+	.proto4 = 6, /* IPPROTO_TCP */
+	.proto6 = 6,
+	.silence = NP_PV_FILTERED,
+	.unreachable = NP_PV_FILTERED,
+	.port_unreachable = NP_PV_FILTERED,
+	.build_l4 = build_l4,
+	.match = match,
+	.match_quote = match_quote,
+	.bpf = bpf,
+};

@@ -1,0 +1,64 @@
+/* udp.c - the UDP probe (RFC 768), traceroute's: probe N leaves from source port sport + N, so a
+ * UDP answer (open) or an ICMP port unreachable quoting it (closed, RFC 1122 s4.1.3.1) says
+ * which probe it answers. */
+#include <stdio.h>
+
+#include "netprobe/probe.h"
+#include "wire.h"
+
+static int build_l4(const struct np_probe_spec *s, uint32_t seq, const uint8_t *data, uint16_t n,
+		    struct np_wire *w, uint32_t *l4_len)
+{
+	*l4_len = 8u + n;
+	return np_wire_udp(w, (uint16_t)(s->sport + seq), s->dport, data, n);
+}
+
+static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_packet *p,
+				 uint32_t nseq, const uint8_t *src, bool from_dst,
+				 struct np_probe_answer *a)
+{
+	if (!((p->layers & NP_HAS_UDP) && p->udp.got >= 4 && from_dst && p->udp.sport == s->dport))
+		return NP_CLAIM_NONE;
+	uint32_t seq = (uint16_t)(p->udp.dport - s->sport);
+	if (seq >= nseq)
+		return NP_CLAIM_REJECT;
+	np_probe_answer_set(a, seq, NP_PV_OPEN, true, src, s->ver);
+	return NP_CLAIM_ANSWER;
+}
+
+static bool match_quote(const struct np_probe_spec *s, const struct np_quote *q, uint32_t *seq)
+{
+	if (q->proto != 17 || q->l4_got < 4 || q->dport != s->dport)
+		return false;
+	*seq = (uint16_t)(q->sport - s->sport);
+	return true;
+}
+
+static void bpf(const struct np_probe_spec *s, const char *src, const char *dst, const char *icmp,
+		char *buf, size_t cap)
+{
+	snprintf(buf, cap, "dst host %s and ((udp and src host %s and src port %u) or %s)", src, dst,
+		 s->dport, icmp);
+}
+
+const struct np_probe_module np_probe_udp = {
+	.kind = NP_PROBE_UDP,
+	.option = "udp",
+	.title = "UDP",
+	.stats_name = "UDP probe",
+	.port_proto = "udp",
+	.port = NP_PORT_DEFAULT,
+	.default_port = 33434, /* traceroute's */
+	.carries_data = true,
+	.ping_data = 16,
+	.trace_data = 32,
+	.proto4 = 17, /* IPPROTO_UDP */
+	.proto6 = 17,
+	.silence = NP_PV_OPEN_FILTERED,
+	.unreachable = NP_PV_FILTERED,
+	.port_unreachable = NP_PV_CLOSED,
+	.build_l4 = build_l4,
+	.match = match,
+	.match_quote = match_quote,
+	.bpf = bpf,
+};

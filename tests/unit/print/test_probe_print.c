@@ -1,0 +1,178 @@
+/* test_probe_print.c - the probe printers (src/print/probe_text.c, src/print/probe_json.c):
+ * the same run through the text and the JSON implementation, every op but answer (a decoded
+ * answer is the live tests' part), compared with the lines ping and trace have always printed. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "netprobe/probe_print.h"
+#include "testutil.h"
+
+static const uint8_t router[16] = { 10, 77, 10, 2 };
+static const uint8_t target[16] = { 10, 77, 20, 2 };
+
+/* Everything the printer wrote to its stream. */
+static char *drain(FILE *f)
+{
+	static char buf[4096];
+	fflush(f);
+	rewind(f);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void open_printer(struct np_probe_printer *pr, bool json, enum np_probe_kind k)
+{
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	np_probe_printer_init(pr, json, f, false, false, np_probe_module(k), 4, "", "10.77.20.2");
+}
+
+static struct np_probe_hop two_of_three(void)
+{
+	struct np_probe_hop h = { .first_seq = 4, .nq = 3, .final = true };
+	h.answered[0] = h.answered[2] = true;
+	h.rtt[0] = 0.25;
+	h.rtt[2] = 1.5;
+	memcpy(h.from[0], target, 16);
+	memcpy(h.from[2], router, 16);
+	return h;
+}
+
+static void test_trace_text(void **state)
+{
+	(void)state;
+	struct np_probe_printer pr;
+	open_printer(&pr, false, NP_PROBE_SYN);
+	struct np_probe_head head = { .cmd = NP_CMD_TRACE, .host = "b", .target = "10.77.20.2",
+				      .max_ttl = 5 };
+	pr.ops->start(&pr, &head);
+	struct np_probe_hop h = two_of_three();
+	pr.ops->hop(&pr, 2, &h);
+	struct np_rtt r = { 0 };
+	struct np_probe_totals t = { .cmd = NP_CMD_TRACE, .host = "b", .sent = 3, .received = 2,
+				     .rtt = &r, .reached = true };
+	pr.ops->summary(&pr, pr.out, &t);
+	pr.ops->close(&pr);
+	assert_string_equal(drain(pr.out), "trace to b (10.77.20.2), 5 hops max, TCP SYN probes\n"
+					   " 2  10.77.20.2  0.250 ms * 10.77.10.2  1.500 ms\n");
+}
+
+static void test_trace_json(void **state)
+{
+	(void)state;
+	struct np_probe_printer pr;
+	open_printer(&pr, true, NP_PROBE_ICMP);
+	struct np_probe_head head = { .cmd = NP_CMD_TRACE, .host = "b", .target = "10.77.20.2" };
+	pr.ops->start(&pr, &head);
+	struct np_probe_hop h = two_of_three();
+	pr.ops->hop(&pr, 2, &h);
+	memset(&h, 0, sizeof h);
+	h.nq = 2;
+	pr.ops->hop(&pr, 3, &h);
+	struct np_rtt r = { 0 };
+	np_rtt_add(&r, 0.25);
+	np_rtt_add(&r, 1.5);
+	struct np_probe_totals t = { .cmd = NP_CMD_TRACE, .host = "b", .sent = 5, .received = 2,
+				     .rtt = &r, .reached = true };
+	pr.ops->summary(&pr, pr.out, &t);
+	assert_string_equal(
+		drain(pr.out),
+		"{\"type\":\"hop\",\"ttl\":2,\"addr\":\"10.77.20.2\",\"rtt_ms\":[0.250,1.500],\"reached\":true}\n"
+		"{\"type\":\"hop\",\"ttl\":3,\"addr\":null,\"rtt_ms\":[],\"reached\":false}\n"
+		"{\"type\":\"summary\",\"transmitted\":5,\"received\":2,\"loss_pct\":60.0,\"reached\":true,"
+		"\"rtt_min_ms\":0.250,\"rtt_avg_ms\":0.875,\"rtt_max_ms\":1.500,\"rtt_mdev_ms\":0.625}\n");
+}
+
+static void test_ping_text(void **state)
+{
+	(void)state;
+	struct np_probe_printer pr;
+	open_printer(&pr, false, NP_PROBE_UDP);
+	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2",
+				      .size = 16, .port = 33434 };
+	pr.ops->start(&pr, &head);
+	pr.ops->silence(&pr, 1, 2.0);
+	struct np_rtt r = { 0 };
+	np_rtt_add(&r, 1.0);
+	np_rtt_add(&r, 3.0);
+	struct np_probe_totals t = { .cmd = NP_CMD_PING, .host = "b", .sent = 3, .received = 2,
+				     .duplicates = 1, .errors = 0, .rtt = &r, .total_ms = 2004.4 };
+	pr.ops->summary(&pr, pr.out, &t);
+	assert_string_equal(drain(pr.out),
+			    "PROBE b (10.77.20.2) port 33434/udp\n"
+			    "From 10.77.20.2: seq=1 open|filtered (no answer within 2 s)\n"
+			    "\n--- b UDP probe statistics ---\n"
+			    "3 packets transmitted, 2 received, +1 duplicates, 33.3% packet loss, time 2004ms\n"
+			    "rtt min/avg/max/mdev = 1.000/2.000/3.000/1.000 ms\n");
+}
+
+/* An echo request nobody answered shows only in the summary, as in iputils ping. */
+static void test_ping_text_echo(void **state)
+{
+	(void)state;
+	struct np_probe_printer pr;
+	open_printer(&pr, false, NP_PROBE_ICMP);
+	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2",
+				      .size = 56 };
+	pr.ops->start(&pr, &head);
+	pr.ops->silence(&pr, 1, 2.0);
+	struct np_rtt r = { 0 };
+	struct np_probe_totals t = { .cmd = NP_CMD_PING, .host = "b", .sent = 1, .rtt = &r,
+				     .total_ms = 0 };
+	pr.ops->summary(&pr, pr.out, &t);
+	assert_string_equal(drain(pr.out), "PING b (10.77.20.2) 56(84) bytes of data.\n"
+					   "\n--- b ping statistics ---\n"
+					   "1 packets transmitted, 0 received, 100% packet loss, time 0ms\n");
+}
+
+static void test_ping_json(void **state)
+{
+	(void)state;
+	struct np_probe_printer pr;
+	open_printer(&pr, true, NP_PROBE_SYN);
+	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2" };
+	pr.ops->start(&pr, &head);
+	pr.ops->silence(&pr, 7, 2.0);
+	struct np_rtt r = { 0 };
+	struct np_probe_totals t = { .cmd = NP_CMD_PING, .host = "b", .sent = 7, .errors = 2,
+				     .rtt = &r, .total_ms = 6000.2 };
+	pr.ops->summary(&pr, pr.out, &t);
+	/* stdout's reader gone: the summary goes to the other stream, as text */
+	FILE *err = tmpfile();
+	assert_non_null(err);
+	pr.ops->summary(&pr, err, &t);
+	assert_string_equal(drain(pr.out),
+			    "{\"type\":\"probe\",\"seq\":7,\"verdict\":\"filtered\"}\n"
+			    "{\"type\":\"summary\",\"transmitted\":7,\"received\":0,\"duplicates\":0,"
+			    "\"errors\":2,\"loss_pct\":100.0,\"time_ms\":6000}\n");
+	assert_string_equal(drain(err), "\n--- b SYN probe statistics ---\n"
+					"7 packets transmitted, 0 received, +2 errors, 100% packet loss, time 6000ms\n");
+}
+
+static void test_scoped_addr(void **state)
+{
+	(void)state;
+	struct np_probe_printer pr;
+	np_probe_printer_init(&pr, false, stdout, false, false, np_probe_module(NP_PROBE_ICMP), 6,
+			      "veth0", "fe80::1%veth0");
+	static const uint8_t ll[16] = { 0xfe, 0x80, [15] = 1 };
+	static const uint8_t global[16] = { 0xfd, 0x77, [15] = 1 };
+	char buf[NP_ADDR_STRLEN + 16];
+	assert_string_equal(np_probe_printer_addr(&pr, ll, buf, sizeof buf), "fe80::1%veth0");
+	assert_string_equal(np_probe_printer_addr(&pr, global, buf, sizeof buf), "fd77::1");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_trace_text),
+		cmocka_unit_test(test_trace_json),
+		cmocka_unit_test(test_ping_text),
+		cmocka_unit_test(test_ping_text_echo),
+		cmocka_unit_test(test_ping_json),
+		cmocka_unit_test(test_scoped_addr),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
