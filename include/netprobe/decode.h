@@ -32,8 +32,8 @@ void np_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v, con
 /* Record that the snapshot length cut an IP datagram: truncated, but its headers may be whole. */
 void np_problem_payload_cut(struct np_packet *p, enum np_layer layer, const char *what);
 
-/* Checksum helpers shared by the IPv4 and transport decoders (RFC 1071). */
-uint16_t np_csum_fold(uint32_t sum);
+/* Checksum helpers shared by the IPv4 and transport decoders (RFC 1071; the fold is in the
+ * cursor, src/core/cursor.c). */
 /* Pseudo-header sum for IPv4 or IPv6 (RFC 793 / RFC 8200 s8.1) for `len` bytes of `proto`. */
 uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len);
 /* Verdict for a transport checksum over `len` bytes at the cursor position. */

@@ -2,13 +2,6 @@
  * (RFC 9293 s3.1, RFC 768, RFC 8200 s8.1). */
 #include "netprobe/decode.h"
 
-uint16_t np_csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static uint32_t sum_bytes(const uint8_t *a, size_t n)
 {
 	uint32_t s = 0;

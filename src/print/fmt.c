@@ -1,11 +1,11 @@
 /* fmt.c - names of protocols, ICMP/ICMPv6 types and codes (Wireshark's wording, from RFC 792,
- * RFC 4443 and RFC 4861), TCP options and flags; address formatting. */
+ * RFC 4443 and RFC 4861), TCP options and flags. Address formatting is in src/core/fmt.c. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "core/sbuf.h"
 
 const char *np_ip_proto_name(uint8_t proto)
 {
@@ -225,25 +225,6 @@ const char *np_layer_name(enum np_layer l)
 	case NP_L_NONE: break;
 	}
 	return "none";
-}
-
-char *np_fmt_addr(int ipver, const uint8_t *a, char *buf)
-{
-	struct np_sbuf sb = np_sb_make(buf, NP_ADDR_STRLEN);
-	if (ipver == 6)
-		np_sb_ip6(&sb, a);
-	else
-		np_sb_ip4(&sb, a);
-	return buf;
-}
-
-char *np_fmt_mac(const uint8_t *m, size_t n, char *buf, size_t cap)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used + 4 <= cap; i++)
-		used += (size_t)snprintf(buf + used, cap - used, i ? ":%02x" : "%02x", m[i]);
-	return buf;
 }
 
 const char *np_tcp_flag_name(unsigned bit)

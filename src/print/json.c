@@ -10,7 +10,7 @@
 
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "core/sbuf.h"
 
 /* A packet object is 300 to 900 bytes; 4 KiB holds every one whose strings are of normal
  * length (the longest lists, 40 TCP options and 8 problems, stay under 3 KiB). */

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "core/sbuf.h"
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
 {
