@@ -216,7 +216,7 @@ static void print_answer(struct ping *g, const struct np_packet *p, const struct
 {
 	char from[NP_ADDR_STRLEN + 16];
 	probe_run_fmt_addr(&g->run, a->from, from, sizeof from);
-	uint8_t ttl = g->run.spec.ver == 4 ? p->ip4.ttl : p->ip6.hlim;
+	uint8_t ttl = g->run.spec.ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	if (g->o.json) {
 		printf("{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,"
 		       "\"ttl\":%u%s,\"reply\":",
@@ -231,10 +231,10 @@ static void print_answer(struct ping *g, const struct np_packet *p, const struct
 	char info[512];
 	np_format_info(p, NULL, false, info, sizeof info);
 	if (g->o.kind == NP_PROBE_ICMP && a->verdict == NP_PV_REPLY) {
-		uint32_t bytes = g->run.spec.ver == 4 ? p->ip4.tot_len - p->ip4.ihl * 4u : p->ip6.plen;
+		uint32_t bytes = g->run.spec.ver == 4 ? np_pkt_ip4(p)->tot_len - np_pkt_ip4(p)->ihl * 4u : np_pkt_ip6(p)->plen;
 		printf("%u bytes from %s: icmp_seq=%u ttl=%u", bytes, from, a->seq, ttl);
 		if (g->run.spec.ver == 4)
-			printf(" ip_id=0x%04x", p->ip4.id);
+			printf(" ip_id=0x%04x", np_pkt_ip4(p)->id);
 		printf(" time=%.3f ms%s | %s\n", rtt, dup ? " (DUP!)" : "", info);
 	} else {
 		printf("From %s: seq=%u %s time=%.3f ms%s | %s\n", from, a->seq,

@@ -54,7 +54,7 @@ void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto
  * wrong: only the declared header length can make an option length invalid. */
 static void decode_options(struct np_cursor *o, size_t hlen, struct np_packet *p)
 {
-	struct np_ipv4 *ip = &p->ip4;
+	struct np_ipv4 *ip = &np_pkt_top(p)->ip4;
 	uint8_t type, len;
 	while (np_cur_u8(o, &type)) {
 		if (type == 0 || type == 1) { /* EOL, NOP: a single byte */
@@ -84,26 +84,27 @@ bad:
 
 void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_ipv4 *ip = &p->ip4;
+	uint8_t vihl;
+	if (np_cur_peek_u8(c, 0, &vihl) && vihl >> 4 == 6) {
+		/* An IPv6 packet under the IPv4 Ethertype: decode what it is, as Wireshark does. */
+		np_problem(p, NP_L_IP4, NP_INVALID, "IPv6 packet under an IPv4 link type");
+		np_decode_ipv6(c, p);
+		return;
+	}
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_IP4);
+	if (!l)
+		return;
+	struct np_ipv4 *ip = &l->ip4;
 	memset(ip, 0, sizeof *ip);
-	p->layers |= NP_HAS_IP4;
 	p->l3_off = np_frame_off(p, c);
 	size_t avail = np_cur_left(c);
 	ip->got = (uint16_t)(avail < IP4_MIN_HDR ? avail : IP4_MIN_HDR);
 
 	struct np_cursor h = *c;
-	uint8_t vihl;
 	if (!np_cur_u8(&h, &vihl))
 		goto cut;
 	ip->version = vihl >> 4;
 	ip->ihl = vihl & 0x0f;
-	if (ip->version == 6) {
-		/* An IPv6 packet under the IPv4 Ethertype: decode what it is, as Wireshark does. */
-		p->layers &= ~NP_HAS_IP4;
-		np_problem(p, NP_L_IP4, NP_INVALID, "IPv6 packet under an IPv4 link type");
-		np_decode_ipv6(c, p);
-		return;
-	}
 	if (ip->version != 4) {
 		ip->got = 1; /* the other fields mean nothing in an unknown version */
 		np_problem(p, NP_L_IP4, NP_INVALID, "IP version is not 4");
@@ -147,7 +148,7 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 		 * outgoing or not (an AF_PACKET sender can put anything there). */
 		if (folded == 0xffff)
 			ip->csum_status = NP_CSUM_GOOD;
-		else if (p->link.outgoing && ip->csum == 0)
+		else if (np_pkt_link(p) && np_pkt_link(p)->outgoing && ip->csum == 0)
 			ip->csum_status = NP_CSUM_OFFLOADED;
 		else
 			ip->csum_status = NP_CSUM_BAD;

@@ -7,9 +7,11 @@
 
 void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_udp *u = &p->udp;
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_UDP);
+	if (!l)
+		return;
+	struct np_udp *u = &l->udp;
 	memset(u, 0, sizeof *u);
-	p->layers |= NP_HAS_UDP;
 	size_t avail = np_cur_left(c);
 	u->got = (uint16_t)(avail < UDP_HDR ? avail : UDP_HDR);
 
@@ -31,7 +33,7 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 	u->payload_len = len - UDP_HDR;
 	p->payload_off = p->l4_off + UDP_HDR;
 
-	if (u->csum == 0 && (p->layers & NP_HAS_IP4)) {
+	if (u->csum == 0 && np_pkt_ip4(p)) {
 		u->csum_status = NP_CSUM_ABSENT;
 	} else if (u->csum == 0) {
 		u->csum_status = NP_CSUM_BAD;

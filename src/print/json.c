@@ -288,8 +288,8 @@ static inline void list_uint(struct jw *restrict w, bool first, uint64_t v)
 
 static void json_link(struct jw *restrict w, const struct np_packet *p)
 {
-	const struct np_link *l = &p->link;
-	if (!l->hdr_len)
+	const struct np_link *l = np_pkt_link(p);
+	if (!l || !l->hdr_len)
 		return;
 	if (l->kind == NP_LINK_ETH) {
 		OPEN(w, "eth");
@@ -678,20 +678,20 @@ static void json_packet(struct jw *restrict w, const struct np_packet *p, const 
 	NUM(w, "len", f->len);
 	STR(w, "link", np_link_name(f->dlt));
 	json_link(w, p);
-	if (p->layers & NP_HAS_ARP)
-		json_arp(w, &p->arp);
-	if (p->layers & NP_HAS_IP4)
-		json_ip4(w, &p->ip4);
-	if (p->layers & NP_HAS_IP6)
-		json_ip6(w, &p->ip6);
-	if (p->layers & NP_HAS_TCP)
-		json_tcp(w, &p->tcp, trk);
-	if (p->layers & NP_HAS_UDP)
-		json_udp(w, &p->udp);
-	if (p->layers & NP_HAS_ICMP)
-		json_icmp(w, &p->icmp);
-	if (p->layers & NP_HAS_ICMP6)
-		json_icmp6(w, &p->icmp6);
+	if (np_pkt_arp(p))
+		json_arp(w, np_pkt_arp(p));
+	if (np_pkt_ip4(p))
+		json_ip4(w, np_pkt_ip4(p));
+	if (np_pkt_ip6(p))
+		json_ip6(w, np_pkt_ip6(p));
+	if (np_pkt_tcp(p))
+		json_tcp(w, np_pkt_tcp(p), trk);
+	if (np_pkt_udp(p))
+		json_udp(w, np_pkt_udp(p));
+	if (np_pkt_icmp(p))
+		json_icmp(w, np_pkt_icmp(p));
+	if (np_pkt_icmp6(p))
+		json_icmp6(w, np_pkt_icmp6(p));
 	BOOL(w, "truncated", p->truncated);
 	BOOL(w, "malformed", p->malformed);
 	if (p->nproblems) {

@@ -84,9 +84,9 @@ static void tree_vlans(FILE *o, const struct np_link *l)
 
 static void tree_link(FILE *o, const struct np_packet *p)
 {
-	const struct np_link *l = &p->link;
+	const struct np_link *l = np_pkt_link(p);
 	char a[32], b[32];
-	if (!l->hdr_len)
+	if (!l || !l->hdr_len)
 		return;
 	switch (l->kind) {
 	case NP_LINK_ETH:
@@ -453,20 +453,20 @@ void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p,
 	FILE *o = ctx->out;
 	tree_frame(o, p);
 	tree_link(o, p);
-	if (p->layers & NP_HAS_ARP)
-		tree_arp(o, &p->arp);
-	if (p->layers & NP_HAS_IP4)
-		tree_ip4(o, &p->ip4);
-	if (p->layers & NP_HAS_IP6)
-		tree_ip6(o, &p->ip6);
-	if (p->layers & NP_HAS_TCP)
-		tree_tcp(o, &p->tcp, trk, ctx->absolute_seq);
-	if (p->layers & NP_HAS_UDP)
-		tree_udp(o, &p->udp);
-	if (p->layers & NP_HAS_ICMP)
-		tree_icmp(o, &p->icmp);
-	if (p->layers & NP_HAS_ICMP6)
-		tree_icmp6(o, &p->icmp6);
+	if (np_pkt_arp(p))
+		tree_arp(o, np_pkt_arp(p));
+	if (np_pkt_ip4(p))
+		tree_ip4(o, np_pkt_ip4(p));
+	if (np_pkt_ip6(p))
+		tree_ip6(o, np_pkt_ip6(p));
+	if (np_pkt_tcp(p))
+		tree_tcp(o, np_pkt_tcp(p), trk, ctx->absolute_seq);
+	if (np_pkt_udp(p))
+		tree_udp(o, np_pkt_udp(p));
+	if (np_pkt_icmp(p))
+		tree_icmp(o, np_pkt_icmp(p));
+	if (np_pkt_icmp6(p))
+		tree_icmp6(o, np_pkt_icmp6(p));
 	for (unsigned i = 0; i < p->nproblems; i++)
 		fprintf(o, "[%s %s: %s]\n", np_layer_name(p->problems[i].layer),
 			np_verdict_name(p->problems[i].verdict), p->problems[i].what);

@@ -35,14 +35,14 @@ static size_t alen(uint8_t ver)
 /* Source and destination of the packet, when its IP header was captured. */
 static bool ip_addrs(const struct np_packet *p, uint8_t ver, const uint8_t **src, const uint8_t **dst)
 {
-	if (ver == 4 && (p->layers & NP_HAS_IP4) && p->ip4.got >= 20) {
-		*src = p->ip4.src;
-		*dst = p->ip4.dst;
+	if (ver == 4 && np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20) {
+		*src = np_pkt_ip4(p)->src;
+		*dst = np_pkt_ip4(p)->dst;
 		return true;
 	}
-	if (ver == 6 && (p->layers & NP_HAS_IP6) && p->ip6.got >= 40) {
-		*src = p->ip6.src;
-		*dst = p->ip6.dst;
+	if (ver == 6 && np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40) {
+		*src = np_pkt_ip6(p)->src;
+		*dst = np_pkt_ip6(p)->dst;
 		return true;
 	}
 	return false;
@@ -59,14 +59,14 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 {
 	const struct np_quote *q;
 	uint8_t type, code;
-	if (s->ver == 4 && (p->layers & NP_HAS_ICMP) && p->icmp.got >= 8) {
-		q = &p->icmp.quote;
-		type = p->icmp.type;
-		code = p->icmp.code;
-	} else if (s->ver == 6 && (p->layers & NP_HAS_ICMP6) && p->icmp6.got >= 8) {
-		q = &p->icmp6.quote;
-		type = p->icmp6.type;
-		code = p->icmp6.code;
+	if (s->ver == 4 && np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 8) {
+		q = &np_pkt_icmp(p)->quote;
+		type = np_pkt_icmp(p)->type;
+		code = np_pkt_icmp(p)->code;
+	} else if (s->ver == 6 && np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 8) {
+		q = &np_pkt_icmp6(p)->quote;
+		type = np_pkt_icmp6(p)->type;
+		code = np_pkt_icmp6(p)->code;
 	} else {
 		return false;
 	}
@@ -126,11 +126,11 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 	bool from_dst = memcmp(src, s->dst, alen(s->ver)) == 0;
 	switch (s->kind) {
 	case NP_PROBE_ICMP: {
-		bool v4 = s->ver == 4 && (p->layers & NP_HAS_ICMP) && p->icmp.got >= 8 && p->icmp.type == 0;
-		bool v6 = s->ver == 6 && (p->layers & NP_HAS_ICMP6) && p->icmp6.got >= 8 &&
-			  p->icmp6.type == 129;
+		bool v4 = s->ver == 4 && np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 8 && np_pkt_icmp(p)->type == 0;
+		bool v6 = s->ver == 6 && np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 8 &&
+			  np_pkt_icmp6(p)->type == 129;
 		if (v4 || v6) {
-			uint16_t id = v4 ? p->icmp.id : p->icmp6.id, seq = v4 ? p->icmp.seq : p->icmp6.seq;
+			uint16_t id = v4 ? np_pkt_icmp(p)->id : np_pkt_icmp6(p)->id, seq = v4 ? np_pkt_icmp(p)->seq : np_pkt_icmp6(p)->seq;
 			if (!from_dst || id != s->ident || !seq_in(seq, nseq))
 				return false;
 			a->seq = seq;
@@ -142,12 +142,12 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 		break;
 	}
 	case NP_PROBE_SYN:
-		if ((p->layers & NP_HAS_TCP) && p->tcp.got >= 14 && from_dst && p->tcp.sport == s->dport &&
-		    p->tcp.dport == s->sport && (p->tcp.flags & NP_TCP_ACK)) {
-			uint32_t seq = p->tcp.ack - 1 - s->isn;
+		if (np_pkt_tcp(p) && np_pkt_tcp(p)->got >= 14 && from_dst && np_pkt_tcp(p)->sport == s->dport &&
+		    np_pkt_tcp(p)->dport == s->sport && (np_pkt_tcp(p)->flags & NP_TCP_ACK)) {
+			uint32_t seq = np_pkt_tcp(p)->ack - 1 - s->isn;
 			if (!seq_in(seq, nseq))
 				return false;
-			uint16_t f = p->tcp.flags;
+			uint16_t f = np_pkt_tcp(p)->flags;
 			if (f & NP_TCP_RST)
 				a->verdict = NP_PV_CLOSED;
 			else if (f & NP_TCP_SYN)
@@ -161,8 +161,8 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 		}
 		break;
 	case NP_PROBE_UDP:
-		if ((p->layers & NP_HAS_UDP) && p->udp.got >= 4 && from_dst && p->udp.sport == s->dport) {
-			uint32_t seq = (uint16_t)(p->udp.dport - s->sport);
+		if (np_pkt_udp(p) && np_pkt_udp(p)->got >= 4 && from_dst && np_pkt_udp(p)->sport == s->dport) {
+			uint32_t seq = (uint16_t)(np_pkt_udp(p)->dport - s->sport);
 			if (!seq_in(seq, nseq))
 				return false;
 			a->seq = seq;
