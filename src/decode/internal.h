@@ -56,7 +56,13 @@ static inline struct np_pkt_layer *np_pkt_top(struct np_packet *p)
 /* Bytes the frame had on the wire from `off` on (caplen may exceed len in a broken file). */
 uint32_t np_wire_left(const struct np_packet *p, uint32_t off);
 
-/* Hand an IP payload to its transport decoder; `l` is the IP layer that carried it. */
+/* The walk (dispatch.c): hand what a layer carries to the unit its number names in the table.
+ * An Ethertype: false when no unit decodes it. */
+bool np_decode_ethertype(struct np_cursor *c, struct np_packet *p, uint16_t type);
+/* An IP payload; `l` is the IP layer that carried it. */
 void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l);
+/* A UDP payload at the cursor, by destination then source port; nothing when no unit claims it. */
+void np_decode_udp_payload(struct np_cursor *c, struct np_packet *p, uint16_t sport,
+			   uint16_t dport);
 
 #endif

@@ -2,7 +2,7 @@
  * ICMP/ICMPv6 errors: the offending IP header and the first 8 bytes of its payload. */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define ICMP_HDR 8
 

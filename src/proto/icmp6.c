@@ -1,7 +1,7 @@
 /* icmp6.c - ICMPv6 (RFC 4443) and neighbour discovery messages (RFC 4861). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define ICMP6_HDR 8
 

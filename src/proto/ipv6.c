@@ -1,7 +1,7 @@
 /* ipv6.c - IPv6 fixed header and extension-header chain (RFC 8200; AH RFC 4302). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define IP6_HDR 40
 

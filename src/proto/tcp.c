@@ -1,7 +1,7 @@
 /* tcp.c - TCP header and options (RFC 9293; window scale and timestamps RFC 7323; SACK RFC 2018). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define TCP_MIN_HDR 20
 

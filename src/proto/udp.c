@@ -1,7 +1,7 @@
 /* udp.c - UDP header and checksum (RFC 768; zero checksum over IPv6 is invalid, RFC 8200 s8.1). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define UDP_HDR 8
 

@@ -1,4 +1,4 @@
-/* test_udp.c - UDP header and checksum (src/decode/udp.c; RFC 768, RFC 8200 s8.1). */
+/* test_udp.c - UDP header and checksum (src/proto/udp.c; RFC 768, RFC 8200 s8.1). */
 #include "testutil.h"
 
 /* Ethernet + IPv4 + UDP with 5 data bytes. */

@@ -1,4 +1,4 @@
-/* test_icmp6.c - ICMPv6 (src/decode/icmp6.c; RFC 4443) and neighbour discovery (RFC 4861). */
+/* test_icmp6.c - ICMPv6 (src/proto/icmp6.c; RFC 4443) and neighbour discovery (RFC 4861). */
 #include "testutil.h"
 
 #define ICMP6_AT 40

@@ -4,7 +4,7 @@
 
 #include <pcap/dlt.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_ARP 0x0806
@@ -71,23 +71,13 @@ void np_problem_payload_cut(struct np_packet *p, enum np_layer layer, const char
 /* Hand the link payload to the network layer named by an Ethertype. */
 static void decode_ethertype(struct np_cursor *c, struct np_packet *p)
 {
-	switch (np_pkt_top(p)->link.ethertype) {
-	case ETH_P_IPV4:
-		np_decode_ipv4(c, p);
-		break;
-	case ETH_P_IPV6:
-		np_decode_ipv6(c, p);
-		break;
-	case ETH_P_ARP:
-		np_decode_arp(c, p);
-		break;
-	default:
-		if (np_pkt_top(p)->link.ethertype <= 1500)
-			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "IEEE 802.3 length field (LLC frame)");
-		else
-			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "Ethertype not decoded");
-		break;
-	}
+	uint16_t type = np_pkt_top(p)->link.ethertype;
+	if (np_decode_ethertype(c, p, type))
+		return;
+	if (type <= 1500)
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "IEEE 802.3 length field (LLC frame)");
+	else
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "Ethertype not decoded");
 }
 
 /* Walk 802.1Q / 802.1ad tags (RFC-less: IEEE 802.1Q-2018 s9.6) until a payload Ethertype. */

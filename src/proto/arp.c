@@ -1,7 +1,7 @@
 /* arp.c - ARP for IPv4 over Ethernet (RFC 826); other hardware/protocol pairs are named only. */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define ARP_BODY 28
 

@@ -1,4 +1,4 @@
-/* test_ipv4.c - IPv4 header decoding (src/decode/ipv4.c, RFC 791): fields, header checksum,
+/* test_ipv4.c - IPv4 header decoding (src/proto/ipv4.c, RFC 791): fields, header checksum,
  * options, length checks, fragments, and truncated versus invalid. */
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* test_icmp.c - ICMP for IPv4 (src/decode/icmp.c; RFC 792, RFC 1191) and the quoted header of
+/* test_icmp.c - ICMP for IPv4 (src/proto/icmp.c; RFC 792, RFC 1191) and the quoted header of
  * ICMP errors. */
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* test_tcp.c - TCP header and options (src/decode/tcp.c; RFC 9293, RFC 7323, RFC 2018) and the
+/* test_tcp.c - TCP header and options (src/proto/tcp.c; RFC 9293, RFC 7323, RFC 2018) and the
  * transport checksum over IPv4 and IPv6 pseudo-headers (src/decode/checksum.c). */
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* test_link.c - link layers (src/decode/link.c): Ethernet II with 802.1Q/802.1ad tags, Linux
+/* test_link.c - link layers (src/proto/link.c): Ethernet II with 802.1Q/802.1ad tags, Linux
  * cooked SLL/SLL2, BSD loopback NULL/LOOP, raw IP, and link types we don't decode. */
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* test_ipv6.c - IPv6 fixed header and extension-header chain (src/decode/ipv6.c, RFC 8200). */
+/* test_ipv6.c - IPv6 fixed header and extension-header chain (src/proto/ipv6.c, RFC 8200). */
 #include "testutil.h"
 
 #define ADDR_2001_DB8(last) 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (last)

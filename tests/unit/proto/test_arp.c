@@ -1,4 +1,4 @@
-/* test_arp.c - ARP for IPv4 over Ethernet (src/decode/arp.c, RFC 826). */
+/* test_arp.c - ARP for IPv4 over Ethernet (src/proto/arp.c, RFC 826). */
 #include "testutil.h"
 
 #define ARP_AT 14

@@ -1,7 +1,7 @@
 /* ipv4.c - IPv4 header (RFC 791): every field, options, header checksum, fragments. */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define IP4_MIN_HDR 20
 
@@ -9,44 +9,6 @@ uint32_t np_wire_left(const struct np_packet *p, uint32_t off)
 {
 	uint32_t total = p->frame->len > p->frame->caplen ? p->frame->len : p->frame->caplen;
 	return total > off ? total - off : 0;
-}
-
-void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l)
-{
-	p->l4_off = np_frame_off(p, c);
-	bool known = proto == 6 || proto == 17 || (proto == 1 && l == NP_L_IP4) ||
-		     (proto == 58 && l == NP_L_IP6);
-	if (known && np_cur_left(c) == 0) {
-		/* Nothing of the transport header is there: say why, and show no empty layer. */
-		if (p->l4_len > 0)
-			np_problem(p, l, NP_TRUNCATED, "transport header not captured");
-		else
-			np_problem(p, l, NP_INVALID, "no room for the transport header in the IP length");
-		return;
-	}
-	switch (proto) {
-	case 6:
-		np_decode_tcp(c, p);
-		break;
-	case 17:
-		np_decode_udp(c, p);
-		break;
-	case 1:
-		if (l == NP_L_IP4)
-			np_decode_icmp(c, p);
-		else
-			np_problem(p, l, NP_UNSUPPORTED, "ICMP for IPv4 carried in IPv6");
-		break;
-	case 58:
-		if (l == NP_L_IP6)
-			np_decode_icmp6(c, p);
-		else
-			np_problem(p, l, NP_UNSUPPORTED, "ICMPv6 carried in IPv4");
-		break;
-	default:
-		np_problem(p, l, NP_UNSUPPORTED, "transport protocol not decoded");
-		break;
-	}
 }
 
 /* `o` holds what was captured of a header that the IHL says is `hlen` bytes long. An option that
