@@ -17,6 +17,8 @@ void np_decode(const struct np_frame *f, struct np_packet *p);
 /* The layer decoders, exposed for unit tests. Each reads its header at the cursor, records it in
  * the packet and hands what follows to the next layer. */
 void np_decode_link(struct np_cursor *c, struct np_packet *p);
+/* An Ethernet frame at the cursor (a tunnel's inner frame), pushed as a further link layer. */
+void np_decode_ether(struct np_cursor *c, struct np_packet *p);
 void np_decode_arp(struct np_cursor *c, struct np_packet *p);
 void np_decode_ipv4(struct np_cursor *c, struct np_packet *p);
 void np_decode_ipv6(struct np_cursor *c, struct np_packet *p);

@@ -1,6 +1,7 @@
 /* dispatch.c - the one table that says which protocol unit decodes what a lower layer carries
  * (Wireshark's dissector tables: ethertype, IP protocol, UDP port), and the walk that follows it. */
 #include "internal.h"
+#include "netprobe/proto.h"
 
 enum np_by { NP_BY_ETHERTYPE, NP_BY_IPPROTO, NP_BY_UDP_PORT };
 
@@ -10,18 +11,27 @@ struct np_dispatch {
 	uint8_t under;          /* enum np_layer the carrier must be, or NP_L_NONE for any */
 	const char *misplaced;  /* problem text when it is not */
 	void (*decode)(struct np_cursor *c, struct np_packet *p);
+	const struct np_unit *unit;  /* names and fields for the printers (units in the new shape) */
 };
 
 /* One row per protocol unit and number that hands it bytes. */
 static const struct np_dispatch table[] = {
-	{ NP_BY_ETHERTYPE, 0x0800, NP_L_NONE, NULL, np_decode_ipv4 },
-	{ NP_BY_ETHERTYPE, 0x86dd, NP_L_NONE, NULL, np_decode_ipv6 },
-	{ NP_BY_ETHERTYPE, 0x0806, NP_L_NONE, NULL, np_decode_arp },
-	{ NP_BY_IPPROTO, 6, NP_L_NONE, NULL, np_decode_tcp },
-	{ NP_BY_IPPROTO, 17, NP_L_NONE, NULL, np_decode_udp },
-	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp },
-	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6 },
+	{ NP_BY_ETHERTYPE, 0x0800, NP_L_NONE, NULL, np_decode_ipv4, NULL },
+	{ NP_BY_ETHERTYPE, 0x86dd, NP_L_NONE, NULL, np_decode_ipv6, NULL },
+	{ NP_BY_ETHERTYPE, 0x0806, NP_L_NONE, NULL, np_decode_arp, NULL },
+	{ NP_BY_IPPROTO, 6, NP_L_NONE, NULL, np_decode_tcp, NULL },
+	{ NP_BY_IPPROTO, 17, NP_L_NONE, NULL, np_decode_udp, NULL },
+	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, NULL },
+	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, NULL },
 };
+
+const struct np_unit *np_unit_of(uint8_t kind)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].unit && table[i].unit->kind == kind)
+			return table[i].unit;
+	return NULL;
+}
 
 static const struct np_dispatch *find(enum np_by by, uint16_t value)
 {

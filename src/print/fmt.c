@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "netprobe/print.h"
+#include "netprobe/proto.h"
 #include "core/sbuf.h"
 
 const char *np_ip_proto_name(uint8_t proto)
@@ -222,9 +223,10 @@ const char *np_layer_name(enum np_layer l)
 	case NP_L_UDP: return "udp";
 	case NP_L_ICMP: return "icmp";
 	case NP_L_ICMP6: return "icmp6";
-	case NP_L_NONE: break;
+	case NP_L_NONE: return "none";
 	}
-	return "none";
+	const struct np_unit *u = np_unit_of(l);
+	return u ? u->key : "none";
 }
 
 const char *np_tcp_flag_name(unsigned bit)

@@ -238,6 +238,16 @@ static void decode_null(struct np_cursor *c, struct np_packet *p, bool network_o
 	}
 }
 
+void np_decode_ether(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_pkt_layer *top = np_pkt_push(p, NP_L_LINK);
+	if (!top)
+		return;
+	memset(&top->link, 0, sizeof top->link);
+	top->link.kind = NP_LINK_ETH;
+	decode_eth(c, p);
+}
+
 void np_decode_link(struct np_cursor *c, struct np_packet *p)
 {
 	if (!np_link_supported(p->frame->dlt)) {

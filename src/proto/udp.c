@@ -44,4 +44,9 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 		if ((u->csum_status == NP_CSUM_GOOD || u->csum_status == NP_CSUM_BAD) && u->csum_good == 0)
 			u->csum_good = 0xffff;
 	}
+	/* The payload, clamped to the UDP length, to the unit its port names in the table. */
+	struct np_cursor d;
+	(void)np_cur_sub(c, len, &d);
+	if (np_cur_skip(&d, UDP_HDR))
+		np_decode_udp_payload(&d, p, u->sport, u->dport);
 }
