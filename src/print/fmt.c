@@ -224,6 +224,7 @@ const char *np_layer_name(enum np_layer l)
 	case NP_L_ICMP: return "icmp";
 	case NP_L_ICMP6: return "icmp6";
 	case NP_L_NONE: return "none";
+	default: break; /* the units in the new shape name themselves */
 	}
 	const struct np_unit *u = np_unit_of(l);
 	return u ? u->key : "none";
