@@ -302,8 +302,9 @@ struct np_packet {
 	bool l4_fragment;      /* the transport header sits in a first fragment: sums unverifiable */
 	/* The layers decoded (even partly), outermost first, like gopacket's DecodingLayerParser:
 	 * a fixed array, and only the entries pushed are written (no clearing of the rest). The
-	 * indices (plus one; 0: none) name the capture's link layer and the innermost network
-	 * and transport layers, which is what the tracker, the filters and the probes ask for. */
+	 * indices (plus one; 0: none) name the innermost link, network and transport layers
+	 * (those of the innermost frame, in a tunnel), which is what the tracker, the filters,
+	 * the probes and the text line ask for. */
 	uint8_t nlayers;
 	uint8_t link_at, net_at, xport_at;
 	struct np_pkt_layer layer[NP_MAX_LAYERS];
@@ -316,7 +317,7 @@ static inline const struct np_pkt_layer *np_pkt_at(const struct np_packet *p, ui
 	return at && p->layer[at - 1].kind == kind ? &p->layer[at - 1] : NULL;
 }
 
-/* The capture's link layer (the outermost one), or NULL when the link type is not decoded. */
+/* The innermost link layer, or NULL when the link type is not decoded. */
 static inline const struct np_link *np_pkt_link(const struct np_packet *p)
 {
 	const struct np_pkt_layer *l = np_pkt_at(p, p->link_at, NP_L_LINK);

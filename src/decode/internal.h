@@ -25,8 +25,7 @@ static inline struct np_pkt_layer *np_pkt_push(struct np_packet *p, enum np_laye
 	l->kind = (uint8_t)kind;
 	switch (kind) {
 	case NP_L_LINK:
-		if (!p->link_at)
-			p->link_at = at;
+		p->link_at = at;
 		p->net_at = p->xport_at = 0;
 		break;
 	case NP_L_ARP:
@@ -45,6 +44,12 @@ static inline struct np_pkt_layer *np_pkt_push(struct np_packet *p, enum np_laye
 		break;
 	}
 	return l;
+}
+
+/* The link layer the frame was captured on (the outermost): it says whether this host sent it. */
+static inline const struct np_link *np_capture_link(const struct np_packet *p)
+{
+	return p->nlayers && p->layer[0].kind == NP_L_LINK ? &p->layer[0].link : NULL;
 }
 
 /* The layer the running decoder pushed last (its helpers fill it). */

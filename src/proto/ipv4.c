@@ -110,7 +110,7 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 		 * outgoing or not (an AF_PACKET sender can put anything there). */
 		if (folded == 0xffff)
 			ip->csum_status = NP_CSUM_GOOD;
-		else if (np_pkt_link(p) && np_pkt_link(p)->outgoing && ip->csum == 0)
+		else if (np_capture_link(p) && np_capture_link(p)->outgoing && ip->csum == 0)
 			ip->csum_status = NP_CSUM_OFFLOADED;
 		else
 			ip->csum_status = NP_CSUM_BAD;
