@@ -5,6 +5,8 @@
 #include "netprobe/cursor.h"
 #include "netprobe/packet.h"
 
+struct np_unit;
+
 /* Is this libpcap link type one we decode? */
 bool np_link_supported(int dlt);
 
@@ -26,6 +28,8 @@ void np_decode_tcp(struct np_cursor *c, struct np_packet *p);
 void np_decode_udp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
+void np_decode_vxlan(struct np_cursor *c, struct np_packet *p);
+extern const struct np_unit np_unit_vxlan;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 
 /* Record a problem met while decoding `layer`. Sets p->truncated (and p->hdr_cut) or

@@ -41,6 +41,7 @@ enum np_layer {
 	NP_L_UDP,
 	NP_L_ICMP,
 	NP_L_ICMP6,
+	NP_L_VXLAN,
 };
 
 /* Checksum verdicts. OFFLOADED: the field holds what checksum offload leaves for the card to
@@ -253,6 +254,12 @@ struct np_icmp6 {
 	struct np_quote quote;
 };
 
+struct np_vxlan {
+	uint16_t got;          /* bytes of the 8-byte header captured */
+	uint16_t flags;        /* the first 16 bits, as tshark's vxlan.flags: I bit 0x0800 */
+	uint32_t vni;          /* 24 bits */
+};
+
 struct np_problem {
 	uint8_t layer;         /* enum np_layer */
 	uint8_t verdict;       /* enum np_verdict */
@@ -271,6 +278,7 @@ struct np_pkt_layer {
 		struct np_udp udp;
 		struct np_icmp icmp;
 		struct np_icmp6 icmp6;
+		struct np_vxlan vxlan;
 	};
 };
 

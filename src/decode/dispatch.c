@@ -23,6 +23,7 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_IPPROTO, 17, NP_L_NONE, NULL, np_decode_udp, NULL },
 	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, NULL },
 	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, NULL },
+	{ NP_BY_UDP_PORT, 4789, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
 };
 
 const struct np_unit *np_unit_of(uint8_t kind)
