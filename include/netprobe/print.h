@@ -106,6 +106,9 @@ const char *np_csum_name(enum np_csum c);
 const char *np_verdict_name(enum np_verdict v);
 const char *np_layer_name(enum np_layer l);
 size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap);
+/* The same names appended to a string builder (src/core/sbuf.h). */
+struct np_sbuf;
+void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags);
 /* Name of TCP flag bit `bit` (0 FIN ... 8 AE), or NULL past the named bits. */
 const char *np_tcp_flag_name(unsigned bit);
 /* "client", "server" or "both". */

@@ -206,21 +206,9 @@ static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
 /* " [FIN, SYN, ...]" as np_fmt_tcp_flags, or " [<None>]". */
 static void tcp_flags(struct np_sbuf *sb, uint16_t flags)
 {
-	static const char names[][4] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE" };
 	np_sb_lit(sb, " [");
 	size_t at = sb->len;
-	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (!(flags & (1u << i)))
-			continue;
-		if (sb->len != at)
-			np_sb_lit(sb, ", ");
-		np_sb_mem(sb, names[i], names[i][2] ? 3 : 2);
-	}
-	if (flags & 0xe00) {
-		if (sb->len != at)
-			np_sb_lit(sb, ", ");
-		np_sb_lit(sb, "Reserved");
-	}
+	np_sb_tcp_flags(sb, flags);
 	if (sb->len == at)
 		np_sb_lit(sb, "<None>");
 	np_sb_ch(sb, ']');
