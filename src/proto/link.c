@@ -250,10 +250,6 @@ void np_decode_ether(struct np_cursor *c, struct np_packet *p)
 
 void np_decode_link(struct np_cursor *c, struct np_packet *p)
 {
-	if (!np_link_supported(p->frame->dlt)) {
-		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "link type not decoded");
-		return;
-	}
 	struct np_pkt_layer *top = np_pkt_push(p, NP_L_LINK);
 	if (!top)
 		return;
@@ -283,9 +279,15 @@ void np_decode_link(struct np_cursor *c, struct np_packet *p)
 		top->link.kind = NP_LINK_RAW;
 		decode_raw(c, p);
 		break;
-	default: /* DLT_IPV4, DLT_IPV6 */
+	case DLT_IPV4:
+	case DLT_IPV6:
 		top->link.kind = NP_LINK_RAW;
 		decode_raw(c, p);
+		break;
+	default: /* no link layer after all: take it off the stack */
+		p->nlayers--;
+		p->link_at = 0;
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "link type not decoded");
 		break;
 	}
 }
