@@ -44,6 +44,30 @@ bad:
 	np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 option length wrong");
 }
 
+/* The header checksum verdict over the `hlen` header bytes at `hdr` (RFC 791, RFC 1071). */
+static void header_csum(const struct np_packet *p, struct np_ipv4 *ip, const struct np_cursor *hdr,
+			uint32_t hlen)
+{
+	uint32_t sum = 0;
+	if (np_cur_sum16(hdr, hlen, &sum)) {
+		uint16_t folded = np_csum_fold(sum);
+		ip->csum_good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~ip->csum);
+		/* Linux always fills the IPv4 header sum in software (ip_send_check(), and
+		 * raw_send_hdrinc() for IP_HDRINCL), so it has no unfilled value of its own. BSD
+		 * stacks offload it on loopback (CSUM_IP) and leave 0 there: only 0, and only on a
+		 * frame this host sent, is an unfilled offload; any other wrong value is an error,
+		 * outgoing or not (an AF_PACKET sender can put anything there). */
+		if (folded == 0xffff)
+			ip->csum_status = NP_CSUM_GOOD;
+		else if (np_capture_link(p) && np_capture_link(p)->outgoing && ip->csum == 0)
+			ip->csum_status = NP_CSUM_OFFLOADED;
+		else
+			ip->csum_status = NP_CSUM_BAD;
+	} else {
+		ip->csum_status = NP_CSUM_UNVERIFIED;
+	}
+}
+
 void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 {
 	uint8_t vihl;
@@ -99,24 +123,7 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 	struct np_cursor hdr;
 	if (!np_cur_sub(c, hlen, &hdr))
 		np_problem(p, NP_L_IP4, NP_TRUNCATED, "IPv4 options cut short");
-	uint32_t sum = 0;
-	if (np_cur_sum16(&hdr, hlen, &sum)) {
-		uint16_t folded = np_csum_fold(sum);
-		ip->csum_good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~ip->csum);
-		/* Linux always fills the IPv4 header sum in software (ip_send_check(), and
-		 * raw_send_hdrinc() for IP_HDRINCL), so it has no unfilled value of its own. BSD
-		 * stacks offload it on loopback (CSUM_IP) and leave 0 there: only 0, and only on a
-		 * frame this host sent, is an unfilled offload; any other wrong value is an error,
-		 * outgoing or not (an AF_PACKET sender can put anything there). */
-		if (folded == 0xffff)
-			ip->csum_status = NP_CSUM_GOOD;
-		else if (np_capture_link(p) && np_capture_link(p)->outgoing && ip->csum == 0)
-			ip->csum_status = NP_CSUM_OFFLOADED;
-		else
-			ip->csum_status = NP_CSUM_BAD;
-	} else {
-		ip->csum_status = NP_CSUM_UNVERIFIED;
-	}
+	header_csum(p, ip, &hdr, hlen);
 	np_cur_skip(&hdr, IP4_MIN_HDR);
 	decode_options(&hdr, hlen, p);
 
