@@ -70,21 +70,21 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 static void set_match(struct fz_pipeline *z, const struct np_packet *p)
 {
 	z->match_set = true;
-	if (p->layers & NP_HAS_TCP) {
+	if (np_pkt_tcp(p)) {
 		z->match.has_port = true;
-		z->match.port = p->tcp.dport;
-	} else if (p->layers & NP_HAS_UDP) {
+		z->match.port = np_pkt_tcp(p)->dport;
+	} else if (np_pkt_udp(p)) {
 		z->match.has_port = true;
-		z->match.port = p->udp.sport;
+		z->match.port = np_pkt_udp(p)->sport;
 	}
-	if (p->layers & NP_HAS_IP4) {
+	if (np_pkt_ip4(p)) {
 		z->match.nhosts = 1;
 		z->match.hosts[0].ver = 4;
-		memcpy(z->match.hosts[0].addr, p->ip4.src, 4);
-	} else if (p->layers & NP_HAS_IP6) {
+		memcpy(z->match.hosts[0].addr, np_pkt_ip4(p)->src, 4);
+	} else if (np_pkt_ip6(p)) {
 		z->match.nhosts = 1;
 		z->match.hosts[0].ver = 6;
-		memcpy(z->match.hosts[0].addr, p->ip6.dst, 16);
+		memcpy(z->match.hosts[0].addr, np_pkt_ip6(p)->dst, 16);
 	}
 }
 

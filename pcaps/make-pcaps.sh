@@ -28,7 +28,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # set-up; the later ones add their own tools (NFQUEUE, iptables, hping3).
 ALL_CAPTURES=(
     tcp-handshake-data-teardown tcp-refused tcp-server-closes-first icmp-ping
-    udp-port-unreachable tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
+    udp-port-unreachable vxlan-tcp tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 csum-offload-veth
 )
@@ -1217,6 +1217,39 @@ cap_csum_offload_veth() {
     n=$("${TS_CSUM[@]}" -r "$OUTDIR/$f" -Y 'not icmp and udp.srcport == 40005 and udp.checksum == 0xffff and udp.checksum.status == 1' \
         -T fields -e frame.number 2>/dev/null | wc -l)
     ((n == 1)) || { echo "CHECK FAILED: $f: no right UDP checksum 0xffff from port 40005" >&2; exit 1; }
+}
+
+# VXLAN (RFC 7348): a vxlan device in each namespace (VNI 42, UDP port 4789) over the veth,
+# inner addresses 10.77.42.1/.2 with pinned neighbours (no inner ARP), the conversation of the
+# first file through the tunnel, captured on the underlay (server-side veth).
+cap_vxlan_tcp() {
+    local f=vxlan-tcp.pcap
+    ip -n "$NS_C" link add vx0 address 02:77:00:00:42:01 type vxlan id 42 dstport 4789 \
+        local "$V4_C" remote "$V4_S" dev "$IF_C"
+    ip -n "$NS_S" link add vx0 address 02:77:00:00:42:02 type vxlan id 42 dstport 4789 \
+        local "$V4_S" remote "$V4_C" dev "$IF_S"
+    for side in "$NS_C:10.77.42.1" "$NS_S:10.77.42.2"; do
+        IFS=: read -r ns addr <<<"$side"
+        nsx "$ns" sysctl -qw net.ipv6.conf.vx0.disable_ipv6=1
+        nsx "$ns" ethtool -K vx0 tx off >/dev/null
+        nsx "$ns" ip addr add "$addr/24" dev vx0
+        nsx "$ns" ip link set vx0 up
+    done
+    ip -n "$NS_C" neigh replace 10.77.42.2 lladdr 02:77:00:00:42:02 dev vx0 nud permanent
+    ip -n "$NS_S" neigh replace 10.77.42.1 lladdr 02:77:00:00:42:01 dev vx0 nud permanent
+    nsx "$NS_C" ping -q -c 1 -W 2 10.77.42.2 >/dev/null
+    start_capture "$NS_S" "$IF_S" $f
+    tcp_conversation "$NS_S" "$NS_C" 10.77.42.2 client-closes
+    stop_capture
+    ip -n "$NS_C" link del vx0
+    ip -n "$NS_S" link del vx0
+    # tcpdump prints two lines per tunnelled packet: count with tshark.
+    local n all
+    all=$(tshark -n -r "$OUTDIR/$f" -T fields -e frame.number 2>/dev/null | wc -l)
+    n=$(tshark -n -r "$OUTDIR/$f" -Y 'vxlan.vni == 42 && tcp.port == 8888' -T fields \
+        -e frame.number 2>/dev/null | wc -l)
+    ((n >= 8 && n <= 14 && n == all)) ||
+        { echo "CHECK FAILED: $f: $n of $all packets are TCP in VNI 42, expected 8..14" >&2; exit 1; }
 }
 
 # --- main -----------------------------------------------------------------------

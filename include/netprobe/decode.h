@@ -5,6 +5,8 @@
 #include "netprobe/cursor.h"
 #include "netprobe/packet.h"
 
+struct np_unit;
+
 /* Is this libpcap link type one we decode? */
 bool np_link_supported(int dlt);
 
@@ -17,6 +19,8 @@ void np_decode(const struct np_frame *f, struct np_packet *p);
 /* The layer decoders, exposed for unit tests. Each reads its header at the cursor, records it in
  * the packet and hands what follows to the next layer. */
 void np_decode_link(struct np_cursor *c, struct np_packet *p);
+/* An Ethernet frame at the cursor (a tunnel's inner frame), pushed as a further link layer. */
+void np_decode_ether(struct np_cursor *c, struct np_packet *p);
 void np_decode_arp(struct np_cursor *c, struct np_packet *p);
 void np_decode_ipv4(struct np_cursor *c, struct np_packet *p);
 void np_decode_ipv6(struct np_cursor *c, struct np_packet *p);
@@ -24,6 +28,8 @@ void np_decode_tcp(struct np_cursor *c, struct np_packet *p);
 void np_decode_udp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
+void np_decode_vxlan(struct np_cursor *c, struct np_packet *p);
+extern const struct np_unit np_unit_vxlan;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 
 /* Record a problem met while decoding `layer`. Sets p->truncated (and p->hdr_cut) or
@@ -32,8 +38,8 @@ void np_problem(struct np_packet *p, enum np_layer layer, enum np_verdict v, con
 /* Record that the snapshot length cut an IP datagram: truncated, but its headers may be whole. */
 void np_problem_payload_cut(struct np_packet *p, enum np_layer layer, const char *what);
 
-/* Checksum helpers shared by the IPv4 and transport decoders (RFC 1071). */
-uint16_t np_csum_fold(uint32_t sum);
+/* Checksum helpers shared by the IPv4 and transport decoders (RFC 1071; the fold is in the
+ * cursor, src/core/cursor.c). */
 /* Pseudo-header sum for IPv4 or IPv6 (RFC 793 / RFC 8200 s8.1) for `len` bytes of `proto`. */
 uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len);
 /* Verdict for a transport checksum over `len` bytes at the cursor position. */

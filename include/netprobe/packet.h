@@ -41,6 +41,7 @@ enum np_layer {
 	NP_L_UDP,
 	NP_L_ICMP,
 	NP_L_ICMP6,
+	NP_L_VXLAN,
 };
 
 /* Checksum verdicts. OFFLOADED: the field holds what checksum offload leaves for the card to
@@ -253,24 +254,50 @@ struct np_icmp6 {
 	struct np_quote quote;
 };
 
+struct np_vxlan {
+	uint16_t got;          /* bytes of the 8-byte header captured */
+	uint16_t flags;        /* the first 16 bits, as tshark's vxlan.flags: I bit 0x0800 */
+	uint32_t vni;          /* 24 bits */
+};
+
 struct np_problem {
 	uint8_t layer;         /* enum np_layer */
 	uint8_t verdict;       /* enum np_verdict */
 	const char *what;      /* static text */
 };
 
-#define NP_HAS_LINK  (1u << 0)
-#define NP_HAS_ARP   (1u << 1)
-#define NP_HAS_IP4   (1u << 2)
-#define NP_HAS_IP6   (1u << 3)
-#define NP_HAS_TCP   (1u << 4)
-#define NP_HAS_UDP   (1u << 5)
-#define NP_HAS_ICMP  (1u << 6)
-#define NP_HAS_ICMP6 (1u << 7)
+/* One decoded layer: its kind and its fields. Only the member named by `kind` is meaningful. */
+struct np_pkt_layer {
+	uint8_t kind;          /* enum np_layer */
+	union {
+		struct np_link link;
+		struct np_arp arp;
+		struct np_ipv4 ip4;
+		struct np_ipv6 ip6;
+		struct np_tcp tcp;
+		struct np_udp udp;
+		struct np_icmp icmp;
+		struct np_icmp6 icmp6;
+		struct np_vxlan vxlan;
+	};
+};
+
+/* Layers a packet can hold: link, network, transport, and tunnels that repeat them. */
+#define NP_MAX_LAYERS 16
+
+/* Bit of a layer kind in np_pkt_mask() (tests and statistics). */
+#define NP_HAS(kind) (1u << (kind))
+#define NP_HAS_LINK  NP_HAS(NP_L_LINK)
+#define NP_HAS_ARP   NP_HAS(NP_L_ARP)
+#define NP_HAS_IP4   NP_HAS(NP_L_IP4)
+#define NP_HAS_IP6   NP_HAS(NP_L_IP6)
+#define NP_HAS_TCP   NP_HAS(NP_L_TCP)
+#define NP_HAS_UDP   NP_HAS(NP_L_UDP)
+#define NP_HAS_ICMP  NP_HAS(NP_L_ICMP)
+#define NP_HAS_ICMP6 NP_HAS(NP_L_ICMP6)
 
 struct np_packet {
 	const struct np_frame *frame;
-	uint32_t layers;       /* NP_HAS_* of every layer decoded (even partly) */
 	bool truncated;        /* some layer ran past the captured bytes */
 	bool hdr_cut;          /* ...and it was a header, not only payload */
 	bool malformed;        /* some field contradicts the others */
@@ -281,14 +308,81 @@ struct np_packet {
 	uint32_t payload_off;  /* frame offset of the transport payload */
 	uint32_t l4_len;       /* transport bytes according to the IP length fields */
 	bool l4_fragment;      /* the transport header sits in a first fragment: sums unverifiable */
-	struct np_link link;
-	struct np_arp arp;
-	struct np_ipv4 ip4;
-	struct np_ipv6 ip6;
-	struct np_tcp tcp;
-	struct np_udp udp;
-	struct np_icmp icmp;
-	struct np_icmp6 icmp6;
+	/* The layers decoded (even partly), outermost first, like gopacket's DecodingLayerParser:
+	 * a fixed array, and only the entries pushed are written (no clearing of the rest). The
+	 * indices (plus one; 0: none) name the innermost link, network and transport layers
+	 * (those of the innermost frame, in a tunnel), which is what the tracker, the filters,
+	 * the probes and the text line ask for. */
+	uint8_t nlayers;
+	uint8_t link_at, net_at, xport_at;
+	struct np_pkt_layer layer[NP_MAX_LAYERS];
 };
+
+/* The layer at index+1 `at` if it is of `kind`, else NULL. */
+static inline const struct np_pkt_layer *np_pkt_at(const struct np_packet *p, uint8_t at,
+						   enum np_layer kind)
+{
+	return at && p->layer[at - 1].kind == kind ? &p->layer[at - 1] : NULL;
+}
+
+/* The innermost link layer, or NULL when the link type is not decoded. */
+static inline const struct np_link *np_pkt_link(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->link_at, NP_L_LINK);
+	return l ? &l->link : NULL;
+}
+
+/* The innermost network layer, if it is of that kind. */
+static inline const struct np_arp *np_pkt_arp(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->net_at, NP_L_ARP);
+	return l ? &l->arp : NULL;
+}
+
+static inline const struct np_ipv4 *np_pkt_ip4(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->net_at, NP_L_IP4);
+	return l ? &l->ip4 : NULL;
+}
+
+static inline const struct np_ipv6 *np_pkt_ip6(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->net_at, NP_L_IP6);
+	return l ? &l->ip6 : NULL;
+}
+
+/* The innermost transport layer, if it is of that kind. */
+static inline const struct np_tcp *np_pkt_tcp(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->xport_at, NP_L_TCP);
+	return l ? &l->tcp : NULL;
+}
+
+static inline const struct np_udp *np_pkt_udp(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->xport_at, NP_L_UDP);
+	return l ? &l->udp : NULL;
+}
+
+static inline const struct np_icmp *np_pkt_icmp(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->xport_at, NP_L_ICMP);
+	return l ? &l->icmp : NULL;
+}
+
+static inline const struct np_icmp6 *np_pkt_icmp6(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_at(p, p->xport_at, NP_L_ICMP6);
+	return l ? &l->icmp6 : NULL;
+}
+
+/* NP_HAS() bits of every layer kind on the stack. */
+static inline uint32_t np_pkt_mask(const struct np_packet *p)
+{
+	uint32_t m = 0;
+	for (unsigned i = 0; i < p->nlayers; i++)
+		m |= NP_HAS(p->layer[i].kind);
+	return m;
+}
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "netprobe/fmt.h"
 #include "netprobe/packet.h"
 #include "netprobe/track.h"
 
@@ -94,7 +95,6 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap);
 
 /* Names and address formatting (fmt.c). */
-#define NP_ADDR_STRLEN 46
 const char *np_ip_proto_name(uint8_t proto);
 const char *np_ethertype_name(uint16_t type);
 const char *np_icmp_type_name(uint8_t type);
@@ -105,9 +105,10 @@ const char *np_tcp_opt_name(uint8_t kind);
 const char *np_csum_name(enum np_csum c);
 const char *np_verdict_name(enum np_verdict v);
 const char *np_layer_name(enum np_layer l);
-char *np_fmt_addr(int ipver, const uint8_t *a, char *buf);
-char *np_fmt_mac(const uint8_t *m, size_t n, char *buf, size_t cap);
 size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap);
+/* The same names appended to a string builder (src/core/sbuf.h). */
+struct np_sbuf;
+void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags);
 /* Name of TCP flag bit `bit` (0 FIN ... 8 AE), or NULL past the named bits. */
 const char *np_tcp_flag_name(unsigned bit);
 /* "client", "server" or "both". */

@@ -2,13 +2,6 @@
  * (RFC 9293 s3.1, RFC 768, RFC 8200 s8.1). */
 #include "netprobe/decode.h"
 
-uint16_t np_csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static uint32_t sum_bytes(const uint8_t *a, size_t n)
 {
 	uint32_t s = 0;
@@ -20,13 +13,15 @@ static uint32_t sum_bytes(const uint8_t *a, size_t n)
 uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
 {
 	uint32_t s;
-	if (p->layers & NP_HAS_IP6) {
-		s = sum_bytes(p->ip6.src, 16) + sum_bytes(p->ip6.dst, 16);
+	const struct np_ipv6 *ip6 = np_pkt_ip6(p);
+	const struct np_ipv4 *ip4 = np_pkt_ip4(p);
+	if (ip6) {
+		s = sum_bytes(ip6->src, 16) + sum_bytes(ip6->dst, 16);
 		s += (len >> 16) + (len & 0xffff) + proto;
 	} else {
 		/* Both halves of the length, as Linux's csum_tcpudp_magic() adds it: a
 		 * segmentation-offload (BIG TCP) segment can be longer than 65535 bytes. */
-		s = sum_bytes(p->ip4.src, 4) + sum_bytes(p->ip4.dst, 4);
+		s = ip4 ? sum_bytes(ip4->src, 4) + sum_bytes(ip4->dst, 4) : 0;
 		s += (len >> 16) + (len & 0xffff) + proto;
 	}
 	return np_csum_fold(s);
@@ -49,7 +44,7 @@ enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, ui
 {
 	/* A first fragment lacks the rest of the datagram; a routing header changes the
 	 * destination the sender summed over (RFC 8200 s8.1). Neither can be checked here. */
-	if (p->l4_fragment || ((p->layers & NP_HAS_IP6) && p->ip6.has_routing))
+	if (p->l4_fragment || (np_pkt_ip6(p) && np_pkt_ip6(p)->has_routing))
 		return NP_CSUM_UNVERIFIED;
 	bool unfilled = csum_unfilled(p, proto, len, wire);
 	uint32_t sum = proto == 1 ? 0 : np_pseudo_sum(p, proto, len);

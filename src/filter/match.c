@@ -59,10 +59,10 @@ int np_match_add_host(struct np_match *m, const char *host, char *err, size_t er
 
 static bool port_matches(const struct np_match *m, const struct np_packet *p)
 {
-	if ((p->layers & NP_HAS_TCP) && p->tcp.got >= 4)
-		return p->tcp.sport == m->port || p->tcp.dport == m->port;
-	if ((p->layers & NP_HAS_UDP) && p->udp.got >= 4)
-		return p->udp.sport == m->port || p->udp.dport == m->port;
+	if (np_pkt_tcp(p) && np_pkt_tcp(p)->got >= 4)
+		return np_pkt_tcp(p)->sport == m->port || np_pkt_tcp(p)->dport == m->port;
+	if (np_pkt_udp(p) && np_pkt_udp(p)->got >= 4)
+		return np_pkt_udp(p)->sport == m->port || np_pkt_udp(p)->dport == m->port;
 	return false;
 }
 
@@ -76,12 +76,12 @@ static bool addr_is_host(const struct np_match *m, uint8_t ver, const uint8_t *a
 
 static bool host_matches(const struct np_match *m, const struct np_packet *p)
 {
-	if ((p->layers & NP_HAS_IP4) && p->ip4.got >= 20)
-		return addr_is_host(m, 4, p->ip4.src) || addr_is_host(m, 4, p->ip4.dst);
-	if ((p->layers & NP_HAS_IP6) && p->ip6.got >= 40)
-		return addr_is_host(m, 6, p->ip6.src) || addr_is_host(m, 6, p->ip6.dst);
-	if ((p->layers & NP_HAS_ARP) && p->arp.got >= 28)
-		return addr_is_host(m, 4, p->arp.spa) || addr_is_host(m, 4, p->arp.tpa);
+	if (np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20)
+		return addr_is_host(m, 4, np_pkt_ip4(p)->src) || addr_is_host(m, 4, np_pkt_ip4(p)->dst);
+	if (np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40)
+		return addr_is_host(m, 6, np_pkt_ip6(p)->src) || addr_is_host(m, 6, np_pkt_ip6(p)->dst);
+	if (np_pkt_arp(p) && np_pkt_arp(p)->got >= 28)
+		return addr_is_host(m, 4, np_pkt_arp(p)->spa) || addr_is_host(m, 4, np_pkt_arp(p)->tpa);
 	return false;
 }
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "core/sbuf.h"
 
 size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap)
 {

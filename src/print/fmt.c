@@ -1,11 +1,12 @@
 /* fmt.c - names of protocols, ICMP/ICMPv6 types and codes (Wireshark's wording, from RFC 792,
- * RFC 4443 and RFC 4861), TCP options and flags; address formatting. */
+ * RFC 4443 and RFC 4861), TCP options and flags. Address formatting is in src/core/fmt.c. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
 
 const char *np_ip_proto_name(uint8_t proto)
 {
@@ -222,35 +223,21 @@ const char *np_layer_name(enum np_layer l)
 	case NP_L_UDP: return "udp";
 	case NP_L_ICMP: return "icmp";
 	case NP_L_ICMP6: return "icmp6";
-	case NP_L_NONE: break;
+	case NP_L_NONE: return "none";
+	default: break; /* the units in the new shape name themselves */
 	}
-	return "none";
+	const struct np_unit *u = np_unit_of(l);
+	return u ? u->key : "none";
 }
 
-char *np_fmt_addr(int ipver, const uint8_t *a, char *buf)
-{
-	struct np_sbuf sb = np_sb_make(buf, NP_ADDR_STRLEN);
-	if (ipver == 6)
-		np_sb_ip6(&sb, a);
-	else
-		np_sb_ip4(&sb, a);
-	return buf;
-}
-
-char *np_fmt_mac(const uint8_t *m, size_t n, char *buf, size_t cap)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used + 4 <= cap; i++)
-		used += (size_t)snprintf(buf + used, cap - used, i ? ":%02x" : "%02x", m[i]);
-	return buf;
-}
+/* The one table of TCP flag names, bit 0 (FIN) up. */
+static const char tcp_flag_names[][4] = { "FIN", "SYN", "RST", "PSH", "ACK",
+					  "URG", "ECE", "CWR", "AE" };
+#define N_TCP_FLAGS (sizeof tcp_flag_names / sizeof tcp_flag_names[0])
 
 const char *np_tcp_flag_name(unsigned bit)
 {
-	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK",
-					     "URG", "ECE", "CWR", "AE" };
-	return bit < sizeof names / sizeof names[0] ? names[bit] : NULL;
+	return bit < N_TCP_FLAGS ? tcp_flag_names[bit] : NULL;
 }
 
 const char *np_side_name(enum np_side s)
@@ -258,27 +245,28 @@ const char *np_side_name(enum np_side s)
 	return s == NP_CLIENT ? "client" : s == NP_SERVER ? "server" : "both";
 }
 
-/* Wireshark's order: from the lowest bit up. */
+/* Wireshark's order: from the lowest bit up, then "Reserved" for the three reserved bits. A
+ * name that does not fit is left out whole, and so is everything after it. */
+void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags)
+{
+	size_t at = sb->len;
+	for (unsigned i = 0; i <= N_TCP_FLAGS; i++) {
+		bool reserved = i == N_TCP_FLAGS;
+		if (!(reserved ? flags & 0xe00 : flags & (1u << i)))
+			continue;
+		const char *name = reserved ? "Reserved" : tcp_flag_names[i];
+		size_t n = reserved ? 8 : name[2] ? 3 : 2, sep = sb->len != at ? 2 : 0;
+		if (sb->len + sep + n + 1 > sb->cap)
+			return;
+		if (sep)
+			np_sb_lit(sb, ", ");
+		np_sb_mem(sb, name, n);
+	}
+}
+
 size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap)
 {
-	size_t used = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; np_tcp_flag_name(i); i++) {
-		if (!(flags & (1u << i)))
-			continue;
-		int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", np_tcp_flag_name(i));
-		if (n < 0 || (size_t)n >= cap - used) {
-			buf[used] = '\0'; /* drop the part of a name that didn't fit: string = return */
-			return used;
-		}
-		used += (size_t)n;
-	}
-	if (flags & 0xe00) {
-		int n = snprintf(buf + used, cap - used, "%sReserved", used ? ", " : "");
-		if (n > 0 && (size_t)n < cap - used)
-			used += (size_t)n;
-		else
-			buf[used] = '\0';
-	}
-	return used;
+	struct np_sbuf sb = np_sb_make(buf, cap);
+	np_sb_tcp_flags(&sb, flags);
+	return sb.len;
 }

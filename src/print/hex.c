@@ -5,7 +5,7 @@
 
 #include "netprobe/cursor.h"
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "core/sbuf.h"
 
 void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p)
 {

@@ -10,7 +10,8 @@
 
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
 
 /* A packet object is 300 to 900 bytes; 4 KiB holds every one whose strings are of normal
  * length (the longest lists, 40 TCP options and 8 problems, stay under 3 KiB). */
@@ -286,9 +287,8 @@ static inline void list_uint(struct jw *restrict w, bool first, uint64_t v)
 	put_uint(w, v, 0);
 }
 
-static void json_link(struct jw *restrict w, const struct np_packet *p)
+static void json_link(struct jw *restrict w, const struct np_link *l)
 {
-	const struct np_link *l = &p->link;
 	if (!l->hdr_len)
 		return;
 	if (l->kind == NP_LINK_ETH) {
@@ -664,6 +664,55 @@ static void json_icmp6(struct jw *restrict w, const struct np_icmp6 *m)
 	close_obj(w);
 }
 
+/* A key named at run time (a unit's): the separator, then "key":, with room for the value. */
+static void dyn_key(struct jw *restrict w, const char *k)
+{
+	room(w, JW_ITEM);
+	*w->p++ = w->sep;
+	w->sep = ',';
+	put_str(w, k);
+	ch(w, ':');
+}
+
+/* A layer of a unit in the new shape, as the unit names its fields. A tunnel's object stays
+ * open, so that the layers it carries nest inside it: returns 1 then, for the caller to close. */
+static unsigned json_unit(struct jw *restrict w, const struct np_unit *u,
+			  const struct np_pkt_layer *l)
+{
+	struct np_field f[NP_MAX_FIELDS];
+	unsigned n = u->fields(l, f);
+	dyn_key(w, u->key);
+	open_obj_sep(w);
+	for (unsigned i = 0; i < n; i++) {
+		dyn_key(w, f[i].key);
+		put_uint(w, f[i].value, 0);
+	}
+	if (u->encap)
+		return 1;
+	close_obj(w);
+	return 0;
+}
+
+static unsigned json_layer(struct jw *restrict w, const struct np_pkt_layer *l,
+			   const struct np_pkt_track *trk)
+{
+	switch (l->kind) {
+	case NP_L_LINK: json_link(w, &l->link); break;
+	case NP_L_ARP: json_arp(w, &l->arp); break;
+	case NP_L_IP4: json_ip4(w, &l->ip4); break;
+	case NP_L_IP6: json_ip6(w, &l->ip6); break;
+	case NP_L_TCP: json_tcp(w, &l->tcp, trk); break;
+	case NP_L_UDP: json_udp(w, &l->udp); break;
+	case NP_L_ICMP: json_icmp(w, &l->icmp); break;
+	case NP_L_ICMP6: json_icmp6(w, &l->icmp6); break;
+	default: {
+		const struct np_unit *u = np_unit_of(l->kind);
+		return u ? json_unit(w, u, l) : 0;
+	}
+	}
+	return 0;
+}
+
 /* The packet object, without a newline. */
 static void json_packet(struct jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
 {
@@ -677,21 +726,11 @@ static void json_packet(struct jw *restrict w, const struct np_packet *p, const 
 	NUM(w, "caplen", f->caplen);
 	NUM(w, "len", f->len);
 	STR(w, "link", np_link_name(f->dlt));
-	json_link(w, p);
-	if (p->layers & NP_HAS_ARP)
-		json_arp(w, &p->arp);
-	if (p->layers & NP_HAS_IP4)
-		json_ip4(w, &p->ip4);
-	if (p->layers & NP_HAS_IP6)
-		json_ip6(w, &p->ip6);
-	if (p->layers & NP_HAS_TCP)
-		json_tcp(w, &p->tcp, trk);
-	if (p->layers & NP_HAS_UDP)
-		json_udp(w, &p->udp);
-	if (p->layers & NP_HAS_ICMP)
-		json_icmp(w, &p->icmp);
-	if (p->layers & NP_HAS_ICMP6)
-		json_icmp6(w, &p->icmp6);
+	unsigned open = 0;
+	for (unsigned i = 0; i < p->nlayers; i++)
+		open += json_layer(w, &p->layer[i], trk);
+	while (open--)
+		close_obj(w);
 	BOOL(w, "truncated", p->truncated);
 	BOOL(w, "malformed", p->malformed);
 	if (p->nproblems) {

@@ -16,7 +16,7 @@ static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
 {
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
-	uint8_t ttl = pr->ver == 4 ? p->ip4.ttl : p->ip6.hlim;
+	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	fprintf(pr->out,
 		"{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,"
 		"\"ttl\":%u%s,\"reply\":",

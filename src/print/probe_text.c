@@ -53,14 +53,14 @@ static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 		return;
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
-	uint8_t ttl = pr->ver == 4 ? p->ip4.ttl : p->ip6.hlim;
+	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	char info[512];
 	np_format_info(p, NULL, false, info, sizeof info);
 	if (a->verdict == NP_PV_REPLY) { /* an echo reply: iputils ping's line */
-		uint32_t bytes = pr->ver == 4 ? p->ip4.tot_len - p->ip4.ihl * 4u : p->ip6.plen;
+		uint32_t bytes = pr->ver == 4 ? np_pkt_ip4(p)->tot_len - np_pkt_ip4(p)->ihl * 4u : np_pkt_ip6(p)->plen;
 		fprintf(pr->out, "%u bytes from %s: icmp_seq=%u ttl=%u", bytes, from, a->seq, ttl);
 		if (pr->ver == 4)
-			fprintf(pr->out, " ip_id=0x%04x", p->ip4.id);
+			fprintf(pr->out, " ip_id=0x%04x", np_pkt_ip4(p)->id);
 		fprintf(pr->out, " time=%.3f ms%s | %s\n", rtt, dup ? " (DUP!)" : "", info);
 	} else {
 		fprintf(pr->out, "From %s: seq=%u %s time=%.3f ms%s | %s\n", from, a->seq,

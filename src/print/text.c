@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "netprobe/print.h"
-#include "sbuf.h"
+#include "core/sbuf.h"
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
 {
@@ -122,14 +122,14 @@ static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap)
 {
 	src[0] = dst[0] = '\0';
-	if ((p->layers & NP_HAS_IP4) && p->ip4.got >= 20) {
-		np_fmt_addr(4, p->ip4.src, src);
-		np_fmt_addr(4, p->ip4.dst, dst);
-	} else if ((p->layers & NP_HAS_IP6) && p->ip6.got >= 40) {
-		np_fmt_addr(6, p->ip6.src, src);
-		np_fmt_addr(6, p->ip6.dst, dst);
-	} else if (p->layers & NP_HAS_LINK) {
-		const struct np_link *l = &p->link;
+	if (np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20) {
+		np_fmt_addr(4, np_pkt_ip4(p)->src, src);
+		np_fmt_addr(4, np_pkt_ip4(p)->dst, dst);
+	} else if (np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40) {
+		np_fmt_addr(6, np_pkt_ip6(p)->src, src);
+		np_fmt_addr(6, np_pkt_ip6(p)->dst, dst);
+	} else if (np_pkt_link(p)) {
+		const struct np_link *l = np_pkt_link(p);
 		if (l->addr_len)
 			np_fmt_mac(l->src, l->addr_len, src, cap);
 		if (l->has_dst) {
@@ -143,31 +143,32 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 
 const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 {
-	if (p->layers & NP_HAS_TCP)
+	if (np_pkt_tcp(p))
 		return "TCP";
-	if (p->layers & NP_HAS_UDP)
+	if (np_pkt_udp(p))
 		return "UDP";
-	if (p->layers & NP_HAS_ICMP)
+	if (np_pkt_icmp(p))
 		return "ICMP";
-	if (p->layers & NP_HAS_ICMP6)
+	if (np_pkt_icmp6(p))
 		return "ICMPv6";
-	if (p->layers & NP_HAS_ARP)
+	if (np_pkt_arp(p))
 		return "ARP";
-	if (p->layers & NP_HAS_IP4) {
-		const char *n = np_ip_proto_name(p->ip4.proto);
-		return (p->ip4.frag & 0x1fff) || !n || p->ip4.got < 10 ? "IPv4" : n;
+	if (np_pkt_ip4(p)) {
+		const char *n = np_ip_proto_name(np_pkt_ip4(p)->proto);
+		return (np_pkt_ip4(p)->frag & 0x1fff) || !n || np_pkt_ip4(p)->got < 10 ? "IPv4" : n;
 	}
-	if (p->layers & NP_HAS_IP6) {
-		const char *n = np_ip_proto_name(p->ip6.next_final);
-		return (p->ip6.has_frag && p->ip6.frag_off) || !n || p->ip6.got < 40 ? "IPv6" : n;
+	if (np_pkt_ip6(p)) {
+		const char *n = np_ip_proto_name(np_pkt_ip6(p)->next_final);
+		return (np_pkt_ip6(p)->has_frag && np_pkt_ip6(p)->frag_off) || !n || np_pkt_ip6(p)->got < 40 ? "IPv6" : n;
 	}
-	if (p->link.hdr_len && p->link.ethertype <= 1500 && p->link.kind == NP_LINK_ETH)
+	const struct np_link *l = np_pkt_link(p);
+	if (l && l->hdr_len && l->ethertype <= 1500 && l->kind == NP_LINK_ETH)
 		return "LLC";
-	if (p->link.hdr_len) {
-		const char *n = np_ethertype_name(p->link.ethertype);
+	if (l && l->hdr_len) {
+		const char *n = np_ethertype_name(l->ethertype);
 		if (n)
 			return n;
-		snprintf(buf, cap, "0x%04x", p->link.ethertype);
+		snprintf(buf, cap, "0x%04x", l->ethertype);
 		return buf;
 	}
 	return "Frame";
@@ -205,21 +206,9 @@ static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
 /* " [FIN, SYN, ...]" as np_fmt_tcp_flags, or " [<None>]". */
 static void tcp_flags(struct np_sbuf *sb, uint16_t flags)
 {
-	static const char names[][4] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE" };
 	np_sb_lit(sb, " [");
 	size_t at = sb->len;
-	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (!(flags & (1u << i)))
-			continue;
-		if (sb->len != at)
-			np_sb_lit(sb, ", ");
-		np_sb_mem(sb, names[i], names[i][2] ? 3 : 2);
-	}
-	if (flags & 0xe00) {
-		if (sb->len != at)
-			np_sb_lit(sb, ", ");
-		np_sb_lit(sb, "Reserved");
-	}
+	np_sb_tcp_flags(sb, flags);
 	if (sb->len == at)
 		np_sb_lit(sb, "<None>");
 	np_sb_ch(sb, ']');
@@ -236,7 +225,7 @@ static void field_u(struct np_sbuf *sb, const char *name, size_t n, uint64_t v)
 static void info_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct np_pkt_track *k,
 		     bool absolute)
 {
-	const struct np_tcp *t = &p->tcp;
+	const struct np_tcp *t = np_pkt_tcp(p);
 	if (t->got < 4) {
 		np_sb_lit(sb, "TCP header cut short");
 		return;
@@ -347,7 +336,7 @@ static void info_icmp_type(struct np_sbuf *sb, const char *proto, unsigned t, un
 
 static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
 {
-	const struct np_icmp *m = &p->icmp;
+	const struct np_icmp *m = np_pkt_icmp(p);
 	if (m->got < 2) {
 		np_sb_printf(sb, "ICMP header cut short");
 		return;
@@ -361,7 +350,7 @@ static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_hex(sb, m->id, 4);
 		FIELD(sb, ", seq=", m->seq);
 		FIELD(sb, "/", (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)));
-		FIELD(sb, ", ttl=", p->ip4.ttl);
+		FIELD(sb, ", ttl=", np_pkt_ip4(p)->ttl);
 	}
 	if (m->type == 3 && m->code == 4 && m->got >= 8)
 		FIELD(sb, " next-hop MTU=", m->mtu);
@@ -370,7 +359,7 @@ static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
 
 static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
 {
-	const struct np_icmp6 *m = &p->icmp6;
+	const struct np_icmp6 *m = np_pkt_icmp6(p);
 	if (m->got < 2) {
 		np_sb_printf(sb, "ICMPv6 header cut short");
 		return;
@@ -382,7 +371,7 @@ static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_lit(sb, " id=0x");
 		np_sb_hex(sb, m->id, 4);
 		FIELD(sb, ", seq=", m->seq);
-		FIELD(sb, ", hop limit=", p->ip6.hlim);
+		FIELD(sb, ", hop limit=", np_pkt_ip6(p)->hlim);
 	}
 	if (m->type == 2 && m->got >= 8)
 		np_sb_printf(sb, " (MTU=%u)", m->mtu);
@@ -417,7 +406,7 @@ static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
 
 static void info_arp(struct np_sbuf *sb, const struct np_packet *p)
 {
-	const struct np_arp *a = &p->arp;
+	const struct np_arp *a = np_pkt_arp(p);
 	char spa[NP_ADDR_STRLEN], tpa[NP_ADDR_STRLEN], sha[32];
 	if (a->got < 28 || a->hlen != 6 || a->plen != 4) {
 		np_sb_printf(sb, "ARP (not Ethernet/IPv4, or cut short)");
@@ -438,18 +427,18 @@ static void info_arp(struct np_sbuf *sb, const struct np_packet *p)
 
 static void info_ip_only(struct np_sbuf *sb, const struct np_packet *p)
 {
-	bool v4 = p->layers & NP_HAS_IP4;
-	uint8_t proto = v4 ? p->ip4.proto : p->ip6.next_final;
-	uint16_t off = v4 ? p->ip4.frag & 0x1fff : p->ip6.frag_off;
+	bool v4 = np_pkt_ip4(p);
+	uint8_t proto = v4 ? np_pkt_ip4(p)->proto : np_pkt_ip6(p)->next_final;
+	uint16_t off = v4 ? np_pkt_ip4(p)->frag & 0x1fff : np_pkt_ip6(p)->frag_off;
 	const char *name = np_ip_proto_name(proto);
-	if ((v4 && p->ip4.got < 20) || (!v4 && p->ip6.got < 40)) {
+	if ((v4 && np_pkt_ip4(p)->got < 20) || (!v4 && np_pkt_ip6(p)->got < 40)) {
 		np_sb_printf(sb, "%s header cut short", v4 ? "IPv4" : "IPv6");
 		return;
 	}
 	if (off) {
 		np_sb_printf(sb, "Fragmented IP protocol (proto=%s %u, off=%u, ID=%0*x)",
 			     name ? name : "unknown", proto, off * 8u, v4 ? 4 : 8,
-			     v4 ? p->ip4.id : p->ip6.frag_id);
+			     v4 ? np_pkt_ip4(p)->id : np_pkt_ip6(p)->frag_id);
 		return;
 	}
 	if (p->nproblems && p->problems[0].verdict == NP_INVALID &&
@@ -462,8 +451,8 @@ static void info_ip_only(struct np_sbuf *sb, const struct np_packet *p)
 
 static void info_link(struct np_sbuf *sb, const struct np_packet *p)
 {
-	const struct np_link *l = &p->link;
-	if (!l->hdr_len) {
+	const struct np_link *l = np_pkt_link(p);
+	if (!l || !l->hdr_len) {
 		np_sb_printf(sb, "%s", p->nproblems ? p->problems[0].what : "frame not decoded");
 		return;
 	}
@@ -475,24 +464,33 @@ static void info_link(struct np_sbuf *sb, const struct np_packet *p)
 		np_sb_printf(sb, " (VLAN %u)", l->vlan[l->nvlan - 1].vid);
 }
 
+/* The checksum verdict of a layer that has one. */
+static enum np_csum layer_csum(const struct np_pkt_layer *l)
+{
+	switch (l->kind) {
+	case NP_L_IP4: return l->ip4.csum_status;
+	case NP_L_TCP: return l->tcp.csum_status;
+	case NP_L_UDP: return l->udp.csum_status;
+	case NP_L_ICMP: return l->icmp.csum_status;
+	case NP_L_ICMP6: return l->icmp6.csum_status;
+	default: return NP_CSUM_NOT_CHECKED;
+	}
+}
+
 /* Wireshark's checksum notes; -q's short form ("[bad TCP cksum]", after tcpdump -v's "bad
  * cksum") keeps a flagged segment's line within 80 columns. */
 static void info_checksums(struct np_sbuf *sb, const struct np_packet *p, bool brief)
 {
-	static const struct {
-		uint32_t layer;
-		const char *name;
-	} sums[] = {
-		{ NP_HAS_IP4, "IPv4" }, { NP_HAS_TCP, "TCP" }, { NP_HAS_UDP, "UDP" },
-		{ NP_HAS_ICMP, "ICMP" }, { NP_HAS_ICMP6, "ICMPv6" },
+	static const char *const names[] = {
+		[NP_L_IP4] = "IPv4", [NP_L_TCP] = "TCP", [NP_L_UDP] = "UDP",
+		[NP_L_ICMP] = "ICMP", [NP_L_ICMP6] = "ICMPv6",
 	};
-	const int status[] = { p->ip4.csum_status, p->tcp.csum_status, p->udp.csum_status,
-			       p->icmp.csum_status, p->icmp6.csum_status };
-	for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++) {
-		if (!(p->layers & sums[i].layer) || status[i] != NP_CSUM_BAD)
+	for (unsigned i = 0; i < p->nlayers; i++) {
+		const struct np_pkt_layer *l = &p->layer[i];
+		if (layer_csum(l) != NP_CSUM_BAD)
 			continue;
 		np_sb_str(sb, brief ? " [bad " : " [");
-		np_sb_str(sb, sums[i].name);
+		np_sb_str(sb, names[l->kind]);
 		np_sb_str(sb, brief ? " cksum]" : " CHECKSUM INCORRECT]");
 	}
 }
@@ -520,20 +518,20 @@ static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 		      const struct np_pkt_track *trk, bool absolute)
 {
 	struct np_sbuf sb = *sb0;
-	if (p->layers & NP_HAS_TCP) {
+	if (np_pkt_tcp(p)) {
 		info_tcp(&sb, p, trk, absolute);
-	} else if (p->layers & NP_HAS_UDP) {
-		np_sb_uint(&sb, p->udp.sport, 0, ' ');
-		FIELD(&sb, " → ", p->udp.dport);
-		if (p->udp.got >= 8)
-			FIELD(&sb, " Len=", p->udp.payload_len);
-	} else if (p->layers & NP_HAS_ICMP)
+	} else if (np_pkt_udp(p)) {
+		np_sb_uint(&sb, np_pkt_udp(p)->sport, 0, ' ');
+		FIELD(&sb, " → ", np_pkt_udp(p)->dport);
+		if (np_pkt_udp(p)->got >= 8)
+			FIELD(&sb, " Len=", np_pkt_udp(p)->payload_len);
+	} else if (np_pkt_icmp(p))
 		info_icmp(&sb, p);
-	else if (p->layers & NP_HAS_ICMP6)
+	else if (np_pkt_icmp6(p))
 		info_icmp6(&sb, p);
-	else if (p->layers & NP_HAS_ARP)
+	else if (np_pkt_arp(p))
 		info_arp(&sb, p);
-	else if (p->layers & (NP_HAS_IP4 | NP_HAS_IP6))
+	else if (np_pkt_ip4(p) || np_pkt_ip6(p))
 		info_ip_only(&sb, p);
 	else
 		info_link(&sb, p);
@@ -555,14 +553,14 @@ static const char *line_color(const struct np_packet *p, const struct np_pkt_tra
 		return "\033[1;31m";
 	if (trk && trk->tcp && (trk->analysis & ~NP_TA_KEEPALIVE))
 		return "\033[30;43m"; /* Wireshark's "bad TCP" colouring */
-	if ((p->layers & NP_HAS_TCP) && p->tcp.got >= 14) {
-		if (p->tcp.flags & NP_TCP_RST)
+	if (np_pkt_tcp(p) && np_pkt_tcp(p)->got >= 14) {
+		if (np_pkt_tcp(p)->flags & NP_TCP_RST)
 			return "\033[31m";
-		if (p->tcp.flags & (NP_TCP_SYN | NP_TCP_FIN))
+		if (np_pkt_tcp(p)->flags & (NP_TCP_SYN | NP_TCP_FIN))
 			return "\033[36m";
 	}
-	if (((p->layers & NP_HAS_ICMP) && p->icmp.quote.ipver) ||
-	    ((p->layers & NP_HAS_ICMP6) && p->icmp6.quote.ipver))
+	if ((np_pkt_icmp(p) && np_pkt_icmp(p)->quote.ipver) ||
+	    (np_pkt_icmp6(p) && np_pkt_icmp6(p)->quote.ipver))
 		return "\033[33m";
 	return NULL;
 }
@@ -623,7 +621,7 @@ static void brief_notes(struct np_sbuf *sb, const struct np_pkt_track *k)
 
 static void brief_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct np_pkt_track *k)
 {
-	const struct np_tcp *t = &p->tcp;
+	const struct np_tcp *t = np_pkt_tcp(p);
 	if (t->got < 14) {
 		np_sb_lit(sb, "TCP header cut short");
 		return;
@@ -668,17 +666,17 @@ static size_t brief_info(const struct np_packet *p, const struct np_pkt_track *t
 			 size_t cap)
 {
 	struct np_sbuf sb = np_sb_make(buf, cap);
-	if (p->layers & NP_HAS_TCP) {
+	if (np_pkt_tcp(p)) {
 		brief_tcp(&sb, p, trk);
-	} else if ((p->layers & NP_HAS_UDP) && p->udp.got >= 8) {
-		FIELD(&sb, "Len=", p->udp.payload_len);
-	} else if ((p->layers & NP_HAS_ICMP) && p->icmp.got >= 2) {
-		const struct np_icmp *m = &p->icmp;
+	} else if (np_pkt_udp(p) && np_pkt_udp(p)->got >= 8) {
+		FIELD(&sb, "Len=", np_pkt_udp(p)->payload_len);
+	} else if (np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 2) {
+		const struct np_icmp *m = np_pkt_icmp(p);
 		brief_icmp(&sb, false, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
 		if (m->type == 3 && m->code == 4 && m->got >= 8)
 			FIELD(&sb, " MTU=", m->mtu);
-	} else if ((p->layers & NP_HAS_ICMP6) && p->icmp6.got >= 2) {
-		const struct np_icmp6 *m = &p->icmp6;
+	} else if (np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 2) {
+		const struct np_icmp6 *m = np_pkt_icmp6(p);
 		brief_icmp(&sb, true, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
 		if (m->type == 2 && m->got >= 8)
 			FIELD(&sb, " MTU=", m->mtu);
@@ -752,13 +750,16 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	struct np_sbuf sb = np_sb_make(line, sizeof line);
 	const char *color = line_start(ctx, p, trk, &sb, 8);
 	np_format_endpoints(p, src, dst, sizeof src);
-	bool v6 = !(p->layers & NP_HAS_IP4) && (p->layers & NP_HAS_IP6) && p->ip6.got >= 40;
-	bool ports = ((p->layers & NP_HAS_TCP) && p->tcp.got >= 4) ||
-		     ((p->layers & NP_HAS_UDP) && p->udp.got >= 4);
-	bool tcp = p->layers & NP_HAS_TCP;
-	brief_endpoint(&sb, src, v6, ports, tcp ? p->tcp.sport : p->udp.sport, 15, true);
+	bool v6 = !np_pkt_ip4(p) && np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40;
+	bool ports = (np_pkt_tcp(p) && np_pkt_tcp(p)->got >= 4) ||
+		     (np_pkt_udp(p) && np_pkt_udp(p)->got >= 4);
+	const struct np_tcp *tcp = np_pkt_tcp(p);
+	const struct np_udp *udp = np_pkt_udp(p);
+	uint16_t sport = tcp ? tcp->sport : udp ? udp->sport : 0;
+	uint16_t dport = tcp ? tcp->dport : udp ? udp->dport : 0;
+	brief_endpoint(&sb, src, v6, ports, sport, 15, true);
 	np_sb_lit(&sb, " → ");
-	brief_endpoint(&sb, dst, v6, ports, tcp ? p->tcp.dport : p->udp.dport, 15, false);
+	brief_endpoint(&sb, dst, v6, ports, dport, 15, false);
 	np_sb_ch(&sb, ' ');
 	np_sb_str(&sb, np_format_protocol(p, pbuf, sizeof pbuf));
 	np_sb_ch(&sb, ' ');

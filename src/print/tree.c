@@ -7,6 +7,7 @@
 
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
+#include "netprobe/proto.h"
 
 #define I1 "    "
 #define I2 "        "
@@ -82,9 +83,8 @@ static void tree_vlans(FILE *o, const struct np_link *l)
 	}
 }
 
-static void tree_link(FILE *o, const struct np_packet *p)
+static void tree_link(FILE *o, const struct np_link *l)
 {
-	const struct np_link *l = &p->link;
 	char a[32], b[32];
 	if (!l->hdr_len)
 		return;
@@ -447,26 +447,48 @@ static void tree_icmp6(FILE *o, const struct np_icmp6 *m)
 	tree_quote(o, &m->quote);
 }
 
+/* A layer of a unit in the new shape: its heading and its fields, as the unit names them. */
+static void tree_unit(FILE *o, const struct np_unit *u, const struct np_pkt_layer *l)
+{
+	struct np_field f[NP_MAX_FIELDS];
+	unsigned n = u->fields(l, f);
+	fprintf(o, "%s\n", u->title);
+	for (unsigned i = 0; i < n; i++) {
+		if (f[i].hex)
+			fprintf(o, I1 "%s: 0x%0*x\n", f[i].label, (int)f[i].hex, f[i].value);
+		else
+			fprintf(o, I1 "%s: %u\n", f[i].label, f[i].value);
+	}
+}
+
+static void tree_layer(FILE *o, const struct np_pkt_layer *l, const struct np_pkt_track *trk,
+		       bool absolute)
+{
+	switch (l->kind) {
+	case NP_L_LINK: tree_link(o, &l->link); break;
+	case NP_L_ARP: tree_arp(o, &l->arp); break;
+	case NP_L_IP4: tree_ip4(o, &l->ip4); break;
+	case NP_L_IP6: tree_ip6(o, &l->ip6); break;
+	case NP_L_TCP: tree_tcp(o, &l->tcp, trk, absolute); break;
+	case NP_L_UDP: tree_udp(o, &l->udp); break;
+	case NP_L_ICMP: tree_icmp(o, &l->icmp); break;
+	case NP_L_ICMP6: tree_icmp6(o, &l->icmp6); break;
+	default: {
+		const struct np_unit *u = np_unit_of(l->kind);
+		if (u)
+			tree_unit(o, u, l);
+		break;
+	}
+	}
+}
+
 void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
 	FILE *o = ctx->out;
 	tree_frame(o, p);
-	tree_link(o, p);
-	if (p->layers & NP_HAS_ARP)
-		tree_arp(o, &p->arp);
-	if (p->layers & NP_HAS_IP4)
-		tree_ip4(o, &p->ip4);
-	if (p->layers & NP_HAS_IP6)
-		tree_ip6(o, &p->ip6);
-	if (p->layers & NP_HAS_TCP)
-		tree_tcp(o, &p->tcp, trk, ctx->absolute_seq);
-	if (p->layers & NP_HAS_UDP)
-		tree_udp(o, &p->udp);
-	if (p->layers & NP_HAS_ICMP)
-		tree_icmp(o, &p->icmp);
-	if (p->layers & NP_HAS_ICMP6)
-		tree_icmp6(o, &p->icmp6);
+	for (unsigned i = 0; i < p->nlayers; i++)
+		tree_layer(o, &p->layer[i], trk, ctx->absolute_seq);
 	for (unsigned i = 0; i < p->nproblems; i++)
 		fprintf(o, "[%s %s: %s]\n", np_layer_name(p->problems[i].layer),
 			np_verdict_name(p->problems[i].verdict), p->problems[i].what);

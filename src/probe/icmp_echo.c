@@ -16,12 +16,12 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 				 uint32_t nseq, const uint8_t *src, bool from_dst,
 				 struct np_probe_answer *a)
 {
-	bool v4 = s->ver == 4 && (p->layers & NP_HAS_ICMP) && p->icmp.got >= 8 && p->icmp.type == 0;
-	bool v6 = s->ver == 6 && (p->layers & NP_HAS_ICMP6) && p->icmp6.got >= 8 &&
-		  p->icmp6.type == 129;
+	bool v4 = s->ver == 4 && np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 8 && np_pkt_icmp(p)->type == 0;
+	bool v6 = s->ver == 6 && np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 8 &&
+		  np_pkt_icmp6(p)->type == 129;
 	if (!v4 && !v6)
 		return NP_CLAIM_NONE;
-	uint16_t id = v4 ? p->icmp.id : p->icmp6.id, seq = v4 ? p->icmp.seq : p->icmp6.seq;
+	uint16_t id = v4 ? np_pkt_icmp(p)->id : np_pkt_icmp6(p)->id, seq = v4 ? np_pkt_icmp(p)->seq : np_pkt_icmp6(p)->seq;
 	if (!from_dst || id != s->ident || seq >= nseq)
 		return NP_CLAIM_REJECT;
 	np_probe_answer_set(a, seq, NP_PV_REPLY, true, src, s->ver);

@@ -76,14 +76,14 @@ void np_probe_answer_set(struct np_probe_answer *a, uint32_t seq, enum np_probe_
 /* Source and destination of the packet, when its IP header was captured. */
 static bool ip_addrs(const struct np_packet *p, uint8_t ver, const uint8_t **src, const uint8_t **dst)
 {
-	if (ver == 4 && (p->layers & NP_HAS_IP4) && p->ip4.got >= 20) {
-		*src = p->ip4.src;
-		*dst = p->ip4.dst;
+	if (ver == 4 && np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20) {
+		*src = np_pkt_ip4(p)->src;
+		*dst = np_pkt_ip4(p)->dst;
 		return true;
 	}
-	if (ver == 6 && (p->layers & NP_HAS_IP6) && p->ip6.got >= 40) {
-		*src = p->ip6.src;
-		*dst = p->ip6.dst;
+	if (ver == 6 && np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40) {
+		*src = np_pkt_ip6(p)->src;
+		*dst = np_pkt_ip6(p)->dst;
 		return true;
 	}
 	return false;
@@ -95,14 +95,14 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 {
 	const struct np_quote *q;
 	uint8_t type, code;
-	if (s->ver == 4 && (p->layers & NP_HAS_ICMP) && p->icmp.got >= 8) {
-		q = &p->icmp.quote;
-		type = p->icmp.type;
-		code = p->icmp.code;
-	} else if (s->ver == 6 && (p->layers & NP_HAS_ICMP6) && p->icmp6.got >= 8) {
-		q = &p->icmp6.quote;
-		type = p->icmp6.type;
-		code = p->icmp6.code;
+	if (s->ver == 4 && np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 8) {
+		q = &np_pkt_icmp(p)->quote;
+		type = np_pkt_icmp(p)->type;
+		code = np_pkt_icmp(p)->code;
+	} else if (s->ver == 6 && np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 8) {
+		q = &np_pkt_icmp6(p)->quote;
+		type = np_pkt_icmp6(p)->type;
+		code = np_pkt_icmp6(p)->code;
 	} else {
 		return false;
 	}

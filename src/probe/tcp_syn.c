@@ -21,13 +21,13 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 				 uint32_t nseq, const uint8_t *src, bool from_dst,
 				 struct np_probe_answer *a)
 {
-	if (!((p->layers & NP_HAS_TCP) && p->tcp.got >= 14 && from_dst && p->tcp.sport == s->dport &&
-	      p->tcp.dport == s->sport && (p->tcp.flags & NP_TCP_ACK)))
+	if (!(np_pkt_tcp(p) && np_pkt_tcp(p)->got >= 14 && from_dst && np_pkt_tcp(p)->sport == s->dport &&
+	      np_pkt_tcp(p)->dport == s->sport && (np_pkt_tcp(p)->flags & NP_TCP_ACK)))
 		return NP_CLAIM_NONE;
-	uint32_t seq = p->tcp.ack - 1 - s->isn;
+	uint32_t seq = np_pkt_tcp(p)->ack - 1 - s->isn;
 	if (seq >= nseq)
 		return NP_CLAIM_REJECT;
-	uint16_t f = p->tcp.flags;
+	uint16_t f = np_pkt_tcp(p)->flags;
 	if (!(f & (NP_TCP_RST | NP_TCP_SYN)))
 		return NP_CLAIM_REJECT;
 	np_probe_answer_set(a, seq, (f & NP_TCP_RST) ? NP_PV_CLOSED : NP_PV_OPEN, true, src, s->ver);

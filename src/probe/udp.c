@@ -17,9 +17,9 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 				 uint32_t nseq, const uint8_t *src, bool from_dst,
 				 struct np_probe_answer *a)
 {
-	if (!((p->layers & NP_HAS_UDP) && p->udp.got >= 4 && from_dst && p->udp.sport == s->dport))
+	if (!(np_pkt_udp(p) && np_pkt_udp(p)->got >= 4 && from_dst && np_pkt_udp(p)->sport == s->dport))
 		return NP_CLAIM_NONE;
-	uint32_t seq = (uint16_t)(p->udp.dport - s->sport);
+	uint32_t seq = (uint16_t)(np_pkt_udp(p)->dport - s->sport);
 	if (seq >= nseq)
 		return NP_CLAIM_REJECT;
 	np_probe_answer_set(a, seq, NP_PV_OPEN, true, src, s->ver);

@@ -25,7 +25,7 @@
 #endif
 
 #include "netprobe/sandbox.h"
-#include "print/sbuf.h"
+#include "core/sbuf.h"
 
 /* Names of the system calls for the SIGSYS handler, resolved before the filter is loaded: the
  * handler must not allocate (libseccomp's resolver does). Written once, before any SIGSYS can

@@ -749,30 +749,30 @@ static void endpoints(const struct np_packet *p, struct np_endpoint *src, struct
 {
 	memset(src, 0, sizeof *src);
 	memset(dst, 0, sizeof *dst);
-	if (p->layers & NP_HAS_IP4) {
+	if (np_pkt_ip4(p)) {
 		src->ver = dst->ver = 4;
-		memcpy(src->addr, p->ip4.src, 4);
-		memcpy(dst->addr, p->ip4.dst, 4);
+		memcpy(src->addr, np_pkt_ip4(p)->src, 4);
+		memcpy(dst->addr, np_pkt_ip4(p)->dst, 4);
 	} else {
 		src->ver = dst->ver = 6;
-		memcpy(src->addr, p->ip6.src, 16);
-		memcpy(dst->addr, p->ip6.dst, 16);
+		memcpy(src->addr, np_pkt_ip6(p)->src, 16);
+		memcpy(dst->addr, np_pkt_ip6(p)->dst, 16);
 	}
-	src->port = p->tcp.sport;
-	dst->port = p->tcp.dport;
+	src->port = np_pkt_tcp(p)->sport;
+	dst->port = np_pkt_tcp(p)->dport;
 }
 
 static void count_protocols(struct np_track_stats *s, const struct np_packet *p)
 {
 	s->packets++;
-	s->ip4 += !!(p->layers & NP_HAS_IP4);
-	s->ip6 += !!(p->layers & NP_HAS_IP6);
-	s->tcp += !!(p->layers & NP_HAS_TCP);
-	s->udp += !!(p->layers & NP_HAS_UDP);
-	s->icmp += !!(p->layers & NP_HAS_ICMP);
-	s->icmp6 += !!(p->layers & NP_HAS_ICMP6);
-	s->arp += !!(p->layers & NP_HAS_ARP);
-	s->other += !(p->layers & (NP_HAS_IP4 | NP_HAS_IP6 | NP_HAS_ARP));
+	s->ip4 += !!np_pkt_ip4(p);
+	s->ip6 += !!np_pkt_ip6(p);
+	s->tcp += !!np_pkt_tcp(p);
+	s->udp += !!np_pkt_udp(p);
+	s->icmp += !!np_pkt_icmp(p);
+	s->icmp6 += !!np_pkt_icmp6(p);
+	s->arp += !!np_pkt_arp(p);
+	s->other += !p->net_at;
 }
 
 void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
@@ -781,11 +781,11 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	memset(info, 0, sizeof *info);
 	t->n = p->frame->n;
 	count_protocols(&t->st, p);
-	bool ip_ok = ((p->layers & NP_HAS_IP4) && p->ip4.got >= 20) ||
-		     ((p->layers & NP_HAS_IP6) && p->ip6.got >= 40);
-	if (!(p->layers & NP_HAS_TCP) || p->tcp.got < 20 || !ip_ok || p->tcp.doff < 5)
+	bool ip_ok = (np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20) ||
+		     (np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40);
+	if (!np_pkt_tcp(p) || np_pkt_tcp(p)->got < 20 || !ip_ok || np_pkt_tcp(p)->doff < 5)
 		return;
-	const struct np_tcp *tcp = &p->tcp;
+	const struct np_tcp *tcp = np_pkt_tcp(p);
 	struct np_endpoint src, dst;
 	endpoints(p, &src, &dst);
 	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, fn, arg);

@@ -75,9 +75,8 @@ static void mac(struct jw *w, const char *k, const uint8_t *m, size_t n)
 	str(w, k, np_fmt_mac(m, n, buf, sizeof buf));
 }
 
-static void json_link(struct jw *w, const struct np_packet *p)
+static void json_link(struct jw *w, const struct np_link *l)
 {
-	const struct np_link *l = &p->link;
 	if (!l->hdr_len)
 		return;
 	if (l->kind == NP_LINK_ETH) {
@@ -444,21 +443,32 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 	num(&w, "caplen", f->caplen);
 	num(&w, "len", f->len);
 	str(&w, "link", np_link_name(f->dlt));
-	json_link(&w, p);
-	if (p->layers & NP_HAS_ARP)
-		json_arp(&w, &p->arp);
-	if (p->layers & NP_HAS_IP4)
-		json_ip4(&w, &p->ip4);
-	if (p->layers & NP_HAS_IP6)
-		json_ip6(&w, &p->ip6);
-	if (p->layers & NP_HAS_TCP)
-		json_tcp(&w, &p->tcp, trk);
-	if (p->layers & NP_HAS_UDP)
-		json_udp(&w, &p->udp);
-	if (p->layers & NP_HAS_ICMP)
-		json_icmp(&w, &p->icmp);
-	if (p->layers & NP_HAS_ICMP6)
-		json_icmp6(&w, &p->icmp6);
+	/* Every layer in stack order; a tunnel's object holds the layers it carries. */
+	unsigned open = 0;
+	for (unsigned i = 0; i < p->nlayers; i++) {
+		const struct np_pkt_layer *l = &p->layer[i];
+		switch (l->kind) {
+		case NP_L_LINK: json_link(&w, &l->link); break;
+		case NP_L_ARP: json_arp(&w, &l->arp); break;
+		case NP_L_IP4: json_ip4(&w, &l->ip4); break;
+		case NP_L_IP6: json_ip6(&w, &l->ip6); break;
+		case NP_L_TCP: json_tcp(&w, &l->tcp, trk); break;
+		case NP_L_UDP: json_udp(&w, &l->udp); break;
+		case NP_L_ICMP: json_icmp(&w, &l->icmp); break;
+		case NP_L_ICMP6: json_icmp6(&w, &l->icmp6); break;
+		case NP_L_VXLAN:
+			open_obj(&w, "vxlan");
+			if (l->vxlan.got >= 2)
+				num(&w, "flags", l->vxlan.flags);
+			if (l->vxlan.got >= 7)
+				num(&w, "vni", l->vxlan.vni);
+			open++;
+			break;
+		default: break;
+		}
+	}
+	while (open--)
+		close_obj(&w);
 	boolean(&w, "truncated", p->truncated);
 	boolean(&w, "malformed", p->malformed);
 	if (p->nproblems) {

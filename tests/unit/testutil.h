@@ -195,7 +195,7 @@ static inline void t_every_prefix(int dlt, const uint8_t *bytes, uint32_t len, t
 			if (cut.p.malformed)
 				fail_msg("prefix of %u/%u bytes reported malformed", cap, len);
 		}
-		assert_int_equal(cut.p.layers & ~full.p.layers, 0);
+		assert_int_equal(np_pkt_mask(&cut.p) & ~np_pkt_mask(&full.p), 0);
 		for (unsigned i = 0; i < cut.p.nproblems; i++)
 			if (cut.p.problems[i].verdict != NP_TRUNCATED)
 				fail_msg("prefix of %u/%u bytes: %s", cap, len, cut.p.problems[i].what);

@@ -146,13 +146,13 @@ static void add_host(struct np_match *m, const char *h)
 
 static void test_decoded_as_expected(void **state)
 {
-	assert_true(pk(state, P_TCP)->layers & NP_HAS_TCP);
-	assert_true(pk(state, P_UDP)->layers & NP_HAS_UDP);
-	assert_true(pk(state, P_ICMP)->layers & NP_HAS_ICMP);
-	assert_int_equal(pk(state, P_ICMP)->icmp.quote.sport, 80);
-	assert_true(pk(state, P_TCP6)->layers & NP_HAS_TCP);
-	assert_true(pk(state, P_ARP)->layers & NP_HAS_ARP);
-	assert_int_equal(pk(state, P_OTHER)->layers, 0);
+	assert_true(np_pkt_mask(pk(state, P_TCP)) & NP_HAS_TCP);
+	assert_true(np_pkt_mask(pk(state, P_UDP)) & NP_HAS_UDP);
+	assert_true(np_pkt_mask(pk(state, P_ICMP)) & NP_HAS_ICMP);
+	assert_int_equal(np_pkt_icmp(pk(state, P_ICMP))->quote.sport, 80);
+	assert_true(np_pkt_mask(pk(state, P_TCP6)) & NP_HAS_TCP);
+	assert_true(np_pkt_mask(pk(state, P_ARP)) & NP_HAS_ARP);
+	assert_int_equal(np_pkt_mask(pk(state, P_OTHER)), 0);
 }
 
 static void test_no_shorthands_match_everything(void **state)

@@ -87,37 +87,37 @@ static void check_ip(const struct np_packet *p, const struct np_probe_spec *s, u
 		     uint8_t ttl, uint32_t n, uint8_t proto, uint32_t l4len)
 {
 	if (s->ver == 4) {
-		assert_int_equal(p->ip4.version, 4);
-		assert_int_equal(p->ip4.ihl, 5);
-		assert_int_equal(p->ip4.tos, s->tos);
-		assert_int_equal(p->ip4.tot_len, n);
-		assert_int_equal(p->ip4.id, (uint16_t)(s->ident + seq));
-		assert_int_equal(p->ip4.frag, 0x4000); /* DF, offset 0 */
-		assert_int_equal(p->ip4.ttl, ttl);
-		assert_int_equal(p->ip4.proto, proto);
-		assert_int_equal(p->ip4.csum_status, NP_CSUM_GOOD);
-		assert_memory_equal(p->ip4.src, s->src, 4);
-		assert_memory_equal(p->ip4.dst, s->dst, 4);
-		assert_int_equal(p->ip4.nopts, 0);
+		assert_int_equal(np_pkt_ip4(p)->version, 4);
+		assert_int_equal(np_pkt_ip4(p)->ihl, 5);
+		assert_int_equal(np_pkt_ip4(p)->tos, s->tos);
+		assert_int_equal(np_pkt_ip4(p)->tot_len, n);
+		assert_int_equal(np_pkt_ip4(p)->id, (uint16_t)(s->ident + seq));
+		assert_int_equal(np_pkt_ip4(p)->frag, 0x4000); /* DF, offset 0 */
+		assert_int_equal(np_pkt_ip4(p)->ttl, ttl);
+		assert_int_equal(np_pkt_ip4(p)->proto, proto);
+		assert_int_equal(np_pkt_ip4(p)->csum_status, NP_CSUM_GOOD);
+		assert_memory_equal(np_pkt_ip4(p)->src, s->src, 4);
+		assert_memory_equal(np_pkt_ip4(p)->dst, s->dst, 4);
+		assert_int_equal(np_pkt_ip4(p)->nopts, 0);
 	} else {
-		assert_int_equal(p->ip6.version, 6);
-		assert_int_equal(p->ip6.tclass, s->tos);
-		assert_int_equal(p->ip6.flow, 0);
-		assert_int_equal(p->ip6.plen, l4len);
-		assert_int_equal(p->ip6.nxt, proto);
-		assert_int_equal(p->ip6.next_final, proto);
-		assert_int_equal(p->ip6.next_ext, 0);
-		assert_int_equal(p->ip6.hlim, ttl);
-		assert_memory_equal(p->ip6.src, s->src, 16);
-		assert_memory_equal(p->ip6.dst, s->dst, 16);
+		assert_int_equal(np_pkt_ip6(p)->version, 6);
+		assert_int_equal(np_pkt_ip6(p)->tclass, s->tos);
+		assert_int_equal(np_pkt_ip6(p)->flow, 0);
+		assert_int_equal(np_pkt_ip6(p)->plen, l4len);
+		assert_int_equal(np_pkt_ip6(p)->nxt, proto);
+		assert_int_equal(np_pkt_ip6(p)->next_final, proto);
+		assert_int_equal(np_pkt_ip6(p)->next_ext, 0);
+		assert_int_equal(np_pkt_ip6(p)->hlim, ttl);
+		assert_memory_equal(np_pkt_ip6(p)->src, s->src, 16);
+		assert_memory_equal(np_pkt_ip6(p)->dst, s->dst, 16);
 	}
 }
 
 static void check_icmp_echo(const struct np_packet *p, const struct np_probe_spec *s, uint32_t seq,
 			    uint32_t data)
 {
-	const struct np_icmp *m = &p->icmp;
-	const struct np_icmp6 *m6 = &p->icmp6;
+	const struct np_icmp *m = np_pkt_icmp(p);
+	const struct np_icmp6 *m6 = np_pkt_icmp6(p);
 	if (s->ver == 4) {
 		assert_int_equal(m->type, 8); /* echo request */
 		assert_int_equal(m->code, 0);
@@ -141,7 +141,7 @@ static void check_icmp_echo(const struct np_packet *p, const struct np_probe_spe
 static void check_tcp_syn(const struct np_packet *p, const struct np_probe_spec *s, uint32_t seq,
 			  const uint8_t *buf, uint32_t l3len)
 {
-	const struct np_tcp *c = &p->tcp;
+	const struct np_tcp *c = np_pkt_tcp(p);
 	assert_int_equal(c->sport, s->sport);
 	assert_int_equal(c->dport, s->dport);
 	assert_int_equal(c->seq, (uint32_t)(s->isn + seq));
@@ -173,7 +173,7 @@ static void check_tcp_syn(const struct np_packet *p, const struct np_probe_spec 
 static void check_udp(const struct np_packet *p, const struct np_probe_spec *s, uint32_t seq,
 		      uint32_t data)
 {
-	const struct np_udp *u = &p->udp;
+	const struct np_udp *u = np_pkt_udp(p);
 	assert_int_equal(u->sport, (uint16_t)(s->sport + seq));
 	assert_int_equal(u->dport, s->dport);
 	assert_int_equal(u->len, 8 + data);
@@ -197,7 +197,7 @@ void check_probe(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl)
 	t_assert_clean(p);
 	uint32_t l4flag = proto == 6 ? NP_HAS_TCP : proto == 17 ? NP_HAS_UDP
 			  : proto == 1 ? NP_HAS_ICMP : NP_HAS_ICMP6;
-	assert_int_equal(p->layers, NP_HAS_LINK | (s->ver == 4 ? NP_HAS_IP4 : NP_HAS_IP6) | l4flag);
+	assert_int_equal(np_pkt_mask(p), NP_HAS_LINK | (s->ver == 4 ? NP_HAS_IP4 : NP_HAS_IP6) | l4flag);
 	assert_int_equal(p->l3_off, 0);
 	assert_int_equal(p->l4_off, l3len);
 	assert_int_equal(p->l4_len, l4len);

@@ -245,7 +245,7 @@ static void feed_ep(struct h *h, int64_t at, const struct np_endpoint *src,
 	struct t_pkt p;
 	t_decode(&p, DLT_EN10MB, f, n);
 	t_assert_clean(&p.p);
-	assert_true(p.p.layers & NP_HAS_TCP);
+	assert_true(np_pkt_tcp(&p.p));
 	p.f.n = ++h->n;
 	p.f.ts_sec = BASE_SEC + at / 1000000;
 	p.f.ts_usec = (uint32_t)(at % 1000000);

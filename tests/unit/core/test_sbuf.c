@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "testutil.h"
-#include "print/sbuf.h"
+#include "core/sbuf.h"
 
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;

@@ -4,7 +4,7 @@
 
 #include <pcap/dlt.h>
 
-#include "netprobe/decode.h"
+#include "decode/internal.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_ARP 0x0806
@@ -71,29 +71,19 @@ void np_problem_payload_cut(struct np_packet *p, enum np_layer layer, const char
 /* Hand the link payload to the network layer named by an Ethertype. */
 static void decode_ethertype(struct np_cursor *c, struct np_packet *p)
 {
-	switch (p->link.ethertype) {
-	case ETH_P_IPV4:
-		np_decode_ipv4(c, p);
-		break;
-	case ETH_P_IPV6:
-		np_decode_ipv6(c, p);
-		break;
-	case ETH_P_ARP:
-		np_decode_arp(c, p);
-		break;
-	default:
-		if (p->link.ethertype <= 1500)
-			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "IEEE 802.3 length field (LLC frame)");
-		else
-			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "Ethertype not decoded");
-		break;
-	}
+	uint16_t type = np_pkt_top(p)->link.ethertype;
+	if (np_decode_ethertype(c, p, type))
+		return;
+	if (type <= 1500)
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "IEEE 802.3 length field (LLC frame)");
+	else
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "Ethertype not decoded");
 }
 
 /* Walk 802.1Q / 802.1ad tags (RFC-less: IEEE 802.1Q-2018 s9.6) until a payload Ethertype. */
 static bool decode_vlans(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_link *l = &p->link;
+	struct np_link *l = &np_pkt_top(p)->link;
 	while (l->ethertype == ETH_P_8021Q || l->ethertype == ETH_P_8021AD ||
 	       l->ethertype == ETH_P_QINQ_OLD) {
 		uint16_t tci, type;
@@ -126,7 +116,7 @@ static bool all_zero(const uint8_t *a, size_t n)
 
 static void decode_eth(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_link *l = &p->link;
+	struct np_link *l = &np_pkt_top(p)->link;
 	/* Each address counts only once its six bytes were captured (caplen 0 or 1 has none):
 	 * the printers show what is there, never a zero-filled address that was not. */
 	bool got_dst = np_cur_bytes(c, l->dst, 6);
@@ -160,7 +150,7 @@ static void sll_direction(struct np_link *l)
 /* Linux cooked v1 (what `-i any` wrote before libpcap 1.10): 16 bytes, see pcap-linktype(7). */
 static void decode_sll(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_link *l = &p->link;
+	struct np_link *l = &np_pkt_top(p)->link;
 	uint16_t halen;
 	if (!np_cur_u16(c, &l->sll_pkttype) || !np_cur_u16(c, &l->sll_hatype) ||
 	    !np_cur_u16(c, &halen) || !np_cur_bytes(c, l->src, 8) || !np_cur_u16(c, &l->ethertype)) {
@@ -177,7 +167,7 @@ static void decode_sll(struct np_cursor *c, struct np_packet *p)
 /* Linux cooked v2 (`-i any` since libpcap 1.10): 20 bytes with the interface index. */
 static void decode_sll2(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_link *l = &p->link;
+	struct np_link *l = &np_pkt_top(p)->link;
 	uint16_t reserved;
 	uint8_t pkttype, halen;
 	if (!np_cur_u16(c, &l->ethertype) || !np_cur_u16(c, &reserved) ||
@@ -203,10 +193,10 @@ static void decode_raw(struct np_cursor *c, struct np_packet *p)
 		return;
 	}
 	if (b >> 4 == 4) {
-		p->link.ethertype = ETH_P_IPV4;
+		np_pkt_top(p)->link.ethertype = ETH_P_IPV4;
 		np_decode_ipv4(c, p);
 	} else if (b >> 4 == 6) {
-		p->link.ethertype = ETH_P_IPV6;
+		np_pkt_top(p)->link.ethertype = ETH_P_IPV6;
 		np_decode_ipv6(c, p);
 	} else {
 		np_problem(p, NP_L_LINK, NP_INVALID, "raw IP frame with IP version neither 4 nor 6");
@@ -217,7 +207,7 @@ static void decode_raw(struct np_cursor *c, struct np_packet *p)
  * network order for LOOP. IPv6 has a different AF_INET6 on every BSD (24, 28, 30; 10 on Linux). */
 static void decode_null(struct np_cursor *c, struct np_packet *p, bool network_order)
 {
-	struct np_link *l = &p->link;
+	struct np_link *l = &np_pkt_top(p)->link;
 	uint8_t b[4];
 	if (!np_cur_bytes(c, b, 4)) {
 		np_problem(p, NP_L_LINK, NP_TRUNCATED, "loopback header cut short");
@@ -248,38 +238,55 @@ static void decode_null(struct np_cursor *c, struct np_packet *p, bool network_o
 	}
 }
 
+void np_decode_ether(struct np_cursor *c, struct np_packet *p)
+{
+	struct np_pkt_layer *top = np_pkt_push(p, NP_L_LINK);
+	if (!top)
+		return;
+	memset(&top->link, 0, sizeof top->link);
+	top->link.kind = NP_LINK_ETH;
+	decode_eth(c, p);
+}
+
 void np_decode_link(struct np_cursor *c, struct np_packet *p)
 {
-	p->layers |= NP_HAS_LINK;
+	struct np_pkt_layer *top = np_pkt_push(p, NP_L_LINK);
+	if (!top)
+		return;
+	memset(&top->link, 0, sizeof top->link);
 	switch (p->frame->dlt) {
 	case DLT_EN10MB:
-		p->link.kind = NP_LINK_ETH;
+		top->link.kind = NP_LINK_ETH;
 		decode_eth(c, p);
 		break;
 	case DLT_LINUX_SLL:
-		p->link.kind = NP_LINK_SLL;
+		top->link.kind = NP_LINK_SLL;
 		decode_sll(c, p);
 		break;
 	case DLT_LINUX_SLL2:
-		p->link.kind = NP_LINK_SLL2;
+		top->link.kind = NP_LINK_SLL2;
 		decode_sll2(c, p);
 		break;
 	case DLT_NULL:
-		p->link.kind = NP_LINK_NULL;
+		top->link.kind = NP_LINK_NULL;
 		decode_null(c, p, false);
 		break;
 	case DLT_LOOP:
-		p->link.kind = NP_LINK_LOOP;
+		top->link.kind = NP_LINK_LOOP;
 		decode_null(c, p, true);
 		break;
 	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-		p->link.kind = NP_LINK_RAW;
+		top->link.kind = NP_LINK_RAW;
 		decode_raw(c, p);
 		break;
-	default:
-		p->layers &= ~NP_HAS_LINK;
+	case DLT_IPV4:
+	case DLT_IPV6:
+		top->link.kind = NP_LINK_RAW;
+		decode_raw(c, p);
+		break;
+	default: /* no link layer after all: take it off the stack */
+		p->nlayers--;
+		p->link_at = 0;
 		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "link type not decoded");
 		break;
 	}
@@ -289,7 +296,8 @@ void np_decode(const struct np_frame *f, struct np_packet *p)
 {
 	/* Only the bookkeeping is cleared here; each layer clears its own struct when reached. */
 	p->frame = f;
-	p->layers = 0;
+	p->nlayers = 0;
+	p->link_at = p->net_at = p->xport_at = 0;
 	p->truncated = false;
 	p->hdr_cut = false;
 	p->malformed = false;
@@ -297,7 +305,6 @@ void np_decode(const struct np_frame *f, struct np_packet *p)
 	p->l3_off = p->l4_off = p->payload_off = 0;
 	p->l4_len = 0;
 	p->l4_fragment = false;
-	memset(&p->link, 0, sizeof p->link);
 	struct np_cursor c = np_cur_make(f->data, f->caplen);
 	np_decode_link(&c, p);
 }

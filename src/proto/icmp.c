@@ -2,7 +2,7 @@
  * ICMP/ICMPv6 errors: the offending IP header and the first 8 bytes of its payload. */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define ICMP_HDR 8
 
@@ -80,9 +80,11 @@ void np_decode_quote(struct np_cursor *c, struct np_quote *q)
 
 void np_decode_icmp(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_icmp *m = &p->icmp;
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_ICMP);
+	if (!l)
+		return;
+	struct np_icmp *m = &l->icmp;
 	memset(m, 0, sizeof *m);
-	p->layers |= NP_HAS_ICMP;
 	size_t avail = np_cur_left(c);
 	m->got = (uint16_t)(avail < ICMP_HDR ? avail : ICMP_HDR);
 

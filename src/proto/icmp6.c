@@ -1,7 +1,7 @@
 /* icmp6.c - ICMPv6 (RFC 4443) and neighbour discovery messages (RFC 4861). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define ICMP6_HDR 8
 
@@ -10,7 +10,7 @@
  * then truncated (already reported), otherwise its length is wrong. Length 0 is invalid (s4.6). */
 static void nd_options(struct np_cursor *o, bool cut, struct np_packet *p)
 {
-	struct np_icmp6 *m = &p->icmp6;
+	struct np_icmp6 *m = &np_pkt_top(p)->icmp6;
 	uint8_t type, len;
 	while (np_cur_u8(o, &type)) {
 		if (!np_cur_u8(o, &len)) {
@@ -37,9 +37,11 @@ bad:
 
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_icmp6 *m = &p->icmp6;
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_ICMP6);
+	if (!l)
+		return;
+	struct np_icmp6 *m = &l->icmp6;
 	memset(m, 0, sizeof *m);
-	p->layers |= NP_HAS_ICMP6;
 	size_t avail = np_cur_left(c);
 	m->got = (uint16_t)(avail < ICMP6_HDR ? avail : ICMP6_HDR);
 

@@ -1,7 +1,7 @@
 /* ipv6.c - IPv6 fixed header and extension-header chain (RFC 8200; AH RFC 4302). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define IP6_HDR 40
 
@@ -16,7 +16,7 @@ static bool is_extension(uint8_t nxt)
 static bool walk_extensions(struct np_cursor *d, uint32_t plen, struct np_packet *p,
 			    uint32_t *ext_total)
 {
-	struct np_ipv6 *ip = &p->ip6;
+	struct np_ipv6 *ip = &np_pkt_top(p)->ip6;
 	uint8_t nxt = ip->nxt;
 	while (is_extension(nxt)) {
 		if (ip->next_ext == NP_MAX_IP6_EXT) {
@@ -66,9 +66,11 @@ static bool walk_extensions(struct np_cursor *d, uint32_t plen, struct np_packet
 
 void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_ipv6 *ip = &p->ip6;
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_IP6);
+	if (!l)
+		return;
+	struct np_ipv6 *ip = &l->ip6;
 	memset(ip, 0, sizeof *ip);
-	p->layers |= NP_HAS_IP6;
 	p->l3_off = np_frame_off(p, c);
 	size_t avail = np_cur_left(c);
 	ip->got = (uint16_t)(avail < IP6_HDR ? avail : IP6_HDR);

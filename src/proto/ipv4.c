@@ -1,7 +1,7 @@
 /* ipv4.c - IPv4 header (RFC 791): every field, options, header checksum, fragments. */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define IP4_MIN_HDR 20
 
@@ -11,50 +11,12 @@ uint32_t np_wire_left(const struct np_packet *p, uint32_t off)
 	return total > off ? total - off : 0;
 }
 
-void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l)
-{
-	p->l4_off = np_frame_off(p, c);
-	bool known = proto == 6 || proto == 17 || (proto == 1 && l == NP_L_IP4) ||
-		     (proto == 58 && l == NP_L_IP6);
-	if (known && np_cur_left(c) == 0) {
-		/* Nothing of the transport header is there: say why, and show no empty layer. */
-		if (p->l4_len > 0)
-			np_problem(p, l, NP_TRUNCATED, "transport header not captured");
-		else
-			np_problem(p, l, NP_INVALID, "no room for the transport header in the IP length");
-		return;
-	}
-	switch (proto) {
-	case 6:
-		np_decode_tcp(c, p);
-		break;
-	case 17:
-		np_decode_udp(c, p);
-		break;
-	case 1:
-		if (l == NP_L_IP4)
-			np_decode_icmp(c, p);
-		else
-			np_problem(p, l, NP_UNSUPPORTED, "ICMP for IPv4 carried in IPv6");
-		break;
-	case 58:
-		if (l == NP_L_IP6)
-			np_decode_icmp6(c, p);
-		else
-			np_problem(p, l, NP_UNSUPPORTED, "ICMPv6 carried in IPv4");
-		break;
-	default:
-		np_problem(p, l, NP_UNSUPPORTED, "transport protocol not decoded");
-		break;
-	}
-}
-
 /* `o` holds what was captured of a header that the IHL says is `hlen` bytes long. An option that
  * runs past the capture but not past `hlen` is cut short (already reported as truncated), not
  * wrong: only the declared header length can make an option length invalid. */
 static void decode_options(struct np_cursor *o, size_t hlen, struct np_packet *p)
 {
-	struct np_ipv4 *ip = &p->ip4;
+	struct np_ipv4 *ip = &np_pkt_top(p)->ip4;
 	uint8_t type, len;
 	while (np_cur_u8(o, &type)) {
 		if (type == 0 || type == 1) { /* EOL, NOP: a single byte */
@@ -82,28 +44,53 @@ bad:
 	np_problem(p, NP_L_IP4, NP_INVALID, "IPv4 option length wrong");
 }
 
+/* The header checksum verdict over the `hlen` header bytes at `hdr` (RFC 791, RFC 1071). */
+static void header_csum(const struct np_packet *p, struct np_ipv4 *ip, const struct np_cursor *hdr,
+			uint32_t hlen)
+{
+	uint32_t sum = 0;
+	if (np_cur_sum16(hdr, hlen, &sum)) {
+		uint16_t folded = np_csum_fold(sum);
+		ip->csum_good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~ip->csum);
+		/* Linux always fills the IPv4 header sum in software (ip_send_check(), and
+		 * raw_send_hdrinc() for IP_HDRINCL), so it has no unfilled value of its own. BSD
+		 * stacks offload it on loopback (CSUM_IP) and leave 0 there: only 0, and only on a
+		 * frame this host sent, is an unfilled offload; any other wrong value is an error,
+		 * outgoing or not (an AF_PACKET sender can put anything there). */
+		if (folded == 0xffff)
+			ip->csum_status = NP_CSUM_GOOD;
+		else if (np_capture_link(p) && np_capture_link(p)->outgoing && ip->csum == 0)
+			ip->csum_status = NP_CSUM_OFFLOADED;
+		else
+			ip->csum_status = NP_CSUM_BAD;
+	} else {
+		ip->csum_status = NP_CSUM_UNVERIFIED;
+	}
+}
+
 void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_ipv4 *ip = &p->ip4;
+	uint8_t vihl;
+	if (np_cur_peek_u8(c, 0, &vihl) && vihl >> 4 == 6) {
+		/* An IPv6 packet under the IPv4 Ethertype: decode what it is, as Wireshark does. */
+		np_problem(p, NP_L_IP4, NP_INVALID, "IPv6 packet under an IPv4 link type");
+		np_decode_ipv6(c, p);
+		return;
+	}
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_IP4);
+	if (!l)
+		return;
+	struct np_ipv4 *ip = &l->ip4;
 	memset(ip, 0, sizeof *ip);
-	p->layers |= NP_HAS_IP4;
 	p->l3_off = np_frame_off(p, c);
 	size_t avail = np_cur_left(c);
 	ip->got = (uint16_t)(avail < IP4_MIN_HDR ? avail : IP4_MIN_HDR);
 
 	struct np_cursor h = *c;
-	uint8_t vihl;
 	if (!np_cur_u8(&h, &vihl))
 		goto cut;
 	ip->version = vihl >> 4;
 	ip->ihl = vihl & 0x0f;
-	if (ip->version == 6) {
-		/* An IPv6 packet under the IPv4 Ethertype: decode what it is, as Wireshark does. */
-		p->layers &= ~NP_HAS_IP4;
-		np_problem(p, NP_L_IP4, NP_INVALID, "IPv6 packet under an IPv4 link type");
-		np_decode_ipv6(c, p);
-		return;
-	}
 	if (ip->version != 4) {
 		ip->got = 1; /* the other fields mean nothing in an unknown version */
 		np_problem(p, NP_L_IP4, NP_INVALID, "IP version is not 4");
@@ -136,24 +123,7 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 	struct np_cursor hdr;
 	if (!np_cur_sub(c, hlen, &hdr))
 		np_problem(p, NP_L_IP4, NP_TRUNCATED, "IPv4 options cut short");
-	uint32_t sum = 0;
-	if (np_cur_sum16(&hdr, hlen, &sum)) {
-		uint16_t folded = np_csum_fold(sum);
-		ip->csum_good = (uint16_t)~np_csum_fold((uint32_t)folded + (uint16_t)~ip->csum);
-		/* Linux always fills the IPv4 header sum in software (ip_send_check(), and
-		 * raw_send_hdrinc() for IP_HDRINCL), so it has no unfilled value of its own. BSD
-		 * stacks offload it on loopback (CSUM_IP) and leave 0 there: only 0, and only on a
-		 * frame this host sent, is an unfilled offload; any other wrong value is an error,
-		 * outgoing or not (an AF_PACKET sender can put anything there). */
-		if (folded == 0xffff)
-			ip->csum_status = NP_CSUM_GOOD;
-		else if (p->link.outgoing && ip->csum == 0)
-			ip->csum_status = NP_CSUM_OFFLOADED;
-		else
-			ip->csum_status = NP_CSUM_BAD;
-	} else {
-		ip->csum_status = NP_CSUM_UNVERIFIED;
-	}
+	header_csum(p, ip, &hdr, hlen);
 	np_cur_skip(&hdr, IP4_MIN_HDR);
 	decode_options(&hdr, hlen, p);
 

@@ -1,7 +1,7 @@
 /* tcp.c - TCP header and options (RFC 9293; window scale and timestamps RFC 7323; SACK RFC 2018). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define TCP_MIN_HDR 20
 
@@ -49,7 +49,7 @@ static void take_option(struct np_tcp *t, uint8_t kind, uint8_t len, struct np_c
  * wrong: only the data offset can make an option length invalid. */
 static void decode_options(struct np_cursor *o, size_t declared, struct np_packet *p)
 {
-	struct np_tcp *t = &p->tcp;
+	struct np_tcp *t = &np_pkt_top(p)->tcp;
 	uint8_t kind, len;
 	while (np_cur_left(o) > 0) {
 		uint16_t off = (uint16_t)(TCP_MIN_HDR + o->off);
@@ -91,9 +91,11 @@ static void decode_options(struct np_cursor *o, size_t declared, struct np_packe
 
 void np_decode_tcp(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_tcp *t = &p->tcp;
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_TCP);
+	if (!l)
+		return;
+	struct np_tcp *t = &l->tcp;
 	memset(t, 0, sizeof *t);
-	p->layers |= NP_HAS_TCP;
 	size_t avail = np_cur_left(c);
 	t->got = (uint16_t)(avail < TCP_MIN_HDR ? avail : TCP_MIN_HDR);
 	t->seg_len = p->l4_len;

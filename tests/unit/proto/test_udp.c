@@ -1,4 +1,4 @@
-/* test_udp.c - UDP header and checksum (src/decode/udp.c; RFC 768, RFC 8200 s8.1). */
+/* test_udp.c - UDP header and checksum (src/proto/udp.c; RFC 768, RFC 8200 s8.1). */
 #include "testutil.h"
 
 /* Ethernet + IPv4 + UDP with 5 data bytes. */
@@ -63,9 +63,9 @@ static void test_fields_ipv4(void **state)
 	uint32_t n = make4(f);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	const struct np_udp *u = &t.p.udp;
+	const struct np_udp *u = np_pkt_udp(&t.p);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP);
 	assert_int_equal(u->got, 8);
 	assert_int_equal(u->sport, 54321);
 	assert_int_equal(u->dport, 53);
@@ -87,15 +87,15 @@ static void test_checksum_ipv6(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
-	assert_int_equal(t.p.udp.payload_len, 3);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->payload_len, 3);
 	t_free(&t);
 
 	uint16_t right = t_get16(f + 46);
 	t_put16(f + 46, (uint16_t)(right ^ 0x8000));
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.udp.csum_good, right);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, right);
 	assert_false(t.p.malformed); /* a bad sum is reported in the checksum verdict */
 	t_free(&t);
 }
@@ -109,8 +109,8 @@ static void test_bad_checksum_ipv4(void **state)
 	t_put16(f + UDP_AT + 6, (uint16_t)(right - 1));
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.udp.csum_good, right);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, right);
 	t_free(&t);
 }
 
@@ -131,7 +131,7 @@ static void test_checksum_all_ones(void **state)
 	assert_int_equal(t_get16(f + UDP_AT + 6), 0xffff);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, sizeof udp4);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -149,32 +149,32 @@ static void test_checksum_unfilled(void **state)
 	struct t_pkt t;
 	t_put16(f + UDP_AT + 6, 0xd0db);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_false(t.p.link.outgoing);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_OFFLOADED);
-	assert_int_equal(t.p.udp.csum_good, right);
+	assert_false(np_pkt_link(&t.p)->outgoing);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, right);
 	t_assert_clean(&t.p);
 	t_free(&t);
 	t_put16(f + UDP_AT + 6, 0xd0db + 1); /* one off: simply wrong */
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.udp.csum_good, right);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, right);
 	t_free(&t);
 
 	n = make6(f);
 	right = t_get16(f + 46);
 	t_put16(f + 46, 0x6634);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_OFFLOADED);
-	assert_int_equal(t.p.udp.csum_good, right);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, right);
 	t_free(&t);
 	t_put16(f + 46, (uint16_t)(0x6634 - 1));
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.udp.csum_good, right);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, right);
 	t_free(&t);
 	t_put16(f + 46, right);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -194,13 +194,13 @@ static void test_should_be_all_ones(void **state)
 	t_put16(f + UDP_AT + 6, 0x1234); /* wrong */
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, sizeof udp4);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.udp.csum_good, 0xffff);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, 0xffff);
 	t_free(&t);
 	t_put16(f + UDP_AT + 6, 0xffff);
 	t_decode(&t, DLT_EN10MB, f, sizeof udp4);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
-	assert_int_equal(t.p.udp.csum_good, 0xffff);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_good, 0xffff);
 	t_free(&t);
 }
 
@@ -212,14 +212,14 @@ static void test_zero_checksum(void **state)
 	t_put16(f + UDP_AT + 6, 0);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_ABSENT); /* IPv4: sender chose none */
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_ABSENT); /* IPv4: sender chose none */
 	t_assert_clean(&t.p);
 	t_free(&t);
 
 	n = make6(f);
 	t_put16(f + 46, 0);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_BAD); /* IPv6: mandatory */
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_BAD); /* IPv6: mandatory */
 	assert_true(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_UDP, NP_INVALID));
 	t_free(&t);
@@ -234,10 +234,10 @@ static void test_length_below_8(void **state)
 	for (uint16_t len = 0; len < 8; len++) {
 		t_put16(f + UDP_AT + 4, len);
 		t_decode(&t, DLT_EN10MB, f, n);
-		assert_int_equal(t.p.udp.len, len);
+		assert_int_equal(np_pkt_udp(&t.p)->len, len);
 		assert_true(t.p.malformed);
 		assert_true(t_has_problem(&t.p, NP_L_UDP, NP_INVALID));
-		assert_int_equal(t.p.udp.csum_status, NP_CSUM_NOT_CHECKED);
+		assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_NOT_CHECKED);
 		t_free(&t);
 	}
 }
@@ -253,7 +253,7 @@ static void test_length_past_ip_payload(void **state)
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_UDP, NP_INVALID));
-	assert_int_equal(t.p.udp.payload_len, 5); /* what the IP payload holds */
+	assert_int_equal(np_pkt_udp(&t.p)->payload_len, 5); /* what the IP payload holds */
 	t_free(&t);
 }
 
@@ -272,8 +272,8 @@ static void test_length_within_ip_payload(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, sizeof udp4);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.udp.payload_len, 2);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->payload_len, 2);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -286,16 +286,16 @@ static void test_cut_and_fragment(void **state)
 	t_decode_ex(&t, DLT_EN10MB, f, n - 1, n);
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_UNVERIFIED);
-	assert_int_equal(t.p.udp.payload_len, 5);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_udp(&t.p)->payload_len, 5);
 	t_free(&t);
 
 	t_decode_ex(&t, DLT_EN10MB, f, UDP_AT + 5, n);
 	assert_true(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_UDP, NP_TRUNCATED));
-	assert_int_equal(t.p.udp.got, 5);
-	assert_int_equal(t.p.udp.sport, 54321);
-	assert_int_equal(t.p.udp.dport, 53);
+	assert_int_equal(np_pkt_udp(&t.p)->got, 5);
+	assert_int_equal(np_pkt_udp(&t.p)->sport, 54321);
+	assert_int_equal(np_pkt_udp(&t.p)->dport, 53);
 	t_free(&t);
 
 	/* First fragment of a larger datagram (MF): the sum covers bytes not here. */
@@ -303,15 +303,15 @@ static void test_cut_and_fragment(void **state)
 	t_fix_ip4(f + IP_AT);
 	t_decode(&t, DLT_EN10MB, f, n);
 	assert_true(t.p.l4_fragment);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
 static void check_udp_prefix(const struct np_packet *full, const struct np_packet *cut, uint32_t cap)
 {
-	if (cap < full->l4_off || !(cut->layers & NP_HAS_UDP))
+	if (cap < full->l4_off || !np_pkt_udp(cut))
 		return;
-	const struct np_udp *a = &full->udp, *b = &cut->udp;
+	const struct np_udp *a = np_pkt_udp(full), *b = np_pkt_udp(cut);
 	uint32_t got = cap - full->l4_off;
 	assert_int_equal(b->got, got < 8 ? got : 8);
 	if (got >= 2)

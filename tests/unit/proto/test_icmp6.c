@@ -1,4 +1,4 @@
-/* test_icmp6.c - ICMPv6 (src/decode/icmp6.c; RFC 4443) and neighbour discovery (RFC 4861). */
+/* test_icmp6.c - ICMPv6 (src/proto/icmp6.c; RFC 4443) and neighbour discovery (RFC 4861). */
 #include "testutil.h"
 
 #define ICMP6_AT 40
@@ -95,9 +95,9 @@ static void test_echo(void **state)
 	uint32_t n = make(f, echo, sizeof echo);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_icmp6 *m = &t.p.icmp6;
+	const struct np_icmp6 *m = np_pkt_icmp6(&t.p);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_ICMP6);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_ICMP6);
 	assert_int_equal(m->got, 8);
 	assert_int_equal(m->type, 128);
 	assert_int_equal(m->code, 0);
@@ -115,9 +115,9 @@ static void test_echo(void **state)
 	f[ICMP6_AT] = 129; /* echo reply */
 	t_fix_l4_ip6(f, 40, 58, 2);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp6.type, 129);
-	assert_true(t.p.icmp6.has_idseq);
-	assert_int_equal(t.p.icmp6.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_icmp6(&t.p)->type, 129);
+	assert_true(np_pkt_icmp6(&t.p)->has_idseq);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -132,8 +132,8 @@ static void test_checksum_pseudo_header(void **state)
 
 	t_put16(f + ICMP6_AT + 2, (uint16_t)(right + 0x100));
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp6.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.icmp6.csum_good, right);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* Only the pseudo-header sum (0xfe80 + 0x0001 + 0xfe80 + 0x0002 + length 0x000c + next
@@ -141,21 +141,21 @@ static void test_checksum_pseudo_header(void **state)
 	 * and the BSDs compute ICMPv6 sums in software, so here it is simply wrong. */
 	t_put16(f + ICMP6_AT + 2, 0xfd4a);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp6.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.icmp6.csum_good, right);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* The same ICMPv6 bytes to another destination: bad. */
 	t_put16(f + ICMP6_AT + 2, right);
 	f[39] = 0x03;
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp6.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 
 	/* Good again when summed over the new pseudo-header. */
 	t_fix_l4_ip6(f, 40, 58, 2);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp6.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -166,7 +166,7 @@ static void test_neighbour_solicitation(void **state)
 	uint32_t n = make(f, ns, sizeof ns);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_icmp6 *m = &t.p.icmp6;
+	const struct np_icmp6 *m = np_pkt_icmp6(&t.p);
 	t_assert_clean(&t.p);
 	assert_int_equal(m->type, 135);
 	assert_int_equal(m->csum_status, NP_CSUM_GOOD);
@@ -186,7 +186,7 @@ static void test_neighbour_advertisement(void **state)
 	uint32_t n = make(f, na, sizeof na);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_icmp6 *m = &t.p.icmp6;
+	const struct np_icmp6 *m = np_pkt_icmp6(&t.p);
 	t_assert_clean(&t.p);
 	assert_int_equal(m->type, 136);
 	assert_int_equal(m->na_flags, 0xe0);
@@ -199,7 +199,7 @@ static void test_neighbour_advertisement(void **state)
 	f[ICMP6_AT + 4] = 0x60; /* S and O only */
 	t_fix_l4_ip6(f, 40, 58, 2);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp6.na_flags, 0x60);
+	assert_int_equal(np_pkt_icmp6(&t.p)->na_flags, 0x60);
 	t_free(&t);
 }
 
@@ -228,10 +228,10 @@ static void test_redirect(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_true(t.p.icmp6.has_target);
-	assert_memory_equal(t.p.icmp6.target, redir + 48, 16);
-	assert_true(t.p.icmp6.has_lladdr);
-	assert_int_equal(t.p.icmp6.lladdr[5], 0x05);
+	assert_true(np_pkt_icmp6(&t.p)->has_target);
+	assert_memory_equal(np_pkt_icmp6(&t.p)->target, redir + 48, 16);
+	assert_true(np_pkt_icmp6(&t.p)->has_lladdr);
+	assert_int_equal(np_pkt_icmp6(&t.p)->lladdr[5], 0x05);
 	t_free(&t);
 }
 
@@ -244,8 +244,8 @@ static void test_nd_option_length_zero(void **state)
 	t_fix_l4_ip6(f, 40, 58, 2);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	assert_true(t.p.icmp6.has_target);
-	assert_false(t.p.icmp6.has_lladdr);
+	assert_true(np_pkt_icmp6(&t.p)->has_target);
+	assert_false(np_pkt_icmp6(&t.p)->has_lladdr);
 	assert_true(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_ICMP6, NP_INVALID));
 	t_free(&t);
@@ -255,7 +255,7 @@ static void test_nd_option_length_zero(void **state)
 	f[ICMP6_AT + 25] = 4; /* 32 bytes, 8 left */
 	t_fix_l4_ip6(f, 40, 58, 2);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_false(t.p.icmp6.has_lladdr);
+	assert_false(np_pkt_icmp6(&t.p)->has_lladdr);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	t_free(&t);
@@ -266,7 +266,7 @@ static void test_nd_option_length_zero(void **state)
 		t_decode_ex(&t, DLT_RAW, f, cap, n);
 		assert_true(t.p.truncated);
 		assert_false(t.p.malformed);
-		assert_false(t.p.icmp6.has_lladdr); /* its last byte is the frame's */
+		assert_false(np_pkt_icmp6(&t.p)->has_lladdr); /* its last byte is the frame's */
 		t_free(&t);
 	}
 }
@@ -281,8 +281,8 @@ static void test_nd_target_cut_short(void **state)
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_ICMP6, NP_TRUNCATED));
-	assert_false(t.p.icmp6.has_target);
-	assert_int_equal(t.p.icmp6.csum_status, NP_CSUM_UNVERIFIED);
+	assert_false(np_pkt_icmp6(&t.p)->has_target);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -300,10 +300,10 @@ static void test_packet_too_big(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.icmp6.type, 2);
-	assert_int_equal(t.p.icmp6.mtu, 1280);
-	assert_int_equal(t.p.icmp6.quote.ipver, 6);
-	assert_int_equal(t.p.icmp6.quote.dport, 33434);
+	assert_int_equal(np_pkt_icmp6(&t.p)->type, 2);
+	assert_int_equal(np_pkt_icmp6(&t.p)->mtu, 1280);
+	assert_int_equal(np_pkt_icmp6(&t.p)->quote.ipver, 6);
+	assert_int_equal(np_pkt_icmp6(&t.p)->quote.dport, 33434);
 	t_free(&t);
 }
 
@@ -314,12 +314,12 @@ static void test_unreachable_quote(void **state)
 	uint32_t n = make(f, unreach, sizeof unreach);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_quote *q = &t.p.icmp6.quote;
+	const struct np_quote *q = &np_pkt_icmp6(&t.p)->quote;
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.icmp6.type, 1);
-	assert_int_equal(t.p.icmp6.code, 4);
-	assert_int_equal(t.p.icmp6.csum_status, NP_CSUM_GOOD);
-	assert_int_equal(t.p.icmp6.data_len, 48);
+	assert_int_equal(np_pkt_icmp6(&t.p)->type, 1);
+	assert_int_equal(np_pkt_icmp6(&t.p)->code, 4);
+	assert_int_equal(np_pkt_icmp6(&t.p)->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_icmp6(&t.p)->data_len, 48);
 	assert_int_equal(q->ipver, 6);
 	assert_int_equal(q->ip_got, 40);
 	assert_memory_equal(q->src, unreach + QUOTE_AT + 8, 16);
@@ -339,8 +339,8 @@ static void test_unreachable_quote(void **state)
 	t_put16(f + ICMP6_AT + 6, 6); /* pointer 6: the next header field */
 	t_fix_l4_ip6(f, 40, 58, 2);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp6.pointer, 6);
-	assert_int_equal(t.p.icmp6.quote.ipver, 6);
+	assert_int_equal(np_pkt_icmp6(&t.p)->pointer, 6);
+	assert_int_equal(np_pkt_icmp6(&t.p)->quote.ipver, 6);
 	t_free(&t);
 }
 
@@ -353,9 +353,9 @@ static void test_header_cut_short(void **state)
 	t_decode_ex(&t, DLT_RAW, f, ICMP6_AT + 3, n);
 	assert_true(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_ICMP6, NP_TRUNCATED));
-	assert_int_equal(t.p.icmp6.got, 3);
-	assert_int_equal(t.p.icmp6.type, 128);
-	assert_int_equal(t.p.icmp6.code, 0);
+	assert_int_equal(np_pkt_icmp6(&t.p)->got, 3);
+	assert_int_equal(np_pkt_icmp6(&t.p)->type, 128);
+	assert_int_equal(np_pkt_icmp6(&t.p)->code, 0);
 	t_free(&t);
 }
 
@@ -364,9 +364,9 @@ static void check_icmp6_prefix(const struct np_packet *full, const struct np_pac
 {
 	if (cap <= ICMP6_AT)
 		return;
-	const struct np_icmp6 *a = &full->icmp6, *b = &cut->icmp6;
+	const struct np_icmp6 *a = np_pkt_icmp6(full), *b = np_pkt_icmp6(cut);
 	uint32_t got = cap - ICMP6_AT;
-	assert_true(cut->layers & NP_HAS_ICMP6);
+	assert_true(np_pkt_icmp6(cut));
 	assert_int_equal(b->got, got < 8 ? got : 8);
 	assert_int_equal(b->type, a->type);
 	if (got >= 4)

@@ -1,15 +1,17 @@
 /* udp.c - UDP header and checksum (RFC 768; zero checksum over IPv6 is invalid, RFC 8200 s8.1). */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define UDP_HDR 8
 
 void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_udp *u = &p->udp;
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_UDP);
+	if (!l)
+		return;
+	struct np_udp *u = &l->udp;
 	memset(u, 0, sizeof *u);
-	p->layers |= NP_HAS_UDP;
 	size_t avail = np_cur_left(c);
 	u->got = (uint16_t)(avail < UDP_HDR ? avail : UDP_HDR);
 
@@ -31,7 +33,7 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 	u->payload_len = len - UDP_HDR;
 	p->payload_off = p->l4_off + UDP_HDR;
 
-	if (u->csum == 0 && (p->layers & NP_HAS_IP4)) {
+	if (u->csum == 0 && np_pkt_ip4(p)) {
 		u->csum_status = NP_CSUM_ABSENT;
 	} else if (u->csum == 0) {
 		u->csum_status = NP_CSUM_BAD;
@@ -42,4 +44,9 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 		if ((u->csum_status == NP_CSUM_GOOD || u->csum_status == NP_CSUM_BAD) && u->csum_good == 0)
 			u->csum_good = 0xffff;
 	}
+	/* The payload, clamped to the UDP length, to the unit its port names in the table. */
+	struct np_cursor d;
+	(void)np_cur_sub(c, len, &d);
+	if (np_cur_skip(&d, UDP_HDR))
+		np_decode_udp_payload(&d, p, u->sport, u->dport);
 }

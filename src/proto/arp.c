@@ -1,15 +1,17 @@
 /* arp.c - ARP for IPv4 over Ethernet (RFC 826); other hardware/protocol pairs are named only. */
 #include <string.h>
 
-#include "internal.h"
+#include "decode/internal.h"
 
 #define ARP_BODY 28
 
 void np_decode_arp(struct np_cursor *c, struct np_packet *p)
 {
-	struct np_arp *a = &p->arp;
+	struct np_pkt_layer *l = np_pkt_push(p, NP_L_ARP);
+	if (!l)
+		return;
+	struct np_arp *a = &l->arp;
 	memset(a, 0, sizeof *a);
-	p->layers |= NP_HAS_ARP;
 	p->l3_off = np_frame_off(p, c);
 	size_t avail = np_cur_left(c);
 	a->got = (uint16_t)(avail < ARP_BODY ? avail : ARP_BODY);

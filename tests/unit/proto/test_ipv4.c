@@ -1,4 +1,4 @@
-/* test_ipv4.c - IPv4 header decoding (src/decode/ipv4.c, RFC 791): fields, header checksum,
+/* test_ipv4.c - IPv4 header decoding (src/proto/ipv4.c, RFC 791): fields, header checksum,
  * options, length checks, fragments, and truncated versus invalid. */
 #include "testutil.h"
 
@@ -61,9 +61,9 @@ static void test_fields(void **state)
 	uint32_t n = fill(f, eth_hdr, sizeof eth_hdr, ip4_udp, sizeof ip4_udp);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	const struct np_ipv4 *ip = &t.p.ip4;
+	const struct np_ipv4 *ip = np_pkt_ip4(&t.p);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP);
 	assert_int_equal(ip->got, 20);
 	assert_int_equal(ip->version, 4);
 	assert_int_equal(ip->ihl, 5);
@@ -84,7 +84,7 @@ static void test_fields(void **state)
 	assert_int_equal(t.p.l4_off, 34);
 	assert_int_equal(t.p.l4_len, 12);
 	assert_false(t.p.l4_fragment);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -97,10 +97,10 @@ static void test_checksum_bad_and_offloaded(void **state)
 	t_put16(f + 14 + 10, (uint16_t)(right ^ 0x0101));
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.ip4.csum, right ^ 0x0101);
-	assert_int_equal(t.p.ip4.csum_good, right); /* what it should have been */
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP); /* decoding goes on */
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum, right ^ 0x0101);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_good, right); /* what it should have been */
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP); /* decoding goes on */
 	t_free(&t);
 
 	/* The same bad sum on a frame this host sent: Linux fills the IPv4 header sum in
@@ -108,30 +108,30 @@ static void test_checksum_bad_and_offloaded(void **state)
 	n = fill(f, sll_out_hdr, sizeof sll_out_hdr, ip4_udp, sizeof ip4_udp);
 	t_put16(f + 16 + 10, (uint16_t)(right ^ 0x0101));
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_true(t.p.link.outgoing);
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.ip4.csum_good, right);
+	assert_true(np_pkt_link(&t.p)->outgoing);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* 0 on a frame this host sent: what a BSD stack leaves when it offloads the header
 	 * sum (CSUM_IP, on loopback). */
 	t_put16(f + 16 + 10, 0);
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_OFFLOADED);
-	assert_int_equal(t.p.ip4.csum_good, right);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* A good sum on an outgoing frame is still good. */
 	t_put16(f + 16 + 10, right);
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 
 	/* Received (not outgoing): bad. */
 	t_put16(f + 16 + 10, 0);
 	f[1] = 0;
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 }
 
@@ -165,7 +165,7 @@ static void test_options(void **state)
 	uint32_t n = fill(f, NULL, 0, ip4_opts, sizeof ip4_opts);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_ipv4 *ip = &t.p.ip4;
+	const struct np_ipv4 *ip = np_pkt_ip4(&t.p);
 	t_assert_clean(&t.p);
 	assert_int_equal(ip->ihl, 8);
 	assert_int_equal(ip->csum_status, NP_CSUM_GOOD); /* the sum covers the options */
@@ -179,8 +179,8 @@ static void test_options(void **state)
 	assert_false(ip->opts_bad);
 	assert_int_equal(t.p.l4_off, 32);
 	assert_int_equal(t.p.l4_len, 8);
-	assert_int_equal(t.p.udp.sport, 1234);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->sport, 1234);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -195,19 +195,19 @@ static void test_option_bad_length(void **state)
 	f[22] = 0x01; /* RR length 1 */
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_true(t.p.ip4.opts_bad);
+	assert_true(np_pkt_ip4(&t.p)->opts_bad);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_INVALID));
-	assert_int_equal(t.p.ip4.nopts, 1); /* the NOP before it */
-	assert_true(t.p.layers & NP_HAS_UDP); /* the header length still says where UDP starts */
+	assert_int_equal(np_pkt_ip4(&t.p)->nopts, 1); /* the NOP before it */
+	assert_true(np_pkt_udp(&t.p)); /* the header length still says where UDP starts */
 	t_free(&t);
 
 	/* Length 0. */
 	f[22] = 0x00;
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_true(t.p.ip4.opts_bad);
+	assert_true(np_pkt_ip4(&t.p)->opts_bad);
 	assert_true(t.p.malformed);
 	t_free(&t);
 
@@ -216,7 +216,7 @@ static void test_option_bad_length(void **state)
 	f[22] = 40;
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_true(t.p.ip4.opts_bad);
+	assert_true(np_pkt_ip4(&t.p)->opts_bad);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	t_free(&t);
@@ -227,10 +227,10 @@ static void test_option_bad_length(void **state)
 	f[31] = 0x07;             /* ... then RR with no length byte */
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_true(t.p.ip4.opts_bad);
+	assert_true(np_pkt_ip4(&t.p)->opts_bad);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
-	assert_int_equal(t.p.ip4.nopts, 11);
+	assert_int_equal(np_pkt_ip4(&t.p)->nopts, 11);
 	t_free(&t);
 }
 
@@ -244,11 +244,11 @@ static void test_options_cut_by_snaplen(void **state)
 	t_decode_ex(&t, DLT_RAW, f, 24, n); /* 20 + NOP + 3 bytes of Record Route */
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
-	assert_false(t.p.ip4.opts_bad);
-	assert_int_equal(t.p.ip4.nopts, 1);
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_UNVERIFIED);
+	assert_false(np_pkt_ip4(&t.p)->opts_bad);
+	assert_int_equal(np_pkt_ip4(&t.p)->nopts, 1);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_TRUNCATED));
-	assert_false(t.p.layers & NP_HAS_UDP);
+	assert_false(np_pkt_udp(&t.p));
 	t_free(&t);
 }
 
@@ -261,17 +261,17 @@ static void test_ihl_below_5(void **state)
 	t_fix_ip4(f);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.ip4.ihl, 4);
+	assert_int_equal(np_pkt_ip4(&t.p)->ihl, 4);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_INVALID));
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	t_free(&t);
 
 	f[0] = 0x40; /* IHL 0 */
 	t_decode(&t, DLT_RAW, f, n);
 	assert_true(t.p.malformed);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	t_free(&t);
 }
 
@@ -286,7 +286,7 @@ static void test_total_length_below_header(void **state)
 	t_decode(&t, DLT_RAW, f, n);
 	assert_true(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_INVALID));
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	t_free(&t);
 
 	/* With options: total length 24 is above 20 but below IHL*4 = 32. */
@@ -295,7 +295,7 @@ static void test_total_length_below_header(void **state)
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
 	assert_true(t.p.malformed);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	t_free(&t);
 }
 
@@ -313,7 +313,7 @@ static void test_total_length_past_frame(void **state)
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_INVALID));
 	assert_int_equal(t.p.l4_len, 12); /* clamped to what the frame had */
-	assert_true(t.p.layers & NP_HAS_UDP);
+	assert_true(np_pkt_udp(&t.p));
 	t_free(&t);
 }
 
@@ -329,10 +329,10 @@ static void test_cut_by_snaplen(void **state)
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_TRUNCATED));
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_GOOD); /* the header itself is whole */
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_GOOD); /* the header itself is whole */
 	assert_int_equal(t.p.l4_len, 12);                    /* from the header, not the capture */
-	assert_true(t.p.layers & NP_HAS_UDP);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_true(np_pkt_udp(&t.p));
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -347,10 +347,10 @@ static void test_total_length_zero(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.ip4.tot_len, 0);
+	assert_int_equal(np_pkt_ip4(&t.p)->tot_len, 0);
 	assert_int_equal(t.p.l4_len, 12);
-	assert_int_equal(t.p.udp.payload_len, 4);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->payload_len, 4);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -385,13 +385,13 @@ static void test_first_fragment(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.ip4.frag, 0x2000);
+	assert_int_equal(np_pkt_ip4(&t.p)->frag, 0x2000);
 	assert_true(t.p.l4_fragment);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_TCP);
-	assert_int_equal(t.p.tcp.sport, 80);
-	assert_int_equal(t.p.tcp.seg_len, 28);
-	assert_int_equal(t.p.tcp.payload_len, 8);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_TCP);
+	assert_int_equal(np_pkt_tcp(&t.p)->sport, 80);
+	assert_int_equal(np_pkt_tcp(&t.p)->seg_len, 28);
+	assert_int_equal(np_pkt_tcp(&t.p)->payload_len, 8);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -405,15 +405,15 @@ static void test_later_fragment(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.ip4.frag & 0x1fff, 3);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4); /* no TCP header in there */
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_ip4(&t.p)->frag & 0x1fff, 3);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4); /* no TCP header in there */
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 
 	t_put16(f + 6, 0x2003); /* a middle fragment, MF set */
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	t_free(&t);
 }
 
@@ -425,18 +425,18 @@ static void test_version_not_4(void **state)
 	f[14] = 0x55; /* version 5 behind Ethertype IPv4 */
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.ip4.version, 5);
-	assert_int_equal(t.p.ip4.got, 1); /* nothing past the version means anything */
+	assert_int_equal(np_pkt_ip4(&t.p)->version, 5);
+	assert_int_equal(np_pkt_ip4(&t.p)->got, 1); /* nothing past the version means anything */
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_INVALID));
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	t_free(&t);
 
 	t_decode_ex(&t, DLT_EN10MB, f, 15, n); /* only the version byte captured */
-	assert_int_equal(t.p.ip4.version, 5);
+	assert_int_equal(np_pkt_ip4(&t.p)->version, 5);
 	assert_true(t.p.malformed);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	t_free(&t);
 }
 
@@ -462,12 +462,12 @@ static void test_ipv6_under_ipv4_ethertype(void **state)
 	t_fix_l4_ip6(f + 14, 40, 17, 6);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_UDP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_UDP);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_INVALID));
 	assert_int_equal(t.p.l3_off, 14);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -480,7 +480,7 @@ static void test_transport_not_decoded(void **state)
 	t_fix_ip4(f);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_UNSUPPORTED));
 	assert_false(t.p.malformed);
 	t_free(&t);
@@ -488,7 +488,7 @@ static void test_transport_not_decoded(void **state)
 	f[9] = 58; /* ICMPv6 inside IPv4 */
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4);
 	assert_true(t_has_problem(&t.p, NP_L_IP4, NP_UNSUPPORTED));
 	t_free(&t);
 }
@@ -498,12 +498,12 @@ static void check_ip4_prefix(const struct np_packet *full, const struct np_packe
 {
 	uint32_t l3 = full->l3_off;
 	if (cap < l3 || cap == 0) { /* raw IP needs the version nibble to pick IPv4 */
-		assert_false(cut->layers & NP_HAS_IP4);
+		assert_false(np_pkt_ip4(cut));
 		return;
 	}
-	const struct np_ipv4 *a = &full->ip4, *b = &cut->ip4;
+	const struct np_ipv4 *a = np_pkt_ip4(full), *b = np_pkt_ip4(cut);
 	uint32_t got = cap - l3;
-	assert_true(cut->layers & NP_HAS_IP4);
+	assert_true(np_pkt_ip4(cut));
 	assert_int_equal(b->got, got < 20 ? got : 20);
 	if (got >= 1) {
 		assert_int_equal(b->version, a->version);
@@ -541,11 +541,11 @@ static void check_ip4_prefix(const struct np_packet *full, const struct np_packe
 		}
 		assert_false(b->opts_bad);
 	}
-	if (cap >= full->l4_off + 8 && (full->layers & NP_HAS_UDP)) {
+	if (cap >= full->l4_off + 8 && np_pkt_udp(full)) {
 		assert_int_equal(cut->l4_len, full->l4_len);
-		assert_int_equal(cut->udp.sport, full->udp.sport);
-		assert_int_equal(cut->udp.dport, full->udp.dport);
-		assert_int_equal(cut->udp.len, full->udp.len);
+		assert_int_equal(np_pkt_udp(cut)->sport, np_pkt_udp(full)->sport);
+		assert_int_equal(np_pkt_udp(cut)->dport, np_pkt_udp(full)->dport);
+		assert_int_equal(np_pkt_udp(cut)->len, np_pkt_udp(full)->len);
 	}
 }
 

@@ -1,4 +1,4 @@
-/* test_icmp.c - ICMP for IPv4 (src/decode/icmp.c; RFC 792, RFC 1191) and the quoted header of
+/* test_icmp.c - ICMP for IPv4 (src/proto/icmp.c; RFC 792, RFC 1191) and the quoted header of
  * ICMP errors. */
 #include "testutil.h"
 
@@ -73,9 +73,9 @@ static void test_echo_request_reply(void **state)
 	uint32_t n = make(f, echo, sizeof echo);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_icmp *m = &t.p.icmp;
+	const struct np_icmp *m = np_pkt_icmp(&t.p);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_ICMP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_ICMP);
 	assert_int_equal(m->got, 8);
 	assert_int_equal(m->type, 8);
 	assert_int_equal(m->code, 0);
@@ -94,11 +94,11 @@ static void test_echo_request_reply(void **state)
 	t_fix_l4_ip4(f, 2);
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.icmp.type, 0);
-	assert_true(t.p.icmp.has_idseq);
-	assert_int_equal(t.p.icmp.id, 0x1234);
-	assert_int_equal(t.p.icmp.seq, 1);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_icmp(&t.p)->type, 0);
+	assert_true(np_pkt_icmp(&t.p)->has_idseq);
+	assert_int_equal(np_pkt_icmp(&t.p)->id, 0x1234);
+	assert_int_equal(np_pkt_icmp(&t.p)->seq, 1);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -111,8 +111,8 @@ static void test_checksum_bad(void **state)
 	t_put16(f + ICMP_AT + 2, (uint16_t)(right ^ 0x00ff));
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.icmp.csum_good, right);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* No pseudo-header for ICMP: changing an IP address doesn't change the verdict. */
@@ -120,13 +120,13 @@ static void test_checksum_bad(void **state)
 	f[19] = 0x63;
 	t_fix_ip4(f);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 
 	/* A data byte changed: bad. */
 	f[ICMP_AT + 9] ^= 0x20;
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 }
 
@@ -137,7 +137,7 @@ static void test_port_unreachable_quote(void **state)
 	uint32_t n = make(f, unreach, sizeof unreach);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_icmp *m = &t.p.icmp;
+	const struct np_icmp *m = np_pkt_icmp(&t.p);
 	const struct np_quote *q = &m->quote;
 	t_assert_clean(&t.p);
 	assert_int_equal(m->type, 3);
@@ -158,7 +158,7 @@ static void test_port_unreachable_quote(void **state)
 	assert_int_equal(q->dport, 33434);
 	assert_int_equal(q->udp_len, 16);
 	/* The quote is not decoded as layers of this packet. */
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_ICMP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_ICMP);
 	t_free(&t);
 }
 
@@ -181,12 +181,12 @@ static void test_frag_needed_mtu(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, sizeof unreach);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.icmp.mtu, 1400);
-	assert_int_equal(t.p.icmp.quote.proto, 6);
-	assert_int_equal(t.p.icmp.quote.sport, 443);
-	assert_int_equal(t.p.icmp.quote.dport, 50000);
-	assert_int_equal(t.p.icmp.quote.seq, 0xdeadbeef);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_icmp(&t.p)->mtu, 1400);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.proto, 6);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.sport, 443);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.dport, 50000);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.seq, 0xdeadbeef);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -210,14 +210,14 @@ static void test_time_exceeded(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, sizeof unreach);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.icmp.type, 11);
-	assert_int_equal(t.p.icmp.quote.ipver, 4);
-	assert_int_equal(t.p.icmp.quote.proto, 1);
-	assert_int_equal(t.p.icmp.quote.icmp_type, 8);
-	assert_int_equal(t.p.icmp.quote.icmp_code, 0);
-	assert_int_equal(t.p.icmp.quote.icmp_id, 42);
-	assert_int_equal(t.p.icmp.quote.icmp_seq, 7);
-	assert_int_equal(t.p.icmp.quote.ttl, 1);
+	assert_int_equal(np_pkt_icmp(&t.p)->type, 11);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ipver, 4);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.proto, 1);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.icmp_type, 8);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.icmp_code, 0);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.icmp_id, 42);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.icmp_seq, 7);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ttl, 1);
 	t_free(&t);
 }
 
@@ -235,10 +235,10 @@ static void test_redirect_gateway(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, sizeof unreach);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.icmp.type, 5);
-	assert_memory_equal(t.p.icmp.gateway, gw, 4);
-	assert_int_equal(t.p.icmp.quote.ipver, 4);
-	assert_int_equal(t.p.icmp.quote.dport, 33434);
+	assert_int_equal(np_pkt_icmp(&t.p)->type, 5);
+	assert_memory_equal(np_pkt_icmp(&t.p)->gateway, gw, 4);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ipver, 4);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.dport, 33434);
 	t_free(&t);
 }
 
@@ -255,8 +255,8 @@ static void test_parameter_problem_pointer(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, sizeof unreach);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.icmp.pointer, 9);
-	assert_int_equal(t.p.icmp.quote.ipver, 4);
+	assert_int_equal(np_pkt_icmp(&t.p)->pointer, 9);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ipver, 4);
 	t_free(&t);
 }
 
@@ -274,12 +274,12 @@ static void test_quote_cut_short(void **state)
 	t_fix_l4_ip4(f, 2);
 	t_decode(&t, DLT_RAW, f, sizeof unreach - 4);
 	t_assert_clean(&t.p); /* short quotes are legal (RFC 792 asks for 8 bytes, some send less) */
-	assert_int_equal(t.p.icmp.quote.ip_got, 20);
-	assert_int_equal(t.p.icmp.quote.l4_got, 4);
-	assert_int_equal(t.p.icmp.quote.sport, 40001);
-	assert_int_equal(t.p.icmp.quote.dport, 33434);
-	assert_int_equal(t.p.icmp.quote.udp_len, 0);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ip_got, 20);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.l4_got, 4);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.sport, 40001);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.dport, 33434);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.udp_len, 0);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 
 	/* Only 12 bytes of the quoted IP header, cut by the snapshot length. */
@@ -287,23 +287,23 @@ static void test_quote_cut_short(void **state)
 	t_decode_ex(&t, DLT_RAW, f, QUOTE_AT + 12, n);
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_UNVERIFIED);
-	assert_int_equal(t.p.icmp.quote.ipver, 4);
-	assert_int_equal(t.p.icmp.quote.ip_got, 12);
-	assert_int_equal(t.p.icmp.quote.l4_got, 0);
-	assert_int_equal(t.p.icmp.quote.len, 36); /* what was captured is kept */
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ipver, 4);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ip_got, 12);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.l4_got, 0);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.len, 36); /* what was captured is kept */
 	t_free(&t);
 
 	/* Nothing quoted at all. */
 	t_decode_ex(&t, DLT_RAW, f, QUOTE_AT, n);
-	assert_int_equal(t.p.icmp.quote.ipver, 0);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ipver, 0);
 	t_free(&t);
 
 	/* A quote that isn't IP. */
 	f[QUOTE_AT] = 0x00;
 	t_fix_l4_ip4(f, 2);
 	t_decode(&t, DLT_RAW, f, n);
-	assert_int_equal(t.p.icmp.quote.ipver, 0);
+	assert_int_equal(np_pkt_icmp(&t.p)->quote.ipver, 0);
 	assert_false(t.p.malformed);
 	t_free(&t);
 }
@@ -317,9 +317,9 @@ static void test_header_cut_short(void **state)
 	t_decode_ex(&t, DLT_RAW, f, ICMP_AT + 5, n);
 	assert_true(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_ICMP, NP_TRUNCATED));
-	assert_int_equal(t.p.icmp.got, 5);
-	assert_int_equal(t.p.icmp.type, 8);
-	assert_int_equal(t.p.icmp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_icmp(&t.p)->got, 5);
+	assert_int_equal(np_pkt_icmp(&t.p)->type, 8);
+	assert_int_equal(np_pkt_icmp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -327,9 +327,9 @@ static void check_icmp_prefix(const struct np_packet *full, const struct np_pack
 {
 	if (cap < full->l4_off + 1)
 		return;
-	const struct np_icmp *a = &full->icmp, *b = &cut->icmp;
+	const struct np_icmp *a = np_pkt_icmp(full), *b = np_pkt_icmp(cut);
 	uint32_t got = cap - full->l4_off;
-	assert_true(cut->layers & NP_HAS_ICMP);
+	assert_true(np_pkt_icmp(cut));
 	assert_int_equal(b->got, got < 8 ? got : 8);
 	assert_int_equal(b->type, a->type);
 	if (got >= 2)

@@ -1,4 +1,4 @@
-/* test_tcp.c - TCP header and options (src/decode/tcp.c; RFC 9293, RFC 7323, RFC 2018) and the
+/* test_tcp.c - TCP header and options (src/proto/tcp.c; RFC 9293, RFC 7323, RFC 2018) and the
  * transport checksum over IPv4 and IPv6 pseudo-headers (src/decode/checksum.c). */
 #include "testutil.h"
 
@@ -95,9 +95,9 @@ static void test_fields_and_options(void **state)
 	uint32_t n = make_syn(f);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	const struct np_tcp *tcp = &t.p.tcp;
+	const struct np_tcp *tcp = np_pkt_tcp(&t.p);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_TCP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_TCP);
 	assert_int_equal(tcp->got, 20);
 	assert_int_equal(tcp->sport, 51234);
 	assert_int_equal(tcp->dport, 8888);
@@ -148,14 +148,14 @@ static void test_payload_and_urgent(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.tcp.doff, 5);
-	assert_int_equal(t.p.tcp.nopts, 0);
-	assert_int_equal(t.p.tcp.seg_len, 25);
-	assert_int_equal(t.p.tcp.payload_len, 5);
+	assert_int_equal(np_pkt_tcp(&t.p)->doff, 5);
+	assert_int_equal(np_pkt_tcp(&t.p)->nopts, 0);
+	assert_int_equal(np_pkt_tcp(&t.p)->seg_len, 25);
+	assert_int_equal(np_pkt_tcp(&t.p)->payload_len, 5);
 	assert_int_equal(t.p.payload_off, TCP_AT + 20);
-	assert_int_equal(t.p.tcp.urp, 3);
-	assert_int_equal(t.p.tcp.flags, NP_TCP_URG | NP_TCP_ACK | NP_TCP_PSH);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD); /* odd length padded right */
+	assert_int_equal(np_pkt_tcp(&t.p)->urp, 3);
+	assert_int_equal(np_pkt_tcp(&t.p)->flags, NP_TCP_URG | NP_TCP_ACK | NP_TCP_PSH);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_GOOD); /* odd length padded right */
 	t_free(&t);
 }
 
@@ -173,19 +173,19 @@ static void test_all_flags(void **state)
 		f[TCP_AT + 13] = (uint8_t)fl;
 		t_fix_l4_ip4(f + IP_AT, 16);
 		t_decode(&t, DLT_EN10MB, f, n);
-		assert_int_equal(t.p.tcp.flags, fl);
-		assert_int_equal(t.p.tcp.doff, 5); /* the flag bits don't leak into the offset */
-		assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD);
+		assert_int_equal(np_pkt_tcp(&t.p)->flags, fl);
+		assert_int_equal(np_pkt_tcp(&t.p)->doff, 5); /* the flag bits don't leak into the offset */
+		assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_GOOD);
 		t_free(&t);
 	}
 	f[TCP_AT + 12] = 0x5f;
 	f[TCP_AT + 13] = 0xff;
 	t_fix_l4_ip4(f + IP_AT, 16);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.flags, 0xfff);
-	assert_int_equal(t.p.tcp.flags & NP_TCP_AE, NP_TCP_AE);
-	assert_int_equal(t.p.tcp.flags & 0xe00, 0xe00);
-	assert_int_equal(t.p.tcp.doff, 5);
+	assert_int_equal(np_pkt_tcp(&t.p)->flags, 0xfff);
+	assert_int_equal(np_pkt_tcp(&t.p)->flags & NP_TCP_AE, NP_TCP_AE);
+	assert_int_equal(np_pkt_tcp(&t.p)->flags & 0xe00, 0xe00);
+	assert_int_equal(np_pkt_tcp(&t.p)->doff, 5);
 	assert_false(t.p.malformed); /* reserved bits set are odd, not a decoding error */
 	t_free(&t);
 }
@@ -206,14 +206,14 @@ static void test_sack_blocks(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.tcp.nopts, 3);
-	assert_int_equal(t.p.tcp.opts[2].kind, 5);
-	assert_int_equal(t.p.tcp.opts[2].len, 18);
-	assert_int_equal(t.p.tcp.nsack, 2);
-	assert_int_equal(t.p.tcp.sack[0][0], 4096);
-	assert_int_equal(t.p.tcp.sack[0][1], 8192);
-	assert_int_equal(t.p.tcp.sack[1][0], 12288);
-	assert_int_equal(t.p.tcp.sack[1][1], 16384);
+	assert_int_equal(np_pkt_tcp(&t.p)->nopts, 3);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[2].kind, 5);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[2].len, 18);
+	assert_int_equal(np_pkt_tcp(&t.p)->nsack, 2);
+	assert_int_equal(np_pkt_tcp(&t.p)->sack[0][0], 4096);
+	assert_int_equal(np_pkt_tcp(&t.p)->sack[0][1], 8192);
+	assert_int_equal(np_pkt_tcp(&t.p)->sack[1][0], 12288);
+	assert_int_equal(np_pkt_tcp(&t.p)->sack[1][1], 16384);
 	t_free(&t);
 
 	static const uint8_t four[] = {
@@ -227,10 +227,10 @@ static void test_sack_blocks(void **state)
 	n = make_tcp(f, four, sizeof four, NULL, 0);
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.tcp.nsack, 4);
+	assert_int_equal(np_pkt_tcp(&t.p)->nsack, 4);
 	for (unsigned i = 0; i < 4; i++) {
-		assert_int_equal(t.p.tcp.sack[i][0], 2 * i + 1);
-		assert_int_equal(t.p.tcp.sack[i][1], 2 * i + 2);
+		assert_int_equal(np_pkt_tcp(&t.p)->sack[i][0], 2 * i + 1);
+		assert_int_equal(np_pkt_tcp(&t.p)->sack[i][1], 2 * i + 2);
 	}
 	t_free(&t);
 
@@ -242,9 +242,9 @@ static void test_sack_blocks(void **state)
 	};
 	n = make_tcp(f, odd, sizeof odd, NULL, 0);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_true(t.p.tcp.opts_bad);
+	assert_true(np_pkt_tcp(&t.p)->opts_bad);
 	assert_true(t.p.malformed);
-	assert_int_equal(t.p.tcp.nsack, 0);
+	assert_int_equal(np_pkt_tcp(&t.p)->nsack, 0);
 	t_free(&t);
 }
 
@@ -263,18 +263,18 @@ static void test_eol_nop_unknown(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.tcp.nopts, 4);
-	assert_int_equal(t.p.tcp.opts[0].kind, 1);
-	assert_int_equal(t.p.tcp.opts[0].off, 20);
-	assert_int_equal(t.p.tcp.opts[1].kind, 253);
-	assert_int_equal(t.p.tcp.opts[1].len, 4);
-	assert_int_equal(t.p.tcp.opts[1].off, 21);
-	assert_int_equal(t.p.tcp.opts[2].kind, 2);
-	assert_int_equal(t.p.tcp.opts[2].off, 25);
-	assert_int_equal(t.p.tcp.opts[3].kind, 0);
-	assert_int_equal(t.p.tcp.opts[3].off, 29);
-	assert_true(t.p.tcp.has_mss);
-	assert_int_equal(t.p.tcp.mss, 1400);
+	assert_int_equal(np_pkt_tcp(&t.p)->nopts, 4);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[0].kind, 1);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[0].off, 20);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[1].kind, 253);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[1].len, 4);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[1].off, 21);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[2].kind, 2);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[2].off, 25);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[3].kind, 0);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[3].off, 29);
+	assert_true(np_pkt_tcp(&t.p)->has_mss);
+	assert_int_equal(np_pkt_tcp(&t.p)->mss, 1400);
 	t_free(&t);
 
 	/* 40 NOPs fill the largest option space without overflowing the table. */
@@ -283,9 +283,9 @@ static void test_eol_nop_unknown(void **state)
 	n = make_tcp(f, nops, sizeof nops, NULL, 0);
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.tcp.doff, 15);
-	assert_int_equal(t.p.tcp.nopts, 40);
-	assert_int_equal(t.p.tcp.opts[39].off, 59);
+	assert_int_equal(np_pkt_tcp(&t.p)->doff, 15);
+	assert_int_equal(np_pkt_tcp(&t.p)->nopts, 40);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[39].off, 59);
 	t_free(&t);
 }
 
@@ -297,12 +297,12 @@ static void check_bad_option(const uint8_t *opts, size_t olen)
 	uint32_t n = make_tcp(f, opts, olen, NULL, 0);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_true(t.p.tcp.opts_bad);
+	assert_true(np_pkt_tcp(&t.p)->opts_bad);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_TCP, NP_INVALID));
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD);
-	assert_int_equal(t.p.tcp.sport, 80);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_tcp(&t.p)->sport, 80);
 	t_free(&t);
 }
 
@@ -355,14 +355,14 @@ static void test_mss_wrong_length(void **state)
 	uint32_t n = make_tcp(f, opts, sizeof opts, NULL, 0);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_true(t.p.tcp.opts_bad);
+	assert_true(np_pkt_tcp(&t.p)->opts_bad);
 	assert_true(t.p.malformed);
-	assert_false(t.p.tcp.has_mss);
-	assert_int_equal(t.p.tcp.nopts, 4);
-	assert_int_equal(t.p.tcp.opts[0].kind, 2);
-	assert_int_equal(t.p.tcp.opts[0].len, 3);
-	assert_true(t.p.tcp.has_ws);
-	assert_int_equal(t.p.tcp.ws, 2);
+	assert_false(np_pkt_tcp(&t.p)->has_mss);
+	assert_int_equal(np_pkt_tcp(&t.p)->nopts, 4);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[0].kind, 2);
+	assert_int_equal(np_pkt_tcp(&t.p)->opts[0].len, 3);
+	assert_true(np_pkt_tcp(&t.p)->has_ws);
+	assert_int_equal(np_pkt_tcp(&t.p)->ws, 2);
 	t_free(&t);
 }
 
@@ -375,12 +375,12 @@ static void test_data_offset_below_5(void **state)
 	for (uint8_t doff = 0; doff < 5; doff++) {
 		f[TCP_AT + 12] = (uint8_t)(doff << 4);
 		t_decode(&t, DLT_EN10MB, f, n);
-		assert_int_equal(t.p.tcp.doff, doff);
+		assert_int_equal(np_pkt_tcp(&t.p)->doff, doff);
 		assert_true(t.p.malformed);
 		assert_false(t.p.truncated);
 		assert_true(t_has_problem(&t.p, NP_L_TCP, NP_INVALID));
-		assert_int_equal(t.p.tcp.nopts, 0);
-		assert_int_equal(t.p.tcp.sport, 80); /* the fixed fields are still there */
+		assert_int_equal(np_pkt_tcp(&t.p)->nopts, 0);
+		assert_int_equal(np_pkt_tcp(&t.p)->sport, 80); /* the fixed fields are still there */
 		t_free(&t);
 	}
 }
@@ -394,7 +394,7 @@ static void test_data_offset_past_segment(void **state)
 	f[TCP_AT + 12] = 0xf0; /* data offset 15: 60 bytes in a 24-byte segment */
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.doff, 15);
+	assert_int_equal(np_pkt_tcp(&t.p)->doff, 15);
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_TCP, NP_INVALID));
@@ -402,10 +402,10 @@ static void test_data_offset_past_segment(void **state)
 
 	f[TCP_AT + 12] = 0x60; /* data offset 6: 24 bytes, exactly the segment: allowed */
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.doff, 6);
-	assert_int_equal(t.p.tcp.payload_len, 0);
+	assert_int_equal(np_pkt_tcp(&t.p)->doff, 6);
+	assert_int_equal(np_pkt_tcp(&t.p)->payload_len, 0);
 	assert_int_equal(t.p.payload_off, TCP_AT + 24);
-	assert_true(t.p.tcp.opts_bad); /* but "xy" reads as kind 120 with length 121 */
+	assert_true(np_pkt_tcp(&t.p)->opts_bad); /* but "xy" reads as kind 120 with length 121 */
 	t_free(&t);
 }
 
@@ -420,8 +420,8 @@ static void test_checksum_ipv4(void **state)
 	/* A bad sum: reported, with the value it should have had. */
 	t_put16(f + TCP_AT + 16, (uint16_t)(right + 1));
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* The pseudo-header covers the addresses: change one and the same TCP bytes are bad. */
@@ -429,8 +429,8 @@ static void test_checksum_ipv4(void **state)
 	f[IP_AT + 15] ^= 0x01;
 	t_fix_ip4(f + IP_AT);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.ip4.csum_status, NP_CSUM_GOOD);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_ip4(&t.p)->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 }
 
@@ -463,36 +463,36 @@ static void test_checksum_ipv6(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, sizeof pkt);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD);
-	assert_int_equal(t.p.tcp.payload_len, 7);
-	assert_int_equal(t.p.tcp.flags, NP_TCP_FIN | NP_TCP_PSH | NP_TCP_ACK);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_tcp(&t.p)->payload_len, 7);
+	assert_int_equal(np_pkt_tcp(&t.p)->flags, NP_TCP_FIN | NP_TCP_PSH | NP_TCP_ACK);
 	t_free(&t);
 
 	uint16_t right = t_get16(f + 40 + 16);
 	t_put16(f + 40 + 16, (uint16_t)~right);
 	t_decode(&t, DLT_RAW, f, sizeof pkt);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* Unfilled (offload): the folded sum of the 16-bit words of both addresses, the 32-bit
 	 * length 27 and next header 6 (RFC 8200 s8.1, ~csum_ipv6_magic() in Linux) = 0x5a97. */
 	t_put16(f + 40 + 16, 0x5a97);
 	t_decode(&t, DLT_RAW, f, sizeof pkt);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	t_free(&t);
 	t_put16(f + 40 + 16, 0x5a97 + 1);
 	t_decode(&t, DLT_RAW, f, sizeof pkt);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* Same bytes, one bit of the source address changed: bad. */
 	t_put16(f + 40 + 16, right);
 	f[23] ^= 0x80;
 	t_decode(&t, DLT_RAW, f, sizeof pkt);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 }
 
@@ -515,33 +515,33 @@ static void test_checksum_unfilled_ipv4(void **state)
 
 	t_put16(f + TCP_AT + 16, SYN_PSEUDO);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_false(t.p.link.outgoing);
-	assert_int_equal(t.p.tcp.csum, SYN_PSEUDO);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_false(np_pkt_link(&t.p)->outgoing);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum, SYN_PSEUDO);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	assert_false(t.p.malformed);
 	t_free(&t);
 
 	t_put16(f + TCP_AT + 16, right);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 
 	t_put16(f + TCP_AT + 16, (uint16_t)(right + 1));
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	t_free(&t);
 
 	/* Near misses are just wrong: the complemented pseudo-header sum (what a finished sum of
 	 * an empty segment would be), and the pseudo-header sum one off. */
 	t_put16(f + TCP_AT + 16, (uint16_t)~SYN_PSEUDO);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 	t_put16(f + TCP_AT + 16, SYN_PSEUDO + 1);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 
 	/* The pseudo-header covers the addresses: the same field under another source is wrong. */
@@ -549,7 +549,7 @@ static void test_checksum_unfilled_ipv4(void **state)
 	f[IP_AT + 15] ^= 0x01;
 	t_fix_ip4(f + IP_AT);
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
 	t_free(&t);
 }
 
@@ -564,12 +564,12 @@ static void test_checksum_unfilled_cut(void **state)
 	struct t_pkt t;
 	t_decode_ex(&t, DLT_EN10MB, f, n - 4, n);
 	assert_true(t.p.truncated);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_OFFLOADED);
 	t_free(&t);
 
 	t_put16(f + TCP_AT + 16, SYN_PSEUDO + 1);
 	t_decode_ex(&t, DLT_EN10MB, f, n - 4, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -593,28 +593,28 @@ static void test_checksum_offloaded_sll(void **state)
 	t_append(f, &n, e + IP_AT, en - IP_AT); /* the SYN's IPv4 datagram behind SLL */
 	struct t_pkt t;
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_true(t.p.link.outgoing);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD);
+	assert_true(np_pkt_link(&t.p)->outgoing);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 
 	uint16_t right = t_get16(f + 16 + 20 + 16);
 	t_put16(f + 16 + 20 + 16, SYN_PSEUDO);
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	assert_false(t.p.malformed);
 	t_free(&t);
 
 	f[1] = 0; /* the same frame received (the other end of a veth): offloaded too */
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_OFFLOADED);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_OFFLOADED);
 	t_free(&t);
 
 	f[1] = 4; /* outgoing, and simply wrong: 0 is not what offload leaves */
 	t_put16(f + 16 + 20 + 16, 0x0000);
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_BAD);
-	assert_int_equal(t.p.tcp.csum_good, right);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_BAD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_good, right);
 	t_free(&t);
 }
 
@@ -630,8 +630,8 @@ static void test_checksum_cut_frame(void **state)
 	t_decode_ex(&t, DLT_EN10MB, f, n - 3, n);
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_UNVERIFIED);
-	assert_int_equal(t.p.tcp.payload_len, 8); /* from the IP length, not the capture */
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_tcp(&t.p)->payload_len, 8); /* from the IP length, not the capture */
 	t_free(&t);
 }
 
@@ -640,12 +640,12 @@ static void test_checksum_cut_frame(void **state)
 static void check_tcp_prefix(const struct np_packet *full, const struct np_packet *cut, uint32_t cap)
 {
 	if (cap <= TCP_AT) { /* not a byte of TCP: no (empty) TCP layer */
-		assert_false(cut->layers & NP_HAS_TCP);
+		assert_false(np_pkt_tcp(cut));
 		return;
 	}
-	const struct np_tcp *a = &full->tcp, *b = &cut->tcp;
+	const struct np_tcp *a = np_pkt_tcp(full), *b = np_pkt_tcp(cut);
 	uint32_t got = cap - TCP_AT;
-	assert_true(cut->layers & NP_HAS_TCP);
+	assert_true(np_pkt_tcp(cut));
 	assert_int_equal(b->got, got < 20 ? got : 20);
 	assert_int_equal(b->seg_len, a->seg_len);
 	if (got >= 2)

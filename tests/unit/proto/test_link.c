@@ -1,4 +1,4 @@
-/* test_link.c - link layers (src/decode/link.c): Ethernet II with 802.1Q/802.1ad tags, Linux
+/* test_link.c - link layers (src/proto/link.c): Ethernet II with 802.1Q/802.1ad tags, Linux
  * cooked SLL/SLL2, BSD loopback NULL/LOOP, raw IP, and link types we don't decode. */
 #include "testutil.h"
 
@@ -49,12 +49,12 @@ static uint32_t build(uint8_t *out, const uint8_t *hdr, size_t hlen, const uint8
 
 static void assert_ip4_udp(const struct np_packet *p, uint32_t l3_off)
 {
-	assert_int_equal(p->layers, NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP);
+	assert_int_equal(np_pkt_mask(p), NP_HAS_LINK | NP_HAS_IP4 | NP_HAS_UDP);
 	assert_int_equal(p->l3_off, l3_off);
 	assert_int_equal(p->l4_off, l3_off + 20);
-	assert_int_equal(p->ip4.csum_status, NP_CSUM_GOOD);
-	assert_int_equal(p->udp.sport, 12345);
-	assert_int_equal(p->udp.dport, 53);
+	assert_int_equal(np_pkt_ip4(p)->csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(p)->sport, 12345);
+	assert_int_equal(np_pkt_udp(p)->dport, 53);
 }
 
 static void test_ethernet(void **state)
@@ -64,7 +64,7 @@ static void test_ethernet(void **state)
 	uint32_t n = build(f, eth_ip4, sizeof eth_ip4, ip4_udp, sizeof ip4_udp);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	const struct np_link *l = &t.p.link;
+	const struct np_link *l = np_pkt_link(&t.p);
 	t_assert_clean(&t.p);
 	assert_int_equal(l->kind, NP_LINK_ETH);
 	assert_int_equal(l->hdr_len, 14);
@@ -91,7 +91,7 @@ static void test_ethernet_padding(void **state)
 	t_assert_clean(&t.p);
 	assert_ip4_udp(&t.p, 14);
 	assert_int_equal(t.p.l4_len, 8);
-	assert_int_equal(t.p.udp.payload_len, 0);
+	assert_int_equal(np_pkt_udp(&t.p)->payload_len, 0);
 	t_free(&t);
 }
 
@@ -110,13 +110,13 @@ static void test_vlan_8021q(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.link.hdr_len, 18);
-	assert_int_equal(t.p.link.nvlan, 1);
-	assert_int_equal(t.p.link.vlan[0].tpid, 0x8100);
-	assert_int_equal(t.p.link.vlan[0].pcp, 5);
-	assert_int_equal(t.p.link.vlan[0].dei, 1);
-	assert_int_equal(t.p.link.vlan[0].vid, 100);
-	assert_int_equal(t.p.link.ethertype, 0x0800);
+	assert_int_equal(np_pkt_link(&t.p)->hdr_len, 18);
+	assert_int_equal(np_pkt_link(&t.p)->nvlan, 1);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[0].tpid, 0x8100);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[0].pcp, 5);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[0].dei, 1);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[0].vid, 100);
+	assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x0800);
 	assert_ip4_udp(&t.p, 18);
 	t_free(&t);
 }
@@ -138,18 +138,18 @@ static void test_qinq(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.link.hdr_len, 22);
-	assert_int_equal(t.p.link.nvlan, 2);
-	assert_int_equal(t.p.link.vlan[0].tpid, 0x88a8);
-	assert_int_equal(t.p.link.vlan[0].vid, 200);
-	assert_int_equal(t.p.link.vlan[0].pcp, 0);
-	assert_int_equal(t.p.link.vlan[1].tpid, 0x8100);
-	assert_int_equal(t.p.link.vlan[1].vid, 4095);
-	assert_int_equal(t.p.link.vlan[1].pcp, 1);
-	assert_int_equal(t.p.link.ethertype, 0x86dd);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+	assert_int_equal(np_pkt_link(&t.p)->hdr_len, 22);
+	assert_int_equal(np_pkt_link(&t.p)->nvlan, 2);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[0].tpid, 0x88a8);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[0].vid, 200);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[0].pcp, 0);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[1].tpid, 0x8100);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[1].vid, 4095);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[1].pcp, 1);
+	assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x86dd);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 	assert_int_equal(t.p.l3_off, 22);
-	assert_int_equal(t.p.ip6.next_final, 59);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_final, 59);
 	t_free(&t);
 }
 
@@ -170,9 +170,9 @@ static void test_too_many_vlan_tags(void **state)
 	uint32_t n = build(f, hdr, sizeof hdr, ip4_udp, sizeof ip4_udp);
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.link.nvlan, NP_MAX_VLAN);
-	assert_int_equal(t.p.link.vlan[3].vid, 4);
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
+	assert_int_equal(np_pkt_link(&t.p)->nvlan, NP_MAX_VLAN);
+	assert_int_equal(np_pkt_link(&t.p)->vlan[3].vid, 4);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
 	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_UNSUPPORTED));
 	assert_false(t.p.truncated);
 	assert_false(t.p.malformed);
@@ -192,7 +192,7 @@ static void test_vlan_tag_cut_short(void **state)
 	t_decode_ex(&t, DLT_EN10MB, f, sizeof f, 60);
 	assert_true(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_TRUNCATED));
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
 	t_free(&t);
 }
 
@@ -213,14 +213,14 @@ static void test_ethernet_not_decoded_payloads(void **state)
 	};
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, llc, sizeof llc);
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
-	assert_int_equal(t.p.link.ethertype, 0x0026);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
+	assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x0026);
 	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_UNSUPPORTED));
 	assert_false(t.p.malformed);
 	t_free(&t);
 	t_decode(&t, DLT_EN10MB, lldp, sizeof lldp);
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
-	assert_int_equal(t.p.link.ethertype, 0x88cc);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
+	assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x88cc);
 	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_UNSUPPORTED));
 	t_free(&t);
 }
@@ -239,8 +239,8 @@ static void test_ethernet_loopback(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
-	assert_true(t.p.link.loopback);
-	assert_true(t.p.link.outgoing);
+	assert_true(np_pkt_link(&t.p)->loopback);
+	assert_true(np_pkt_link(&t.p)->outgoing);
 	assert_ip4_udp(&t.p, 14);
 	t_free(&t);
 
@@ -249,8 +249,8 @@ static void test_ethernet_loopback(void **state)
 	n = build(g, eth_ip4, sizeof eth_ip4, ip4_udp, sizeof ip4_udp);
 	memset(g, 0, 6);
 	t_decode(&t, DLT_EN10MB, g, n);
-	assert_false(t.p.link.loopback);
-	assert_false(t.p.link.outgoing);
+	assert_false(np_pkt_link(&t.p)->loopback);
+	assert_false(np_pkt_link(&t.p)->outgoing);
 	t_free(&t);
 }
 
@@ -269,7 +269,7 @@ static void test_sll(void **state)
 	uint32_t n = build(f, hdr, sizeof hdr, ip4_udp, sizeof ip4_udp);
 	struct t_pkt t;
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	const struct np_link *l = &t.p.link;
+	const struct np_link *l = np_pkt_link(&t.p);
 	t_assert_clean(&t.p);
 	assert_int_equal(l->kind, NP_LINK_SLL);
 	assert_int_equal(l->hdr_len, 16);
@@ -287,8 +287,8 @@ static void test_sll(void **state)
 	/* Packet type 4: sent by this host. */
 	f[1] = 4;
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_true(t.p.link.outgoing);
-	assert_false(t.p.link.loopback);
+	assert_true(np_pkt_link(&t.p)->outgoing);
+	assert_false(np_pkt_link(&t.p)->loopback);
 	t_free(&t);
 
 	/* ARPHRD_LOOPBACK (772): loopback, hence outgoing, whatever the packet type says. */
@@ -296,8 +296,8 @@ static void test_sll(void **state)
 	f[2] = 0x03;
 	f[3] = 0x04;
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_true(t.p.link.outgoing);
-	assert_true(t.p.link.loopback);
+	assert_true(np_pkt_link(&t.p)->outgoing);
+	assert_true(np_pkt_link(&t.p)->loopback);
 	t_free(&t);
 
 	/* An address length above 8 is clamped to the 8 bytes the header has room for. */
@@ -305,7 +305,7 @@ static void test_sll(void **state)
 	f[3] = 0x01;
 	f[5] = 20;
 	t_decode(&t, DLT_LINUX_SLL, f, n);
-	assert_int_equal(t.p.link.addr_len, 8);
+	assert_int_equal(np_pkt_link(&t.p)->addr_len, 8);
 	t_free(&t);
 }
 
@@ -326,7 +326,7 @@ static void test_sll2_outgoing(void **state)
 	uint32_t n = build(f, hdr, sizeof hdr, ip6_nonxt, sizeof ip6_nonxt);
 	struct t_pkt t;
 	t_decode(&t, DLT_LINUX_SLL2, f, n);
-	const struct np_link *l = &t.p.link;
+	const struct np_link *l = np_pkt_link(&t.p);
 	t_assert_clean(&t.p);
 	assert_int_equal(l->kind, NP_LINK_SLL2);
 	assert_int_equal(l->hdr_len, 20);
@@ -338,13 +338,13 @@ static void test_sll2_outgoing(void **state)
 	assert_memory_equal(l->src, hdr + 12, 6);
 	assert_true(l->outgoing);
 	assert_false(l->loopback);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 	assert_int_equal(t.p.l3_off, 20);
 	t_free(&t);
 
 	f[10] = 0; /* to us */
 	t_decode(&t, DLT_LINUX_SLL2, f, n);
-	assert_false(t.p.link.outgoing);
+	assert_false(np_pkt_link(&t.p)->outgoing);
 	t_free(&t);
 }
 
@@ -357,18 +357,18 @@ static void check_null(int dlt, const uint8_t fam[4], uint32_t family, bool v6)
 	struct t_pkt t;
 	t_decode(&t, dlt, f, n);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.link.kind, dlt == DLT_NULL ? NP_LINK_NULL : NP_LINK_LOOP);
-	assert_int_equal(t.p.link.family, family);
-	assert_int_equal(t.p.link.hdr_len, 4);
-	assert_true(t.p.link.loopback);
-	assert_true(t.p.link.outgoing);
+	assert_int_equal(np_pkt_link(&t.p)->kind, dlt == DLT_NULL ? NP_LINK_NULL : NP_LINK_LOOP);
+	assert_int_equal(np_pkt_link(&t.p)->family, family);
+	assert_int_equal(np_pkt_link(&t.p)->hdr_len, 4);
+	assert_true(np_pkt_link(&t.p)->loopback);
+	assert_true(np_pkt_link(&t.p)->outgoing);
 	assert_int_equal(t.p.l3_off, 4);
 	if (v6) {
-		assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
-		assert_int_equal(t.p.link.ethertype, 0x86dd);
+		assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
+		assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x86dd);
 	} else {
 		assert_ip4_udp(&t.p, 4);
-		assert_int_equal(t.p.link.ethertype, 0x0800);
+		assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x0800);
 	}
 	t_free(&t);
 }
@@ -400,8 +400,8 @@ static void test_null_unknown_family(void **state)
 	uint32_t n = build(f, fam7, 4, ip4_udp, sizeof ip4_udp);
 	struct t_pkt t;
 	t_decode(&t, DLT_NULL, f, n);
-	assert_int_equal(t.p.link.family, 7);
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
+	assert_int_equal(np_pkt_link(&t.p)->family, 7);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
 	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_UNSUPPORTED));
 	t_free(&t);
 
@@ -409,8 +409,8 @@ static void test_null_unknown_family(void **state)
 	static const uint8_t le2[] = { 0x02, 0x00, 0x00, 0x00 }; /* AF_INET, little-endian */
 	n = build(f, le2, 4, ip4_udp, sizeof ip4_udp);
 	t_decode(&t, DLT_LOOP, f, n);
-	assert_int_equal(t.p.link.family, 0x02000000u);
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
+	assert_int_equal(np_pkt_link(&t.p)->family, 0x02000000u);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
 	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_UNSUPPORTED));
 	t_free(&t);
 }
@@ -425,17 +425,17 @@ static void test_raw(void **state)
 		uint32_t n = build(f, NULL, 0, ip4_udp, sizeof ip4_udp);
 		t_decode(&t, dlts[i], f, n);
 		t_assert_clean(&t.p);
-		assert_int_equal(t.p.link.kind, NP_LINK_RAW);
-		assert_int_equal(t.p.link.hdr_len, 0);
-		assert_int_equal(t.p.link.ethertype, 0x0800);
-		assert_false(t.p.link.outgoing);
+		assert_int_equal(np_pkt_link(&t.p)->kind, NP_LINK_RAW);
+		assert_int_equal(np_pkt_link(&t.p)->hdr_len, 0);
+		assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x0800);
+		assert_false(np_pkt_link(&t.p)->outgoing);
 		assert_ip4_udp(&t.p, 0);
 		t_free(&t);
 
 		t_decode(&t, dlts[i], ip6_nonxt, sizeof ip6_nonxt);
 		t_assert_clean(&t.p);
-		assert_int_equal(t.p.link.ethertype, 0x86dd);
-		assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+		assert_int_equal(np_pkt_link(&t.p)->ethertype, 0x86dd);
+		assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 		assert_int_equal(t.p.l3_off, 0);
 		t_free(&t);
 	}
@@ -450,14 +450,14 @@ static void test_raw_bad_version(void **state)
 	};
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, v5, sizeof v5);
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
 	assert_true(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_INVALID));
 	t_free(&t);
 
 	t_decode(&t, DLT_RAW, v5, 0); /* an empty frame */
 	assert_true(t.p.truncated);
-	assert_int_equal(t.p.layers, NP_HAS_LINK);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
 	t_free(&t);
 }
 
@@ -466,7 +466,7 @@ static void test_unsupported_dlt(void **state)
 	(void)state;
 	struct t_pkt t;
 	t_decode(&t, DLT_IEEE802_11, eth_ip4, sizeof eth_ip4);
-	assert_int_equal(t.p.layers, 0);
+	assert_int_equal(np_pkt_mask(&t.p), 0);
 	assert_int_equal(t.p.nproblems, 1);
 	assert_int_equal(t.p.problems[0].layer, NP_L_LINK);
 	assert_int_equal(t.p.problems[0].verdict, NP_UNSUPPORTED);
@@ -475,7 +475,7 @@ static void test_unsupported_dlt(void **state)
 	assert_false(t.p.malformed);
 	t_free(&t);
 	t_decode(&t, -1, eth_ip4, 0);
-	assert_int_equal(t.p.layers, 0);
+	assert_int_equal(np_pkt_mask(&t.p), 0);
 	t_free(&t);
 
 	assert_false(np_link_supported(DLT_IEEE802_11));
@@ -488,40 +488,40 @@ static void test_unsupported_dlt(void **state)
 /* The decode of a prefix agrees with the full decode on the link header once it is captured. */
 static void check_link_prefix(const struct np_packet *full, const struct np_packet *cut, uint32_t cap)
 {
-	assert_int_equal(cut->link.kind, full->link.kind);
+	assert_int_equal(np_pkt_link(cut)->kind, np_pkt_link(full)->kind);
 	/* Raw IP has no header: its "Ethertype" comes from the first byte of the IP header. */
-	bool whole = cap >= full->link.hdr_len && (full->link.kind != NP_LINK_RAW || cap > 0);
+	bool whole = cap >= np_pkt_link(full)->hdr_len && (np_pkt_link(full)->kind != NP_LINK_RAW || cap > 0);
 	if (whole) {
-		assert_int_equal(cut->link.hdr_len, full->link.hdr_len);
-		assert_int_equal(cut->link.ethertype, full->link.ethertype);
-		assert_int_equal(cut->link.nvlan, full->link.nvlan);
-		assert_memory_equal(cut->link.src, full->link.src, sizeof full->link.src);
-		assert_memory_equal(cut->link.dst, full->link.dst, sizeof full->link.dst);
-		assert_int_equal(cut->link.outgoing, full->link.outgoing);
-		assert_int_equal(cut->link.family, full->link.family);
-		assert_int_equal(cut->link.sll_ifindex, full->link.sll_ifindex);
-		for (unsigned i = 0; i < full->link.nvlan; i++)
-			assert_int_equal(cut->link.vlan[i].vid, full->link.vlan[i].vid);
+		assert_int_equal(np_pkt_link(cut)->hdr_len, np_pkt_link(full)->hdr_len);
+		assert_int_equal(np_pkt_link(cut)->ethertype, np_pkt_link(full)->ethertype);
+		assert_int_equal(np_pkt_link(cut)->nvlan, np_pkt_link(full)->nvlan);
+		assert_memory_equal(np_pkt_link(cut)->src, np_pkt_link(full)->src, sizeof np_pkt_link(full)->src);
+		assert_memory_equal(np_pkt_link(cut)->dst, np_pkt_link(full)->dst, sizeof np_pkt_link(full)->dst);
+		assert_int_equal(np_pkt_link(cut)->outgoing, np_pkt_link(full)->outgoing);
+		assert_int_equal(np_pkt_link(cut)->family, np_pkt_link(full)->family);
+		assert_int_equal(np_pkt_link(cut)->sll_ifindex, np_pkt_link(full)->sll_ifindex);
+		for (unsigned i = 0; i < np_pkt_link(full)->nvlan; i++)
+			assert_int_equal(np_pkt_link(cut)->vlan[i].vid, np_pkt_link(full)->vlan[i].vid);
 	} else {
 		/* Nothing above the link layer is decoded from a partial link header. */
-		assert_int_equal(cut->layers & ~NP_HAS_LINK, 0);
+		assert_int_equal(np_pkt_mask(cut) & ~NP_HAS_LINK, 0);
 	}
 	/* An address counts as there only once all its bytes were captured: caplen 0 or 1 has
 	 * none, and the printers show what the decoder says is there. */
-	if (full->link.kind == NP_LINK_ETH) {
-		assert_int_equal(cut->link.has_dst, cap >= 6);
-		assert_int_equal(cut->link.addr_len, cap >= 12 ? 6 : 0);
+	if (np_pkt_link(full)->kind == NP_LINK_ETH) {
+		assert_int_equal(np_pkt_link(cut)->has_dst, cap >= 6);
+		assert_int_equal(np_pkt_link(cut)->addr_len, cap >= 12 ? 6 : 0);
 		if (cap >= 6)
-			assert_memory_equal(cut->link.dst, full->link.dst, 6);
+			assert_memory_equal(np_pkt_link(cut)->dst, np_pkt_link(full)->dst, 6);
 		if (cap >= 12)
-			assert_memory_equal(cut->link.src, full->link.src, 6);
+			assert_memory_equal(np_pkt_link(cut)->src, np_pkt_link(full)->src, 6);
 	} else if (!whole) {
-		assert_false(cut->link.has_dst);
-		assert_int_equal(cut->link.addr_len, 0);
+		assert_false(np_pkt_link(cut)->has_dst);
+		assert_int_equal(np_pkt_link(cut)->addr_len, 0);
 	}
-	if (cap >= full->link.hdr_len + 20u && (full->layers & NP_HAS_IP4)) {
-		assert_memory_equal(cut->ip4.src, full->ip4.src, 4);
-		assert_memory_equal(cut->ip4.dst, full->ip4.dst, 4);
+	if (cap >= np_pkt_link(full)->hdr_len + 20u && np_pkt_ip4(full)) {
+		assert_memory_equal(np_pkt_ip4(cut)->src, np_pkt_ip4(full)->src, 4);
+		assert_memory_equal(np_pkt_ip4(cut)->dst, np_pkt_ip4(full)->dst, 4);
 	}
 }
 

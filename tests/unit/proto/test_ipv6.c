@@ -1,4 +1,4 @@
-/* test_ipv6.c - IPv6 fixed header and extension-header chain (src/decode/ipv6.c, RFC 8200). */
+/* test_ipv6.c - IPv6 fixed header and extension-header chain (src/proto/ipv6.c, RFC 8200). */
 #include "testutil.h"
 
 #define ADDR_2001_DB8(last) 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (last)
@@ -85,9 +85,9 @@ static void test_fixed_fields(void **state)
 	uint32_t n = make_udp(f);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_ipv6 *ip = &t.p.ip6;
+	const struct np_ipv6 *ip = np_pkt_ip6(&t.p);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_UDP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_UDP);
 	assert_int_equal(ip->got, 40);
 	assert_int_equal(ip->version, 6);
 	assert_int_equal(ip->tclass, 0xb8);
@@ -105,7 +105,7 @@ static void test_fixed_fields(void **state)
 	assert_int_equal(t.p.l4_off, 40);
 	assert_int_equal(t.p.l4_len, 12);
 	assert_false(t.p.l4_fragment);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -116,7 +116,7 @@ static void test_extension_chain_to_tcp(void **state)
 	uint32_t n = make_chain(f);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	const struct np_ipv6 *ip = &t.p.ip6;
+	const struct np_ipv6 *ip = np_pkt_ip6(&t.p);
 	t_assert_clean(&t.p);
 	assert_int_equal(ip->nxt, 0);
 	assert_int_equal(ip->next_ext, 4);
@@ -131,14 +131,14 @@ static void test_extension_chain_to_tcp(void **state)
 	assert_false(ip->frag_more);
 	assert_int_equal(ip->frag_id, 0xdeadbeef);
 	assert_false(ip->has_routing);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_TCP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6 | NP_HAS_TCP);
 	assert_int_equal(t.p.l4_off, CHAIN_L4);
 	assert_int_equal(t.p.l4_len, 20);
-	assert_int_equal(t.p.tcp.sport, 22);
-	assert_int_equal(t.p.tcp.dport, 54321);
+	assert_int_equal(np_pkt_tcp(&t.p)->sport, 22);
+	assert_int_equal(np_pkt_tcp(&t.p)->dport, 54321);
 	/* An atomic fragment is a whole datagram (RFC 6946): its checksum can be checked. */
 	assert_false(t.p.l4_fragment);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -177,15 +177,15 @@ static void test_extension_chain_to_udp(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, sizeof pkt);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.ip6.next_ext, 2);
-	assert_int_equal(t.p.ip6.ext[0].type, 60);
-	assert_int_equal(t.p.ip6.ext[1].type, 51);
-	assert_int_equal(t.p.ip6.ext[1].len, 24);
-	assert_int_equal(t.p.ip6.next_final, 17);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_ext, 2);
+	assert_int_equal(np_pkt_ip6(&t.p)->ext[0].type, 60);
+	assert_int_equal(np_pkt_ip6(&t.p)->ext[1].type, 51);
+	assert_int_equal(np_pkt_ip6(&t.p)->ext[1].len, 24);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_final, 17);
 	assert_int_equal(t.p.l4_off, 72);
 	assert_int_equal(t.p.l4_len, 8);
-	assert_int_equal(t.p.udp.sport, 53);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_GOOD);
+	assert_int_equal(np_pkt_udp(&t.p)->sport, 53);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_GOOD);
 	t_free(&t);
 }
 
@@ -198,10 +198,10 @@ static void test_first_fragment(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_true(t.p.ip6.frag_more);
+	assert_true(np_pkt_ip6(&t.p)->frag_more);
 	assert_true(t.p.l4_fragment);
-	assert_true(t.p.layers & NP_HAS_TCP);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_true(np_pkt_tcp(&t.p));
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -214,12 +214,12 @@ static void test_later_fragment_stops(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
 	t_assert_clean(&t.p);
-	assert_true(t.p.ip6.has_frag);
-	assert_int_equal(t.p.ip6.frag_off, 185);
-	assert_false(t.p.ip6.frag_more);
-	assert_int_equal(t.p.ip6.next_ext, 3); /* hop-by-hop, routing, fragment */
-	assert_int_equal(t.p.ip6.next_final, 60);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+	assert_true(np_pkt_ip6(&t.p)->has_frag);
+	assert_int_equal(np_pkt_ip6(&t.p)->frag_off, 185);
+	assert_false(np_pkt_ip6(&t.p)->frag_more);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_ext, 3); /* hop-by-hop, routing, fragment */
+	assert_int_equal(np_pkt_ip6(&t.p)->next_final, 60);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 	t_free(&t);
 }
 
@@ -231,8 +231,8 @@ static void test_routing_segments_left(void **state)
 	f[51] = 1; /* segments left 1: the checksum was over another destination */
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);
-	assert_true(t.p.ip6.has_routing);
-	assert_int_equal(t.p.tcp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_true(np_pkt_ip6(&t.p)->has_routing);
+	assert_int_equal(np_pkt_tcp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -253,9 +253,9 @@ static void test_no_next_header(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, pkt, sizeof pkt);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.ip6.next_final, 59);
-	assert_int_equal(t.p.ip6.next_ext, 1);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_final, 59);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_ext, 1);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 	t_free(&t);
 }
 
@@ -269,14 +269,14 @@ static void test_ext_header_cut_short(void **state)
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_IP6, NP_TRUNCATED));
-	assert_int_equal(t.p.ip6.next_ext, 1);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_ext, 1);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 	t_free(&t);
 
 	t_decode_ex(&t, DLT_RAW, f, 41, n); /* one byte of hop-by-hop: its length isn't there */
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
-	assert_int_equal(t.p.ip6.next_ext, 0);
+	assert_int_equal(np_pkt_ip6(&t.p)->next_ext, 0);
 	t_free(&t);
 }
 
@@ -302,7 +302,7 @@ static void test_ext_header_past_payload(void **state)
 	assert_true(t.p.malformed);
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_IP6, NP_INVALID));
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 	t_free(&t);
 }
 
@@ -318,7 +318,7 @@ static void test_payload_length_past_frame(void **state)
 	assert_false(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_IP6, NP_INVALID));
 	assert_int_equal(t.p.l4_len, 12); /* clamped to the frame */
-	assert_true(t.p.layers & NP_HAS_UDP);
+	assert_true(np_pkt_udp(&t.p));
 	t_free(&t);
 
 	/* The frame was longer on the wire and cut by the snapshot length: truncated only. */
@@ -327,7 +327,7 @@ static void test_payload_length_past_frame(void **state)
 	assert_true(t.p.truncated);
 	assert_false(t.p.malformed);
 	assert_int_equal(t.p.l4_len, 12);
-	assert_int_equal(t.p.udp.csum_status, NP_CSUM_UNVERIFIED);
+	assert_int_equal(np_pkt_udp(&t.p)->csum_status, NP_CSUM_UNVERIFIED);
 	t_free(&t);
 }
 
@@ -354,7 +354,7 @@ static void test_jumbogram_length(void **state)
 	t_decode(&t, DLT_RAW, pkt, sizeof pkt);
 	assert_false(t.p.malformed);
 	assert_int_equal(t.p.l4_len, 8);
-	assert_true(t.p.layers & NP_HAS_UDP);
+	assert_true(np_pkt_udp(&t.p));
 	t_free(&t);
 }
 
@@ -368,10 +368,10 @@ static void test_version_not_6(void **state)
 	f[14] = 0x4b; /* version 4 behind Ethertype IPv6 */
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
-	assert_int_equal(t.p.ip6.version, 4);
+	assert_int_equal(np_pkt_ip6(&t.p)->version, 4);
 	assert_true(t.p.malformed);
 	assert_true(t_has_problem(&t.p, NP_L_IP6, NP_INVALID));
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_IP6);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_IP6);
 	t_free(&t);
 }
 
@@ -380,7 +380,7 @@ static void check_ip6_prefix(const struct np_packet *full, const struct np_packe
 	uint32_t l3 = full->l3_off;
 	if (cap <= l3) /* the Ethernet header alone, or less */
 		return;
-	const struct np_ipv6 *a = &full->ip6, *b = &cut->ip6;
+	const struct np_ipv6 *a = np_pkt_ip6(full), *b = np_pkt_ip6(cut);
 	uint32_t got = cap - l3;
 	assert_int_equal(b->got, got < 40 ? got : 40);
 	if (got >= 1)
@@ -417,10 +417,10 @@ static void check_ip6_prefix(const struct np_packet *full, const struct np_packe
 		assert_int_equal(b->has_frag, a->has_frag);
 		assert_int_equal(cut->l4_len, full->l4_len);
 	}
-	if ((full->layers & NP_HAS_TCP) && cap >= full->l4_off + 20) {
-		assert_int_equal(cut->tcp.sport, full->tcp.sport);
-		assert_int_equal(cut->tcp.seq, full->tcp.seq);
-		assert_int_equal(cut->tcp.csum_status, cap == full->frame->len ? NP_CSUM_GOOD
+	if (np_pkt_tcp(full) && cap >= full->l4_off + 20) {
+		assert_int_equal(np_pkt_tcp(cut)->sport, np_pkt_tcp(full)->sport);
+		assert_int_equal(np_pkt_tcp(cut)->seq, np_pkt_tcp(full)->seq);
+		assert_int_equal(np_pkt_tcp(cut)->csum_status, cap == full->frame->len ? NP_CSUM_GOOD
 									: NP_CSUM_UNVERIFIED);
 	}
 }

@@ -1,4 +1,4 @@
-/* test_arp.c - ARP for IPv4 over Ethernet (src/decode/arp.c, RFC 826). */
+/* test_arp.c - ARP for IPv4 over Ethernet (src/proto/arp.c, RFC 826). */
 #include "testutil.h"
 
 #define ARP_AT 14
@@ -41,9 +41,9 @@ static void test_request(void **state)
 	(void)state;
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, who_has, sizeof who_has);
-	const struct np_arp *a = &t.p.arp;
+	const struct np_arp *a = np_pkt_arp(&t.p);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_ARP);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_ARP);
 	assert_int_equal(t.p.l3_off, ARP_AT);
 	assert_int_equal(a->got, 28);
 	assert_int_equal(a->htype, 1);
@@ -64,9 +64,9 @@ static void test_reply(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, is_at, sizeof is_at);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.arp.op, 2);
-	assert_memory_equal(t.p.arp.sha, is_at + ARP_AT + 8, 6);
-	assert_memory_equal(t.p.arp.tha, is_at + ARP_AT + 18, 6);
+	assert_int_equal(np_pkt_arp(&t.p)->op, 2);
+	assert_memory_equal(np_pkt_arp(&t.p)->sha, is_at + ARP_AT + 8, 6);
+	assert_memory_equal(np_pkt_arp(&t.p)->tha, is_at + ARP_AT + 18, 6);
 	t_free(&t);
 }
 
@@ -79,7 +79,7 @@ static void test_padded(void **state)
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, sizeof f);
 	t_assert_clean(&t.p);
-	assert_int_equal(t.p.arp.got, 28);
+	assert_int_equal(np_pkt_arp(&t.p)->got, 28);
 	t_free(&t);
 }
 
@@ -99,8 +99,8 @@ static void test_behind_vlan_and_sll(void **state)
 	t_decode(&t, DLT_EN10MB, f, n);
 	t_assert_clean(&t.p);
 	assert_int_equal(t.p.l3_off, 18);
-	assert_int_equal(t.p.arp.op, 1);
-	assert_memory_equal(t.p.arp.tpa, ((uint8_t[]){ 192, 168, 1, 2 }), 4);
+	assert_int_equal(np_pkt_arp(&t.p)->op, 1);
+	assert_memory_equal(np_pkt_arp(&t.p)->tpa, ((uint8_t[]){ 192, 168, 1, 2 }), 4);
 	t_free(&t);
 
 	static const uint8_t sll[] = {
@@ -117,7 +117,7 @@ static void test_behind_vlan_and_sll(void **state)
 	t_decode(&t, DLT_LINUX_SLL, f, n);
 	t_assert_clean(&t.p);
 	assert_int_equal(t.p.l3_off, 16);
-	assert_int_equal(t.p.arp.op, 1);
+	assert_int_equal(np_pkt_arp(&t.p)->op, 1);
 	t_free(&t);
 }
 
@@ -137,9 +137,9 @@ static void test_not_ethernet_ipv4(void **state)
 	};
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, ib, sizeof ib);
-	assert_int_equal(t.p.layers, NP_HAS_LINK | NP_HAS_ARP);
-	assert_int_equal(t.p.arp.hlen, 20);
-	assert_int_equal(t.p.arp.op, 1);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK | NP_HAS_ARP);
+	assert_int_equal(np_pkt_arp(&t.p)->hlen, 20);
+	assert_int_equal(np_pkt_arp(&t.p)->op, 1);
 	assert_true(t_has_problem(&t.p, NP_L_ARP, NP_UNSUPPORTED));
 	assert_false(t.p.malformed);
 	assert_false(t.p.truncated);
@@ -153,20 +153,20 @@ static void test_cut_short(void **state)
 	t_decode_ex(&t, DLT_EN10MB, who_has, ARP_AT + 20, sizeof who_has);
 	assert_true(t.p.truncated);
 	assert_true(t_has_problem(&t.p, NP_L_ARP, NP_TRUNCATED));
-	assert_int_equal(t.p.arp.got, 20);
-	assert_int_equal(t.p.arp.op, 1);
+	assert_int_equal(np_pkt_arp(&t.p)->got, 20);
+	assert_int_equal(np_pkt_arp(&t.p)->op, 1);
 	t_free(&t);
 }
 
 static void check_arp_prefix(const struct np_packet *full, const struct np_packet *cut, uint32_t cap)
 {
 	if (cap < ARP_AT) {
-		assert_false(cut->layers & NP_HAS_ARP);
+		assert_false(np_pkt_arp(cut));
 		return;
 	}
-	const struct np_arp *a = &full->arp, *b = &cut->arp;
+	const struct np_arp *a = np_pkt_arp(full), *b = np_pkt_arp(cut);
 	uint32_t got = cap - ARP_AT;
-	assert_true(cut->layers & NP_HAS_ARP);
+	assert_true(np_pkt_arp(cut));
 	assert_int_equal(b->got, got < 28 ? got : 28);
 	if (got >= 2)
 		assert_int_equal(b->htype, a->htype);

@@ -1,0 +1,83 @@
+/* dispatch.c - the one table that says which protocol unit decodes what a lower layer carries
+ * (Wireshark's dissector tables: ethertype, IP protocol, UDP port), and the walk that follows it. */
+#include "internal.h"
+#include "netprobe/proto.h"
+
+enum np_by { NP_BY_ETHERTYPE, NP_BY_IPPROTO, NP_BY_UDP_PORT };
+
+struct np_dispatch {
+	enum np_by by;
+	uint16_t value;
+	uint8_t under;          /* enum np_layer the carrier must be, or NP_L_NONE for any */
+	const char *misplaced;  /* problem text when it is not */
+	void (*decode)(struct np_cursor *c, struct np_packet *p);
+	const struct np_unit *unit;  /* names and fields for the printers (units in the new shape) */
+};
+
+/* One row per protocol unit and number that hands it bytes. */
+static const struct np_dispatch table[] = {
+	{ NP_BY_ETHERTYPE, 0x0800, NP_L_NONE, NULL, np_decode_ipv4, NULL },
+	{ NP_BY_ETHERTYPE, 0x86dd, NP_L_NONE, NULL, np_decode_ipv6, NULL },
+	{ NP_BY_ETHERTYPE, 0x0806, NP_L_NONE, NULL, np_decode_arp, NULL },
+	{ NP_BY_IPPROTO, 6, NP_L_NONE, NULL, np_decode_tcp, NULL },
+	{ NP_BY_IPPROTO, 17, NP_L_NONE, NULL, np_decode_udp, NULL },
+	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, NULL },
+	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, NULL },
+	{ NP_BY_UDP_PORT, 4789, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
+};
+
+const struct np_unit *np_unit_of(uint8_t kind)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].unit && table[i].unit->kind == kind)
+			return table[i].unit;
+	return NULL;
+}
+
+static const struct np_dispatch *find(enum np_by by, uint16_t value)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].by == by && table[i].value == value)
+			return &table[i];
+	return NULL;
+}
+
+bool np_decode_ethertype(struct np_cursor *c, struct np_packet *p, uint16_t type)
+{
+	const struct np_dispatch *d = find(NP_BY_ETHERTYPE, type);
+	if (!d)
+		return false;
+	d->decode(c, p);
+	return true;
+}
+
+void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l)
+{
+	p->l4_off = np_frame_off(p, c);
+	const struct np_dispatch *d = find(NP_BY_IPPROTO, proto);
+	bool known = d && (d->under == NP_L_NONE || d->under == l);
+	if (known && np_cur_left(c) == 0) {
+		/* Nothing of the transport header is there: say why, and show no empty layer. */
+		if (p->l4_len > 0)
+			np_problem(p, l, NP_TRUNCATED, "transport header not captured");
+		else
+			np_problem(p, l, NP_INVALID, "no room for the transport header in the IP length");
+		return;
+	}
+	if (!d)
+		np_problem(p, l, NP_UNSUPPORTED, "transport protocol not decoded");
+	else if (!known)
+		np_problem(p, l, NP_UNSUPPORTED, d->misplaced);
+	else
+		d->decode(c, p);
+}
+
+void np_decode_udp_payload(struct np_cursor *c, struct np_packet *p, uint16_t sport,
+			   uint16_t dport)
+{
+	const struct np_dispatch *d = find(NP_BY_UDP_PORT, dport);
+	if (!d)
+		d = find(NP_BY_UDP_PORT, sport);
+	if (d)
+		d->decode(c, p);
+}
