@@ -167,8 +167,21 @@ void np_track_defaults(struct np_track_opts *o);
  * allow getrandom. Returns 0, or -1 with the reason in err. */
 int np_track_seed(struct np_track_opts *o, char *err, size_t errlen) __attribute__((warn_unused_result));
 
-/* Events are handed to a sink as they happen. */
-typedef void (*np_event_fn)(void *arg, const struct np_event *ev);
+/* The tracker returns its events in an out-array, in the order they happened; the caller (the
+ * pipeline, src/pipeline/) empties it between calls and orders them around the packet line.
+ * Bounded: one packet causes at most a few (state changes, a handshake or teardown, analysis
+ * notes, a ladder, a flood phase: fewer than 20), so np_track_packet always fits in an empty
+ * array; an event that finds it full is counted in `dropped`, not stored (never seen, kept as
+ * a guard). Letting time pass (np_track_advance) and the end of capture (np_track_finish) can
+ * release any number of conversations: they stop at a clean point when the array is nearly
+ * full and return true ("call again with an emptied array"), so nothing is ever lost there. */
+#define NP_TRACK_EVENTS_MAX 64
+
+struct np_track_events {
+	unsigned n;
+	uint64_t dropped;
+	struct np_event ev[NP_TRACK_EVENTS_MAX];
+};
 
 struct np_tracker;
 
@@ -176,14 +189,18 @@ struct np_tracker *np_tracker_new(const struct np_track_opts *o);
 void np_tracker_free(struct np_tracker *t);
 
 /* Let time pass up to `ts`: expire idle conversations and flood episodes. Call before
- * np_track_packet with the packet's timestamp. */
-void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np_event_fn fn,
-		      void *arg);
-/* Follow one decoded packet; fills *info (info->tcp false for anything not followed). */
+ * np_track_packet with the packet's timestamp. Appends to *out; true: more to come, call again
+ * (same time) once out is emptied. */
+bool np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec,
+		      struct np_track_events *out) __attribute__((warn_unused_result));
+/* Follow one decoded packet; fills *info (info->tcp false for anything not followed) and
+ * appends what the packet caused to *out (pass it empty: everything fits). */
 void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
-		     np_event_fn fn, void *arg);
-/* End of capture: report what is still pending (unanswered SYNs, an ongoing flood). */
-void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg);
+		     struct np_track_events *out);
+/* End of capture: report what is still pending (unanswered SYNs, ladders, an ongoing flood).
+ * Appends to *out; true: more to come, call again once out is emptied. */
+bool np_track_finish(struct np_tracker *t, struct np_track_events *out)
+	__attribute__((warn_unused_result));
 
 #define NP_TOP_TALKERS 5
 

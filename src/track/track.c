@@ -242,15 +242,14 @@ static bool quiet(struct np_tracker *t, struct conv *c, enum np_event_kind k)
 	return false;
 }
 
-static void emit(struct np_tracker *t, struct conv *c, const struct np_event *ev, np_event_fn fn,
-		 void *arg)
+static void emit(struct np_tracker *t, struct conv *c, const struct np_event *ev, struct np_track_events *out)
 {
 	if (!quiet(t, c, ev->kind))
-		fn(arg, ev);
+		np_track_push(out, ev);
 }
 
 static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tcp_state to,
-		      np_event_fn fn, void *arg)
+		      struct np_track_events *out)
 {
 	if (c->st[side] == to)
 		return;
@@ -260,11 +259,11 @@ static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tc
 	ev.st.from = c->st[side];
 	ev.st.to = to;
 	c->st[side] = to;
-	emit(t, c, &ev, fn, arg);
+	emit(t, c, &ev, out);
 }
 
 /* Hand the conversation's ladder to the printer (once) and give its slot back. */
-static void ladder_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
+static void ladder_done(struct np_tracker *t, struct conv *c, struct np_track_events *out)
 {
 	if (c->ladder == NP_LRU_NONE && !c->has_first)
 		return;
@@ -273,11 +272,11 @@ static void ladder_done(struct np_tracker *t, struct conv *c, np_event_fn fn, vo
 	 * slot no other conversation takes before then, not on this stack. */
 	c->lone = (struct np_ladder){ 1, 0, &c->first };
 	const struct np_ladder *l = c->ladder != NP_LRU_NONE ? &t->ladders[c->ladder] : &c->lone;
-	if (fn && !(c->flooded && !c->established)) { /* a flood's lone SYNs: no drawing each */
+	if (out && !(c->flooded && !c->established)) { /* a flood's lone SYNs: no drawing each */
 		struct np_event ev;
 		base_event(&ev, NP_EV_LADDER, t, c);
 		ev.ladder = l;
-		fn(arg, &ev);
+		np_track_push(out, &ev);
 	}
 	if (c->ladder != NP_LRU_NONE)
 		t->ladder_free[t->nladder_free++] = c->ladder;
@@ -351,10 +350,10 @@ static void offer_talker(struct np_track_stats *s, const struct conv *c)
 }
 
 /* A conversation leaves the table: say what is still worth saying about it. */
-static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_fn fn, void *arg)
+static void release(struct np_tracker *t, uint32_t slot, bool expired, struct np_track_events *out)
 {
 	struct conv *c = &t->convs[slot];
-	if (!c->established && !c->ended && !c->synack_seen && c->d[0].syns > 0 && fn) {
+	if (!c->established && !c->ended && !c->synack_seen && c->d[0].syns > 0 && out) {
 		struct np_event ev;
 		base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
 		ev.side = NP_CLIENT;
@@ -363,12 +362,12 @@ static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_
 		if (c->flooded) /* a flood's SYNs are reported with the flood, even after it */
 			(void)np_flood_suppress(t->flood, &c->ep[1]); /* counted while it lasts */
 		else
-			emit(t, c, &ev, fn, arg);
+			emit(t, c, &ev, out);
 	}
 	if (expired)
 		t->st.expired++;
 	offer_talker(&t->st, c);
-	ladder_done(t, c, fn, arg);
+	ladder_done(t, c, out);
 	np_lru_remove(&t->lru, slot);
 }
 
@@ -380,8 +379,8 @@ static uint32_t timeout_us(const struct np_tracker *t, int list)
 	return s * 1000000u;
 }
 
-void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np_event_fn fn,
-		      void *arg)
+bool np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec,
+		      struct np_track_events *out)
 {
 	int64_t now = np_us(ts_sec, ts_usec);
 	if (now > t->now)
@@ -389,10 +388,13 @@ void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np
 	for (int list = 0; list < NP_LRU_LISTS; list++) {
 		uint32_t s;
 		while ((s = t->lru.lists[list].tail) != NP_LRU_NONE &&
-		       t->now - t->convs[s].t_last > (int64_t)timeout_us(t, list))
-			release(t, s, true, fn, arg);
+		       t->now - t->convs[s].t_last > (int64_t)timeout_us(t, list)) {
+			if (!np_track_room(out, NP_TRACK_RESERVE))
+				return true; /* the rest on the next call, in the same order */
+			release(t, s, true, out);
+		}
 	}
-	np_flood_advance(t->flood, t->now, false, t->n, fn, arg);
+	return np_flood_advance(t->flood, t->now, false, t->n, out);
 }
 
 /* Make room for one more conversation: a flood's half-open entries go first. */
@@ -402,14 +404,14 @@ static void make_room(struct np_tracker *t, bool half_open)
 	if (half_open && half->count >= t->o.max_half_open) {
 		t->st.evicted++;
 		t->st.evicted_half_open++;
-		release(t, half->tail, false, NULL, NULL);
+		release(t, half->tail, false, NULL);
 	}
 	if (t->lru.count < t->lru.cap)
 		return;
 	int from = half->count ? LIST_HALF : t->lru.lists[LIST_ENDED].count ? LIST_ENDED : LIST_OPEN;
 	t->st.evicted++;
 	t->st.evicted_half_open += from == LIST_HALF;
-	release(t, t->lru.lists[from].tail, false, NULL, NULL);
+	release(t, t->lru.lists[from].tail, false, NULL);
 }
 
 /* A full hash chain (NP_LRU_MAX_CHAIN, lru.h) makes room as the table does (make_room): a
@@ -434,7 +436,7 @@ static void make_room_in_chain(struct np_tracker *t, uint64_t h)
 	t->st.evicted++;
 	t->st.evicted_half_open += half;
 	t->st.evicted_crowded++;
-	release(t, victim, false, NULL, NULL);
+	release(t, victim, false, NULL);
 }
 
 static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t h,
@@ -489,7 +491,7 @@ static double ms(int64_t us)
 	return (double)us / 1000.0;
 }
 
-static void handshake_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
+static void handshake_done(struct np_tracker *t, struct conv *c, struct np_track_events *out)
 {
 	c->established = true;
 	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_OPEN);
@@ -514,7 +516,7 @@ static void handshake_done(struct np_tracker *t, struct conv *c, np_event_fn fn,
 		if (total > t->st.hs_max_ms)
 			t->st.hs_max_ms = total;
 	}
-	emit(t, c, &ev, fn, arg);
+	emit(t, c, &ev, out);
 }
 
 static void conversation_over(struct np_tracker *t, struct conv *c)
@@ -523,7 +525,7 @@ static void conversation_over(struct np_tracker *t, struct conv *c)
 	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_ENDED);
 }
 
-static void teardown_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
+static void teardown_done(struct np_tracker *t, struct conv *c, struct np_track_events *out)
 {
 	struct np_event ev;
 	base_event(&ev, NP_EV_TEARDOWN, t, c);
@@ -536,10 +538,10 @@ static void teardown_done(struct np_tracker *t, struct conv *c, np_event_fn fn, 
 	ev.td.half_close = c->half_close;
 	t->st.closed++;
 	conversation_over(t, c);
-	emit(t, c, &ev, fn, arg);
+	emit(t, c, &ev, out);
 }
 
-static void on_rst(struct np_tracker *t, struct conv *c, int x, np_event_fn fn, void *arg)
+static void on_rst(struct np_tracker *t, struct conv *c, int x, struct np_track_events *out)
 {
 	int y = 1 - x;
 	struct np_event ev;
@@ -552,14 +554,14 @@ static void on_rst(struct np_tracker *t, struct conv *c, int x, np_event_fn fn, 
 		ev.side = (enum np_side)x;
 		t->st.reset++;
 	}
-	set_state(t, c, 0, NP_ST_CLOSED, fn, arg);
-	set_state(t, c, 1, NP_ST_CLOSED, fn, arg);
+	set_state(t, c, 0, NP_ST_CLOSED, out);
+	set_state(t, c, 1, NP_ST_CLOSED, out);
 	conversation_over(t, c);
-	emit(t, c, &ev, fn, arg);
+	emit(t, c, &ev, out);
 }
 
 /* The peer `y`'s FIN has been acknowledged by `x`. */
-static void fin_acked(struct np_tracker *t, struct conv *c, int x, np_event_fn fn, void *arg)
+static void fin_acked(struct np_tracker *t, struct conv *c, int x, struct np_track_events *out)
 {
 	int y = 1 - x;
 	c->d[y].fin_acked = true;
@@ -568,24 +570,24 @@ static void fin_acked(struct np_tracker *t, struct conv *c, int x, np_event_fn f
 		/* x sent its own FIN before this ACK, and TCP delivers in order: y got that FIN in
 		 * FIN-WAIT-1, so it went through CLOSING (RFC 9293 s3.6, Figure 13). */
 		if (c->d[x].fin)
-			set_state(t, c, y, NP_ST_CLOSING, fn, arg);
-		set_state(t, c, y, c->d[x].fin ? NP_ST_TIME_WAIT : NP_ST_FIN_WAIT_2, fn, arg);
+			set_state(t, c, y, NP_ST_CLOSING, out);
+		set_state(t, c, y, c->d[x].fin ? NP_ST_TIME_WAIT : NP_ST_FIN_WAIT_2, out);
 		break;
-	case NP_ST_CLOSING: set_state(t, c, y, NP_ST_TIME_WAIT, fn, arg); break;
-	case NP_ST_LAST_ACK: set_state(t, c, y, NP_ST_CLOSED, fn, arg); break;
+	case NP_ST_CLOSING: set_state(t, c, y, NP_ST_TIME_WAIT, out); break;
+	case NP_ST_LAST_ACK: set_state(t, c, y, NP_ST_CLOSED, out); break;
 	default: break;
 	}
 	switch (c->st[x]) {
 	case NP_ST_ESTABLISHED:
 	case NP_ST_SYN_RECEIVED:
-		set_state(t, c, x, NP_ST_CLOSE_WAIT, fn, arg);
+		set_state(t, c, x, NP_ST_CLOSE_WAIT, out);
 		break;
 	case NP_ST_FIN_WAIT_1: /* x's own FIN is still unacknowledged: both closed at once */
 		c->simultaneous = true;
-		set_state(t, c, x, NP_ST_CLOSING, fn, arg);
+		set_state(t, c, x, NP_ST_CLOSING, out);
 		break;
 	case NP_ST_FIN_WAIT_2:
-		set_state(t, c, x, NP_ST_TIME_WAIT, fn, arg);
+		set_state(t, c, x, NP_ST_TIME_WAIT, out);
 		break;
 	default:
 		break;
@@ -690,14 +692,14 @@ static const enum np_event_kind analysis_events[][2] = {
 
 /* The state machine: each endpoint's state follows from what it sends. */
 static void step(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
-		 np_event_fn fn, void *arg)
+		 struct np_track_events *out)
 {
 	int y = 1 - x;
 	uint16_t f = tcp->flags;
 	struct dir_state *d = &c->d[x];
 	if (f & NP_TCP_RST) {
 		if (!c->ended)
-			on_rst(t, c, x, fn, arg);
+			on_rst(t, c, x, out);
 		return;
 	}
 	if ((f & NP_TCP_SYN) && !(f & NP_TCP_ACK)) {
@@ -706,7 +708,7 @@ static void step(struct np_tracker *t, struct conv *c, int x, const struct np_tc
 			take_syn_options(d, tcp);
 		}
 		if (c->st[x] == NP_ST_CLOSED)
-			set_state(t, c, x, NP_ST_SYN_SENT, fn, arg);
+			set_state(t, c, x, NP_ST_SYN_SENT, out);
 		return;
 	}
 	if ((f & NP_TCP_SYN) && (f & NP_TCP_ACK)) {
@@ -716,33 +718,33 @@ static void step(struct np_tracker *t, struct conv *c, int x, const struct np_tc
 			take_syn_options(d, tcp);
 		}
 		if (c->st[x] == NP_ST_CLOSED || c->st[x] == NP_ST_LISTEN)
-			set_state(t, c, x, NP_ST_SYN_RECEIVED, fn, arg);
+			set_state(t, c, x, NP_ST_SYN_RECEIVED, out);
 		return;
 	}
 	if (!(f & NP_TCP_ACK))
 		return;
 	/* The ACK that completes the three-way handshake acknowledges the server's SYN. */
 	if (!c->established && c->synack_seen && c->d[y].isn && tcp->ack == c->d[y].base + 1) {
-		set_state(t, c, x, NP_ST_ESTABLISHED, fn, arg);
-		set_state(t, c, y, NP_ST_ESTABLISHED, fn, arg);
-		handshake_done(t, c, fn, arg);
+		set_state(t, c, x, NP_ST_ESTABLISHED, out);
+		set_state(t, c, y, NP_ST_ESTABLISHED, out);
+		handshake_done(t, c, out);
 	}
 	if (tcp->payload_len > 0 && c->d[y].fin && !d->fin)
 		c->half_close = true;
 	if (c->d[y].fin && !c->d[y].fin_acked && seq_le(c->d[y].fin_seq + 1, tcp->ack))
-		fin_acked(t, c, x, fn, arg);
+		fin_acked(t, c, x, out);
 	if ((f & NP_TCP_FIN) && !d->fin) {
 		d->fin = true;
 		d->fin_seq = tcp->seq + tcp->payload_len;
 		if (c->first_fin < 0)
 			c->first_fin = x;
 		if (c->st[x] == NP_ST_CLOSE_WAIT)
-			set_state(t, c, x, NP_ST_LAST_ACK, fn, arg);
+			set_state(t, c, x, NP_ST_LAST_ACK, out);
 		else if (c->st[x] == NP_ST_ESTABLISHED || c->st[x] == NP_ST_SYN_RECEIVED)
-			set_state(t, c, x, NP_ST_FIN_WAIT_1, fn, arg);
+			set_state(t, c, x, NP_ST_FIN_WAIT_1, out);
 	}
 	if (!c->ended && c->d[0].fin_acked && c->d[1].fin_acked)
-		teardown_done(t, c, fn, arg);
+		teardown_done(t, c, out);
 }
 
 static void endpoints(const struct np_packet *p, struct np_endpoint *src, struct np_endpoint *dst)
@@ -776,7 +778,7 @@ static void count_protocols(struct np_track_stats *s, const struct np_packet *p)
 }
 
 void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
-		     np_event_fn fn, void *arg)
+		     struct np_track_events *out)
 {
 	memset(info, 0, sizeof *info);
 	t->n = p->frame->n;
@@ -788,7 +790,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	const struct np_tcp *tcp = &p->tcp;
 	struct np_endpoint src, dst;
 	endpoints(p, &src, &dst);
-	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, fn, arg);
+	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, out);
 
 	uint8_t key[NP_LRU_KEY];
 	conv_key(&src, &dst, key);
@@ -798,7 +800,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	bool fresh_syn = (tcp->flags & (NP_TCP_SYN | NP_TCP_ACK | NP_TCP_RST)) == NP_TCP_SYN;
 	if (c && c->ended && fresh_syn) {
 		/* Port reuse after TIME-WAIT (RFC 9293 s3.6.1): a new connection. */
-		release(t, s, false, NULL, NULL);
+		release(t, s, false, NULL);
 		c = NULL;
 	}
 	if (!c) {
@@ -821,7 +823,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 		c->d[x].bytes += tcp->payload_len;
 	enum np_tcp_state before[2] = { c->st[0], c->st[1] };
 	bool was_over = c->ended;
-	step(t, c, x, tcp, fn, arg);
+	step(t, c, x, tcp, out);
 
 	for (size_t i = 0; i < sizeof analysis_events / sizeof analysis_events[0]; i++) {
 		if (!(info->analysis & analysis_events[i][0]))
@@ -830,7 +832,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 		base_event(&ev, analysis_events[i][1], t, c);
 		ev.side = (enum np_side)x;
 		ev.dup.num = info->dup_num;
-		emit(t, c, &ev, fn, arg);
+		emit(t, c, &ev, out);
 	}
 
 	info->tcp = true;
@@ -845,7 +847,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	if (t->o.ladder_convs) {
 		ladder_record(t, c, tcp, info, before);
 		if (c->ended && !was_over)
-			ladder_done(t, c, fn, arg); /* drawn when the conversation ends */
+			ladder_done(t, c, out); /* drawn when the conversation ends */
 	}
 }
 
@@ -855,14 +857,18 @@ static int by_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
+/* End of capture, first part: connections that only ever sent SYNs are reported as
+ * unanswered. Each is marked ended when said, so a call that stops early goes on where it
+ * stopped. True when stopped early. */
+static bool finish_unanswered(struct np_tracker *t, struct np_track_events *out)
 {
-	/* Connections that only ever sent SYNs are reported as unanswered at the end. */
 	uint32_t s = t->lru.lists[LIST_HALF].tail;
 	while (s != NP_LRU_NONE) {
 		uint32_t prev = t->lru.nodes[s].prev;
 		struct conv *c = &t->convs[s];
 		if (!c->synack_seen && c->d[0].syns > 0 && !c->ended) {
+			if (!np_track_room(out, 1))
+				return true;
 			struct np_event ev;
 			base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
 			ev.n = 0;
@@ -871,27 +877,46 @@ void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
 			if (c->flooded)
 				(void)np_flood_suppress(t->flood, &c->ep[1]);
 			else
-				emit(t, c, &ev, fn, arg);
+				emit(t, c, &ev, out);
 			c->ended = true;
 		}
 		s = prev;
 	}
-	/* Ladders of conversations still in the table, in first-seen order. */
-	if (t->o.ladder_convs) {
-		struct conv **drawn = malloc((size_t)t->lru.count * sizeof *drawn + 1);
-		size_t n = 0;
-		for (int list = 0; drawn && list < NP_LRU_LISTS; list++)
-			for (uint32_t i = t->lru.lists[list].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
-				if (t->convs[i].ladder != NP_LRU_NONE || t->convs[i].has_first)
-					drawn[n++] = &t->convs[i];
-		if (drawn) {
-			qsort(drawn, n, sizeof *drawn, by_id);
-			for (size_t i = 0; i < n; i++)
-				ladder_done(t, drawn[i], fn, arg);
-			free(drawn);
+	return false;
+}
+
+/* Second part: ladders of conversations still in the table, in first-seen order. A drawn
+ * ladder leaves its conversation (ladder_done), so a call that stops early draws the rest next
+ * time. True when stopped early. */
+static bool finish_ladders(struct np_tracker *t, struct np_track_events *out)
+{
+	if (!t->o.ladder_convs)
+		return false;
+	struct conv **drawn = malloc((size_t)t->lru.count * sizeof *drawn + 1);
+	size_t n = 0;
+	bool more = false;
+	for (int list = 0; drawn && list < NP_LRU_LISTS; list++)
+		for (uint32_t i = t->lru.lists[list].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
+			if (t->convs[i].ladder != NP_LRU_NONE || t->convs[i].has_first)
+				drawn[n++] = &t->convs[i];
+	if (drawn) {
+		qsort(drawn, n, sizeof *drawn, by_id);
+		for (size_t i = 0; i < n && !more; i++) {
+			if (!np_track_room(out, 1))
+				more = true;
+			else
+				ladder_done(t, drawn[i], out);
 		}
+		free(drawn);
 	}
-	np_flood_advance(t->flood, t->now, true, 0, fn, arg);
+	return more;
+}
+
+bool np_track_finish(struct np_tracker *t, struct np_track_events *out)
+{
+	if (finish_unanswered(t, out) || finish_ladders(t, out))
+		return true;
+	return np_flood_advance(t->flood, t->now, true, 0, out);
 }
 
 void np_track_stats(const struct np_tracker *t, struct np_track_stats *s)

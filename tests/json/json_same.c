@@ -300,6 +300,14 @@ static void on_event(void *arg, const struct np_event *ev)
 	}
 }
 
+/* The tracker's out-array, in order, emptied. */
+static void on_events(struct run *r, struct np_track_events *evs)
+{
+	for (unsigned i = 0; i < evs->n; i++)
+		on_event(r, &evs->ev[i]);
+	evs->n = 0;
+}
+
 static void summary_cases(struct run *r, const struct np_track_stats *st, uint64_t frames)
 {
 	begin(r, "summary", true);
@@ -411,14 +419,21 @@ static int check_capture(struct run *r, const char *path)
 		r->frame = f.n;
 		frames++;
 		np_decode(&f, &p);
-		np_track_advance(t, f.ts_sec, f.ts_usec, on_event, r);
-		np_track_packet(t, &p, &info, on_event, r);
+		struct np_track_events evs = { .n = 0 };
+		while (np_track_advance(t, f.ts_sec, f.ts_usec, &evs))
+			on_events(r, &evs);
+		on_events(r, &evs);
+		np_track_packet(t, &p, &info, &evs);
+		on_events(r, &evs);
 		packet_case(r, "packet", &p, &info);
 		packet_case(r, "packet, untracked", &p, NULL);
 		frame_cases(r, &f, &p, &info);
 	}
 	r->frame = 0;
-	np_track_finish(t, on_event, r);
+	struct np_track_events evs = { .n = 0 };
+	while (np_track_finish(t, &evs))
+		on_events(r, &evs);
+	on_events(r, &evs);
 	struct np_track_stats st;
 	np_track_stats(t, &st);
 	summary_cases(r, &st, frames);

@@ -229,11 +229,43 @@ static void h_free(struct h *h)
 	free(h->ev);
 }
 
+/* The tracker's out-array, handed to collect() in order and emptied. */
+static void take_events(struct h *h, struct np_track_events *out)
+{
+	for (unsigned i = 0; i < out->n; i++)
+		collect(h, &out->ev[i]);
+	assert_int_equal(out->dropped, 0);
+	out->n = 0;
+}
+
+static void track_advance(struct h *h, int64_t sec, uint32_t usec)
+{
+	struct np_track_events out = { .n = 0 };
+	while (np_track_advance(h->t, sec, usec, &out))
+		take_events(h, &out);
+	take_events(h, &out);
+}
+
+static void track_packet(struct h *h, const struct np_packet *p)
+{
+	struct np_track_events out = { .n = 0 };
+	np_track_packet(h->t, p, &h->info, &out);
+	take_events(h, &out);
+}
+
+static void track_finish(struct h *h)
+{
+	struct np_track_events out = { .n = 0 };
+	while (np_track_finish(h->t, &out))
+		take_events(h, &out);
+	take_events(h, &out);
+}
+
 /* Time is microseconds after BASE_SEC. */
 static void advance(struct h *h, int64_t at)
 {
 	h->mark = h->nev;
-	np_track_advance(h->t, BASE_SEC + at / 1000000, (uint32_t)(at % 1000000), collect, h);
+	track_advance(h, BASE_SEC + at / 1000000, (uint32_t)(at % 1000000));
 }
 
 /* One segment from `src` to `dst` at time `at`, as the watch loop hands it over. */
@@ -250,7 +282,7 @@ static void feed_ep(struct h *h, int64_t at, const struct np_endpoint *src,
 	p.f.ts_sec = BASE_SEC + at / 1000000;
 	p.f.ts_usec = (uint32_t)(at % 1000000);
 	advance(h, at);
-	np_track_packet(h->t, &p.p, &h->info, collect, h);
+	track_packet(h, &p.p);
 	t_free(&p);
 }
 
@@ -262,7 +294,7 @@ static void feed(struct h *h, int64_t at, const struct seg *s)
 static void finish(struct h *h)
 {
 	h->mark = h->nev;
-	np_track_finish(h->t, collect, h);
+	track_finish(h);
 }
 
 static const char *side_name(enum np_side s)
@@ -1255,8 +1287,8 @@ static void test_cut_header_not_followed(void **state)
 	struct t_pkt p;
 	t_decode_ex(&p, DLT_EN10MB, f, 14 + 20 + 12, n); /* up to the sequence number */
 	assert_true(p.p.truncated);
-	np_track_advance(h.t, BASE_SEC, 0, collect, &h);
-	np_track_packet(h.t, &p.p, &h.info, collect, &h);
+	track_advance(&h, BASE_SEC, 0);
+	track_packet(&h, &p.p);
 	t_free(&p);
 	assert_false(h.info.tcp);
 	assert_int_equal(h.nev, 0);

@@ -1,0 +1,36 @@
+/* pipeline.h - the frame pipeline as library code: decode -> filter (--port/--host) -> track ->
+ * print, with the tracker's events put in their place by the pipeline (expiries before the
+ * packet, what the packet caused after its line). `watch` feeds it frames from its source, the
+ * fuzz harnesses from memory: both run this code. */
+#ifndef NETPROBE_PIPELINE_H
+#define NETPROBE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netprobe/match.h"
+#include "netprobe/packet.h"
+#include "netprobe/printer.h"
+#include "netprobe/track.h"
+
+struct np_pipeline {
+	const struct np_match *match;   /* --port/--host; an empty match takes everything */
+	struct np_tracker *trk;
+	struct np_printer *pr;
+	uint64_t shown;                 /* frames that passed the match */
+	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
+};
+
+/* Owns nothing: the caller keeps match, tracker and printer. */
+void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, struct np_tracker *trk,
+		      struct np_printer *pr);
+/* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
+ * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
+bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);
+/* End of input: the tracker's pending events (unanswered SYNs, ladders, a flood) printed.
+ * Call it only when the run ended normally. */
+void np_pipeline_finish(struct np_pipeline *pl);
+/* The run's statistics for the summary: the tracker's, the frames read and shown. */
+void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs);
+
+#endif

@@ -1,0 +1,54 @@
+/* pipeline.c - one frame through decode, match, track and the printer, and the order of the
+ * output: expiries (they happened before this packet), then the packet, then what it caused. */
+#include "netprobe/pipeline.h"
+
+#include "netprobe/decode.h"
+
+void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, struct np_tracker *trk,
+		      struct np_printer *pr)
+{
+	pl->match = match;
+	pl->trk = trk;
+	pl->pr = pr;
+	pl->shown = 0;
+	pl->evs.n = 0;
+	pl->evs.dropped = 0;
+}
+
+/* Print the events collected so far and empty the out-array for the tracker's next call. */
+static void flush_events(struct np_pipeline *pl)
+{
+	for (unsigned i = 0; i < pl->evs.n; i++)
+		np_printer_event(pl->pr, &pl->evs.ev[i]);
+	pl->evs.n = 0;
+}
+
+bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
+{
+	struct np_pkt_track info;
+	np_decode(f, pkt);
+	if (!np_match_packet(pl->match, pkt))
+		return false;
+	pl->shown++;
+	while (np_track_advance(pl->trk, f->ts_sec, f->ts_usec, &pl->evs))
+		flush_events(pl);
+	flush_events(pl);
+	np_track_packet(pl->trk, pkt, &info, &pl->evs);
+	np_printer_packet(pl->pr, pkt, &info);
+	flush_events(pl);
+	return true;
+}
+
+void np_pipeline_finish(struct np_pipeline *pl)
+{
+	while (np_track_finish(pl->trk, &pl->evs))
+		flush_events(pl);
+	flush_events(pl);
+}
+
+void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs)
+{
+	np_track_stats(pl->trk, &rs->track);
+	rs->frames = frames;
+	rs->shown = pl->shown;
+}
