@@ -13,11 +13,21 @@
 #include "netprobe/printer.h"
 #include "netprobe/track.h"
 
+/* Packets shown, by protocol (stats.c). */
+struct np_proto_counts {
+	uint64_t packets, ip4, ip6, tcp, udp, icmp, icmp6, arp, other;
+};
+
+void np_stats_count(struct np_proto_counts *c, const struct np_packet *p);
+/* Into the summary's statistics (the fields of the same names). */
+void np_stats_fill(const struct np_proto_counts *c, struct np_track_stats *s);
+
 struct np_pipeline {
 	const struct np_match *match;   /* --port/--host; an empty match takes everything */
 	struct np_tracker *trk;
 	struct np_printer *pr;
 	uint64_t shown;                 /* frames that passed the match */
+	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
 };
 

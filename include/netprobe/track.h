@@ -213,6 +213,8 @@ struct np_talker {
 };
 
 struct np_track_stats {
+	/* Packets by protocol: counted by the pipeline (src/pipeline/stats.c), not the tracker,
+	 * and put here for the summary printers by np_pipeline_stats. */
 	uint64_t packets, ip4, ip6, tcp, udp, icmp, icmp6, arp, other;
 	uint64_t conversations;     /* ever seen */
 	uint64_t completed;         /* handshakes completed */

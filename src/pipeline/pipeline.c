@@ -11,6 +11,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->trk = trk;
 	pl->pr = pr;
 	pl->shown = 0;
+	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
 	pl->evs.dropped = 0;
 }
@@ -33,6 +34,7 @@ bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct 
 	while (np_track_advance(pl->trk, f->ts_sec, f->ts_usec, &pl->evs))
 		flush_events(pl);
 	flush_events(pl);
+	np_stats_count(&pl->counts, pkt);
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
 	np_printer_packet(pl->pr, pkt, &info);
 	flush_events(pl);
@@ -49,6 +51,7 @@ void np_pipeline_finish(struct np_pipeline *pl)
 void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs)
 {
 	np_track_stats(pl->trk, &rs->track);
+	np_stats_fill(&pl->counts, &rs->track);
 	rs->frames = frames;
 	rs->shown = pl->shown;
 }

@@ -764,25 +764,12 @@ static void endpoints(const struct np_packet *p, struct np_endpoint *src, struct
 	dst->port = p->tcp.dport;
 }
 
-static void count_protocols(struct np_track_stats *s, const struct np_packet *p)
-{
-	s->packets++;
-	s->ip4 += !!(p->layers & NP_HAS_IP4);
-	s->ip6 += !!(p->layers & NP_HAS_IP6);
-	s->tcp += !!(p->layers & NP_HAS_TCP);
-	s->udp += !!(p->layers & NP_HAS_UDP);
-	s->icmp += !!(p->layers & NP_HAS_ICMP);
-	s->icmp6 += !!(p->layers & NP_HAS_ICMP6);
-	s->arp += !!(p->layers & NP_HAS_ARP);
-	s->other += !(p->layers & (NP_HAS_IP4 | NP_HAS_IP6 | NP_HAS_ARP));
-}
 
 void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
 		     struct np_track_events *out)
 {
 	memset(info, 0, sizeof *info);
 	t->n = p->frame->n;
-	count_protocols(&t->st, p);
 	bool ip_ok = ((p->layers & NP_HAS_IP4) && p->ip4.got >= 20) ||
 		     ((p->layers & NP_HAS_IP6) && p->ip6.got >= 40);
 	if (!(p->layers & NP_HAS_TCP) || p->tcp.got < 20 || !ip_ok || p->tcp.doff < 5)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "netprobe/pipeline.h"
 #include "netprobe/capture.h"
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
@@ -415,10 +416,12 @@ static int check_capture(struct run *r, const char *path)
 	struct np_packet p;
 	struct np_pkt_track info;
 	uint64_t frames = 0;
+	struct np_proto_counts counts = { 0 };
 	while (np_source_next(src, &f, err, sizeof err) == NP_NEXT_FRAME) {
 		r->frame = f.n;
 		frames++;
 		np_decode(&f, &p);
+		np_stats_count(&counts, &p);
 		struct np_track_events evs = { .n = 0 };
 		while (np_track_advance(t, f.ts_sec, f.ts_usec, &evs))
 			on_events(r, &evs);
@@ -436,6 +439,7 @@ static int check_capture(struct run *r, const char *path)
 	on_events(r, &evs);
 	struct np_track_stats st;
 	np_track_stats(t, &st);
+	np_stats_fill(&counts, &st);
 	summary_cases(r, &st, frames);
 	np_tracker_free(t);
 	np_source_close(src);

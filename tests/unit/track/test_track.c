@@ -483,9 +483,6 @@ static void test_handshake(void **state)
 
 	struct np_track_stats st;
 	np_track_stats(h.t, &st);
-	assert_int_equal(st.packets, 4);
-	assert_int_equal(st.tcp, 4);
-	assert_int_equal(st.ip4, 4);
 	assert_int_equal(st.conversations, 1);
 	assert_int_equal(st.completed, 1);
 	assert_int_equal(st.open, 1);
@@ -1242,9 +1239,7 @@ static void test_ipv6(void **state)
 	assert_int_equal(td->td.bytes[1], 40);
 	struct np_track_stats st;
 	np_track_stats(h.t, &st);
-	assert_int_equal(st.ip6, 7);
-	assert_int_equal(st.ip4, 0);
-	assert_int_equal(st.conversations, 1);
+	assert_int_equal(st.conversations, 1); /* packets by protocol: tests/unit/pipeline */
 	h_free(&h);
 }
 
@@ -1294,7 +1289,7 @@ static void test_cut_header_not_followed(void **state)
 	assert_int_equal(h.nev, 0);
 	struct np_track_stats st;
 	np_track_stats(h.t, &st);
-	assert_int_equal(st.packets, 1);
+	assert_int_equal(st.packets, 0); /* counted by the pipeline (tests/unit/pipeline) */
 	assert_int_equal(st.conversations, 0);
 	h_free(&h);
 }
