@@ -104,11 +104,12 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	o.flood_rate = 3;
 	o.flood_half_open = 3;
 	o.flood_window_s = 2;
-	o.ladder_convs = 2;
-	o.ladder_segments = 5;
+	o.report_ends = true;
 	z->trk = np_tracker_new(&o);
+	z->ladder = np_ladder_new(o.max_conv, 2, 5); /* 2 ladders of 5 arrows: the pool runs out */
 	np_pipeline_init(&z->pl, &z->match, z->trk, &z->tee);
-	return z->trk ? 0 : -1;
+	np_pipeline_ladder(&z->pl, z->ladder);
+	return z->trk && z->ladder ? 0 : -1;
 }
 
 /* --port and --host from the first decoded frame: later frames then match or not. */
@@ -151,5 +152,7 @@ void fz_pipeline_end(struct fz_pipeline *z, uint64_t frames)
 	np_printer_summary(&z->tee, &rs);
 	np_printer_close(&z->tee, &rs, NP_END_READER_GONE); /* the JSON printer's text on diag */
 	np_tracker_free(z->trk);
+	np_ladder_free(z->ladder);
 	z->trk = NULL;
+	z->ladder = NULL;
 }

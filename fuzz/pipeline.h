@@ -24,6 +24,7 @@ struct fz_pipeline {
 	struct np_printer tee;  /* first: the tee's ops find the rest from it */
 	struct np_printer line, json, events;
 	struct np_tracker *trk;
+	struct np_ladder_rec *ladder;
 	struct np_match match;
 	bool match_set;
 	bool match_wanted;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "netprobe/ladder.h"
 #include "netprobe/packet.h"
 #include "netprobe/track.h"
 

@@ -321,12 +321,7 @@ static int settle(int argc, char **argv, struct watch_opts *o)
 					       : o->events ? NP_OUT_EVENTS : NP_OUT_LINE,
 		.tree = o->verbose, .hex = o->hex, .states = o->states, .summary = o->summary,
 	};
-	if (o->ladder) {
-		/* Enough for every conversation of a capture people draw; the rest are counted,
-		 * not drawn (bounded memory whatever the capture). */
-		o->track.ladder_convs = 1024;
-		o->track.ladder_segments = 64;
-	}
+	o->track.report_ends = o->ladder; /* the ladder recorder hears when a conversation ends */
 	if (!o->ladder_width)
 		o->ladder_width = terminal_width();
 	if (optind < argc) {

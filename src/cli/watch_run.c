@@ -218,6 +218,7 @@ struct run {
 	bool dirty;          /* frames in the -w stream's buffer */
 	int64_t flushed_ms;
 	struct np_printer pr;
+	struct np_ladder_rec *ladder; /* --ladder, or NULL */
 	struct np_pipeline pl;
 };
 
@@ -251,11 +252,16 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	if (np_printer_uses_stdout(&r->pr))
 		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 1 << 16 : 1 << 20);
 	*trk = np_tracker_new(&o->track);
-	if (!*trk) {
+	/* --ladder: bounded whatever the capture (ladder.h); the rest are counted, not drawn. */
+	if (o->ladder)
+		r->ladder = np_ladder_new(o->track.max_conv, NP_LADDER_CONVS, NP_LADDER_SEGMENTS);
+	if (!*trk || (o->ladder && !r->ladder)) {
+		np_tracker_free(*trk);
 		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
+	np_pipeline_ladder(&r->pl, r->ladder);
 	return NP_EXIT_OK;
 }
 
@@ -408,6 +414,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	struct np_run_stats rs;
 	np_pipeline_stats(&r->pl, st.frames, &rs);
 	np_tracker_free(trk);
+	np_ladder_free(r->ladder);
 	if (r->stop == STOP_NONE)
 		np_printer_summary(&r->pr, &rs);
 	/* Everything for stdout is written: see whether it all arrived. A reader that has gone

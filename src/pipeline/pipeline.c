@@ -10,18 +10,51 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->match = match;
 	pl->trk = trk;
 	pl->pr = pr;
+	pl->ladder = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
 	pl->evs.dropped = 0;
 }
 
+void np_pipeline_ladder(struct np_pipeline *pl, struct np_ladder_rec *ladder)
+{
+	pl->ladder = ladder;
+}
+
+/* A conversation is over: its ladder, when it has one to draw. The printers never see
+ * NP_EV_CONV_END itself. */
+static void conv_end(struct np_pipeline *pl, const struct np_event *ev)
+{
+	struct np_event ladder;
+	if (pl->ladder && np_ladder_end(pl->ladder, ev, &ladder))
+		np_printer_event(pl->pr, &ladder);
+}
+
 /* Print the events collected so far and empty the out-array for the tracker's next call. */
 static void flush_events(struct np_pipeline *pl)
 {
-	for (unsigned i = 0; i < pl->evs.n; i++)
-		np_printer_event(pl->pr, &pl->evs.ev[i]);
+	for (unsigned i = 0; i < pl->evs.n; i++) {
+		const struct np_event *ev = &pl->evs.ev[i];
+		if (ev->kind != NP_EV_CONV_END)
+			np_printer_event(pl->pr, ev);
+		else if (ev->end.why != NP_CONV_EVICTED) /* evictions: done before the packet */
+			conv_end(pl, ev);
+	}
 	pl->evs.n = 0;
+}
+
+/* The packet's segment joins its conversation's ladder, after the conversations pushed out to
+ * make room for it have given their places back (as they did, inside the tracker, before it). */
+static void record_segment(struct np_pipeline *pl, const struct np_packet *pkt,
+			   const struct np_pkt_track *info)
+{
+	for (unsigned i = 0; i < pl->evs.n; i++) {
+		const struct np_event *ev = &pl->evs.ev[i];
+		if (ev->kind == NP_EV_CONV_END && ev->end.why == NP_CONV_EVICTED)
+			conv_end(pl, ev);
+	}
+	np_ladder_segment(pl->ladder, pkt, info);
 }
 
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
@@ -36,6 +69,8 @@ bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct 
 	flush_events(pl);
 	np_stats_count(&pl->counts, pkt);
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
+	if (pl->ladder)
+		record_segment(pl, pkt, &info);
 	np_printer_packet(pl->pr, pkt, &info);
 	flush_events(pl);
 	return true;

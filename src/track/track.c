@@ -51,11 +51,6 @@ struct conv {
 	int64_t t_first, t_syn, t_synack, t_last;
 	int first_fin;         /* side that sent the first FIN, -1 none */
 	bool simultaneous, half_close;
-	uint32_t ladder;       /* slot in the ladder pool, or NP_LRU_NONE */
-	bool has_first;        /* --ladder: the first segment, kept here until a second one comes:
-				* a flood's lone SYNs never take a slot from the pool */
-	struct np_ladder_seg first;
-	struct np_ladder lone; /* the ladder handed out for a conversation of that one segment */
 	uint64_t packets;
 };
 
@@ -68,11 +63,11 @@ struct np_tracker {
 	uint32_t next_id;
 	int64_t now;
 	uint64_t n;
-	/* --ladder: a pool of segment lists, one per drawn conversation. */
-	struct np_ladder *ladders;
-	struct np_ladder_seg *ladder_segs;
-	uint32_t *ladder_free;
-	uint32_t nladder_free;
+	/* The end of the capture's NP_EV_CONV_END events, in first-seen order (np_track_finish
+	 * may stop and go on). */
+	struct conv **finish_order;
+	size_t finish_n, finish_pos;
+	bool finish_sorted;
 };
 
 void np_track_defaults(struct np_track_opts *o)
@@ -127,6 +122,7 @@ const char *np_event_kind_name(enum np_event_kind k)
 		"handshake",  "refused",    "syn_unanswered", "teardown",     "reset", "retransmission",
 		"dup_ack",    "zero_window", "window_full",   "out_of_order", "state", "syn_flood",
 		"ladder",
+		"conv_end",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
@@ -145,22 +141,6 @@ struct np_tracker *np_tracker_new(const struct np_track_opts *o)
 		np_tracker_free(t);
 		return NULL;
 	}
-	if (o->ladder_convs) {
-		uint32_t n = o->ladder_convs, per = o->ladder_segments ? o->ladder_segments : 1;
-		t->ladders = calloc(n, sizeof *t->ladders);
-		t->ladder_segs = calloc((size_t)n * per, sizeof *t->ladder_segs);
-		t->ladder_free = calloc(n, sizeof *t->ladder_free);
-		if (!t->ladders || !t->ladder_segs || !t->ladder_free) {
-			np_tracker_free(t);
-			return NULL;
-		}
-		for (uint32_t i = 0; i < n; i++) {
-			t->ladders[i].segs = t->ladder_segs + (size_t)i * per;
-			t->ladder_free[i] = n - 1 - i;
-		}
-		t->nladder_free = n;
-		t->o.ladder_segments = per;
-	}
 	t->st.hs_min_ms = -1;
 	return t;
 }
@@ -172,9 +152,7 @@ void np_tracker_free(struct np_tracker *t)
 	np_lru_free(&t->lru);
 	np_flood_free(t->flood);
 	free(t->convs);
-	free(t->ladders);
-	free(t->ladder_segs);
-	free(t->ladder_free);
+	free(t->finish_order);
 	free(t);
 }
 
@@ -262,64 +240,7 @@ static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tc
 	emit(t, c, &ev, out);
 }
 
-/* Hand the conversation's ladder to the printer (once) and give its slot back. */
-static void ladder_done(struct np_tracker *t, struct conv *c, struct np_track_events *out)
-{
-	if (c->ladder == NP_LRU_NONE && !c->has_first)
-		return;
-	/* The event's ladder must stay valid until the next call into the tracker (the watch
-	 * loop prints a packet's events after its line): so it lives in the conversation, whose
-	 * slot no other conversation takes before then, not on this stack. */
-	c->lone = (struct np_ladder){ 1, 0, &c->first };
-	const struct np_ladder *l = c->ladder != NP_LRU_NONE ? &t->ladders[c->ladder] : &c->lone;
-	if (out && !(c->flooded && !c->established)) { /* a flood's lone SYNs: no drawing each */
-		struct np_event ev;
-		base_event(&ev, NP_EV_LADDER, t, c);
-		ev.ladder = l;
-		np_track_push(out, &ev);
-	}
-	if (c->ladder != NP_LRU_NONE)
-		t->ladder_free[t->nladder_free++] = c->ladder;
-	c->ladder = NP_LRU_NONE;
-	c->has_first = false;
-}
 
-static void ladder_record(struct np_tracker *t, struct conv *c, const struct np_tcp *tcp,
-			  const struct np_pkt_track *info, const enum np_tcp_state before[2])
-{
-	struct np_ladder_seg seg, *s = &seg;
-	s->us = t->now - c->t_first;
-	s->n = t->n;
-	s->from = (uint8_t)info->from;
-	s->flags = tcp->flags;
-	s->analysis = info->analysis;
-	s->rel_seq = info->rel_seq;
-	s->rel_ack = info->rel_ack;
-	s->len = tcp->payload_len;
-	s->state[0] = (uint8_t)c->st[0];
-	s->state[1] = (uint8_t)c->st[1];
-	s->changed = (uint8_t)((c->st[0] != before[0]) | ((c->st[1] != before[1]) << 1));
-	if (c->ladder == NP_LRU_NONE && !c->has_first) {
-		c->first = seg;
-		c->has_first = true;
-		return;
-	}
-	if (c->ladder == NP_LRU_NONE) {
-		if (!t->nladder_free)
-			return; /* pool used up: this conversation is not drawn */
-		c->ladder = t->ladder_free[--t->nladder_free];
-		struct np_ladder *l = &t->ladders[c->ladder];
-		l->segs[0] = c->first;
-		l->nsegs = 1;
-		l->omitted = 0;
-		c->has_first = false;
-	}
-	struct np_ladder *l = &t->ladders[c->ladder];
-	if (l->nsegs == t->o.ladder_segments)
-		l->omitted++;
-	else
-		l->segs[l->nsegs++] = seg;
-}
 
 /* Keep the NP_TOP_TALKERS busiest conversations, busiest first (insertion into a tiny array). */
 static void offer_talker(struct np_track_stats *s, const struct conv *c)
@@ -349,11 +270,28 @@ static void offer_talker(struct np_track_stats *s, const struct conv *c)
 		s->ntop++;
 }
 
-/* A conversation leaves the table: say what is still worth saying about it. */
-static void release(struct np_tracker *t, uint32_t slot, bool expired, struct np_track_events *out)
+/* Tell a per-conversation consumer (the --ladder recorder) that c is over or leaving. */
+static void conv_end(struct np_tracker *t, struct conv *c, struct np_track_events *out,
+		     enum np_end_reason why)
+{
+	if (!t->o.report_ends)
+		return;
+	struct np_event ev;
+	base_event(&ev, NP_EV_CONV_END, t, c);
+	ev.end.why = why;
+	ev.end.slot = (uint32_t)(c - t->convs);
+	/* a flood's lone SYNs: no drawing each */
+	ev.end.worth_drawing = why != NP_CONV_EVICTED && !(c->flooded && !c->established);
+	np_track_push(out, &ev);
+}
+
+/* A conversation leaves the table: say what is still worth saying about it (`say`: it expired;
+ * not when it is pushed out or replaced, which only the consumers of NP_EV_CONV_END hear). */
+static void release(struct np_tracker *t, uint32_t slot, bool expired, bool say,
+		    struct np_track_events *out)
 {
 	struct conv *c = &t->convs[slot];
-	if (!c->established && !c->ended && !c->synack_seen && c->d[0].syns > 0 && out) {
+	if (!c->established && !c->ended && !c->synack_seen && c->d[0].syns > 0 && say) {
 		struct np_event ev;
 		base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
 		ev.side = NP_CLIENT;
@@ -367,7 +305,7 @@ static void release(struct np_tracker *t, uint32_t slot, bool expired, struct np
 	if (expired)
 		t->st.expired++;
 	offer_talker(&t->st, c);
-	ladder_done(t, c, out);
+	conv_end(t, c, out, say ? NP_CONV_EXPIRED : NP_CONV_EVICTED);
 	np_lru_remove(&t->lru, slot);
 }
 
@@ -391,33 +329,33 @@ bool np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec,
 		       t->now - t->convs[s].t_last > (int64_t)timeout_us(t, list)) {
 			if (!np_track_room(out, NP_TRACK_RESERVE))
 				return true; /* the rest on the next call, in the same order */
-			release(t, s, true, out);
+			release(t, s, true, true, out);
 		}
 	}
 	return np_flood_advance(t->flood, t->now, false, t->n, out);
 }
 
 /* Make room for one more conversation: a flood's half-open entries go first. */
-static void make_room(struct np_tracker *t, bool half_open)
+static void make_room(struct np_tracker *t, bool half_open, struct np_track_events *out)
 {
 	struct np_lru_list *half = &t->lru.lists[LIST_HALF];
 	if (half_open && half->count >= t->o.max_half_open) {
 		t->st.evicted++;
 		t->st.evicted_half_open++;
-		release(t, half->tail, false, NULL);
+		release(t, half->tail, false, false, out);
 	}
 	if (t->lru.count < t->lru.cap)
 		return;
 	int from = half->count ? LIST_HALF : t->lru.lists[LIST_ENDED].count ? LIST_ENDED : LIST_OPEN;
 	t->st.evicted++;
 	t->st.evicted_half_open += from == LIST_HALF;
-	release(t, t->lru.lists[from].tail, false, NULL);
+	release(t, t->lru.lists[from].tail, false, false, out);
 }
 
 /* A full hash chain (NP_LRU_MAX_CHAIN, lru.h) makes room as the table does (make_room): a
  * half-open conversation first, then an ended one, then an open one; the least recently seen of
  * them. With a secret hash key this does not happen in practice; it bounds a lookup's cost. */
-static void make_room_in_chain(struct np_tracker *t, uint64_t h)
+static void make_room_in_chain(struct np_tracker *t, uint64_t h, struct np_track_events *out)
 {
 	if (!np_lru_chain_full(&t->lru, h))
 		return;
@@ -436,15 +374,16 @@ static void make_room_in_chain(struct np_tracker *t, uint64_t h)
 	t->st.evicted++;
 	t->st.evicted_half_open += half;
 	t->st.evicted_crowded++;
-	release(t, victim, false, NULL);
+	release(t, victim, false, false, out);
 }
 
 static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t h,
-			     const struct np_endpoint *src, const struct np_endpoint *dst, uint16_t flags)
+			     const struct np_endpoint *src, const struct np_endpoint *dst, uint16_t flags,
+			     struct np_track_events *out)
 {
 	bool syn = flags & NP_TCP_SYN, ack = flags & NP_TCP_ACK;
-	make_room_in_chain(t, h);
-	make_room(t, !(!syn && ack));
+	make_room_in_chain(t, h, out);
+	make_room(t, !(!syn && ack), out);
 	bool half = syn || !ack;
 	uint32_t s = np_lru_insert(&t->lru, key, h, half ? LIST_HALF : LIST_OPEN);
 	if (s == NP_LRU_NONE)
@@ -455,7 +394,6 @@ static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t 
 	c->first_fin = -1;
 	c->d[0].ws = c->d[1].ws = -1;
 	c->t_first = t->now;
-	c->ladder = NP_LRU_NONE;
 	if (syn && !ack) {
 		c->ep[0] = *src;
 		c->ep[1] = *dst;
@@ -787,13 +725,13 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	bool fresh_syn = (tcp->flags & (NP_TCP_SYN | NP_TCP_ACK | NP_TCP_RST)) == NP_TCP_SYN;
 	if (c && c->ended && fresh_syn) {
 		/* Port reuse after TIME-WAIT (RFC 9293 s3.6.1): a new connection. */
-		release(t, s, false, NULL);
+		release(t, s, false, false, out);
 		c = NULL;
 	}
 	if (!c) {
 		if (tcp->flags & NP_TCP_RST)
 			return; /* a reset for nothing we know: nothing to follow */
-		c = new_conv(t, key, h, &src, &dst, tcp->flags);
+		c = new_conv(t, key, h, &src, &dst, tcp->flags, out);
 		if (!c)
 			return;
 	} else {
@@ -831,11 +769,11 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	info->sack_base = c->d[1 - x].base_set ? c->d[1 - x].base : 0;
 	info->state[0] = c->st[0];
 	info->state[1] = c->st[1];
-	if (t->o.ladder_convs) {
-		ladder_record(t, c, tcp, info, before);
-		if (c->ended && !was_over)
-			ladder_done(t, c, out); /* drawn when the conversation ends */
-	}
+	info->changed = (uint8_t)((c->st[0] != before[0]) | ((c->st[1] != before[1]) << 1));
+	info->slot = (uint32_t)(c - t->convs);
+	info->conv_us = t->now - c->t_first;
+	if (c->ended && !was_over)
+		conv_end(t, c, out, NP_CONV_OVER);
 }
 
 static int by_id(const void *a, const void *b)
@@ -872,36 +810,33 @@ static bool finish_unanswered(struct np_tracker *t, struct np_track_events *out)
 	return false;
 }
 
-/* Second part: ladders of conversations still in the table, in first-seen order. A drawn
- * ladder leaves its conversation (ladder_done), so a call that stops early draws the rest next
- * time. True when stopped early. */
-static bool finish_ladders(struct np_tracker *t, struct np_track_events *out)
+/* Second part: the conversations still in the table are over, in first-seen order (for the
+ * --ladder recorder). The order is made once; a call that stops early goes on from there.
+ * True when stopped early. */
+static bool finish_ends(struct np_tracker *t, struct np_track_events *out)
 {
-	if (!t->o.ladder_convs)
+	if (!t->o.report_ends)
 		return false;
-	struct conv **drawn = malloc((size_t)t->lru.count * sizeof *drawn + 1);
-	size_t n = 0;
-	bool more = false;
-	for (int list = 0; drawn && list < NP_LRU_LISTS; list++)
-		for (uint32_t i = t->lru.lists[list].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
-			if (t->convs[i].ladder != NP_LRU_NONE || t->convs[i].has_first)
-				drawn[n++] = &t->convs[i];
-	if (drawn) {
-		qsort(drawn, n, sizeof *drawn, by_id);
-		for (size_t i = 0; i < n && !more; i++) {
-			if (!np_track_room(out, 1))
-				more = true;
-			else
-				ladder_done(t, drawn[i], out);
-		}
-		free(drawn);
+	if (!t->finish_sorted) {
+		t->finish_sorted = true;
+		t->finish_order = malloc((size_t)t->lru.count * sizeof *t->finish_order + 1);
+		for (int list = 0; t->finish_order && list < NP_LRU_LISTS; list++)
+			for (uint32_t i = t->lru.lists[list].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
+				t->finish_order[t->finish_n++] = &t->convs[i];
+		if (t->finish_order)
+			qsort(t->finish_order, t->finish_n, sizeof *t->finish_order, by_id);
 	}
-	return more;
+	for (; t->finish_pos < t->finish_n; t->finish_pos++) {
+		if (!np_track_room(out, 1))
+			return true;
+		conv_end(t, t->finish_order[t->finish_pos], out, NP_CONV_FINISHED);
+	}
+	return false;
 }
 
 bool np_track_finish(struct np_tracker *t, struct np_track_events *out)
 {
-	if (finish_unanswered(t, out) || finish_ladders(t, out))
+	if (finish_unanswered(t, out) || finish_ends(t, out))
 		return true;
 	return np_flood_advance(t->flood, t->now, true, 0, out);
 }
