@@ -1271,6 +1271,67 @@ static void test_idle_expiry(void **state)
 	h_free(&h);
 }
 
+/* More events than the out-array holds (NP_TRACK_EVENTS_MAX): np_track_advance and
+ * np_track_finish stop, say so, and go on where they stopped, in order, losing nothing. */
+static void syns_from_many_ports(struct h *h, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct np_endpoint c = h->ep[C];
+		c.port = (uint16_t)(20000 + i);
+		feed_ep(h, (int64_t)i * 10000, &c, &h->ep[S], SEG(.flags = SYN, .seq = C0));
+	}
+}
+
+static void test_out_array_resumes(void **state)
+{
+	(void)state;
+	enum { N = 3 * NP_TRACK_EVENTS_MAX };
+	struct np_track_opts o;
+	np_track_defaults(&o);
+	o.report_ends = true;
+	struct h h;
+	h_init(&h, &o, 4);
+	syns_from_many_ports(&h, N);
+	struct np_track_events out = { .n = 0 };
+	unsigned calls = 1;
+	h.mark = h.nev;
+	while (np_track_advance(h.t, BASE_SEC + 100, 0, &out)) { /* past the half-open timeout */
+		assert_true(out.n > 0);
+		take_events(&h, &out);
+		calls++;
+	}
+	take_events(&h, &out);
+	assert_true(calls > 2);
+	assert_int_equal(h.nev - h.mark, 2 * N); /* each: unanswered, then its end */
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(h.ev[h.mark + 2 * i].kind, NP_EV_SYN_UNANSWERED);
+		assert_int_equal(h.ev[h.mark + 2 * i + 1].kind, NP_EV_CONV_END);
+		assert_int_equal(h.ev[h.mark + 2 * i + 1].end.why, NP_CONV_EXPIRED);
+		assert_int_equal(h.ev[h.mark + 2 * i].conv, h.ev[h.mark + 2 * i + 1].conv);
+	}
+	h_free(&h);
+
+	h_init(&h, &o, 4);
+	syns_from_many_ports(&h, N);
+	h.mark = h.nev;
+	calls = 1;
+	while (np_track_finish(h.t, &out)) {
+		take_events(&h, &out);
+		calls++;
+	}
+	take_events(&h, &out);
+	assert_true(calls > 2);
+	assert_int_equal(h.nev - h.mark, 2 * N); /* the unanswered SYNs, then every end */
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(h.ev[h.mark + i].kind, NP_EV_SYN_UNANSWERED);
+		const struct np_event *e = &h.ev[h.mark + N + i];
+		assert_int_equal(e->kind, NP_EV_CONV_END);
+		assert_int_equal(e->end.why, NP_CONV_FINISHED);
+		assert_int_equal(e->conv, i + 1); /* first-seen order */
+	}
+	h_free(&h);
+}
+
 /* A segment whose TCP header was cut by the snapshot length is counted, not followed. */
 static void test_cut_header_not_followed(void **state)
 {
@@ -1742,6 +1803,7 @@ int main(void)
 		cmocka_unit_test(test_port_reuse_after_time_wait),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_idle_expiry),
+		cmocka_unit_test(test_out_array_resumes),
 		cmocka_unit_test(test_cut_header_not_followed),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_seed_is_random),
