@@ -1,8 +1,9 @@
 /* test_track.c - the TCP conversation tracker (src/track/track.c: RFC 9293 s3.5-3.6 state
- * changes as an observer sees them, RFC 7323 window scaling, Wireshark-style segment analysis)
- * and the SYN-flood detector (src/track/synflood.c). Segments are built here as Ethernet frames,
- * decoded with np_decode and fed as cmd_watch.c feeds them: np_track_advance with the packet's
- * time, then np_track_packet; events are collected in order and compared exactly. */
+ * changes as an observer sees them, RFC 7323 window scaling, Wireshark-style segment analysis in
+ * src/track/tcp_state.c) and the SYN-flood detector (src/track/synflood.c). Segments are built
+ * here as Ethernet frames, decoded with np_decode and fed as the pipeline feeds them
+ * (src/pipeline/pipeline.c): np_track_advance with the packet's time, then np_track_packet;
+ * events are taken from the out-array in order and compared exactly. */
 #include <math.h>
 #include <stdio.h>
 
