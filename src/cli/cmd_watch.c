@@ -108,37 +108,6 @@ enum {
 	OPT_WIDTH,
 };
 
-static const struct option long_opts[] = {
-	{ "read", required_argument, NULL, 'r' },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "hex", no_argument, NULL, 'x' },
-	{ "brief", no_argument, NULL, 'q' },
-	{ "width", required_argument, NULL, OPT_WIDTH },
-	{ "time", required_argument, NULL, 't' },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "host", required_argument, NULL, OPT_HOST },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "color", required_argument, NULL, OPT_COLOR },
-	{ "events", no_argument, NULL, OPT_EVENTS },
-	{ "states", no_argument, NULL, OPT_STATES },
-	{ "ladder", no_argument, NULL, OPT_LADDER },
-	{ "write", required_argument, NULL, 'w' },
-	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "buffer-size", required_argument, NULL, 'B' },
-	{ "absolute", no_argument, NULL, 'S' },
-	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
-	{ "max-conv", required_argument, NULL, OPT_MAX_CONV },
-	{ "max-half-open", required_argument, NULL, OPT_MAX_HALF },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "flood-rate", required_argument, NULL, OPT_FLOOD_RATE },
-	{ "flood-half-open", required_argument, NULL, OPT_FLOOD_HALF },
-	{ "flood-window", required_argument, NULL, OPT_FLOOD_WINDOW },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static char *join_args(int argc, char **argv)
 {
@@ -184,6 +153,7 @@ enum kind {
 };
 
 struct rule {
+	const char *name;      /* the long option, or NULL (-n) */
 	int ch;
 	enum kind kind;
 	size_t off;            /* into struct watch_opts */
@@ -195,38 +165,62 @@ struct rule {
 #define AT(f) offsetof(struct watch_opts, f)
 #define TRK(f) (AT(track) + offsetof(struct np_track_opts, f))
 
+/* Every option of watch, one row each: its long name, letter or code, how its value is taken,
+ * where it goes and how a bad value is reported (-h is apart). */
 static const struct rule rules[] = {
-	{ 'r', K_NAME, AT(read_file), 0, 0, "-r", "a capture file, or '-' for stdin" },
-	{ 'i', K_NAME, AT(iface), 0, 0, "-i", "an interface name" },
-	{ 'w', K_NAME, AT(write_file), 0, 0, "-w", "a file name, or '-' for stdout" },
-	{ 'c', K_U64, AT(count), 1, UINT64_MAX, "packet count", "a whole number >= 1" },
-	{ 'B', K_U64, AT(buffer_kib), 64, 4u << 20, "buffer size", "64-4194304 KiB" },
-	{ OPT_WIDTH, K_U32, AT(ladder_width), NP_LADDER_WIDTH_MIN, NP_LADDER_WIDTH_MAX, "--width",
-	  "60-200 columns" },
-	{ OPT_DURATION, K_SECONDS, AT(duration), 0, 0, "duration", "0.001-31536000 seconds" },
-	{ OPT_MAX_CONV, K_U32, TRK(max_conv), 16, 1u << 24, "--max-conv", "16-16777216" },
-	{ OPT_MAX_HALF, K_U32, TRK(max_half_open), 1, 1u << 24, "--max-half-open", "1-16777216" },
-	{ OPT_IDLE, K_U32, TRK(idle_timeout_s), 1, 86400, "--idle-timeout", "1-86400" },
-	{ OPT_FLOOD_RATE, K_U32, TRK(flood_rate), 1, 100000000, "--flood-rate", "1-100000000" },
-	{ OPT_FLOOD_HALF, K_U32, TRK(flood_half_open), 1, 100000000, "--flood-half-open",
+	{ "read", 'r', K_NAME, AT(read_file), 0, 0, "-r", "a capture file, or '-' for stdin" },
+	{ "interface", 'i', K_NAME, AT(iface), 0, 0, "-i", "an interface name" },
+	{ "count", 'c', K_U64, AT(count), 1, UINT64_MAX, "packet count", "a whole number >= 1" },
+	{ "verbose", 'v', K_TRUE, AT(verbose), 0, 0, NULL, NULL },
+	{ "hex", 'x', K_TRUE, AT(hex), 0, 0, NULL, NULL },
+	{ "brief", 'q', K_TRUE, AT(brief), 0, 0, NULL, NULL },
+	{ "width", OPT_WIDTH, K_U32, AT(ladder_width), NP_LADDER_WIDTH_MIN, NP_LADDER_WIDTH_MAX,
+	  "--width", "60-200 columns" },
+	{ "time", 't', K_SPECIAL, 0, 0, 0, "time format", "r, d, e, a, ad, u or ud" },
+	{ "port", OPT_PORT, K_SPECIAL, 0, 0, 65535, "port", "0-65535" },
+	{ "host", OPT_HOST, K_SPECIAL, 0, 0, 0, NULL, NULL },
+	{ "json", OPT_JSON, K_TRUE, AT(json), 0, 0, NULL, NULL },
+	{ "color", OPT_COLOR, K_SPECIAL, 0, 0, 0, "--color", "auto, always or never" },
+	{ "events", OPT_EVENTS, K_TRUE, AT(events), 0, 0, NULL, NULL },
+	{ "states", OPT_STATES, K_TRUE, AT(states), 0, 0, NULL, NULL },
+	{ "ladder", OPT_LADDER, K_TRUE, AT(ladder), 0, 0, NULL, NULL },
+	{ "write", 'w', K_NAME, AT(write_file), 0, 0, "-w", "a file name, or '-' for stdout" },
+	{ "overwrite", OPT_OVERWRITE, K_TRUE, AT(overwrite), 0, 0, NULL, NULL },
+	{ "duration", OPT_DURATION, K_SECONDS, AT(duration), 0, 0, "duration",
+	  "0.001-31536000 seconds" },
+	{ "buffer-size", 'B', K_U64, AT(buffer_kib), 64, 4u << 20, "buffer size", "64-4194304 KiB" },
+	{ "absolute", 'S', K_TRUE, AT(absolute), 0, 0, NULL, NULL },
+	{ "no-summary", OPT_NO_SUMMARY, K_FALSE, AT(summary), 0, 0, NULL, NULL },
+	{ "max-conv", OPT_MAX_CONV, K_U32, TRK(max_conv), 16, 1u << 24, "--max-conv", "16-16777216" },
+	{ "max-half-open", OPT_MAX_HALF, K_U32, TRK(max_half_open), 1, 1u << 24, "--max-half-open",
+	  "1-16777216" },
+	{ "idle-timeout", OPT_IDLE, K_U32, TRK(idle_timeout_s), 1, 86400, "--idle-timeout",
+	  "1-86400" },
+	{ "flood-rate", OPT_FLOOD_RATE, K_U32, TRK(flood_rate), 1, 100000000, "--flood-rate",
 	  "1-100000000" },
-	{ OPT_FLOOD_WINDOW, K_U32, TRK(flood_window_s), 1, 16, "--flood-window", "1-16" },
-	{ 'v', K_TRUE, AT(verbose), 0, 0, NULL, NULL },
-	{ 'x', K_TRUE, AT(hex), 0, 0, NULL, NULL },
-	{ 'q', K_TRUE, AT(brief), 0, 0, NULL, NULL },
-	{ 'S', K_TRUE, AT(absolute), 0, 0, NULL, NULL },
-	{ OPT_JSON, K_TRUE, AT(json), 0, 0, NULL, NULL },
-	{ OPT_EVENTS, K_TRUE, AT(events), 0, 0, NULL, NULL },
-	{ OPT_STATES, K_TRUE, AT(states), 0, 0, NULL, NULL },
-	{ OPT_LADDER, K_TRUE, AT(ladder), 0, 0, NULL, NULL },
-	{ OPT_OVERWRITE, K_TRUE, AT(overwrite), 0, 0, NULL, NULL },
-	{ OPT_NO_SUMMARY, K_FALSE, AT(summary), 0, 0, NULL, NULL },
-	{ 'n', K_IGNORED, 0, 0, 0, NULL, NULL },
-	{ 't', K_SPECIAL, 0, 0, 0, "time format", "r, d, e, a, ad, u or ud" },
-	{ OPT_PORT, K_SPECIAL, 0, 0, 65535, "port", "0-65535" },
-	{ OPT_HOST, K_SPECIAL, 0, 0, 0, NULL, NULL },
-	{ OPT_COLOR, K_SPECIAL, 0, 0, 0, "--color", "auto, always or never" },
+	{ "flood-half-open", OPT_FLOOD_HALF, K_U32, TRK(flood_half_open), 1, 100000000,
+	  "--flood-half-open", "1-100000000" },
+	{ "flood-window", OPT_FLOOD_WINDOW, K_U32, TRK(flood_window_s), 1, 16, "--flood-window",
+	  "1-16" },
+	{ NULL, 'n', K_IGNORED, 0, 0, 0, NULL, NULL },
 };
+
+#define NRULES (sizeof rules / sizeof rules[0])
+
+/* getopt_long's table, made from the rules: --help, then the end. */
+static void long_options(struct option lo[NRULES + 2])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NRULES; i++) {
+		if (!rules[i].name)
+			continue;
+		bool flag = rules[i].kind == K_TRUE || rules[i].kind == K_FALSE;
+		lo[n++] = (struct option){ rules[i].name, flag ? no_argument : required_argument, NULL,
+					   rules[i].ch };
+	}
+	lo[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 /* The options that need more than the table: false when the value is invalid. */
 static bool take_special(const struct rule *r, const char *arg, struct watch_opts *o)
@@ -352,6 +346,8 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 		np_errorf(CMD, "%s", err);
 		return NP_EXIT_ERROR;
 	}
+	struct option long_opts[NRULES + 2];
+	long_options(long_opts);
 	optind = 1;
 	opterr = 0;
 	int ch;
@@ -361,9 +357,9 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 			return -1;
 		}
 		size_t i = 0;
-		while (i < sizeof rules / sizeof rules[0] && rules[i].ch != ch)
+		while (i < NRULES && rules[i].ch != ch)
 			i++;
-		if (i == sizeof rules / sizeof rules[0]) /* ':' or '?' */
+		if (i == NRULES) /* ':' or '?' */
 			return np_opt_error(CMD, ch, argv, long_opts);
 		if (take(&rules[i], optarg, o) != 0)
 			return NP_EXIT_ERROR;
