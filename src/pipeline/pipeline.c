@@ -2,6 +2,8 @@
  * output: expiries (they happened before this packet), then the packet, then what it caused. */
 #include "netprobe/pipeline.h"
 
+#include <string.h>
+
 #include "netprobe/decode.h"
 
 void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, struct np_tracker *trk,
@@ -64,6 +66,11 @@ bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct 
 	if (!np_match_packet(pl->match, pkt))
 		return false;
 	pl->shown++;
+	if (!pl->trk) { /* untracked (a probe's reply path): the packet alone */
+		np_stats_count(&pl->counts, pkt);
+		np_printer_packet(pl->pr, pkt, NULL);
+		return true;
+	}
 	while (np_track_advance(pl->trk, f->ts_sec, f->ts_usec, &pl->evs))
 		flush_events(pl);
 	flush_events(pl);
@@ -78,6 +85,8 @@ bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct 
 
 void np_pipeline_finish(struct np_pipeline *pl)
 {
+	if (!pl->trk)
+		return;
 	while (np_track_finish(pl->trk, &pl->evs))
 		flush_events(pl);
 	flush_events(pl);
@@ -85,7 +94,10 @@ void np_pipeline_finish(struct np_pipeline *pl)
 
 void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs)
 {
-	np_track_stats(pl->trk, &rs->track);
+	if (pl->trk)
+		np_track_stats(pl->trk, &rs->track);
+	else
+		memset(&rs->track, 0, sizeof rs->track);
 	np_stats_fill(&pl->counts, &rs->track);
 	rs->frames = frames;
 	rs->shown = pl->shown;
