@@ -36,6 +36,8 @@ static void conv_end(struct np_pipeline *pl, const struct np_event *ev)
 /* Print the events collected so far and empty the out-array for the tracker's next call. */
 static void flush_events(struct np_pipeline *pl)
 {
+	if (!pl->evs.n) /* most packets cause nothing */
+		return;
 	for (unsigned i = 0; i < pl->evs.n; i++) {
 		const struct np_event *ev = &pl->evs.ev[i];
 		if (ev->kind != NP_EV_CONV_END)
