@@ -1,7 +1,8 @@
-/* pipeline.c - the per-frame path of `netprobe watch` (cmd_watch.c's loop) for the fuzz
- * harnesses, with every printer enabled at once instead of the one the options choose: the
- * packet line, the -v tree, the -x dump, the --json object, event lines (text and JSON, ladders
- * included) and both summaries. Output goes to /dev/null: the formatting is what is exercised. */
+/* pipeline.c - the fuzz harnesses run the library's frame pipeline (np_pipeline_frame, as
+ * `netprobe watch` does) with a tee printer over the library's printers, so that one input
+ * reaches every output at once: the packet line with the -v tree and the -x dump, the --json
+ * objects, the --events view (ladders included) and both summaries. Output goes to /dev/null:
+ * the formatting is what is exercised. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,29 +23,72 @@ static FILE *sink_file(void)
 	return sink;
 }
 
-static void show_event(struct fz_pipeline *z, const struct np_event *ev)
+/* The tee is the first member of struct fz_pipeline. */
+static struct fz_pipeline *of_tee(struct np_printer *pr)
 {
-	np_print_event(&z->pc, ev);
-	np_print_event_json(&z->pc, ev);
+	return (struct fz_pipeline *)(void *)pr;
 }
 
-/* As cmd_watch.c: events the packet causes wait until its line is out. */
-static void on_event(void *arg, const struct np_event *ev)
+static void tee_packet(struct np_printer *pr, const struct np_packet *p,
+		       const struct np_pkt_track *trk)
 {
-	struct fz_pipeline *z = arg;
-	if (z->hold && z->nheld < sizeof z->held / sizeof z->held[0])
-		z->held[z->nheld++] = *ev;
-	else
-		show_event(z, ev);
+	struct fz_pipeline *z = of_tee(pr);
+	np_printer_packet(&z->line, p, trk);
+	np_printer_packet(&z->json, p, trk);
+	np_printer_packet(&z->events, p, trk);
+	/* Untracked too, as ping/trace print their answers. */
+	np_print_json_object(z->json.pc.out, p, NULL);
+}
+
+static void tee_event(struct np_printer *pr, const struct np_event *ev)
+{
+	struct fz_pipeline *z = of_tee(pr);
+	np_printer_event(&z->line, ev);
+	np_printer_event(&z->json, ev);
+	np_printer_event(&z->events, ev);
+}
+
+static void tee_summary(struct np_printer *pr, const struct np_run_stats *rs)
+{
+	struct fz_pipeline *z = of_tee(pr);
+	np_printer_summary(&z->json, rs);
+	np_printer_close(&z->line, rs, NP_END_COMPLETE);
+}
+
+static void tee_close(struct np_printer *pr, const struct np_run_stats *rs, enum np_run_end end)
+{
+	struct fz_pipeline *z = of_tee(pr);
+	np_printer_close(&z->json, rs, end);
+}
+
+static const struct np_printer_ops tee_ops = {
+	.packet = tee_packet,
+	.event = tee_event,
+	.summary = tee_summary,
+	.close = tee_close,
+};
+
+static void printer(struct np_printer *pr, enum np_output out, uint8_t opts,
+		    const struct np_print_ctx *pc)
+{
+	struct np_printer_opts po = { .output = out, .tree = true, .hex = true,
+				      .states = out == NP_OUT_EVENTS || (opts & FZ_OPT_STATES),
+				      .summary = true };
+	np_printer_init(pr, &po, pc);
+	pr->diag = pc->out;
 }
 
 int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 {
 	memset(z, 0, sizeof *z);
-	np_print_init(&z->pc, sink_file(), (enum np_tsfmt)(((opts >> FZ_OPT_TS_SHIFT) & 7) % 7),
+	struct np_print_ctx pc;
+	np_print_init(&pc, sink_file(), (enum np_tsfmt)(((opts >> FZ_OPT_TS_SHIFT) & 7) % 7),
 		      (opts & FZ_OPT_COLOR) != 0);
-	z->pc.absolute_seq = (opts & FZ_OPT_ABSOLUTE) != 0;
-	z->pc.event_numbers = (opts & FZ_OPT_EVNUM) != 0;
+	pc.absolute_seq = (opts & FZ_OPT_ABSOLUTE) != 0;
+	printer(&z->line, NP_OUT_LINE, opts, &pc);
+	printer(&z->json, NP_OUT_JSON, opts, &pc);
+	printer(&z->events, NP_OUT_EVENTS, opts, &pc);
+	z->tee.ops = &tee_ops;
 	z->match_wanted = (opts & FZ_OPT_MATCH) != 0;
 
 	struct np_track_opts o;
@@ -60,10 +104,12 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	o.flood_rate = 3;
 	o.flood_half_open = 3;
 	o.flood_window_s = 2;
-	o.ladder_convs = 2;
-	o.ladder_segments = 5;
+	o.report_ends = true;
 	z->trk = np_tracker_new(&o);
-	return z->trk ? 0 : -1;
+	z->ladder = np_ladder_new(o.max_conv, 2, 5); /* 2 ladders of 5 arrows: the pool runs out */
+	np_pipeline_init(&z->pl, &z->match, z->trk, &z->tee);
+	np_pipeline_ladder(&z->pl, z->ladder);
+	return z->trk && z->ladder ? 0 : -1;
 }
 
 /* --port and --host from the first decoded frame: later frames then match or not. */
@@ -91,35 +137,22 @@ static void set_match(struct fz_pipeline *z, const struct np_packet *p)
 void fz_pipeline_frame(struct fz_pipeline *z, const struct np_frame *f)
 {
 	struct np_packet pkt;
-	struct np_pkt_track info;
-	np_decode(f, &pkt);
-	if (z->match_wanted && !z->match_set)
+	if (z->match_wanted && !z->match_set) {
+		np_decode(f, &pkt); /* the harness's own look, to choose the match */
 		set_match(z, &pkt);
-	if (!np_match_packet(&z->match, &pkt))
-		return;
-	z->hold = false;
-	np_track_advance(z->trk, f->ts_sec, f->ts_usec, on_event, z);
-	z->hold = true;
-	z->nheld = 0;
-	np_track_packet(z->trk, &pkt, &info, on_event, z);
-	np_print_line(&z->pc, &pkt, &info);
-	np_print_tree(&z->pc, &pkt, &info);
-	np_print_hex(&z->pc, &pkt);
-	np_print_json(&z->pc, &pkt, &info);
-	/* Untracked forms too, as ping/trace print their answers. */
-	np_print_json_object(z->pc.out, &pkt, NULL);
-	for (unsigned i = 0; i < z->nheld; i++)
-		show_event(z, &z->held[i]);
-	z->hold = false;
+	}
+	(void)np_pipeline_frame(&z->pl, f, &pkt);
 }
 
 void fz_pipeline_end(struct fz_pipeline *z, uint64_t frames)
 {
-	struct np_track_stats st;
-	np_track_finish(z->trk, on_event, z);
-	np_track_stats(z->trk, &st);
-	np_print_summary(z->pc.out, &st, frames);
-	np_print_summary_json(z->pc.out, &st, frames, st.packets);
+	struct np_run_stats rs;
+	np_pipeline_finish(&z->pl);
+	np_pipeline_stats(&z->pl, frames, &rs);
+	np_printer_summary(&z->tee, &rs);
+	np_printer_close(&z->tee, &rs, NP_END_READER_GONE); /* the JSON printer's text on diag */
 	np_tracker_free(z->trk);
+	np_ladder_free(z->ladder);
 	z->trk = NULL;
+	z->ladder = NULL;
 }

@@ -3,6 +3,7 @@
 #define NETPROBE_PACKET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One captured frame as a source hands it over. `data` holds `caplen` bytes of a frame that

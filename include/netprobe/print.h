@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "netprobe/fmt.h"
+#include "netprobe/ladder.h"
 #include "netprobe/packet.h"
 #include "netprobe/track.h"
 

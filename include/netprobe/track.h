@@ -39,7 +39,18 @@ enum np_event_kind {
 	NP_EV_OUT_OF_ORDER,
 	NP_EV_STATE,
 	NP_EV_SYN_FLOOD,
-	NP_EV_LADDER,       /* a conversation's segments, for the --ladder diagram */
+	NP_EV_LADDER,       /* a conversation's segments, for the --ladder diagram (ladder.c) */
+	NP_EV_CONV_END,     /* a conversation is over or leaves the table (np_track_opts
+			     * report_ends): for per-conversation consumers, never printed */
+};
+
+/* Why NP_EV_CONV_END came. */
+enum np_end_reason {
+	NP_CONV_OVER,        /* this packet ended it (teardown, reset, refusal) */
+	NP_CONV_EXPIRED,     /* idle past its timeout */
+	NP_CONV_EVICTED,     /* pushed out to make room (during np_track_packet, before the
+			     * packet's own events) or replaced by a new connection on its ports */
+	NP_CONV_FINISHED,    /* still in the table at the end of the capture (first-seen order) */
 };
 
 enum np_side { NP_CLIENT = 0, NP_SERVER = 1, NP_BOTH = 2 };
@@ -51,23 +62,7 @@ struct np_endpoint {
 	uint16_t port;
 };
 
-/* One arrow of a ladder diagram. */
-struct np_ladder_seg {
-	int64_t us;             /* since the conversation's first segment */
-	uint64_t n;
-	uint8_t from;           /* enum np_side of the sender */
-	uint8_t changed;        /* bit 0: client's state changed, bit 1: server's */
-	uint16_t flags;
-	uint16_t analysis;
-	uint32_t rel_seq, rel_ack, len;
-	uint8_t state[2];       /* enum np_tcp_state after the segment */
-};
-
-struct np_ladder {
-	uint32_t nsegs;         /* kept, at most the tracker's ladder_segments */
-	uint64_t omitted;       /* segments after the kept ones */
-	struct np_ladder_seg *segs;
-};
+struct np_ladder; /* netprobe/ladder.h: the --ladder diagram is drawn outside the tracker */
 
 struct np_event {
 	enum np_event_kind kind;
@@ -112,7 +107,12 @@ struct np_event {
 			double duration_s;
 			uint64_t suppressed;  /* per-connection events not printed during the episode */
 		} flood;
-		const struct np_ladder *ladder; /* valid until the next call into the tracker */
+		const struct np_ladder *ladder; /* valid until the next call into the recorder */
+		struct {
+			enum np_end_reason why;
+			uint32_t slot;        /* the conversation's np_pkt_track.slot */
+			bool worth_drawing;   /* not a flood's lone SYNs, not evicted */
+		} end;
 	};
 };
 
@@ -141,6 +141,10 @@ struct np_pkt_track {
 	uint32_t dup_num;
 	uint32_t sack_base;     /* SACK edges are the peer's sequence numbers: its base */
 	enum np_tcp_state state[2]; /* client's and server's state after this segment */
+	uint8_t changed;        /* bit 0: the client's state changed with it, bit 1: the server's */
+	uint32_t slot;          /* the conversation's place in the table, below max_conv: reused
+				 * after its NP_EV_CONV_END (per-conversation state of a consumer) */
+	int64_t conv_us;        /* since the conversation's first segment */
 };
 
 struct np_track_opts {
@@ -153,8 +157,7 @@ struct np_track_opts {
 	uint32_t flood_rate;        /* SYNs/s to one destination that start an episode */
 	uint32_t flood_half_open;   /* ...with at least this many half-open in the window */
 	uint32_t flood_window_s;    /* sliding window */
-	uint32_t ladder_convs;      /* conversations whose segments are kept for --ladder (0: none) */
-	uint32_t ladder_segments;   /* segments kept per conversation */
+	bool report_ends;           /* NP_EV_CONV_END events (for --ladder's recorder) */
 	/* SipHash key of the conversation and flood-target tables, whose keys come from packets:
 	 * secret and random (np_track_seed), or flows that all fall into one hash chain could be
 	 * computed offline (hash flooding). np_track_defaults sets a fixed key, for tests only. */
@@ -167,8 +170,21 @@ void np_track_defaults(struct np_track_opts *o);
  * allow getrandom. Returns 0, or -1 with the reason in err. */
 int np_track_seed(struct np_track_opts *o, char *err, size_t errlen) __attribute__((warn_unused_result));
 
-/* Events are handed to a sink as they happen. */
-typedef void (*np_event_fn)(void *arg, const struct np_event *ev);
+/* The tracker returns its events in an out-array, in the order they happened; the caller (the
+ * pipeline, src/pipeline/) empties it between calls and orders them around the packet line.
+ * Bounded: one packet causes at most a few (state changes, a handshake or teardown, analysis
+ * notes, a ladder, a flood phase: fewer than 20), so np_track_packet always fits in an empty
+ * array; an event that finds it full is counted in `dropped`, not stored (never seen, kept as
+ * a guard). Letting time pass (np_track_advance) and the end of capture (np_track_finish) can
+ * release any number of conversations: they stop at a clean point when the array is nearly
+ * full and return true ("call again with an emptied array"), so nothing is ever lost there. */
+#define NP_TRACK_EVENTS_MAX 64
+
+struct np_track_events {
+	unsigned n;
+	uint64_t dropped;
+	struct np_event ev[NP_TRACK_EVENTS_MAX];
+};
 
 struct np_tracker;
 
@@ -176,14 +192,18 @@ struct np_tracker *np_tracker_new(const struct np_track_opts *o);
 void np_tracker_free(struct np_tracker *t);
 
 /* Let time pass up to `ts`: expire idle conversations and flood episodes. Call before
- * np_track_packet with the packet's timestamp. */
-void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np_event_fn fn,
-		      void *arg);
-/* Follow one decoded packet; fills *info (info->tcp false for anything not followed). */
+ * np_track_packet with the packet's timestamp. Appends to *out; true: more to come, call again
+ * (same time) once out is emptied. */
+bool np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec,
+		      struct np_track_events *out) __attribute__((warn_unused_result));
+/* Follow one decoded packet; fills *info (info->tcp false for anything not followed) and
+ * appends what the packet caused to *out (pass it empty: everything fits). */
 void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
-		     np_event_fn fn, void *arg);
-/* End of capture: report what is still pending (unanswered SYNs, an ongoing flood). */
-void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg);
+		     struct np_track_events *out);
+/* End of capture: report what is still pending (unanswered SYNs, ladders, an ongoing flood).
+ * Appends to *out; true: more to come, call again once out is emptied. */
+bool np_track_finish(struct np_tracker *t, struct np_track_events *out)
+	__attribute__((warn_unused_result));
 
 #define NP_TOP_TALKERS 5
 
@@ -196,6 +216,8 @@ struct np_talker {
 };
 
 struct np_track_stats {
+	/* Packets by protocol: counted by the pipeline (src/pipeline/stats.c), not the tracker,
+	 * and put here for the summary printers by np_pipeline_stats. */
 	uint64_t packets, ip4, ip6, tcp, udp, icmp, icmp6, arp, other;
 	uint64_t conversations;     /* ever seen */
 	uint64_t completed;         /* handshakes completed */

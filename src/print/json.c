@@ -870,6 +870,7 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 		STR(&w, "side", np_side_name(ev->side));
 		break;
 	case NP_EV_LADDER:
+	case NP_EV_CONV_END: /* the pipeline's, never printed */
 		break;
 	case NP_EV_SYN_FLOOD: {
 		static const char *const phases[] = { "start", "update", "end" };

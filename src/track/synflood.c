@@ -40,6 +40,7 @@ struct np_flood {
 	uint32_t nactive;
 	uint64_t episodes;
 	int64_t last_check_us;
+	bool resume;           /* the last look stopped at a full out-array (np_flood_advance) */
 };
 
 static void target_key(const struct np_endpoint *ep, uint8_t key[NP_LRU_KEY])
@@ -236,7 +237,7 @@ static struct target *find_target(struct np_flood *f, const struct np_endpoint *
 }
 
 static void flood_event(struct np_flood *f, struct target *t, enum np_flood_phase phase,
-			int64_t now, uint64_t n, np_event_fn fn, void *arg)
+			int64_t now, uint64_t n, struct np_track_events *out)
 {
 	struct window w = window_of(f, t, now);
 	struct np_event ev;
@@ -258,7 +259,7 @@ static void flood_event(struct np_flood *f, struct target *t, enum np_flood_phas
 	ev.flood.peak_rate = t->peak;
 	ev.flood.duration_s = (double)(now - t->start_us) / 1e6;
 	ev.flood.suppressed = t->suppressed;
-	fn(arg, &ev);
+	np_track_push(out, &ev);
 }
 
 static void remove_active(struct np_flood *f, uint32_t i)
@@ -268,7 +269,7 @@ static void remove_active(struct np_flood *f, uint32_t i)
 
 void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		      const struct np_endpoint *dst, uint16_t flags, uint64_t n, int64_t now,
-		      np_event_fn fn, void *arg)
+		      struct np_track_events *out)
 {
 	bool syn = flags & NP_TCP_SYN, ack = flags & NP_TCP_ACK, rst = flags & NP_TCP_RST;
 	if (syn && !ack && !rst) {
@@ -293,7 +294,7 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 				t->peak = rate;
 			if (now - t->last_update_us >= UPDATE_EVERY_US) {
 				t->last_update_us = now;
-				flood_event(f, t, NP_FLOOD_UPDATE, now, n, fn, arg);
+				flood_event(f, t, NP_FLOOD_UPDATE, now, n, out);
 			}
 		} else if (rate >= f->o.flood_rate && half_open >= f->o.flood_half_open &&
 			   f->nactive < MAX_ACTIVE) {
@@ -309,7 +310,7 @@ void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 			t->peak = rate;
 			f->active[f->nactive++] = (uint32_t)(t - f->targets);
 			f->episodes++;
-			flood_event(f, t, NP_FLOOD_START, now, n, fn, arg);
+			flood_event(f, t, NP_FLOOD_START, now, n, out);
 		}
 		return;
 	}
@@ -349,13 +350,20 @@ bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server)
 	return false;
 }
 
-void np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n, np_event_fn fn,
-		      void *arg)
+bool np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n,
+		      struct np_track_events *out)
 {
-	if (!final && now - f->last_check_us < 100000)
-		return; /* called for every packet: look at the episodes ten times a second */
+	/* Called for every packet: look at the episodes ten times a second (or go on where a
+	 * full out-array stopped the last look). */
+	if (!final && !f->resume && now - f->last_check_us < 100000)
+		return false;
 	f->last_check_us = now;
+	f->resume = false;
 	for (uint32_t i = 0; i < f->nactive;) {
+		if (!np_track_room(out, 1)) {
+			f->resume = true;
+			return true;
+		}
 		struct target *t = &f->targets[f->active[i]];
 		struct window w = window_of(f, t, now);
 		double rate = window_rate(&w, now);
@@ -372,10 +380,11 @@ void np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n, n
 			/* The episode ended when the SYNs stopped, not when we noticed. */
 			int64_t end = final ? now : t->last_syn_us;
 			t->active = false;
-			flood_event(f, t, NP_FLOOD_END, end > t->start_us ? end : now, n, fn, arg);
+			flood_event(f, t, NP_FLOOD_END, end > t->start_us ? end : now, n, out);
 			remove_active(f, i);
 			continue;
 		}
 		i++;
 	}
+	return false;
 }

@@ -1,8 +1,8 @@
-/* track.c - TCP conversations as an observer sees them (RFC 9293 s3.5 and s3.6 state changes,
- * judged from the segments each endpoint sends), with Wireshark-style analysis of each segment:
- * retransmission, duplicate ACK, zero window, window full, out-of-order. Conversations live in
- * a bounded LRU table: half-open ones (a flood's) in a list of their own with a cap of their own,
- * so a flood evicts its own entries before it can evict established conversations. */
+/* track.c - TCP conversations as an observer sees them: a bounded LRU table of conversations
+ * (half-open ones, a flood's, in a list of their own with a cap of their own, so a flood evicts
+ * its own entries before it can evict established conversations), their lifecycle (new, idle,
+ * evicted, expired, over) and the events about it, returned in an out-array. The state machine
+ * and the segment analysis are tcp_state.c; the SYN-flood detector synflood.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,70 +10,7 @@
 #include <sys/random.h>
 
 #include "siphash.h"
-#include "track_int.h"
-
-enum { LIST_HALF = 0, LIST_OPEN = 1, LIST_ENDED = 2 };
-
-struct dir_state {
-	bool seq_known;
-	bool base_set;         /* base known, from this side's first segment or the peer's ACK */
-	bool isn;              /* base is this side's ISN (its SYN was seen) */
-	uint32_t base;         /* relative sequence numbers count from here */
-	uint32_t next_seq;     /* highest sequence number sent, plus one */
-	uint32_t syns;
-	bool ack_known;
-	uint32_t last_ack;
-	uint16_t last_win;
-	uint32_t win_scaled;   /* last advertised window, scaled */
-	uint32_t dup_num;
-	bool fin;
-	uint32_t fin_seq;      /* sequence number of the FIN */
-	bool fin_acked;
-	int8_t ws;             /* window scale offered in the SYN, -1 none */
-	uint16_t mss;
-	bool sack_perm, ts;
-	uint64_t bytes;
-	bool hole;             /* a gap: [hole_lo, hole_hi) was never seen */
-	uint32_t hole_lo, hole_hi;
-	int64_t hole_us;
-};
-
-struct conv {
-	uint32_t id;
-	struct np_endpoint ep[2]; /* client, server */
-	bool midstream;
-	bool established;
-	bool ended;
-	bool synack_seen;
-	bool flooded;          /* a flood episode hid its events */
-	enum np_tcp_state st[2];
-	struct dir_state d[2];
-	int64_t t_first, t_syn, t_synack, t_last;
-	int first_fin;         /* side that sent the first FIN, -1 none */
-	bool simultaneous, half_close;
-	uint32_t ladder;       /* slot in the ladder pool, or NP_LRU_NONE */
-	bool has_first;        /* --ladder: the first segment, kept here until a second one comes:
-				* a flood's lone SYNs never take a slot from the pool */
-	struct np_ladder_seg first;
-	struct np_ladder lone; /* the ladder handed out for a conversation of that one segment */
-	uint64_t packets;
-};
-
-struct np_tracker {
-	struct np_track_opts o;
-	struct np_lru lru;
-	struct conv *convs;
-	struct np_flood *flood;
-	struct np_track_stats st;
-	uint32_t next_id;
-	int64_t now;
-	uint64_t n;
-	/* --ladder: a pool of segment lists, one per drawn conversation. */
-	struct np_ladder *ladders;
-	struct np_ladder_seg *ladder_segs;
-	uint32_t *ladder_free;
-	uint32_t nladder_free;
-};
+#include "conv.h"
 
 void np_track_defaults(struct np_track_opts *o)
 {
@@ -127,6 +64,7 @@ const char *np_event_kind_name(enum np_event_kind k)
 		"handshake",  "refused",    "syn_unanswered", "teardown",     "reset", "retransmission",
 		"dup_ack",    "zero_window", "window_full",   "out_of_order", "state", "syn_flood",
 		"ladder",
+		"conv_end",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
@@ -145,22 +83,6 @@ struct np_tracker *np_tracker_new(const struct np_track_opts *o)
 		np_tracker_free(t);
 		return NULL;
 	}
-	if (o->ladder_convs) {
-		uint32_t n = o->ladder_convs, per = o->ladder_segments ? o->ladder_segments : 1;
-		t->ladders = calloc(n, sizeof *t->ladders);
-		t->ladder_segs = calloc((size_t)n * per, sizeof *t->ladder_segs);
-		t->ladder_free = calloc(n, sizeof *t->ladder_free);
-		if (!t->ladders || !t->ladder_segs || !t->ladder_free) {
-			np_tracker_free(t);
-			return NULL;
-		}
-		for (uint32_t i = 0; i < n; i++) {
-			t->ladders[i].segs = t->ladder_segs + (size_t)i * per;
-			t->ladder_free[i] = n - 1 - i;
-		}
-		t->nladder_free = n;
-		t->o.ladder_segments = per;
-	}
 	t->st.hs_min_ms = -1;
 	return t;
 }
@@ -172,21 +94,8 @@ void np_tracker_free(struct np_tracker *t)
 	np_lru_free(&t->lru);
 	np_flood_free(t->flood);
 	free(t->convs);
-	free(t->ladders);
-	free(t->ladder_segs);
-	free(t->ladder_free);
+	free(t->finish_order);
 	free(t);
-}
-
-/* Serial-number arithmetic (RFC 1982) for 32-bit sequence numbers. */
-static bool seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static bool seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
 }
 
 static bool ep_eq(const struct np_endpoint *a, const struct np_endpoint *b)
@@ -214,8 +123,8 @@ static void conv_key(const struct np_endpoint *a, const struct np_endpoint *b, u
 	key[36] = (uint8_t)hi->port;
 }
 
-static void base_event(struct np_event *ev, enum np_event_kind k, const struct np_tracker *t,
-		       const struct conv *c)
+void np_track_event_base(struct np_event *ev, enum np_event_kind k, const struct np_tracker *t,
+			 const struct conv *c)
 {
 	memset(ev, 0, sizeof *ev);
 	ev->kind = k;
@@ -242,85 +151,15 @@ static bool quiet(struct np_tracker *t, struct conv *c, enum np_event_kind k)
 	return false;
 }
 
-static void emit(struct np_tracker *t, struct conv *c, const struct np_event *ev, np_event_fn fn,
-		 void *arg)
+void np_track_emit(struct np_tracker *t, struct conv *c, const struct np_event *ev,
+		   struct np_track_events *out)
 {
 	if (!quiet(t, c, ev->kind))
-		fn(arg, ev);
+		np_track_push(out, ev);
 }
 
-static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tcp_state to,
-		      np_event_fn fn, void *arg)
-{
-	if (c->st[side] == to)
-		return;
-	struct np_event ev;
-	base_event(&ev, NP_EV_STATE, t, c);
-	ev.side = (enum np_side)side;
-	ev.st.from = c->st[side];
-	ev.st.to = to;
-	c->st[side] = to;
-	emit(t, c, &ev, fn, arg);
-}
 
-/* Hand the conversation's ladder to the printer (once) and give its slot back. */
-static void ladder_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
-{
-	if (c->ladder == NP_LRU_NONE && !c->has_first)
-		return;
-	/* The event's ladder must stay valid until the next call into the tracker (the watch
-	 * loop prints a packet's events after its line): so it lives in the conversation, whose
-	 * slot no other conversation takes before then, not on this stack. */
-	c->lone = (struct np_ladder){ 1, 0, &c->first };
-	const struct np_ladder *l = c->ladder != NP_LRU_NONE ? &t->ladders[c->ladder] : &c->lone;
-	if (fn && !(c->flooded && !c->established)) { /* a flood's lone SYNs: no drawing each */
-		struct np_event ev;
-		base_event(&ev, NP_EV_LADDER, t, c);
-		ev.ladder = l;
-		fn(arg, &ev);
-	}
-	if (c->ladder != NP_LRU_NONE)
-		t->ladder_free[t->nladder_free++] = c->ladder;
-	c->ladder = NP_LRU_NONE;
-	c->has_first = false;
-}
 
-static void ladder_record(struct np_tracker *t, struct conv *c, const struct np_tcp *tcp,
-			  const struct np_pkt_track *info, const enum np_tcp_state before[2])
-{
-	struct np_ladder_seg seg, *s = &seg;
-	s->us = t->now - c->t_first;
-	s->n = t->n;
-	s->from = (uint8_t)info->from;
-	s->flags = tcp->flags;
-	s->analysis = info->analysis;
-	s->rel_seq = info->rel_seq;
-	s->rel_ack = info->rel_ack;
-	s->len = tcp->payload_len;
-	s->state[0] = (uint8_t)c->st[0];
-	s->state[1] = (uint8_t)c->st[1];
-	s->changed = (uint8_t)((c->st[0] != before[0]) | ((c->st[1] != before[1]) << 1));
-	if (c->ladder == NP_LRU_NONE && !c->has_first) {
-		c->first = seg;
-		c->has_first = true;
-		return;
-	}
-	if (c->ladder == NP_LRU_NONE) {
-		if (!t->nladder_free)
-			return; /* pool used up: this conversation is not drawn */
-		c->ladder = t->ladder_free[--t->nladder_free];
-		struct np_ladder *l = &t->ladders[c->ladder];
-		l->segs[0] = c->first;
-		l->nsegs = 1;
-		l->omitted = 0;
-		c->has_first = false;
-	}
-	struct np_ladder *l = &t->ladders[c->ladder];
-	if (l->nsegs == t->o.ladder_segments)
-		l->omitted++;
-	else
-		l->segs[l->nsegs++] = seg;
-}
 
 /* Keep the NP_TOP_TALKERS busiest conversations, busiest first (insertion into a tiny array). */
 static void offer_talker(struct np_track_stats *s, const struct conv *c)
@@ -350,25 +189,42 @@ static void offer_talker(struct np_track_stats *s, const struct conv *c)
 		s->ntop++;
 }
 
-/* A conversation leaves the table: say what is still worth saying about it. */
-static void release(struct np_tracker *t, uint32_t slot, bool expired, np_event_fn fn, void *arg)
+/* Tell a per-conversation consumer (the --ladder recorder) that c is over or leaving. */
+static void conv_end(struct np_tracker *t, struct conv *c, struct np_track_events *out,
+		     enum np_end_reason why)
+{
+	if (!t->o.report_ends)
+		return;
+	struct np_event ev;
+	np_track_event_base(&ev, NP_EV_CONV_END, t, c);
+	ev.end.why = why;
+	ev.end.slot = (uint32_t)(c - t->convs);
+	/* a flood's lone SYNs: no drawing each */
+	ev.end.worth_drawing = why != NP_CONV_EVICTED && !(c->flooded && !c->established);
+	np_track_push(out, &ev);
+}
+
+/* A conversation leaves the table: say what is still worth saying about it (`say`: it expired;
+ * not when it is pushed out or replaced, which only the consumers of NP_EV_CONV_END hear). */
+static void release(struct np_tracker *t, uint32_t slot, bool expired, bool say,
+		    struct np_track_events *out)
 {
 	struct conv *c = &t->convs[slot];
-	if (!c->established && !c->ended && !c->synack_seen && c->d[0].syns > 0 && fn) {
+	if (!c->established && !c->ended && !c->synack_seen && c->d[0].syns > 0 && say) {
 		struct np_event ev;
-		base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
+		np_track_event_base(&ev, NP_EV_SYN_UNANSWERED, t, c);
 		ev.side = NP_CLIENT;
 		ev.unanswered.syns = c->d[0].syns;
 		t->st.unanswered++;
 		if (c->flooded) /* a flood's SYNs are reported with the flood, even after it */
 			(void)np_flood_suppress(t->flood, &c->ep[1]); /* counted while it lasts */
 		else
-			emit(t, c, &ev, fn, arg);
+			np_track_emit(t, c, &ev, out);
 	}
 	if (expired)
 		t->st.expired++;
 	offer_talker(&t->st, c);
-	ladder_done(t, c, fn, arg);
+	conv_end(t, c, out, say ? NP_CONV_EXPIRED : NP_CONV_EVICTED);
 	np_lru_remove(&t->lru, slot);
 }
 
@@ -380,8 +236,8 @@ static uint32_t timeout_us(const struct np_tracker *t, int list)
 	return s * 1000000u;
 }
 
-void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np_event_fn fn,
-		      void *arg)
+bool np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec,
+		      struct np_track_events *out)
 {
 	int64_t now = np_us(ts_sec, ts_usec);
 	if (now > t->now)
@@ -389,33 +245,36 @@ void np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec, np
 	for (int list = 0; list < NP_LRU_LISTS; list++) {
 		uint32_t s;
 		while ((s = t->lru.lists[list].tail) != NP_LRU_NONE &&
-		       t->now - t->convs[s].t_last > (int64_t)timeout_us(t, list))
-			release(t, s, true, fn, arg);
+		       t->now - t->convs[s].t_last > (int64_t)timeout_us(t, list)) {
+			if (!np_track_room(out, NP_TRACK_RESERVE))
+				return true; /* the rest on the next call, in the same order */
+			release(t, s, true, true, out);
+		}
 	}
-	np_flood_advance(t->flood, t->now, false, t->n, fn, arg);
+	return np_flood_advance(t->flood, t->now, false, t->n, out);
 }
 
 /* Make room for one more conversation: a flood's half-open entries go first. */
-static void make_room(struct np_tracker *t, bool half_open)
+static void make_room(struct np_tracker *t, bool half_open, struct np_track_events *out)
 {
 	struct np_lru_list *half = &t->lru.lists[LIST_HALF];
 	if (half_open && half->count >= t->o.max_half_open) {
 		t->st.evicted++;
 		t->st.evicted_half_open++;
-		release(t, half->tail, false, NULL, NULL);
+		release(t, half->tail, false, false, out);
 	}
 	if (t->lru.count < t->lru.cap)
 		return;
 	int from = half->count ? LIST_HALF : t->lru.lists[LIST_ENDED].count ? LIST_ENDED : LIST_OPEN;
 	t->st.evicted++;
 	t->st.evicted_half_open += from == LIST_HALF;
-	release(t, t->lru.lists[from].tail, false, NULL, NULL);
+	release(t, t->lru.lists[from].tail, false, false, out);
 }
 
 /* A full hash chain (NP_LRU_MAX_CHAIN, lru.h) makes room as the table does (make_room): a
  * half-open conversation first, then an ended one, then an open one; the least recently seen of
  * them. With a secret hash key this does not happen in practice; it bounds a lookup's cost. */
-static void make_room_in_chain(struct np_tracker *t, uint64_t h)
+static void make_room_in_chain(struct np_tracker *t, uint64_t h, struct np_track_events *out)
 {
 	if (!np_lru_chain_full(&t->lru, h))
 		return;
@@ -434,15 +293,16 @@ static void make_room_in_chain(struct np_tracker *t, uint64_t h)
 	t->st.evicted++;
 	t->st.evicted_half_open += half;
 	t->st.evicted_crowded++;
-	release(t, victim, false, NULL, NULL);
+	release(t, victim, false, false, out);
 }
 
 static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t h,
-			     const struct np_endpoint *src, const struct np_endpoint *dst, uint16_t flags)
+			     const struct np_endpoint *src, const struct np_endpoint *dst, uint16_t flags,
+			     struct np_track_events *out)
 {
 	bool syn = flags & NP_TCP_SYN, ack = flags & NP_TCP_ACK;
-	make_room_in_chain(t, h);
-	make_room(t, !(!syn && ack));
+	make_room_in_chain(t, h, out);
+	make_room(t, !(!syn && ack), out);
 	bool half = syn || !ack;
 	uint32_t s = np_lru_insert(&t->lru, key, h, half ? LIST_HALF : LIST_OPEN);
 	if (s == NP_LRU_NONE)
@@ -453,7 +313,6 @@ static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t 
 	c->first_fin = -1;
 	c->d[0].ws = c->d[1].ws = -1;
 	c->t_first = t->now;
-	c->ladder = NP_LRU_NONE;
 	if (syn && !ack) {
 		c->ep[0] = *src;
 		c->ep[1] = *dst;
@@ -476,274 +335,15 @@ static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t 
 	return c;
 }
 
-static void take_syn_options(struct dir_state *d, const struct np_tcp *tcp)
-{
-	d->ws = tcp->has_ws ? (int8_t)(tcp->ws > 14 ? 14 : tcp->ws) : -1;
-	d->mss = tcp->has_mss ? tcp->mss : 0;
-	d->sack_perm = tcp->sack_perm;
-	d->ts = tcp->has_ts;
-}
 
-static double ms(int64_t us)
-{
-	return (double)us / 1000.0;
-}
 
-static void handshake_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
-{
-	c->established = true;
-	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_OPEN);
-	t->st.completed++;
-	np_flood_completed(t->flood, &c->ep[1], t->now);
-	struct np_event ev;
-	base_event(&ev, NP_EV_HANDSHAKE, t, c);
-	ev.hs.syn_synack_ms = c->d[0].syns ? ms(c->t_synack - c->t_syn) : -1;
-	ev.hs.synack_ack_ms = ms(t->now - c->t_synack);
-	for (int i = 0; i < 2; i++) {
-		ev.hs.mss[i] = c->d[i].mss;
-		ev.hs.ws[i] = c->d[i].ws;
-	}
-	ev.hs.sack = c->d[0].sack_perm && c->d[1].sack_perm;
-	ev.hs.ts = c->d[0].ts && c->d[1].ts;
-	if (c->d[0].syns) {
-		double total = ms(t->now - c->t_syn);
-		t->st.hs_count++;
-		t->st.hs_sum_ms += total;
-		if (t->st.hs_min_ms < 0 || total < t->st.hs_min_ms)
-			t->st.hs_min_ms = total;
-		if (total > t->st.hs_max_ms)
-			t->st.hs_max_ms = total;
-	}
-	emit(t, c, &ev, fn, arg);
-}
 
-static void conversation_over(struct np_tracker *t, struct conv *c)
-{
-	c->ended = true;
-	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_ENDED);
-}
 
-static void teardown_done(struct np_tracker *t, struct conv *c, np_event_fn fn, void *arg)
-{
-	struct np_event ev;
-	base_event(&ev, NP_EV_TEARDOWN, t, c);
-	ev.td.closed_by = c->simultaneous ? NP_BOTH : (enum np_side)c->first_fin;
-	bool tw0 = c->st[0] == NP_ST_TIME_WAIT, tw1 = c->st[1] == NP_ST_TIME_WAIT;
-	ev.td.time_wait = tw0 && tw1 ? NP_BOTH : tw1 ? NP_SERVER : NP_CLIENT;
-	ev.td.duration_ms = ms(t->now - (c->d[0].syns ? c->t_syn : c->t_first));
-	ev.td.bytes[0] = c->d[0].bytes;
-	ev.td.bytes[1] = c->d[1].bytes;
-	ev.td.half_close = c->half_close;
-	t->st.closed++;
-	conversation_over(t, c);
-	emit(t, c, &ev, fn, arg);
-}
 
-static void on_rst(struct np_tracker *t, struct conv *c, int x, np_event_fn fn, void *arg)
-{
-	int y = 1 - x;
-	struct np_event ev;
-	if (!c->established && c->st[y] == NP_ST_SYN_SENT && !c->synack_seen) {
-		base_event(&ev, NP_EV_REFUSED, t, c);
-		ev.side = (enum np_side)x;
-		t->st.refused++;
-	} else {
-		base_event(&ev, NP_EV_RESET, t, c);
-		ev.side = (enum np_side)x;
-		t->st.reset++;
-	}
-	set_state(t, c, 0, NP_ST_CLOSED, fn, arg);
-	set_state(t, c, 1, NP_ST_CLOSED, fn, arg);
-	conversation_over(t, c);
-	emit(t, c, &ev, fn, arg);
-}
 
-/* The peer `y`'s FIN has been acknowledged by `x`. */
-static void fin_acked(struct np_tracker *t, struct conv *c, int x, np_event_fn fn, void *arg)
-{
-	int y = 1 - x;
-	c->d[y].fin_acked = true;
-	switch (c->st[y]) {
-	case NP_ST_FIN_WAIT_1:
-		/* x sent its own FIN before this ACK, and TCP delivers in order: y got that FIN in
-		 * FIN-WAIT-1, so it went through CLOSING (RFC 9293 s3.6, Figure 13). */
-		if (c->d[x].fin)
-			set_state(t, c, y, NP_ST_CLOSING, fn, arg);
-		set_state(t, c, y, c->d[x].fin ? NP_ST_TIME_WAIT : NP_ST_FIN_WAIT_2, fn, arg);
-		break;
-	case NP_ST_CLOSING: set_state(t, c, y, NP_ST_TIME_WAIT, fn, arg); break;
-	case NP_ST_LAST_ACK: set_state(t, c, y, NP_ST_CLOSED, fn, arg); break;
-	default: break;
-	}
-	switch (c->st[x]) {
-	case NP_ST_ESTABLISHED:
-	case NP_ST_SYN_RECEIVED:
-		set_state(t, c, x, NP_ST_CLOSE_WAIT, fn, arg);
-		break;
-	case NP_ST_FIN_WAIT_1: /* x's own FIN is still unacknowledged: both closed at once */
-		c->simultaneous = true;
-		set_state(t, c, x, NP_ST_CLOSING, fn, arg);
-		break;
-	case NP_ST_FIN_WAIT_2:
-		set_state(t, c, x, NP_ST_TIME_WAIT, fn, arg);
-		break;
-	default:
-		break;
-	}
-}
 
-/* Sequence-space analysis of one segment from side x, in Wireshark's manner (simplified). */
-static void analyse(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
-		    struct np_pkt_track *info)
-{
-	struct dir_state *d = &c->d[x], *o = &c->d[1 - x];
-	uint16_t f = tcp->flags;
-	uint32_t seglen = tcp->payload_len + !!(f & NP_TCP_SYN) + !!(f & NP_TCP_FIN);
-	uint32_t seq = tcp->seq;
-	if (!d->seq_known) {
-		d->seq_known = true;
-		/* Without its SYN, a side's first byte counts as 1, as Wireshark counts it. */
-		d->isn = f & NP_TCP_SYN;
-		if (d->isn || !d->base_set)
-			d->base = d->isn ? seq : seq - 1;
-		d->base_set = true;
-		d->next_seq = seq + seglen;
-	} else if (seglen > 0 && !(f & NP_TCP_RST)) {
-		uint32_t end = seq + seglen;
-		if (seq == d->next_seq) {
-			d->next_seq = end;
-		} else if (seq_lt(d->next_seq, seq)) {
-			info->analysis |= NP_TA_PREV_LOST;
-			d->hole = true;
-			d->hole_lo = d->next_seq;
-			d->hole_hi = seq;
-			d->hole_us = t->now;
-			d->next_seq = end;
-		} else if (tcp->payload_len <= 1 && !(f & (NP_TCP_SYN | NP_TCP_FIN)) &&
-			   seq == d->next_seq - 1) {
-			info->analysis |= NP_TA_KEEPALIVE;
-		} else {
-			/* Below what was already sent: a copy, or data filling a gap. A gap filled
-			 * sooner than a retransmission timer could fire is reordering. */
-			bool in_hole = d->hole && !seq_lt(seq, d->hole_lo) && seq_lt(seq, d->hole_hi);
-			if (in_hole && t->now - d->hole_us < 3000)
-				info->analysis |= NP_TA_OUT_OF_ORDER;
-			else if (o->ack_known && seq_le(end, o->last_ack))
-				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_SPURIOUS;
-			else if (o->dup_num >= 2 && o->ack_known && seq == o->last_ack)
-				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_FAST_RETRANS;
-			else
-				info->analysis |= NP_TA_RETRANSMISSION;
-			if (seq_lt(d->next_seq, end))
-				d->next_seq = end;
-			if (d->hole && seq_le(seq, d->hole_lo) && seq_le(d->hole_hi, end))
-				d->hole = false;
-		}
-	} else if (seglen == 0 && !(f & NP_TCP_RST) && seq == d->next_seq - 1) {
-		/* A keep-alive without the garbage byte, as Linux sends it (RFC 9293 s3.8.4). */
-		info->analysis |= NP_TA_KEEPALIVE;
-	}
-	if ((f & NP_TCP_SYN) && !(f & NP_TCP_ACK) && d->syns > 0 && seq == d->base)
-		info->analysis |= NP_TA_RETRANSMISSION;
 
-	if (!(f & NP_TCP_ACK))
-		return;
-	if (!o->base_set) {
-		/* Joined mid-connection: what this side acknowledges is the peer's next byte,
-		 * which Wireshark numbers 1. */
-		o->base = tcp->ack - 1;
-		o->base_set = true;
-	}
-	bool scaled = c->d[0].ws >= 0 && c->d[1].ws >= 0 && !(f & NP_TCP_SYN);
-	uint32_t win = scaled ? (uint32_t)tcp->win << d->ws : tcp->win;
-	if (tcp->win == 0 && !(f & (NP_TCP_SYN | NP_TCP_FIN | NP_TCP_RST)))
-		info->analysis |= NP_TA_ZERO_WINDOW;
-	if (tcp->payload_len > 0 && o->ack_known && o->win_scaled > 0 &&
-	    !(info->analysis & NP_TA_RETRANSMISSION) && seq + tcp->payload_len - o->last_ack == o->win_scaled)
-		info->analysis |= NP_TA_WINDOW_FULL;
-	bool pure = tcp->payload_len == 0 && !(f & (NP_TCP_SYN | NP_TCP_FIN | NP_TCP_RST));
-	/* Wireshark's window update: nothing but the window changed (and it is not zero). */
-	if (pure && d->ack_known && tcp->ack == d->last_ack && tcp->win != d->last_win &&
-	    tcp->win != 0 && seq == d->next_seq)
-		info->analysis |= NP_TA_WINDOW_UPDATE;
-	if (pure && d->ack_known && tcp->ack == d->last_ack && tcp->win == d->last_win &&
-	    o->seq_known && o->next_seq != tcp->ack) {
-		d->dup_num++;
-		info->analysis |= NP_TA_DUP_ACK;
-		info->dup_num = d->dup_num;
-	} else if (!d->ack_known || tcp->ack != d->last_ack) {
-		d->dup_num = 0;
-	}
-	d->ack_known = true;
-	d->last_ack = tcp->ack;
-	d->last_win = tcp->win;
-	d->win_scaled = win;
-	info->win_scaled_valid = true;
-	info->win_scaled = win;
-}
 
-static const enum np_event_kind analysis_events[][2] = {
-	{ NP_TA_RETRANSMISSION, NP_EV_RETRANSMISSION }, { NP_TA_DUP_ACK, NP_EV_DUP_ACK },
-	{ NP_TA_ZERO_WINDOW, NP_EV_ZERO_WINDOW },       { NP_TA_WINDOW_FULL, NP_EV_WINDOW_FULL },
-	{ NP_TA_OUT_OF_ORDER, NP_EV_OUT_OF_ORDER },
-};
-
-/* The state machine: each endpoint's state follows from what it sends. */
-static void step(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
-		 np_event_fn fn, void *arg)
-{
-	int y = 1 - x;
-	uint16_t f = tcp->flags;
-	struct dir_state *d = &c->d[x];
-	if (f & NP_TCP_RST) {
-		if (!c->ended)
-			on_rst(t, c, x, fn, arg);
-		return;
-	}
-	if ((f & NP_TCP_SYN) && !(f & NP_TCP_ACK)) {
-		if (d->syns++ == 0) {
-			c->t_syn = t->now;
-			take_syn_options(d, tcp);
-		}
-		if (c->st[x] == NP_ST_CLOSED)
-			set_state(t, c, x, NP_ST_SYN_SENT, fn, arg);
-		return;
-	}
-	if ((f & NP_TCP_SYN) && (f & NP_TCP_ACK)) {
-		if (!c->synack_seen) {
-			c->synack_seen = true;
-			c->t_synack = t->now;
-			take_syn_options(d, tcp);
-		}
-		if (c->st[x] == NP_ST_CLOSED || c->st[x] == NP_ST_LISTEN)
-			set_state(t, c, x, NP_ST_SYN_RECEIVED, fn, arg);
-		return;
-	}
-	if (!(f & NP_TCP_ACK))
-		return;
-	/* The ACK that completes the three-way handshake acknowledges the server's SYN. */
-	if (!c->established && c->synack_seen && c->d[y].isn && tcp->ack == c->d[y].base + 1) {
-		set_state(t, c, x, NP_ST_ESTABLISHED, fn, arg);
-		set_state(t, c, y, NP_ST_ESTABLISHED, fn, arg);
-		handshake_done(t, c, fn, arg);
-	}
-	if (tcp->payload_len > 0 && c->d[y].fin && !d->fin)
-		c->half_close = true;
-	if (c->d[y].fin && !c->d[y].fin_acked && seq_le(c->d[y].fin_seq + 1, tcp->ack))
-		fin_acked(t, c, x, fn, arg);
-	if ((f & NP_TCP_FIN) && !d->fin) {
-		d->fin = true;
-		d->fin_seq = tcp->seq + tcp->payload_len;
-		if (c->first_fin < 0)
-			c->first_fin = x;
-		if (c->st[x] == NP_ST_CLOSE_WAIT)
-			set_state(t, c, x, NP_ST_LAST_ACK, fn, arg);
-		else if (c->st[x] == NP_ST_ESTABLISHED || c->st[x] == NP_ST_SYN_RECEIVED)
-			set_state(t, c, x, NP_ST_FIN_WAIT_1, fn, arg);
-	}
-	if (!c->ended && c->d[0].fin_acked && c->d[1].fin_acked)
-		teardown_done(t, c, fn, arg);
-}
 
 static void endpoints(const struct np_packet *p, struct np_endpoint *src, struct np_endpoint *dst)
 {
@@ -762,25 +362,12 @@ static void endpoints(const struct np_packet *p, struct np_endpoint *src, struct
 	dst->port = np_pkt_tcp(p)->dport;
 }
 
-static void count_protocols(struct np_track_stats *s, const struct np_packet *p)
-{
-	s->packets++;
-	s->ip4 += !!np_pkt_ip4(p);
-	s->ip6 += !!np_pkt_ip6(p);
-	s->tcp += !!np_pkt_tcp(p);
-	s->udp += !!np_pkt_udp(p);
-	s->icmp += !!np_pkt_icmp(p);
-	s->icmp6 += !!np_pkt_icmp6(p);
-	s->arp += !!np_pkt_arp(p);
-	s->other += !p->net_at;
-}
 
 void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
-		     np_event_fn fn, void *arg)
+		     struct np_track_events *out)
 {
 	memset(info, 0, sizeof *info);
 	t->n = p->frame->n;
-	count_protocols(&t->st, p);
 	bool ip_ok = (np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20) ||
 		     (np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40);
 	if (!np_pkt_tcp(p) || np_pkt_tcp(p)->got < 20 || !ip_ok || np_pkt_tcp(p)->doff < 5)
@@ -788,7 +375,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	const struct np_tcp *tcp = np_pkt_tcp(p);
 	struct np_endpoint src, dst;
 	endpoints(p, &src, &dst);
-	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, fn, arg);
+	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, out);
 
 	uint8_t key[NP_LRU_KEY];
 	conv_key(&src, &dst, key);
@@ -798,13 +385,13 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	bool fresh_syn = (tcp->flags & (NP_TCP_SYN | NP_TCP_ACK | NP_TCP_RST)) == NP_TCP_SYN;
 	if (c && c->ended && fresh_syn) {
 		/* Port reuse after TIME-WAIT (RFC 9293 s3.6.1): a new connection. */
-		release(t, s, false, NULL, NULL);
+		release(t, s, false, false, out);
 		c = NULL;
 	}
 	if (!c) {
 		if (tcp->flags & NP_TCP_RST)
 			return; /* a reset for nothing we know: nothing to follow */
-		c = new_conv(t, key, h, &src, &dst, tcp->flags);
+		c = new_conv(t, key, h, &src, &dst, tcp->flags, out);
 		if (!c)
 			return;
 	} else {
@@ -814,24 +401,15 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	c->packets++;
 	int x = ep_eq(&src, &c->ep[0]) ? 0 : 1;
 
-	analyse(t, c, x, tcp, info);
+	np_track_analyse(t, c, x, tcp, info);
 	/* Copies and a keep-alive's garbage byte are not more data. */
 	bool retrans = info->analysis & (NP_TA_RETRANSMISSION | NP_TA_KEEPALIVE);
 	if (!retrans)
 		c->d[x].bytes += tcp->payload_len;
 	enum np_tcp_state before[2] = { c->st[0], c->st[1] };
 	bool was_over = c->ended;
-	step(t, c, x, tcp, fn, arg);
-
-	for (size_t i = 0; i < sizeof analysis_events / sizeof analysis_events[0]; i++) {
-		if (!(info->analysis & analysis_events[i][0]))
-			continue;
-		struct np_event ev;
-		base_event(&ev, analysis_events[i][1], t, c);
-		ev.side = (enum np_side)x;
-		ev.dup.num = info->dup_num;
-		emit(t, c, &ev, fn, arg);
-	}
+	np_track_step(t, c, x, tcp, out);
+	np_track_note_analysis(t, c, x, info, out);
 
 	info->tcp = true;
 	info->conv = c->id;
@@ -842,11 +420,11 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	info->sack_base = c->d[1 - x].base_set ? c->d[1 - x].base : 0;
 	info->state[0] = c->st[0];
 	info->state[1] = c->st[1];
-	if (t->o.ladder_convs) {
-		ladder_record(t, c, tcp, info, before);
-		if (c->ended && !was_over)
-			ladder_done(t, c, fn, arg); /* drawn when the conversation ends */
-	}
+	info->changed = (uint8_t)((c->st[0] != before[0]) | ((c->st[1] != before[1]) << 1));
+	info->slot = (uint32_t)(c - t->convs);
+	info->conv_us = t->now - c->t_first;
+	if (c->ended && !was_over)
+		conv_end(t, c, out, NP_CONV_OVER);
 }
 
 static int by_id(const void *a, const void *b)
@@ -855,43 +433,63 @@ static int by_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void np_track_finish(struct np_tracker *t, np_event_fn fn, void *arg)
+/* End of capture, first part: connections that only ever sent SYNs are reported as
+ * unanswered. Each is marked ended when said, so a call that stops early goes on where it
+ * stopped. True when stopped early. */
+static bool finish_unanswered(struct np_tracker *t, struct np_track_events *out)
 {
-	/* Connections that only ever sent SYNs are reported as unanswered at the end. */
 	uint32_t s = t->lru.lists[LIST_HALF].tail;
 	while (s != NP_LRU_NONE) {
 		uint32_t prev = t->lru.nodes[s].prev;
 		struct conv *c = &t->convs[s];
 		if (!c->synack_seen && c->d[0].syns > 0 && !c->ended) {
+			if (!np_track_room(out, 1))
+				return true;
 			struct np_event ev;
-			base_event(&ev, NP_EV_SYN_UNANSWERED, t, c);
+			np_track_event_base(&ev, NP_EV_SYN_UNANSWERED, t, c);
 			ev.n = 0;
 			ev.unanswered.syns = c->d[0].syns;
 			t->st.unanswered++;
 			if (c->flooded)
 				(void)np_flood_suppress(t->flood, &c->ep[1]);
 			else
-				emit(t, c, &ev, fn, arg);
+				np_track_emit(t, c, &ev, out);
 			c->ended = true;
 		}
 		s = prev;
 	}
-	/* Ladders of conversations still in the table, in first-seen order. */
-	if (t->o.ladder_convs) {
-		struct conv **drawn = malloc((size_t)t->lru.count * sizeof *drawn + 1);
-		size_t n = 0;
-		for (int list = 0; drawn && list < NP_LRU_LISTS; list++)
+	return false;
+}
+
+/* Second part: the conversations still in the table are over, in first-seen order (for the
+ * --ladder recorder). The order is made once; a call that stops early goes on from there.
+ * True when stopped early. */
+static bool finish_ends(struct np_tracker *t, struct np_track_events *out)
+{
+	if (!t->o.report_ends)
+		return false;
+	if (!t->finish_sorted) {
+		t->finish_sorted = true;
+		t->finish_order = malloc((size_t)t->lru.count * sizeof *t->finish_order + 1);
+		for (int list = 0; t->finish_order && list < NP_LRU_LISTS; list++)
 			for (uint32_t i = t->lru.lists[list].head; i != NP_LRU_NONE; i = t->lru.nodes[i].next)
-				if (t->convs[i].ladder != NP_LRU_NONE || t->convs[i].has_first)
-					drawn[n++] = &t->convs[i];
-		if (drawn) {
-			qsort(drawn, n, sizeof *drawn, by_id);
-			for (size_t i = 0; i < n; i++)
-				ladder_done(t, drawn[i], fn, arg);
-			free(drawn);
-		}
+				t->finish_order[t->finish_n++] = &t->convs[i];
+		if (t->finish_order)
+			qsort(t->finish_order, t->finish_n, sizeof *t->finish_order, by_id);
 	}
-	np_flood_advance(t->flood, t->now, true, 0, fn, arg);
+	for (; t->finish_pos < t->finish_n; t->finish_pos++) {
+		if (!np_track_room(out, 1))
+			return true;
+		conv_end(t, t->finish_order[t->finish_pos], out, NP_CONV_FINISHED);
+	}
+	return false;
+}
+
+bool np_track_finish(struct np_tracker *t, struct np_track_events *out)
+{
+	if (finish_unanswered(t, out) || finish_ends(t, out))
+		return true;
+	return np_flood_advance(t->flood, t->now, true, 0, out);
 }
 
 void np_track_stats(const struct np_tracker *t, struct np_track_stats *s)

@@ -20,19 +20,37 @@ static inline void np_event_time(struct np_event *ev, int64_t us)
 	ev->ts_usec = (uint32_t)(us % 1000000);
 }
 
+/* Room left in the out-array (track.h): advance and finish stop while there is still room for
+ * what one release can say (an unanswered SYN and a ladder). */
+#define NP_TRACK_RESERVE 4
+
+static inline bool np_track_room(const struct np_track_events *out, unsigned k)
+{
+	return out->n + k <= NP_TRACK_EVENTS_MAX;
+}
+
+static inline void np_track_push(struct np_track_events *out, const struct np_event *ev)
+{
+	if (out->n < NP_TRACK_EVENTS_MAX)
+		out->ev[out->n++] = *ev;
+	else
+		out->dropped++;
+}
+
 struct np_flood *np_flood_new(const struct np_track_opts *o);
 void np_flood_free(struct np_flood *f);
 /* Account one TCP segment to its destination's (or for replies, its source's) counters. */
 void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		      const struct np_endpoint *dst, uint16_t flags, uint64_t n, int64_t now,
-		      np_event_fn fn, void *arg);
+		      struct np_track_events *out);
 /* A handshake to `server` completed: one fewer half-open connection. */
 void np_flood_completed(struct np_flood *f, const struct np_endpoint *server, int64_t now);
 /* Is a flood episode against `server` going on? Counts the event as suppressed when so. */
 bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server);
-/* Time passes: end episodes whose rate fell; final=true ends every episode. */
-void np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n, np_event_fn fn,
-		      void *arg);
+/* Time passes: end episodes whose rate fell; final=true ends every episode. True when *out
+ * filled up first: call again (same arguments) once it is emptied. */
+bool np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n,
+		      struct np_track_events *out);
 uint64_t np_flood_episodes(const struct np_flood *f);
 
 #endif

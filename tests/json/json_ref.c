@@ -565,6 +565,7 @@ void np_ref_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev
 		str(&w, "side", np_side_name(ev->side));
 		break;
 	case NP_EV_LADDER:
+	case NP_EV_CONV_END:
 		break;
 	case NP_EV_SYN_FLOOD: {
 		static const char *const phases[] = { "start", "update", "end" };

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "netprobe/pipeline.h"
 #include "netprobe/capture.h"
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
@@ -300,6 +301,14 @@ static void on_event(void *arg, const struct np_event *ev)
 	}
 }
 
+/* The tracker's out-array, in order, emptied. */
+static void on_events(struct run *r, struct np_track_events *evs)
+{
+	for (unsigned i = 0; i < evs->n; i++)
+		on_event(r, &evs->ev[i]);
+	evs->n = 0;
+}
+
 static void summary_cases(struct run *r, const struct np_track_stats *st, uint64_t frames)
 {
 	begin(r, "summary", true);
@@ -407,20 +416,30 @@ static int check_capture(struct run *r, const char *path)
 	struct np_packet p;
 	struct np_pkt_track info;
 	uint64_t frames = 0;
+	struct np_proto_counts counts = { 0 };
 	while (np_source_next(src, &f, err, sizeof err) == NP_NEXT_FRAME) {
 		r->frame = f.n;
 		frames++;
 		np_decode(&f, &p);
-		np_track_advance(t, f.ts_sec, f.ts_usec, on_event, r);
-		np_track_packet(t, &p, &info, on_event, r);
+		np_stats_count(&counts, &p);
+		struct np_track_events evs = { .n = 0 };
+		while (np_track_advance(t, f.ts_sec, f.ts_usec, &evs))
+			on_events(r, &evs);
+		on_events(r, &evs);
+		np_track_packet(t, &p, &info, &evs);
+		on_events(r, &evs);
 		packet_case(r, "packet", &p, &info);
 		packet_case(r, "packet, untracked", &p, NULL);
 		frame_cases(r, &f, &p, &info);
 	}
 	r->frame = 0;
-	np_track_finish(t, on_event, r);
+	struct np_track_events evs = { .n = 0 };
+	while (np_track_finish(t, &evs))
+		on_events(r, &evs);
+	on_events(r, &evs);
 	struct np_track_stats st;
 	np_track_stats(t, &st);
+	np_stats_fill(&counts, &st);
 	summary_cases(r, &st, frames);
 	np_tracker_free(t);
 	np_source_close(src);

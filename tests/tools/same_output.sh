@@ -23,7 +23,8 @@ mapfile -t caps < <(find "${dirs[@]}" -type f \( -name '*.pcap' -o -name '*.pcap
 # Output modes (-n is accepted and is a no-op: checked both ways on the common modes).
 modes=("" "-n" "-v" "-n -v" "-x" "-v -x" "--json" "--events" "--ladder" "-S" "-S -v"
 	"-t a" "-t ad" "-t u" "-t ud" "-t e" "-t d" "-t d -v" "-t ad --events" "--color always"
-	"--no-summary")
+	"--no-summary" "-q" "-q -t d" "--states" "--events --states" "--ladder --width 72"
+	"-w -" "--port 80" "--max-conv 16 --events" "--idle-timeout 1 --ladder")
 tzs=(UTC America/New_York Asia/Kolkata -)
 
 refsum=$(sha256sum "$ref" | cut -c1-16)

@@ -1,0 +1,52 @@
+/* pipeline.h - the frame pipeline as library code: decode -> filter (--port/--host) -> track ->
+ * print, with the tracker's events put in their place by the pipeline (expiries before the
+ * packet, what the packet caused after its line). `watch` feeds it frames from its source, the
+ * fuzz harnesses from memory: both run this code. */
+#ifndef NETPROBE_PIPELINE_H
+#define NETPROBE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netprobe/ladder.h"
+#include "netprobe/match.h"
+#include "netprobe/packet.h"
+#include "netprobe/printer.h"
+#include "netprobe/track.h"
+
+/* Packets shown, by protocol (stats.c). */
+struct np_proto_counts {
+	uint64_t packets, ip4, ip6, tcp, udp, icmp, icmp6, arp, other;
+};
+
+void np_stats_count(struct np_proto_counts *c, const struct np_packet *p);
+/* Into the summary's statistics (the fields of the same names). */
+void np_stats_fill(const struct np_proto_counts *c, struct np_track_stats *s);
+
+struct np_pipeline {
+	const struct np_match *match;   /* --port/--host; an empty match takes everything */
+	struct np_tracker *trk;
+	struct np_printer *pr;
+	struct np_ladder_rec *ladder;   /* --ladder's recorder, or NULL (np_pipeline_ladder) */
+	uint64_t shown;                 /* frames that passed the match */
+	struct np_proto_counts counts;  /* of those, by protocol */
+	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
+};
+
+/* Owns nothing: the caller keeps match, tracker and printer. trk NULL: no tracking (a probe's
+ * reply path): each packet goes to the printer with NULL track info, no events. */
+void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, struct np_tracker *trk,
+		      struct np_printer *pr);
+/* --ladder: the recorder that turns the tracker's NP_EV_CONV_END into ladders to print (the
+ * tracker made with report_ends). The caller keeps it. */
+void np_pipeline_ladder(struct np_pipeline *pl, struct np_ladder_rec *ladder);
+/* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
+ * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
+bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);
+/* End of input: the tracker's pending events (unanswered SYNs, ladders, a flood) printed.
+ * Call it only when the run ended normally. */
+void np_pipeline_finish(struct np_pipeline *pl);
+/* The run's statistics for the summary: the tracker's, the frames read and shown. */
+void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs);
+
+#endif

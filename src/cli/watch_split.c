@@ -1,0 +1,135 @@
+/* watch_split.c - `watch -w FILE` as two processes: a worker that captures, drops every
+ * privilege and runs sandboxed, and a parent that keeps only the right to rename FILE.partial to
+ * FILE (the dropped user usually lacks it) and passes stop signals on. Here, in src/cli, and
+ * not in src/capture: it is the process structure of one command (its options, exit statuses
+ * and messages), built from the capture, privilege and sandbox modules. */
+#define _GNU_SOURCE /* pipe2, ppoll */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "netprobe/outfile.h"
+#include "netprobe/probe.h"
+#include "netprobe/sandbox.h"
+#include "watch.h"
+
+/* -w FILE: the parent's signal handler passes SIGINT, SIGTERM and SIGHUP on to the worker
+ * (np_stop_requested holds the signal's number until then). */
+static void on_forward(int sig)
+{
+	np_stop_requested = sig;
+}
+
+/* The parent of a -w FILE run: it keeps the right to rename FILE.partial in FILE's directory
+ * (which the dropped user usually lacks) and nothing else (its uid; CAP_DAC_OVERRIDE and
+ * CAP_KILL if it had them), never holds a capture handle nor reads a packet, and runs in its
+ * own tiny sandbox. It waits for the worker's "complete" byte and its exit, then renames, and
+ * exits with the worker's status (2 if the rename fails; 128+N if the worker died of signal
+ * N). */
+static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const sigset_t *old)
+{
+	char err[1024];
+	np_catch_stop_signals(on_forward);
+	bool refused = np_priv_keep_rename_only(err, sizeof err) < 0 ||
+		       np_sandbox_enter_renamer(worker, err, sizeof err) < 0;
+	if (refused) { /* e.g. no seccomp: the worker refuses too; the status is 2 either way */
+		np_errorf(CMD, "%s", err);
+		kill(worker, SIGTERM);
+	}
+	bool complete = false, opened = false;
+	for (;;) {
+		/* The stop signals are blocked except inside ppoll: none is lost between a check
+		 * of the flag and the wait. */
+		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+		int n = ppoll(&pfd, 1, NULL, old);
+		if (n < 0 && errno == EINTR) {
+			int sig = np_stop_requested;
+			np_stop_requested = 0;
+			if (sig)
+				kill(worker, sig);
+			continue;
+		}
+		if (n < 0)
+			break;
+		char c;
+		ssize_t r = read(rfd, &c, 1);
+		if (r == 1) {
+			complete = c == 'C';
+			opened = opened || c == 'O';
+		}
+		else if (r == 0 || errno != EINTR)
+			break; /* end of file: the worker has exited */
+	}
+	int st;
+	while (waitpid(worker, &st, 0) < 0)
+		if (errno != EINTR) {
+			np_errorf(CMD, "waiting for the capture process: %s", strerror(errno));
+			return NP_EXIT_ERROR;
+		}
+	if (refused)
+		return NP_EXIT_ERROR;
+	if (WIFSIGNALED(st)) {
+		bool kept = opened && !complete; /* name FILE.partial only when it was created */
+		np_errorf(CMD, "the capture process died of signal %d%s%s%s", WTERMSIG(st),
+			  kept ? "; anything captured is in " : "", kept ? o->write_file : "",
+			  kept ? ".partial (incomplete)" : "");
+		return 128 + WTERMSIG(st);
+	}
+	int status = WEXITSTATUS(st);
+	/* 'C' comes only after the worker completed the file (np_outfile_commit): rename it
+	 * also when the run ended with status 2 because the interface went away. */
+	if (complete && (status == NP_EXIT_OK || status == NP_EXIT_ERROR) &&
+	    np_outfile_rename(o->write_file, o->overwrite, err, sizeof err) < 0) {
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	return status;
+}
+
+/* -w FILE (not '-'): split in two before anything is opened (see await_worker); otherwise one
+ * process does it all. */
+int np_watch_split(const struct watch_opts *o)
+{
+	if (!o->write_file || strcmp(o->write_file, "-") == 0)
+		return np_watch_run(o, -1, 0);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		np_errorf(CMD, "pipe: %s", strerror(errno));
+		return NP_EXIT_ERROR;
+	}
+	sigset_t stops, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
+	fflush(NULL); /* nothing buffered is written twice */
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		np_errorf(CMD, "fork: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(p[0]);
+		close(p[1]);
+		return NP_EXIT_ERROR;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		/* The stop handlers are inherited (np_cmd_watch), and so is a stop already asked
+		 * for: the worker ends cleanly however early the signal came. */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return np_watch_run(o, p[1], parent);
+	}
+	np_stop_requested = 0; /* the worker has it; the parent only forwards what comes now */
+	close(p[1]);
+	int rc = await_worker(o, pid, p[0], &old);
+	close(p[0]);
+	return rc;
+}
+

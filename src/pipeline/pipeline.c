@@ -1,0 +1,106 @@
+/* pipeline.c - one frame through decode, match, track and the printer, and the order of the
+ * output: expiries (they happened before this packet), then the packet, then what it caused. */
+#include "netprobe/pipeline.h"
+
+#include <string.h>
+
+#include "netprobe/decode.h"
+
+void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, struct np_tracker *trk,
+		      struct np_printer *pr)
+{
+	pl->match = match;
+	pl->trk = trk;
+	pl->pr = pr;
+	pl->ladder = NULL;
+	pl->shown = 0;
+	pl->counts = (struct np_proto_counts){ 0 };
+	pl->evs.n = 0;
+	pl->evs.dropped = 0;
+}
+
+void np_pipeline_ladder(struct np_pipeline *pl, struct np_ladder_rec *ladder)
+{
+	pl->ladder = ladder;
+}
+
+/* A conversation is over: its ladder, when it has one to draw. The printers never see
+ * NP_EV_CONV_END itself. */
+static void conv_end(struct np_pipeline *pl, const struct np_event *ev)
+{
+	struct np_event ladder;
+	if (pl->ladder && np_ladder_end(pl->ladder, ev, &ladder))
+		np_printer_event(pl->pr, &ladder);
+}
+
+/* Print the events collected so far and empty the out-array for the tracker's next call. */
+static void flush_events(struct np_pipeline *pl)
+{
+	if (!pl->evs.n) /* most packets cause nothing */
+		return;
+	for (unsigned i = 0; i < pl->evs.n; i++) {
+		const struct np_event *ev = &pl->evs.ev[i];
+		if (ev->kind != NP_EV_CONV_END)
+			np_printer_event(pl->pr, ev);
+		else if (ev->end.why != NP_CONV_EVICTED) /* evictions: done before the packet */
+			conv_end(pl, ev);
+	}
+	pl->evs.n = 0;
+}
+
+/* The packet's segment joins its conversation's ladder, after the conversations pushed out to
+ * make room for it have given their places back (as they did, inside the tracker, before it). */
+static void record_segment(struct np_pipeline *pl, const struct np_packet *pkt,
+			   const struct np_pkt_track *info)
+{
+	for (unsigned i = 0; i < pl->evs.n; i++) {
+		const struct np_event *ev = &pl->evs.ev[i];
+		if (ev->kind == NP_EV_CONV_END && ev->end.why == NP_CONV_EVICTED)
+			conv_end(pl, ev);
+	}
+	np_ladder_segment(pl->ladder, pkt, info);
+}
+
+bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
+{
+	struct np_pkt_track info;
+	np_decode(f, pkt);
+	if (!np_match_packet(pl->match, pkt))
+		return false;
+	pl->shown++;
+	if (!pl->trk) { /* untracked (a probe's reply path): the packet alone */
+		np_stats_count(&pl->counts, pkt);
+		np_printer_packet(pl->pr, pkt, NULL);
+		return true;
+	}
+	while (np_track_advance(pl->trk, f->ts_sec, f->ts_usec, &pl->evs))
+		flush_events(pl);
+	flush_events(pl);
+	np_stats_count(&pl->counts, pkt);
+	np_track_packet(pl->trk, pkt, &info, &pl->evs);
+	if (pl->ladder)
+		record_segment(pl, pkt, &info);
+	np_printer_packet(pl->pr, pkt, &info);
+	flush_events(pl);
+	return true;
+}
+
+void np_pipeline_finish(struct np_pipeline *pl)
+{
+	if (!pl->trk)
+		return;
+	while (np_track_finish(pl->trk, &pl->evs))
+		flush_events(pl);
+	flush_events(pl);
+}
+
+void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs)
+{
+	if (pl->trk)
+		np_track_stats(pl->trk, &rs->track);
+	else
+		memset(&rs->track, 0, sizeof rs->track);
+	np_stats_fill(&pl->counts, &rs->track);
+	rs->frames = frames;
+	rs->shown = pl->shown;
+}

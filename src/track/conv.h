@@ -1,0 +1,93 @@
+/* conv.h - the tracker's conversation table entries and the tracker itself, shared by its two
+ * halves: the table and its lifecycle (track.c) and the TCP state machine with the segment
+ * analysis (tcp_state.c). */
+#ifndef NETPROBE_TRACK_CONV_H
+#define NETPROBE_TRACK_CONV_H
+
+#include "track_int.h"
+
+enum { LIST_HALF = 0, LIST_OPEN = 1, LIST_ENDED = 2 };
+
+struct dir_state {
+	bool seq_known;
+	bool base_set;         /* base known, from this side's first segment or the peer's ACK */
+	bool isn;              /* base is this side's ISN (its SYN was seen) */
+	uint32_t base;         /* relative sequence numbers count from here */
+	uint32_t next_seq;     /* highest sequence number sent, plus one */
+	uint32_t syns;
+	bool ack_known;
+	uint32_t last_ack;
+	uint16_t last_win;
+	uint32_t win_scaled;   /* last advertised window, scaled */
+	uint32_t dup_num;
+	bool fin;
+	uint32_t fin_seq;      /* sequence number of the FIN */
+	bool fin_acked;
+	int8_t ws;             /* window scale offered in the SYN, -1 none */
+	uint16_t mss;
+	bool sack_perm, ts;
+	uint64_t bytes;
+	bool hole;             /* a gap: [hole_lo, hole_hi) was never seen */
+	uint32_t hole_lo, hole_hi;
+	int64_t hole_us;
+};
+
+struct conv {
+	uint32_t id;
+	struct np_endpoint ep[2]; /* client, server */
+	bool midstream;
+	bool established;
+	bool ended;
+	bool synack_seen;
+	bool flooded;          /* a flood episode hid its events */
+	enum np_tcp_state st[2];
+	struct dir_state d[2];
+	int64_t t_first, t_syn, t_synack, t_last;
+	int first_fin;         /* side that sent the first FIN, -1 none */
+	bool simultaneous, half_close;
+	uint64_t packets;
+};
+
+struct np_tracker {
+	struct np_track_opts o;
+	struct np_lru lru;
+	struct conv *convs;
+	struct np_flood *flood;
+	struct np_track_stats st;
+	uint32_t next_id;
+	int64_t now;
+	uint64_t n;
+	/* The end of the capture's NP_EV_CONV_END events, in first-seen order (np_track_finish
+	 * may stop and go on). */
+	struct conv **finish_order;
+	size_t finish_n, finish_pos;
+	bool finish_sorted;
+};
+
+/* Serial-number arithmetic (RFC 1982) for 32-bit sequence numbers. */
+static inline bool seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static inline bool seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+/* track.c: an event about c, with its common fields; handed out unless a flood hides it. */
+void np_track_event_base(struct np_event *ev, enum np_event_kind k, const struct np_tracker *t,
+			 const struct conv *c);
+void np_track_emit(struct np_tracker *t, struct conv *c, const struct np_event *ev,
+		   struct np_track_events *out);
+
+/* tcp_state.c: the analysis of one segment from side x (Wireshark-style notes into *info),
+ * the state machine's step for it, and the analysis events it causes. */
+void np_track_analyse(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
+		      struct np_pkt_track *info);
+void np_track_step(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
+		   struct np_track_events *out);
+void np_track_note_analysis(struct np_tracker *t, struct conv *c, int x,
+			    const struct np_pkt_track *info, struct np_track_events *out);
+
+#endif
