@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "netprobe/capture.h"
+#include "netprobe/pipeline.h"
 #include "cli.h"
 #include "netprobe/probe.h"
 #include "netprobe/probe_print.h"
@@ -16,6 +17,8 @@ struct probe_run {
 	struct np_probe_spec spec;
 	struct np_sender *tx;
 	struct np_source *rx;
+	struct np_match any;      /* the reply path takes every frame the BPF filter let through */
+	struct np_pipeline pl;    /* the reply path: untracked, unprinted; the module matches */
 	char target[64];          /* the target's address as text, "fe80::1%eth0" when scoped */
 	uint32_t scope_id;        /* IPv6 link-local target: the interface from "%IF", else 0 */
 	char scope[16];           /* its name (IF_NAMESIZE), or "" */
