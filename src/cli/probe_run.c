@@ -263,7 +263,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	}
 	np_install_stop_handlers();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	np_probe_printer_init(&r->pr, o->json, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
+	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
 	return 0;
 }

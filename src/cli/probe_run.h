@@ -10,7 +10,7 @@
 #include "netprobe/pipeline.h"
 #include "cli.h"
 #include "netprobe/probe.h"
-#include "netprobe/probe_print.h"
+#include "netprobe/printer.h"
 
 struct probe_run {
 	const char *cmd;          /* "ping" or "trace", for messages */
