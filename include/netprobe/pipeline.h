@@ -33,8 +33,9 @@ struct np_pipeline {
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
 };
 
-/* Owns nothing: the caller keeps match, tracker and printer. trk NULL: no tracking (a probe's
- * reply path): each packet goes to the printer with NULL track info, no events. */
+/* Owns nothing: the caller keeps match, tracker and printer. trk NULL: no tracking, no events;
+ * each packet goes to the printer with NULL track info. pr NULL (only with trk NULL): nothing is
+ * printed, the caller reads the decoded packet (a probe's reply path: its module's match()). */
 void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, struct np_tracker *trk,
 		      struct np_printer *pr);
 /* --ladder: the recorder that turns the tracker's NP_EV_CONV_END into ladders to print (the

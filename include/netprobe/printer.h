@@ -1,7 +1,10 @@
-/* printer.h - every output of `watch` behind one interface: a printer is told each packet, each
+/* printer.h - every output behind one interface. A `watch` printer is told each packet, each
  * tracker event (in the order the pipeline settles: after the packet that caused it) and the end
- * of the run, and decides alone what it shows of them and where. The command picks one printer
- * once (np_printer_init); nothing outside src/print/ asks which output is on. */
+ * of the run, and decides alone what it shows of them and where. `ping` and `trace` print through
+ * the probe printers below: the same kind of op table, picked the same way from the same
+ * enum np_output (the ops differ: a probe run reports answers, silences and hops, not packets
+ * and tracker events; doc/ARCHITECTURE.md "Printers"). Each command picks its printer once
+ * (printer.c); nothing outside src/print/ asks which output is on. */
 #ifndef NETPROBE_PRINTER_H
 #define NETPROBE_PRINTER_H
 
@@ -10,6 +13,8 @@
 #include <stdio.h>
 
 #include "netprobe/print.h"
+#include "netprobe/probe.h"
+#include "netprobe/rtt.h"
 #include "netprobe/track.h"
 
 /* What a run adds up to, for the summary. */
@@ -98,5 +103,83 @@ static inline void np_printer_close(struct np_printer *pr, const struct np_run_s
 {
 	pr->ops->close(pr, rs, end);
 }
+
+/* --- ping and trace: the probe printers (text: print/probe_text.c, JSON: probe_json.c) --- */
+
+#define NP_PROBE_MAX_Q 10 /* probes per trace hop */
+
+enum np_probe_cmd { NP_CMD_PING, NP_CMD_TRACE };
+
+/* What the first line says. */
+struct np_probe_head {
+	enum np_probe_cmd cmd;
+	const char *host;        /* as the user wrote it */
+	const char *target;      /* its address */
+	uint64_t size;           /* ping: data bytes */
+	uint64_t port;           /* ping: destination port of --syn/--udp */
+	uint64_t max_ttl;        /* trace */
+};
+
+/* One hop of a trace: probes first_seq ... first_seq + nq - 1, sent with the same TTL. */
+struct np_probe_hop {
+	uint32_t first_seq, nq;
+	int64_t sent_us[NP_PROBE_MAX_Q];
+	bool answered[NP_PROBE_MAX_Q];
+	double rtt[NP_PROBE_MAX_Q];
+	uint8_t from[NP_PROBE_MAX_Q][16];
+	bool final;
+};
+
+/* The end of a run. */
+struct np_probe_totals {
+	enum np_probe_cmd cmd;
+	const char *host;
+	uint32_t sent;
+	uint64_t received, duplicates, errors;
+	const struct np_rtt *rtt;
+	double total_ms;         /* ping */
+	bool reached;            /* trace */
+};
+
+struct np_probe_printer;
+
+struct np_probe_printer_ops {
+	void (*start)(struct np_probe_printer *pr, const struct np_probe_head *h);
+	/* An answer to probe a->seq, rtt_ms after it left; dup: that probe was answered before. */
+	void (*answer)(struct np_probe_printer *pr, const struct np_packet *p,
+		       const struct np_probe_answer *a, double rtt_ms, bool dup);
+	/* Probe seq got no answer within timeout_s. */
+	void (*silence)(struct np_probe_printer *pr, uint32_t seq, double timeout_s);
+	void (*hop)(struct np_probe_printer *pr, unsigned ttl, const struct np_probe_hop *h);
+	/* To pr->out, or as text to `out` when pr->out's reader has gone (`ping ... | head`). */
+	void (*summary)(struct np_probe_printer *pr, FILE *out, const struct np_probe_totals *t);
+	void (*close)(struct np_probe_printer *pr);
+};
+
+struct np_probe_printer {
+	const struct np_probe_printer_ops *ops;
+	FILE *out;
+	bool quiet, verbose;     /* text: -q only the summary, -v the header tree of each answer */
+	const struct np_probe_module *m;
+	uint8_t ver;             /* of the target's addresses */
+	char scope[16];          /* a scoped link-local target's interface, or "" */
+	char target[64];         /* the target as text */
+	struct np_print_ctx pc;  /* -v trees */
+};
+
+extern const struct np_probe_printer_ops np_probe_text_ops, np_probe_json_ops;
+
+/* Picks the implementation for `output` as np_printer_init does (printer.c): NP_OUT_LINE
+ * (iputils' text) or NP_OUT_JSON (JSON lines); the other outputs are watch's alone. */
+void np_probe_printer_init(struct np_probe_printer *pr, enum np_output output, FILE *out,
+			   bool quiet, bool verbose, const struct np_probe_module *m, uint8_t ver,
+			   const char *scope, const char *target);
+/* An address of the printer's family as text, "fe80::1%eth0" for a link-local one of a scoped
+ * target. buf: NP_ADDR_STRLEN + 16 bytes. */
+char *np_probe_printer_addr(const struct np_probe_printer *pr, const uint8_t addr[16], char *buf,
+			    size_t cap);
+/* The ping text summary (also JSON's fallback when stdout's reader has gone). */
+void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
+			   const struct np_probe_totals *t);
 
 #endif

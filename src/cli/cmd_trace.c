@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "netprobe/probe_print.h"
+#include "netprobe/printer.h"
 #include "probe_cmds.h"
 
 static void trace_usage(FILE *out)

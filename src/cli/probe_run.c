@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "netprobe/decode.h"
 #include "netprobe/sandbox.h"
 #include "probe_opts.h"
 #include "probe_run.h"
@@ -193,7 +192,13 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 	np_priv_describe(r->privs, sizeof r->privs); /* reads /proc: not possible once sandboxed */
 	tzset();
 	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { np_sender_fd(r->tx) } };
-	return np_sandbox_enter(&sb, err, errlen);
+	if (np_sandbox_enter(&sb, err, errlen) < 0)
+		return -1;
+	/* The answers take the library's frame pipeline, as watch's frames do: decoded there,
+	 * neither tracked nor printed; the probe module's match() claims them. */
+	memset(&r->any, 0, sizeof r->any);
+	np_pipeline_init(&r->pl, &r->any, NULL, NULL);
+	return 0;
 }
 
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
@@ -227,9 +232,8 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 			fprintf(stderr, "netprobe: decoding as %s\n", r->privs);
 			r->told_privs = true;
 		}
-		np_decode(&f, &p);
 		struct np_probe_answer a;
-		if (np_probe_match(&r->spec, &p, nseq, &a))
+		if (np_pipeline_frame(&r->pl, &f, &p) && np_probe_match(&r->spec, &p, nseq, &a))
 			fn(arg, &p, &a);
 	}
 	return 0;
@@ -259,7 +263,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	}
 	np_install_stop_handlers();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	np_probe_printer_init(&r->pr, o->json, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
+	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
 	return 0;
 }

@@ -7,15 +7,18 @@
 #include <stdint.h>
 
 #include "netprobe/capture.h"
+#include "netprobe/pipeline.h"
 #include "cli.h"
 #include "netprobe/probe.h"
-#include "netprobe/probe_print.h"
+#include "netprobe/printer.h"
 
 struct probe_run {
 	const char *cmd;          /* "ping" or "trace", for messages */
 	struct np_probe_spec spec;
 	struct np_sender *tx;
 	struct np_source *rx;
+	struct np_match any;      /* the reply path takes every frame the BPF filter let through */
+	struct np_pipeline pl;    /* the reply path: untracked, unprinted; the module matches */
 	char target[64];          /* the target's address as text, "fe80::1%eth0" when scoped */
 	uint32_t scope_id;        /* IPv6 link-local target: the interface from "%IF", else 0 */
 	char scope[16];           /* its name (IF_NAMESIZE), or "" */
@@ -34,7 +37,7 @@ void probe_run_spec(struct probe_run *r, enum np_probe_kind kind, uint16_t dport
 int probe_run_target(struct probe_run *r, const char *host, int family, const char *iface,
 		     char *err, size_t errlen) __attribute__((warn_unused_result));
 /* Open the raw socket and the capture (on -I's interface, or "any"), apply the BPF filter,
- * then drop privileges. */
+ * then drop privileges and enter the sandbox, and only then set up the reply pipeline. */
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
@@ -43,7 +46,8 @@ int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent
 typedef void (*probe_answer_fn)(void *arg, const struct np_packet *p,
 				const struct np_probe_answer *a);
 /* Read answers until `deadline_us` (wall clock, like capture timestamps) or until `done`
- * says stop; returns 0, or -1 with err on a capture error. */
+ * says stop: each frame through the library pipeline (decoded as watch decodes it), then
+ * np_probe_match; fn gets each answer. Returns 0, or -1 with err on a capture error. */
 int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen);
 /* Close the printer (when started), the raw socket and the capture. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "netprobe/probe_print.h"
+#include "netprobe/printer.h"
 #include "probe_cmds.h"
 #include "probe_run.h"
 

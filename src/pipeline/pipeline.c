@@ -70,7 +70,8 @@ bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct 
 	pl->shown++;
 	if (!pl->trk) { /* untracked (a probe's reply path): the packet alone */
 		np_stats_count(&pl->counts, pkt);
-		np_printer_packet(pl->pr, pkt, NULL);
+		if (pl->pr)
+			np_printer_packet(pl->pr, pkt, NULL);
 		return true;
 	}
 	while (np_track_advance(pl->trk, f->ts_sec, f->ts_usec, &pl->evs))

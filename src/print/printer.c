@@ -1,6 +1,8 @@
-/* printer.c - the outputs of `watch` behind one interface (printer.h): the packet list (with -v
- * and -x composed onto it), JSON lines, the events-only view and nothing (-w -). Each wraps the
- * renderers of text.c, tree.c, hex.c, json.c and event.c; none of them renders anything itself. */
+/* printer.c - picking a printer (printer.h), for every command: the outputs of `watch` (the
+ * packet list with -v and -x composed onto it, JSON lines, the events-only view, nothing for
+ * -w -), each wrapping the renderers of text.c, tree.c, hex.c, json.c and event.c; and the
+ * probe printers of ping and trace (probe_text.c, probe_json.c), picked from the same enum. */
+#include <stdio.h>
 #include <string.h>
 
 #include "netprobe/printer.h"
@@ -172,4 +174,24 @@ void np_printer_init(struct np_printer *pr, const struct np_printer_opts *o,
 bool np_printer_uses_stdout(const struct np_printer *pr)
 {
 	return pr->ops != &none_ops;
+}
+
+void np_probe_printer_init(struct np_probe_printer *pr, enum np_output output, FILE *out,
+			   bool quiet, bool verbose, const struct np_probe_module *m, uint8_t ver,
+			   const char *scope, const char *target)
+{
+	static const struct np_probe_printer_ops *const ops[] = {
+		[NP_OUT_LINE] = &np_probe_text_ops,
+		[NP_OUT_JSON] = &np_probe_json_ops,
+	};
+	memset(pr, 0, sizeof *pr);
+	pr->ops = ops[output];
+	pr->out = out;
+	pr->quiet = quiet;
+	pr->verbose = verbose;
+	pr->m = m;
+	pr->ver = ver;
+	snprintf(pr->scope, sizeof pr->scope, "%s", scope);
+	snprintf(pr->target, sizeof pr->target, "%s", target);
+	np_print_init(&pr->pc, out, NP_TS_RELATIVE, false);
 }

@@ -1,9 +1,9 @@
-/* probe_json.c - ping and trace as JSON lines (probe_print.h, README.md "JSON output"): one
+/* probe_json.c - ping and trace as JSON lines (printer.h, README.md "JSON output"): one
  * "probe" object per answer or silence (with the answer's decoded headers), one "hop" object per
  * trace hop, and a "summary". */
 #include <inttypes.h>
 
-#include "netprobe/probe_print.h"
+#include "netprobe/printer.h"
 
 static void json_start(struct np_probe_printer *pr, const struct np_probe_head *h)
 {

@@ -1,27 +1,11 @@
-/* probe_text.c - ping and trace as text (probe_print.h): iputils ping's lines ("64 bytes from
+/* probe_text.c - ping and trace as text (printer.h): iputils ping's lines ("64 bytes from
  * ...", its statistics block) with each answer's decoded Info, and traceroute's hop lines. */
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "netprobe/probe_print.h"
-
-void np_probe_printer_init(struct np_probe_printer *pr, bool json, FILE *out, bool quiet,
-			   bool verbose, const struct np_probe_module *m, uint8_t ver,
-			   const char *scope, const char *target)
-{
-	memset(pr, 0, sizeof *pr);
-	pr->ops = json ? &np_probe_json_ops : &np_probe_text_ops;
-	pr->out = out;
-	pr->quiet = quiet;
-	pr->verbose = verbose;
-	pr->m = m;
-	pr->ver = ver;
-	snprintf(pr->scope, sizeof pr->scope, "%s", scope);
-	snprintf(pr->target, sizeof pr->target, "%s", target);
-	np_print_init(&pr->pc, out, NP_TS_RELATIVE, false);
-}
+#include "netprobe/printer.h"
 
 char *np_probe_printer_addr(const struct np_probe_printer *pr, const uint8_t addr[16], char *buf,
 			    size_t cap)

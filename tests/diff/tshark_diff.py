@@ -38,7 +38,7 @@ status: 0 if M == 0, 1 if M > 0, 2 on usage / setup errors.
 FIELD names are netprobe's JSON paths (len, caplen, ip.src, ip.ttl, ip.id,
 ip.proto, tcp.sport, tcp.dport, tcp.seq, tcp.ack, tcp.flags, tcp.win,
 tcp.len, udp.sport, udp.dport, udp.len, icmp.type, icmp.code, icmp6.type,
-icmp6.code) plus these pseudo-fields:
+icmp6.code, vxlan.vni) plus these pseudo-fields:
 
     missing    tshark lists the frame, netprobe printed no packet object for it
     extra      netprobe printed a packet whose n tshark does not list (only
@@ -109,6 +109,7 @@ FIELDS = [
     ("icmp.code", "icmp.code", "int", None),
     ("icmpv6.type", "icmp6.type", "int", None),
     ("icmpv6.code", "icmp6.code", "int", None),
+    ("vxlan.vni", "vxlan.vni", "int", None),
 ]
 
 PSEUDO_FIELDS = ("missing", "extra", "duplicate", "json", "exit", "refused",

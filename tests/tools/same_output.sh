@@ -7,10 +7,10 @@
 #
 # Default capture directories: pcaps/, ../shared/corpus/, tests/fuzz/regressions/ (and
 # $NP_SAME_EXTRA, space-separated, e.g. small generated bench captures). The reference outputs
-# are cached in $NP_SAME_CACHE (default /tmp/np-same-ref-<hash of REF_BINARY>) so that a rerun
-# only runs the new binary. NP_SAME_ALLOW=REGEX: captures whose output is meant to change (a new
-# decoder) are counted and listed apart, not failed. Exit status 0 when everything matches, 1
-# otherwise.
+# are cached in $NP_SAME_CACHE (default /tmp/np-same-ref-<hash of REF_BINARY>-<hash of the
+# capture list>) so that a rerun only runs the new binary. NP_SAME_ALLOW=REGEX: captures whose
+# output is meant to change (a new decoder) are counted and listed apart, not failed. Exit status
+# 0 when everything matches, 1 otherwise.
 set -u
 ref=$(readlink -f "$1") new=$(readlink -f "$2")
 shift 2
@@ -30,7 +30,10 @@ modes=("" "-n" "-v" "-n -v" "-x" "-v -x" "--json" "--events" "--ladder" "-S" "-S
 tzs=(UTC America/New_York Asia/Kolkata -)
 
 refsum=$(sha256sum "$ref" | cut -c1-16)
-cache=${NP_SAME_CACHE:-/tmp/np-same-ref-$refsum}
+# Keyed by the capture list too: the cached files are numbered by position in that list, so a
+# run over other directories must not read another list's reference outputs.
+capsum=$(printf '%s\n' "${caps[@]}" | sha256sum | cut -c1-8)
+cache=${NP_SAME_CACHE:-/tmp/np-same-ref-$refsum-$capsum}
 out=$(mktemp -d /tmp/np-same-new.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 

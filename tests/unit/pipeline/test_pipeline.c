@@ -145,11 +145,31 @@ static void match_and_untracked(void **state)
 	assert_int_equal(rs.track.conversations, 0);
 }
 
+/* A probe's reply path: no tracker, no printer; the packet comes back decoded for match(). */
+static void unprinted_reply_path(void **state)
+{
+	(void)state;
+	struct np_match m = { .has_port = false };
+	struct np_pipeline pl;
+	np_pipeline_init(&pl, &m, NULL, NULL);
+	uint8_t b[40];
+	segment(b, 40000, 0x12, 500, 101);
+	struct np_frame f = { .n = 1, .ts_sec = 1000, .caplen = 40, .len = 40, .dlt = DLT_RAW,
+			      .data = b };
+	struct np_packet p;
+	assert_true(np_pipeline_frame(&pl, &f, &p));
+	assert_non_null(np_pkt_tcp(&p));
+	assert_int_equal(np_pkt_tcp(&p)->dport, 40000);
+	np_pipeline_finish(&pl);
+	assert_int_equal(pl.shown, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(events_ordered_around_their_packet),
 		cmocka_unit_test(match_and_untracked),
+		cmocka_unit_test(unprinted_reply_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

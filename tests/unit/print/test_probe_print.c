@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "netprobe/probe_print.h"
+#include "netprobe/printer.h"
 #include "testutil.h"
 
 static const uint8_t router[16] = { 10, 77, 10, 2 };
@@ -26,7 +26,7 @@ static void open_printer(struct np_probe_printer *pr, bool json, enum np_probe_k
 {
 	FILE *f = tmpfile();
 	assert_non_null(f);
-	np_probe_printer_init(pr, json, f, false, false, np_probe_module(k), 4, "", "10.77.20.2");
+	np_probe_printer_init(pr, json ? NP_OUT_JSON : NP_OUT_LINE, f, false, false, np_probe_module(k), 4, "", "10.77.20.2");
 }
 
 static struct np_probe_hop two_of_three(void)
@@ -155,7 +155,7 @@ static void test_scoped_addr(void **state)
 {
 	(void)state;
 	struct np_probe_printer pr;
-	np_probe_printer_init(&pr, false, stdout, false, false, np_probe_module(NP_PROBE_ICMP), 6,
+	np_probe_printer_init(&pr, NP_OUT_LINE, stdout, false, false, np_probe_module(NP_PROBE_ICMP), 6,
 			      "veth0", "fe80::1%veth0");
 	static const uint8_t ll[16] = { 0xfe, 0x80, [15] = 1 };
 	static const uint8_t global[16] = { 0xfd, 0x77, [15] = 1 };
