@@ -29,6 +29,8 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
 void np_decode_vxlan(struct np_cursor *c, struct np_packet *p);
+/* The protocol units (proto.h), registered in src/decode/dispatch.c. */
+extern const struct np_unit np_unit_tcp;
 extern const struct np_unit np_unit_vxlan;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 

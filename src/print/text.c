@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "netprobe/print.h"
+#include "netprobe/proto.h"
 #include "core/sbuf.h"
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
@@ -174,113 +175,6 @@ const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 	return "Frame";
 }
 
-/* Wireshark's expert notes, in the order it prints them before the Info text. */
-static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
-{
-	uint16_t a = k->analysis;
-	if (a & NP_TA_PREV_LOST)
-		np_sb_lit(sb, "[TCP Previous segment not captured] ");
-	if (a & NP_TA_SPURIOUS)
-		np_sb_lit(sb, "[TCP Spurious Retransmission] ");
-	else if (a & NP_TA_FAST_RETRANS)
-		np_sb_lit(sb, "[TCP Fast Retransmission] ");
-	else if (a & NP_TA_RETRANSMISSION)
-		np_sb_lit(sb, "[TCP Retransmission] ");
-	if (a & NP_TA_OUT_OF_ORDER)
-		np_sb_lit(sb, "[TCP Out-Of-Order] ");
-	if (a & NP_TA_KEEPALIVE)
-		np_sb_lit(sb, "[TCP Keep-Alive] ");
-	if (a & NP_TA_WINDOW_FULL)
-		np_sb_lit(sb, "[TCP Window Full] ");
-	if (a & NP_TA_ZERO_WINDOW)
-		np_sb_lit(sb, "[TCP ZeroWindow] ");
-	if (a & NP_TA_WINDOW_UPDATE)
-		np_sb_lit(sb, "[TCP Window Update] ");
-	if (a & NP_TA_DUP_ACK) {
-		np_sb_lit(sb, "[TCP Dup ACK #");
-		np_sb_uint(sb, k->dup_num, 0, ' ');
-		np_sb_lit(sb, "] ");
-	}
-}
-
-/* " [FIN, SYN, ...]" as np_fmt_tcp_flags, or " [<None>]". */
-static void tcp_flags(struct np_sbuf *sb, uint16_t flags)
-{
-	np_sb_lit(sb, " [");
-	size_t at = sb->len;
-	np_sb_tcp_flags(sb, flags);
-	if (sb->len == at)
-		np_sb_lit(sb, "<None>");
-	np_sb_ch(sb, ']');
-}
-
-/* " <name>=<v>": the numeric fields of the Info column. */
-static void field_u(struct np_sbuf *sb, const char *name, size_t n, uint64_t v)
-{
-	np_sb_mem(sb, name, n);
-	np_sb_uint(sb, v, 0, ' ');
-}
-#define FIELD(sb, lit, v) field_u((sb), "" lit, sizeof(lit) - 1, (v))
-
-static void info_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct np_pkt_track *k,
-		     bool absolute)
-{
-	const struct np_tcp *t = np_pkt_tcp(p);
-	if (t->got < 4) {
-		np_sb_lit(sb, "TCP header cut short");
-		return;
-	}
-	bool rel = k && k->tcp && k->rel_valid && !absolute;
-	if (k && k->tcp)
-		tcp_analysis(sb, k);
-	np_sb_uint(sb, t->sport, 0, ' ');
-	FIELD(sb, " → ", t->dport);
-	if (t->got >= 14)
-		tcp_flags(sb, t->flags);
-	if (t->got >= 8)
-		FIELD(sb, " Seq=", rel ? k->rel_seq : t->seq);
-	if (t->got >= 12 && (t->flags & NP_TCP_ACK))
-		FIELD(sb, " Ack=", rel ? k->rel_ack : t->ack);
-	if (t->got >= 16)
-		FIELD(sb, " Win=", k && k->win_scaled_valid ? k->win_scaled : t->win);
-	if (t->got >= 20 && (t->flags & NP_TCP_URG))
-		FIELD(sb, " Urg=", t->urp);
-	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len)
-		FIELD(sb, " Len=", t->payload_len);
-	for (unsigned i = 0; i < t->nopts; i++) {
-		switch (t->opts[i].kind) {
-		case 2:
-			if (t->has_mss)
-				FIELD(sb, " MSS=", t->mss);
-			break;
-		case 3:
-			if (t->has_ws && t->ws <= 14)
-				FIELD(sb, " WS=", 1u << t->ws);
-			else if (t->has_ws)
-				FIELD(sb, " WS=2^", t->ws);
-			break;
-		case 4:
-			np_sb_lit(sb, " SACK_PERM");
-			break;
-		case 5:
-			for (unsigned s = 0; s < t->nsack; s++) {
-				uint32_t base = rel ? k->sack_base : 0;
-				FIELD(sb, " SLE=", (uint32_t)(t->sack[s][0] - base));
-				FIELD(sb, " SRE=", (uint32_t)(t->sack[s][1] - base));
-			}
-			break;
-		case 8:
-			if (t->has_ts) {
-				FIELD(sb, " TSval=", t->tsval);
-				FIELD(sb, " TSecr=", t->tsecr);
-			}
-			break;
-		default:
-			break;
-		}
-	}
-}
-
 static void info_quote(struct np_sbuf *sb, const struct np_quote *q)
 {
 	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
@@ -348,12 +242,12 @@ static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
 		/* " id=0x%04x, seq=%u/%u, ttl=%u" */
 		np_sb_lit(sb, " id=0x");
 		np_sb_hex(sb, m->id, 4);
-		FIELD(sb, ", seq=", m->seq);
-		FIELD(sb, "/", (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)));
-		FIELD(sb, ", ttl=", np_pkt_ip4(p)->ttl);
+		np_sb_field(sb, ", seq=", m->seq);
+		np_sb_field(sb, "/", (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)));
+		np_sb_field(sb, ", ttl=", np_pkt_ip4(p)->ttl);
 	}
 	if (m->type == 3 && m->code == 4 && m->got >= 8)
-		FIELD(sb, " next-hop MTU=", m->mtu);
+		np_sb_field(sb, " next-hop MTU=", m->mtu);
 	info_quote(sb, &m->quote);
 }
 
@@ -370,8 +264,8 @@ static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
 		/* " id=0x%04x, seq=%u, hop limit=%u" */
 		np_sb_lit(sb, " id=0x");
 		np_sb_hex(sb, m->id, 4);
-		FIELD(sb, ", seq=", m->seq);
-		FIELD(sb, ", hop limit=", np_pkt_ip6(p)->hlim);
+		np_sb_field(sb, ", seq=", m->seq);
+		np_sb_field(sb, ", hop limit=", np_pkt_ip6(p)->hlim);
 	}
 	if (m->type == 2 && m->got >= 8)
 		np_sb_printf(sb, " (MTU=%u)", m->mtu);
@@ -513,18 +407,29 @@ static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief
 		np_sb_str(sb, brief ? " [Malformed]" : " [Malformed Packet]");
 }
 
+/* The layer whose unit writes the Info column: the innermost transport layer, else the
+ * innermost network layer (Wireshark's Info is the top protocol's). */
+static const struct np_pkt_layer *info_layer(const struct np_packet *p)
+{
+	uint8_t at = p->xport_at ? p->xport_at : p->net_at;
+	return at ? &p->layer[at - 1] : NULL;
+}
+
 /* The Info column before its notes. */
 static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 		      const struct np_pkt_track *trk, bool absolute)
 {
 	struct np_sbuf sb = *sb0;
-	if (np_pkt_tcp(p)) {
-		info_tcp(&sb, p, trk, absolute);
+	const struct np_pkt_layer *l = info_layer(p);
+	const struct np_unit *u = l ? np_unit_of(l->kind) : NULL;
+	if (u && u->info) {
+		const struct np_view v = { p, trk, absolute };
+		u->info(&sb, l, &v);
 	} else if (np_pkt_udp(p)) {
 		np_sb_uint(&sb, np_pkt_udp(p)->sport, 0, ' ');
-		FIELD(&sb, " → ", np_pkt_udp(p)->dport);
+		np_sb_field(&sb, " → ", np_pkt_udp(p)->dport);
 		if (np_pkt_udp(p)->got >= 8)
-			FIELD(&sb, " Len=", np_pkt_udp(p)->payload_len);
+			np_sb_field(&sb, " Len=", np_pkt_udp(p)->payload_len);
 	} else if (np_pkt_icmp(p))
 		info_icmp(&sb, p);
 	else if (np_pkt_icmp6(p))
@@ -629,7 +534,7 @@ static void brief_tcp(struct np_sbuf *sb, const struct np_packet *p, const struc
 	brief_flags(sb, t->flags);
 	/* the payload length when there is one (tcpdump -q's "tcp N"; a bare ACK says nothing) */
 	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len && t->payload_len)
-		FIELD(sb, " Len=", t->payload_len);
+		np_sb_field(sb, " Len=", t->payload_len);
 	if (k && k->tcp && k->analysis)
 		brief_notes(sb, k);
 }
@@ -648,10 +553,10 @@ static void brief_icmp(struct np_sbuf *sb, bool v6, unsigned type, unsigned code
 	if (echo) {
 		np_sb_str(sb, type == 8 || type == 128 ? "Echo request" : "Echo reply");
 		if (idseq)
-			FIELD(sb, " seq=", seq);
+			np_sb_field(sb, " seq=", seq);
 	} else if (port && q->ipver && (q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
 		np_sb_str(sb, q->proto == 6 ? "tcp" : "udp");
-		FIELD(sb, " port ", q->dport);
+		np_sb_field(sb, " port ", q->dport);
 		np_sb_lit(sb, " unreachable");
 	} else if (unreach && cname) {
 		np_sb_str(sb, cname);
@@ -669,17 +574,17 @@ static size_t brief_info(const struct np_packet *p, const struct np_pkt_track *t
 	if (np_pkt_tcp(p)) {
 		brief_tcp(&sb, p, trk);
 	} else if (np_pkt_udp(p) && np_pkt_udp(p)->got >= 8) {
-		FIELD(&sb, "Len=", np_pkt_udp(p)->payload_len);
+		np_sb_field(&sb, "Len=", np_pkt_udp(p)->payload_len);
 	} else if (np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 2) {
 		const struct np_icmp *m = np_pkt_icmp(p);
 		brief_icmp(&sb, false, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
 		if (m->type == 3 && m->code == 4 && m->got >= 8)
-			FIELD(&sb, " MTU=", m->mtu);
+			np_sb_field(&sb, " MTU=", m->mtu);
 	} else if (np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 2) {
 		const struct np_icmp6 *m = np_pkt_icmp6(p);
 		brief_icmp(&sb, true, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
 		if (m->type == 2 && m->got >= 8)
-			FIELD(&sb, " MTU=", m->mtu);
+			np_sb_field(&sb, " MTU=", m->mtu);
 		if (m->has_target) {
 			char t[NP_ADDR_STRLEN];
 			np_sb_lit(&sb, " ");
@@ -705,7 +610,7 @@ static void brief_endpoint(struct np_sbuf *sb, const char *addr, bool v6, bool h
 	if (has_port) {
 		if (v6)
 			np_sb_ch(&esb, ']');
-		FIELD(&esb, ":", port);
+		np_sb_field(&esb, ":", port);
 	}
 	if (right)
 		np_sb_rjust(sb, e, esb.len, width);
