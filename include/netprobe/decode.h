@@ -31,6 +31,9 @@ void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
 void np_decode_vxlan(struct np_cursor *c, struct np_packet *p);
 /* The protocol units (proto.h), registered in src/decode/dispatch.c. */
 extern const struct np_unit np_unit_tcp;
+extern const struct np_unit np_unit_udp;
+extern const struct np_unit np_unit_icmp;
+extern const struct np_unit np_unit_icmp6;
 extern const struct np_unit np_unit_vxlan;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 

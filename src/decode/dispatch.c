@@ -20,9 +20,9 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_ETHERTYPE, 0x86dd, NP_L_NONE, NULL, np_decode_ipv6, NULL },
 	{ NP_BY_ETHERTYPE, 0x0806, NP_L_NONE, NULL, np_decode_arp, NULL },
 	{ NP_BY_IPPROTO, 6, NP_L_NONE, NULL, np_decode_tcp, &np_unit_tcp },
-	{ NP_BY_IPPROTO, 17, NP_L_NONE, NULL, np_decode_udp, NULL },
-	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, NULL },
-	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, NULL },
+	{ NP_BY_IPPROTO, 17, NP_L_NONE, NULL, np_decode_udp, &np_unit_udp },
+	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, &np_unit_icmp },
+	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, &np_unit_icmp6 },
 	{ NP_BY_UDP_PORT, 4789, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
 };
 

@@ -169,118 +169,6 @@ static void json_ip6(struct np_jw *restrict w, const struct np_ipv6 *ip)
 	close_obj(w);
 }
 
-static void json_udp(struct np_jw *restrict w, const struct np_udp *u)
-{
-	OPEN(w, "udp");
-	if (u->got >= 4) {
-		NUM(w, "sport", u->sport);
-		NUM(w, "dport", u->dport);
-	}
-	if (u->got >= 6)
-		NUM(w, "len", u->len);
-	if (u->got >= 8)
-		json_csum(w, u->csum, u->csum_status);
-	close_obj(w);
-}
-
-static void json_quote(struct np_jw *restrict w, const struct np_quote *q)
-{
-	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
-		return;
-	OPEN(w, "quote");
-	OPEN(w, "ip");
-	NUM(w, "v", q->ipver);
-	ADDR(w, "src", q->ipver, q->src);
-	ADDR(w, "dst", q->ipver, q->dst);
-	NUM(w, "ttl", q->ttl);
-	NUM(w, "proto", q->proto);
-	NUM(w, "len", q->len);
-	if (q->ipver == 4)
-		NUM(w, "id", q->id);
-	close_obj(w);
-	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
-		if (q->proto == 6)
-			OPEN(w, "tcp");
-		else
-			OPEN(w, "udp");
-		NUM(w, "sport", q->sport);
-		NUM(w, "dport", q->dport);
-		if (q->proto == 6 && q->l4_got >= 8)
-			NUM(w, "seq", q->seq);
-		if (q->proto == 17 && q->l4_got >= 6)
-			NUM(w, "len", q->udp_len);
-		close_obj(w);
-	} else if ((q->proto == 1 || q->proto == 58) && q->l4_got >= 2) {
-		if (q->proto == 1)
-			OPEN(w, "icmp");
-		else
-			OPEN(w, "icmp6");
-		NUM(w, "type", q->icmp_type);
-		NUM(w, "code", q->icmp_code);
-		if (q->l4_got >= 8) {
-			NUM(w, "id", q->icmp_id);
-			NUM(w, "seq", q->icmp_seq);
-		}
-		close_obj(w);
-	}
-	close_obj(w);
-}
-
-static void json_icmp(struct np_jw *restrict w, const struct np_icmp *m)
-{
-	OPEN(w, "icmp");
-	if (m->got >= 1)
-		NUM(w, "type", m->type);
-	if (m->got >= 2)
-		NUM(w, "code", m->code);
-	if (m->got >= 4)
-		json_csum(w, m->csum, m->csum_status);
-	if (m->got >= 8) {
-		if (m->has_idseq) {
-			NUM(w, "id", m->id);
-			NUM(w, "seq", m->seq);
-		}
-		if (m->type == 3 && m->code == 4)
-			NUM(w, "mtu", m->mtu);
-		if (m->type == 5)
-			ADDR(w, "gateway", 4, m->gateway);
-		if (m->type == 12)
-			NUM(w, "pointer", m->pointer);
-	}
-	json_quote(w, &m->quote);
-	close_obj(w);
-}
-
-static void json_icmp6(struct np_jw *restrict w, const struct np_icmp6 *m)
-{
-	OPEN(w, "icmp6");
-	if (m->got >= 1)
-		NUM(w, "type", m->type);
-	if (m->got >= 2)
-		NUM(w, "code", m->code);
-	if (m->got >= 4)
-		json_csum(w, m->csum, m->csum_status);
-	if (m->got >= 8) {
-		if (m->has_idseq) {
-			NUM(w, "id", m->id);
-			NUM(w, "seq", m->seq);
-		}
-		if (m->type == 2)
-			NUM(w, "mtu", m->mtu);
-		if (m->type == 4)
-			NUM(w, "pointer", m->pointer);
-		if (m->type == 136)
-			NUM(w, "na_flags", m->na_flags);
-	}
-	if (m->has_target)
-		ADDR(w, "target", 6, m->target);
-	if (m->has_lladdr)
-		MAC(w, "lladdr", m->lladdr, 6);
-	json_quote(w, &m->quote);
-	close_obj(w);
-}
-
-
 /* A layer of a unit in the new shape, as the unit names its fields. A tunnel's object stays
  * open, so that the layers it carries nest inside it: returns 1 then, for the caller to close. */
 static unsigned json_unit(struct np_jw *restrict w, const struct np_unit *u,
@@ -311,9 +199,6 @@ static unsigned json_layer(struct np_jw *restrict w, const struct np_pkt_layer *
 	case NP_L_ARP: json_arp(w, &l->arp); break;
 	case NP_L_IP4: json_ip4(w, &l->ip4); break;
 	case NP_L_IP6: json_ip6(w, &l->ip6); break;
-	case NP_L_UDP: json_udp(w, &l->udp); break;
-	case NP_L_ICMP: json_icmp(w, &l->icmp); break;
-	case NP_L_ICMP6: json_icmp6(w, &l->icmp6); break;
 	default:
 		return u ? json_unit(w, u, l) : 0;
 	}

@@ -175,129 +175,6 @@ const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 	return "Frame";
 }
 
-static void info_quote(struct np_sbuf *sb, const struct np_quote *q)
-{
-	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
-		return;
-	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
-	np_fmt_addr(q->ipver, q->src, s);
-	np_fmt_addr(q->ipver, q->dst, d);
-	const char *proto = np_ip_proto_name(q->proto);
-	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
-		/* " [%s %s:%u → %s:%u]", the addresses in brackets for IPv6 */
-		bool v6 = q->ipver == 6;
-		np_sb_lit(sb, " [");
-		np_sb_str(sb, proto);
-		np_sb_lit(sb, " ");
-		if (v6)
-			np_sb_ch(sb, '[');
-		np_sb_str(sb, s);
-		if (v6)
-			np_sb_ch(sb, ']');
-		np_sb_ch(sb, ':');
-		np_sb_uint(sb, q->sport, 0, ' ');
-		np_sb_lit(sb, " → ");
-		if (v6)
-			np_sb_ch(sb, '[');
-		np_sb_str(sb, d);
-		if (v6)
-			np_sb_ch(sb, ']');
-		np_sb_ch(sb, ':');
-		np_sb_uint(sb, q->dport, 0, ' ');
-		np_sb_ch(sb, ']');
-	} else if (proto) {
-		np_sb_printf(sb, " [%s %s → %s]", proto, s, d);
-	} else {
-		np_sb_printf(sb, " [protocol %u %s → %s]", q->proto, s, d);
-	}
-}
-
-/* "Type (Code)" of an ICMP or ICMPv6 message, the type name left-justified to `width`, or
- * "Unknown PROTO (type=T, code=C)" when the type has no name. */
-static void info_icmp_type(struct np_sbuf *sb, const char *proto, unsigned t, unsigned c,
-			   const char *type, const char *code, size_t width)
-{
-	if (type)
-		np_sb_ljust(sb, type, strlen(type), width);
-	else
-		np_sb_printf(sb, "Unknown %s (type=%u, code=%u)", proto, t, c);
-	if (code) {
-		np_sb_lit(sb, " (");
-		np_sb_str(sb, code);
-		np_sb_ch(sb, ')');
-	}
-}
-
-static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_icmp *m = np_pkt_icmp(p);
-	if (m->got < 2) {
-		np_sb_printf(sb, "ICMP header cut short");
-		return;
-	}
-	/* Wireshark lines the id= fields of echo messages up */
-	info_icmp_type(sb, "ICMP", m->type, m->code, np_icmp_type_name(m->type),
-		       np_icmp_code_name(m->type, m->code), m->has_idseq ? 20 : 0);
-	if (m->has_idseq && m->got >= 8) {
-		/* " id=0x%04x, seq=%u/%u, ttl=%u" */
-		np_sb_lit(sb, " id=0x");
-		np_sb_hex(sb, m->id, 4);
-		np_sb_field(sb, ", seq=", m->seq);
-		np_sb_field(sb, "/", (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)));
-		np_sb_field(sb, ", ttl=", np_pkt_ip4(p)->ttl);
-	}
-	if (m->type == 3 && m->code == 4 && m->got >= 8)
-		np_sb_field(sb, " next-hop MTU=", m->mtu);
-	info_quote(sb, &m->quote);
-}
-
-static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_icmp6 *m = np_pkt_icmp6(p);
-	if (m->got < 2) {
-		np_sb_printf(sb, "ICMPv6 header cut short");
-		return;
-	}
-	info_icmp_type(sb, "ICMPv6", m->type, m->code, np_icmp6_type_name(m->type),
-		       np_icmp6_code_name(m->type, m->code), 0);
-	if (m->has_idseq && m->got >= 8) {
-		/* " id=0x%04x, seq=%u, hop limit=%u" */
-		np_sb_lit(sb, " id=0x");
-		np_sb_hex(sb, m->id, 4);
-		np_sb_field(sb, ", seq=", m->seq);
-		np_sb_field(sb, ", hop limit=", np_pkt_ip6(p)->hlim);
-	}
-	if (m->type == 2 && m->got >= 8)
-		np_sb_printf(sb, " (MTU=%u)", m->mtu);
-	if (m->has_target) {
-		char t[NP_ADDR_STRLEN], mac[32];
-		np_fmt_addr(6, m->target, t);
-		if (m->has_lladdr)
-			np_fmt_mac(m->lladdr, 6, mac, sizeof mac);
-		if (m->type == 135) {
-			np_sb_printf(sb, " for %s", t);
-			if (m->has_lladdr)
-				np_sb_printf(sb, " from %s", mac);
-		} else if (m->type == 136) {
-			static const char *const names[] = { "rtr", "sol", "ovr" };
-			np_sb_printf(sb, " %s (", t);
-			bool first = true;
-			for (unsigned i = 0; i < 3; i++) {
-				if (m->na_flags & (0x80 >> i)) {
-					np_sb_printf(sb, "%s%s", first ? "" : ", ", names[i]);
-					first = false;
-				}
-			}
-			np_sb_printf(sb, ")");
-			if (m->has_lladdr)
-				np_sb_printf(sb, " is at %s", mac);
-		} else {
-			np_sb_printf(sb, " target %s", t);
-		}
-	}
-	info_quote(sb, &m->quote);
-}
-
 static void info_arp(struct np_sbuf *sb, const struct np_packet *p)
 {
 	const struct np_arp *a = np_pkt_arp(p);
@@ -425,16 +302,7 @@ static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 	if (u && u->info) {
 		const struct np_view v = { p, trk, absolute };
 		u->info(&sb, l, &v);
-	} else if (np_pkt_udp(p)) {
-		np_sb_uint(&sb, np_pkt_udp(p)->sport, 0, ' ');
-		np_sb_field(&sb, " → ", np_pkt_udp(p)->dport);
-		if (np_pkt_udp(p)->got >= 8)
-			np_sb_field(&sb, " Len=", np_pkt_udp(p)->payload_len);
-	} else if (np_pkt_icmp(p))
-		info_icmp(&sb, p);
-	else if (np_pkt_icmp6(p))
-		info_icmp6(&sb, p);
-	else if (np_pkt_arp(p))
+	} else if (np_pkt_arp(p))
 		info_arp(&sb, p);
 	else if (np_pkt_ip4(p) || np_pkt_ip6(p))
 		info_ip_only(&sb, p);

@@ -235,116 +235,6 @@ static void tree_ip6(FILE *o, const struct np_ipv6 *ip)
 	}
 }
 
-static void tree_udp(FILE *o, const struct np_udp *u)
-{
-	if (u->got >= 4)
-		fprintf(o, "User Datagram Protocol, Src Port: %u, Dst Port: %u\n" NP_I1 "Source Port: %u\n" NP_I1
-			"Destination Port: %u\n", u->sport, u->dport, u->sport, u->dport);
-	else
-		fprintf(o, "User Datagram Protocol\n");
-	if (u->got >= 6)
-		fprintf(o, NP_I1 "Length: %u\n", u->len);
-	if (u->got >= 8) {
-		np_tree_csum(o, NP_I1, "Checksum", u->csum, u->csum_status, u->csum_good);
-		fprintf(o, NP_I1 "UDP payload (%u bytes)\n", u->payload_len);
-	}
-}
-
-static void tree_quote(FILE *o, const struct np_quote *q)
-{
-	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
-	if (!q->ipver)
-		return;
-	if (q->ip_got < (q->ipver == 4 ? 20 : 40)) {
-		fprintf(o, NP_I1 "Quoted IPv%u header: cut short (%u bytes)\n", q->ipver, q->ip_got);
-		return;
-	}
-	const char *pn = np_ip_proto_name(q->proto);
-	fprintf(o, NP_I1 "Quoted IPv%u header, Src: %s, Dst: %s\n", q->ipver, np_fmt_addr(q->ipver, q->src, s),
-		np_fmt_addr(q->ipver, q->dst, d));
-	fprintf(o, NP_I2 "Protocol: %s (%u)\n" NP_I2 "%s: %u\n", pn ? pn : "Unknown", q->proto,
-		q->ipver == 4 ? "Time to Live" : "Hop Limit", q->ttl);
-	if (q->ipver == 4)
-		fprintf(o, NP_I2 "Total Length: %u\n" NP_I2 "Identification: 0x%04x (%u)\n", q->len, q->id, q->id);
-	else
-		fprintf(o, NP_I2 "Payload Length: %u\n", q->len);
-	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
-		fprintf(o, NP_I1 "Quoted %s header, Src Port: %u, Dst Port: %u\n", pn, q->sport, q->dport);
-		if (q->proto == 6 && q->l4_got >= 8)
-			fprintf(o, NP_I2 "Sequence Number (raw): %u\n", q->seq);
-		if (q->proto == 17 && q->l4_got >= 6)
-			fprintf(o, NP_I2 "Length: %u\n", q->udp_len);
-	} else if ((q->proto == 1 || q->proto == 58) && q->l4_got >= 8) {
-		fprintf(o, NP_I1 "Quoted %s header, Type: %u, Code: %u, Identifier: 0x%04x, Sequence: %u\n",
-			pn, q->icmp_type, q->icmp_code, q->icmp_id, q->icmp_seq);
-	}
-}
-
-static void tree_icmp(FILE *o, const struct np_icmp *m)
-{
-	fprintf(o, "Internet Control Message Protocol\n");
-	if (m->got >= 1) {
-		const char *n = np_icmp_type_name(m->type);
-		fprintf(o, NP_I1 "Type: %u (%s)\n", m->type, n ? n : "Unknown");
-	}
-	if (m->got >= 2) {
-		const char *n = np_icmp_code_name(m->type, m->code);
-		fprintf(o, NP_I1 "Code: %u%s%s%s\n", m->code, n ? " (" : "", n ? n : "", n ? ")" : "");
-	}
-	if (m->got >= 4)
-		np_tree_csum(o, NP_I1, "Checksum", m->csum, m->csum_status, m->csum_good);
-	if (m->got >= 8) {
-		if (m->has_idseq)
-			fprintf(o, NP_I1 "Identifier: %u (0x%04x)\n" NP_I1 "Sequence Number: %u (0x%04x)\n", m->id,
-				m->id, m->seq, m->seq);
-		if (m->type == 3 && m->code == 4)
-			fprintf(o, NP_I1 "MTU of next hop: %u\n", m->mtu);
-		if (m->type == 5) {
-			char g[NP_ADDR_STRLEN];
-			fprintf(o, NP_I1 "Gateway Address: %s\n", np_fmt_addr(4, m->gateway, g));
-		}
-		if (m->type == 12)
-			fprintf(o, NP_I1 "Pointer: %u\n", m->pointer);
-		fprintf(o, NP_I1 "Data (%u bytes)\n", m->data_len);
-	}
-	tree_quote(o, &m->quote);
-}
-
-static void tree_icmp6(FILE *o, const struct np_icmp6 *m)
-{
-	fprintf(o, "Internet Control Message Protocol v6\n");
-	if (m->got >= 1) {
-		const char *n = np_icmp6_type_name(m->type);
-		fprintf(o, NP_I1 "Type: %u (%s)\n", m->type, n ? n : "Unknown");
-	}
-	if (m->got >= 2) {
-		const char *n = np_icmp6_code_name(m->type, m->code);
-		fprintf(o, NP_I1 "Code: %u%s%s%s\n", m->code, n ? " (" : "", n ? n : "", n ? ")" : "");
-	}
-	if (m->got >= 4)
-		np_tree_csum(o, NP_I1, "Checksum", m->csum, m->csum_status, m->csum_good);
-	if (m->got >= 8) {
-		if (m->has_idseq)
-			fprintf(o, NP_I1 "Identifier: %u (0x%04x)\n" NP_I1 "Sequence: %u\n", m->id, m->id, m->seq);
-		if (m->type == 2)
-			fprintf(o, NP_I1 "MTU: %u\n", m->mtu);
-		if (m->type == 4)
-			fprintf(o, NP_I1 "Pointer: %u\n", m->pointer);
-		if (m->type == 136)
-			fprintf(o, NP_I1 "Flags: 0x%02x (router %u, solicited %u, override %u)\n", m->na_flags,
-				!!(m->na_flags & 0x80), !!(m->na_flags & 0x40), !!(m->na_flags & 0x20));
-	}
-	if (m->has_target) {
-		char t[NP_ADDR_STRLEN];
-		fprintf(o, NP_I1 "Target Address: %s\n", np_fmt_addr(6, m->target, t));
-	}
-	if (m->has_lladdr) {
-		char mac[32];
-		fprintf(o, NP_I1 "Link-layer address option: %s\n", np_fmt_mac(m->lladdr, 6, mac, sizeof mac));
-	}
-	tree_quote(o, &m->quote);
-}
-
 /* A layer of a unit in the new shape: its heading and its fields, as the unit names them. */
 static void tree_unit(FILE *o, const struct np_unit *u, const struct np_pkt_layer *l)
 {
@@ -371,9 +261,6 @@ static void tree_layer(FILE *o, const struct np_pkt_layer *l, const struct np_vi
 	case NP_L_ARP: tree_arp(o, &l->arp); break;
 	case NP_L_IP4: tree_ip4(o, &l->ip4); break;
 	case NP_L_IP6: tree_ip6(o, &l->ip6); break;
-	case NP_L_UDP: tree_udp(o, &l->udp); break;
-	case NP_L_ICMP: tree_icmp(o, &l->icmp); break;
-	case NP_L_ICMP6: tree_icmp6(o, &l->icmp6); break;
 	default:
 		if (u)
 			tree_unit(o, u, l);
