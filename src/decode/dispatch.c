@@ -3,7 +3,8 @@
 #include "internal.h"
 #include "netprobe/proto.h"
 
-enum np_by { NP_BY_ETHERTYPE, NP_BY_IPPROTO, NP_BY_UDP_PORT };
+/* NP_BY_CAPTURE: the unit every frame starts in (np_decode hands it the libpcap link type). */
+enum np_by { NP_BY_CAPTURE, NP_BY_ETHERTYPE, NP_BY_IPPROTO, NP_BY_UDP_PORT };
 
 struct np_dispatch {
 	enum np_by by;
@@ -11,14 +12,15 @@ struct np_dispatch {
 	uint8_t under;          /* enum np_layer the carrier must be, or NP_L_NONE for any */
 	const char *misplaced;  /* problem text when it is not */
 	void (*decode)(struct np_cursor *c, struct np_packet *p);
-	const struct np_unit *unit;  /* names and fields for the printers (units in the new shape) */
+	const struct np_unit *unit;  /* its names and renderers for the printers (proto.h) */
 };
 
 /* One row per protocol unit and number that hands it bytes. */
 static const struct np_dispatch table[] = {
-	{ NP_BY_ETHERTYPE, 0x0800, NP_L_NONE, NULL, np_decode_ipv4, NULL },
-	{ NP_BY_ETHERTYPE, 0x86dd, NP_L_NONE, NULL, np_decode_ipv6, NULL },
-	{ NP_BY_ETHERTYPE, 0x0806, NP_L_NONE, NULL, np_decode_arp, NULL },
+	{ NP_BY_CAPTURE, 0, NP_L_NONE, NULL, np_decode_link, &np_unit_link },
+	{ NP_BY_ETHERTYPE, 0x0800, NP_L_NONE, NULL, np_decode_ipv4, &np_unit_ip4 },
+	{ NP_BY_ETHERTYPE, 0x86dd, NP_L_NONE, NULL, np_decode_ipv6, &np_unit_ip6 },
+	{ NP_BY_ETHERTYPE, 0x0806, NP_L_NONE, NULL, np_decode_arp, &np_unit_arp },
 	{ NP_BY_IPPROTO, 6, NP_L_NONE, NULL, np_decode_tcp, &np_unit_tcp },
 	{ NP_BY_IPPROTO, 17, NP_L_NONE, NULL, np_decode_udp, &np_unit_udp },
 	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, &np_unit_icmp },

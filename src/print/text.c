@@ -175,66 +175,6 @@ const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 	return "Frame";
 }
 
-static void info_arp(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_arp *a = np_pkt_arp(p);
-	char spa[NP_ADDR_STRLEN], tpa[NP_ADDR_STRLEN], sha[32];
-	if (a->got < 28 || a->hlen != 6 || a->plen != 4) {
-		np_sb_printf(sb, "ARP (not Ethernet/IPv4, or cut short)");
-		return;
-	}
-	np_fmt_addr(4, a->spa, spa);
-	np_fmt_addr(4, a->tpa, tpa);
-	np_fmt_mac(a->sha, 6, sha, sizeof sha);
-	if (a->op == 1 && memcmp(a->spa, a->tpa, 4) == 0)
-		np_sb_printf(sb, "Gratuitous ARP for %s (Request)", spa);
-	else if (a->op == 1)
-		np_sb_printf(sb, "Who has %s? Tell %s", tpa, spa);
-	else if (a->op == 2)
-		np_sb_printf(sb, "%s is at %s", spa, sha);
-	else
-		np_sb_printf(sb, "ARP opcode %u", a->op);
-}
-
-static void info_ip_only(struct np_sbuf *sb, const struct np_packet *p)
-{
-	bool v4 = np_pkt_ip4(p);
-	uint8_t proto = v4 ? np_pkt_ip4(p)->proto : np_pkt_ip6(p)->next_final;
-	uint16_t off = v4 ? np_pkt_ip4(p)->frag & 0x1fff : np_pkt_ip6(p)->frag_off;
-	const char *name = np_ip_proto_name(proto);
-	if ((v4 && np_pkt_ip4(p)->got < 20) || (!v4 && np_pkt_ip6(p)->got < 40)) {
-		np_sb_printf(sb, "%s header cut short", v4 ? "IPv4" : "IPv6");
-		return;
-	}
-	if (off) {
-		np_sb_printf(sb, "Fragmented IP protocol (proto=%s %u, off=%u, ID=%0*x)",
-			     name ? name : "unknown", proto, off * 8u, v4 ? 4 : 8,
-			     v4 ? np_pkt_ip4(p)->id : np_pkt_ip6(p)->frag_id);
-		return;
-	}
-	if (p->nproblems && p->problems[0].verdict == NP_INVALID &&
-	    (p->problems[0].layer == NP_L_IP4 || p->problems[0].layer == NP_L_IP6)) {
-		np_sb_printf(sb, "Bogus IP header: %s", p->problems[0].what);
-		return;
-	}
-	np_sb_printf(sb, "IP protocol %u (%s)", proto, name ? name : "unknown");
-}
-
-static void info_link(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_link *l = np_pkt_link(p);
-	if (!l || !l->hdr_len) {
-		np_sb_printf(sb, "%s", p->nproblems ? p->problems[0].what : "frame not decoded");
-		return;
-	}
-	if (l->kind == NP_LINK_ETH && l->ethertype <= 1500)
-		np_sb_printf(sb, "IEEE 802.3, length %u", l->ethertype);
-	else
-		np_sb_printf(sb, "Ethertype 0x%04x", l->ethertype);
-	if (l->nvlan)
-		np_sb_printf(sb, " (VLAN %u)", l->vlan[l->nvlan - 1].vid);
-}
-
 /* The checksum verdict of a layer that has one. */
 static enum np_csum layer_csum(const struct np_pkt_layer *l)
 {
@@ -285,10 +225,11 @@ static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief
 }
 
 /* The layer whose unit writes the Info column: the innermost transport layer, else the
- * innermost network layer (Wireshark's Info is the top protocol's). */
+ * innermost network layer, else the innermost link layer (Wireshark's Info is the top
+ * protocol's). */
 static const struct np_pkt_layer *info_layer(const struct np_packet *p)
 {
-	uint8_t at = p->xport_at ? p->xport_at : p->net_at;
+	uint8_t at = p->xport_at ? p->xport_at : p->net_at ? p->net_at : p->link_at;
 	return at ? &p->layer[at - 1] : NULL;
 }
 
@@ -302,12 +243,10 @@ static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 	if (u && u->info) {
 		const struct np_view v = { p, trk, absolute };
 		u->info(&sb, l, &v);
-	} else if (np_pkt_arp(p))
-		info_arp(&sb, p);
-	else if (np_pkt_ip4(p) || np_pkt_ip6(p))
-		info_ip_only(&sb, p);
-	else
-		info_link(&sb, p);
+	} else {
+		/* no layer (a link type we do not decode): why */
+		np_sb_str(&sb, p->nproblems ? p->problems[0].what : "frame not decoded");
+	}
 	*sb0 = sb;
 }
 
