@@ -161,6 +161,41 @@ static void real(struct np_jw *restrict w, const char *k, size_t klen, double v)
 }
 #define REAL(w, k, v) real(w, ",\"" k "\":", sizeof(",\"" k "\":") - 1, (v))
 
+/* The handshake event's own members: its times and the options both sides offered. */
+static void event_handshake(struct np_jw *restrict w, const struct np_event *ev)
+{
+	if (ev->hs.syn_synack_ms >= 0)
+		REAL(w, "syn_synack_ms", ev->hs.syn_synack_ms);
+	REAL(w, "synack_ack_ms", ev->hs.synack_ack_ms);
+	OPEN(w, "opts");
+	NUM(w, "mss_client", ev->hs.mss[0]);
+	NUM(w, "mss_server", ev->hs.mss[1]);
+	if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0) {
+		NUM(w, "ws_client", (uint64_t)ev->hs.ws[0]);
+		NUM(w, "ws_server", (uint64_t)ev->hs.ws[1]);
+	}
+	BOOL(w, "sack", ev->hs.sack);
+	BOOL(w, "ts", ev->hs.ts);
+	close_obj(w);
+}
+
+/* A SYN flood episode: its phase, target and counters. */
+static void event_flood(struct np_jw *restrict w, const struct np_event *ev)
+{
+	static const char *const phases[] = { "start", "update", "end" };
+	STR(w, "phase", phases[ev->flood.phase]);
+	ENDPOINT(w, "target", &ev->flood.target);
+	REAL(w, "syn_rate", ev->flood.syn_rate);
+	NUM(w, "half_open", ev->flood.half_open);
+	NUM(w, "sources", ev->flood.sources);
+	NUM(w, "syns", ev->flood.syns);
+	NUM(w, "synacks", ev->flood.synacks);
+	NUM(w, "rsts", ev->flood.rsts);
+	REAL(w, "peak_rate", ev->flood.peak_rate);
+	REAL(w, "duration_s", ev->flood.duration_s);
+	NUM(w, "suppressed", ev->flood.suppressed);
+}
+
 void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 {
 	if (ev->kind == NP_EV_LADDER)
@@ -182,19 +217,7 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 	}
 	switch (ev->kind) {
 	case NP_EV_HANDSHAKE:
-		if (ev->hs.syn_synack_ms >= 0)
-			REAL(&w, "syn_synack_ms", ev->hs.syn_synack_ms);
-		REAL(&w, "synack_ack_ms", ev->hs.synack_ack_ms);
-		OPEN(&w, "opts");
-		NUM(&w, "mss_client", ev->hs.mss[0]);
-		NUM(&w, "mss_server", ev->hs.mss[1]);
-		if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0) {
-			NUM(&w, "ws_client", (uint64_t)ev->hs.ws[0]);
-			NUM(&w, "ws_server", (uint64_t)ev->hs.ws[1]);
-		}
-		BOOL(&w, "sack", ev->hs.sack);
-		BOOL(&w, "ts", ev->hs.ts);
-		close_obj(&w);
+		event_handshake(&w, ev);
 		break;
 	case NP_EV_TEARDOWN:
 		STR(&w, "closed_by", np_side_name(ev->td.closed_by));
@@ -229,21 +252,9 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 	case NP_EV_LADDER:
 	case NP_EV_CONV_END: /* the pipeline's, never printed */
 		break;
-	case NP_EV_SYN_FLOOD: {
-		static const char *const phases[] = { "start", "update", "end" };
-		STR(&w, "phase", phases[ev->flood.phase]);
-		ENDPOINT(&w, "target", &ev->flood.target);
-		REAL(&w, "syn_rate", ev->flood.syn_rate);
-		NUM(&w, "half_open", ev->flood.half_open);
-		NUM(&w, "sources", ev->flood.sources);
-		NUM(&w, "syns", ev->flood.syns);
-		NUM(&w, "synacks", ev->flood.synacks);
-		NUM(&w, "rsts", ev->flood.rsts);
-		REAL(&w, "peak_rate", ev->flood.peak_rate);
-		REAL(&w, "duration_s", ev->flood.duration_s);
-		NUM(&w, "suppressed", ev->flood.suppressed);
+	case NP_EV_SYN_FLOOD:
+		event_flood(&w, ev);
 		break;
-	}
 	}
 	room(&w, 2);
 	LIT(&w, "}\n");

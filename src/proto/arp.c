@@ -58,8 +58,10 @@ static void arp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const str
 		np_sb_printf(sb, "ARP opcode %u", a->op);
 }
 
-static void tree_arp(FILE *o, const struct np_arp *a)
+static void arp_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
+	(void)v;
+	const struct np_arp *a = &layer->arp;
 	char m1[32], m2[32], s[NP_ADDR_STRLEN], t[NP_ADDR_STRLEN];
 	fprintf(o, "Address Resolution Protocol (%s)\n",
 		a->op == 1 ? "request" : a->op == 2 ? "reply" : "other");
@@ -74,8 +76,11 @@ static void tree_arp(FILE *o, const struct np_arp *a)
 			np_fmt_mac(a->tha, 6, m2, sizeof m2), np_fmt_addr(4, a->tpa, t));
 }
 
-static void json_arp(struct np_jw *w, const struct np_arp *a)
+static unsigned arp_json(struct np_jw *w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
 {
+	(void)v;
+	const struct np_arp *a = &layer->arp;
 	OPEN(w, "arp");
 	if (a->got >= 8)
 		NUM(w, "op", a->op);
@@ -86,18 +91,6 @@ static void json_arp(struct np_jw *w, const struct np_arp *a)
 		ADDR(w, "tpa", 4, a->tpa);
 	}
 	close_obj(w);
-}
-
-static void arp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	tree_arp(o, &l->arp);
-}
-
-static unsigned arp_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	json_arp(w, &l->arp);
 	return 0;
 }
 

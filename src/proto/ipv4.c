@@ -187,8 +187,10 @@ static void ip4_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const str
 	np_ip_info(sb, v->p, &i);
 }
 
-static void tree_ip4(FILE *o, const struct np_ipv4 *ip)
+static void ip4_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
+	(void)v;
+	const struct np_ipv4 *ip = &layer->ip4;
 	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
 	if (ip->got >= 20)
 		fprintf(o, "Internet Protocol Version 4, Src: %s, Dst: %s\n", np_fmt_addr(4, ip->src, s),
@@ -229,8 +231,11 @@ static void tree_ip4(FILE *o, const struct np_ipv4 *ip)
 	}
 }
 
-static void json_ip4(struct np_jw *w, const struct np_ipv4 *ip)
+static unsigned ip4_json(struct np_jw *w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
 {
+	(void)v;
+	const struct np_ipv4 *ip = &layer->ip4;
 	OPEN(w, "ip");
 	NUM(w, "v", 4);
 	if (ip->got >= 20) {
@@ -265,18 +270,6 @@ static void json_ip4(struct np_jw *w, const struct np_ipv4 *ip)
 		ch(w, ']');
 	}
 	close_obj(w);
-}
-
-static void ip4_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	tree_ip4(o, &l->ip4);
-}
-
-static unsigned ip4_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	json_ip4(w, &l->ip4);
 	return 0;
 }
 

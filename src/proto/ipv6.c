@@ -155,8 +155,10 @@ static const char *ext_name(uint8_t t)
 	}
 }
 
-static void tree_ip6(FILE *o, const struct np_ipv6 *ip)
+static void ip6_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
+	(void)v;
+	const struct np_ipv6 *ip = &layer->ip6;
 	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
 	if (ip->got >= 40)
 		fprintf(o, "Internet Protocol Version 6, Src: %s, Dst: %s\n", np_fmt_addr(6, ip->src, s),
@@ -191,8 +193,11 @@ static void tree_ip6(FILE *o, const struct np_ipv6 *ip)
 	}
 }
 
-static void json_ip6(struct np_jw *w, const struct np_ipv6 *ip)
+static unsigned ip6_json(struct np_jw *w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
 {
+	(void)v;
+	const struct np_ipv6 *ip = &layer->ip6;
 	OPEN(w, "ip");
 	NUM(w, "v", 6);
 	if (ip->got >= 40) {
@@ -221,18 +226,6 @@ static void json_ip6(struct np_jw *w, const struct np_ipv6 *ip)
 		NUM(w, "frag_id", ip->frag_id);
 	}
 	close_obj(w);
-}
-
-static void ip6_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	tree_ip6(o, &l->ip6);
-}
-
-static unsigned ip6_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	json_ip6(w, &l->ip6);
 	return 0;
 }
 

@@ -360,8 +360,10 @@ static void tree_vlans(FILE *o, const struct np_link *l)
 	}
 }
 
-static void tree_link(FILE *o, const struct np_link *l)
+static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
+	(void)v;
+	const struct np_link *l = &layer->link;
 	char a[32], b[32];
 	if (!l->hdr_len)
 		return;
@@ -401,10 +403,13 @@ static void tree_link(FILE *o, const struct np_link *l)
 		fprintf(o, NP_I1 "Type: %s (0x%04x)\n", type_name(l->ethertype), l->ethertype);
 }
 
-static void json_link(struct np_jw *w, const struct np_link *l)
+static unsigned link_json(struct np_jw *w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
 {
+	(void)v;
+	const struct np_link *l = &layer->link;
 	if (!l->hdr_len)
-		return;
+		return 0;
 	if (l->kind == NP_LINK_ETH) {
 		OPEN(w, "eth");
 		MAC(w, "src", l->src, 6);
@@ -442,18 +447,6 @@ static void json_link(struct np_jw *w, const struct np_link *l)
 	}
 	if (l->outgoing)
 		BOOL(w, "outgoing", true);
-}
-
-static void link_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	tree_link(o, &l->link);
-}
-
-static unsigned link_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	json_link(w, &l->link);
 	return 0;
 }
 

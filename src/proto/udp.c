@@ -67,8 +67,10 @@ static void udp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const str
 		np_sb_field(sb, " Len=", u->payload_len);
 }
 
-static void tree_udp(FILE *o, const struct np_udp *u)
+static void udp_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
+	(void)v;
+	const struct np_udp *u = &layer->udp;
 	if (u->got >= 4)
 		fprintf(o, "User Datagram Protocol, Src Port: %u, Dst Port: %u\n" NP_I1 "Source Port: %u\n" NP_I1
 			"Destination Port: %u\n", u->sport, u->dport, u->sport, u->dport);
@@ -82,8 +84,11 @@ static void tree_udp(FILE *o, const struct np_udp *u)
 	}
 }
 
-static void json_udp(struct np_jw *w, const struct np_udp *u)
+static unsigned udp_json(struct np_jw *w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
 {
+	(void)v;
+	const struct np_udp *u = &layer->udp;
 	OPEN(w, "udp");
 	if (u->got >= 4) {
 		NUM(w, "sport", u->sport);
@@ -94,18 +99,6 @@ static void json_udp(struct np_jw *w, const struct np_udp *u)
 	if (u->got >= 8)
 		json_csum(w, u->csum, u->csum_status);
 	close_obj(w);
-}
-
-static void udp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	tree_udp(o, &l->udp);
-}
-
-static unsigned udp_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
-{
-	(void)v;
-	json_udp(w, &l->udp);
 	return 0;
 }
 
