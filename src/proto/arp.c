@@ -76,7 +76,7 @@ static void arp_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 			np_fmt_mac(a->tha, 6, m2, sizeof m2), np_fmt_addr(4, a->tpa, t));
 }
 
-static unsigned arp_json(struct np_jw *w, const struct np_pkt_layer *layer,
+static unsigned arp_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	(void)v;

@@ -170,7 +170,7 @@ void np_icmp_tree_head(FILE *o, const struct np_icmp_head *h)
 		np_tree_csum(o, NP_I1, "Checksum", h->csum, h->csum_status, h->csum_good);
 }
 
-void np_icmp_json_head(struct np_jw *w, const struct np_icmp_head *h)
+void np_icmp_json_head(struct np_jw *restrict w, const struct np_icmp_head *h)
 {
 	if (h->got >= 1)
 		NUM(w, "type", h->type);
@@ -251,7 +251,7 @@ void np_quote_tree(FILE *o, const struct np_quote *q)
 	}
 }
 
-void np_quote_json(struct np_jw *w, const struct np_quote *q)
+void np_quote_json(struct np_jw *restrict w, const struct np_quote *q)
 {
 	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
 		return;
@@ -345,7 +345,7 @@ static void icmp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_vie
 	np_quote_tree(o, &m->quote);
 }
 
-static unsigned icmp_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
+static unsigned icmp_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)
 {
 	(void)v;
 	const struct np_icmp *m = &l->icmp;

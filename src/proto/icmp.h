@@ -29,12 +29,12 @@ bool np_icmp_info_head(struct np_sbuf *sb, const struct np_icmp_head *h, size_t 
 /* -v: the heading, Type, Code and Checksum lines. */
 void np_icmp_tree_head(FILE *o, const struct np_icmp_head *h);
 /* JSON: type, code, csum and (echo) id and seq, in the open object. */
-void np_icmp_json_head(struct np_jw *w, const struct np_icmp_head *h);
+void np_icmp_json_head(struct np_jw *restrict w, const struct np_icmp_head *h);
 
 /* The quoted header of an error message: " [TCP a:p → b:q]" in Info, its -v lines, and the
  * "quote" JSON object. Nothing when nothing was quoted. */
 void np_quote_info(struct np_sbuf *sb, const struct np_quote *q);
 void np_quote_tree(FILE *o, const struct np_quote *q);
-void np_quote_json(struct np_jw *w, const struct np_quote *q);
+void np_quote_json(struct np_jw *restrict w, const struct np_quote *q);
 
 #endif

@@ -184,7 +184,7 @@ static void icmp6_tree(FILE *o, const struct np_pkt_layer *l, const struct np_vi
 	np_quote_tree(o, &m->quote);
 }
 
-static unsigned icmp6_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
+static unsigned icmp6_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)
 {
 	(void)v;
 	const struct np_icmp6 *m = &l->icmp6;

@@ -231,7 +231,7 @@ static void ip4_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 	}
 }
 
-static unsigned ip4_json(struct np_jw *w, const struct np_pkt_layer *layer,
+static unsigned ip4_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	(void)v;

@@ -193,7 +193,7 @@ static void ip6_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 	}
 }
 
-static unsigned ip6_json(struct np_jw *w, const struct np_pkt_layer *layer,
+static unsigned ip6_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	(void)v;

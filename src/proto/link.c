@@ -403,7 +403,7 @@ static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np
 		fprintf(o, NP_I1 "Type: %s (0x%04x)\n", type_name(l->ethertype), l->ethertype);
 }
 
-static unsigned link_json(struct np_jw *w, const struct np_pkt_layer *layer,
+static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	(void)v;

@@ -470,7 +470,7 @@ static void tcp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 	tree_tcp(o, &l->tcp, v->trk, v->absolute);
 }
 
-static unsigned tcp_json(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v)
+static unsigned tcp_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)
 {
 	json_tcp(w, &l->tcp, v->trk);
 	return 0;

@@ -84,7 +84,7 @@ static void udp_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 	}
 }
 
-static unsigned udp_json(struct np_jw *w, const struct np_pkt_layer *layer,
+static unsigned udp_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	(void)v;
