@@ -29,6 +29,15 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
 void np_decode_vxlan(struct np_cursor *c, struct np_packet *p);
+/* The protocol units (proto.h), registered in src/decode/dispatch.c. */
+extern const struct np_unit np_unit_link;
+extern const struct np_unit np_unit_arp;
+extern const struct np_unit np_unit_ip4;
+extern const struct np_unit np_unit_ip6;
+extern const struct np_unit np_unit_tcp;
+extern const struct np_unit np_unit_udp;
+extern const struct np_unit np_unit_icmp;
+extern const struct np_unit np_unit_icmp6;
 extern const struct np_unit np_unit_vxlan;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 

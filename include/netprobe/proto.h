@@ -1,9 +1,25 @@
-/* proto.h - what a protocol unit in the new shape tells the printers: its names and its fields,
- * so that the printers show a new layer without knowing the protocol (src/decode/dispatch.c). */
+/* proto.h - what a protocol unit tells the printers: its names and its three renderings (Info
+ * column, -v tree, JSON object), or for a simple unit just its fields, so that the printers show
+ * every layer without knowing any protocol (units: src/proto/; their table: src/decode/dispatch.c). */
 #ifndef NETPROBE_PROTO_H
 #define NETPROBE_PROTO_H
 
+#include <stdio.h>
+
 #include "netprobe/packet.h"
+#include "netprobe/track.h"
+
+struct np_sbuf;
+struct np_jw;
+
+/* What a renderer may look at besides its own layer: the whole packet (ICMP's Info shows the
+ * IP TTL), what the tracker knows of it (NULL when not tracking), and -S. Renderers only read:
+ * they never parse bytes. */
+struct np_view {
+	const struct np_packet *p;
+	const struct np_pkt_track *trk;
+	bool absolute;
+};
 
 /* One field of a layer: JSON key, -v tree label, value; shown in hex with `hex` digits, else
  * in decimal. */
@@ -21,11 +37,27 @@ struct np_unit {
 	const char *key;       /* JSON object key, layer name in problems */
 	const char *title;     /* -v tree heading, as Wireshark's */
 	bool encap;            /* a tunnel: the layers after it are its payload (JSON nests them) */
-	/* The fields to show, at most NP_MAX_FIELDS; returns how many. */
+	/* A simple unit names its fields (at most NP_MAX_FIELDS; returns how many) and the printers
+	 * render them; the renderers below, when set, take over. */
 	unsigned (*fields)(const struct np_pkt_layer *l, struct np_field *out);
+	/* The Info column, when this is the innermost transport or network layer (text.c picks). */
+	void (*info)(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v);
+	/* The -v tree lines of the layer (heading and indented fields). */
+	void (*tree)(FILE *o, const struct np_pkt_layer *l, const struct np_view *v);
+	/* The layer's members of the packet object; returns how many objects it left open for the
+	 * layers it carries to nest in (a tunnel's), which the printer closes after them. */
+	unsigned (*json)(struct np_jw *w, const struct np_pkt_layer *l, const struct np_view *v);
 };
 
-/* The unit registered for a layer kind, or NULL (the printers know the older kinds). */
+/* The unit registered for a layer kind, or NULL. */
 const struct np_unit *np_unit_of(uint8_t kind);
+
+/* Helpers the units' renderers share (src/print). */
+/* -v tree indents: a layer's fields, and their sub-fields. */
+#define NP_I1 "    "
+#define NP_I2 "        "
+/* "<ind><what>: 0x%04x [verdict]" */
+void np_tree_csum(FILE *o, const char *ind, const char *what, uint16_t wire, enum np_csum st,
+		  uint16_t good);
 
 #endif

@@ -113,6 +113,9 @@ static inline void np_sb_ljust(struct np_sbuf *sb, const char *s, size_t n, size
 		np_sb_pad(sb, width - n, ' ');
 }
 
+/* " <name>=<v>": a numeric field of a text line, its name a literal ("" lit "" checks that). */
+#define np_sb_field(sb, lit, v) np_sb_field_u((sb), "" lit, sizeof(lit) - 1, (v))
+
 /* "%0<width>" PRIu64 when pad is '0', "%<width>" PRIu64 when pad is ' ' (width 0: "%" PRIu64). */
 void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad);
 /* "%" PRId64 */
@@ -125,5 +128,11 @@ extern const char np_dec3[256][4];
 void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4]);
 /* RFC 5952 text of 16 bytes (inet_ntop AF_INET6, glibc's output). */
 void np_sb_ip6(struct np_sbuf *sb, const uint8_t a[16]);
+
+static inline void np_sb_field_u(struct np_sbuf *sb, const char *name, size_t n, uint64_t v)
+{
+	np_sb_mem(sb, name, n);
+	np_sb_uint(sb, v, 0, ' ');
+}
 
 #endif

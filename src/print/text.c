@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "netprobe/print.h"
+#include "netprobe/proto.h"
 #include "core/sbuf.h"
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
@@ -174,296 +175,6 @@ const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 	return "Frame";
 }
 
-/* Wireshark's expert notes, in the order it prints them before the Info text. */
-static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
-{
-	uint16_t a = k->analysis;
-	if (a & NP_TA_PREV_LOST)
-		np_sb_lit(sb, "[TCP Previous segment not captured] ");
-	if (a & NP_TA_SPURIOUS)
-		np_sb_lit(sb, "[TCP Spurious Retransmission] ");
-	else if (a & NP_TA_FAST_RETRANS)
-		np_sb_lit(sb, "[TCP Fast Retransmission] ");
-	else if (a & NP_TA_RETRANSMISSION)
-		np_sb_lit(sb, "[TCP Retransmission] ");
-	if (a & NP_TA_OUT_OF_ORDER)
-		np_sb_lit(sb, "[TCP Out-Of-Order] ");
-	if (a & NP_TA_KEEPALIVE)
-		np_sb_lit(sb, "[TCP Keep-Alive] ");
-	if (a & NP_TA_WINDOW_FULL)
-		np_sb_lit(sb, "[TCP Window Full] ");
-	if (a & NP_TA_ZERO_WINDOW)
-		np_sb_lit(sb, "[TCP ZeroWindow] ");
-	if (a & NP_TA_WINDOW_UPDATE)
-		np_sb_lit(sb, "[TCP Window Update] ");
-	if (a & NP_TA_DUP_ACK) {
-		np_sb_lit(sb, "[TCP Dup ACK #");
-		np_sb_uint(sb, k->dup_num, 0, ' ');
-		np_sb_lit(sb, "] ");
-	}
-}
-
-/* " [FIN, SYN, ...]" as np_fmt_tcp_flags, or " [<None>]". */
-static void tcp_flags(struct np_sbuf *sb, uint16_t flags)
-{
-	np_sb_lit(sb, " [");
-	size_t at = sb->len;
-	np_sb_tcp_flags(sb, flags);
-	if (sb->len == at)
-		np_sb_lit(sb, "<None>");
-	np_sb_ch(sb, ']');
-}
-
-/* " <name>=<v>": the numeric fields of the Info column. */
-static void field_u(struct np_sbuf *sb, const char *name, size_t n, uint64_t v)
-{
-	np_sb_mem(sb, name, n);
-	np_sb_uint(sb, v, 0, ' ');
-}
-#define FIELD(sb, lit, v) field_u((sb), "" lit, sizeof(lit) - 1, (v))
-
-static void info_tcp(struct np_sbuf *sb, const struct np_packet *p, const struct np_pkt_track *k,
-		     bool absolute)
-{
-	const struct np_tcp *t = np_pkt_tcp(p);
-	if (t->got < 4) {
-		np_sb_lit(sb, "TCP header cut short");
-		return;
-	}
-	bool rel = k && k->tcp && k->rel_valid && !absolute;
-	if (k && k->tcp)
-		tcp_analysis(sb, k);
-	np_sb_uint(sb, t->sport, 0, ' ');
-	FIELD(sb, " → ", t->dport);
-	if (t->got >= 14)
-		tcp_flags(sb, t->flags);
-	if (t->got >= 8)
-		FIELD(sb, " Seq=", rel ? k->rel_seq : t->seq);
-	if (t->got >= 12 && (t->flags & NP_TCP_ACK))
-		FIELD(sb, " Ack=", rel ? k->rel_ack : t->ack);
-	if (t->got >= 16)
-		FIELD(sb, " Win=", k && k->win_scaled_valid ? k->win_scaled : t->win);
-	if (t->got >= 20 && (t->flags & NP_TCP_URG))
-		FIELD(sb, " Urg=", t->urp);
-	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len)
-		FIELD(sb, " Len=", t->payload_len);
-	for (unsigned i = 0; i < t->nopts; i++) {
-		switch (t->opts[i].kind) {
-		case 2:
-			if (t->has_mss)
-				FIELD(sb, " MSS=", t->mss);
-			break;
-		case 3:
-			if (t->has_ws && t->ws <= 14)
-				FIELD(sb, " WS=", 1u << t->ws);
-			else if (t->has_ws)
-				FIELD(sb, " WS=2^", t->ws);
-			break;
-		case 4:
-			np_sb_lit(sb, " SACK_PERM");
-			break;
-		case 5:
-			for (unsigned s = 0; s < t->nsack; s++) {
-				uint32_t base = rel ? k->sack_base : 0;
-				FIELD(sb, " SLE=", (uint32_t)(t->sack[s][0] - base));
-				FIELD(sb, " SRE=", (uint32_t)(t->sack[s][1] - base));
-			}
-			break;
-		case 8:
-			if (t->has_ts) {
-				FIELD(sb, " TSval=", t->tsval);
-				FIELD(sb, " TSecr=", t->tsecr);
-			}
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-static void info_quote(struct np_sbuf *sb, const struct np_quote *q)
-{
-	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
-		return;
-	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
-	np_fmt_addr(q->ipver, q->src, s);
-	np_fmt_addr(q->ipver, q->dst, d);
-	const char *proto = np_ip_proto_name(q->proto);
-	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
-		/* " [%s %s:%u → %s:%u]", the addresses in brackets for IPv6 */
-		bool v6 = q->ipver == 6;
-		np_sb_lit(sb, " [");
-		np_sb_str(sb, proto);
-		np_sb_lit(sb, " ");
-		if (v6)
-			np_sb_ch(sb, '[');
-		np_sb_str(sb, s);
-		if (v6)
-			np_sb_ch(sb, ']');
-		np_sb_ch(sb, ':');
-		np_sb_uint(sb, q->sport, 0, ' ');
-		np_sb_lit(sb, " → ");
-		if (v6)
-			np_sb_ch(sb, '[');
-		np_sb_str(sb, d);
-		if (v6)
-			np_sb_ch(sb, ']');
-		np_sb_ch(sb, ':');
-		np_sb_uint(sb, q->dport, 0, ' ');
-		np_sb_ch(sb, ']');
-	} else if (proto) {
-		np_sb_printf(sb, " [%s %s → %s]", proto, s, d);
-	} else {
-		np_sb_printf(sb, " [protocol %u %s → %s]", q->proto, s, d);
-	}
-}
-
-/* "Type (Code)" of an ICMP or ICMPv6 message, the type name left-justified to `width`, or
- * "Unknown PROTO (type=T, code=C)" when the type has no name. */
-static void info_icmp_type(struct np_sbuf *sb, const char *proto, unsigned t, unsigned c,
-			   const char *type, const char *code, size_t width)
-{
-	if (type)
-		np_sb_ljust(sb, type, strlen(type), width);
-	else
-		np_sb_printf(sb, "Unknown %s (type=%u, code=%u)", proto, t, c);
-	if (code) {
-		np_sb_lit(sb, " (");
-		np_sb_str(sb, code);
-		np_sb_ch(sb, ')');
-	}
-}
-
-static void info_icmp(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_icmp *m = np_pkt_icmp(p);
-	if (m->got < 2) {
-		np_sb_printf(sb, "ICMP header cut short");
-		return;
-	}
-	/* Wireshark lines the id= fields of echo messages up */
-	info_icmp_type(sb, "ICMP", m->type, m->code, np_icmp_type_name(m->type),
-		       np_icmp_code_name(m->type, m->code), m->has_idseq ? 20 : 0);
-	if (m->has_idseq && m->got >= 8) {
-		/* " id=0x%04x, seq=%u/%u, ttl=%u" */
-		np_sb_lit(sb, " id=0x");
-		np_sb_hex(sb, m->id, 4);
-		FIELD(sb, ", seq=", m->seq);
-		FIELD(sb, "/", (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)));
-		FIELD(sb, ", ttl=", np_pkt_ip4(p)->ttl);
-	}
-	if (m->type == 3 && m->code == 4 && m->got >= 8)
-		FIELD(sb, " next-hop MTU=", m->mtu);
-	info_quote(sb, &m->quote);
-}
-
-static void info_icmp6(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_icmp6 *m = np_pkt_icmp6(p);
-	if (m->got < 2) {
-		np_sb_printf(sb, "ICMPv6 header cut short");
-		return;
-	}
-	info_icmp_type(sb, "ICMPv6", m->type, m->code, np_icmp6_type_name(m->type),
-		       np_icmp6_code_name(m->type, m->code), 0);
-	if (m->has_idseq && m->got >= 8) {
-		/* " id=0x%04x, seq=%u, hop limit=%u" */
-		np_sb_lit(sb, " id=0x");
-		np_sb_hex(sb, m->id, 4);
-		FIELD(sb, ", seq=", m->seq);
-		FIELD(sb, ", hop limit=", np_pkt_ip6(p)->hlim);
-	}
-	if (m->type == 2 && m->got >= 8)
-		np_sb_printf(sb, " (MTU=%u)", m->mtu);
-	if (m->has_target) {
-		char t[NP_ADDR_STRLEN], mac[32];
-		np_fmt_addr(6, m->target, t);
-		if (m->has_lladdr)
-			np_fmt_mac(m->lladdr, 6, mac, sizeof mac);
-		if (m->type == 135) {
-			np_sb_printf(sb, " for %s", t);
-			if (m->has_lladdr)
-				np_sb_printf(sb, " from %s", mac);
-		} else if (m->type == 136) {
-			static const char *const names[] = { "rtr", "sol", "ovr" };
-			np_sb_printf(sb, " %s (", t);
-			bool first = true;
-			for (unsigned i = 0; i < 3; i++) {
-				if (m->na_flags & (0x80 >> i)) {
-					np_sb_printf(sb, "%s%s", first ? "" : ", ", names[i]);
-					first = false;
-				}
-			}
-			np_sb_printf(sb, ")");
-			if (m->has_lladdr)
-				np_sb_printf(sb, " is at %s", mac);
-		} else {
-			np_sb_printf(sb, " target %s", t);
-		}
-	}
-	info_quote(sb, &m->quote);
-}
-
-static void info_arp(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_arp *a = np_pkt_arp(p);
-	char spa[NP_ADDR_STRLEN], tpa[NP_ADDR_STRLEN], sha[32];
-	if (a->got < 28 || a->hlen != 6 || a->plen != 4) {
-		np_sb_printf(sb, "ARP (not Ethernet/IPv4, or cut short)");
-		return;
-	}
-	np_fmt_addr(4, a->spa, spa);
-	np_fmt_addr(4, a->tpa, tpa);
-	np_fmt_mac(a->sha, 6, sha, sizeof sha);
-	if (a->op == 1 && memcmp(a->spa, a->tpa, 4) == 0)
-		np_sb_printf(sb, "Gratuitous ARP for %s (Request)", spa);
-	else if (a->op == 1)
-		np_sb_printf(sb, "Who has %s? Tell %s", tpa, spa);
-	else if (a->op == 2)
-		np_sb_printf(sb, "%s is at %s", spa, sha);
-	else
-		np_sb_printf(sb, "ARP opcode %u", a->op);
-}
-
-static void info_ip_only(struct np_sbuf *sb, const struct np_packet *p)
-{
-	bool v4 = np_pkt_ip4(p);
-	uint8_t proto = v4 ? np_pkt_ip4(p)->proto : np_pkt_ip6(p)->next_final;
-	uint16_t off = v4 ? np_pkt_ip4(p)->frag & 0x1fff : np_pkt_ip6(p)->frag_off;
-	const char *name = np_ip_proto_name(proto);
-	if ((v4 && np_pkt_ip4(p)->got < 20) || (!v4 && np_pkt_ip6(p)->got < 40)) {
-		np_sb_printf(sb, "%s header cut short", v4 ? "IPv4" : "IPv6");
-		return;
-	}
-	if (off) {
-		np_sb_printf(sb, "Fragmented IP protocol (proto=%s %u, off=%u, ID=%0*x)",
-			     name ? name : "unknown", proto, off * 8u, v4 ? 4 : 8,
-			     v4 ? np_pkt_ip4(p)->id : np_pkt_ip6(p)->frag_id);
-		return;
-	}
-	if (p->nproblems && p->problems[0].verdict == NP_INVALID &&
-	    (p->problems[0].layer == NP_L_IP4 || p->problems[0].layer == NP_L_IP6)) {
-		np_sb_printf(sb, "Bogus IP header: %s", p->problems[0].what);
-		return;
-	}
-	np_sb_printf(sb, "IP protocol %u (%s)", proto, name ? name : "unknown");
-}
-
-static void info_link(struct np_sbuf *sb, const struct np_packet *p)
-{
-	const struct np_link *l = np_pkt_link(p);
-	if (!l || !l->hdr_len) {
-		np_sb_printf(sb, "%s", p->nproblems ? p->problems[0].what : "frame not decoded");
-		return;
-	}
-	if (l->kind == NP_LINK_ETH && l->ethertype <= 1500)
-		np_sb_printf(sb, "IEEE 802.3, length %u", l->ethertype);
-	else
-		np_sb_printf(sb, "Ethertype 0x%04x", l->ethertype);
-	if (l->nvlan)
-		np_sb_printf(sb, " (VLAN %u)", l->vlan[l->nvlan - 1].vid);
-}
-
 /* The checksum verdict of a layer that has one. */
 static enum np_csum layer_csum(const struct np_pkt_layer *l)
 {
@@ -513,28 +224,29 @@ static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief
 		np_sb_str(sb, brief ? " [Malformed]" : " [Malformed Packet]");
 }
 
+/* The layer whose unit writes the Info column: the innermost transport layer, else the
+ * innermost network layer, else the innermost link layer (Wireshark's Info is the top
+ * protocol's). */
+static const struct np_pkt_layer *info_layer(const struct np_packet *p)
+{
+	uint8_t at = p->xport_at ? p->xport_at : p->net_at ? p->net_at : p->link_at;
+	return at ? &p->layer[at - 1] : NULL;
+}
+
 /* The Info column before its notes. */
 static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 		      const struct np_pkt_track *trk, bool absolute)
 {
 	struct np_sbuf sb = *sb0;
-	if (np_pkt_tcp(p)) {
-		info_tcp(&sb, p, trk, absolute);
-	} else if (np_pkt_udp(p)) {
-		np_sb_uint(&sb, np_pkt_udp(p)->sport, 0, ' ');
-		FIELD(&sb, " → ", np_pkt_udp(p)->dport);
-		if (np_pkt_udp(p)->got >= 8)
-			FIELD(&sb, " Len=", np_pkt_udp(p)->payload_len);
-	} else if (np_pkt_icmp(p))
-		info_icmp(&sb, p);
-	else if (np_pkt_icmp6(p))
-		info_icmp6(&sb, p);
-	else if (np_pkt_arp(p))
-		info_arp(&sb, p);
-	else if (np_pkt_ip4(p) || np_pkt_ip6(p))
-		info_ip_only(&sb, p);
-	else
-		info_link(&sb, p);
+	const struct np_pkt_layer *l = info_layer(p);
+	const struct np_unit *u = l ? np_unit_of(l->kind) : NULL;
+	if (u && u->info) {
+		const struct np_view v = { p, trk, absolute };
+		u->info(&sb, l, &v);
+	} else {
+		/* no layer (a link type we do not decode): why */
+		np_sb_str(&sb, p->nproblems ? p->problems[0].what : "frame not decoded");
+	}
 	*sb0 = sb;
 }
 
@@ -629,7 +341,7 @@ static void brief_tcp(struct np_sbuf *sb, const struct np_packet *p, const struc
 	brief_flags(sb, t->flags);
 	/* the payload length when there is one (tcpdump -q's "tcp N"; a bare ACK says nothing) */
 	if (t->got >= 20 && t->doff >= 5 && t->doff * 4u <= t->seg_len && t->payload_len)
-		FIELD(sb, " Len=", t->payload_len);
+		np_sb_field(sb, " Len=", t->payload_len);
 	if (k && k->tcp && k->analysis)
 		brief_notes(sb, k);
 }
@@ -648,10 +360,10 @@ static void brief_icmp(struct np_sbuf *sb, bool v6, unsigned type, unsigned code
 	if (echo) {
 		np_sb_str(sb, type == 8 || type == 128 ? "Echo request" : "Echo reply");
 		if (idseq)
-			FIELD(sb, " seq=", seq);
+			np_sb_field(sb, " seq=", seq);
 	} else if (port && q->ipver && (q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
 		np_sb_str(sb, q->proto == 6 ? "tcp" : "udp");
-		FIELD(sb, " port ", q->dport);
+		np_sb_field(sb, " port ", q->dport);
 		np_sb_lit(sb, " unreachable");
 	} else if (unreach && cname) {
 		np_sb_str(sb, cname);
@@ -669,17 +381,17 @@ static size_t brief_info(const struct np_packet *p, const struct np_pkt_track *t
 	if (np_pkt_tcp(p)) {
 		brief_tcp(&sb, p, trk);
 	} else if (np_pkt_udp(p) && np_pkt_udp(p)->got >= 8) {
-		FIELD(&sb, "Len=", np_pkt_udp(p)->payload_len);
+		np_sb_field(&sb, "Len=", np_pkt_udp(p)->payload_len);
 	} else if (np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 2) {
 		const struct np_icmp *m = np_pkt_icmp(p);
 		brief_icmp(&sb, false, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
 		if (m->type == 3 && m->code == 4 && m->got >= 8)
-			FIELD(&sb, " MTU=", m->mtu);
+			np_sb_field(&sb, " MTU=", m->mtu);
 	} else if (np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 2) {
 		const struct np_icmp6 *m = np_pkt_icmp6(p);
 		brief_icmp(&sb, true, m->type, m->code, m->seq, m->has_idseq && m->got >= 8, &m->quote);
 		if (m->type == 2 && m->got >= 8)
-			FIELD(&sb, " MTU=", m->mtu);
+			np_sb_field(&sb, " MTU=", m->mtu);
 		if (m->has_target) {
 			char t[NP_ADDR_STRLEN];
 			np_sb_lit(&sb, " ");
@@ -705,7 +417,7 @@ static void brief_endpoint(struct np_sbuf *sb, const char *addr, bool v6, bool h
 	if (has_port) {
 		if (v6)
 			np_sb_ch(&esb, ']');
-		FIELD(&esb, ":", port);
+		np_sb_field(&esb, ":", port);
 	}
 	if (right)
 		np_sb_rjust(sb, e, esb.len, width);

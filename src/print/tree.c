@@ -9,10 +9,8 @@
 #include "netprobe/print.h"
 #include "netprobe/proto.h"
 
-#define I1 "    "
-#define I2 "        "
 
-static void csum_line(FILE *o, const char *ind, const char *what, uint16_t wire, enum np_csum st,
+void np_tree_csum(FILE *o, const char *ind, const char *what, uint16_t wire, enum np_csum st,
 		      uint16_t good)
 {
 	fprintf(o, "%s%s: 0x%04x ", ind, what, wire);
@@ -46,405 +44,12 @@ static void tree_frame(FILE *o, const struct np_packet *p)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
 	fprintf(o, "Frame %" PRIu64 ": %u bytes on wire, %u bytes captured\n", f->n, f->len,
 		f->caplen);
-	fprintf(o, I1 "Arrival Time: %s.%06u UTC\n", when, f->ts_usec);
-	fprintf(o, I1 "Epoch Time: %" PRId64 ".%06u seconds\n", f->ts_sec, f->ts_usec);
-	fprintf(o, I1 "Link type: %s (%d)\n", np_link_name(f->dlt), f->dlt);
+	fprintf(o, NP_I1 "Arrival Time: %s.%06u UTC\n", when, f->ts_usec);
+	fprintf(o, NP_I1 "Epoch Time: %" PRId64 ".%06u seconds\n", f->ts_sec, f->ts_usec);
+	fprintf(o, NP_I1 "Link type: %s (%d)\n", np_link_name(f->dlt), f->dlt);
 	if (f->caplen < f->len)
-		fprintf(o, I1 "[Packet size limited during capture: %u of %u bytes]\n", f->caplen,
+		fprintf(o, NP_I1 "[Packet size limited during capture: %u of %u bytes]\n", f->caplen,
 			f->len);
-}
-
-static const char *type_name(uint16_t type)
-{
-	const char *n = np_ethertype_name(type);
-	return n ? n : "Unknown";
-}
-
-static const char *pkttype_name(uint16_t t)
-{
-	switch (t) {
-	case 0: return "Unicast to us";
-	case 1: return "Broadcast";
-	case 2: return "Multicast";
-	case 3: return "Unicast to another host";
-	case 4: return "Sent by us";
-	default: return "Unknown";
-	}
-}
-
-static void tree_vlans(FILE *o, const struct np_link *l)
-{
-	for (unsigned i = 0; i < l->nvlan; i++) {
-		const struct np_vlan *v = &l->vlan[i];
-		fprintf(o, "%s, PRI: %u, DEI: %u, ID: %u\n",
-			v->tpid == 0x8100 ? "802.1Q Virtual LAN" : "802.1ad Service VLAN", v->pcp,
-			v->dei, v->vid);
-		fprintf(o, I1 "TPID: 0x%04x\n", v->tpid);
-	}
-}
-
-static void tree_link(FILE *o, const struct np_link *l)
-{
-	char a[32], b[32];
-	if (!l->hdr_len)
-		return;
-	switch (l->kind) {
-	case NP_LINK_ETH:
-		np_fmt_mac(l->src, 6, a, sizeof a);
-		np_fmt_mac(l->dst, 6, b, sizeof b);
-		fprintf(o, "Ethernet II, Src: %s, Dst: %s\n", a, b);
-		fprintf(o, I1 "Destination: %s\n" I1 "Source: %s\n", b, a);
-		if (l->loopback)
-			fprintf(o, I1 "[Loopback: all-zero addresses, sent by this host]\n");
-		break;
-	case NP_LINK_SLL:
-	case NP_LINK_SLL2:
-		fprintf(o, "Linux cooked capture v%d\n", l->kind == NP_LINK_SLL ? 1 : 2);
-		if (l->kind == NP_LINK_SLL2)
-			fprintf(o, I1 "Interface index: %u\n", l->sll_ifindex);
-		fprintf(o, I1 "Packet type: %s (%u)\n", pkttype_name(l->sll_pkttype), l->sll_pkttype);
-		fprintf(o, I1 "Link-layer address type: %u\n", l->sll_hatype);
-		fprintf(o, I1 "Source: %s\n", np_fmt_mac(l->src, l->addr_len, a, sizeof a));
-		break;
-	case NP_LINK_NULL:
-	case NP_LINK_LOOP:
-		fprintf(o, "%s\n" I1 "Family: %u\n", l->kind == NP_LINK_NULL ? "Null/Loopback" : "OpenBSD loopback",
-			l->family);
-		return;
-	case NP_LINK_RAW:
-		return;
-	}
-	if (l->nvlan) {
-		fprintf(o, I1 "Type: %s (0x%04x)\n", type_name(l->vlan[0].tpid), l->vlan[0].tpid);
-		tree_vlans(o, l);
-	}
-	if (l->kind == NP_LINK_ETH && l->ethertype <= 1500)
-		fprintf(o, I1 "Length: %u\n", l->ethertype);
-	else
-		fprintf(o, I1 "Type: %s (0x%04x)\n", type_name(l->ethertype), l->ethertype);
-}
-
-static void tree_arp(FILE *o, const struct np_arp *a)
-{
-	char m1[32], m2[32], s[NP_ADDR_STRLEN], t[NP_ADDR_STRLEN];
-	fprintf(o, "Address Resolution Protocol (%s)\n",
-		a->op == 1 ? "request" : a->op == 2 ? "reply" : "other");
-	if (a->got >= 8)
-		fprintf(o, I1 "Hardware type: %u\n" I1 "Protocol type: 0x%04x\n" I1 "Hardware size: %u\n" I1
-			"Protocol size: %u\n" I1 "Opcode: %u\n",
-			a->htype, a->ptype, a->hlen, a->plen, a->op);
-	if (a->got >= 28)
-		fprintf(o, I1 "Sender MAC address: %s\n" I1 "Sender IP address: %s\n" I1
-			"Target MAC address: %s\n" I1 "Target IP address: %s\n",
-			np_fmt_mac(a->sha, 6, m1, sizeof m1), np_fmt_addr(4, a->spa, s),
-			np_fmt_mac(a->tha, 6, m2, sizeof m2), np_fmt_addr(4, a->tpa, t));
-}
-
-static const char *ecn_name(uint8_t ecn)
-{
-	static const char *const n[] = { "Not-ECT", "ECT(1)", "ECT(0)", "CE" };
-	return n[ecn & 3];
-}
-
-static void tree_ip4(FILE *o, const struct np_ipv4 *ip)
-{
-	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
-	if (ip->got >= 20)
-		fprintf(o, "Internet Protocol Version 4, Src: %s, Dst: %s\n", np_fmt_addr(4, ip->src, s),
-			np_fmt_addr(4, ip->dst, d));
-	else
-		fprintf(o, "Internet Protocol Version 4\n");
-	if (ip->got >= 1)
-		fprintf(o, I1 "Version: %u\n" I1 "Header Length: %u bytes (%u)\n", ip->version,
-			ip->ihl * 4u, ip->ihl);
-	if (ip->got >= 2)
-		fprintf(o, I1 "Differentiated Services Field: 0x%02x (DSCP: %u, ECN: %s)\n", ip->tos,
-			ip->tos >> 2, ecn_name(ip->tos));
-	if (ip->got >= 4)
-		fprintf(o, I1 "Total Length: %u\n", ip->tot_len);
-	if (ip->got >= 6)
-		fprintf(o, I1 "Identification: 0x%04x (%u)\n", ip->id, ip->id);
-	if (ip->got >= 8) {
-		fprintf(o, I1 "Flags: 0x%x%s%s%s\n", ip->frag >> 13, ip->frag & 0x8000 ? ", Reserved bit" : "",
-			ip->frag & 0x4000 ? ", Don't fragment" : "", ip->frag & 0x2000 ? ", More fragments" : "");
-		fprintf(o, I1 "Fragment Offset: %u\n", (ip->frag & 0x1fffu) * 8u);
-	}
-	if (ip->got >= 9)
-		fprintf(o, I1 "Time to Live: %u\n", ip->ttl);
-	if (ip->got >= 10) {
-		const char *n = np_ip_proto_name(ip->proto);
-		fprintf(o, I1 "Protocol: %s (%u)\n", n ? n : "Unknown", ip->proto);
-	}
-	if (ip->got >= 12)
-		csum_line(o, I1, "Header Checksum", ip->csum, ip->csum_status, ip->csum_good);
-	if (ip->got >= 20)
-		fprintf(o, I1 "Source Address: %s\n" I1 "Destination Address: %s\n", s, d);
-	if (ip->nopts) {
-		fprintf(o, I1 "Options: (%u bytes)%s\n", ip->ihl * 4u - 20u, ip->opts_bad ? " [malformed]" : "");
-		for (unsigned i = 0; i < ip->nopts; i++)
-			fprintf(o, I2 "Option type %u (copy %u, class %u, number %u), length %u\n",
-				ip->opts[i].type, ip->opts[i].type >> 7, (ip->opts[i].type >> 5) & 3,
-				ip->opts[i].type & 0x1f, ip->opts[i].len);
-	}
-}
-
-static const char *ext_name(uint8_t t)
-{
-	switch (t) {
-	case 0: return "Hop-by-Hop Options";
-	case 43: return "Routing";
-	case 44: return "Fragment";
-	case 51: return "Authentication Header";
-	case 60: return "Destination Options";
-	case 135: return "Mobility";
-	default: return "Unknown";
-	}
-}
-
-static void tree_ip6(FILE *o, const struct np_ipv6 *ip)
-{
-	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
-	if (ip->got >= 40)
-		fprintf(o, "Internet Protocol Version 6, Src: %s, Dst: %s\n", np_fmt_addr(6, ip->src, s),
-			np_fmt_addr(6, ip->dst, d));
-	else
-		fprintf(o, "Internet Protocol Version 6\n");
-	if (ip->got >= 1)
-		fprintf(o, I1 "Version: %u\n", ip->version);
-	if (ip->got >= 4)
-		fprintf(o, I1 "Traffic Class: 0x%02x (DSCP: %u, ECN: %s)\n" I1 "Flow Label: 0x%05x\n",
-			ip->tclass, ip->tclass >> 2, ecn_name(ip->tclass), ip->flow);
-	if (ip->got >= 6)
-		fprintf(o, I1 "Payload Length: %u\n", ip->plen);
-	if (ip->got >= 7) {
-		const char *n = np_ip_proto_name(ip->nxt);
-		fprintf(o, I1 "Next Header: %s (%u)\n", n ? n : "Unknown", ip->nxt);
-	}
-	if (ip->got >= 8)
-		fprintf(o, I1 "Hop Limit: %u\n", ip->hlim);
-	if (ip->got >= 40)
-		fprintf(o, I1 "Source Address: %s\n" I1 "Destination Address: %s\n", s, d);
-	for (unsigned i = 0; i < ip->next_ext; i++) {
-		fprintf(o, I1 "%s Header (%u), %u bytes\n", ext_name(ip->ext[i].type), ip->ext[i].type,
-			ip->ext[i].len);
-		if (ip->ext[i].type == 44)
-			fprintf(o, I2 "Offset: %u, More fragments: %s, Identification: 0x%08x\n",
-				ip->frag_off * 8u, ip->frag_more ? "yes" : "no", ip->frag_id);
-	}
-	if (ip->next_ext) {
-		const char *n = np_ip_proto_name(ip->next_final);
-		fprintf(o, I1 "[Upper-layer protocol: %s (%u)]\n", n ? n : "Unknown", ip->next_final);
-	}
-}
-
-static void tree_tcp_options(FILE *o, const struct np_tcp *t)
-{
-	if (!t->nopts && !t->opts_bad)
-		return;
-	fprintf(o, I1 "Options: (%u bytes)%s\n", t->doff * 4u - 20u, t->opts_bad ? " [malformed]" : "");
-	for (unsigned i = 0; i < t->nopts; i++) {
-		const struct np_tcp_opt *op = &t->opts[i];
-		switch (op->kind) {
-		case 0: fprintf(o, I2 "End of Option List (EOL)\n"); break;
-		case 1: fprintf(o, I2 "No-Operation (NOP)\n"); break;
-		case 2:
-			if (t->has_mss) fprintf(o, I2 "Maximum segment size: %u bytes\n", t->mss);
-			else fprintf(o, I2 "Maximum segment size: length %u [malformed]\n", op->len);
-			break;
-		case 3:
-			if (t->has_ws) fprintf(o, I2 "Window scale: %u (multiply by %u)\n", t->ws, t->ws <= 14 ? 1u << t->ws : 0u);
-			else fprintf(o, I2 "Window scale: length %u [malformed]\n", op->len);
-			break;
-		case 4: fprintf(o, I2 "SACK permitted\n"); break;
-		case 5:
-			fprintf(o, I2 "SACK:");
-			for (unsigned s = 0; s < t->nsack; s++)
-				fprintf(o, " %u-%u", t->sack[s][0], t->sack[s][1]);
-			fprintf(o, "%s\n", t->nsack ? "" : " [malformed]");
-			break;
-		case 8:
-			if (t->has_ts) fprintf(o, I2 "Timestamps: TSval %u, TSecr %u\n", t->tsval, t->tsecr);
-			else fprintf(o, I2 "Timestamps: length %u [malformed]\n", op->len);
-			break;
-		default: {
-			const char *n = np_tcp_opt_name(op->kind);
-			fprintf(o, I2 "Option kind %u%s%s%s, %u bytes\n", op->kind, n ? " (" : "", n ? n : "",
-				n ? ")" : "", op->len);
-			break;
-		}
-		}
-	}
-}
-
-static void tree_tcp(FILE *o, const struct np_tcp *t, const struct np_pkt_track *k, bool absolute)
-{
-	bool rel = k && k->tcp && k->rel_valid && !absolute;
-	if (t->got >= 4)
-		fprintf(o, "Transmission Control Protocol, Src Port: %u, Dst Port: %u", t->sport, t->dport);
-	else
-		fprintf(o, "Transmission Control Protocol");
-	if (t->got >= 8)
-		fprintf(o, ", Seq: %u", rel ? k->rel_seq : t->seq);
-	if (t->got >= 12 && (t->flags & NP_TCP_ACK))
-		fprintf(o, ", Ack: %u", rel ? k->rel_ack : t->ack);
-	if (t->got >= 20 && t->doff * 4u <= t->seg_len && t->doff >= 5)
-		fprintf(o, ", Len: %u", t->payload_len);
-	fprintf(o, "\n");
-	if (t->got >= 4)
-		fprintf(o, I1 "Source Port: %u\n" I1 "Destination Port: %u\n", t->sport, t->dport);
-	if (k && k->tcp)
-		fprintf(o, I1 "[Conversation: %u]\n", k->conv);
-	if (t->got >= 8 && rel)
-		fprintf(o, I1 "Sequence Number: %u (relative sequence number)\n", k->rel_seq);
-	if (t->got >= 8)
-		fprintf(o, I1 "Sequence Number (raw): %u\n", t->seq);
-	if (t->got >= 12 && rel && (t->flags & NP_TCP_ACK))
-		fprintf(o, I1 "Acknowledgment Number: %u (relative ack number)\n", k->rel_ack);
-	if (t->got >= 12)
-		fprintf(o, I1 "Acknowledgment Number (raw): %u\n", t->ack);
-	if (t->got >= 14) {
-		char flags[64];
-		if (np_fmt_tcp_flags(t->flags, flags, sizeof flags) == 0)
-			snprintf(flags, sizeof flags, "none");
-		fprintf(o, I1 "Header Length: %u bytes (%u)\n", t->doff * 4u, t->doff);
-		fprintf(o, I1 "Flags: 0x%03x (%s)\n", t->flags, flags);
-	}
-	if (t->got >= 16)
-		fprintf(o, I1 "Window: %u\n", t->win);
-	if (t->got >= 16 && k && k->win_scaled_valid && k->win_scaled != t->win)
-		fprintf(o, I1 "[Calculated window size: %u]\n", k->win_scaled);
-	if (t->got >= 18)
-		csum_line(o, I1, "Checksum", t->csum, t->csum_status, t->csum_good);
-	if (t->got >= 20)
-		fprintf(o, I1 "Urgent Pointer: %u\n", t->urp);
-	tree_tcp_options(o, t);
-	if (t->payload_len)
-		fprintf(o, I1 "TCP payload (%u bytes)\n", t->payload_len);
-	if (k && k->tcp) {
-		fprintf(o, I1 "[States after this segment: client %s, server %s]\n",
-			np_tcp_state_name(k->state[0]), np_tcp_state_name(k->state[1]));
-		static const struct { uint16_t bit; const char *text; } notes[] = {
-			{ NP_TA_RETRANSMISSION, "retransmission" }, { NP_TA_FAST_RETRANS, "fast retransmission" },
-			{ NP_TA_SPURIOUS, "spurious retransmission (data already acknowledged)" },
-			{ NP_TA_OUT_OF_ORDER, "out of order" }, { NP_TA_DUP_ACK, "duplicate ACK" },
-			{ NP_TA_ZERO_WINDOW, "zero window" }, { NP_TA_WINDOW_FULL, "window full" },
-			{ NP_TA_KEEPALIVE, "keep-alive" }, { NP_TA_PREV_LOST, "previous segment not captured" },
-			{ NP_TA_WINDOW_UPDATE, "window update" },
-		};
-		for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
-			if (k->analysis & notes[i].bit)
-				fprintf(o, I1 "[Analysis: %s]\n", notes[i].text);
-	}
-}
-
-static void tree_udp(FILE *o, const struct np_udp *u)
-{
-	if (u->got >= 4)
-		fprintf(o, "User Datagram Protocol, Src Port: %u, Dst Port: %u\n" I1 "Source Port: %u\n" I1
-			"Destination Port: %u\n", u->sport, u->dport, u->sport, u->dport);
-	else
-		fprintf(o, "User Datagram Protocol\n");
-	if (u->got >= 6)
-		fprintf(o, I1 "Length: %u\n", u->len);
-	if (u->got >= 8) {
-		csum_line(o, I1, "Checksum", u->csum, u->csum_status, u->csum_good);
-		fprintf(o, I1 "UDP payload (%u bytes)\n", u->payload_len);
-	}
-}
-
-static void tree_quote(FILE *o, const struct np_quote *q)
-{
-	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
-	if (!q->ipver)
-		return;
-	if (q->ip_got < (q->ipver == 4 ? 20 : 40)) {
-		fprintf(o, I1 "Quoted IPv%u header: cut short (%u bytes)\n", q->ipver, q->ip_got);
-		return;
-	}
-	const char *pn = np_ip_proto_name(q->proto);
-	fprintf(o, I1 "Quoted IPv%u header, Src: %s, Dst: %s\n", q->ipver, np_fmt_addr(q->ipver, q->src, s),
-		np_fmt_addr(q->ipver, q->dst, d));
-	fprintf(o, I2 "Protocol: %s (%u)\n" I2 "%s: %u\n", pn ? pn : "Unknown", q->proto,
-		q->ipver == 4 ? "Time to Live" : "Hop Limit", q->ttl);
-	if (q->ipver == 4)
-		fprintf(o, I2 "Total Length: %u\n" I2 "Identification: 0x%04x (%u)\n", q->len, q->id, q->id);
-	else
-		fprintf(o, I2 "Payload Length: %u\n", q->len);
-	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
-		fprintf(o, I1 "Quoted %s header, Src Port: %u, Dst Port: %u\n", pn, q->sport, q->dport);
-		if (q->proto == 6 && q->l4_got >= 8)
-			fprintf(o, I2 "Sequence Number (raw): %u\n", q->seq);
-		if (q->proto == 17 && q->l4_got >= 6)
-			fprintf(o, I2 "Length: %u\n", q->udp_len);
-	} else if ((q->proto == 1 || q->proto == 58) && q->l4_got >= 8) {
-		fprintf(o, I1 "Quoted %s header, Type: %u, Code: %u, Identifier: 0x%04x, Sequence: %u\n",
-			pn, q->icmp_type, q->icmp_code, q->icmp_id, q->icmp_seq);
-	}
-}
-
-static void tree_icmp(FILE *o, const struct np_icmp *m)
-{
-	fprintf(o, "Internet Control Message Protocol\n");
-	if (m->got >= 1) {
-		const char *n = np_icmp_type_name(m->type);
-		fprintf(o, I1 "Type: %u (%s)\n", m->type, n ? n : "Unknown");
-	}
-	if (m->got >= 2) {
-		const char *n = np_icmp_code_name(m->type, m->code);
-		fprintf(o, I1 "Code: %u%s%s%s\n", m->code, n ? " (" : "", n ? n : "", n ? ")" : "");
-	}
-	if (m->got >= 4)
-		csum_line(o, I1, "Checksum", m->csum, m->csum_status, m->csum_good);
-	if (m->got >= 8) {
-		if (m->has_idseq)
-			fprintf(o, I1 "Identifier: %u (0x%04x)\n" I1 "Sequence Number: %u (0x%04x)\n", m->id,
-				m->id, m->seq, m->seq);
-		if (m->type == 3 && m->code == 4)
-			fprintf(o, I1 "MTU of next hop: %u\n", m->mtu);
-		if (m->type == 5) {
-			char g[NP_ADDR_STRLEN];
-			fprintf(o, I1 "Gateway Address: %s\n", np_fmt_addr(4, m->gateway, g));
-		}
-		if (m->type == 12)
-			fprintf(o, I1 "Pointer: %u\n", m->pointer);
-		fprintf(o, I1 "Data (%u bytes)\n", m->data_len);
-	}
-	tree_quote(o, &m->quote);
-}
-
-static void tree_icmp6(FILE *o, const struct np_icmp6 *m)
-{
-	fprintf(o, "Internet Control Message Protocol v6\n");
-	if (m->got >= 1) {
-		const char *n = np_icmp6_type_name(m->type);
-		fprintf(o, I1 "Type: %u (%s)\n", m->type, n ? n : "Unknown");
-	}
-	if (m->got >= 2) {
-		const char *n = np_icmp6_code_name(m->type, m->code);
-		fprintf(o, I1 "Code: %u%s%s%s\n", m->code, n ? " (" : "", n ? n : "", n ? ")" : "");
-	}
-	if (m->got >= 4)
-		csum_line(o, I1, "Checksum", m->csum, m->csum_status, m->csum_good);
-	if (m->got >= 8) {
-		if (m->has_idseq)
-			fprintf(o, I1 "Identifier: %u (0x%04x)\n" I1 "Sequence: %u\n", m->id, m->id, m->seq);
-		if (m->type == 2)
-			fprintf(o, I1 "MTU: %u\n", m->mtu);
-		if (m->type == 4)
-			fprintf(o, I1 "Pointer: %u\n", m->pointer);
-		if (m->type == 136)
-			fprintf(o, I1 "Flags: 0x%02x (router %u, solicited %u, override %u)\n", m->na_flags,
-				!!(m->na_flags & 0x80), !!(m->na_flags & 0x40), !!(m->na_flags & 0x20));
-	}
-	if (m->has_target) {
-		char t[NP_ADDR_STRLEN];
-		fprintf(o, I1 "Target Address: %s\n", np_fmt_addr(6, m->target, t));
-	}
-	if (m->has_lladdr) {
-		char mac[32];
-		fprintf(o, I1 "Link-layer address option: %s\n", np_fmt_mac(m->lladdr, 6, mac, sizeof mac));
-	}
-	tree_quote(o, &m->quote);
 }
 
 /* A layer of a unit in the new shape: its heading and its fields, as the unit names them. */
@@ -455,40 +60,29 @@ static void tree_unit(FILE *o, const struct np_unit *u, const struct np_pkt_laye
 	fprintf(o, "%s\n", u->title);
 	for (unsigned i = 0; i < n; i++) {
 		if (f[i].hex)
-			fprintf(o, I1 "%s: 0x%0*x\n", f[i].label, (int)f[i].hex, f[i].value);
+			fprintf(o, NP_I1 "%s: 0x%0*x\n", f[i].label, (int)f[i].hex, f[i].value);
 		else
-			fprintf(o, I1 "%s: %u\n", f[i].label, f[i].value);
+			fprintf(o, NP_I1 "%s: %u\n", f[i].label, f[i].value);
 	}
 }
 
-static void tree_layer(FILE *o, const struct np_pkt_layer *l, const struct np_pkt_track *trk,
-		       bool absolute)
+static void tree_layer(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
 {
-	switch (l->kind) {
-	case NP_L_LINK: tree_link(o, &l->link); break;
-	case NP_L_ARP: tree_arp(o, &l->arp); break;
-	case NP_L_IP4: tree_ip4(o, &l->ip4); break;
-	case NP_L_IP6: tree_ip6(o, &l->ip6); break;
-	case NP_L_TCP: tree_tcp(o, &l->tcp, trk, absolute); break;
-	case NP_L_UDP: tree_udp(o, &l->udp); break;
-	case NP_L_ICMP: tree_icmp(o, &l->icmp); break;
-	case NP_L_ICMP6: tree_icmp6(o, &l->icmp6); break;
-	default: {
-		const struct np_unit *u = np_unit_of(l->kind);
-		if (u)
-			tree_unit(o, u, l);
-		break;
-	}
-	}
+	const struct np_unit *u = np_unit_of(l->kind);
+	if (u && u->tree)
+		u->tree(o, l, v);
+	else if (u)
+		tree_unit(o, u, l);
 }
 
 void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
 	FILE *o = ctx->out;
+	const struct np_view v = { p, trk, ctx->absolute_seq };
 	tree_frame(o, p);
 	for (unsigned i = 0; i < p->nlayers; i++)
-		tree_layer(o, &p->layer[i], trk, ctx->absolute_seq);
+		tree_layer(o, &p->layer[i], &v);
 	for (unsigned i = 0; i < p->nproblems; i++)
 		fprintf(o, "[%s %s: %s]\n", np_layer_name(p->problems[i].layer),
 			np_verdict_name(p->problems[i].verdict), p->problems[i].what);

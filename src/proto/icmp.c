@@ -3,6 +3,11 @@
 #include <string.h>
 
 #include "decode/internal.h"
+#include "netprobe/print.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
+#include "print/jw.h"
+#include "icmp.h"
 
 #define ICMP_HDR 8
 
@@ -117,3 +122,254 @@ void np_decode_icmp(struct np_cursor *c, struct np_packet *p)
 cut:
 	np_problem(p, NP_L_ICMP, NP_TRUNCATED, "ICMP header cut short");
 }
+
+/* --- rendering: what ICMP and ICMPv6 show alike (icmp.h), then ICMP's own --- */
+
+/* "Type (Code)" of an ICMP or ICMPv6 message, the type name left-justified to `width`, or
+ * "Unknown PROTO (type=T, code=C)" when the type has no name. */
+static void info_icmp_type(struct np_sbuf *sb, const char *proto, unsigned t, unsigned c,
+			   const char *type, const char *code, size_t width)
+{
+	if (type)
+		np_sb_ljust(sb, type, strlen(type), width);
+	else
+		np_sb_printf(sb, "Unknown %s (type=%u, code=%u)", proto, t, c);
+	if (code) {
+		np_sb_lit(sb, " (");
+		np_sb_str(sb, code);
+		np_sb_ch(sb, ')');
+	}
+}
+
+bool np_icmp_info_head(struct np_sbuf *sb, const struct np_icmp_head *h, size_t width)
+{
+	if (h->got < 2) {
+		np_sb_str(sb, h->proto);
+		np_sb_lit(sb, " header cut short");
+		return false;
+	}
+	info_icmp_type(sb, h->proto, h->type, h->code, h->type_name, h->code_name, width);
+	if (h->has_idseq && h->got >= 8) {
+		np_sb_lit(sb, " id=0x");
+		np_sb_hex(sb, h->id, 4);
+		np_sb_field(sb, ", seq=", h->seq);
+	}
+	return true;
+}
+
+void np_icmp_tree_head(FILE *o, const struct np_icmp_head *h)
+{
+	fprintf(o, "%s\n", h->title);
+	if (h->got >= 1)
+		fprintf(o, NP_I1 "Type: %u (%s)\n", h->type, h->type_name ? h->type_name : "Unknown");
+	if (h->got >= 2) {
+		const char *n = h->code_name;
+		fprintf(o, NP_I1 "Code: %u%s%s%s\n", h->code, n ? " (" : "", n ? n : "", n ? ")" : "");
+	}
+	if (h->got >= 4)
+		np_tree_csum(o, NP_I1, "Checksum", h->csum, h->csum_status, h->csum_good);
+}
+
+void np_icmp_json_head(struct np_jw *restrict w, const struct np_icmp_head *h)
+{
+	if (h->got >= 1)
+		NUM(w, "type", h->type);
+	if (h->got >= 2)
+		NUM(w, "code", h->code);
+	if (h->got >= 4)
+		json_csum(w, h->csum, h->csum_status);
+	if (h->got >= 8 && h->has_idseq) {
+		NUM(w, "id", h->id);
+		NUM(w, "seq", h->seq);
+	}
+}
+
+void np_quote_info(struct np_sbuf *sb, const struct np_quote *q)
+{
+	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
+		return;
+	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
+	np_fmt_addr(q->ipver, q->src, s);
+	np_fmt_addr(q->ipver, q->dst, d);
+	const char *proto = np_ip_proto_name(q->proto);
+	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
+		/* " [%s %s:%u → %s:%u]", the addresses in brackets for IPv6 */
+		bool v6 = q->ipver == 6;
+		np_sb_lit(sb, " [");
+		np_sb_str(sb, proto);
+		np_sb_lit(sb, " ");
+		if (v6)
+			np_sb_ch(sb, '[');
+		np_sb_str(sb, s);
+		if (v6)
+			np_sb_ch(sb, ']');
+		np_sb_ch(sb, ':');
+		np_sb_uint(sb, q->sport, 0, ' ');
+		np_sb_lit(sb, " → ");
+		if (v6)
+			np_sb_ch(sb, '[');
+		np_sb_str(sb, d);
+		if (v6)
+			np_sb_ch(sb, ']');
+		np_sb_ch(sb, ':');
+		np_sb_uint(sb, q->dport, 0, ' ');
+		np_sb_ch(sb, ']');
+	} else if (proto) {
+		np_sb_printf(sb, " [%s %s → %s]", proto, s, d);
+	} else {
+		np_sb_printf(sb, " [protocol %u %s → %s]", q->proto, s, d);
+	}
+}
+
+void np_quote_tree(FILE *o, const struct np_quote *q)
+{
+	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
+	if (!q->ipver)
+		return;
+	if (q->ip_got < (q->ipver == 4 ? 20 : 40)) {
+		fprintf(o, NP_I1 "Quoted IPv%u header: cut short (%u bytes)\n", q->ipver, q->ip_got);
+		return;
+	}
+	const char *pn = np_ip_proto_name(q->proto);
+	fprintf(o, NP_I1 "Quoted IPv%u header, Src: %s, Dst: %s\n", q->ipver, np_fmt_addr(q->ipver, q->src, s),
+		np_fmt_addr(q->ipver, q->dst, d));
+	fprintf(o, NP_I2 "Protocol: %s (%u)\n" NP_I2 "%s: %u\n", pn ? pn : "Unknown", q->proto,
+		q->ipver == 4 ? "Time to Live" : "Hop Limit", q->ttl);
+	if (q->ipver == 4)
+		fprintf(o, NP_I2 "Total Length: %u\n" NP_I2 "Identification: 0x%04x (%u)\n", q->len, q->id, q->id);
+	else
+		fprintf(o, NP_I2 "Payload Length: %u\n", q->len);
+	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
+		fprintf(o, NP_I1 "Quoted %s header, Src Port: %u, Dst Port: %u\n", pn, q->sport, q->dport);
+		if (q->proto == 6 && q->l4_got >= 8)
+			fprintf(o, NP_I2 "Sequence Number (raw): %u\n", q->seq);
+		if (q->proto == 17 && q->l4_got >= 6)
+			fprintf(o, NP_I2 "Length: %u\n", q->udp_len);
+	} else if ((q->proto == 1 || q->proto == 58) && q->l4_got >= 8) {
+		fprintf(o, NP_I1 "Quoted %s header, Type: %u, Code: %u, Identifier: 0x%04x, Sequence: %u\n",
+			pn, q->icmp_type, q->icmp_code, q->icmp_id, q->icmp_seq);
+	}
+}
+
+void np_quote_json(struct np_jw *restrict w, const struct np_quote *q)
+{
+	if (!q->ipver || q->ip_got < (q->ipver == 4 ? 20 : 40))
+		return;
+	OPEN(w, "quote");
+	OPEN(w, "ip");
+	NUM(w, "v", q->ipver);
+	ADDR(w, "src", q->ipver, q->src);
+	ADDR(w, "dst", q->ipver, q->dst);
+	NUM(w, "ttl", q->ttl);
+	NUM(w, "proto", q->proto);
+	NUM(w, "len", q->len);
+	if (q->ipver == 4)
+		NUM(w, "id", q->id);
+	close_obj(w);
+	if ((q->proto == 6 || q->proto == 17) && q->l4_got >= 4) {
+		if (q->proto == 6)
+			OPEN(w, "tcp");
+		else
+			OPEN(w, "udp");
+		NUM(w, "sport", q->sport);
+		NUM(w, "dport", q->dport);
+		if (q->proto == 6 && q->l4_got >= 8)
+			NUM(w, "seq", q->seq);
+		if (q->proto == 17 && q->l4_got >= 6)
+			NUM(w, "len", q->udp_len);
+		close_obj(w);
+	} else if ((q->proto == 1 || q->proto == 58) && q->l4_got >= 2) {
+		if (q->proto == 1)
+			OPEN(w, "icmp");
+		else
+			OPEN(w, "icmp6");
+		NUM(w, "type", q->icmp_type);
+		NUM(w, "code", q->icmp_code);
+		if (q->l4_got >= 8) {
+			NUM(w, "id", q->icmp_id);
+			NUM(w, "seq", q->icmp_seq);
+		}
+		close_obj(w);
+	}
+	close_obj(w);
+}
+
+static struct np_icmp_head icmp_head(const struct np_icmp *m)
+{
+	return (struct np_icmp_head){
+		.proto = "ICMP", .title = "Internet Control Message Protocol", .got = m->got,
+		.type = m->type, .code = m->code, .type_name = np_icmp_type_name(m->type),
+		.code_name = np_icmp_code_name(m->type, m->code), .csum = m->csum,
+		.csum_good = m->csum_good, .csum_status = m->csum_status,
+		.has_idseq = m->has_idseq, .id = m->id, .seq = m->seq,
+	};
+}
+
+static void icmp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	const struct np_icmp *m = &l->icmp;
+	struct np_icmp_head h = icmp_head(m);
+	/* Wireshark lines the id= fields of echo messages up */
+	if (!np_icmp_info_head(sb, &h, m->has_idseq ? 20 : 0))
+		return;
+	if (m->has_idseq && m->got >= 8) {
+		/* " id=0x%04x, seq=%u/%u, ttl=%u": the sequence number also little-endian */
+		np_sb_field(sb, "/", (unsigned)(((m->seq & 0xff) << 8) | (m->seq >> 8)));
+		np_sb_field(sb, ", ttl=", np_pkt_ip4(v->p)->ttl);
+	}
+	if (m->type == 3 && m->code == 4 && m->got >= 8)
+		np_sb_field(sb, " next-hop MTU=", m->mtu);
+	np_quote_info(sb, &m->quote);
+}
+
+static void icmp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	(void)v;
+	const struct np_icmp *m = &l->icmp;
+	struct np_icmp_head h = icmp_head(m);
+	np_icmp_tree_head(o, &h);
+	if (m->got >= 8) {
+		if (m->has_idseq)
+			fprintf(o, NP_I1 "Identifier: %u (0x%04x)\n" NP_I1 "Sequence Number: %u (0x%04x)\n", m->id,
+				m->id, m->seq, m->seq);
+		if (m->type == 3 && m->code == 4)
+			fprintf(o, NP_I1 "MTU of next hop: %u\n", m->mtu);
+		if (m->type == 5) {
+			char g[NP_ADDR_STRLEN];
+			fprintf(o, NP_I1 "Gateway Address: %s\n", np_fmt_addr(4, m->gateway, g));
+		}
+		if (m->type == 12)
+			fprintf(o, NP_I1 "Pointer: %u\n", m->pointer);
+		fprintf(o, NP_I1 "Data (%u bytes)\n", m->data_len);
+	}
+	np_quote_tree(o, &m->quote);
+}
+
+static unsigned icmp_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	(void)v;
+	const struct np_icmp *m = &l->icmp;
+	struct np_icmp_head h = icmp_head(m);
+	OPEN(w, "icmp");
+	np_icmp_json_head(w, &h);
+	if (m->got >= 8) {
+		if (m->type == 3 && m->code == 4)
+			NUM(w, "mtu", m->mtu);
+		if (m->type == 5)
+			ADDR(w, "gateway", 4, m->gateway);
+		if (m->type == 12)
+			NUM(w, "pointer", m->pointer);
+	}
+	np_quote_json(w, &m->quote);
+	close_obj(w);
+	return 0;
+}
+
+const struct np_unit np_unit_icmp = {
+	.kind = NP_L_ICMP,
+	.key = "icmp",
+	.title = "Internet Control Message Protocol",
+	.info = icmp_info,
+	.tree = icmp_tree,
+	.json = icmp_json,
+};

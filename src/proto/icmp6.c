@@ -2,6 +2,11 @@
 #include <string.h>
 
 #include "decode/internal.h"
+#include "netprobe/print.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
+#include "print/jw.h"
+#include "icmp.h"
 
 #define ICMP6_HDR 8
 
@@ -93,3 +98,121 @@ void np_decode_icmp6(struct np_cursor *c, struct np_packet *p)
 cut:
 	np_problem(p, NP_L_ICMP6, NP_TRUNCATED, "ICMPv6 header cut short");
 }
+
+/* --- rendering: the shared head and quote are icmp.c's (icmp.h) --- */
+
+static struct np_icmp_head icmp6_head(const struct np_icmp6 *m)
+{
+	return (struct np_icmp_head){
+		.proto = "ICMPv6", .title = "Internet Control Message Protocol v6", .got = m->got,
+		.type = m->type, .code = m->code, .type_name = np_icmp6_type_name(m->type),
+		.code_name = np_icmp6_code_name(m->type, m->code), .csum = m->csum,
+		.csum_good = m->csum_good, .csum_status = m->csum_status,
+		.has_idseq = m->has_idseq, .id = m->id, .seq = m->seq,
+	};
+}
+
+/* Neighbour discovery: " for T from MAC", " T (rtr, sol, ovr) is at MAC", " target T". */
+static void info_nd(struct np_sbuf *sb, const struct np_icmp6 *m)
+{
+	char t[NP_ADDR_STRLEN], mac[32];
+	np_fmt_addr(6, m->target, t);
+	if (m->has_lladdr)
+		np_fmt_mac(m->lladdr, 6, mac, sizeof mac);
+	if (m->type == 135) {
+		np_sb_printf(sb, " for %s", t);
+		if (m->has_lladdr)
+			np_sb_printf(sb, " from %s", mac);
+	} else if (m->type == 136) {
+		static const char *const names[] = { "rtr", "sol", "ovr" };
+		np_sb_printf(sb, " %s (", t);
+		bool first = true;
+		for (unsigned i = 0; i < 3; i++) {
+			if (m->na_flags & (0x80 >> i)) {
+				np_sb_printf(sb, "%s%s", first ? "" : ", ", names[i]);
+				first = false;
+			}
+		}
+		np_sb_printf(sb, ")");
+		if (m->has_lladdr)
+			np_sb_printf(sb, " is at %s", mac);
+	} else {
+		np_sb_printf(sb, " target %s", t);
+	}
+}
+
+static void icmp6_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	const struct np_icmp6 *m = &l->icmp6;
+	struct np_icmp_head h = icmp6_head(m);
+	if (!np_icmp_info_head(sb, &h, 0))
+		return;
+	if (m->has_idseq && m->got >= 8) /* " id=0x%04x, seq=%u, hop limit=%u" */
+		np_sb_field(sb, ", hop limit=", np_pkt_ip6(v->p)->hlim);
+	if (m->type == 2 && m->got >= 8)
+		np_sb_printf(sb, " (MTU=%u)", m->mtu);
+	if (m->has_target)
+		info_nd(sb, m);
+	np_quote_info(sb, &m->quote);
+}
+
+static void icmp6_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	(void)v;
+	const struct np_icmp6 *m = &l->icmp6;
+	struct np_icmp_head h = icmp6_head(m);
+	np_icmp_tree_head(o, &h);
+	if (m->got >= 8) {
+		if (m->has_idseq)
+			fprintf(o, NP_I1 "Identifier: %u (0x%04x)\n" NP_I1 "Sequence: %u\n", m->id, m->id, m->seq);
+		if (m->type == 2)
+			fprintf(o, NP_I1 "MTU: %u\n", m->mtu);
+		if (m->type == 4)
+			fprintf(o, NP_I1 "Pointer: %u\n", m->pointer);
+		if (m->type == 136)
+			fprintf(o, NP_I1 "Flags: 0x%02x (router %u, solicited %u, override %u)\n", m->na_flags,
+				!!(m->na_flags & 0x80), !!(m->na_flags & 0x40), !!(m->na_flags & 0x20));
+	}
+	if (m->has_target) {
+		char t[NP_ADDR_STRLEN];
+		fprintf(o, NP_I1 "Target Address: %s\n", np_fmt_addr(6, m->target, t));
+	}
+	if (m->has_lladdr) {
+		char mac[32];
+		fprintf(o, NP_I1 "Link-layer address option: %s\n", np_fmt_mac(m->lladdr, 6, mac, sizeof mac));
+	}
+	np_quote_tree(o, &m->quote);
+}
+
+static unsigned icmp6_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	(void)v;
+	const struct np_icmp6 *m = &l->icmp6;
+	struct np_icmp_head h = icmp6_head(m);
+	OPEN(w, "icmp6");
+	np_icmp_json_head(w, &h);
+	if (m->got >= 8) {
+		if (m->type == 2)
+			NUM(w, "mtu", m->mtu);
+		if (m->type == 4)
+			NUM(w, "pointer", m->pointer);
+		if (m->type == 136)
+			NUM(w, "na_flags", m->na_flags);
+	}
+	if (m->has_target)
+		ADDR(w, "target", 6, m->target);
+	if (m->has_lladdr)
+		MAC(w, "lladdr", m->lladdr, 6);
+	np_quote_json(w, &m->quote);
+	close_obj(w);
+	return 0;
+}
+
+const struct np_unit np_unit_icmp6 = {
+	.kind = NP_L_ICMP6,
+	.key = "icmp6",
+	.title = "Internet Control Message Protocol v6",
+	.info = icmp6_info,
+	.tree = icmp6_tree,
+	.json = icmp6_json,
+};

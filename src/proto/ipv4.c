@@ -2,6 +2,11 @@
 #include <string.h>
 
 #include "decode/internal.h"
+#include "netprobe/print.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
+#include "print/jw.h"
+#include "ip.h"
 
 #define IP4_MIN_HDR 20
 
@@ -146,3 +151,133 @@ void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 cut:
 	np_problem(p, NP_L_IP4, NP_TRUNCATED, "IPv4 header cut short");
 }
+
+/* --- rendering: Info column, -v tree, JSON object --- */
+
+void np_ip_info(struct np_sbuf *sb, const struct np_packet *p, const struct np_ip_info *i)
+{
+	const char *name = np_ip_proto_name(i->proto);
+	if (i->cut) {
+		np_sb_printf(sb, "%s header cut short", i->ver);
+		return;
+	}
+	if (i->off) {
+		np_sb_printf(sb, "Fragmented IP protocol (proto=%s %u, off=%u, ID=%0*x)",
+			     name ? name : "unknown", i->proto, i->off * 8u, i->id_digits, i->id);
+		return;
+	}
+	if (p->nproblems && p->problems[0].verdict == NP_INVALID &&
+	    (p->problems[0].layer == NP_L_IP4 || p->problems[0].layer == NP_L_IP6)) {
+		np_sb_printf(sb, "Bogus IP header: %s", p->problems[0].what);
+		return;
+	}
+	np_sb_printf(sb, "IP protocol %u (%s)", i->proto, name ? name : "unknown");
+}
+
+const char *np_ecn_name(uint8_t ecn)
+{
+	static const char *const n[] = { "Not-ECT", "ECT(1)", "ECT(0)", "CE" };
+	return n[ecn & 3];
+}
+
+static void ip4_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	const struct np_ipv4 *ip = &l->ip4;
+	const struct np_ip_info i = { "IPv4", ip->got < 20, ip->proto, ip->frag & 0x1fff, 4, ip->id };
+	np_ip_info(sb, v->p, &i);
+}
+
+static void ip4_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
+{
+	(void)v;
+	const struct np_ipv4 *ip = &layer->ip4;
+	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
+	if (ip->got >= 20)
+		fprintf(o, "Internet Protocol Version 4, Src: %s, Dst: %s\n", np_fmt_addr(4, ip->src, s),
+			np_fmt_addr(4, ip->dst, d));
+	else
+		fprintf(o, "Internet Protocol Version 4\n");
+	if (ip->got >= 1)
+		fprintf(o, NP_I1 "Version: %u\n" NP_I1 "Header Length: %u bytes (%u)\n", ip->version,
+			ip->ihl * 4u, ip->ihl);
+	if (ip->got >= 2)
+		fprintf(o, NP_I1 "Differentiated Services Field: 0x%02x (DSCP: %u, ECN: %s)\n", ip->tos,
+			ip->tos >> 2, np_ecn_name(ip->tos));
+	if (ip->got >= 4)
+		fprintf(o, NP_I1 "Total Length: %u\n", ip->tot_len);
+	if (ip->got >= 6)
+		fprintf(o, NP_I1 "Identification: 0x%04x (%u)\n", ip->id, ip->id);
+	if (ip->got >= 8) {
+		fprintf(o, NP_I1 "Flags: 0x%x%s%s%s\n", ip->frag >> 13, ip->frag & 0x8000 ? ", Reserved bit" : "",
+			ip->frag & 0x4000 ? ", Don't fragment" : "", ip->frag & 0x2000 ? ", More fragments" : "");
+		fprintf(o, NP_I1 "Fragment Offset: %u\n", (ip->frag & 0x1fffu) * 8u);
+	}
+	if (ip->got >= 9)
+		fprintf(o, NP_I1 "Time to Live: %u\n", ip->ttl);
+	if (ip->got >= 10) {
+		const char *n = np_ip_proto_name(ip->proto);
+		fprintf(o, NP_I1 "Protocol: %s (%u)\n", n ? n : "Unknown", ip->proto);
+	}
+	if (ip->got >= 12)
+		np_tree_csum(o, NP_I1, "Header Checksum", ip->csum, ip->csum_status, ip->csum_good);
+	if (ip->got >= 20)
+		fprintf(o, NP_I1 "Source Address: %s\n" NP_I1 "Destination Address: %s\n", s, d);
+	if (ip->nopts) {
+		fprintf(o, NP_I1 "Options: (%u bytes)%s\n", ip->ihl * 4u - 20u, ip->opts_bad ? " [malformed]" : "");
+		for (unsigned i = 0; i < ip->nopts; i++)
+			fprintf(o, NP_I2 "Option type %u (copy %u, class %u, number %u), length %u\n",
+				ip->opts[i].type, ip->opts[i].type >> 7, (ip->opts[i].type >> 5) & 3,
+				ip->opts[i].type & 0x1f, ip->opts[i].len);
+	}
+}
+
+static unsigned ip4_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
+{
+	(void)v;
+	const struct np_ipv4 *ip = &layer->ip4;
+	OPEN(w, "ip");
+	NUM(w, "v", 4);
+	if (ip->got >= 20) {
+		ADDR(w, "src", 4, ip->src);
+		ADDR(w, "dst", 4, ip->dst);
+	}
+	if (ip->got >= 9)
+		NUM(w, "ttl", ip->ttl);
+	if (ip->got >= 10)
+		NUM(w, "proto", ip->proto);
+	if (ip->got >= 4)
+		NUM(w, "len", ip->tot_len);
+	if (ip->got >= 6)
+		NUM(w, "id", ip->id);
+	if (ip->got >= 1)
+		NUM(w, "hdr_len", ip->ihl * 4u);
+	if (ip->got >= 2) {
+		NUM(w, "dscp", ip->tos >> 2);
+		NUM(w, "ecn", ip->tos & 3);
+	}
+	if (ip->got >= 8) {
+		BOOL(w, "df", ip->frag & 0x4000);
+		BOOL(w, "mf", ip->frag & 0x2000);
+		NUM(w, "frag_off", (ip->frag & 0x1fffu) * 8u);
+	}
+	if (ip->got >= 12)
+		json_csum(w, ip->csum, ip->csum_status);
+	if (ip->nopts) {
+		KEY(w, "opts");
+		for (unsigned i = 0; i < ip->nopts; i++)
+			list_uint(w, i == 0, ip->opts[i].type);
+		ch(w, ']');
+	}
+	close_obj(w);
+	return 0;
+}
+
+const struct np_unit np_unit_ip4 = {
+	.kind = NP_L_IP4,
+	.key = "ipv4",
+	.title = "Internet Protocol Version 4",
+	.info = ip4_info,
+	.tree = ip4_tree,
+	.json = ip4_json,
+};

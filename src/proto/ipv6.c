@@ -2,6 +2,11 @@
 #include <string.h>
 
 #include "decode/internal.h"
+#include "netprobe/print.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
+#include "print/jw.h"
+#include "ip.h"
 
 #define IP6_HDR 40
 
@@ -126,3 +131,109 @@ cut:
 	ip->next_final = ip->nxt;
 	np_problem(p, NP_L_IP6, NP_TRUNCATED, "IPv6 header cut short");
 }
+
+/* --- rendering: Info column, -v tree, JSON object --- */
+
+static void ip6_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	const struct np_ipv6 *ip = &l->ip6;
+	const struct np_ip_info i = { "IPv6", ip->got < 40, ip->next_final, ip->frag_off, 8,
+				      ip->frag_id };
+	np_ip_info(sb, v->p, &i);
+}
+
+static const char *ext_name(uint8_t t)
+{
+	switch (t) {
+	case 0: return "Hop-by-Hop Options";
+	case 43: return "Routing";
+	case 44: return "Fragment";
+	case 51: return "Authentication Header";
+	case 60: return "Destination Options";
+	case 135: return "Mobility";
+	default: return "Unknown";
+	}
+}
+
+static void ip6_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
+{
+	(void)v;
+	const struct np_ipv6 *ip = &layer->ip6;
+	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
+	if (ip->got >= 40)
+		fprintf(o, "Internet Protocol Version 6, Src: %s, Dst: %s\n", np_fmt_addr(6, ip->src, s),
+			np_fmt_addr(6, ip->dst, d));
+	else
+		fprintf(o, "Internet Protocol Version 6\n");
+	if (ip->got >= 1)
+		fprintf(o, NP_I1 "Version: %u\n", ip->version);
+	if (ip->got >= 4)
+		fprintf(o, NP_I1 "Traffic Class: 0x%02x (DSCP: %u, ECN: %s)\n" NP_I1 "Flow Label: 0x%05x\n",
+			ip->tclass, ip->tclass >> 2, np_ecn_name(ip->tclass), ip->flow);
+	if (ip->got >= 6)
+		fprintf(o, NP_I1 "Payload Length: %u\n", ip->plen);
+	if (ip->got >= 7) {
+		const char *n = np_ip_proto_name(ip->nxt);
+		fprintf(o, NP_I1 "Next Header: %s (%u)\n", n ? n : "Unknown", ip->nxt);
+	}
+	if (ip->got >= 8)
+		fprintf(o, NP_I1 "Hop Limit: %u\n", ip->hlim);
+	if (ip->got >= 40)
+		fprintf(o, NP_I1 "Source Address: %s\n" NP_I1 "Destination Address: %s\n", s, d);
+	for (unsigned i = 0; i < ip->next_ext; i++) {
+		fprintf(o, NP_I1 "%s Header (%u), %u bytes\n", ext_name(ip->ext[i].type), ip->ext[i].type,
+			ip->ext[i].len);
+		if (ip->ext[i].type == 44)
+			fprintf(o, NP_I2 "Offset: %u, More fragments: %s, Identification: 0x%08x\n",
+				ip->frag_off * 8u, ip->frag_more ? "yes" : "no", ip->frag_id);
+	}
+	if (ip->next_ext) {
+		const char *n = np_ip_proto_name(ip->next_final);
+		fprintf(o, NP_I1 "[Upper-layer protocol: %s (%u)]\n", n ? n : "Unknown", ip->next_final);
+	}
+}
+
+static unsigned ip6_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
+{
+	(void)v;
+	const struct np_ipv6 *ip = &layer->ip6;
+	OPEN(w, "ip");
+	NUM(w, "v", 6);
+	if (ip->got >= 40) {
+		ADDR(w, "src", 6, ip->src);
+		ADDR(w, "dst", 6, ip->dst);
+	}
+	if (ip->got >= 8)
+		NUM(w, "ttl", ip->hlim);
+	if (ip->got >= 7)
+		NUM(w, "proto", ip->next_final);
+	if (ip->got >= 6)
+		NUM(w, "len", ip->plen);
+	if (ip->got >= 4) {
+		NUM(w, "tc", ip->tclass);
+		NUM(w, "flow", ip->flow);
+	}
+	if (ip->next_ext) {
+		KEY(w, "ext");
+		for (unsigned i = 0; i < ip->next_ext; i++)
+			list_uint(w, i == 0, ip->ext[i].type);
+		ch(w, ']');
+	}
+	if (ip->has_frag) {
+		NUM(w, "frag_off", ip->frag_off * 8u);
+		BOOL(w, "mf", ip->frag_more);
+		NUM(w, "frag_id", ip->frag_id);
+	}
+	close_obj(w);
+	return 0;
+}
+
+const struct np_unit np_unit_ip6 = {
+	.kind = NP_L_IP6,
+	.key = "ipv6",
+	.title = "Internet Protocol Version 6",
+	.info = ip6_info,
+	.tree = ip6_tree,
+	.json = ip6_json,
+};

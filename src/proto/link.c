@@ -5,6 +5,10 @@
 #include <pcap/dlt.h>
 
 #include "decode/internal.h"
+#include "netprobe/print.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
+#include "print/jw.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_ARP 0x0806
@@ -308,3 +312,148 @@ void np_decode(const struct np_frame *f, struct np_packet *p)
 	struct np_cursor c = np_cur_make(f->data, f->caplen);
 	np_decode_link(&c, p);
 }
+
+/* --- rendering: Info column, -v tree, JSON object --- */
+
+/* The Info column of a frame with nothing decoded above its link layer. */
+static void link_info(struct np_sbuf *sb, const struct np_pkt_layer *ll, const struct np_view *v)
+{
+	const struct np_link *l = &ll->link;
+	if (!l->hdr_len) {
+		np_sb_printf(sb, "%s", v->p->nproblems ? v->p->problems[0].what : "frame not decoded");
+		return;
+	}
+	if (l->kind == NP_LINK_ETH && l->ethertype <= 1500)
+		np_sb_printf(sb, "IEEE 802.3, length %u", l->ethertype);
+	else
+		np_sb_printf(sb, "Ethertype 0x%04x", l->ethertype);
+	if (l->nvlan)
+		np_sb_printf(sb, " (VLAN %u)", l->vlan[l->nvlan - 1].vid);
+}
+
+static const char *type_name(uint16_t type)
+{
+	const char *n = np_ethertype_name(type);
+	return n ? n : "Unknown";
+}
+
+static const char *pkttype_name(uint16_t t)
+{
+	switch (t) {
+	case 0: return "Unicast to us";
+	case 1: return "Broadcast";
+	case 2: return "Multicast";
+	case 3: return "Unicast to another host";
+	case 4: return "Sent by us";
+	default: return "Unknown";
+	}
+}
+
+static void tree_vlans(FILE *o, const struct np_link *l)
+{
+	for (unsigned i = 0; i < l->nvlan; i++) {
+		const struct np_vlan *v = &l->vlan[i];
+		fprintf(o, "%s, PRI: %u, DEI: %u, ID: %u\n",
+			v->tpid == 0x8100 ? "802.1Q Virtual LAN" : "802.1ad Service VLAN", v->pcp,
+			v->dei, v->vid);
+		fprintf(o, NP_I1 "TPID: 0x%04x\n", v->tpid);
+	}
+}
+
+static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
+{
+	(void)v;
+	const struct np_link *l = &layer->link;
+	char a[32], b[32];
+	if (!l->hdr_len)
+		return;
+	switch (l->kind) {
+	case NP_LINK_ETH:
+		np_fmt_mac(l->src, 6, a, sizeof a);
+		np_fmt_mac(l->dst, 6, b, sizeof b);
+		fprintf(o, "Ethernet II, Src: %s, Dst: %s\n", a, b);
+		fprintf(o, NP_I1 "Destination: %s\n" NP_I1 "Source: %s\n", b, a);
+		if (l->loopback)
+			fprintf(o, NP_I1 "[Loopback: all-zero addresses, sent by this host]\n");
+		break;
+	case NP_LINK_SLL:
+	case NP_LINK_SLL2:
+		fprintf(o, "Linux cooked capture v%d\n", l->kind == NP_LINK_SLL ? 1 : 2);
+		if (l->kind == NP_LINK_SLL2)
+			fprintf(o, NP_I1 "Interface index: %u\n", l->sll_ifindex);
+		fprintf(o, NP_I1 "Packet type: %s (%u)\n", pkttype_name(l->sll_pkttype), l->sll_pkttype);
+		fprintf(o, NP_I1 "Link-layer address type: %u\n", l->sll_hatype);
+		fprintf(o, NP_I1 "Source: %s\n", np_fmt_mac(l->src, l->addr_len, a, sizeof a));
+		break;
+	case NP_LINK_NULL:
+	case NP_LINK_LOOP:
+		fprintf(o, "%s\n" NP_I1 "Family: %u\n", l->kind == NP_LINK_NULL ? "Null/Loopback" : "OpenBSD loopback",
+			l->family);
+		return;
+	case NP_LINK_RAW:
+		return;
+	}
+	if (l->nvlan) {
+		fprintf(o, NP_I1 "Type: %s (0x%04x)\n", type_name(l->vlan[0].tpid), l->vlan[0].tpid);
+		tree_vlans(o, l);
+	}
+	if (l->kind == NP_LINK_ETH && l->ethertype <= 1500)
+		fprintf(o, NP_I1 "Length: %u\n", l->ethertype);
+	else
+		fprintf(o, NP_I1 "Type: %s (0x%04x)\n", type_name(l->ethertype), l->ethertype);
+}
+
+static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
+{
+	(void)v;
+	const struct np_link *l = &layer->link;
+	if (!l->hdr_len)
+		return 0;
+	if (l->kind == NP_LINK_ETH) {
+		OPEN(w, "eth");
+		MAC(w, "src", l->src, 6);
+		MAC(w, "dst", l->dst, 6);
+		NUM(w, "type", l->ethertype);
+		close_obj(w);
+	} else if (l->kind == NP_LINK_SLL || l->kind == NP_LINK_SLL2) {
+		OPEN(w, "sll");
+		NUM(w, "pkttype", l->sll_pkttype);
+		NUM(w, "hatype", l->sll_hatype);
+		if (l->kind == NP_LINK_SLL2)
+			NUM(w, "ifindex", l->sll_ifindex);
+		MAC(w, "src", l->src, l->addr_len);
+		NUM(w, "type", l->ethertype);
+		close_obj(w);
+	} else if (l->kind == NP_LINK_NULL || l->kind == NP_LINK_LOOP) {
+		OPEN(w, "loop");
+		NUM(w, "family", l->family);
+		close_obj(w);
+	}
+	if (l->nvlan) {
+		KEY(w, "vlan");
+		*w->p++ = '[';
+		for (unsigned i = 0; i < l->nvlan; i++) {
+			if (i)
+				ch(w, ',');
+			open_obj_sep(w);
+			NUM(w, "tpid", l->vlan[i].tpid);
+			NUM(w, "pcp", l->vlan[i].pcp);
+			NUM(w, "dei", l->vlan[i].dei);
+			NUM(w, "id", l->vlan[i].vid);
+			close_obj(w);
+		}
+		ch(w, ']');
+	}
+	if (l->outgoing)
+		BOOL(w, "outgoing", true);
+	return 0;
+}
+
+const struct np_unit np_unit_link = {
+	.kind = NP_L_LINK,
+	.key = "link",
+	.info = link_info,
+	.tree = link_tree,
+	.json = link_json,
+};

@@ -2,6 +2,10 @@
 #include <string.h>
 
 #include "decode/internal.h"
+#include "netprobe/print.h"
+#include "netprobe/proto.h"
+#include "core/sbuf.h"
+#include "print/jw.h"
 
 #define UDP_HDR 8
 
@@ -50,3 +54,59 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 	if (np_cur_skip(&d, UDP_HDR))
 		np_decode_udp_payload(&d, p, u->sport, u->dport);
 }
+
+/* --- rendering: Info column, -v tree, JSON object --- */
+
+static void udp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	(void)v;
+	const struct np_udp *u = &l->udp;
+	np_sb_uint(sb, u->sport, 0, ' ');
+	np_sb_field(sb, " → ", u->dport);
+	if (u->got >= 8)
+		np_sb_field(sb, " Len=", u->payload_len);
+}
+
+static void udp_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
+{
+	(void)v;
+	const struct np_udp *u = &layer->udp;
+	if (u->got >= 4)
+		fprintf(o, "User Datagram Protocol, Src Port: %u, Dst Port: %u\n" NP_I1 "Source Port: %u\n" NP_I1
+			"Destination Port: %u\n", u->sport, u->dport, u->sport, u->dport);
+	else
+		fprintf(o, "User Datagram Protocol\n");
+	if (u->got >= 6)
+		fprintf(o, NP_I1 "Length: %u\n", u->len);
+	if (u->got >= 8) {
+		np_tree_csum(o, NP_I1, "Checksum", u->csum, u->csum_status, u->csum_good);
+		fprintf(o, NP_I1 "UDP payload (%u bytes)\n", u->payload_len);
+	}
+}
+
+static unsigned udp_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
+			 const struct np_view *v)
+{
+	(void)v;
+	const struct np_udp *u = &layer->udp;
+	OPEN(w, "udp");
+	if (u->got >= 4) {
+		NUM(w, "sport", u->sport);
+		NUM(w, "dport", u->dport);
+	}
+	if (u->got >= 6)
+		NUM(w, "len", u->len);
+	if (u->got >= 8)
+		json_csum(w, u->csum, u->csum_status);
+	close_obj(w);
+	return 0;
+}
+
+const struct np_unit np_unit_udp = {
+	.kind = NP_L_UDP,
+	.key = "udp",
+	.title = "User Datagram Protocol",
+	.info = udp_info,
+	.tree = udp_tree,
+	.json = udp_json,
+};
