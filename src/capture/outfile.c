@@ -131,6 +131,76 @@ static int create_partial(struct np_outfile *of, char *err, size_t errlen)
 	return fd;
 }
 
+/* FILE exists (pathfd, st: what was opened, never the name looked at again): refuse a link, a
+ * directory, standard output or another user's FIFO; write a FIFO or device directly. Returns 1
+ * when of->fp is open, 0 when a regular FILE may be replaced (--overwrite), -1 with err. */
+static int open_existing(struct np_outfile *of, int pathfd, const struct stat *st, char *err,
+			 size_t errlen)
+{
+	const char *path = of->path;
+	int fd = -1;
+	if (S_ISLNK(st->st_mode))
+		refuse_symlink(path, err, errlen);
+	else if (S_ISDIR(st->st_mode))
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(EISDIR));
+	else if (S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode)) {
+		/* A FIFO or a device is a stream, not a file to complete: written directly. */
+		if (is_stdout(st))
+			snprintf(err, errlen, "%s is standard output: use -w - to write the "
+					      "capture there", path);
+		else if (foreign_fifo(path, st))
+			snprintf(err, errlen, "%s is a FIFO of another user (uid %u) in a shared "
+					      "directory: refused (its owner would read the capture)",
+				 path, (unsigned)st->st_uid);
+		else if ((fd = open_stream(pathfd, st, path)) < 0) {
+			int e = errno;
+			of->interrupted = e == EINTR;
+			snprintf(err, errlen, "cannot write %s: %s", path, e == EAGAIN ?
+				 "it was replaced while being opened" : strerror(e));
+		}
+	} else if (!of->overwrite) {
+		snprintf(err, errlen, "%s exists: choose another name, or pass --overwrite to "
+				      "replace it", path);
+	} else {
+		return 0;
+	}
+	if (fd < 0)
+		return -1;
+	if (!(of->fp = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return 1;
+}
+
+/* FILE.partial, created exclusively, as the stream the capture goes to. */
+static int open_partial(struct np_outfile *of, char *err, size_t errlen)
+{
+	size_t n = strlen(of->path) + sizeof PARTIAL_SUFFIX;
+	of->partial = malloc(n);
+	if (!of->partial) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(of->partial, n, "%s%s", of->path, PARTIAL_SUFFIX);
+	int fd = create_partial(of, err, errlen);
+	if (fd >= 0 && !(of->fp = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "cannot write %s: %s", of->path, strerror(errno));
+		close(fd);
+		unlink(of->partial);
+		fd = -1;
+	}
+	if (fd < 0) {
+		free(of->partial);
+		of->partial = NULL;
+		return -1;
+	}
+	/* Large writes: a capture file is written in 64 KiB blocks, not BUFSIZ ones. */
+	setvbuf(of->fp, NULL, _IOFBF, 1 << 16);
+	return 0;
+}
+
 int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, char *err,
 		    size_t errlen)
 {
@@ -153,77 +223,24 @@ int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, cha
 	 * (a FIFO without waiting, a file without read or write permission) and, with O_NOFOLLOW,
 	 * a symbolic link itself, which fstat then reports as a link. */
 	int pathfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (pathfd >= 0 && fstat(pathfd, &st) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		close(pathfd);
-		return -1;
-	}
 	if (pathfd < 0 && errno != ENOENT) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (pathfd >= 0) {
-		int fd = -1, e = 0;
-		if (S_ISLNK(st.st_mode))
-			refuse_symlink(path, err, errlen);
-		else if (S_ISDIR(st.st_mode))
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(EISDIR));
-		else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-			/* A FIFO or a device is a stream, not a file to complete: written directly. */
-			if (is_stdout(&st))
-				snprintf(err, errlen, "%s is standard output: use -w - to write the "
-						      "capture there", path);
-			else if (foreign_fifo(path, &st))
-				snprintf(err, errlen, "%s is a FIFO of another user (uid %u) in a shared "
-						      "directory: refused (its owner would read the capture)",
-					 path, (unsigned)st.st_uid);
-			else if ((fd = open_stream(pathfd, &st, path)) < 0) {
-				e = errno;
-				of->interrupted = e == EINTR;
-				snprintf(err, errlen, "cannot write %s: %s", path, e == EAGAIN ?
-					 "it was replaced while being opened" : strerror(e));
-			}
-		} else if (!overwrite)
-			snprintf(err, errlen, "%s exists: choose another name, or pass --overwrite to "
-					      "replace it", path);
-		close(pathfd);
-		if (fd >= 0 && !(of->fp = fdopen(fd, "w"))) {
+		struct stat st;
+		int rc;
+		if (fstat(pathfd, &st) < 0) {
 			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
+			rc = -1;
+		} else {
+			rc = open_existing(of, pathfd, &st, err, errlen);
 		}
-		if (of->fp)
-			return 0;
-		if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode) ||
-		    S_ISCHR(st.st_mode) || !overwrite)
-			return -1;
+		close(pathfd);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
 	}
-	size_t n = strlen(path) + sizeof PARTIAL_SUFFIX;
-	of->partial = malloc(n);
-	if (!of->partial) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	snprintf(of->partial, n, "%s%s", path, PARTIAL_SUFFIX);
-	int fd = create_partial(of, err, errlen);
-	if (fd < 0) {
-		free(of->partial);
-		of->partial = NULL;
-		return -1;
-	}
-	of->fp = fdopen(fd, "w");
-	if (!of->fp) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(of->partial);
-		free(of->partial);
-		of->partial = NULL;
-		return -1;
-	}
-	/* Large writes: a capture file is written in 64 KiB blocks, not BUFSIZ ones. */
-	setvbuf(of->fp, NULL, _IOFBF, 1 << 16);
-	return 0;
+	return open_partial(of, err, errlen);
 }
 
 int np_outfile_check(struct np_outfile *of)
