@@ -34,11 +34,6 @@ uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
  * the sender's interface, loopback, and both ends of a veth pair, which never fill it in. The
  * value says so by itself, whatever the link type or direction. ICMP and ICMPv6 sums are always
  * computed in software, so an ICMP sum is never left unfilled. */
-static bool csum_unfilled(const struct np_packet *p, uint8_t proto, uint32_t len, uint16_t wire)
-{
-	return (proto == 6 || proto == 17) && wire == np_pseudo_sum(p, proto, len);
-}
-
 enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, uint8_t proto,
 			uint32_t len, uint16_t wire, uint16_t *good)
 {
@@ -46,8 +41,9 @@ enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, ui
 	 * destination the sender summed over (RFC 8200 s8.1). Neither can be checked here. */
 	if (p->l4_fragment || (np_pkt_ip6(p) && np_pkt_ip6(p)->has_routing))
 		return NP_CSUM_UNVERIFIED;
-	bool unfilled = csum_unfilled(p, proto, len, wire);
+	/* One pseudo-header sum serves both the offload test and the full sum. */
 	uint32_t sum = proto == 1 ? 0 : np_pseudo_sum(p, proto, len);
+	bool unfilled = (proto == 6 || proto == 17) && wire == sum;
 	/* The pseudo-header alone shows an unfilled field, even when the snapshot length cut
 	 * the bytes the full sum needs. */
 	if (!np_cur_sum16(c, len, &sum))
