@@ -250,10 +250,12 @@ const char *np_side_name(enum np_side s)
 void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags)
 {
 	size_t at = sb->len;
-	for (unsigned i = 0; i <= N_TCP_FLAGS; i++) {
+	/* Only the bits that are set (every packet line names its flags); bit N_TCP_FLAGS stands
+	 * for the three reserved bits. */
+	unsigned set = (flags & ((1u << N_TCP_FLAGS) - 1)) | (flags & 0xe00 ? 1u << N_TCP_FLAGS : 0);
+	for (; set; set &= set - 1) {
+		unsigned i = (unsigned)__builtin_ctz(set);
 		bool reserved = i == N_TCP_FLAGS;
-		if (!(reserved ? flags & 0xe00 : flags & (1u << i)))
-			continue;
 		const char *name = reserved ? "Reserved" : tcp_flag_names[i];
 		size_t n = reserved ? 8 : name[2] ? 3 : 2, sep = sb->len != at ? 2 : 0;
 		if (sb->len + sep + n + 1 > sb->cap)
