@@ -13,8 +13,10 @@ static uint32_t sum_bytes(const uint8_t *a, size_t n)
 uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
 {
 	uint32_t s;
-	const struct np_ipv6 *ip6 = np_pkt_ip6(p);
-	const struct np_ipv4 *ip4 = np_pkt_ip4(p);
+	/* The innermost network layer, looked up once (its kind says which address pair). */
+	const struct np_pkt_layer *net = p->net_at ? &p->layer[p->net_at - 1] : NULL;
+	const struct np_ipv6 *ip6 = net && net->kind == NP_L_IP6 ? &net->ip6 : NULL;
+	const struct np_ipv4 *ip4 = net && net->kind == NP_L_IP4 ? &net->ip4 : NULL;
 	if (ip6) {
 		s = sum_bytes(ip6->src, 16) + sum_bytes(ip6->dst, 16);
 		s += (len >> 16) + (len & 0xffff) + proto;
@@ -39,7 +41,8 @@ enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, ui
 {
 	/* A first fragment lacks the rest of the datagram; a routing header changes the
 	 * destination the sender summed over (RFC 8200 s8.1). Neither can be checked here. */
-	if (p->l4_fragment || (np_pkt_ip6(p) && np_pkt_ip6(p)->has_routing))
+	const struct np_ipv6 *ip6 = np_pkt_ip6(p);
+	if (p->l4_fragment || (ip6 && ip6->has_routing))
 		return NP_CSUM_UNVERIFIED;
 	/* One pseudo-header sum serves both the offload test and the full sum. */
 	uint32_t sum = proto == 1 ? 0 : np_pseudo_sum(p, proto, len);
