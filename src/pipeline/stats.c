@@ -2,12 +2,15 @@
  * protocol (a packet counts once for each layer it carries). */
 #include "netprobe/pipeline.h"
 
-/* The kind of the innermost network and transport layers, read once each (np_pkt_ip4() and
- * its siblings would test the index again for every counter). */
-void np_stats_count(struct np_proto_counts *s, const struct np_packet *p)
+static uint8_t kind_at(const struct np_packet *p, uint8_t at)
 {
-	s->packets++;
-	switch (p->net_at ? p->layer[p->net_at - 1].kind : NP_L_NONE) {
+	return at ? p->layer[at - 1].kind : NP_L_NONE;
+}
+
+/* One counter per layer kind; a network and a transport kind never coincide. */
+static void count_kind(struct np_proto_counts *s, uint8_t kind)
+{
+	switch (kind) {
 	case NP_L_IP4:
 		s->ip4++;
 		break;
@@ -17,11 +20,6 @@ void np_stats_count(struct np_proto_counts *s, const struct np_packet *p)
 	case NP_L_ARP:
 		s->arp++;
 		break;
-	default:
-		break;
-	}
-	s->other += !p->net_at;
-	switch (p->xport_at ? p->layer[p->xport_at - 1].kind : NP_L_NONE) {
 	case NP_L_TCP:
 		s->tcp++;
 		break;
@@ -37,6 +35,16 @@ void np_stats_count(struct np_proto_counts *s, const struct np_packet *p)
 	default:
 		break;
 	}
+}
+
+/* The kinds of the innermost network and transport layers, read once each (np_pkt_ip4() and
+ * its siblings would test the index again for every counter). */
+void np_stats_count(struct np_proto_counts *s, const struct np_packet *p)
+{
+	s->packets++;
+	s->other += !p->net_at;
+	count_kind(s, kind_at(p, p->net_at));
+	count_kind(s, kind_at(p, p->xport_at));
 }
 
 void np_stats_fill(const struct np_proto_counts *c, struct np_track_stats *s)
