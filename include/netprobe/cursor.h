@@ -113,7 +113,13 @@ static inline struct np_cursor np_cur_rest(const struct np_cursor *c)
  * false if fewer than n bytes are there. */
 bool np_cur_sum16(const struct np_cursor *c, size_t n, uint32_t *sum);
 
-/* Fold a one's-complement sum to 16 bits (RFC 1071); ~ of it is the checksum field. */
-uint16_t np_csum_fold(uint32_t sum);
+/* Fold a one's-complement sum to 16 bits (RFC 1071); ~ of it is the checksum field. Inline:
+ * every TCP/UDP/IP checksum verdict folds three times per packet. */
+static inline uint16_t np_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
 
 #endif

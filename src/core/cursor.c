@@ -54,9 +54,3 @@ bool np_cur_sum16(const struct np_cursor *c, size_t n, uint32_t *sum)
 	return true;
 }
 
-uint16_t np_csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}

@@ -13,8 +13,10 @@ static uint32_t sum_bytes(const uint8_t *a, size_t n)
 uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
 {
 	uint32_t s;
-	const struct np_ipv6 *ip6 = np_pkt_ip6(p);
-	const struct np_ipv4 *ip4 = np_pkt_ip4(p);
+	/* The innermost network layer, looked up once (its kind says which address pair). */
+	const struct np_pkt_layer *net = p->net_at ? &p->layer[p->net_at - 1] : NULL;
+	const struct np_ipv6 *ip6 = net && net->kind == NP_L_IP6 ? &net->ip6 : NULL;
+	const struct np_ipv4 *ip4 = net && net->kind == NP_L_IP4 ? &net->ip4 : NULL;
 	if (ip6) {
 		s = sum_bytes(ip6->src, 16) + sum_bytes(ip6->dst, 16);
 		s += (len >> 16) + (len & 0xffff) + proto;
@@ -34,20 +36,17 @@ uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
  * the sender's interface, loopback, and both ends of a veth pair, which never fill it in. The
  * value says so by itself, whatever the link type or direction. ICMP and ICMPv6 sums are always
  * computed in software, so an ICMP sum is never left unfilled. */
-static bool csum_unfilled(const struct np_packet *p, uint8_t proto, uint32_t len, uint16_t wire)
-{
-	return (proto == 6 || proto == 17) && wire == np_pseudo_sum(p, proto, len);
-}
-
 enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, uint8_t proto,
 			uint32_t len, uint16_t wire, uint16_t *good)
 {
 	/* A first fragment lacks the rest of the datagram; a routing header changes the
 	 * destination the sender summed over (RFC 8200 s8.1). Neither can be checked here. */
-	if (p->l4_fragment || (np_pkt_ip6(p) && np_pkt_ip6(p)->has_routing))
+	const struct np_ipv6 *ip6 = np_pkt_ip6(p);
+	if (p->l4_fragment || (ip6 && ip6->has_routing))
 		return NP_CSUM_UNVERIFIED;
-	bool unfilled = csum_unfilled(p, proto, len, wire);
+	/* One pseudo-header sum serves both the offload test and the full sum. */
 	uint32_t sum = proto == 1 ? 0 : np_pseudo_sum(p, proto, len);
+	bool unfilled = (proto == 6 || proto == 17) && wire == sum;
 	/* The pseudo-header alone shows an unfilled field, even when the snapshot length cut
 	 * the bytes the full sum needs. */
 	if (!np_cur_sum16(c, len, &sum))

@@ -122,13 +122,17 @@ static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap)
 {
+	/* Each layer looked up once: the writes into src/dst may alias the packet for all the
+	 * compiler knows, so a repeated accessor call runs again. */
+	const struct np_ipv4 *ip4 = np_pkt_ip4(p);
+	const struct np_ipv6 *ip6 = np_pkt_ip6(p);
 	src[0] = dst[0] = '\0';
-	if (np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20) {
-		np_fmt_addr(4, np_pkt_ip4(p)->src, src);
-		np_fmt_addr(4, np_pkt_ip4(p)->dst, dst);
-	} else if (np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40) {
-		np_fmt_addr(6, np_pkt_ip6(p)->src, src);
-		np_fmt_addr(6, np_pkt_ip6(p)->dst, dst);
+	if (ip4 && ip4->got >= 20) {
+		np_fmt_addr(4, ip4->src, src);
+		np_fmt_addr(4, ip4->dst, dst);
+	} else if (ip6 && ip6->got >= 40) {
+		np_fmt_addr(6, ip6->src, src);
+		np_fmt_addr(6, ip6->dst, dst);
 	} else if (np_pkt_link(p)) {
 		const struct np_link *l = np_pkt_link(p);
 		if (l->addr_len)
@@ -144,14 +148,19 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 
 const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 {
-	if (np_pkt_tcp(p))
+	/* The transport layer's kind read once (what np_pkt_tcp() and its siblings test). */
+	switch (p->xport_at ? p->layer[p->xport_at - 1].kind : NP_L_NONE) {
+	case NP_L_TCP:
 		return "TCP";
-	if (np_pkt_udp(p))
+	case NP_L_UDP:
 		return "UDP";
-	if (np_pkt_icmp(p))
+	case NP_L_ICMP:
 		return "ICMP";
-	if (np_pkt_icmp6(p))
+	case NP_L_ICMP6:
 		return "ICMPv6";
+	default:
+		break;
+	}
 	if (np_pkt_arp(p))
 		return "ARP";
 	if (np_pkt_ip4(p)) {

@@ -345,21 +345,24 @@ static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t 
 
 
 
-static void endpoints(const struct np_packet *p, struct np_endpoint *src, struct np_endpoint *dst)
+/* The layers are looked up by the caller, once: the stores into src and dst may alias the
+ * packet as far as the compiler knows, so each accessor call here would run again. */
+static void endpoints(const struct np_ipv4 *ip4, const struct np_ipv6 *ip6,
+		      const struct np_tcp *tcp, struct np_endpoint *src, struct np_endpoint *dst)
 {
 	memset(src, 0, sizeof *src);
 	memset(dst, 0, sizeof *dst);
-	if (np_pkt_ip4(p)) {
+	if (ip4) {
 		src->ver = dst->ver = 4;
-		memcpy(src->addr, np_pkt_ip4(p)->src, 4);
-		memcpy(dst->addr, np_pkt_ip4(p)->dst, 4);
+		memcpy(src->addr, ip4->src, 4);
+		memcpy(dst->addr, ip4->dst, 4);
 	} else {
 		src->ver = dst->ver = 6;
-		memcpy(src->addr, np_pkt_ip6(p)->src, 16);
-		memcpy(dst->addr, np_pkt_ip6(p)->dst, 16);
+		memcpy(src->addr, ip6->src, 16);
+		memcpy(dst->addr, ip6->dst, 16);
 	}
-	src->port = np_pkt_tcp(p)->sport;
-	dst->port = np_pkt_tcp(p)->dport;
+	src->port = tcp->sport;
+	dst->port = tcp->dport;
 }
 
 
@@ -368,13 +371,16 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 {
 	memset(info, 0, sizeof *info);
 	t->n = p->frame->n;
-	bool ip_ok = (np_pkt_ip4(p) && np_pkt_ip4(p)->got >= 20) ||
-		     (np_pkt_ip6(p) && np_pkt_ip6(p)->got >= 40);
-	if (!np_pkt_tcp(p) || np_pkt_tcp(p)->got < 20 || !ip_ok || np_pkt_tcp(p)->doff < 5)
-		return;
 	const struct np_tcp *tcp = np_pkt_tcp(p);
+	if (!tcp)
+		return;
+	const struct np_ipv4 *ip4 = np_pkt_ip4(p);
+	const struct np_ipv6 *ip6 = np_pkt_ip6(p);
+	bool ip_ok = (ip4 && ip4->got >= 20) || (ip6 && ip6->got >= 40);
+	if (tcp->got < 20 || !ip_ok || tcp->doff < 5)
+		return;
 	struct np_endpoint src, dst;
-	endpoints(p, &src, &dst);
+	endpoints(ip4, ip6, tcp, &src, &dst);
 	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, out);
 
 	uint8_t key[NP_LRU_KEY];
