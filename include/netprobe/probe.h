@@ -29,7 +29,11 @@ struct np_probe_spec {
 	uint8_t src[16], dst[16];
 	uint16_t ident;       /* ICMP identifier */
 	uint16_t sport;       /* TCP source port; UDP: first source port (probe N uses sport + N) */
-	uint16_t dport;
+	uint16_t dport;       /* with no port list */
+	const uint16_t *ports; /* a port list (ping -p 22,80,8000-8100): probe N (N >= 1) goes to
+			       * ports[(N - 1) % nports]; NULL: every probe to dport */
+	uint32_t nports;
+	bool many_dst;        /* one of several targets: the capture filter names no peer */
 	uint32_t isn;         /* TCP: probe N carries sequence number isn + N */
 	uint8_t tos;
 	uint16_t payload;     /* ICMP/UDP data bytes */
@@ -41,7 +45,28 @@ struct np_probe_answer {
 	enum np_probe_verdict verdict;
 	uint8_t from[16];     /* who answered (a router for TTL_EXCEEDED) */
 	bool final;           /* the destination itself answered (trace stops) */
+	uint8_t dst[16];      /* the probe's target (np_probe_match: the spec's) */
+	uint16_t dport;       /* its destination port (0 for ICMP echo) */
 };
+
+/* The destination port of probe `seq`: the spec's port list, else dport. */
+static inline uint16_t np_probe_dport(const struct np_probe_spec *s, uint32_t seq)
+{
+	return s->ports && s->nports ? s->ports[(seq - 1u) % s->nports] : s->dport;
+}
+
+/* The key fields of an answer, for a result table (np_probe_keys). */
+struct np_probe_keys {
+	uint8_t ttl;          /* the answer's TTL / hop limit */
+	bool tcp;             /* flags, win and the options below are set */
+	uint16_t flags, win, mss;
+	bool has_mss, has_ws, sack_perm, has_ts;
+	uint8_t ws;
+	bool icmp;            /* an ICMP(v6) error: type and code */
+	uint8_t type, code;
+};
+/* Read the key fields of the decoded answer `p` (IPv`ver`). Pure. */
+void np_probe_keys(const struct np_packet *p, uint8_t ver, struct np_probe_keys *k);
 
 #define NP_PROBE_MAX_BYTES 1500
 /* The most data bytes an ICMP or UDP probe carries. */
@@ -86,7 +111,8 @@ struct np_probe_module {
 				     struct np_probe_answer *a);
 	/* Does the header an ICMP error quotes belong to one of our probes? *seq: which. */
 	bool (*match_quote)(const struct np_probe_spec *s, const struct np_quote *q, uint32_t *seq);
-	/* The BPF filter of the answers; src: us, dst: the target, icmp: "icmp" or "icmp6". */
+	/* The BPF filter of the answers; src: us, dst: the target (NULL: any of several),
+	 * icmp: "icmp" or "icmp6". With a port list, the filter names no target port. */
 	void (*bpf)(const struct np_probe_spec *s, const char *src, const char *dst,
 		    const char *icmp, char *buf, size_t cap);
 };
