@@ -17,7 +17,13 @@ struct ping_opts {
 	uint64_t size, ttl, tos;
 	bool quiet, verbose;
 	bool root;            /* may send faster than every 0.2 s */
+	double rate;          /* a scan: probes a second (--rate), 0 when not given */
+	bool interval_set;
 };
+
+/* A scan's default and largest --rate: polite, never a burst. */
+#define PING_SCAN_RATE 100.0
+#define PING_SCAN_MAX_RATE 10000.0
 
 struct trace_opts {
 	struct probe_opts p;
@@ -27,6 +33,8 @@ struct trace_opts {
 
 /* Exit status: 0 answers came / the destination answered, 1 none, 2 error. */
 int ping_run(const struct ping_opts *o);
+/* ping with several targets or ports (scan_run.c): a table per target at the end. */
+int scan_run(const struct ping_opts *o);
 int trace_run(const struct trace_opts *o);
 
 #endif

@@ -178,7 +178,8 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 	}
 	/* Capture on the interface -I names, or everywhere: the answer may come back on any. */
 	const char *dev = iface && if_nametoindex(iface) ? iface : "any";
-	struct np_live_opts lo = { .snaplen = 65535, .promisc = false, .immediate = true, .timeout_ms = 10 };
+	struct np_live_opts lo = { .snaplen = 65535, .promisc = false, .immediate = true,
+				   .timeout_ms = r->poll_ms > 0 ? r->poll_ms : 10 };
 	if (np_source_open_live(&r->rx, dev, &lo, err, errlen) < 0)
 		return -1;
 	char bpf[512];
@@ -204,8 +205,14 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
 		   size_t errlen)
 {
+	return probe_run_send_spec(r, &r->spec, seq, ttl, sent_us, err, errlen);
+}
+
+int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, uint32_t seq,
+			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
+{
 	uint8_t pkt[NP_PROBE_MAX_BYTES];
-	int len = np_probe_build(&r->spec, seq, ttl, pkt, sizeof pkt, err, errlen);
+	int len = np_probe_build(spec, seq, ttl, pkt, sizeof pkt, err, errlen);
 	if (len < 0)
 		return -1;
 	*sent_us = probe_now_us();
@@ -233,8 +240,18 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 			r->told_privs = true;
 		}
 		struct np_probe_answer a;
-		if (np_pipeline_frame(&r->pl, &f, &p) && np_probe_match(&r->spec, &p, nseq, &a))
-			fn(arg, &p, &a);
+		if (!np_pipeline_frame(&r->pl, &f, &p))
+			continue;
+		if (!r->specs) {
+			if (np_probe_match(&r->spec, &p, nseq, &a))
+				fn(arg, &p, &a);
+			continue;
+		}
+		for (uint32_t i = 0; i < r->nspecs; i++) /* a scan: the target it answers */
+			if (np_probe_match(&r->specs[i], &p, nseq, &a)) {
+				fn(arg, &p, &a);
+				break;
+			}
 	}
 	return 0;
 }
