@@ -110,12 +110,12 @@ _netprobe()
 			return 0
 			;;
 		-p | --port | -c | --count | -i | --interval | -W | --timeout | -w | --deadline | \
-			-s | --size | -t | --ttl | -Q | --tos)
+			-s | --size | -t | --ttl | -Q | --tos | --rate)
 			return 0
 			;;
 		esac
 		opts='--syn --udp -p --port -4 -6 -c --count -i --interval -W --timeout
-		      -w --deadline -s --size -t --ttl -Q --tos -I --interface -q --quiet
+		      -w --deadline --rate -s --size -t --ttl -Q --tos -I --interface -q --quiet
 		      -v --verbose --json -n -h --help'
 		;;
 	trace)
