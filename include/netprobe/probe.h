@@ -34,6 +34,9 @@ struct np_probe_spec {
 			       * ports[(N - 1) % nports]; NULL: every probe to dport */
 	uint32_t nports;
 	bool many_dst;        /* one of several targets: the capture filter names no peer */
+	bool paris;           /* fixed flow (Paris traceroute): every probe hashes alike on an
+			       * ECMP path; ICMP: a constant checksum; UDP over IPv4: one source
+			       * port, the probe told by its IP id. TCP's flow is always fixed. */
 	uint32_t isn;         /* TCP: probe N carries sequence number isn + N */
 	uint8_t tos;
 	uint16_t payload;     /* ICMP/UDP data bytes */
