@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "netprobe/hopstat.h"
 #include "netprobe/print.h"
 #include "netprobe/probe.h"
 #include "netprobe/rtt.h"
@@ -109,7 +110,8 @@ static inline void np_printer_close(struct np_printer *pr, const struct np_run_s
 #define NP_PROBE_MAX_Q 10 /* probes per trace hop */
 
 /* NP_CMD_SCAN: ping with several targets or ports (a table per target at the end). */
-enum np_probe_cmd { NP_CMD_PING, NP_CMD_TRACE, NP_CMD_SCAN };
+/* NP_CMD_REPORT: trace --report / --live (mtr's per-hop table, round after round). */
+enum np_probe_cmd { NP_CMD_PING, NP_CMD_TRACE, NP_CMD_SCAN, NP_CMD_REPORT };
 
 #define NP_PV_COUNT (NP_PV_TTL_EXCEEDED + 1)
 
@@ -123,6 +125,16 @@ struct np_probe_head {
 	uint64_t max_ttl;        /* trace */
 	uint32_t ntargets, nports, probes; /* scan: targets, ports (0: echo), probes in all */
 	double rate;             /* scan: probes a second */
+};
+
+/* trace --report / --live after a round: the hops so far (hop[0] is TTL 1). */
+struct np_trace_report {
+	uint32_t round, rounds;  /* this round (1...), and how many there will be (0: until
+				  * stopped) */
+	unsigned nhops;          /* TTL 1 ... nhops: up to the destination once it answered */
+	const struct np_hopstat *hop;
+	int64_t ts_us;           /* when the round ended (wall clock) */
+	bool last;               /* the run's end: the final table */
 };
 
 /* A scan's result for one target and port (one row of its table). */
@@ -172,6 +184,8 @@ struct np_probe_printer_ops {
 	void (*silence)(struct np_probe_printer *pr, const struct np_probe_answer *a,
 			double timeout_s);
 	void (*hop)(struct np_probe_printer *pr, unsigned ttl, const struct np_probe_hop *h);
+	/* trace --report / --live: after every round, and once more at the end (r->last). */
+	void (*report)(struct np_probe_printer *pr, const struct np_trace_report *r);
 	/* A scan's result for one target and port, target by target, at the end. */
 	void (*row)(struct np_probe_printer *pr, const struct np_probe_row *r);
 	/* To pr->out, or as text to `out` when pr->out's reader has gone (`ping ... | head`). */
@@ -190,7 +204,13 @@ struct np_probe_printer {
 	struct np_print_ctx pc;  /* -v trees */
 	enum np_probe_cmd cmd;   /* set by start */
 	char row_target[64];     /* text: the target whose table is open */
+	bool live;               /* trace --live on a terminal: redraw the table every round */
+	const char *host;        /* as the user wrote it (set by start) */
 };
+
+/* trace --report / --live's table (probe_report.c), for the text and JSON op tables. */
+void np_probe_text_report(struct np_probe_printer *pr, const struct np_trace_report *r);
+void np_probe_json_report(struct np_probe_printer *pr, const struct np_trace_report *r);
 
 extern const struct np_probe_printer_ops np_probe_text_ops, np_probe_json_ops;
 

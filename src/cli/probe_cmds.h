@@ -29,12 +29,21 @@ struct trace_opts {
 	struct probe_opts p;
 	uint64_t max_ttl, nq;
 	double wait;
+	bool report, live;    /* --report, --live: mtr's per-hop table, -c rounds */
+	uint64_t count;       /* rounds; 0: 10 with --report, until Ctrl-C with --live */
+	double interval;      /* seconds from one round to the next */
+	bool nq_set, count_set, interval_set;
+	bool tty;             /* stdout is a terminal (asked before the sandbox) */
 };
+
+#define TRACE_MAX_ROUNDS 100000
 
 /* Exit status: 0 answers came / the destination answered, 1 none, 2 error. */
 int ping_run(const struct ping_opts *o);
 /* ping with several targets or ports (scan_run.c): a table per target at the end. */
 int scan_run(const struct ping_opts *o);
 int trace_run(const struct trace_opts *o);
+/* trace --report / --live (trace_report.c). */
+int trace_report_run(const struct trace_opts *o);
 
 #endif

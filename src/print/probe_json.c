@@ -8,6 +8,7 @@
 static void json_start(struct np_probe_printer *pr, const struct np_probe_head *h)
 {
 	pr->cmd = h->cmd;
+	pr->host = h->host;
 }
 
 /* "target", "port" (not for echo) and "proto" of probe a. */
@@ -128,6 +129,7 @@ const struct np_probe_printer_ops np_probe_json_ops = {
 	.silence = json_silence,
 	.hop = json_hop,
 	.row = json_row,
+	.report = np_probe_json_report,
 	.summary = json_summary,
 	.close = json_close,
 };

@@ -26,7 +26,10 @@ static void scan_start(struct np_probe_printer *pr, const struct np_probe_head *
 static void text_start(struct np_probe_printer *pr, const struct np_probe_head *h)
 {
 	pr->cmd = h->cmd;
+	pr->host = h->host;
 	pr->row_target[0] = '\0';
+	if (h->cmd == NP_CMD_REPORT) /* its header goes with each table */
+		return;
 	if (h->cmd == NP_CMD_SCAN) {
 		if (!pr->quiet)
 			scan_start(pr, h);
@@ -225,6 +228,7 @@ const struct np_probe_printer_ops np_probe_text_ops = {
 	.silence = text_silence,
 	.hop = text_hop,
 	.row = text_row,
+	.report = np_probe_text_report,
 	.summary = text_summary,
 	.close = text_close,
 };
