@@ -15,7 +15,8 @@
 #                rest dropped): R2's hop loses probes, R3 and B do not: hop 2 is rate_limited
 #                in JSON, and the text names it in its note line; hops 1, 3 and 4 at 0%
 #   udp, syn     --report with --udp and --syn -p 80 (closed at B: a RST ends it) reach B
-#   live         --live -c 3 without a terminal: one report at the end, no escape codes
+#   live         --live -c 3 without a terminal: one report at the end, no escape codes;
+#                under script(1) (a terminal): the table cleared and redrawn after each round
 #   unreached    --report -c 2 -m 2: B not reached in 2 hops: exit 1
 #   bad          --report --live, --report -q 2, -c without --report: one line, exit 2
 #   mtr          mtr --report -c 10 in the same namespaces, shown beside ours (not compared
@@ -139,6 +140,22 @@ if [ "$(grep -c '^HOP ' "$LT_WORK/live.out")" = 1 ] && ! grep -q $'\033' "$LT_WO
 else
 	lt_fail "live/one-report-no-escapes"
 	lt_dump live
+fi
+
+# --live on a terminal (script(1) gives it one): the table redrawn after every round, in the
+# sandbox (the terminal was asked about before it).
+if command -v script >/dev/null 2>&1; then
+	lt_run $NSA live-tty 60 script -qec "$NP trace --live -c 3 -i 0.2 -W 0.5 $B" /dev/null
+	lt_expect_rc live-tty 0
+	if [ "$(grep -o $'\033\\[H\033\\[2J' "$LT_WORK/live-tty.out" | wc -l)" = 3 ] &&
+		grep -q 'round 3 of 3' "$LT_WORK/live-tty.out"; then
+		lt_pass "live-tty/redrawn-3-times"
+	else
+		lt_fail "live-tty/redrawn-3-times: $(grep -c 'round' "$LT_WORK/live-tty.out") rounds shown"
+		lt_dump live-tty
+	fi
+else
+	lt_skip "live-tty: no script(1)"
 fi
 
 # 5. Not reached; bad command lines.
