@@ -205,6 +205,7 @@ struct np_probe_printer {
 	enum np_probe_cmd cmd;   /* set by start */
 	char row_target[64];     /* text: the target whose table is open */
 	bool live;               /* trace --live on a terminal: redraw the table every round */
+	bool dgram;              /* unprivileged ping: the replies' IP id and TOS are not known */
 	const char *host;        /* as the user wrote it (set by start) */
 };
 

@@ -163,6 +163,20 @@ int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, si
 int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
 
+/* Ping without privileges (dgram.c): an ICMP datagram socket (IPv4). Open it (non-blocking)
+ * and learn the echo identifier the kernel gave it: 0, or -1 with err (strerror: EACCES when
+ * net.ipv4.ping_group_range leaves our group out). */
+int np_dgram_open(int *fd, uint16_t *ident, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* Send the ICMP bytes of an echo request to dst (the kernel sets id and checksum). */
+int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, char *err,
+		  size_t errlen) __attribute__((warn_unused_result));
+/* The next reply or ICMP error, rebuilt as a raw IPv4 packet to `us` in buf (*len bytes), with
+ * the kernel's receive time in *ts_us (left as it was when the kernel gives none): 1, 0 when
+ * there is none now, -1 on a socket error (errno). */
+int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+		  int64_t *ts_us);
+
 /* Privileges (privdrop.c). Can this process open raw sockets and capture? */
 bool np_priv_have_raw(void);
 /* Is there anything to drop: root (real or effective), or any capability permitted? */

@@ -122,6 +122,7 @@ static int probe_loop(struct ping *g, uint64_t cap, int64_t stop_at)
 static int run(struct ping *g)
 {
 	const struct ping_opts *o = g->o;
+	g->run.dgram_ttl = (uint8_t)o->ttl;
 	int status = probe_run_start(&g->run, CMD, &o->p, (uint16_t)o->size, (uint8_t)o->tos,
 				     o->quiet, o->verbose);
 	if (status != 0)

@@ -19,6 +19,11 @@ struct probe_run {
 					    * spec alone */
 	uint32_t nspecs;
 	int poll_ms;              /* the capture's read timeout; 0: 10 ms */
+	bool allow_dgram;         /* without CAP_NET_RAW, an ICMP datagram socket may do (ping) */
+	bool dgram;               /* ... and it does: no raw socket, no capture */
+	int dfd;                  /* its descriptor */
+	uint8_t dgram_ttl;        /* ping -t: the socket's TTL (the kernel builds the header) */
+	uint64_t dframes;         /* frames rebuilt from it so far */
 	struct np_sender *tx;
 	struct np_source *rx;
 	struct np_match any;      /* the reply path takes every frame the BPF filter let through */

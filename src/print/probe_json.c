@@ -30,8 +30,9 @@ static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
 	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	fprintf(pr->out, "{\"type\":\"probe\",\"seq\":%u", a->seq);
 	json_probe_id(pr, a);
-	fprintf(pr->out, ",\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,\"ttl\":%u%s,\"reply\":",
-		np_probe_verdict_name(a->verdict), from, rtt, ttl, dup ? ",\"duplicate\":true" : "");
+	fprintf(pr->out, ",\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,\"ttl\":%u%s%s,\"reply\":",
+		np_probe_verdict_name(a->verdict), from, rtt, ttl, dup ? ",\"duplicate\":true" : "",
+		pr->dgram ? ",\"unprivileged\":true" : "");
 	np_print_json_object(pr->out, p, NULL);
 	fprintf(pr->out, "}\n");
 }

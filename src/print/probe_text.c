@@ -63,7 +63,7 @@ static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 	if (a->verdict == NP_PV_REPLY) { /* an echo reply: iputils ping's line */
 		uint32_t bytes = pr->ver == 4 ? np_pkt_ip4(p)->tot_len - np_pkt_ip4(p)->ihl * 4u : np_pkt_ip6(p)->plen;
 		fprintf(pr->out, "%u bytes from %s: icmp_seq=%u ttl=%u", bytes, from, a->seq, ttl);
-		if (pr->ver == 4)
+		if (pr->ver == 4 && !pr->dgram) /* the kernel does not pass it up to a datagram socket */
 			fprintf(pr->out, " ip_id=0x%04x", np_pkt_ip4(p)->id);
 		fprintf(pr->out, " time=%.3f ms%s | %s\n", rtt, dup ? " (DUP!)" : "", info);
 	} else {
