@@ -154,6 +154,10 @@ static int run(void *ctx)
 		np_errorf("ping", "-i and --rate both set the pace: one of them");
 		return NP_EXIT_ERROR;
 	}
+	if (o->verbose) {
+		np_errorf("ping", "-v shows one answer's tree: not with several targets or ports");
+		return NP_EXIT_ERROR;
+	}
 	if (!o->rate)
 		o->rate = o->interval_set ? 1.0 / o->interval : PING_SCAN_RATE;
 	if (!o->count)

@@ -29,7 +29,9 @@ static void table(struct np_probe_printer *pr, const struct np_trace_report *r)
 	fprintf(pr->out, "trace report to %s (%s), round %" PRIu32, pr->host, pr->target, r->round);
 	if (r->rounds)
 		fprintf(pr->out, " of %" PRIu32, r->rounds);
-	fprintf(pr->out, ", %s probes, fixed flow\n", pr->m->title);
+	/* UDP over IPv6 has no IP id to tell fixed-flow probes by (udp.c) */
+	fprintf(pr->out, ", %s probes, %s\n", pr->m->title,
+		pr->m->kind == NP_PROBE_UDP && pr->ver == 6 ? "a source port per probe" : "fixed flow");
 	fprintf(pr->out, "%3s  %-28s %6s %5s %7s %7s %7s %7s %7s\n", "HOP", "ADDRESS", "Loss%",
 		"Sent", "Last", "Avg", "Best", "Worst", "StDev");
 	for (unsigned i = 0; i < r->nhops; i++) {
