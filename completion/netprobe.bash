@@ -110,12 +110,12 @@ _netprobe()
 			return 0
 			;;
 		-p | --port | -c | --count | -i | --interval | -W | --timeout | -w | --deadline | \
-			-s | --size | -t | --ttl | -Q | --tos)
+			-s | --size | -t | --ttl | -Q | --tos | --rate)
 			return 0
 			;;
 		esac
 		opts='--syn --udp -p --port -4 -6 -c --count -i --interval -W --timeout
-		      -w --deadline -s --size -t --ttl -Q --tos -I --interface -q --quiet
+		      -w --deadline --rate -s --size -t --ttl -Q --tos -I --interface -q --quiet
 		      -v --verbose --json -n -h --help'
 		;;
 	trace)
@@ -124,12 +124,12 @@ _netprobe()
 			COMPREPLY=($(compgen -W "$(_netprobe_interfaces)" -- "$cur" || true))
 			return 0
 			;;
-		-p | --port | -m | --max-ttl | -q | --queries | -W | --wait)
+		-p | --port | -m | --max-ttl | -q | --queries | -W | --wait | -c | --count | -i | --interval)
 			return 0
 			;;
 		esac
 		opts='--udp --syn -p --port -m --max-ttl -q --queries -W --wait -I --interface
-		      -4 -6 --json -n -h --help'
+		      --report --live -c --count -i --interval -4 -6 --json -n -h --help'
 		;;
 	esac
 

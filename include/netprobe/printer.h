@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "netprobe/hopstat.h"
 #include "netprobe/print.h"
 #include "netprobe/probe.h"
 #include "netprobe/rtt.h"
@@ -108,7 +109,11 @@ static inline void np_printer_close(struct np_printer *pr, const struct np_run_s
 
 #define NP_PROBE_MAX_Q 10 /* probes per trace hop */
 
-enum np_probe_cmd { NP_CMD_PING, NP_CMD_TRACE };
+/* NP_CMD_SCAN: ping with several targets or ports (a table per target at the end). */
+/* NP_CMD_REPORT: trace --report / --live (mtr's per-hop table, round after round). */
+enum np_probe_cmd { NP_CMD_PING, NP_CMD_TRACE, NP_CMD_SCAN, NP_CMD_REPORT };
+
+#define NP_PV_COUNT (NP_PV_TTL_EXCEEDED + 1)
 
 /* What the first line says. */
 struct np_probe_head {
@@ -118,6 +123,30 @@ struct np_probe_head {
 	uint64_t size;           /* ping: data bytes */
 	uint64_t port;           /* ping: destination port of --syn/--udp */
 	uint64_t max_ttl;        /* trace */
+	uint32_t ntargets, nports, probes; /* scan: targets, ports (0: echo), probes in all */
+	double rate;             /* scan: probes a second */
+};
+
+/* trace --report / --live after a round: the hops so far (hop[0] is TTL 1). */
+struct np_trace_report {
+	uint32_t round, rounds;  /* this round (1...), and how many there will be (0: until
+				  * stopped) */
+	unsigned nhops;          /* TTL 1 ... nhops: up to the destination once it answered */
+	const struct np_hopstat *hop;
+	int64_t ts_us;           /* when the round ended (wall clock) */
+	bool last;               /* the run's end: the final table */
+};
+
+/* A scan's result for one target and port (one row of its table). */
+struct np_probe_row {
+	const char *target;      /* the target's address as text */
+	uint16_t port;           /* 0 for echo */
+	enum np_probe_verdict verdict;
+	uint32_t sent, received;
+	double rtt_ms;           /* the fastest answer's */
+	const uint8_t *from;     /* who answered (received > 0) */
+	const struct np_probe_keys *keys; /* the first answer's key fields (received > 0) */
+	double timeout_s;
 };
 
 /* One hop of a trace: probes first_seq ... first_seq + nq - 1, sent with the same TTL. */
@@ -137,8 +166,10 @@ struct np_probe_totals {
 	uint32_t sent;
 	uint64_t received, duplicates, errors;
 	const struct np_rtt *rtt;
-	double total_ms;         /* ping */
+	double total_ms;         /* ping, scan */
 	bool reached;            /* trace */
+	uint32_t ntargets, nports; /* scan */
+	const uint32_t *verdicts; /* scan: rows by verdict, NP_PV_COUNT of them */
 };
 
 struct np_probe_printer;
@@ -148,9 +179,15 @@ struct np_probe_printer_ops {
 	/* An answer to probe a->seq, rtt_ms after it left; dup: that probe was answered before. */
 	void (*answer)(struct np_probe_printer *pr, const struct np_packet *p,
 		       const struct np_probe_answer *a, double rtt_ms, bool dup);
-	/* Probe seq got no answer within timeout_s. */
-	void (*silence)(struct np_probe_printer *pr, uint32_t seq, double timeout_s);
+	/* Probe a->seq (to a->dst, a->dport; a->verdict the silence's) got no answer within
+	 * timeout_s. */
+	void (*silence)(struct np_probe_printer *pr, const struct np_probe_answer *a,
+			double timeout_s);
 	void (*hop)(struct np_probe_printer *pr, unsigned ttl, const struct np_probe_hop *h);
+	/* trace --report / --live: after every round, and once more at the end (r->last). */
+	void (*report)(struct np_probe_printer *pr, const struct np_trace_report *r);
+	/* A scan's result for one target and port, target by target, at the end. */
+	void (*row)(struct np_probe_printer *pr, const struct np_probe_row *r);
 	/* To pr->out, or as text to `out` when pr->out's reader has gone (`ping ... | head`). */
 	void (*summary)(struct np_probe_printer *pr, FILE *out, const struct np_probe_totals *t);
 	void (*close)(struct np_probe_printer *pr);
@@ -165,7 +202,16 @@ struct np_probe_printer {
 	char scope[16];          /* a scoped link-local target's interface, or "" */
 	char target[64];         /* the target as text */
 	struct np_print_ctx pc;  /* -v trees */
+	enum np_probe_cmd cmd;   /* set by start */
+	char row_target[64];     /* text: the target whose table is open */
+	bool live;               /* trace --live on a terminal: redraw the table every round */
+	bool dgram;              /* unprivileged ping: the replies' IP id and TOS are not known */
+	const char *host;        /* as the user wrote it (set by start) */
 };
+
+/* trace --report / --live's table (probe_report.c), for the text and JSON op tables. */
+void np_probe_text_report(struct np_probe_printer *pr, const struct np_trace_report *r);
+void np_probe_json_report(struct np_probe_printer *pr, const struct np_trace_report *r);
 
 extern const struct np_probe_printer_ops np_probe_text_ops, np_probe_json_ops;
 

@@ -29,7 +29,14 @@ struct np_probe_spec {
 	uint8_t src[16], dst[16];
 	uint16_t ident;       /* ICMP identifier */
 	uint16_t sport;       /* TCP source port; UDP: first source port (probe N uses sport + N) */
-	uint16_t dport;
+	uint16_t dport;       /* with no port list */
+	const uint16_t *ports; /* a port list (ping -p 22,80,8000-8100): probe N (N >= 1) goes to
+			       * ports[(N - 1) % nports]; NULL: every probe to dport */
+	uint32_t nports;
+	bool many_dst;        /* one of several targets: the capture filter names no peer */
+	bool paris;           /* fixed flow (Paris traceroute): every probe hashes alike on an
+			       * ECMP path; ICMP: a constant checksum; UDP over IPv4: one source
+			       * port, the probe told by its IP id. TCP's flow is always fixed. */
 	uint32_t isn;         /* TCP: probe N carries sequence number isn + N */
 	uint8_t tos;
 	uint16_t payload;     /* ICMP/UDP data bytes */
@@ -41,7 +48,28 @@ struct np_probe_answer {
 	enum np_probe_verdict verdict;
 	uint8_t from[16];     /* who answered (a router for TTL_EXCEEDED) */
 	bool final;           /* the destination itself answered (trace stops) */
+	uint8_t dst[16];      /* the probe's target (np_probe_match: the spec's) */
+	uint16_t dport;       /* its destination port (0 for ICMP echo) */
 };
+
+/* The destination port of probe `seq`: the spec's port list, else dport. */
+static inline uint16_t np_probe_dport(const struct np_probe_spec *s, uint32_t seq)
+{
+	return s->ports && s->nports ? s->ports[(seq - 1u) % s->nports] : s->dport;
+}
+
+/* The key fields of an answer, for a result table (np_probe_keys). */
+struct np_probe_keys {
+	uint8_t ttl;          /* the answer's TTL / hop limit */
+	bool tcp;             /* flags, win and the options below are set */
+	uint16_t flags, win, mss;
+	bool has_mss, has_ws, sack_perm, has_ts;
+	uint8_t ws;
+	bool icmp;            /* an ICMP(v6) error: type and code */
+	uint8_t type, code;
+};
+/* Read the key fields of the decoded answer `p` (IPv`ver`). Pure. */
+void np_probe_keys(const struct np_packet *p, uint8_t ver, struct np_probe_keys *k);
 
 #define NP_PROBE_MAX_BYTES 1500
 /* The most data bytes an ICMP or UDP probe carries. */
@@ -86,7 +114,8 @@ struct np_probe_module {
 				     struct np_probe_answer *a);
 	/* Does the header an ICMP error quotes belong to one of our probes? *seq: which. */
 	bool (*match_quote)(const struct np_probe_spec *s, const struct np_quote *q, uint32_t *seq);
-	/* The BPF filter of the answers; src: us, dst: the target, icmp: "icmp" or "icmp6". */
+	/* The BPF filter of the answers; src: us, dst: the target (NULL: any of several),
+	 * icmp: "icmp" or "icmp6". With a port list, the filter names no target port. */
 	void (*bpf)(const struct np_probe_spec *s, const char *src, const char *dst,
 		    const char *icmp, char *buf, size_t cap);
 };
@@ -133,6 +162,20 @@ int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, si
 	__attribute__((warn_unused_result));
 int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
+
+/* Ping without privileges (dgram.c): an ICMP datagram socket (IPv4). Open it (non-blocking)
+ * and learn the echo identifier the kernel gave it: 0, or -1 with err (strerror: EACCES when
+ * net.ipv4.ping_group_range leaves our group out). */
+int np_dgram_open(int *fd, uint16_t *ident, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* Send the ICMP bytes of an echo request to dst (the kernel sets id and checksum). */
+int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, char *err,
+		  size_t errlen) __attribute__((warn_unused_result));
+/* The next reply or ICMP error, rebuilt as a raw IPv4 packet to `us` in buf (*len bytes), with
+ * the kernel's receive time in *ts_us (left as it was when the kernel gives none): 1, 0 when
+ * there is none now, -1 on a socket error (errno). */
+int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+		  int64_t *ts_us);
 
 /* Privileges (privdrop.c). Can this process open raw sockets and capture? */
 bool np_priv_have_raw(void);

@@ -10,7 +10,7 @@
  *     process exits with status NP_SANDBOX_EXIT_SIGSYS (159 = 128 + SIGSYS, as a shell reports
  *     a death by SIGSYS);
  *   - write(2) works only on stdout, stderr and the descriptors in write_fds; sendto(2) only on
- *     the descriptors in send_fds; mmap/mprotect never with PROT_EXEC.
+ *     the descriptors in send_fds, recvmsg(2) only on those in recv_fds; mmap/mprotect never with PROT_EXEC.
  * NETPROBE_NO_SANDBOX=1 skips the filter, with a warning on stderr. */
 #ifndef NETPROBE_SANDBOX_H
 #define NETPROBE_SANDBOX_H
@@ -29,6 +29,9 @@ struct np_sandbox {
 	size_t nwrite_fds;
 	int send_fds[NP_SANDBOX_MAX_FDS];  /* ping/trace: the raw sockets probes go out on */
 	size_t nsend_fds;
+	int recv_fds[NP_SANDBOX_MAX_FDS];  /* unprivileged ping: the ICMP datagram socket read
+					    * with recvmsg(2) (replies, and its error queue) */
+	size_t nrecv_fds;
 };
 
 /* Install the filter of the process that reads and decodes packets. Call tzset() first (the

@@ -9,12 +9,14 @@
 #include "cli.h"
 #include "probe_cmds.h"
 
+enum { OPT_RATE = 400 }; /* above probe_opts.c's long-only option codes */
+
 static void ping_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: netprobe ping [options] HOST\n"
-		"       netprobe ping --syn -p PORT [options] HOST\n"
-		"       netprobe ping --udp -p PORT [options] HOST\n"
+		"Usage: netprobe ping [options] HOST...\n"
+		"       netprobe ping --syn -p PORTS [options] HOST...\n"
+		"       netprobe ping --udp -p PORTS [options] HOST...\n"
 		"\n"
 		"Send probes built with libnet on raw sockets and show each answer's decoded headers.\n"
 		"Needs CAP_NET_RAW (sudo, or setcap on the binary); privileges are dropped before the\n"
@@ -23,13 +25,20 @@ static void ping_usage(FILE *out)
 		"Probe:\n"
 		"      --syn           TCP SYN probes: open (SYN/ACK), closed (RST), filtered\n"
 		"      --udp           UDP probes: closed (ICMP port unreachable), open, open|filtered\n"
-		"  -p, --port PORT     destination port for --syn/--udp (UDP default 33434)\n"
+		"  -p, --port PORTS    destination port(s) for --syn/--udp: 22, 8000-8100 or a list\n"
+		"                      22,80,8000-8100 (UDP default 33434)\n"
 		"  -4, -6              use IPv4 / IPv6\n"
 		"Timing:\n"
 		"  -c, --count N       stop after N probes\n"
 		"  -i, --interval S    seconds between probes (default 1; at least 0.2 unless root)\n"
 		"  -W, --timeout S     seconds to wait for the last answer (default 2)\n"
 		"  -w, --deadline S    stop after S seconds whatever the count\n"
+		"      --rate N[/s]    several targets or ports: N probes a second (default 100,\n"
+		"                      at most 10000)\n"
+		"Several targets or ports (HOST... with names, addresses or CIDR blocks such as\n"
+		"10.77.20.0/29, at most 256 targets and 16384 probes; or a -p list or range): -c probes\n"
+		"(default 1) to each target and port, then a table per target: port, verdict, RTT,\n"
+		"TTL and the answer's key fields.\n"
 		"Packet:\n"
 		"  -s, --size N        data bytes (default 56 for ICMP, 16 for UDP; at most 1400)\n"
 		"  -t, --ttl N         IP time to live / hop limit (default 64)\n"
@@ -58,8 +67,22 @@ static const struct option own_opts[] = {
 	{ "tos", required_argument, NULL, 'Q' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "rate", required_argument, NULL, OPT_RATE },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "N" or "N/s": probes a second. */
+static bool parse_rate(const char *s, double *out)
+{
+	char buf[32];
+	size_t n = strlen(s);
+	if (n >= sizeof buf)
+		return false;
+	memcpy(buf, s, n + 1);
+	if (n > 2 && strcmp(buf + n - 2, "/s") == 0)
+		buf[n - 2] = '\0';
+	return np_parse_seconds(buf, 0.01, PING_SCAN_MAX_RATE, out);
+}
 
 static bool parse_byte_or_hex(const char *s, uint64_t *out)
 {
@@ -84,6 +107,7 @@ static int ping_option(void *ctx, int ch, const char *arg, const char **bad, con
 		return 1;
 	case 'i':
 		/* iputils' rule: only root may send faster than 5 a second. No flood mode. */
+		o->interval_set = true;
 		if (!np_parse_seconds(arg, o->root ? 0.002 : 0.2, 3600, &o->interval))
 			*bad = "interval",
 			*want = o->root ? "0.002-3600 seconds" : "0.2-3600 seconds; below 0.2 needs root";
@@ -108,6 +132,10 @@ static int ping_option(void *ctx, int ch, const char *arg, const char **bad, con
 		if (!parse_byte_or_hex(arg, &o->tos))
 			*bad = "TOS", *want = "0-255 or 0x00-0xff";
 		return 1;
+	case OPT_RATE:
+		if (!parse_rate(arg, &o->rate))
+			*bad = "rate", *want = "0.01-10000 probes a second, e.g. 100/s";
+		return 1;
 	case 'q': o->quiet = true; return 1;
 	case 'v': o->verbose = true; return 1;
 	}
@@ -119,12 +147,28 @@ static int run(void *ctx)
 	struct ping_opts *o = ctx;
 	if (o->size == (uint64_t)-1)
 		o->size = o->p.m->ping_data;
-	return ping_run(o);
+	bool scan = o->p.nhosts > 1 || strchr(o->p.host, '/') || o->p.nports > 1 || o->rate > 0;
+	if (!scan)
+		return ping_run(o);
+	if (o->rate > 0 && o->interval_set) {
+		np_errorf("ping", "-i and --rate both set the pace: one of them");
+		return NP_EXIT_ERROR;
+	}
+	if (o->verbose) {
+		np_errorf("ping", "-v shows one answer's tree: not with several targets or ports");
+		return NP_EXIT_ERROR;
+	}
+	if (!o->rate)
+		o->rate = o->interval_set ? 1.0 / o->interval : PING_SCAN_RATE;
+	if (!o->count)
+		o->count = 1;
+	return scan_run(o);
 }
 
 static const struct probe_cmd ping_cmd = {
 	.name = "ping",
 	.shortopts = "+:46c:i:W:w:s:t:Q:I:p:qvnh",
+	.many = true,
 	.own = own_opts,
 	.parse = ping_option,
 	.usage = ping_usage,

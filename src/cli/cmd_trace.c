@@ -4,15 +4,20 @@
  * trace_run.c. */
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "netprobe/printer.h"
 #include "probe_cmds.h"
 
+enum { OPT_REPORT = 400, OPT_LIVE }; /* above probe_opts.c's long-only option codes */
+
 static void trace_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: netprobe trace [--udp | --syn -p PORT] [options] HOST\n"
+		"       netprobe trace --report [-c N] [-i S] [--udp | --syn -p PORT] HOST\n"
+		"       netprobe trace --live [-c N] [-i S] [--udp | --syn -p PORT] HOST\n"
 		"\n"
 		"Send probes with TTL 1, 2, ... and show the router that answers each hop (ICMP time\n"
 		"exceeded), until the destination answers. Needs CAP_NET_RAW, like ping.\n"
@@ -25,6 +30,13 @@ static void trace_usage(FILE *out)
 		"  -q, --queries N     probes per hop (default 3, at most 10)\n"
 		"  -W, --wait S        seconds to wait for a hop's answers (default 1)\n"
 		"  -I, --interface IF  send from this interface or source address\n"
+		"      --report        mtr's report: -c rounds of one probe per hop, then a table of\n"
+		"                      Loss%%, Sent, Last, Avg, Best, Worst, StDev per hop, naming the\n"
+		"                      hops that only limit their ICMP replies; flow kept fixed (Paris)\n"
+		"      --live          the same table redrawn in place after every round on a terminal\n"
+		"                      (until Ctrl-C unless -c); without a terminal, the report at the end\n"
+		"  -c, --count N       rounds of --report/--live (default 10 for --report; at most 100000)\n"
+		"  -i, --interval S    seconds from one round to the next (default 1, 0.1-60)\n"
 		"  -4, -6              IPv4 / IPv6\n"
 		"      --json          JSON lines: one per hop and a summary (see README.md)\n"
 		"  -n                  numeric output (the default)\n"
@@ -40,6 +52,10 @@ static const struct option own_opts[] = {
 	{ "max-ttl", required_argument, NULL, 'm' },
 	{ "queries", required_argument, NULL, 'q' },
 	{ "wait", required_argument, NULL, 'W' },
+	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "live", no_argument, NULL, OPT_LIVE },
+	{ "count", required_argument, NULL, 'c' },
+	{ "interval", required_argument, NULL, 'i' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -51,7 +67,20 @@ static int trace_option(void *ctx, int ch, const char *arg, const char **bad, co
 		if (!np_parse_uint(arg, 1, 255, &o->max_ttl))
 			*bad = "max TTL", *want = "1-255";
 		return 1;
+	case OPT_REPORT: o->report = true; return 1;
+	case OPT_LIVE: o->live = true; return 1;
+	case 'c':
+		o->count_set = true;
+		if (!np_parse_uint(arg, 1, TRACE_MAX_ROUNDS, &o->count))
+			*bad = "count", *want = "1-100000 rounds";
+		return 1;
+	case 'i':
+		o->interval_set = true;
+		if (!np_parse_seconds(arg, 0.1, 60, &o->interval))
+			*bad = "interval", *want = "0.1-60 seconds";
+		return 1;
 	case 'q':
+		o->nq_set = true;
 		if (!np_parse_uint(arg, 1, NP_PROBE_MAX_Q, &o->nq))
 			*bad = "number of probes per hop", *want = "1-10";
 		return 1;
@@ -65,12 +94,32 @@ static int trace_option(void *ctx, int ch, const char *arg, const char **bad, co
 
 static int run(void *ctx)
 {
-	return trace_run(ctx);
+	struct trace_opts *o = ctx;
+	if (o->report && o->live) {
+		np_errorf("trace", "--report and --live are exclusive: one of them");
+		return NP_EXIT_ERROR;
+	}
+	if (!o->report && !o->live) {
+		if (o->count_set || o->interval_set) {
+			np_errorf("trace", "-%c goes with --report or --live", o->count_set ? 'c' : 'i');
+			return NP_EXIT_ERROR;
+		}
+		return trace_run(o);
+	}
+	if (o->nq_set) {
+		np_errorf("trace", "--%s sends one probe per hop a round: -c sets the rounds, not -q",
+			  o->report ? "report" : "live");
+		return NP_EXIT_ERROR;
+	}
+	if (!o->count && o->report)
+		o->count = 10;
+	o->tty = isatty(STDOUT_FILENO); /* now: the sandbox refuses the ioctl later */
+	return trace_report_run(o);
 }
 
 static const struct probe_cmd trace_cmd = {
 	.name = "trace",
-	.shortopts = "+:46p:m:q:W:I:nh",
+	.shortopts = "+:46p:m:q:W:I:c:i:nh",
 	.own = own_opts,
 	.parse = trace_option,
 	.usage = trace_usage,
@@ -79,6 +128,6 @@ static const struct probe_cmd trace_cmd = {
 
 int np_cmd_trace(int argc, char **argv)
 {
-	struct trace_opts o = { .max_ttl = 30, .nq = 3, .wait = 1.0 };
+	struct trace_opts o = { .max_ttl = 30, .nq = 3, .wait = 1.0, .interval = 1.0 };
 	return probe_cmd_main(&trace_cmd, argc, argv, &o.p, &o);
 }

@@ -65,7 +65,12 @@ static void report_silent(struct ping *g, int64_t now, bool all)
 		if (!s->answered) {
 			if (!all && now - s->sent_us < (int64_t)(g->o->timeout * 1e6))
 				break;
-			g->run.pr.ops->silence(&g->run.pr, g->next_silent, g->o->timeout);
+			struct np_probe_answer a = { .seq = g->next_silent, .verdict = g->o->p.m->silence,
+						     .dport = (uint16_t)g->o->p.port };
+			memcpy(a.dst, g->run.spec.dst, sizeof a.dst);
+			if (g->o->p.m->port == NP_PORT_NONE)
+				a.dport = 0;
+			g->run.pr.ops->silence(&g->run.pr, &a, g->o->timeout);
 		}
 		g->next_silent++;
 	}
@@ -117,6 +122,7 @@ static int probe_loop(struct ping *g, uint64_t cap, int64_t stop_at)
 static int run(struct ping *g)
 {
 	const struct ping_opts *o = g->o;
+	g->run.dgram_ttl = (uint8_t)o->ttl;
 	int status = probe_run_start(&g->run, CMD, &o->p, (uint16_t)o->size, (uint8_t)o->tos,
 				     o->quiet, o->verbose);
 	if (status != 0)

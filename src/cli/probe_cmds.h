@@ -17,16 +17,33 @@ struct ping_opts {
 	uint64_t size, ttl, tos;
 	bool quiet, verbose;
 	bool root;            /* may send faster than every 0.2 s */
+	double rate;          /* a scan: probes a second (--rate), 0 when not given */
+	bool interval_set;
 };
+
+/* A scan's default and largest --rate: polite, never a burst. */
+#define PING_SCAN_RATE 100.0
+#define PING_SCAN_MAX_RATE 10000.0
 
 struct trace_opts {
 	struct probe_opts p;
 	uint64_t max_ttl, nq;
 	double wait;
+	bool report, live;    /* --report, --live: mtr's per-hop table, -c rounds */
+	uint64_t count;       /* rounds; 0: 10 with --report, until Ctrl-C with --live */
+	double interval;      /* seconds from one round to the next */
+	bool nq_set, count_set, interval_set;
+	bool tty;             /* stdout is a terminal (asked before the sandbox) */
 };
+
+#define TRACE_MAX_ROUNDS 100000
 
 /* Exit status: 0 answers came / the destination answered, 1 none, 2 error. */
 int ping_run(const struct ping_opts *o);
+/* ping with several targets or ports (scan_run.c): a table per target at the end. */
+int scan_run(const struct ping_opts *o);
 int trace_run(const struct trace_opts *o);
+/* trace --report / --live (trace_report.c). */
+int trace_report_run(const struct trace_opts *o);
 
 #endif

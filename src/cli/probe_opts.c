@@ -17,6 +17,51 @@ static const struct option shared[] = {
 
 #define MAX_OPTS 48
 
+/* -p's ports (one run parses one command line). */
+static uint16_t port_list[65535];
+
+/* "N" or "N-M" (N <= M), each 1-65535. */
+static bool port_range(const char *s, size_t len, uint64_t *lo, uint64_t *hi)
+{
+	char buf[16];
+	if (len == 0 || len >= sizeof buf)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (!np_parse_uint(buf, 1, 65535, lo))
+		return false;
+	if (!dash) {
+		*hi = *lo;
+		return true;
+	}
+	return np_parse_uint(dash + 1, 1, 65535, hi) && *hi >= *lo;
+}
+
+bool probe_parse_ports(const char *arg, uint16_t *ports, uint32_t *n)
+{
+	uint8_t seen[65536 / 8];
+	memset(seen, 0, sizeof seen);
+	*n = 0;
+	for (const char *s = arg;; s++) {
+		size_t len = strcspn(s, ",");
+		uint64_t lo, hi;
+		if (!port_range(s, len, &lo, &hi))
+			return false;
+		for (uint64_t p = lo; p <= hi; p++) {
+			if (seen[p / 8] & (1u << (p % 8)))
+				continue;
+			seen[p / 8] |= (uint8_t)(1u << (p % 8));
+			ports[(*n)++] = (uint16_t)p;
+		}
+		s += len;
+		if (!*s)
+			return true;
+	}
+}
+
 /* The long options: the probe kinds', the shared ones, the command's; NULL-terminated. */
 static void long_options(const struct option *own, struct option *all)
 {
@@ -56,8 +101,12 @@ static int shared_option(const char *cmd, int ch, struct probe_opts *o, const ch
 		o->family = ch - '0';
 		return 1;
 	case 'p':
-		if (!np_parse_uint(optarg, 1, 65535, &o->port))
-			*bad = "port", *want = "1-65535";
+		if (!probe_parse_ports(optarg, port_list, &o->nports)) {
+			*bad = "port", *want = "1-65535, a range 8000-8100 or a list 22,80,8000-8100";
+			return 1;
+		}
+		o->ports = port_list;
+		o->port = port_list[0];
 		return 1;
 	case 'I':
 		if (!*optarg)
@@ -69,18 +118,31 @@ static int shared_option(const char *cmd, int ch, struct probe_opts *o, const ch
 	return 0;
 }
 
-/* After the options: exactly one HOST, and the port the probe kind needs. */
-static int args_tail(const char *cmd, int argc, char **argv, struct probe_opts *o)
+/* After the options: the HOSTs (one, or several for a command that scans), and the port the
+ * probe kind needs. */
+static int args_tail(const struct probe_cmd *c, int argc, char **argv, struct probe_opts *o)
 {
-	if (optind != argc - 1) {
+	const char *cmd = c->name;
+	if (optind >= argc || (!c->many && optind != argc - 1)) {
 		np_errorf(cmd, optind >= argc ? "no host given (try 'netprobe %s --help')"
 					       : "one host at a time (try 'netprobe %s --help')",
 			  cmd);
 		return NP_EXIT_ERROR;
 	}
+	if (argc - optind > PROBE_MAX_TARGETS) {
+		np_errorf(cmd, "%d hosts: at most %d targets a run", argc - optind, PROBE_MAX_TARGETS);
+		return NP_EXIT_ERROR;
+	}
 	o->host = argv[optind];
-	if (!*o->host) {
-		np_errorf(cmd, "invalid host '' (want an address or a name)");
+	o->hosts = argv + optind;
+	o->nhosts = argc - optind;
+	for (int i = 0; i < o->nhosts; i++)
+		if (!*o->hosts[i]) {
+			np_errorf(cmd, "invalid host '' (want an address or a name)");
+			return NP_EXIT_ERROR;
+		}
+	if (!c->many && o->nports > 1) {
+		np_errorf(cmd, "one port at a time: -p %u, not a list", o->ports[0]);
 		return NP_EXIT_ERROR;
 	}
 	if (o->m->port == NP_PORT_NONE && o->port) {
@@ -91,8 +153,12 @@ static int args_tail(const char *cmd, int argc, char **argv, struct probe_opts *
 		np_errorf(cmd, "--%s needs a port: -p PORT", o->m->option);
 		return NP_EXIT_ERROR;
 	}
-	if (o->m->port == NP_PORT_DEFAULT && !o->port)
+	if (o->m->port == NP_PORT_DEFAULT && !o->port) {
 		o->port = o->m->default_port;
+		port_list[0] = (uint16_t)o->port;
+		o->ports = port_list;
+		o->nports = 1;
+	}
 	return 0;
 }
 
@@ -122,7 +188,7 @@ int probe_opts_parse(const struct probe_cmd *c, int argc, char **argv, struct pr
 			return NP_EXIT_ERROR;
 		}
 	}
-	return args_tail(c->name, argc, argv, o) != 0 ? NP_EXIT_ERROR : 0;
+	return args_tail(c, argc, argv, o) != 0 ? NP_EXIT_ERROR : 0;
 }
 
 int probe_cmd_main(const struct probe_cmd *c, int argc, char **argv, struct probe_opts *o,

@@ -13,16 +13,26 @@ struct option;
 
 struct probe_opts {
 	const struct np_probe_module *m; /* ICMP echo unless a module's option names another */
-	uint64_t port;
+	uint64_t port;                   /* the first of -p's ports */
+	const uint16_t *ports;           /* every port -p lists, in order, without repeats */
+	uint32_t nports;                 /* 0 without -p */
 	const char *iface;
 	int family;                      /* 0, 4 or 6 */
 	bool json;
-	const char *host;
+	const char *host;                /* the first HOST */
+	char *const *hosts;              /* every HOST (ping: several, and CIDR blocks) */
+	int nhosts;
 };
+
+/* The most ports one -p names is every port; the most targets and probes a run takes are the
+ * scan's caps (ping_run's scan mode). */
+#define PROBE_MAX_TARGETS 256
+#define PROBE_MAX_SCAN 16384
 
 struct probe_cmd {
 	const char *name;                /* "ping" */
 	const char *shortopts;           /* getopt's, the shared letters included */
+	bool many;                       /* several HOSTs and a -p list are allowed */
 	const struct option *own;        /* the command's own long options, NULL-terminated */
 	/* Its own option ch: 1 when it is one (with *bad and *want set when the value is wrong),
 	 * 0 when it is not. */
@@ -31,6 +41,9 @@ struct probe_cmd {
 	/* Run the command once its options are parsed (ctx: the command's options). */
 	int (*run)(void *ctx);
 };
+
+/* Parse -p's "22,80,8000-8100" into ports[] (at most 65535, repeats left out). */
+bool probe_parse_ports(const char *arg, uint16_t *ports, uint32_t *n);
 
 /* Parse argv: -1 after --help (usage printed), 0 to go on, 2 on a usage error (reported).
  * Then exactly one HOST, and the port the probe kind needs. */

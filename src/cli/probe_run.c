@@ -4,6 +4,8 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <pcap/dlt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +160,45 @@ char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char
 	return np_probe_fmt_addr(r->spec.ver, r->scope, addr, buf, cap);
 }
 
+/* No CAP_NET_RAW: an ICMP datagram socket (ping_group_range), then the same drop and sandbox. */
+static int open_dgram(struct probe_run *r, char *err, size_t errlen)
+{
+	char why[128];
+	if (np_dgram_open(&r->dfd, &r->spec.ident, why, sizeof why) < 0) {
+		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
+				      "refused (%s; net.ipv4.ping_group_range): run with sudo, or grant "
+				      "the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
+			 why, "$(command -v netprobe)");
+		return -1;
+	}
+	r->dgram = true;
+	int ttl = r->dgram_ttl, tos = r->spec.tos;
+	if ((ttl && setsockopt(r->dfd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0) ||
+	    (tos && setsockopt(r->dfd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) < 0)) {
+		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
+		return -1;
+	}
+	if (np_priv_drop(err, errlen) < 0)
+		return -1;
+	np_priv_describe(r->privs, sizeof r->privs);
+	tzset();
+	fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes up no "
+			"IP id, TOS, flags or options of the replies, and no TTL of an ICMP error "
+			"(shown as 0)\n");
+	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { r->dfd }, .nrecv_fds = 1,
+				 .recv_fds = { r->dfd } };
+	if (np_sandbox_enter(&sb, err, errlen) < 0)
+		return -1;
+	memset(&r->any, 0, sizeof r->any);
+	np_pipeline_init(&r->pl, &r->any, NULL, NULL);
+	return 0;
+}
+
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
+	r->dfd = -1;
+	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
+		return open_dgram(r, err, errlen);
 	if (!np_priv_have_raw()) {
 		snprintf(err, errlen, "raw sockets and capture need CAP_NET_RAW: run with sudo, or "
 				      "grant the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -178,7 +217,8 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 	}
 	/* Capture on the interface -I names, or everywhere: the answer may come back on any. */
 	const char *dev = iface && if_nametoindex(iface) ? iface : "any";
-	struct np_live_opts lo = { .snaplen = 65535, .promisc = false, .immediate = true, .timeout_ms = 10 };
+	struct np_live_opts lo = { .snaplen = 65535, .promisc = false, .immediate = true,
+				   .timeout_ms = r->poll_ms > 0 ? r->poll_ms : 10 };
 	if (np_source_open_live(&r->rx, dev, &lo, err, errlen) < 0)
 		return -1;
 	char bpf[512];
@@ -204,24 +244,59 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
 		   size_t errlen)
 {
+	return probe_run_send_spec(r, &r->spec, seq, ttl, sent_us, err, errlen);
+}
+
+int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, uint32_t seq,
+			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
+{
 	uint8_t pkt[NP_PROBE_MAX_BYTES];
-	int len = np_probe_build(&r->spec, seq, ttl, pkt, sizeof pkt, err, errlen);
+	int len = np_probe_build(spec, seq, ttl, pkt, sizeof pkt, err, errlen);
 	if (len < 0)
 		return -1;
 	*sent_us = probe_now_us();
+	if (r->dgram) /* the ICMP bytes alone: the kernel writes the IP header */
+		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, err, errlen);
 	return np_sender_send(r->tx, pkt, (size_t)len, err, errlen);
+}
+
+/* The next answer from the ICMP datagram socket, as a frame: NP_NEXT_FRAME, _TIMEOUT or _ERROR. */
+static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t *buf, size_t cap,
+			       char *err, size_t errlen)
+{
+	size_t len = 0;
+	int64_t now = probe_now_us();
+	int rc = np_dgram_recv(r->dfd, r->spec.src, buf, cap, &len, &now);
+	if (rc == 0) {
+		struct pollfd pfd = { .fd = r->dfd, .events = POLLIN };
+		poll(&pfd, 1, 10);
+		now = probe_now_us();
+		rc = np_dgram_recv(r->dfd, r->spec.src, buf, cap, &len, &now);
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
+		return NP_NEXT_ERROR;
+	}
+	if (rc == 0)
+		return NP_NEXT_TIMEOUT;
+	*f = (struct np_frame){ .n = ++r->dframes, .ts_sec = now / 1000000,
+				.ts_usec = (uint32_t)(now % 1000000), .caplen = (uint32_t)len,
+				.len = (uint32_t)len, .dlt = DLT_RAW, .data = buf };
+	return NP_NEXT_FRAME;
 }
 
 int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen)
 {
+	uint8_t dbuf[NP_PROBE_MAX_BYTES + 64];
 	struct np_frame f;
 	struct np_packet p;
 	/* Also stop when stdout's reader has gone (EPIPE, SIGPIPE being ignored): the caller
 	 * then ends the run as after Ctrl-C. */
 	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg)) &&
 	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
-		enum np_next rc = np_source_next(r->rx, &f, err, errlen);
+		enum np_next rc = r->dgram ? dgram_next(r, &f, dbuf, sizeof dbuf, err, errlen)
+					   : np_source_next(r->rx, &f, err, errlen);
 		if (rc == NP_NEXT_TIMEOUT)
 			continue;
 		if (rc == NP_NEXT_END)
@@ -233,8 +308,18 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 			r->told_privs = true;
 		}
 		struct np_probe_answer a;
-		if (np_pipeline_frame(&r->pl, &f, &p) && np_probe_match(&r->spec, &p, nseq, &a))
-			fn(arg, &p, &a);
+		if (!np_pipeline_frame(&r->pl, &f, &p))
+			continue;
+		if (!r->specs) {
+			if (np_probe_match(&r->spec, &p, nseq, &a))
+				fn(arg, &p, &a);
+			continue;
+		}
+		for (uint32_t i = 0; i < r->nspecs; i++) /* a scan: the target it answers */
+			if (np_probe_match(&r->specs[i], &p, nseq, &a)) {
+				fn(arg, &p, &a);
+				break;
+			}
 	}
 	return 0;
 }
@@ -246,6 +331,9 @@ void probe_run_close(struct probe_run *r)
 	r->pr.ops = NULL;
 	np_sender_close(r->tx);
 	np_source_close(r->rx);
+	if (r->dgram && r->dfd >= 0)
+		close(r->dfd);
+	r->dgram = false;
 	r->tx = NULL;
 	r->rx = NULL;
 }
@@ -255,6 +343,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 {
 	char err[512] = "";
 	r->cmd = cmd;
+	r->allow_dgram = strcmp(cmd, "ping") == 0 && o->m->kind == NP_PROBE_ICMP;
 	probe_run_spec(r, o->m->kind, (uint16_t)o->port, payload, tos);
 	if (probe_run_target(r, o->host, o->family, o->iface, err, sizeof err) < 0 ||
 	    probe_run_open(r, o->iface, err, sizeof err) < 0) {
@@ -265,6 +354,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
+	r->pr.dgram = r->dgram;
 	return 0;
 }
 

@@ -15,6 +15,15 @@
 struct probe_run {
 	const char *cmd;          /* "ping" or "trace", for messages */
 	struct np_probe_spec spec;
+	const struct np_probe_spec *specs; /* a scan: one spec per target, matched in turn; NULL:
+					    * spec alone */
+	uint32_t nspecs;
+	int poll_ms;              /* the capture's read timeout; 0: 10 ms */
+	bool allow_dgram;         /* without CAP_NET_RAW, an ICMP datagram socket may do (ping) */
+	bool dgram;               /* ... and it does: no raw socket, no capture */
+	int dfd;                  /* its descriptor */
+	uint8_t dgram_ttl;        /* ping -t: the socket's TTL (the kernel builds the header) */
+	uint64_t dframes;         /* frames rebuilt from it so far */
 	struct np_sender *tx;
 	struct np_source *rx;
 	struct np_match any;      /* the reply path takes every frame the BPF filter let through */
@@ -42,6 +51,10 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 	__attribute__((warn_unused_result));
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
 		   size_t errlen) __attribute__((warn_unused_result));
+/* The same for the probe `spec` describes (one target of a scan). */
+int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, uint32_t seq,
+			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
 typedef void (*probe_answer_fn)(void *arg, const struct np_packet *p,
 				const struct np_probe_answer *a);

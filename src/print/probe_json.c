@@ -7,8 +7,19 @@
 
 static void json_start(struct np_probe_printer *pr, const struct np_probe_head *h)
 {
-	(void)pr;
-	(void)h;
+	pr->cmd = h->cmd;
+	pr->host = h->host;
+}
+
+/* "target", "port" (not for echo) and "proto" of probe a. */
+static void json_probe_id(struct np_probe_printer *pr, const struct np_probe_answer *a)
+{
+	char dst[NP_ADDR_STRLEN + 16];
+	np_probe_printer_addr(pr, a->dst, dst, sizeof dst);
+	fprintf(pr->out, ",\"target\":\"%s\"", dst);
+	if (pr->m->port_proto)
+		fprintf(pr->out, ",\"port\":%u", a->dport);
+	fprintf(pr->out, ",\"proto\":\"%s\"", pr->m->port_proto ? pr->m->port_proto : "icmp");
 }
 
 static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
@@ -17,20 +28,47 @@ static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
 	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
-	fprintf(pr->out,
-		"{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,"
-		"\"ttl\":%u%s,\"reply\":",
-		a->seq, np_probe_verdict_name(a->verdict), from, rtt, ttl,
-		dup ? ",\"duplicate\":true" : "");
+	fprintf(pr->out, "{\"type\":\"probe\",\"seq\":%u", a->seq);
+	json_probe_id(pr, a);
+	fprintf(pr->out, ",\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,\"ttl\":%u%s%s,\"reply\":",
+		np_probe_verdict_name(a->verdict), from, rtt, ttl, dup ? ",\"duplicate\":true" : "",
+		pr->dgram ? ",\"unprivileged\":true" : "");
 	np_print_json_object(pr->out, p, NULL);
 	fprintf(pr->out, "}\n");
 }
 
-static void json_silence(struct np_probe_printer *pr, uint32_t seq, double timeout_s)
+static void json_silence(struct np_probe_printer *pr, const struct np_probe_answer *a,
+			 double timeout_s)
 {
 	(void)timeout_s;
-	fprintf(pr->out, "{\"type\":\"probe\",\"seq\":%u,\"verdict\":\"%s\"}\n", seq,
-		np_probe_verdict_name(pr->m->silence));
+	fprintf(pr->out, "{\"type\":\"probe\",\"seq\":%u", a->seq);
+	json_probe_id(pr, a);
+	fprintf(pr->out, ",\"verdict\":\"%s\"}\n", np_probe_verdict_name(a->verdict));
+}
+
+/* A scan's table rows: the probe objects already said it all. */
+static void json_row(struct np_probe_printer *pr, const struct np_probe_row *r)
+{
+	(void)pr;
+	(void)r;
+}
+
+/* A scan's summary: its size and how many targets/ports got each verdict. */
+static void json_scan_counts(FILE *out, const struct np_probe_totals *t)
+{
+	fprintf(out, ",\"targets\":%u", t->ntargets);
+	if (t->nports)
+		fprintf(out, ",\"ports\":%u", t->nports);
+	fprintf(out, ",\"verdicts\":{");
+	bool any = false;
+	for (unsigned v = 0; v < NP_PV_COUNT; v++) {
+		if (!t->verdicts[v])
+			continue;
+		fprintf(out, "%s\"%s\":%u", any ? "," : "",
+			np_probe_verdict_name((enum np_probe_verdict)v), t->verdicts[v]);
+		any = true;
+	}
+	fprintf(out, "}");
 }
 
 static void json_hop(struct np_probe_printer *pr, unsigned ttl, const struct np_probe_hop *h)
@@ -64,18 +102,20 @@ static void json_summary(struct np_probe_printer *pr, FILE *out, const struct np
 	double loss = t->sent ? 100.0 * (double)(t->sent - t->received) / t->sent : 0;
 	fprintf(out, "{\"type\":\"summary\",\"transmitted\":%u,\"received\":%" PRIu64, t->sent,
 		t->received);
-	if (t->cmd == NP_CMD_PING)
+	if (t->cmd != NP_CMD_TRACE)
 		fprintf(out, ",\"duplicates\":%" PRIu64 ",\"errors\":%" PRIu64, t->duplicates,
 			t->errors);
 	fprintf(out, ",\"loss_pct\":%.1f", loss);
 	/* ping: how long it ran; trace: whether the destination answered */
-	if (t->cmd == NP_CMD_PING)
+	if (t->cmd != NP_CMD_TRACE)
 		fprintf(out, ",\"time_ms\":%.0f", t->total_ms);
 	else
 		fprintf(out, ",\"reached\":%s", t->reached ? "true" : "false");
 	if (t->received)
 		fprintf(out, ",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f",
 			t->rtt->min, np_rtt_avg(t->rtt), t->rtt->max, np_rtt_mdev(t->rtt));
+	if (t->cmd == NP_CMD_SCAN)
+		json_scan_counts(out, t);
 	fprintf(out, "}\n");
 }
 
@@ -89,6 +129,8 @@ const struct np_probe_printer_ops np_probe_json_ops = {
 	.answer = json_answer,
 	.silence = json_silence,
 	.hop = json_hop,
+	.row = json_row,
+	.report = np_probe_json_report,
 	.summary = json_summary,
 	.close = json_close,
 };

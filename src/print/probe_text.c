@@ -13,8 +13,28 @@ char *np_probe_printer_addr(const struct np_probe_printer *pr, const uint8_t add
 	return np_probe_fmt_addr(pr->ver, pr->scope, addr, buf, cap);
 }
 
+/* A scan's first line: what it probes, how many, how fast. */
+static void scan_start(struct np_probe_printer *pr, const struct np_probe_head *h)
+{
+	fprintf(pr->out, "PROBE %s: %u target%s", h->host, h->ntargets, h->ntargets == 1 ? "" : "s");
+	if (pr->m->port_proto)
+		fprintf(pr->out, ", %u port%s/%s", h->nports, h->nports == 1 ? "" : "s",
+			pr->m->port_proto);
+	fprintf(pr->out, ", %u probe%s at %g/s\n", h->probes, h->probes == 1 ? "" : "s", h->rate);
+}
+
 static void text_start(struct np_probe_printer *pr, const struct np_probe_head *h)
 {
+	pr->cmd = h->cmd;
+	pr->host = h->host;
+	pr->row_target[0] = '\0';
+	if (h->cmd == NP_CMD_REPORT) /* its header goes with each table */
+		return;
+	if (h->cmd == NP_CMD_SCAN) {
+		if (!pr->quiet)
+			scan_start(pr, h);
+		return;
+	}
 	if (h->cmd == NP_CMD_TRACE) {
 		fprintf(pr->out, "trace to %s (%s), %" PRIu64 " hops max, %s probes\n", h->host,
 			h->target, h->max_ttl, pr->m->title);
@@ -33,7 +53,7 @@ static void text_start(struct np_probe_printer *pr, const struct np_probe_head *
 static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 			const struct np_probe_answer *a, double rtt, bool dup)
 {
-	if (pr->quiet)
+	if (pr->quiet || pr->cmd == NP_CMD_SCAN) /* a scan: its table at the end */
 		return;
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
@@ -43,7 +63,7 @@ static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 	if (a->verdict == NP_PV_REPLY) { /* an echo reply: iputils ping's line */
 		uint32_t bytes = pr->ver == 4 ? np_pkt_ip4(p)->tot_len - np_pkt_ip4(p)->ihl * 4u : np_pkt_ip6(p)->plen;
 		fprintf(pr->out, "%u bytes from %s: icmp_seq=%u ttl=%u", bytes, from, a->seq, ttl);
-		if (pr->ver == 4)
+		if (pr->ver == 4 && !pr->dgram) /* the kernel does not pass it up to a datagram socket */
 			fprintf(pr->out, " ip_id=0x%04x", np_pkt_ip4(p)->id);
 		fprintf(pr->out, " time=%.3f ms%s | %s\n", rtt, dup ? " (DUP!)" : "", info);
 	} else {
@@ -54,12 +74,92 @@ static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 		np_print_tree(&pr->pc, p, NULL);
 }
 
-static void text_silence(struct np_probe_printer *pr, uint32_t seq, double timeout_s)
+static void text_silence(struct np_probe_printer *pr, const struct np_probe_answer *a,
+			 double timeout_s)
 {
-	/* A lost echo request shows only in the summary, as in iputils ping. */
-	if (!pr->quiet && pr->m->silence != NP_PV_TIMEOUT)
-		fprintf(pr->out, "From %s: seq=%u %s (no answer within %.3g s)\n", pr->target, seq,
-			np_probe_verdict_name(pr->m->silence), timeout_s);
+	/* A lost echo request shows only in the summary, as in iputils ping; a scan's in its
+	 * table. */
+	if (!pr->quiet && pr->cmd != NP_CMD_SCAN && a->verdict != NP_PV_TIMEOUT)
+		fprintf(pr->out, "From %s: seq=%u %s (no answer within %.3g s)\n", pr->target, a->seq,
+			np_probe_verdict_name(a->verdict), timeout_s);
+}
+
+/* The ANSWER column: the answer's key fields (a SYN/ACK's window and options, an ICMP
+ * error's reason and sender). */
+static void row_answer(struct np_probe_printer *pr, const struct np_probe_row *r, char *buf,
+		       size_t cap)
+{
+	const struct np_probe_keys *k = r->keys;
+	char from[NP_ADDR_STRLEN + 16];
+	if (!r->received) {
+		snprintf(buf, cap, "no answer in %.3g s", r->timeout_s);
+	} else if (k->icmp) {
+		const char *why = pr->ver == 4 ? np_icmp_code_name(k->type, k->code)
+					       : np_icmp6_code_name(k->type, k->code);
+		snprintf(buf, cap, "ICMP %s from %s", why ? why : "error",
+			 np_probe_printer_addr(pr, r->from, from, sizeof from));
+	} else if (k->tcp) {
+		int n = snprintf(buf, cap, "%s win=%u",
+				 (k->flags & NP_TCP_SYN) ? "SYN/ACK" : (k->flags & NP_TCP_ACK) ? "RST/ACK" : "RST",
+				 k->win);
+		if (k->has_mss && n > 0 && (size_t)n < cap)
+			n += snprintf(buf + n, cap - (size_t)n, " mss=%u", k->mss);
+		if (k->has_ws && n > 0 && (size_t)n < cap)
+			n += snprintf(buf + n, cap - (size_t)n, " ws=%u", k->ws);
+		if (n > 0 && (size_t)n < cap)
+			snprintf(buf + n, cap - (size_t)n, "%s%s", k->sack_perm ? " sack" : "",
+				 k->has_ts ? " ts" : "");
+	} else {
+		snprintf(buf, cap, "%s", pr->m->port_proto ? "UDP answer" : "echo reply");
+	}
+}
+
+/* One row of a scan's table; a port scan has a table per target, an echo scan one table. */
+static void text_row(struct np_probe_printer *pr, const struct np_probe_row *r)
+{
+	if (pr->quiet)
+		return;
+	bool ports = pr->m->port_proto != NULL;
+	if (!pr->row_target[0] || (ports && strcmp(pr->row_target, r->target) != 0)) {
+		if (ports)
+			fprintf(pr->out, "\n%s\n%-12s %-14s %10s %4s  %s\n", r->target, "PORT",
+				"VERDICT", "RTT", "TTL", "ANSWER");
+		else
+			fprintf(pr->out, "\n%-24s %-14s %10s %4s  %s\n", "TARGET", "VERDICT", "RTT",
+				"TTL", "ANSWER");
+		snprintf(pr->row_target, sizeof pr->row_target, "%s", r->target);
+	}
+	char first[48], rtt[24] = "-", ttl[8] = "-", ans[160];
+	if (ports)
+		snprintf(first, sizeof first, "%u/%s", r->port, pr->m->port_proto);
+	else
+		snprintf(first, sizeof first, "%s", r->target);
+	if (r->received) {
+		snprintf(rtt, sizeof rtt, "%.3f ms", r->rtt_ms);
+		snprintf(ttl, sizeof ttl, "%u", r->keys->ttl);
+	}
+	row_answer(pr, r, ans, sizeof ans);
+	fprintf(pr->out, ports ? "%-12s %-14s %10s %4s  %s\n" : "%-24s %-14s %10s %4s  %s\n", first,
+		np_probe_verdict_name(r->verdict), rtt, ttl, ans);
+}
+
+/* A scan's statistics: probes, answers, and the rows by verdict. */
+static void scan_summary(FILE *out, const struct np_probe_totals *t)
+{
+	fprintf(out, "\n--- %s scan statistics ---\n", t->host);
+	fprintf(out, "%u probes transmitted, %" PRIu64 " answered, time %.0fms\n", t->sent,
+		t->received, t->total_ms);
+	fprintf(out, "%u %s:", t->nports ? t->ntargets * t->nports : t->ntargets,
+		t->nports ? "ports" : "targets");
+	bool any = false;
+	for (unsigned v = 0; v < NP_PV_COUNT; v++) {
+		if (!t->verdicts[v])
+			continue;
+		fprintf(out, "%s %u %s", any ? "," : "", t->verdicts[v],
+			np_probe_verdict_name((enum np_probe_verdict)v));
+		any = true;
+	}
+	fprintf(out, "\n");
 }
 
 static void text_hop(struct np_probe_printer *pr, unsigned ttl, const struct np_probe_hop *h)
@@ -86,6 +186,10 @@ void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 {
 	if (t->cmd == NP_CMD_TRACE) /* traceroute prints no statistics */
 		return;
+	if (t->cmd == NP_CMD_SCAN) {
+		scan_summary(out, t);
+		return;
+	}
 	double loss = t->sent ? 100.0 * (double)(t->sent - t->received) / t->sent : 0;
 	const struct np_rtt *r = t->rtt;
 	fprintf(out, "\n--- %s %s statistics ---\n", t->host, pr->m->stats_name);
@@ -123,6 +227,8 @@ const struct np_probe_printer_ops np_probe_text_ops = {
 	.answer = text_answer,
 	.silence = text_silence,
 	.hop = text_hop,
+	.row = text_row,
+	.report = np_probe_text_report,
 	.summary = text_summary,
 	.close = text_close,
 };

@@ -1,6 +1,7 @@
 /* icmp_echo.c - the ICMP echo probe (RFC 792) and the ICMPv6 one (RFC 4443 s4.1): the answer is
  * an echo reply from the target carrying our identifier and a sequence number we sent. */
 #include <stdio.h>
+#include <string.h>
 
 #include "netprobe/probe.h"
 #include "wire.h"
@@ -9,7 +10,15 @@ static int build_l4(const struct np_probe_spec *s, uint32_t seq, const uint8_t *
 		    struct np_wire *w, uint32_t *l4_len)
 {
 	*l4_len = 8u + n;
-	return np_wire_icmp_echo(w, s->ver, s->ident, (uint16_t)seq, data, n);
+	if (!s->paris || n < 2)
+		return np_wire_icmp_echo(w, s->ver, s->ident, (uint16_t)seq, data, n);
+	/* Paris: the first two data bytes are ~seq, so the one's-complement sum over seq and
+	 * them, and so the checksum, is the same for every probe (RFC 1071). */
+	uint8_t d[NP_PROBE_MAX_DATA];
+	memcpy(d, data, n);
+	d[0] = (uint8_t)(~seq >> 8);
+	d[1] = (uint8_t)~seq;
+	return np_wire_icmp_echo(w, s->ver, s->ident, (uint16_t)seq, d, n);
 }
 
 static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_packet *p,

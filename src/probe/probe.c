@@ -127,8 +127,8 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 	return true;
 }
 
-bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, uint32_t nseq,
-		    struct np_probe_answer *a)
+static bool match_any(const struct np_probe_spec *s, const struct np_packet *p, uint32_t nseq,
+		      struct np_probe_answer *a)
 {
 	const uint8_t *src, *dst;
 	memset(a, 0, sizeof *a);
@@ -143,12 +143,54 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 	return match_error(s, p, nseq, src, a);
 }
 
+bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, uint32_t nseq,
+		    struct np_probe_answer *a)
+{
+	if (!match_any(s, p, nseq, a))
+		return false;
+	memcpy(a->dst, s->dst, alen(s->ver));
+	a->dport = np_probe_module(s->kind)->port == NP_PORT_NONE ? 0 : np_probe_dport(s, a->seq);
+	return true;
+}
+
+void np_probe_keys(const struct np_packet *p, uint8_t ver, struct np_probe_keys *k)
+{
+	memset(k, 0, sizeof *k);
+	if (ver == 4 && np_pkt_ip4(p))
+		k->ttl = np_pkt_ip4(p)->ttl;
+	else if (ver == 6 && np_pkt_ip6(p))
+		k->ttl = np_pkt_ip6(p)->hlim;
+	const struct np_tcp *t = np_pkt_tcp(p);
+	if (t && t->got >= 16) {
+		k->tcp = true;
+		k->flags = t->flags;
+		k->win = t->win;
+		k->has_mss = t->has_mss;
+		k->mss = t->mss;
+		k->has_ws = t->has_ws;
+		k->ws = t->ws;
+		k->sack_perm = t->sack_perm;
+		k->has_ts = t->has_ts;
+	}
+	if (ver == 4 && np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 8 && np_pkt_icmp(p)->type != 0) {
+		k->icmp = true;
+		k->type = np_pkt_icmp(p)->type;
+		k->code = np_pkt_icmp(p)->code;
+	} else if (ver == 6 && np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 8 &&
+		   np_pkt_icmp6(p)->type < 128) {
+		k->icmp = true;
+		k->type = np_pkt_icmp6(p)->type;
+		k->code = np_pkt_icmp6(p)->code;
+	}
+}
+
 void np_probe_bpf(const struct np_probe_spec *s, char *buf, size_t cap)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	inet_ntop(s->ver == 4 ? AF_INET : AF_INET6, s->src, src, sizeof src);
 	inet_ntop(s->ver == 4 ? AF_INET : AF_INET6, s->dst, dst, sizeof dst);
-	np_probe_module(s->kind)->bpf(s, src, dst, s->ver == 4 ? "icmp" : "icmp6", buf, cap);
+	np_probe_module(s->kind)->bpf(s, src, s->many_dst ? NULL : dst, s->ver == 4 ? "icmp" : "icmp6",
+				      buf, cap);
 }
 
 /* Data bytes of ICMP/UDP probes: a recognisable pattern, as ping's default fill is. */

@@ -14,19 +14,20 @@ static int build_l4(const struct np_probe_spec *s, uint32_t seq, const uint8_t *
 	 * answer shows the server's own options. */
 	static const uint8_t opts[] = { 2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7, 0, 0 };
 	*l4_len = 20 + sizeof opts;
-	return np_wire_tcp(w, s->sport, s->dport, s->isn + seq, NP_TCP_SYN, 64240, opts, sizeof opts);
+	return np_wire_tcp(w, s->sport, np_probe_dport(s, seq), s->isn + seq, NP_TCP_SYN, 64240, opts, sizeof opts);
 }
 
 static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_packet *p,
 				 uint32_t nseq, const uint8_t *src, bool from_dst,
 				 struct np_probe_answer *a)
 {
-	if (!(np_pkt_tcp(p) && np_pkt_tcp(p)->got >= 14 && from_dst && np_pkt_tcp(p)->sport == s->dport &&
+	if (!(np_pkt_tcp(p) && np_pkt_tcp(p)->got >= 14 && from_dst &&
 	      np_pkt_tcp(p)->dport == s->sport && (np_pkt_tcp(p)->flags & NP_TCP_ACK)))
 		return NP_CLAIM_NONE;
 	uint32_t seq = np_pkt_tcp(p)->ack - 1 - s->isn;
-	if (seq >= nseq)
-		return NP_CLAIM_REJECT;
+	/* From the port probe `seq` went to (with a port list, each probe has its own). */
+	if (seq >= nseq || np_pkt_tcp(p)->sport != np_probe_dport(s, seq))
+		return !s->ports && np_pkt_tcp(p)->sport == s->dport ? NP_CLAIM_REJECT : NP_CLAIM_NONE;
 	uint16_t f = np_pkt_tcp(p)->flags;
 	if (!(f & (NP_TCP_RST | NP_TCP_SYN)))
 		return NP_CLAIM_REJECT;
@@ -36,17 +37,22 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 
 static bool match_quote(const struct np_probe_spec *s, const struct np_quote *q, uint32_t *seq)
 {
-	if (q->proto != 6 || q->l4_got < 8 || q->sport != s->sport || q->dport != s->dport)
+	if (q->proto != 6 || q->l4_got < 8 || q->sport != s->sport)
 		return false;
 	*seq = q->seq - s->isn;
-	return true;
+	return q->dport == np_probe_dport(s, *seq);
 }
 
 static void bpf(const struct np_probe_spec *s, const char *src, const char *dst, const char *icmp,
 		char *buf, size_t cap)
 {
-	snprintf(buf, cap, "dst host %s and ((tcp and src host %s and src port %u and dst port %u) or %s)",
-		 src, dst, s->dport, s->sport, icmp);
+	char peer[96] = "", port[24] = "";
+	if (dst)
+		snprintf(peer, sizeof peer, " and src host %s", dst);
+	if (!s->ports)
+		snprintf(port, sizeof port, " and src port %u", s->dport);
+	snprintf(buf, cap, "dst host %s and ((tcp%s%s and dst port %u) or %s)", src, peer, port,
+		 s->sport, icmp);
 }
 
 const struct np_probe_module np_probe_tcp_syn = {

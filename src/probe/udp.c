@@ -6,20 +6,32 @@
 #include "netprobe/probe.h"
 #include "wire.h"
 
+/* Paris over IPv4: one source port for every probe, the probe told by its IP id (ident + seq,
+ * wire.c), which ICMP errors quote. IPv6 has no id: its probes keep one port each. */
+static bool fixed_flow(const struct np_probe_spec *s)
+{
+	return s->paris && s->ver == 4;
+}
+
 static int build_l4(const struct np_probe_spec *s, uint32_t seq, const uint8_t *data, uint16_t n,
 		    struct np_wire *w, uint32_t *l4_len)
 {
 	*l4_len = 8u + n;
-	return np_wire_udp(w, (uint16_t)(s->sport + seq), s->dport, data, n);
+	uint16_t sport = fixed_flow(s) ? s->sport : (uint16_t)(s->sport + seq);
+	return np_wire_udp(w, sport, np_probe_dport(s, seq), data, n);
 }
 
 static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_packet *p,
 				 uint32_t nseq, const uint8_t *src, bool from_dst,
 				 struct np_probe_answer *a)
 {
-	if (!(np_pkt_udp(p) && np_pkt_udp(p)->got >= 4 && from_dst && np_pkt_udp(p)->sport == s->dport))
+	/* With a fixed flow a UDP answer cannot say which probe it answers. */
+	if (!(np_pkt_udp(p) && np_pkt_udp(p)->got >= 4 && from_dst) || fixed_flow(s))
 		return NP_CLAIM_NONE;
 	uint32_t seq = (uint16_t)(np_pkt_udp(p)->dport - s->sport);
+	/* From the port probe `seq` went to (with a port list, each probe has its own). */
+	if (np_pkt_udp(p)->sport != np_probe_dport(s, seq))
+		return NP_CLAIM_NONE;
 	if (seq >= nseq)
 		return NP_CLAIM_REJECT;
 	np_probe_answer_set(a, seq, NP_PV_OPEN, true, src, s->ver);
@@ -28,17 +40,25 @@ static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_
 
 static bool match_quote(const struct np_probe_spec *s, const struct np_quote *q, uint32_t *seq)
 {
-	if (q->proto != 17 || q->l4_got < 4 || q->dport != s->dport)
+	if (q->proto != 17 || q->l4_got < 4)
 		return false;
+	if (fixed_flow(s)) {
+		*seq = (uint16_t)(q->id - s->ident);
+		return q->sport == s->sport && q->dport == np_probe_dport(s, *seq);
+	}
 	*seq = (uint16_t)(q->sport - s->sport);
-	return true;
+	return q->dport == np_probe_dport(s, *seq);
 }
 
 static void bpf(const struct np_probe_spec *s, const char *src, const char *dst, const char *icmp,
 		char *buf, size_t cap)
 {
-	snprintf(buf, cap, "dst host %s and ((udp and src host %s and src port %u) or %s)", src, dst,
-		 s->dport, icmp);
+	char peer[96] = "", port[24] = "";
+	if (dst)
+		snprintf(peer, sizeof peer, " and src host %s", dst);
+	if (!s->ports)
+		snprintf(port, sizeof port, " and src port %u", s->dport);
+	snprintf(buf, cap, "dst host %s and ((udp%s%s) or %s)", src, peer, port, icmp);
 }
 
 const struct np_probe_module np_probe_udp = {

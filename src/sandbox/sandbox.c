@@ -349,6 +349,8 @@ int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 		rc = allow_on_fd(ctx, SCMP_SYS(write), sb->write_fds[i]) < 0;
 	for (size_t i = 0; !rc && i < sb->nsend_fds && i < NP_SANDBOX_MAX_FDS; i++)
 		rc = allow_on_fd(ctx, SCMP_SYS(sendto), sb->send_fds[i]) < 0;
+	for (size_t i = 0; !rc && i < sb->nrecv_fds && i < NP_SANDBOX_MAX_FDS; i++)
+		rc = allow_on_fd(ctx, SCMP_SYS(recvmsg), sb->recv_fds[i]) < 0;
 	return finish(ctx, rc, "decoder's", err, errlen);
 }
 

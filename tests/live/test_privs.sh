@@ -10,6 +10,8 @@
 #                capture written into the FIFO is decoded in full, exit 0
 #   watch-user   watch -r FIFO run by nobody (nothing to drop): the sandbox all the same
 #   ping, trace  from A to B (10.77.20.2): nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
+#   scan         ping --syn with a port list to two targets: the same
+#   report       trace --report -c 4: the same
 #   setcap       a copy of netprobe with cap_net_raw,cap_net_admin=eip in a 0755 directory,
 #                run as nobody (setpriv, no sudo): watch -i veth-br -c 2 captures the pings
 #                from A; ping -c 2 10.77.20.2 from A gets 2 replies; CapEff is 0 after the
@@ -146,6 +148,18 @@ sandboxed trace decoder "$NP_PID" "$NOBODY"
 lt_bg_reap trace 10
 lt_expect_rc trace 0 1
 grep -q "$LT_RA4" "$LT_WORK/trace.out" && lt_pass "trace/hop1-$LT_RA4" || { lt_fail "trace/hop1-$LT_RA4"; lt_dump trace; }
+# trace --report (rounds, fixed flow): the same.
+lt_bg_in "$LT_NS_A" report 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --report -c 4 -i 0.5 -W 1 "$LT_B4"
+sandboxed report decoder "$NP_PID" "$NOBODY"
+lt_bg_reap report 10
+lt_expect_rc report 0
+grep -Eq "^ +2  $LT_B4 +0\.0%" "$LT_WORK/report.out" && lt_pass "report/table" || { lt_fail "report/table"; lt_dump report; }
+# A scan (a port list, two targets, a slow rate so that it is still running when looked at).
+lt_bg_in "$LT_NS_A" scan 20 env -u SUDO_UID -u SUDO_GID "$NP" ping --syn -p "$LT_TCP_OPEN,$LT_CLOSED" --rate 2 -W 1 "$LT_B4" "$LT_RB4"
+sandboxed scan decoder "$NP_PID" "$NOBODY"
+lt_bg_reap scan 10
+lt_expect_rc scan 0
+grep -Eq "^$LT_TCP_OPEN/tcp +open" "$LT_WORK/scan.out" && lt_pass "scan/open-row" || { lt_fail "scan/open-row"; lt_dump scan; }
 
 # --- setcap: no sudo, file capabilities on a copy ------------------------------------------
 capdir=$LT_WORK/cap

@@ -85,6 +85,14 @@ static void test_trace_json(void **state)
 		"\"rtt_min_ms\":0.250,\"rtt_avg_ms\":0.875,\"rtt_max_ms\":1.500,\"rtt_mdev_ms\":0.625}\n");
 }
 
+/* Probe seq to 10.77.20.2 port 33434 went unanswered. */
+static void silence(struct np_probe_printer *pr, uint32_t seq)
+{
+	struct np_probe_answer a = { .seq = seq, .verdict = pr->m->silence, .dport = 33434 };
+	memcpy(a.dst, "\x0a\x4d\x14\x02", 4);
+	pr->ops->silence(pr, &a, 2.0);
+}
+
 static void test_ping_text(void **state)
 {
 	(void)state;
@@ -93,7 +101,7 @@ static void test_ping_text(void **state)
 	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2",
 				      .size = 16, .port = 33434 };
 	pr.ops->start(&pr, &head);
-	pr.ops->silence(&pr, 1, 2.0);
+	silence(&pr, 1);
 	struct np_rtt r = { 0 };
 	np_rtt_add(&r, 1.0);
 	np_rtt_add(&r, 3.0);
@@ -117,7 +125,7 @@ static void test_ping_text_echo(void **state)
 	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2",
 				      .size = 56 };
 	pr.ops->start(&pr, &head);
-	pr.ops->silence(&pr, 1, 2.0);
+	silence(&pr, 1);
 	struct np_rtt r = { 0 };
 	struct np_probe_totals t = { .cmd = NP_CMD_PING, .host = "b", .sent = 1, .rtt = &r,
 				     .total_ms = 0 };
@@ -134,7 +142,7 @@ static void test_ping_json(void **state)
 	open_printer(&pr, true, NP_PROBE_SYN);
 	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2" };
 	pr.ops->start(&pr, &head);
-	pr.ops->silence(&pr, 7, 2.0);
+	silence(&pr, 7);
 	struct np_rtt r = { 0 };
 	struct np_probe_totals t = { .cmd = NP_CMD_PING, .host = "b", .sent = 7, .errors = 2,
 				     .rtt = &r, .total_ms = 6000.2 };
@@ -144,7 +152,7 @@ static void test_ping_json(void **state)
 	assert_non_null(err);
 	pr.ops->summary(&pr, err, &t);
 	assert_string_equal(drain(pr.out),
-			    "{\"type\":\"probe\",\"seq\":7,\"verdict\":\"filtered\"}\n"
+			    "{\"type\":\"probe\",\"seq\":7,\"target\":\"10.77.20.2\",\"port\":33434,\"proto\":\"tcp\",\"verdict\":\"filtered\"}\n"
 			    "{\"type\":\"summary\",\"transmitted\":7,\"received\":0,\"duplicates\":0,"
 			    "\"errors\":2,\"loss_pct\":100.0,\"time_ms\":6000}\n");
 	assert_string_equal(drain(err), "\n--- b SYN probe statistics ---\n"

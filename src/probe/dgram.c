@@ -1,0 +1,151 @@
+/* dgram.c - ping without privileges: an ICMP datagram socket (socket(AF_INET, SOCK_DGRAM,
+ * IPPROTO_ICMP), allowed to the groups of net.ipv4.ping_group_range), as iputils ping uses when
+ * it has no CAP_NET_RAW. The kernel picks the echo identifier (the socket's "port"), fills the
+ * checksum, and passes up the ICMP bytes of a reply with its sender and, asked for (IP_RECVTTL),
+ * its TTL; ICMP errors about our requests come on the error queue (IP_RECVERR) with the sender,
+ * type, code and the request itself. Each is rebuilt here as a DLT_RAW IPv4 packet so that the
+ * reply path decodes it as any other answer; the IP header fields the kernel does not pass up
+ * (id, TOS, flags, options; the TTL of an error) are 0 there: the printers say so. */
+#include <errno.h>
+#include <time.h> /* before linux/errqueue.h, which uses struct timespec */
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "netprobe/probe.h"
+
+int np_dgram_open(int *fd, uint16_t *ident, char *err, size_t errlen)
+{
+	*fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+	if (*fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	int on = 1;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof sin;
+	if (setsockopt(*fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on) < 0 ||
+	    setsockopt(*fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof on) < 0 ||
+	    setsockopt(*fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on) < 0 ||
+	    bind(*fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
+	    getsockname(*fd, (struct sockaddr *)&sin, &sl) < 0) {
+		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	*ident = ntohs(sin.sin_port);
+	return 0;
+}
+
+int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, char *err,
+		  size_t errlen)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	memcpy(&sin.sin_addr, dst, 4);
+	if (sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin) < 0 && errno != EHOSTUNREACH &&
+	    errno != ENETUNREACH) {
+		snprintf(err, errlen, "sendto: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static uint16_t csum(const uint8_t *b, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* An IPv4 header at b for `l4` bytes of protocol 1 from src to dst. */
+static void ip4(uint8_t *b, size_t l4, uint8_t ttl, const uint8_t *src, const uint8_t *dst)
+{
+	memset(b, 0, 20);
+	b[0] = 0x45;
+	b[2] = (uint8_t)((20 + l4) >> 8);
+	b[3] = (uint8_t)(20 + l4);
+	b[8] = ttl;
+	b[9] = 1;
+	memcpy(b + 12, src, 4);
+	memcpy(b + 16, dst, 4);
+	uint16_t c = csum(b, 20);
+	b[10] = (uint8_t)(c >> 8);
+	b[11] = (uint8_t)c;
+}
+
+/* An error from the queue: outer header, ICMP error header, our request quoted. */
+static size_t error_packet(uint8_t *buf, size_t cap, const struct sock_extended_err *ee,
+			   const uint8_t *target, const uint8_t *us, const uint8_t *req, size_t n)
+{
+	const struct sockaddr_in *off = (const struct sockaddr_in *)SO_EE_OFFENDER(ee);
+	if (n > cap - 48)
+		n = cap - 48;
+	uint8_t *icmp = buf + 20;
+	memset(icmp, 0, 8);
+	icmp[0] = ee->ee_type;
+	icmp[1] = ee->ee_code;
+	ip4(icmp + 8, n, 1, us, target); /* the request as it left, TTL unknown */
+	memcpy(icmp + 28, req, n);
+	uint16_t c = csum(icmp, 28 + n);
+	icmp[2] = (uint8_t)(c >> 8);
+	icmp[3] = (uint8_t)c;
+	ip4(buf, 28 + n, 0, off->sin_family == AF_INET ? (const uint8_t *)&off->sin_addr : target,
+	    us);
+	return 48 + n;
+}
+
+int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+		  int64_t *ts_us)
+{
+	uint8_t data[NP_PROBE_MAX_BYTES], ctl[512];
+	struct sockaddr_in from;
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
+	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
+			     .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	bool queue = false;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EHOSTUNREACH ||
+		      errno == ENETUNREACH || errno == ECONNREFUSED)) {
+		mh.msg_namelen = sizeof from;
+		mh.msg_controllen = sizeof ctl;
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_ERRQUEUE);
+		queue = true;
+	}
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	if (n < 8 || (size_t)n > cap - 48)
+		return 0;
+	uint8_t ttl = 0;
+	const struct sock_extended_err *ee = NULL;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
+			ttl = (uint8_t)*(const int *)CMSG_DATA(c);
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR)
+			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			struct timeval tv; /* the kernel's receive time, as a capture's */
+			memcpy(&tv, CMSG_DATA(c), sizeof tv);
+			*ts_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+		}
+	}
+	if (queue) {
+		if (!ee || ee->ee_origin != SO_EE_ORIGIN_ICMP)
+			return 0;
+		*len = error_packet(buf, cap, ee, (const uint8_t *)&from.sin_addr, us, data, (size_t)n);
+		return 1;
+	}
+	ip4(buf, (size_t)n, ttl, (const uint8_t *)&from.sin_addr, us);
+	memcpy(buf + 20, data, (size_t)n);
+	*len = 20 + (size_t)n;
+	return 1;
+}
