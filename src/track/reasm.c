@@ -424,11 +424,11 @@ void np_reasm_segment(struct np_reasm *r, struct np_rconv *c, int dir, const str
 		r->st.keepalives++;
 		return;
 	}
+	if (!s->len)
+		return; /* a pure ACK's or FIN's number is no byte sent (after a FIN: one past) */
 	int64_t end = off + (int64_t)s->len;
 	if (end > 0 && (uint64_t)end > d->max_end)
 		d->max_end = (uint64_t)end;
-	if (!s->len)
-		return;
 	uint32_t cap = s->caplen < s->len ? s->caplen : s->len;
 	add(&x, off, s->data, cap);
 	if (cap < s->len && end > 0 && d->next_off == (uint64_t)(off + cap))
