@@ -18,6 +18,7 @@ enum np_follow_format { NP_FOLLOW_TEXT, NP_FOLLOW_HEX, NP_FOLLOW_RAW, NP_FOLLOW_
 
 #define NP_FOLLOW_BUFFER_DEFAULT (256u << 20) /* dialogue held until its conversation ends */
 #define NP_FOLLOW_MAX_SEL 64
+#define NP_FOLLOW_LIST_MAX 100000 /* lines of the listing kept (first ended first) */
 
 /* A conversation named on the command line: "N" (TCP, the tracker's number) or "uN" (UDP). */
 struct np_follow_sel {

@@ -245,7 +245,7 @@ static void tcp_packet(struct np_follow *f, const struct np_packet *p,
 	s->st[0] = (uint8_t)info->state[0];
 	s->st[1] = (uint8_t)info->state[1];
 	int dir = info->from == NP_CLIENT ? 0 : 1;
-	if (!s->selected)
+	if (!s->selected || s->done)
 		return;
 	if ((tcp->flags & NP_TCP_SYN) && !s->isn_known[dir]) {
 		s->isn_known[dir] = true;
@@ -264,6 +264,10 @@ static void tcp_packet(struct np_follow *f, const struct np_packet *p,
 
 static void list_add(struct np_follow *f, const struct fconv *c, const uint8_t st[2])
 {
+	if (f->nlist == NP_FOLLOW_LIST_MAX) {
+		f->list_over++; /* bounded: a flood's million conversations are counted, not kept */
+		return;
+	}
 	if (f->nlist == f->list_cap) {
 		size_t cap = f->list_cap ? f->list_cap * 2 : 64;
 		struct flist *l = realloc(f->list, cap * sizeof *l);
@@ -290,24 +294,48 @@ static void conv_done(struct np_follow *f, struct fconv *c, const uint8_t st[2])
 		print_conv(f, c, true);
 }
 
+/* A TCP conversation's dialogue ends (the tracker says it is over, or it leaves the table
+ * unfinished): printed, its memory given back at once; the slot keeps what the listing says. */
+static void tcp_over(struct np_follow *f, struct fslot *s, const struct np_event *ev)
+{
+	s->done = true;
+	if (!s->selected)
+		return;
+	struct fconv none = { .conv = s->conv, .ep = { ev->client, ev->server },
+			      .first_frame = s->first_frame, .f = f };
+	struct fconv *c = s->fc ? s->fc : &none;
+	if (c->rc)
+		np_reasm_close(f->r, c->rc, on_chunk, c);
+	s->bytes[0] = c->bytes[0];
+	s->bytes[1] = c->bytes[1];
+	/* One that carried nothing is printed only when asked for by number. */
+	if (!f->o.list_only && (s->fc || f->o.nsel)) {
+		if (f->o.stream && f->o.format != NP_FOLLOW_JSON && f->o.format != NP_FOLLOW_RAW)
+			np_fo_conv(f, c, true); /* its end line */
+		else
+			print_conv(f, c, true);
+	}
+	conv_free(f, s->fc);
+	s->fc = NULL;
+}
+
 void np_follow_end(struct np_follow *f, const struct np_event *ev)
 {
-	if (ev->kind != NP_EV_CONV_END || ev->end.why == NP_CONV_OVER ||
-	    ev->end.slot >= f->o.max_conv)
-		return; /* over, but still in the table: stragglers may come */
+	if (ev->kind != NP_EV_CONV_END || ev->end.slot >= f->o.max_conv)
+		return;
 	struct fslot *s = &f->tcp[ev->end.slot];
 	if (s->conv != ev->conv || !s->conv)
 		return;
-	if (s->selected) {
-		struct fconv none = { .conv = s->conv, .ep = { ev->client, ev->server },
-				      .first_frame = s->first_frame, .f = f };
-		bool named = f->o.nsel > 0; /* asked for by number: said even when it was silent */
-		if (s->fc)
-			conv_done(f, s->fc, s->st);
-		else if (f->o.list_only || named)
-			conv_done(f, &none, s->st);
+	if (!s->done)
+		tcp_over(f, s, ev);
+	if (ev->end.why == NP_CONV_OVER)
+		return; /* still in the table until it leaves: what comes now is no new data */
+	if (f->o.list_only && s->selected) {
+		struct fconv e = { .conv = s->conv, .ep = { ev->client, ev->server },
+				   .first_frame = s->first_frame,
+				   .bytes = { s->bytes[0], s->bytes[1] } };
+		list_add(f, &e, s->st);
 	}
-	conv_free(f, s->fc);
 	memset(s, 0, sizeof *s);
 }
 

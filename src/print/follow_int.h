@@ -39,10 +39,12 @@ struct fconv {
 struct fslot {
 	uint32_t conv;             /* 0: free */
 	bool selected;
+	bool done;                 /* its dialogue was printed (over): later segments ignored */
 	bool isn_known[2];
 	uint32_t isn[2];
 	uint8_t st[2];             /* enum np_tcp_state after its last segment */
 	uint64_t first_frame;
+	uint64_t bytes[2];         /* data delivered each way, once done */
 	struct fconv *fc;
 };
 
@@ -68,6 +70,7 @@ struct np_follow {
 	const struct fconv *last;  /* stream mode: the conversation of the last piece printed */
 	struct flist *list;
 	size_t nlist, list_cap;
+	uint64_t list_over;        /* conversations beyond NP_FOLLOW_LIST_MAX, not listed */
 	struct np_follow_stats st;
 };
 

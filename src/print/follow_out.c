@@ -247,5 +247,8 @@ void np_fo_list(struct np_follow *f)
 			fprintf(f->out, "%s / %s\n", np_tcp_state_name(e->st[0]),
 				np_tcp_state_name(e->st[1]));
 	}
+	if (f->list_over)
+		fprintf(f->out, "... and %" PRIu64 " more conversations (the list keeps %d)\n",
+			f->list_over, NP_FOLLOW_LIST_MAX);
 	fputc('\n', f->out);
 }
