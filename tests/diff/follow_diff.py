@@ -86,7 +86,8 @@ def tshark_streams(path):
                 continue
             e = streams.setdefault((proto, int(sid)), [frame, False])
             lens = [int(x) for x in ln.split(",") if x.isdigit()]
-            if lens and lens[0] > hdr:
+            # no length at all (a malformed header tshark gave up on): follow it anyway
+            if not lens or lens[0] > hdr:
                 e[1] = True
     return streams
 
