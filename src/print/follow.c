@@ -340,7 +340,8 @@ void np_follow_end(struct np_follow *f, const struct np_event *ev)
 }
 
 /* Both directions of a 5-tuple give the same key: the lower endpoint first. */
-static void udp_key(const struct np_endpoint *a, const struct np_endpoint *b, uint8_t key[NP_LRU_KEY])
+static void udp_key(const struct np_endpoint *a, const struct np_endpoint *b,
+		    uint8_t key[NP_LRU_KEY])
 {
 	int cmp = memcmp(a->addr, b->addr, 16);
 	const struct np_endpoint *lo = (cmp ? cmp : (int)a->port - (int)b->port) <= 0 ? a : b;

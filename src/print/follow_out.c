@@ -230,7 +230,8 @@ static int by_proto_conv(const void *a, const void *b)
 
 void np_fo_list(struct np_follow *f)
 {
-	qsort(f->list, f->nlist, sizeof *f->list, by_proto_conv);
+	if (f->nlist) /* qsort(NULL, 0, ...) is undefined */
+		qsort(f->list, f->nlist, sizeof *f->list, by_proto_conv);
 	fprintf(f->out, "%-9s %-24s %-24s %10s %10s  %s\n", "CONV", "CLIENT", "SERVER", "C->S",
 		"S->C", "STATE AT END (client / server)");
 	for (size_t i = 0; i < f->nlist; i++) {

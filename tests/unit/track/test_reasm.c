@@ -454,19 +454,27 @@ static void test_directions(void **state)
 	fix_free(f);
 }
 
+/* A small LCG: the same rounds every run. */
+static uint32_t rnd_next(uint32_t *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return (*s >> 8) & 0xffff;
+}
+#define RND() rnd_next(&rnd)
+
 /* Random segmentations of a stream, sent in a random order with copies and losses: the data
  * delivered is the stream where a byte came, '#' where none did, in order, each byte once. */
 static void test_random(void **state)
 {
 	(void)state;
 	uint32_t rnd = 12345;
-#define RND() (rnd = rnd * 1103515245u + 12345u, (rnd >> 8) & 0xffff)
 	for (int round = 0; round < 300; round++) {
 		static uint8_t stream[4000];
 		static bool came[4000];
 		struct { uint32_t off, len; } segs[400];
 		unsigned nseg = 0;
-		uint32_t isn = (uint32_t)RND() << 16 | RND(), total = 1000 + RND() % 3000;
+		uint32_t hi = RND(), lo = RND();
+		uint32_t isn = hi << 16 | lo, total = 1000 + RND() % 3000;
 		for (uint32_t i = 0; i < total; i++)
 			stream[i] = (uint8_t)('A' + RND() % 26);
 		for (uint32_t off = 0; off < total && nseg < 400;) {
@@ -492,7 +500,8 @@ static void test_random(void **state)
 			if (RND() % 10 == 0)
 				continue; /* lost */
 			for (int copy = 0; copy < 1 + (RND() % 5 == 0); copy++) {
-				uint32_t shift = copy ? RND() % 10 : 0, off = segs[i].off - (shift <= segs[i].off ? shift : 0);
+				uint32_t shift = copy ? RND() % 10 : 0;
+				uint32_t off = segs[i].off - (shift <= segs[i].off ? shift : 0);
 				uint32_t len = segs[i].off + segs[i].len - off;
 				struct np_rseg s = { .seq = isn + 1 + off, .len = len, .caplen = len,
 						     .data = stream + off };
