@@ -51,7 +51,7 @@ _netprobe()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		watch | ping | trace)
+		watch | follow | ping | trace)
 			cmd=${COMP_WORDS[i]}
 			break
 			;;
@@ -64,7 +64,7 @@ _netprobe()
 		if [[ $cur == -* ]]; then
 			opts='-h --help -V --version'
 		else
-			opts='watch ping trace'
+			opts='watch follow ping trace'
 		fi
 		COMPREPLY=($(compgen -W "$opts" -- "$cur" || true))
 		return 0
@@ -102,6 +102,36 @@ _netprobe()
 		      -w --write --overwrite --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'
+		;;
+	follow)
+		case $prev in
+		-r | --read)
+			_netprobe_captures "$cur"
+			return 0
+			;;
+		-i | --interface)
+			COMPREPLY=($(compgen -W "$(_netprobe_interfaces any)" -- "$cur" || true))
+			return 0
+			;;
+		--format)
+			COMPREPLY=($(compgen -W 'text hex raw json' -- "$cur" || true))
+			return 0
+			;;
+		--dir)
+			COMPREPLY=($(compgen -W 'client server' -- "$cur" || true))
+			return 0
+			;;
+		--color)
+			COMPREPLY=($(compgen -W 'auto always never' -- "$cur" || true))
+			return 0
+			;;
+		--port | --host | --duration | --max-conv | --reasm-conv-mem | --reasm-mem | \
+			--reasm-history | --buffer-mem)
+			return 0
+			;;
+		esac
+		opts='-r --read -i --interface --port --host --duration --format --dir --color
+		      --max-conv --reasm-conv-mem --reasm-mem --reasm-history --buffer-mem -h --help'
 		;;
 	ping)
 		case $prev in

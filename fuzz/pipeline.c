@@ -1,8 +1,9 @@
 /* pipeline.c - the fuzz harnesses run the library's frame pipeline (np_pipeline_frame, as
  * `netprobe watch` does) with a tee printer over the library's printers, so that one input
  * reaches every output at once: the packet line with the -v tree and the -x dump, the --json
- * objects, the --events view (ladders included) and both summaries. Output goes to /dev/null:
- * the formatting is what is exercised. */
+ * objects, the --events view (ladders included), follow's dialogues (the reassembler, in the
+ * format the options pick) and both summaries. Output goes to /dev/null: the formatting is what
+ * is exercised. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,18 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	o.report_ends = true;
 	z->trk = np_tracker_new(&o);
 	z->ladder = np_ladder_new(o.max_conv, 2, 5); /* 2 ladders of 5 arrows: the pool runs out */
+	/* follow's collector on the same pipeline: the reassembler with caps a few segments
+	 * reach (per conversation, in total, history, held dialogue), each format in turn. */
+	struct np_follow_opts fo = { .format = (enum np_follow_format)((opts >> 2) % 4),
+				     .stream = (opts & FZ_OPT_COLOR) != 0, .max_conv = o.max_conv,
+				     .max_udp = 4, .buffer_mem = 4096,
+				     .reasm = { .conv_mem = 4096, .total_mem = 16384, .history = 256 } };
+	memcpy(fo.hash_key, o.hash_key, sizeof fo.hash_key);
+	z->follow = np_follow_new(&fo, sink_file());
 	np_pipeline_init(&z->pl, &z->match, z->trk, &z->tee);
 	np_pipeline_ladder(&z->pl, z->ladder);
-	return z->trk && z->ladder ? 0 : -1;
+	np_pipeline_follow(&z->pl, z->follow);
+	return z->trk && z->ladder && z->follow ? 0 : -1;
 }
 
 /* --port and --host from the first decoded frame: later frames then match or not. */
@@ -148,6 +158,9 @@ void fz_pipeline_end(struct fz_pipeline *z, uint64_t frames)
 {
 	struct np_run_stats rs;
 	np_pipeline_finish(&z->pl);
+	np_follow_finish(z->follow);
+	np_follow_free(z->follow);
+	z->follow = NULL;
 	np_pipeline_stats(&z->pl, frames, &rs);
 	np_printer_summary(&z->tee, &rs);
 	np_printer_close(&z->tee, &rs, NP_END_READER_GONE); /* the JSON printer's text on diag */

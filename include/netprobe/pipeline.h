@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netprobe/follow.h"
 #include "netprobe/ladder.h"
 #include "netprobe/match.h"
 #include "netprobe/packet.h"
@@ -28,6 +29,7 @@ struct np_pipeline {
 	struct np_tracker *trk;
 	struct np_printer *pr;
 	struct np_ladder_rec *ladder;   /* --ladder's recorder, or NULL (np_pipeline_ladder) */
+	struct np_follow *follow;       /* follow's conversations, or NULL (np_pipeline_follow) */
 	uint64_t shown;                 /* frames that passed the match */
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
@@ -41,6 +43,9 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 /* --ladder: the recorder that turns the tracker's NP_EV_CONV_END into ladders to print (the
  * tracker made with report_ends). The caller keeps it. */
 void np_pipeline_ladder(struct np_pipeline *pl, struct np_ladder_rec *ladder);
+/* follow: the packets and the tracker's NP_EV_CONV_END go to it (the tracker made with
+ * report_ends). The caller keeps it. */
+void np_pipeline_follow(struct np_pipeline *pl, struct np_follow *f);
 /* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
  * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);

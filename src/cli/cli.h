@@ -49,6 +49,7 @@ int np_opt_error(const char *cmd, int ch, char **argv, const struct option *long
 void np_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int np_cmd_watch(int argc, char **argv);
+int np_cmd_follow(int argc, char **argv);
 int np_cmd_ping(int argc, char **argv);
 int np_cmd_trace(int argc, char **argv);
 

@@ -13,6 +13,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->trk = trk;
 	pl->pr = pr;
 	pl->ladder = NULL;
+	pl->follow = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -24,11 +25,18 @@ void np_pipeline_ladder(struct np_pipeline *pl, struct np_ladder_rec *ladder)
 	pl->ladder = ladder;
 }
 
-/* A conversation is over: its ladder, when it has one to draw. The printers never see
- * NP_EV_CONV_END itself. */
+void np_pipeline_follow(struct np_pipeline *pl, struct np_follow *f)
+{
+	pl->follow = f;
+}
+
+/* A conversation is over: its ladder, when it has one to draw, and the end of its dialogue.
+ * The printers never see NP_EV_CONV_END itself. */
 static void conv_end(struct np_pipeline *pl, const struct np_event *ev)
 {
 	struct np_event ladder;
+	if (pl->follow)
+		np_follow_end(pl->follow, ev);
 	if (pl->ladder && np_ladder_end(pl->ladder, ev, &ladder))
 		np_printer_event(pl->pr, &ladder);
 }
@@ -48,8 +56,9 @@ static void flush_events(struct np_pipeline *pl)
 	pl->evs.n = 0;
 }
 
-/* The packet's segment joins its conversation's ladder, after the conversations pushed out to
- * make room for it have given their places back (as they did, inside the tracker, before it). */
+/* The packet's segment joins its conversation's ladder and dialogue, after the conversations
+ * pushed out to make room for it have given their places back (as they did, inside the
+ * tracker, before it). */
 static void record_segment(struct np_pipeline *pl, const struct np_packet *pkt,
 			   const struct np_pkt_track *info)
 {
@@ -58,7 +67,10 @@ static void record_segment(struct np_pipeline *pl, const struct np_packet *pkt,
 		if (ev->kind == NP_EV_CONV_END && ev->end.why == NP_CONV_EVICTED)
 			conv_end(pl, ev);
 	}
-	np_ladder_segment(pl->ladder, pkt, info);
+	if (pl->ladder)
+		np_ladder_segment(pl->ladder, pkt, info);
+	if (pl->follow)
+		np_follow_packet(pl->follow, pkt, info);
 }
 
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
@@ -79,7 +91,7 @@ bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct 
 	flush_events(pl);
 	np_stats_count(&pl->counts, pkt);
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
-	if (pl->ladder)
+	if (pl->ladder || pl->follow)
 		record_segment(pl, pkt, &info);
 	np_printer_packet(pl->pr, pkt, &info);
 	flush_events(pl);

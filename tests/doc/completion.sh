@@ -85,7 +85,11 @@ is_exactly() { # is_exactly NAME WORD...: $reply is exactly the WORDs, in any or
 	fi
 }
 
-run 'netprobe <TAB>' netprobe '' && has_all 'netprobe <TAB>' watch ping trace
+run 'netprobe <TAB>' netprobe '' && has_all 'netprobe <TAB>' watch follow ping trace
+run 'netprobe follow --format <TAB>' netprobe follow --format '' &&
+	is_exactly 'netprobe follow --format <TAB>' text hex raw json
+run 'netprobe follow --re<TAB>' netprobe follow --re &&
+	is_exactly 'netprobe follow --re<TAB>' --read --reasm-conv-mem --reasm-mem --reasm-history
 run 'netprobe watch --co<TAB>' netprobe watch --co &&
 	is_exactly 'netprobe watch --co<TAB>' --color --count
 run 'netprobe watch -t <TAB>' netprobe watch -t '' &&

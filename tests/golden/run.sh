@@ -8,11 +8,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 export TZ=UTC NO_COLOR=1
 pass=0 fail=0
-while read -r name capture args; do
+# MANIFEST: `netprobe watch -r CAPTURE ARGUMENTS`; FOLLOW: `netprobe follow -r CAPTURE ARGUMENTS`.
+while read -r cmd name capture args; do
 	case "$name" in ''|'#'*) continue ;; esac
 	expected="$here/expected/$name.out"
 	# shellcheck disable=SC2086 # ARGUMENTS are words, as on a command line
-	actual=$(cd "$top" && "$np" watch -r "pcaps/$capture" $args 2>&1; echo "exit $?")
+	actual=$(cd "$top" && "$np" "$cmd" -r "pcaps/$capture" $args 2>&1; echo "exit $?")
 	if [ "$regen" = --regen ]; then
 		printf '%s\n' "$actual" >"$expected"
 		continue
@@ -21,10 +22,10 @@ while read -r name capture args; do
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
-		echo "FAIL $name: netprobe watch -r pcaps/$capture $args"
+		echo "FAIL $name: netprobe $cmd -r pcaps/$capture $args"
 		head -40 /tmp/np-golden.$$ 2>/dev/null
 	fi
-done <"$here/MANIFEST"
+done < <(sed 's/^/watch /' "$here/MANIFEST"; sed 's/^/follow /' "$here/FOLLOW")
 rm -f /tmp/np-golden.$$
 [ "$regen" = --regen ] && { echo "regenerated; review with: git diff tests/golden"; exit 0; }
 echo "golden: $pass passed, $fail failed"
