@@ -399,7 +399,11 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 					  ? "permission denied (live capture needs CAP_NET_RAW: run with sudo)"
 				  : rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"
 								    : pcap_geterr(pcap);
-		snprintf(err, errlen, "%s: %s", iface, why);
+		char names[320] = "";
+		if (rc == PCAP_ERROR_NO_SUCH_DEVICE) /* what there is, so the user need not ask */
+			np_capture_dev_names(names, sizeof names);
+		snprintf(err, errlen, "%s: %s%s%s%s", iface, why, names[0] ? " (available: " : "",
+			 names, names[0] ? "; netprobe watch -D lists them)" : "");
 		pcap_close(pcap);
 		return -1;
 	}
