@@ -37,6 +37,7 @@ struct pcap_source {
 	int64_t down_since_ms;
 	bool removed; /* libpcap said "The interface disappeared" */
 	struct np_zread *z; /* a compressed file (or a plain one from a pipe): its reader; or NULL */
+	struct np_ifnames *ifnames; /* live SLL2 (`any`): interface names by index; or NULL */
 };
 
 static struct pcap_source *ps(struct np_source *s)
@@ -135,6 +136,7 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 		f->len = h->len;
 		f->dlt = s->dlt;
 		f->data = data;
+		f->ifnames = p->ifnames;
 		return NP_NEXT_FRAME;
 	}
 }
@@ -254,6 +256,7 @@ static void pcap_source_close(struct np_source *s)
 	if (p->have_filter)
 		pcap_freecode(&p->prog);
 	pcap_close(p->pcap);
+	free(p->ifnames);
 	for (int i = 0; i < 2; i++)
 		if (p->ifdrop_fd[i] >= 0)
 			close(p->ifdrop_fd[i]);
@@ -378,6 +381,22 @@ int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, ch
 	return open_reader(out, fp, name, err, errlen);
 }
 
+/* `any` gives Linux cooked frames; in their version 2 (LINUX_SLL2, libpcap 1.10) each one
+ * carries the index of its interface, which the lines show as tcpdump 4.99 does (it asks for
+ * it the same way). Left as it is where libpcap does not offer it. */
+static void cooked_v2(pcap_t *pcap)
+{
+	int *dlts;
+	int n = pcap_datalink(pcap) == DLT_LINUX_SLL ? pcap_list_datalinks(pcap, &dlts) : 0;
+	bool v2 = false;
+	for (int i = 0; i < n; i++)
+		v2 = v2 || dlts[i] == DLT_LINUX_SLL2;
+	if (n > 0)
+		pcap_free_datalinks(dlts);
+	if (v2)
+		(void)pcap_set_datalink(pcap, DLT_LINUX_SLL2); /* on failure SLL stays: no harm */
+}
+
 int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
 			char *err, size_t errlen)
 {
@@ -407,12 +426,16 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		pcap_close(pcap);
 		return -1;
 	}
+	cooked_v2(pcap);
 	struct pcap_source *p = wrap(pcap, true);
 	if (!p) {
 		pcap_close(pcap);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* Without the table the lines show the index (as for a file): not worth failing for. */
+	if (p->base.dlt == DLT_LINUX_SLL2)
+		p->ifnames = np_capture_ifnames_load();
 	p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 100;
 	if (strcmp(iface, "any") != 0) /* "any" never goes down: a device of it does */
 		snprintf(p->iface, sizeof p->iface, "%s", iface);

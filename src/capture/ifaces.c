@@ -1,7 +1,9 @@
 /* ifaces.c - the interfaces a live capture can open, as libpcap finds them
  * (pcap_findalldevs(3PCAP)): `watch -D` lists them as `tcpdump -D` does, and an unknown `-i`
- * names them in its error. */
+ * names them in its error; and their names by index, for the frames of `-i any`. */
+#include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pcap/pcap.h>
@@ -90,4 +92,19 @@ void np_capture_dev_names(char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", d->name);
 	}
 	pcap_freealldevs(devs);
+}
+
+struct np_ifnames *np_capture_ifnames_load(void)
+{
+	struct if_nameindex *all = if_nameindex();
+	if (!all)
+		return NULL;
+	struct np_ifnames *t = calloc(1, sizeof *t);
+	for (struct if_nameindex *i = all; t && i->if_index && t->n < NP_IFNAMES_MAX; i++) {
+		t->e[t->n].index = i->if_index;
+		snprintf(t->e[t->n].name, sizeof t->e[t->n].name, "%s", i->if_name);
+		t->n++;
+	}
+	if_freenameindex(all);
+	return t;
 }
