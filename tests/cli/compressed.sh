@@ -3,7 +3,8 @@
 # read from a path, from a redirected stdin and from a pipe, gives output identical to the plain
 # file (text, -v tree, JSON, and the -w copy byte for byte); the format is found by its magic,
 # never its name; a compressed file cut in the middle or corrupt ends with one clear stderr line
-# and exit 2, after every packet decoded before it; xz/bzip2/lz4 are refused in one line.
+# and exit 2, after every packet decoded before it; xz/bzip2/lz4 are refused in one line; SIGINT
+# while the decompressor waits on a FIFO ends the run cleanly.
 # Usage: compressed.sh NETPROBE
 set -u
 np=${1:?usage: compressed.sh NETPROBE}
@@ -170,6 +171,32 @@ for c in x.xz:xz x.bz2:bzip2 x.lz4:lz4; do
 	rc=$?
 	{ [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "${c#*:}-compressed file: netprobe reads gzip and zstd" "$tmp/err"; } && ok ||
 		bad "${c#*:}: exit $rc: $(cat "$tmp/err")"
+done
+
+# --- 4. a stop while the decompressor waits on a pipe --------------------------------------------
+# A FIFO whose writer sends a whole compressed capture, then holds the pipe open: SIGINT during
+# the read that waits (EINTR through the decompressing stream, inside the sandbox) is a normal
+# end: exit 0, every packet printed, the summary.
+f=$top/pcaps/tcp-handshake-data-teardown.pcap
+"$np" watch -r "$f" 2>/dev/null >"$tmp/ref"
+for z in gz zst; do
+	mkfifo "$tmp/fifo.$z"
+	{ cat "$tmp/tcp-handshake-data-teardown.pcap.$z"; sleep 5; } >"$tmp/fifo.$z" &
+	wpid=$!
+	"$np" watch -r "$tmp/fifo.$z" >"$tmp/out" 2>"$tmp/err" &
+	npid=$!
+	# The whole capture is in the pipe at once, read within a second (stdout, a file, is
+	# written at the end: no line to wait for); the writer holds the pipe 5 s.
+	sleep 1
+	if ! kill -INT "$npid" 2>/dev/null; then
+		bad "SIGINT on a .$z FIFO: netprobe had ended before the stop (the writer had not)"
+	fi
+	wait "$npid"
+	rc=$?
+	kill "$wpid" 2>/dev/null
+	wait "$wpid" 2>/dev/null
+	{ [ $rc -eq 0 ] && cmp -s "$tmp/ref" "$tmp/out" && grep -q '^netprobe: 10 packets' "$tmp/err"; } && ok ||
+		bad "SIGINT on a .$z FIFO: exit $rc, $(wc -l <"$tmp/out") lines, stderr: $(head -c 200 "$tmp/err")"
 done
 
 echo "compressed: $pass passed, $fail failed"
