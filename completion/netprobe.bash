@@ -97,7 +97,7 @@ _netprobe()
 			return 0
 			;;
 		esac
-		opts='-r --read -i --interface -c --count --port --host -v --verbose -q --brief -x --hex
+		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host -v --verbose -q --brief -x --hex
 		      --json --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
 		      -w --write --overwrite --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open

@@ -1,6 +1,6 @@
 /* fuzz_pcapfile.c - libFuzzer harness over whole capture files: the input is a pcap or pcapng
- * file, read by libpcap's offline reader through netprobe's own source (np_source_open_stream on
- * fmemopen), then every frame goes through the same pipeline as fuzz_frame.c. Files with a link
+ * file, plain or gzip/zstd-compressed (zread.c), read by libpcap's offline reader through
+ * netprobe's own source (np_source_open_stream on fmemopen), then every frame goes through the same pipeline as fuzz_frame.c. Files with a link
  * type netprobe does not decode are refused, as `netprobe watch -r` refuses them. */
 #include <stdint.h>
 #include <stdio.h>

@@ -23,6 +23,18 @@ if [ ${#caps[@]} -lt 10 ]; then
 	exit 1
 fi
 "$mkseeds" "$tmp/frame" "$tmp/pcapfile" "${caps[@]}" || exit 1
+# Compressed files (src/capture/zread.c): pcaps/ gzip'd and zstd'd, whole and cut in half.
+for c in "$src"/pcaps/*.pcap; do
+	b=$(basename "$c" .pcap)
+	if command -v gzip >/dev/null; then
+		gzip -c "$c" >"$tmp/pcapfile/gz-$b"
+		head -c $(($(stat -c %s "$tmp/pcapfile/gz-$b") / 2)) "$tmp/pcapfile/gz-$b" >"$tmp/pcapfile/gzcut-$b"
+	fi
+	if command -v zstd >/dev/null; then
+		zstd -q -c "$c" >"$tmp/pcapfile/zst-$b"
+		head -c $(($(stat -c %s "$tmp/pcapfile/zst-$b") / 2)) "$tmp/pcapfile/zst-$b" >"$tmp/pcapfile/zstcut-$b"
+	fi
+done
 seeds=$tmp/$kind
 regress=$src/tests/fuzz/regressions/$kind
 echo "$kind: $(ls "$seeds" | wc -l) seeds, $(ls "$regress" | wc -l) regression inputs"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install what netprobe needs to build and test on Debian 12, only what is missing.
 # clang and libclang-rt-14-dev: the libFuzzer harnesses (fuzz/); valgrind: mem.memcheck_golden.
+# gzip, zstd: compressed captures for cli.compressed (zlib1g-dev, libzstd-dev: reading them).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libpcap-dev libnet1-dev libcmocka-dev libcap-ng-dev
-      libseccomp-dev
+      libseccomp-dev zlib1g-dev libzstd-dev gzip zstd
       tshark tcpdump python3 iproute2 ethtool time iptables util-linux ncat iputils-ping procps groff
       clang libclang-rt-14-dev valgrind)
 missing=()

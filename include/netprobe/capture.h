@@ -68,6 +68,17 @@ int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, ch
 int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
 			char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/* -D: the interfaces libpcap can capture on, one a line, as `tcpdump -D` prints them
+ * ("1.eth0 [Up, Running, Connected]"). Returns 0, or -1 with err filled. */
+int np_capture_list_devs(FILE *out, char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Their names, "eth0, any, lo" (cut with ", ..." to fit len); "" when none can be listed. */
+void np_capture_dev_names(char *buf, size_t len);
+
+/* The interfaces of this network namespace by index (if_nameindex(3)), for a live capture
+ * whose frames name only the index; read before the sandbox forbids the socket it needs.
+ * NULL when out of memory or when they cannot be listed. free() it. */
+struct np_ifnames *np_capture_ifnames_load(void);
+
 /* Compile and apply a BPF filter (libpcap syntax). Returns 0, or -1 with libpcap's text in err. */
 int np_source_set_filter(struct np_source *s, const char *expr, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

@@ -8,6 +8,35 @@
 
 /* One captured frame as a source hands it over. `data` holds `caplen` bytes of a frame that
  * was `len` bytes on the wire (libpcap keeps the two apart; so do we). */
+/* Interface names by index, as the capture's network namespace had them when the capture
+ * opened (a live `any` capture: SLL2 frames carry only the index). Bounded; an interface made
+ * later is shown by its index. */
+#define NP_IFNAMES_MAX 256
+struct np_ifnames {
+	unsigned n;
+	struct {
+		uint32_t index;
+		char name[16]; /* IF_NAMESIZE */
+	} e[NP_IFNAMES_MAX];
+};
+
+/* The name of interface `index`, or NULL (no table, e.g. a capture file, or not in it). */
+static inline const char *np_ifname(const struct np_ifnames *t, uint32_t index)
+{
+	for (unsigned i = 0; t && i < t->n; i++)
+		if (t->e[i].index == index)
+			return t->e[i].name;
+	return NULL;
+}
+
+/* A Linux cooked frame's direction, in tcpdump's words (print-sll.c): "In" (to this host),
+ * "B" (broadcast), "M" (multicast), "P" (to another host, promiscuous), "Out" (sent by it). */
+static inline const char *np_sll_dir(uint16_t pkttype)
+{
+	static const char *const names[] = { "In", "B", "M", "P", "Out" };
+	return pkttype < 5 ? names[pkttype] : "?";
+}
+
 struct np_frame {
 	uint64_t n;       /* frame number in the source, from 1 (Wireshark's frame.number) */
 	int64_t ts_sec;
@@ -16,6 +45,7 @@ struct np_frame {
 	uint32_t len;
 	int dlt;          /* libpcap DLT_* link type */
 	const uint8_t *data;
+	const struct np_ifnames *ifnames; /* the source's, or NULL */
 };
 
 /* Timestamps are what the file says: pcapng's are 64-bit counts in units the file picks, so a

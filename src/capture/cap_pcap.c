@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 
 #include "netprobe/capture.h"
+#include "netprobe/zread.h"
 
 struct pcap_source {
 	struct np_source base; /* first: the generic handle */
@@ -35,6 +36,8 @@ struct pcap_source {
 	char iface[64];
 	int64_t down_since_ms;
 	bool removed; /* libpcap said "The interface disappeared" */
+	struct np_zread *z; /* a compressed file (or a plain one from a pipe): its reader; or NULL */
+	struct np_ifnames *ifnames; /* live SLL2 (`any`): interface names by index; or NULL */
 };
 
 static struct pcap_source *ps(struct np_source *s)
@@ -116,7 +119,9 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 			return NP_NEXT_END;
 		}
 		if (rc < 0) {
-			snprintf(err, errlen, "%s", pcap_geterr(p->pcap));
+			/* The decompressor's words say why libpcap's read failed. */
+			const char *zerr = np_zread_error(p->z);
+			snprintf(err, errlen, "%s", zerr ? zerr : pcap_geterr(p->pcap));
 			return NP_NEXT_ERROR;
 		}
 		p->down_since_ms = 0; /* a frame: the interface is up again (libpcap too) */
@@ -131,6 +136,7 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 		f->len = h->len;
 		f->dlt = s->dlt;
 		f->data = data;
+		f->ifnames = p->ifnames;
 		return NP_NEXT_FRAME;
 	}
 }
@@ -250,6 +256,7 @@ static void pcap_source_close(struct np_source *s)
 	if (p->have_filter)
 		pcap_freecode(&p->prog);
 	pcap_close(p->pcap);
+	free(p->ifnames);
 	for (int i = 0; i < 2; i++)
 		if (p->ifdrop_fd[i] >= 0)
 			close(p->ifdrop_fd[i]);
@@ -296,57 +303,98 @@ static struct pcap_source *wrap(pcap_t *pcap, bool live)
 	return p;
 }
 
-int np_source_open_file(struct np_source **out, const char *path, char *err, size_t errlen)
+/* A capture from an open stream: plain, or gzip/zstd by its first bytes (zread.c). On success
+ * the source owns `under`; on failure it is still the caller's. errno kept (EINTR: a stop). */
+static int open_reader(struct np_source **out, FILE *under, const char *name, char *err,
+		       size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
-	if (!pcap) {
-		/* libpcap names the file itself for open errors, not for format errors. */
-		if (strncmp(ebuf, path, strlen(path)) == 0)
-			snprintf(err, errlen, "%s", ebuf);
-		else
-			snprintf(err, errlen, "%s: %s", path, ebuf);
-		return -1;
-	}
-	struct pcap_source *p = wrap(pcap, false);
+	char ebuf[PCAP_ERRBUF_SIZE] = "", zerr[256];
+	struct pcap_source *p = calloc(1, sizeof *p);
 	if (!p) {
-		pcap_close(pcap);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct stat st;
-	FILE *in = pcap_file(pcap);
-	if (in && fstat(fileno(in), &st) == 0 && S_ISFIFO(st.st_mode))
-		p->stream_fd = fileno(in);
+	struct np_zread *z;
+	FILE *fp = np_zread_open(under, &z, zerr, sizeof zerr);
+	if (!fp) {
+		int e = errno;
+		free(p);
+		snprintf(err, errlen, "%s: %s", name, zerr);
+		errno = e;
+		return -1;
+	}
+	pcap_t *pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!pcap) {
+		int e = errno;
+		const char *why = np_zread_error(z) ? np_zread_error(z) : ebuf;
+		snprintf(err, errlen, "%s: %s", name, why);
+		if (fp != under) { /* the reader goes, `under` stays the caller's */
+			np_zread_detach(z);
+			fclose(fp);
+		}
+		free(p);
+		errno = e;
+		return -1;
+	}
+	p->base.ops = &pcap_ops;
+	p->base.dlt = pcap_datalink(pcap);
+	p->pcap = pcap;
+	p->fd = -1;
+	p->stream_fd = -1;
+	p->ifdrop_fd[0] = p->ifdrop_fd[1] = -1;
+	p->z = z;
 	*out = &p->base;
+	return 0;
+}
+
+int np_source_open_file(struct np_source **out, const char *path, char *err, size_t errlen)
+{
+	/* "-": standard input, through a copy of its descriptor (closing the source leaves fd 0
+	 * alone, as libpcap does). A FIFO's open waits for its writer (EINTR for a stop). */
+	int fd = strcmp(path, "-") == 0 ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+					: open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	FILE *under = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (!under) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	struct stat st;
+	bool fifo = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+	if (open_reader(out, under, path, err, errlen) < 0) {
+		int e = errno;
+		fclose(under);
+		errno = e;
+		return -1;
+	}
+	if (fifo)
+		ps(*out)->stream_fd = fd;
 	return 0;
 }
 
 int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, char *err,
 			  size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	/* The handle first: once libpcap accepts fp, pcap_close closes it, and the caller must
-	 * not; when libpcap refuses it, fp stays open for the caller to close. */
-	struct pcap_source *p = calloc(1, sizeof *p);
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	pcap_t *pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
-	if (!pcap) {
-		free(p);
-		snprintf(err, errlen, "%s: %s", name, ebuf);
-		return -1;
-	}
-	p->base.ops = &pcap_ops;
-	p->base.dlt = pcap_datalink(pcap);
-	p->pcap = pcap;
-	p->live = false;
-	p->fd = -1;
-	p->stream_fd = -1;
-	*out = &p->base;
-	return 0;
+	return open_reader(out, fp, name, err, errlen);
+}
+
+/* `any` gives Linux cooked frames; in their version 2 (LINUX_SLL2, libpcap 1.10) each one
+ * carries the index of its interface, which the lines show as tcpdump 4.99 does (it asks for
+ * it the same way). Left as it is where libpcap does not offer it. */
+static void cooked_v2(pcap_t *pcap)
+{
+	int *dlts;
+	int n = pcap_datalink(pcap) == DLT_LINUX_SLL ? pcap_list_datalinks(pcap, &dlts) : 0;
+	bool v2 = false;
+	for (int i = 0; i < n; i++)
+		v2 = v2 || dlts[i] == DLT_LINUX_SLL2;
+	if (n > 0)
+		pcap_free_datalinks(dlts);
+	if (v2)
+		(void)pcap_set_datalink(pcap, DLT_LINUX_SLL2); /* on failure SLL stays: no harm */
 }
 
 int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
@@ -370,16 +418,24 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 					  ? "permission denied (live capture needs CAP_NET_RAW: run with sudo)"
 				  : rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"
 								    : pcap_geterr(pcap);
-		snprintf(err, errlen, "%s: %s", iface, why);
+		char names[320] = "";
+		if (rc == PCAP_ERROR_NO_SUCH_DEVICE) /* what there is, so the user need not ask */
+			np_capture_dev_names(names, sizeof names);
+		snprintf(err, errlen, "%s: %s%s%s%s", iface, why, names[0] ? " (available: " : "",
+			 names, names[0] ? "; netprobe watch -D lists them)" : "");
 		pcap_close(pcap);
 		return -1;
 	}
+	cooked_v2(pcap);
 	struct pcap_source *p = wrap(pcap, true);
 	if (!p) {
 		pcap_close(pcap);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* Without the table the lines show the index (as for a file): not worth failing for. */
+	if (p->base.dlt == DLT_LINUX_SLL2)
+		p->ifnames = np_capture_ifnames_load();
 	p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 100;
 	if (strcmp(iface, "any") != 0) /* "any" never goes down: a device of it does */
 		snprintf(p->iface, sizeof p->iface, "%s", iface);

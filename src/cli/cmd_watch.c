@@ -12,7 +12,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
 #include "cli.h"
+#include "netprobe/capture.h"
 #include "netprobe/match.h"
 #include "netprobe/print.h"
 #include "netprobe/track.h"
@@ -30,7 +33,10 @@ static void watch_usage(FILE *out)
 		"Decode packets and print them, one line each (like Wireshark's packet list).\n"
 		"\n"
 		"Source:\n"
-		"  -r, --read FILE     read a pcap or pcapng capture file ('-' for stdin)\n"
+		"  -r, --read FILE     read a pcap or pcapng capture file ('-' for stdin), plain,\n"
+		"                      gzip or zstd (found by its first bytes)\n"
+		"  -D, --list-interfaces  list the interfaces a live capture can open (as\n"
+		"                      tcpdump -D: number, name, description, flags) and exit\n"
 		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW). Without\n"
 		"                      -r or -i: 'lo' when --port names a port only a loopback\n"
 		"                      address listens on, 'any' otherwise; stderr says which\n"
@@ -170,6 +176,7 @@ struct rule {
 static const struct rule rules[] = {
 	{ "read", 'r', K_NAME, AT(read_file), 0, 0, "-r", "a capture file, or '-' for stdin" },
 	{ "interface", 'i', K_NAME, AT(iface), 0, 0, "-i", "an interface name" },
+	{ "list-interfaces", 'D', K_TRUE, AT(list_devs), 0, 0, NULL, NULL },
 	{ "count", 'c', K_U64, AT(count), 1, UINT64_MAX, "packet count", "a whole number >= 1" },
 	{ "verbose", 'v', K_TRUE, AT(verbose), 0, 0, NULL, NULL },
 	{ "hex", 'x', K_TRUE, AT(hex), 0, 0, NULL, NULL },
@@ -286,6 +293,8 @@ static const char *conflict(const struct watch_opts *o)
 	bool to_stdout = o->write_file && strcmp(o->write_file, "-") == 0;
 	if (o->read_file && o->iface)
 		return "-r and -i are exclusive: read a file or capture live, not both";
+	if (o->list_devs && (o->read_file || o->iface || o->write_file))
+		return "-D lists the interfaces and exits; it does not go with -r, -i or -w";
 	if (o->json && o->events)
 		return "--json and --events are exclusive (--json already carries the events)";
 	if (o->brief && (o->json || o->events))
@@ -351,7 +360,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxt:nShw:B:", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxt:nShw:B:D", long_opts, NULL)) != -1) {
 		if (ch == 'h') {
 			watch_usage(stdout);
 			return -1;
@@ -367,6 +376,17 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	return settle(argc, argv, o);
 }
 
+/* -D: the list on stdout, as tcpdump -D prints it. */
+static int list_devs(void)
+{
+	char err[PCAP_ERRBUF_SIZE + 64];
+	if (np_capture_list_devs(stdout, err, sizeof err) < 0) {
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	return fflush(stdout) == 0 ? NP_EXIT_OK : NP_EXIT_ERROR;
+}
+
 int np_cmd_watch(int argc, char **argv)
 {
 	/* From the first moment, a stop signal ends the run as documented (exit 0, the summary,
@@ -376,7 +396,9 @@ int np_cmd_watch(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	struct watch_opts o;
 	int rc = parse_watch(argc, argv, &o);
-	if (rc == 0)
+	if (rc == 0 && o.list_devs)
+		rc = list_devs();
+	else if (rc == 0)
 		rc = np_watch_split(&o);
 	else if (rc < 0)
 		rc = NP_EXIT_OK;

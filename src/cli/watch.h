@@ -18,6 +18,7 @@
 struct watch_opts {
 	const char *read_file;
 	const char *iface;
+	bool list_devs; /* -D */
 	uint64_t count; /* 0: no limit */
 	bool verbose;
 	bool hex;

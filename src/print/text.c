@@ -434,8 +434,29 @@ static void brief_endpoint(struct np_sbuf *sb, const char *addr, bool v6, bool h
 		np_sb_ljust(sb, e, esb.len, width);
 }
 
+/* A frame of `-i any` (LINUX_SLL2) names its interface and direction, as tcpdump 4.99 does
+ * ("lo    In  "): the name when the capture knew it (live), else "if#" and the index (a file
+ * records no names, and this host's are not the capturing host's). */
+static void iface_dir(const struct np_packet *p, struct np_sbuf *sb)
+{
+	const struct np_pkt_layer *l0 = p->nlayers ? &p->layer[0] : NULL;
+	if (!l0 || l0->kind != NP_L_LINK || l0->link.kind != NP_LINK_SLL2 || !l0->link.hdr_len)
+		return;
+	char idx[16];
+	const char *name = np_ifname(p->frame->ifnames, l0->link.sll_ifindex);
+	if (!name) {
+		snprintf(idx, sizeof idx, "if#%u", l0->link.sll_ifindex);
+		name = idx;
+	}
+	np_sb_ljust(sb, name, strlen(name), 5);
+	np_sb_ch(sb, ' ');
+	const char *dir = np_sll_dir(l0->link.sll_pkttype);
+	np_sb_ljust(sb, dir, strlen(dir), 3);
+	np_sb_ch(sb, ' ');
+}
+
 /* The start every packet line shares: colour, frame number, time (right-aligned in
- * `time_width`), and a space. Returns the colour switched on, or NULL. */
+ * `time_width`), and a space; on `any`, the interface and direction. Returns the colour switched on, or NULL. */
 static const char *line_start(struct np_print_ctx *ctx, const struct np_packet *p,
 			      const struct np_pkt_track *trk, struct np_sbuf *sb, size_t time_width)
 {
@@ -448,6 +469,7 @@ static const char *line_start(struct np_print_ctx *ctx, const struct np_packet *
 	size_t n = np_format_time(ctx, p->frame, ts, sizeof ts);
 	np_sb_rjust(sb, ts, n, time_width);
 	np_sb_ch(sb, ' ');
+	iface_dir(p, sb);
 	return color;
 }
 

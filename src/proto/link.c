@@ -360,9 +360,17 @@ static void tree_vlans(FILE *o, const struct np_link *l)
 	}
 }
 
+/* The capturing interface's name, when the source knew it (a live `any` capture). */
+static const char *ifname(const struct np_view *v)
+{
+	const struct np_link *l = &v->p->layer[0].link;
+	return v->p->nlayers && v->p->layer[0].kind == NP_L_LINK && l->kind == NP_LINK_SLL2
+		       ? np_ifname(v->p->frame->ifnames, l->sll_ifindex)
+		       : NULL;
+}
+
 static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
-	(void)v;
 	const struct np_link *l = &layer->link;
 	char a[32], b[32];
 	if (!l->hdr_len)
@@ -381,6 +389,8 @@ static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np
 		fprintf(o, "Linux cooked capture v%d\n", l->kind == NP_LINK_SLL ? 1 : 2);
 		if (l->kind == NP_LINK_SLL2)
 			fprintf(o, NP_I1 "Interface index: %u\n", l->sll_ifindex);
+		if (l->kind == NP_LINK_SLL2 && ifname(v))
+			fprintf(o, NP_I1 "Interface name: %s\n", ifname(v));
 		fprintf(o, NP_I1 "Packet type: %s (%u)\n", pkttype_name(l->sll_pkttype), l->sll_pkttype);
 		fprintf(o, NP_I1 "Link-layer address type: %u\n", l->sll_hatype);
 		fprintf(o, NP_I1 "Source: %s\n", np_fmt_mac(l->src, l->addr_len, a, sizeof a));
@@ -406,7 +416,6 @@ static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np
 static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
-	(void)v;
 	const struct np_link *l = &layer->link;
 	if (!l->hdr_len)
 		return 0;
@@ -447,6 +456,11 @@ static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *l
 	}
 	if (l->outgoing)
 		BOOL(w, "outgoing", true);
+	if (l->kind == NP_LINK_SLL2) { /* as the text line shows them (tcpdump's words) */
+		if (ifname(v))
+			STR(w, "ifname", ifname(v));
+		STR(w, "dir", np_sll_dir(l->sll_pkttype));
+	}
 	return 0;
 }
 

@@ -32,7 +32,19 @@ def tshark_lines(pcap):
     return [line.split("\t") for line in out.splitlines()]
 
 
-LINE = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\S*)\s+→\s+(\S*)\s+(\S+)\s+(\d+) (.*)$")
+LINE = re.compile(r"^\s*(\d+)\s+(\S+)\s+(?:(\S+)\s+(In|Out|B|M|P|\?)\s+)?(\S*)\s+→\s+(\S*)\s+(\S+)\s+(\d+) (.*)$")
+
+# LINUX_SLL2 lines (-i any) carry the interface ("if#N" from a file) and the direction in
+# tcpdump's words, checked against tshark's sll.ifindex and sll.pkttype.
+DIRS = {"0": "In", "1": "B", "2": "M", "3": "P", "4": "Out"}
+
+
+def tshark_sll2(pcap):
+    out = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "frame.number",
+                          "-e", "sll.ifindex", "-e", "sll.pkttype"],
+                         capture_output=True, text=True, check=True).stdout
+    return {w[0]: (f"if#{w[1]}", DIRS.get(w[2], "?"))
+            for w in (line.split("\t") for line in out.splitlines()) if len(w) == 3 and w[1]}
 
 
 def norm_tshark_info(info):
@@ -99,13 +111,18 @@ def main():
                 if not l.startswith(("exit ", "netprobe: ")) and " ⇒ " not in l]
         theirs = tshark_lines(f"{pcap_dir}/{capture}")
         their_csums = tshark_csum_notes(f"{pcap_dir}/{capture}")
+        their_sll2 = tshark_sll2(f"{pcap_dir}/{capture}")
         if len(ours) != len(theirs) or not all(ours):
             print(f"FAIL {name}: {len(ours)} lines vs tshark's {len(theirs)}")
             failed += 1
             continue
         for m, t in zip(ours, theirs):
             checked += 1
-            n, tm, src, dst, proto, length, info = m.groups()
+            n, tm, ifc, direction, src, dst, proto, length, info = m.groups()
+            if (ifc, direction) != their_sll2.get(n, (None, None)):
+                failed += 1
+                print(f"FAIL {name} frame {n}: interface/direction: netprobe {ifc} {direction}, "
+                      f"tshark {their_sll2.get(n)}")
             csums = sorted(set(CSUM_NOTE.findall(info)))
             info = CSUM_NOTE.sub("", info)
             if (name, n) in csum_exceptions:

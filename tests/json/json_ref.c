@@ -75,7 +75,7 @@ static void mac(struct jw *w, const char *k, const uint8_t *m, size_t n)
 	str(w, k, np_fmt_mac(m, n, buf, sizeof buf));
 }
 
-static void json_link(struct jw *w, const struct np_link *l)
+static void json_link(struct jw *w, const struct np_link *l, const struct np_ifnames *names)
 {
 	if (!l->hdr_len)
 		return;
@@ -115,6 +115,11 @@ static void json_link(struct jw *w, const struct np_link *l)
 	}
 	if (l->outgoing)
 		boolean(w, "outgoing", true);
+	if (l->kind == NP_LINK_SLL2) {
+		if (np_ifname(names, l->sll_ifindex))
+			str(w, "ifname", np_ifname(names, l->sll_ifindex));
+		str(w, "dir", np_sll_dir(l->sll_pkttype));
+	}
 }
 
 static void json_arp(struct jw *w, const struct np_arp *a)
@@ -448,7 +453,7 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 	for (unsigned i = 0; i < p->nlayers; i++) {
 		const struct np_pkt_layer *l = &p->layer[i];
 		switch (l->kind) {
-		case NP_L_LINK: json_link(&w, &l->link); break;
+		case NP_L_LINK: json_link(&w, &l->link, p->frame->ifnames); break;
 		case NP_L_ARP: json_arp(&w, &l->arp); break;
 		case NP_L_IP4: json_ip4(&w, &l->ip4); break;
 		case NP_L_IP6: json_ip6(&w, &l->ip6); break;
