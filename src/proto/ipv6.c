@@ -229,9 +229,16 @@ static unsigned ip6_json(struct np_jw *restrict w, const struct np_pkt_layer *la
 	return 0;
 }
 
+static const char *ip_name(const struct np_pkt_layer *l)
+{
+	(void)l;
+	return "ip";
+}
+
 const struct np_unit np_unit_ip6 = {
 	.kind = NP_L_IP6,
 	.key = "ipv6",
+	.name = ip_name,
 	.title = "Internet Protocol Version 6",
 	.info = ip6_info,
 	.tree = ip6_tree,

@@ -309,6 +309,8 @@ void np_decode(const struct np_frame *f, struct np_packet *p)
 	p->l3_off = p->l4_off = p->payload_off = 0;
 	p->l4_len = 0;
 	p->l4_fragment = false;
+	p->nets = p->encaps = 0;
+	p->tunnel = 0;
 	struct np_cursor c = np_cur_make(f->data, f->caplen);
 	np_decode_link(&c, p);
 }
@@ -450,9 +452,26 @@ static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *l
 	return 0;
 }
 
+/* The key of its JSON object (raw IP has none). */
+static const char *link_name(const struct np_pkt_layer *layer)
+{
+	const struct np_link *l = &layer->link;
+	if (!l->hdr_len)
+		return NULL;
+	switch (l->kind) {
+	case NP_LINK_ETH: return "eth";
+	case NP_LINK_SLL:
+	case NP_LINK_SLL2: return "sll";
+	case NP_LINK_NULL:
+	case NP_LINK_LOOP: return "loop";
+	default: return NULL;
+	}
+}
+
 const struct np_unit np_unit_link = {
 	.kind = NP_L_LINK,
 	.key = "link",
+	.name = link_name,
 	.info = link_info,
 	.tree = link_tree,
 	.json = link_json,
