@@ -134,8 +134,12 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 		np_fmt_addr(6, ip6->src, src);
 		np_fmt_addr(6, ip6->dst, dst);
 	} else if (np_pkt_link(p)) {
+		/* An IPv6 header cut after its source still names it (bytes 8-23); the destination
+		 * is then the link's, as in Wireshark's columns. */
 		const struct np_link *l = np_pkt_link(p);
-		if (l->addr_len)
+		if (ip6 && ip6->got >= 24)
+			np_fmt_addr(6, ip6->src, src);
+		else if (l->addr_len)
 			np_fmt_mac(l->src, l->addr_len, src, cap);
 		if (l->has_dst) {
 			if (memcmp(l->dst, broadcast, 6) == 0)

@@ -237,6 +237,13 @@ static void decode_null(struct np_cursor *c, struct np_packet *p, bool network_o
 		np_decode_ipv6(c, p);
 		break;
 	default:
+		/* Some writers put an Ethertype in the family field; Wireshark's null dissector
+		 * reads any value above 1500 (IEEE 802.3's largest length) as one. */
+		if (l->family > 1500 && l->family <= 0xffff) {
+			l->ethertype = (uint16_t)l->family;
+			if (np_decode_ethertype(c, p, l->ethertype))
+				break;
+		}
 		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "loopback address family not decoded");
 		break;
 	}

@@ -111,10 +111,10 @@ static void json_ip6(struct jw *w, const struct np_ipv6 *ip)
 {
 	open_obj(w, "ip");
 	num(w, "v", 6);
-	if (ip->got >= 40) {
+	if (ip->got >= 24)
 		addr(w, "src", 6, ip->src);
+	if (ip->got >= 40)
 		addr(w, "dst", 6, ip->dst);
-	}
 	if (ip->got >= 8)
 		num(w, "ttl", ip->hlim);
 	if (ip->got >= 7)
