@@ -218,9 +218,13 @@ struct np_quote {
 	uint8_t proto;
 	uint16_t len;          /* IPv4 total length / IPv6 payload length */
 	uint16_t id;
-	uint16_t l4_got;       /* bytes of the quoted transport header captured (at most 8) */
+	uint16_t l4_got;       /* bytes of the quoted transport header captured (at most 8; TCP 20) */
 	uint16_t sport, dport; /* TCP/UDP */
 	uint32_t seq;          /* TCP */
+	uint32_t ack;          /* TCP, when the whole header is quoted (l4_got 20) */
+	uint16_t tcp_flags;    /* TCP: the 12 bits of tcp.flags */
+	uint16_t win;          /* TCP */
+	uint8_t nexts;         /* IPv6: extension headers walked before the upper layer */
 	uint16_t udp_len;
 	uint8_t icmp_type, icmp_code;
 	uint16_t icmp_id, icmp_seq;

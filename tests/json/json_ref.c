@@ -285,6 +285,11 @@ static void json_quote(struct jw *w, const struct np_quote *q)
 		num(w, "dport", q->dport);
 		if (q->proto == 6 && q->l4_got >= 8)
 			num(w, "seq", q->seq);
+		if (q->proto == 6 && q->l4_got >= 16) {
+			num(w, "ack", q->ack);
+			num(w, "flags", q->tcp_flags);
+			num(w, "win", q->win);
+		}
 		if (q->proto == 17 && q->l4_got >= 6)
 			num(w, "len", q->udp_len);
 		close_obj(w);
