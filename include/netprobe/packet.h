@@ -48,6 +48,7 @@ enum np_layer {
 	NP_L_GENEVE,
 	NP_L_MPLS,
 	NP_L_PPPOE,
+	NP_L_GTP,
 };
 
 /* Checksum verdicts. OFFLOADED: the field holds what checksum offload leaves for the card to
@@ -349,6 +350,18 @@ struct np_pppoe {
 	uint16_t ppp_proto;
 };
 
+/* GTP-U (3GPP TS 29.281) on UDP port 2152: the tunnel of mobile user traffic. */
+struct np_gtp {
+	uint16_t got;          /* header bytes captured (8, 12 with the optional fields) */
+	uint8_t flags;         /* version (3 bits), PT, E, S, PN */
+	uint8_t type;          /* 255: G-PDU, a user packet */
+	uint16_t len;          /* bytes after the first 8 */
+	uint32_t teid;
+	uint16_t seq;          /* when S */
+	uint8_t next_ext;      /* when E: the first extension header's type */
+	uint8_t nexts;         /* extension headers walked */
+};
+
 struct np_problem {
 	uint8_t layer;         /* enum np_layer */
 	uint8_t verdict;       /* enum np_verdict */
@@ -373,6 +386,7 @@ struct np_pkt_layer {
 		struct np_geneve geneve;
 		struct np_mpls mpls;
 		struct np_pppoe pppoe;
+		struct np_gtp gtp;
 	};
 };
 

@@ -27,6 +27,7 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, &np_unit_icmp6 },
 	{ NP_BY_UDP_PORT, 4789, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
 	{ NP_BY_UDP_PORT, 6081, NP_L_NONE, NULL, np_decode_geneve, &np_unit_geneve },
+	{ NP_BY_UDP_PORT, 2152, NP_L_NONE, NULL, np_decode_gtp, &np_unit_gtp },
 	{ NP_BY_IPPROTO, 47, NP_L_NONE, NULL, np_decode_gre, &np_unit_gre },
 	{ NP_BY_IPPROTO, 4, NP_L_NONE, NULL, np_decode_ipv4, &np_unit_ip4 },  /* IP in IP (RFC 2003) */
 	{ NP_BY_IPPROTO, 41, NP_L_NONE, NULL, np_decode_ipv6, &np_unit_ip6 }, /* 6in4 (RFC 4213) */
@@ -46,7 +47,7 @@ static const struct np_unit *const by_kind[] = {
 	[NP_L_IP6] = &np_unit_ip6,   [NP_L_TCP] = &np_unit_tcp,     [NP_L_UDP] = &np_unit_udp,
 	[NP_L_ICMP] = &np_unit_icmp, [NP_L_ICMP6] = &np_unit_icmp6, [NP_L_VXLAN] = &np_unit_vxlan,
 	[NP_L_GRE] = &np_unit_gre,   [NP_L_ERSPAN] = &np_unit_erspan, [NP_L_GENEVE] = &np_unit_geneve,
-	[NP_L_MPLS] = &np_unit_mpls, [NP_L_PPPOE] = &np_unit_pppoe,
+	[NP_L_MPLS] = &np_unit_mpls, [NP_L_PPPOE] = &np_unit_pppoe,   [NP_L_GTP] = &np_unit_gtp,
 };
 
 const struct np_unit *np_unit_of(uint8_t kind)

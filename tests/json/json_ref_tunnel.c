@@ -108,6 +108,20 @@ static void json_pppoe(struct jw *w, const struct np_pppoe *e)
 	close_obj(w);
 }
 
+static void json_gtp(struct jw *w, const struct np_gtp *g)
+{
+	open_obj(w, "gtp");
+	if (g->got >= 8) {
+		num(w, "flags", g->flags);
+		num(w, "type", g->type);
+		num(w, "len", g->len);
+		num(w, "teid", g->teid);
+	}
+	if (g->got >= 12 && (g->flags & 0x02))
+		num(w, "seq", g->seq);
+	close_obj(w);
+}
+
 void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
 {
 	struct jw w = { o, *first };
@@ -117,6 +131,7 @@ void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
 	case NP_L_GENEVE: json_geneve(&w, &l->geneve); break;
 	case NP_L_MPLS: json_mpls(&w, &l->mpls); break;
 	case NP_L_PPPOE: json_pppoe(&w, &l->pppoe); break;
+	case NP_L_GTP: json_gtp(&w, &l->gtp); break;
 	default: break;
 	}
 	*first = w.first;
@@ -129,7 +144,7 @@ static const char *layer_name(const struct np_pkt_layer *l)
 		[NP_L_TCP] = "tcp",   [NP_L_UDP] = "udp",      [NP_L_ICMP] = "icmp",
 		[NP_L_ICMP6] = "icmp6", [NP_L_VXLAN] = "vxlan", [NP_L_GRE] = "gre",
 		[NP_L_ERSPAN] = "erspan", [NP_L_GENEVE] = "geneve", [NP_L_MPLS] = "mpls",
-		[NP_L_PPPOE] = "pppoe",
+		[NP_L_PPPOE] = "pppoe", [NP_L_GTP] = "gtp",
 	};
 	if (l->kind == NP_L_LINK) {
 		if (!l->link.hdr_len)

@@ -290,6 +290,51 @@ static void test_ipip_depth(void **state)
 	t_free(&t);
 }
 
+/* Ethernet / IPv4 / UDP 2152 / GTP-U G-PDU with a sequence number (TEID 0x1234) / IPv4-UDP. */
+static uint32_t gtp_frame(uint8_t *f)
+{
+	uint8_t in[64];
+	uint32_t il = inner_ip4(in);
+	static const uint8_t gtp[] = {
+		0x32, 0xff, 0x00, 0x00, /* version 1, PT, S; G-PDU; length (below) */
+		0x00, 0x00, 0x12, 0x34, /* TEID */
+		0x00, 0x07, 0x00, 0x00, /* sequence 7, N-PDU 0, no extension header */
+	};
+	uint32_t n = ether(f, 0x0800);
+	uint32_t ul = 8 + sizeof gtp + il;
+	n += outer_ip4(f + n, 17, ul);
+	uint8_t udp[8] = { 0x08, 0x68, 0x08, 0x68, 0, 0, 0, 0 }; /* 2152 -> 2152, no checksum */
+	t_put16(udp + 4, (uint16_t)ul);
+	memcpy(f + n, udp, 8);
+	memcpy(f + n + 8, gtp, sizeof gtp);
+	t_put16(f + n + 8 + 2, (uint16_t)(4 + il));
+	memcpy(f + n + 8 + sizeof gtp, in, il);
+	return n + ul;
+}
+
+static void test_gtp(void **state)
+{
+	(void)state;
+	uint8_t f[160];
+	uint32_t n = gtp_frame(f);
+	struct t_pkt t;
+	t_decode(&t, DLT_EN10MB, f, n);
+	t_assert_clean(&t.p);
+	assert_int_equal(t.p.layer[3].kind, NP_L_GTP);
+	assert_int_equal(t.p.layer[3].gtp.teid, 0x1234);
+	assert_int_equal(t.p.layer[3].gtp.seq, 7);
+	assert_int_equal(t.p.layer[3].gtp.got, 12);
+	assert_inner(&t.p);
+	t_free(&t);
+	t_every_prefix(DLT_EN10MB, f, n, NULL);
+	/* a length past the datagram: invalid, nothing read past it */
+	t_put16(f + 14 + 20 + 8 + 2, 200);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_true(t_has_problem(&t.p, NP_L_GTP, NP_INVALID));
+	assert_int_equal(np_pkt_udp(&t.p)->dport, 2152);
+	t_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_gre_every_prefix), cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_mpls_every_prefix), cmocka_unit_test(test_geneve),
 		cmocka_unit_test(test_pppoe),          cmocka_unit_test(test_ipip_depth),
+		cmocka_unit_test(test_gtp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
