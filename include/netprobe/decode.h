@@ -35,6 +35,7 @@ void np_decode_erspan(struct np_cursor *c, struct np_packet *p);
 void np_decode_mpls(struct np_cursor *c, struct np_packet *p);
 void np_decode_pppoe(struct np_cursor *c, struct np_packet *p);
 void np_decode_gtp(struct np_cursor *c, struct np_packet *p);
+void np_decode_arista(struct np_cursor *c, struct np_packet *p);
 /* The protocol units (proto.h), registered in src/decode/dispatch.c. */
 extern const struct np_unit np_unit_link;
 extern const struct np_unit np_unit_arp;
@@ -51,6 +52,7 @@ extern const struct np_unit np_unit_erspan;
 extern const struct np_unit np_unit_mpls;
 extern const struct np_unit np_unit_pppoe;
 extern const struct np_unit np_unit_gtp;
+extern const struct np_unit np_unit_arista;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 
 /* Record a problem met while decoding `layer`. Sets p->truncated (and p->hdr_cut) or

@@ -49,6 +49,7 @@ enum np_layer {
 	NP_L_MPLS,
 	NP_L_PPPOE,
 	NP_L_GTP,
+	NP_L_ARISTA,
 };
 
 /* Checksum verdicts. OFFLOADED: the field holds what checksum offload leaves for the card to
@@ -362,6 +363,15 @@ struct np_gtp {
 	uint8_t nexts;         /* extension headers walked */
 };
 
+/* Arista's vendor Ethertype 0xd28b: a timestamp subtype in front of the real Ethertype. */
+struct np_arista {
+	uint16_t got;          /* header bytes captured */
+	uint16_t subtype;      /* 1: timestamp */
+	uint16_t version;      /* 0x0010: 64-bit (s, ns); 0x0020: 48-bit (16-bit s, ns) */
+	uint32_t sec, nsec;
+	uint16_t ethertype;    /* of the payload */
+};
+
 struct np_problem {
 	uint8_t layer;         /* enum np_layer */
 	uint8_t verdict;       /* enum np_verdict */
@@ -387,6 +397,7 @@ struct np_pkt_layer {
 		struct np_mpls mpls;
 		struct np_pppoe pppoe;
 		struct np_gtp gtp;
+		struct np_arista arista;
 	};
 };
 

@@ -38,6 +38,7 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_ETHERTYPE, 0x8848, NP_L_NONE, NULL, np_decode_mpls, &np_unit_mpls },
 	{ NP_BY_ETHERTYPE, 0x8863, NP_L_NONE, NULL, np_decode_pppoe, &np_unit_pppoe },
 	{ NP_BY_ETHERTYPE, 0x8864, NP_L_NONE, NULL, np_decode_pppoe, &np_unit_pppoe },
+	{ NP_BY_ETHERTYPE, 0xd28b, NP_L_NONE, NULL, np_decode_arista, &np_unit_arista },
 };
 
 /* Each layer kind's unit, for the printers, which ask once per layer: an index, not a walk of
@@ -48,6 +49,7 @@ static const struct np_unit *const by_kind[] = {
 	[NP_L_ICMP] = &np_unit_icmp, [NP_L_ICMP6] = &np_unit_icmp6, [NP_L_VXLAN] = &np_unit_vxlan,
 	[NP_L_GRE] = &np_unit_gre,   [NP_L_ERSPAN] = &np_unit_erspan, [NP_L_GENEVE] = &np_unit_geneve,
 	[NP_L_MPLS] = &np_unit_mpls, [NP_L_PPPOE] = &np_unit_pppoe,   [NP_L_GTP] = &np_unit_gtp,
+	[NP_L_ARISTA] = &np_unit_arista,
 };
 
 const struct np_unit *np_unit_of(uint8_t kind)
@@ -61,7 +63,7 @@ const struct np_unit *np_unit_of(uint8_t kind)
 static inline __attribute__((always_inline)) const struct np_dispatch *find(enum np_by by,
 									     uint16_t value)
 {
-#pragma GCC unroll 24
+#pragma GCC unroll 32
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (table[i].by == by && table[i].value == value)
 			return &table[i];

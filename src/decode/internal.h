@@ -53,6 +53,7 @@ static inline struct np_pkt_layer *np_pkt_push(struct np_packet *p, enum np_laye
 	case NP_L_MPLS:
 	case NP_L_PPPOE:
 	case NP_L_GTP:
+	case NP_L_ARISTA:
 		p->encaps++;
 		break;
 	default:

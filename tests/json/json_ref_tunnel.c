@@ -122,6 +122,21 @@ static void json_gtp(struct jw *w, const struct np_gtp *g)
 	close_obj(w);
 }
 
+static void json_arista(struct jw *w, const struct np_arista *a)
+{
+	open_obj(w, "arista");
+	if (a->got >= 4) {
+		num(w, "subtype", a->subtype);
+		num(w, "version", a->version);
+	}
+	if (a->got >= 12) {
+		num(w, "ts_sec", a->sec);
+		num(w, "ts_nsec", a->nsec);
+		num(w, "type", a->ethertype);
+	}
+	close_obj(w);
+}
+
 void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
 {
 	struct jw w = { o, *first };
@@ -132,6 +147,7 @@ void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
 	case NP_L_MPLS: json_mpls(&w, &l->mpls); break;
 	case NP_L_PPPOE: json_pppoe(&w, &l->pppoe); break;
 	case NP_L_GTP: json_gtp(&w, &l->gtp); break;
+	case NP_L_ARISTA: json_arista(&w, &l->arista); break;
 	default: break;
 	}
 	*first = w.first;
@@ -144,7 +160,7 @@ static const char *layer_name(const struct np_pkt_layer *l)
 		[NP_L_TCP] = "tcp",   [NP_L_UDP] = "udp",      [NP_L_ICMP] = "icmp",
 		[NP_L_ICMP6] = "icmp6", [NP_L_VXLAN] = "vxlan", [NP_L_GRE] = "gre",
 		[NP_L_ERSPAN] = "erspan", [NP_L_GENEVE] = "geneve", [NP_L_MPLS] = "mpls",
-		[NP_L_PPPOE] = "pppoe", [NP_L_GTP] = "gtp",
+		[NP_L_PPPOE] = "pppoe", [NP_L_GTP] = "gtp", [NP_L_ARISTA] = "arista",
 	};
 	if (l->kind == NP_L_LINK) {
 		if (!l->link.hdr_len)

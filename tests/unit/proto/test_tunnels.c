@@ -335,6 +335,37 @@ static void test_gtp(void **state)
 	t_free(&t);
 }
 
+/* Arista's 0xd28b: subtype 1, 64-bit timestamp, then IPv4; version 0x0011 is not decoded. */
+static void test_arista(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	uint32_t n = ether(f, 0xd28b);
+	static const uint8_t hdr[] = {
+		0x00, 0x01, 0x00, 0x10, /* subtype timestamp, version 64-bit */
+		0x5c, 0xee, 0xec, 0x57, /* seconds */
+		0x38, 0x4f, 0x0a, 0xc8, /* nanoseconds */
+		0x08, 0x00,             /* Ethertype IPv4 */
+	};
+	memcpy(f + n, hdr, sizeof hdr);
+	n += sizeof hdr;
+	n += inner_ip4(f + n);
+	struct t_pkt t;
+	t_decode(&t, DLT_EN10MB, f, n);
+	t_assert_clean(&t.p);
+	assert_int_equal(t.p.layer[1].kind, NP_L_ARISTA);
+	assert_int_equal(t.p.layer[1].arista.sec, 0x5ceeec57);
+	assert_int_equal(t.p.layer[1].arista.ethertype, 0x0800);
+	assert_inner(&t.p);
+	t_free(&t);
+	t_every_prefix(DLT_EN10MB, f, n, NULL);
+	f[14 + 3] = 0x11;
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_true(t_has_problem(&t.p, NP_L_ARISTA, NP_UNSUPPORTED));
+	assert_null(np_pkt_ip4(&t.p));
+	t_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,7 +373,7 @@ int main(void)
 		cmocka_unit_test(test_gre_every_prefix), cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_mpls_every_prefix), cmocka_unit_test(test_geneve),
 		cmocka_unit_test(test_pppoe),          cmocka_unit_test(test_ipip_depth),
-		cmocka_unit_test(test_gtp),
+		cmocka_unit_test(test_gtp),             cmocka_unit_test(test_arista),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
