@@ -31,6 +31,8 @@ ALL_CAPTURES=(
     udp-port-unreachable vxlan-tcp tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 csum-offload-veth
+    gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
+    mpls-tcp pppoe-tcp gre-two-keys-tcp
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3)
@@ -89,6 +91,8 @@ NEEDED=(ip tcpdump ethtool timeout ping "$PY")
 want_any "${LATER_CAPTURES[@]}" && NEEDED+=(iptables tshark)
 want syn-flood-hping3 && NEEDED+=(hping3)
 want csum-offload-veth && NEEDED+=(tshark)
+want_any gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp \
+    mpls-tcp pppoe-tcp gre-two-keys-tcp && NEEDED+=(tshark)
 for cmd in "${NEEDED[@]}"; do
     command -v "$cmd" >/dev/null || { echo "missing command: $cmd" >&2; exit 1; }
 done
@@ -1250,6 +1254,36 @@ cap_vxlan_tcp() {
         -e frame.number 2>/dev/null | wc -l)
     ((n >= 8 && n <= 14 && n == all)) ||
         { echo "CHECK FAILED: $f: $n of $all packets are TCP in VNI 42, expected 8..14" >&2; exit 1; }
+}
+
+# Tunnels this kernel has no driver for (GRE, GRETAP, ERSPAN, Geneve, IPIP, 6in4, 4in6,
+# MPLS, PPPoE): encap.py wraps the real session of an earlier capture in each, with correct
+# outer lengths and checksums. Checked: tshark decodes every frame as the inner TCP of the
+# session with no expert warning or error, and the frame count is the inner capture's.
+encap_capture() {
+    local kind=$1 inner=$2 f=$3 per=${4:-1} n want ws
+    [[ -s $OUTDIR/$inner ]] || { echo "CHECK FAILED: $f needs $inner first" >&2; exit 1; }
+    "$PY" "$SCRIPT_DIR/encap.py" "$kind" "$OUTDIR/$inner" "$OUTDIR/$f"
+    want=$(($(tshark -n -r "$OUTDIR/$inner" -T fields -e frame.number 2>/dev/null | wc -l) * per))
+    n=$(tshark -n -r "$OUTDIR/$f" -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == want)) || { echo "CHECK FAILED: $f: $n frames, expected $want" >&2; exit 1; }
+    ws=$(tshark -n -r "$OUTDIR/$f" -q -z expert,warn 2>/dev/null | grep -cE '^ +[0-9]+ ' || true)
+    ((ws == 0)) || { echo "CHECK FAILED: $f: tshark reports $ws expert warnings" >&2; exit 1; }
+    n=$(tshark -n -r "$OUTDIR/$f" -Y "tcp.port == $PORT" -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n > 0)) || { echo "CHECK FAILED: $f: tshark finds no inner TCP on port $PORT" >&2; exit 1; }
+}
+cap_gre_tcp() { encap_capture gre tcp-handshake-data-teardown.pcap gre-tcp.pcap; }
+cap_gre_csum_tcp() { encap_capture gre-csum tcp-handshake-data-teardown.pcap gre-csum-tcp.pcap; }
+cap_gretap_tcp() { encap_capture gretap tcp-handshake-data-teardown.pcap gretap-tcp.pcap; }
+cap_erspan2_tcp() { encap_capture erspan2 tcp-handshake-data-teardown.pcap erspan2-tcp.pcap; }
+cap_geneve_tcp() { encap_capture geneve tcp-handshake-data-teardown.pcap geneve-tcp.pcap; }
+cap_ipip_tcp() { encap_capture ipip tcp-handshake-data-teardown.pcap ipip-tcp.pcap; }
+cap_6in4_tcp() { encap_capture 6in4 tcp-ipv6.pcap 6in4-tcp.pcap; }
+cap_4in6_tcp() { encap_capture 4in6 tcp-handshake-data-teardown.pcap 4in6-tcp.pcap; }
+cap_mpls_tcp() { encap_capture mpls tcp-handshake-data-teardown.pcap mpls-tcp.pcap; }
+cap_pppoe_tcp() { encap_capture pppoe tcp-handshake-data-teardown.pcap pppoe-tcp.pcap; }
+cap_gre_two_keys_tcp() {
+    encap_capture gre-two-keys tcp-handshake-data-teardown.pcap gre-two-keys-tcp.pcap 2
 }
 
 # --- main -----------------------------------------------------------------------

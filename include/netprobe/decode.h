@@ -29,6 +29,13 @@ void np_decode_udp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp(struct np_cursor *c, struct np_packet *p);
 void np_decode_icmp6(struct np_cursor *c, struct np_packet *p);
 void np_decode_vxlan(struct np_cursor *c, struct np_packet *p);
+void np_decode_geneve(struct np_cursor *c, struct np_packet *p);
+void np_decode_gre(struct np_cursor *c, struct np_packet *p);
+void np_decode_erspan(struct np_cursor *c, struct np_packet *p);
+void np_decode_mpls(struct np_cursor *c, struct np_packet *p);
+void np_decode_pppoe(struct np_cursor *c, struct np_packet *p);
+void np_decode_gtp(struct np_cursor *c, struct np_packet *p);
+void np_decode_arista(struct np_cursor *c, struct np_packet *p);
 /* The protocol units (proto.h), registered in src/decode/dispatch.c. */
 extern const struct np_unit np_unit_link;
 extern const struct np_unit np_unit_arp;
@@ -39,6 +46,13 @@ extern const struct np_unit np_unit_udp;
 extern const struct np_unit np_unit_icmp;
 extern const struct np_unit np_unit_icmp6;
 extern const struct np_unit np_unit_vxlan;
+extern const struct np_unit np_unit_geneve;
+extern const struct np_unit np_unit_gre;
+extern const struct np_unit np_unit_erspan;
+extern const struct np_unit np_unit_mpls;
+extern const struct np_unit np_unit_pppoe;
+extern const struct np_unit np_unit_gtp;
+extern const struct np_unit np_unit_arista;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 
 /* Record a problem met while decoding `layer`. Sets p->truncated (and p->hdr_cut) or

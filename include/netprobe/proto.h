@@ -36,11 +36,15 @@ struct np_unit {
 	uint8_t kind;          /* enum np_layer */
 	const char *key;       /* JSON object key, layer name in problems */
 	const char *title;     /* -v tree heading, as Wireshark's */
-	bool encap;            /* a tunnel: the layers after it are its payload (JSON nests them) */
+	bool encap;            /* a tunnel or shim: the Info column names it (`info`) before the
+				* inner packet's text; JSON nests the inner packet in "inner" */
+	/* Its name in JSON's "layers" list (its object's key) when that is not `key`; NULL: none. */
+	const char *(*name)(const struct np_pkt_layer *l);
 	/* A simple unit names its fields (at most NP_MAX_FIELDS; returns how many) and the printers
 	 * render them; the renderers below, when set, take over. */
 	unsigned (*fields)(const struct np_pkt_layer *l, struct np_field *out);
-	/* The Info column, when this is the innermost transport or network layer (text.c picks). */
+	/* The Info column, when this is the innermost transport or network layer (text.c picks);
+	 * a tunnel's: the words naming it before the inner packet's Info ("VXLAN 42"). */
 	void (*info)(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v);
 	/* The -v tree lines of the layer (heading and indented fields). */
 	void (*tree)(FILE *o, const struct np_pkt_layer *l, const struct np_view *v);

@@ -130,8 +130,11 @@ static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, cha
 			continue;
 		s->delivered++;
 		f->n = p->live ? s->delivered : s->frames;
-		f->ts_sec = h->ts.tv_sec;
-		f->ts_usec = (uint32_t)h->ts.tv_usec;
+		/* A broken file may hold 1,000,000 microseconds or more: carried into the seconds
+		 * here, once, so every output shows the same time (issue 14). */
+		uint64_t usec = (uint64_t)(uint32_t)h->ts.tv_usec;
+		f->ts_sec = (int64_t)h->ts.tv_sec + (int64_t)(usec / 1000000);
+		f->ts_usec = (uint32_t)(usec % 1000000);
 		f->caplen = h->caplen;
 		f->len = h->len;
 		f->dlt = s->dlt;

@@ -26,6 +26,19 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, &np_unit_icmp },
 	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, &np_unit_icmp6 },
 	{ NP_BY_UDP_PORT, 4789, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
+	{ NP_BY_UDP_PORT, 6081, NP_L_NONE, NULL, np_decode_geneve, &np_unit_geneve },
+	{ NP_BY_UDP_PORT, 2152, NP_L_NONE, NULL, np_decode_gtp, &np_unit_gtp },
+	{ NP_BY_IPPROTO, 47, NP_L_NONE, NULL, np_decode_gre, &np_unit_gre },
+	{ NP_BY_IPPROTO, 4, NP_L_NONE, NULL, np_decode_ipv4, &np_unit_ip4 },  /* IP in IP (RFC 2003) */
+	{ NP_BY_IPPROTO, 41, NP_L_NONE, NULL, np_decode_ipv6, &np_unit_ip6 }, /* 6in4 (RFC 4213) */
+	{ NP_BY_ETHERTYPE, 0x6558, NP_L_NONE, NULL, np_decode_ether, &np_unit_link }, /* GRETAP */
+	{ NP_BY_ETHERTYPE, 0x88be, NP_L_NONE, NULL, np_decode_erspan, &np_unit_erspan },
+	{ NP_BY_ETHERTYPE, 0x22eb, NP_L_NONE, NULL, np_decode_erspan, &np_unit_erspan },
+	{ NP_BY_ETHERTYPE, 0x8847, NP_L_NONE, NULL, np_decode_mpls, &np_unit_mpls },
+	{ NP_BY_ETHERTYPE, 0x8848, NP_L_NONE, NULL, np_decode_mpls, &np_unit_mpls },
+	{ NP_BY_ETHERTYPE, 0x8863, NP_L_NONE, NULL, np_decode_pppoe, &np_unit_pppoe },
+	{ NP_BY_ETHERTYPE, 0x8864, NP_L_NONE, NULL, np_decode_pppoe, &np_unit_pppoe },
+	{ NP_BY_ETHERTYPE, 0xd28b, NP_L_NONE, NULL, np_decode_arista, &np_unit_arista },
 };
 
 /* Each layer kind's unit, for the printers, which ask once per layer: an index, not a walk of
@@ -34,6 +47,9 @@ static const struct np_unit *const by_kind[] = {
 	[NP_L_LINK] = &np_unit_link, [NP_L_ARP] = &np_unit_arp,     [NP_L_IP4] = &np_unit_ip4,
 	[NP_L_IP6] = &np_unit_ip6,   [NP_L_TCP] = &np_unit_tcp,     [NP_L_UDP] = &np_unit_udp,
 	[NP_L_ICMP] = &np_unit_icmp, [NP_L_ICMP6] = &np_unit_icmp6, [NP_L_VXLAN] = &np_unit_vxlan,
+	[NP_L_GRE] = &np_unit_gre,   [NP_L_ERSPAN] = &np_unit_erspan, [NP_L_GENEVE] = &np_unit_geneve,
+	[NP_L_MPLS] = &np_unit_mpls, [NP_L_PPPOE] = &np_unit_pppoe,   [NP_L_GTP] = &np_unit_gtp,
+	[NP_L_ARISTA] = &np_unit_arista,
 };
 
 const struct np_unit *np_unit_of(uint8_t kind)
@@ -47,7 +63,7 @@ const struct np_unit *np_unit_of(uint8_t kind)
 static inline __attribute__((always_inline)) const struct np_dispatch *find(enum np_by by,
 									     uint16_t value)
 {
-#pragma GCC unroll 16
+#pragma GCC unroll 32
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (table[i].by == by && table[i].value == value)
 			return &table[i];

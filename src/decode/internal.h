@@ -20,6 +20,12 @@ static inline struct np_pkt_layer *np_pkt_push(struct np_packet *p, enum np_laye
 		np_problem(p, kind, NP_UNSUPPORTED, "too many layers");
 		return NULL;
 	}
+	bool net = kind == NP_L_ARP || kind == NP_L_IP4 || kind == NP_L_IP6;
+	if (net && p->nets == NP_MAX_NETS) {
+		np_problem(p, kind, NP_UNSUPPORTED, "tunnels nested too deep (more than 3)");
+		return NULL;
+	}
+	p->nets = (uint8_t)(p->nets + net);
 	uint8_t at = ++p->nlayers;
 	struct np_pkt_layer *l = &p->layer[at - 1];
 	l->kind = (uint8_t)kind;
@@ -40,10 +46,27 @@ static inline struct np_pkt_layer *np_pkt_push(struct np_packet *p, enum np_laye
 	case NP_L_ICMP6:
 		p->xport_at = at;
 		break;
+	case NP_L_VXLAN:
+	case NP_L_GRE:
+	case NP_L_ERSPAN:
+	case NP_L_GENEVE:
+	case NP_L_MPLS:
+	case NP_L_PPPOE:
+	case NP_L_GTP:
+	case NP_L_ARISTA:
+		p->encaps++;
+		break;
 	default:
 		break;
 	}
 	return l;
+}
+
+/* Mix a tunnel's identifier (VNI, GRE key, session) into the packet's: the tracker keys the
+ * inner conversation with it, so the same inner 5-tuple in two tunnels stays two. */
+static inline void np_pkt_tunnel(struct np_packet *p, enum np_layer kind, uint32_t id)
+{
+	p->tunnel = (p->tunnel ^ (((uint64_t)kind << 32) | id)) * 0x100000001b3ull + 1;
 }
 
 /* The link layer the frame was captured on (the outermost): it says whether this host sent it. */

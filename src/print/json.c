@@ -41,8 +41,7 @@ const char np_jw_hex3[256][4] = {
 
 
 
-/* A layer of a unit in the new shape, as the unit names its fields. A tunnel's object stays
- * open, so that the layers it carries nest inside it: returns 1 then, for the caller to close. */
+/* A layer of a unit in the new shape, as the unit names its fields. */
 static unsigned json_unit(struct np_jw *restrict w, const struct np_unit *u,
 			  const struct np_pkt_layer *l)
 {
@@ -54,8 +53,6 @@ static unsigned json_unit(struct np_jw *restrict w, const struct np_unit *u,
 		dyn_key(w, f[i].key);
 		put_uint(w, f[i].value, 0);
 	}
-	if (u->encap)
-		return 1;
 	close_obj(w);
 	return 0;
 }
@@ -67,6 +64,47 @@ static unsigned json_layer(struct np_jw *restrict w, const struct np_pkt_layer *
 	if (u && u->json)
 		return u->json(w, l, v);
 	return u ? json_unit(w, u, l) : 0;
+}
+
+/* "layers": every layer's name (its object's key), outermost first; written for a packet that
+ * carries a tunnel, a shim (MPLS, PPPoE) or IP in IP. */
+static void json_layer_names(struct np_jw *restrict w, const struct np_packet *p)
+{
+	KEY(w, "layers");
+	list_names_open(w);
+	bool first = true;
+	for (unsigned i = 0; i < p->nlayers; i++) {
+		const struct np_unit *u = np_unit_of(p->layer[i].kind);
+		const char *name = !u ? NULL : u->name ? u->name(&p->layer[i]) : u->key;
+		if (name) {
+			list_name(w, first, name);
+			first = false;
+		}
+	}
+	ch(w, ']');
+}
+
+/* The layers' objects. The top-level ones are the outermost packet's; a link or network layer
+ * after a network layer starts the packet a tunnel carries, whose objects go in "inner" (in the
+ * same shape, nested again for a tunnel in a tunnel). */
+static void json_layers(struct np_jw *restrict w, const struct np_packet *p,
+			const struct np_view *v)
+{
+	unsigned open = 0;
+	bool net = false;
+	for (unsigned i = 0; i < p->nlayers; i++) {
+		uint8_t k = p->layer[i].kind;
+		bool is_net = k == NP_L_IP4 || k == NP_L_IP6 || k == NP_L_ARP;
+		if (net && (is_net || k == NP_L_LINK)) {
+			OPEN(w, "inner");
+			open++;
+			net = false;
+		}
+		net |= is_net;
+		open += json_layer(w, &p->layer[i], v);
+	}
+	while (open--)
+		close_obj(w);
 }
 
 /* The packet object, without a newline. */
@@ -83,11 +121,9 @@ static void json_packet(struct np_jw *restrict w, const struct np_packet *p, con
 	NUM(w, "len", f->len);
 	STR(w, "link", np_link_name(f->dlt));
 	const struct np_view v = { p, trk, false };
-	unsigned open = 0;
-	for (unsigned i = 0; i < p->nlayers; i++)
-		open += json_layer(w, &p->layer[i], &v);
-	while (open--)
-		close_obj(w);
+	if (p->encaps || p->nets > 1)
+		json_layer_names(w, p);
+	json_layers(w, p, &v);
 	BOOL(w, "truncated", p->truncated);
 	BOOL(w, "malformed", p->malformed);
 	if (p->nproblems) {

@@ -134,8 +134,12 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 		np_fmt_addr(6, ip6->src, src);
 		np_fmt_addr(6, ip6->dst, dst);
 	} else if (np_pkt_link(p)) {
+		/* An IPv6 header cut after its source still names it (bytes 8-23); the destination
+		 * is then the link's, as in Wireshark's columns. */
 		const struct np_link *l = np_pkt_link(p);
-		if (l->addr_len)
+		if (ip6 && ip6->got >= 24)
+			np_fmt_addr(6, ip6->src, src);
+		else if (l->addr_len)
 			np_fmt_mac(l->src, l->addr_len, src, cap);
 		if (l->has_dst) {
 			if (memcmp(l->dst, broadcast, 6) == 0)
@@ -242,12 +246,29 @@ static const struct np_pkt_layer *info_layer(const struct np_packet *p)
 	return at ? &p->layer[at - 1] : NULL;
 }
 
+/* The tunnels the Info layer sits in, outermost first, each as its unit names it ("VXLAN 42: "). */
+static void info_encap(struct np_sbuf *sb, const struct np_packet *p,
+		       const struct np_pkt_layer *upto, const struct np_view *v)
+{
+	for (const struct np_pkt_layer *l = p->layer; l < upto; l++) {
+		const struct np_unit *u = np_unit_of(l->kind);
+		if (u && u->encap && u->info) {
+			u->info(sb, l, v);
+			np_sb_lit(sb, ": ");
+		}
+	}
+}
+
 /* The Info column before its notes. */
 static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 		      const struct np_pkt_track *trk, bool absolute)
 {
 	struct np_sbuf sb = *sb0;
 	const struct np_pkt_layer *l = info_layer(p);
+	if (l && p->encaps) {
+		const struct np_view v = { p, trk, absolute };
+		info_encap(&sb, p, l, &v);
+	}
 	const struct np_unit *u = l ? np_unit_of(l->kind) : NULL;
 	if (u && u->info) {
 		const struct np_view v = { p, trk, absolute };
@@ -387,6 +408,12 @@ static size_t brief_info(const struct np_packet *p, const struct np_pkt_track *t
 			 size_t cap)
 {
 	struct np_sbuf sb = np_sb_make(buf, cap);
+	const struct np_pkt_layer *il = info_layer(p);
+	bool plain = np_pkt_tcp(p) || np_pkt_udp(p) || np_pkt_icmp(p) || np_pkt_icmp6(p);
+	if (il && p->encaps && plain) {
+		const struct np_view v = { p, trk, false };
+		info_encap(&sb, p, il, &v);
+	}
 	if (np_pkt_tcp(p)) {
 		brief_tcp(&sb, p, trk);
 	} else if (np_pkt_udp(p) && np_pkt_udp(p)->got >= 8) {

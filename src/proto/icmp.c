@@ -1,5 +1,6 @@
 /* icmp.c - ICMP for IPv4 (RFC 792, RFC 1191 for the next-hop MTU) and the quoted header of
- * ICMP/ICMPv6 errors: the offending IP header and the first 8 bytes of its payload. */
+ * ICMP/ICMPv6 errors: the offending IP header (IPv6 through its extension headers) and the
+ * first bytes of its payload (8, or a whole TCP header when quoted). */
 #include <string.h>
 
 #include "decode/internal.h"
@@ -26,12 +27,17 @@ static bool has_idseq(uint8_t type)
 static void quote_l4(struct np_cursor *c, struct np_quote *q)
 {
 	size_t avail = np_cur_left(c);
-	q->l4_got = (uint16_t)(avail < 8 ? avail : 8);
+	/* RFC 792 promises 8 bytes; RFC 1812 s4.3.2.3 routers quote more: a whole TCP header
+	 * (20 bytes) is decoded when it is there, as tshark does. */
+	size_t most = q->proto == 6 ? 20 : 8;
+	q->l4_got = (uint16_t)(avail < most ? avail : most);
 	struct np_cursor h = *c;
+	uint16_t off_flags;
 	switch (q->proto) {
 	case 6:
-		if (np_cur_u16(&h, &q->sport) && np_cur_u16(&h, &q->dport))
-			np_cur_u32(&h, &q->seq);
+		if (np_cur_u16(&h, &q->sport) && np_cur_u16(&h, &q->dport) && np_cur_u32(&h, &q->seq) &&
+		    np_cur_u32(&h, &q->ack) && np_cur_u16(&h, &off_flags) && np_cur_u16(&h, &q->win))
+			q->tcp_flags = off_flags & 0x0fff;
 		break;
 	case 17:
 		if (np_cur_u16(&h, &q->sport) && np_cur_u16(&h, &q->dport))
@@ -46,6 +52,43 @@ static void quote_l4(struct np_cursor *c, struct np_quote *q)
 	default:
 		break;
 	}
+}
+
+/* The quoted IPv6 packet's extension headers (RFC 8200 s4), walked to the upper layer as the
+ * outer packet's are; false when the chain is cut or a later fragment has no upper header. */
+static bool quote_ip6_ext(struct np_cursor *c, struct np_quote *q)
+{
+	while (q->nexts < NP_MAX_IP6_EXT) {
+		uint8_t next, len;
+		size_t bytes;
+		switch (q->proto) {
+		case 0:
+		case 43:
+		case 60:
+		case 51:
+			if (!np_cur_peek_u8(c, 0, &next) || !np_cur_peek_u8(c, 1, &len))
+				return false;
+			bytes = q->proto == 51 ? (len + 2u) * 4u : (len + 1u) * 8u;
+			break;
+		case 44: {
+			uint8_t off_hi, off_lo;
+			if (!np_cur_peek_u8(c, 0, &next) || !np_cur_peek_u8(c, 2, &off_hi) ||
+			    !np_cur_peek_u8(c, 3, &off_lo))
+				return false;
+			if ((((unsigned)off_hi << 8) | off_lo) >> 3)
+				return false; /* a later fragment: no upper-layer header */
+			bytes = 8;
+			break;
+		}
+		default:
+			return true;
+		}
+		if (!np_cur_skip(c, bytes))
+			return false;
+		q->proto = next;
+		q->nexts++;
+	}
+	return true;
 }
 
 void np_decode_quote(struct np_cursor *c, struct np_quote *q)
@@ -75,7 +118,9 @@ void np_decode_quote(struct np_cursor *c, struct np_quote *q)
 		    !np_cur_u8(&h, &q->ttl) || !np_cur_bytes(&h, q->src, 16) ||
 		    !np_cur_bytes(&h, q->dst, 16))
 			return;
-		np_cur_skip(c, 40); /* extension headers in a quote are not walked */
+		np_cur_skip(c, 40);
+		if (!quote_ip6_ext(c, q))
+			return;
 	} else {
 		return;
 	}
@@ -243,6 +288,9 @@ void np_quote_tree(FILE *o, const struct np_quote *q)
 		fprintf(o, NP_I1 "Quoted %s header, Src Port: %u, Dst Port: %u\n", pn, q->sport, q->dport);
 		if (q->proto == 6 && q->l4_got >= 8)
 			fprintf(o, NP_I2 "Sequence Number (raw): %u\n", q->seq);
+		if (q->proto == 6 && q->l4_got >= 16)
+			fprintf(o, NP_I2 "Acknowledgment Number (raw): %u\n" NP_I2 "Flags: 0x%03x\n" NP_I2
+				"Window: %u\n", q->ack, q->tcp_flags, q->win);
 		if (q->proto == 17 && q->l4_got >= 6)
 			fprintf(o, NP_I2 "Length: %u\n", q->udp_len);
 	} else if ((q->proto == 1 || q->proto == 58) && q->l4_got >= 8) {
@@ -275,6 +323,11 @@ void np_quote_json(struct np_jw *restrict w, const struct np_quote *q)
 		NUM(w, "dport", q->dport);
 		if (q->proto == 6 && q->l4_got >= 8)
 			NUM(w, "seq", q->seq);
+		if (q->proto == 6 && q->l4_got >= 16) {
+			NUM(w, "ack", q->ack);
+			NUM(w, "flags", q->tcp_flags);
+			NUM(w, "win", q->win);
+		}
 		if (q->proto == 17 && q->l4_got >= 6)
 			NUM(w, "len", q->udp_len);
 		close_obj(w);

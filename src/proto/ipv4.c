@@ -273,9 +273,16 @@ static unsigned ip4_json(struct np_jw *restrict w, const struct np_pkt_layer *la
 	return 0;
 }
 
+static const char *ip_name(const struct np_pkt_layer *l)
+{
+	(void)l;
+	return "ip";
+}
+
 const struct np_unit np_unit_ip4 = {
 	.kind = NP_L_IP4,
 	.key = "ipv4",
+	.name = ip_name,
 	.title = "Internet Protocol Version 4",
 	.info = ip4_info,
 	.tree = ip4_tree,

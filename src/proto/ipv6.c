@@ -160,9 +160,12 @@ static void ip6_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 	(void)v;
 	const struct np_ipv6 *ip = &layer->ip6;
 	char s[NP_ADDR_STRLEN], d[NP_ADDR_STRLEN];
+	/* The source is bytes 8-23: a header cut after them still names it (issue 14). */
 	if (ip->got >= 40)
 		fprintf(o, "Internet Protocol Version 6, Src: %s, Dst: %s\n", np_fmt_addr(6, ip->src, s),
 			np_fmt_addr(6, ip->dst, d));
+	else if (ip->got >= 24)
+		fprintf(o, "Internet Protocol Version 6, Src: %s\n", np_fmt_addr(6, ip->src, s));
 	else
 		fprintf(o, "Internet Protocol Version 6\n");
 	if (ip->got >= 1)
@@ -178,8 +181,10 @@ static void ip6_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 	}
 	if (ip->got >= 8)
 		fprintf(o, NP_I1 "Hop Limit: %u\n", ip->hlim);
+	if (ip->got >= 24)
+		fprintf(o, NP_I1 "Source Address: %s\n", s);
 	if (ip->got >= 40)
-		fprintf(o, NP_I1 "Source Address: %s\n" NP_I1 "Destination Address: %s\n", s, d);
+		fprintf(o, NP_I1 "Destination Address: %s\n", d);
 	for (unsigned i = 0; i < ip->next_ext; i++) {
 		fprintf(o, NP_I1 "%s Header (%u), %u bytes\n", ext_name(ip->ext[i].type), ip->ext[i].type,
 			ip->ext[i].len);
@@ -200,10 +205,10 @@ static unsigned ip6_json(struct np_jw *restrict w, const struct np_pkt_layer *la
 	const struct np_ipv6 *ip = &layer->ip6;
 	OPEN(w, "ip");
 	NUM(w, "v", 6);
-	if (ip->got >= 40) {
+	if (ip->got >= 24)
 		ADDR(w, "src", 6, ip->src);
+	if (ip->got >= 40)
 		ADDR(w, "dst", 6, ip->dst);
-	}
 	if (ip->got >= 8)
 		NUM(w, "ttl", ip->hlim);
 	if (ip->got >= 7)
@@ -229,9 +234,16 @@ static unsigned ip6_json(struct np_jw *restrict w, const struct np_pkt_layer *la
 	return 0;
 }
 
+static const char *ip_name(const struct np_pkt_layer *l)
+{
+	(void)l;
+	return "ip";
+}
+
 const struct np_unit np_unit_ip6 = {
 	.kind = NP_L_IP6,
 	.key = "ipv6",
+	.name = ip_name,
 	.title = "Internet Protocol Version 6",
 	.info = ip6_info,
 	.tree = ip6_tree,

@@ -237,6 +237,13 @@ static void decode_null(struct np_cursor *c, struct np_packet *p, bool network_o
 		np_decode_ipv6(c, p);
 		break;
 	default:
+		/* Some writers put an Ethertype in the family field; Wireshark's null dissector
+		 * reads any value above 1500 (IEEE 802.3's largest length) as one. */
+		if (l->family > 1500 && l->family <= 0xffff) {
+			l->ethertype = (uint16_t)l->family;
+			if (np_decode_ethertype(c, p, l->ethertype))
+				break;
+		}
 		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "loopback address family not decoded");
 		break;
 	}
@@ -309,6 +316,8 @@ void np_decode(const struct np_frame *f, struct np_packet *p)
 	p->l3_off = p->l4_off = p->payload_off = 0;
 	p->l4_len = 0;
 	p->l4_fragment = false;
+	p->nets = p->encaps = 0;
+	p->tunnel = 0;
 	struct np_cursor c = np_cur_make(f->data, f->caplen);
 	np_decode_link(&c, p);
 }
@@ -464,9 +473,26 @@ static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *l
 	return 0;
 }
 
+/* The key of its JSON object (raw IP has none). */
+static const char *link_name(const struct np_pkt_layer *layer)
+{
+	const struct np_link *l = &layer->link;
+	if (!l->hdr_len)
+		return NULL;
+	switch (l->kind) {
+	case NP_LINK_ETH: return "eth";
+	case NP_LINK_SLL:
+	case NP_LINK_SLL2: return "sll";
+	case NP_LINK_NULL:
+	case NP_LINK_LOOP: return "loop";
+	default: return NULL;
+	}
+}
+
 const struct np_unit np_unit_link = {
 	.kind = NP_L_LINK,
 	.key = "link",
+	.name = link_name,
 	.info = link_info,
 	.tree = link_tree,
 	.json = link_json,

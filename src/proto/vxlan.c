@@ -4,6 +4,7 @@
 
 #include "decode/internal.h"
 #include "netprobe/proto.h"
+#include "core/sbuf.h"
 
 #define VXLAN_HDR 8
 #define VXLAN_I 0x0800 /* "VNI valid"; RFC 7348 s5: MUST be set */
@@ -44,10 +45,18 @@ static unsigned vxlan_fields(const struct np_pkt_layer *l, struct np_field *f)
 	return n;
 }
 
+/* Named before the inner packet's Info: "VXLAN 42: ". */
+static void vxlan_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
+{
+	(void)v;
+	np_sb_field(sb, "VXLAN ", l->vxlan.vni);
+}
+
 const struct np_unit np_unit_vxlan = {
 	.kind = NP_L_VXLAN,
 	.key = "vxlan",
 	.title = "Virtual eXtensible Local Area Network",
 	.encap = true,
 	.fields = vxlan_fields,
+	.info = vxlan_info,
 };

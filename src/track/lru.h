@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NP_LRU_KEY 40
+#define NP_LRU_KEY 48
 #define NP_LRU_LISTS 3
 #define NP_LRU_NONE UINT32_MAX
 /* The longest hash chain a table keeps: the owner makes room in a full chain before inserting

@@ -109,8 +109,11 @@ static int ep_cmp(const struct np_endpoint *a, const struct np_endpoint *b)
 	return c ? c : (int)a->port - (int)b->port;
 }
 
-/* Both directions of a connection give the same key: the lower endpoint first. */
-static void conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint8_t key[NP_LRU_KEY])
+/* Both directions of a connection give the same key: the lower endpoint first; then the
+ * tunnels it was seen in (packet.h's `tunnel`: VNI, GRE key...), so that the same inner 5-tuple
+ * in two tunnels is two conversations. */
+static void conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint64_t tunnel,
+		     uint8_t key[NP_LRU_KEY])
 {
 	const struct np_endpoint *lo = ep_cmp(a, b) <= 0 ? a : b, *hi = lo == a ? b : a;
 	memset(key, 0, NP_LRU_KEY);
@@ -121,6 +124,7 @@ static void conv_key(const struct np_endpoint *a, const struct np_endpoint *b, u
 	memcpy(key + 19, hi->addr, 16);
 	key[35] = (uint8_t)(hi->port >> 8);
 	key[36] = (uint8_t)hi->port;
+	memcpy(key + 37, &tunnel, sizeof tunnel);
 }
 
 void np_track_event_base(struct np_event *ev, enum np_event_kind k, const struct np_tracker *t,
@@ -384,7 +388,7 @@ void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_
 	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, out);
 
 	uint8_t key[NP_LRU_KEY];
-	conv_key(&src, &dst, key);
+	conv_key(&src, &dst, p->tunnel, key);
 	uint64_t h = np_siphash24(t->o.hash_key, key, sizeof key);
 	uint32_t s = np_lru_find(&t->lru, key, h);
 	struct conv *c = s == NP_LRU_NONE ? NULL : &t->convs[s];

@@ -112,17 +112,44 @@ FIELDS = [
     ("vxlan.vni", "vxlan.vni", "int", None),
 ]
 
+# The innermost packet of a tunnelled one (issue 14): tshark's LAST value of each field (its
+# list runs outermost first) against netprobe's innermost object (down the "inner" chain);
+# compared only for packets netprobe found encapsulated ("inner"), and not when the innermost
+# transport is an ICMP error, whose quoted header tshark also lists last. The tunnels' own
+# fields are tshark's first value against the outermost such object netprobe wrote.
+# (tshark field, netprobe path, kind, applicability: innermost ip.v)
+INNER_FIELDS = [
+    ("ip.src", "ip.src", "addr", 4),
+    ("ip.dst", "ip.dst", "addr", 4),
+    ("ipv6.src", "ip.src", "addr", 6),
+    ("ipv6.dst", "ip.dst", "addr", 6),
+    ("tcp.srcport", "tcp.sport", "int", None),
+    ("tcp.dstport", "tcp.dport", "int", None),
+    ("udp.srcport", "udp.sport", "int", None),
+    ("udp.dstport", "udp.dport", "int", None),
+    ("udp.length", "udp.len", "int", None),
+]
+TUNNEL_FIELDS = [
+    ("geneve.vni", "geneve.vni", "int"),
+    ("gre.proto", "gre.proto", "int"),
+    ("erspan.spanid", "erspan.session", "int"),
+    ("mpls.label", "mpls.0.label", "int"),
+]
+ALL_TSHARK = [f[0] for f in FIELDS] + ["inner:" + f[0] for f in INNER_FIELDS] + \
+    [f[0] for f in TUNNEL_FIELDS]
+
 PSEUDO_FIELDS = ("missing", "extra", "duplicate", "json", "exit", "refused",
                  "tshark")
 
 
 def tshark_cmd(tshark, path):
     cmd = [tshark, "-n", "-r", path, "-T", "fields",
-           "-E", "separator=/t", "-E", "occurrence=f", "-E", "header=n"]
+           "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",
+           "-E", "header=n"]
     for p in TSHARK_PREFS:
         cmd += ["-o", p]
-    for f in FIELDS:
-        cmd += ["-e", f[0]]
+    for f in ALL_TSHARK:
+        cmd += ["-e", f.replace("inner:", "")]
     return cmd
 
 
@@ -280,7 +307,7 @@ def clean_tshark_stderr(err):
 def parse_tshark(stdout):
     """-> dict frame_number -> {tshark_field: str} (non-empty values only)."""
     frames = {}
-    names = [f[0] for f in FIELDS]
+    names = ALL_TSHARK
     text = stdout.decode("utf-8", "replace")
     for line in text.split("\n"):
         if not line:
@@ -293,7 +320,10 @@ def parse_tshark(stdout):
             n = int(cols[0])
         except ValueError:
             continue
-        frames[n] = {k: v for k, v in zip(names, cols) if v != ""}
+        # every value of a field, comma-separated (occurrence=a): the inner fields take the
+        # last, the others the first
+        frames[n] = {k: (v.split(",")[-1] if k.startswith("inner:") else v.split(",")[0])
+                     for k, v in zip(names, cols) if v != ""}
     return frames
 
 
@@ -312,6 +342,40 @@ def lookup(obj, path):
             raise KeyError(path)
         cur = cur[part]
     return cur
+
+
+def scopes(pkt):
+    """The packet object and its "inner" objects, outermost first."""
+    out = [pkt]
+    while isinstance(out[-1].get("inner"), dict) and len(out) < 16:
+        out.append(out[-1]["inner"])
+    return out
+
+
+def lookup_inner(pkt, path):
+    """netprobe value at path in the innermost scope that has its first key, or KeyError."""
+    head = path.split(".")[0]
+    for sc in reversed(scopes(pkt)):
+        if head in sc:
+            return lookup(sc, path)
+    raise KeyError(path)
+
+
+def lookup_outer(pkt, path):
+    """netprobe value at path in the outermost scope that has its first key, or KeyError."""
+    head = path.split(".")[0]
+    for sc in scopes(pkt):
+        if head in sc:
+            cur = sc[head]
+            for part in path.split(".")[1:]:
+                if isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+                    cur = cur[int(part)]
+                elif isinstance(cur, dict) and part in cur:
+                    cur = cur[part]
+                else:
+                    raise KeyError(path)
+            return cur
+    raise KeyError(path)
 
 
 def fmt_np(v):
@@ -498,6 +562,7 @@ def check_file(path, netprobe, tshark, timeout, cache_dir=None, ident=""):
             ok, shown_n, shown_t = compare_value(kind, nv, tf[tfield])
             if not ok:
                 r.add(n, npath, shown_n, shown_t)
+        compare_tunnel(r, n, tf, pkt)
     extra = sorted(set(packets) - set(tframes))
     if extra:
         if tshark_complete:
@@ -508,6 +573,43 @@ def check_file(path, netprobe, tshark, timeout, cache_dir=None, ident=""):
                            "(tshark stopped early): %s"
                            % (len(extra), _ranges(extra)))
     return r
+
+
+def compare_tunnel(r, n, tf, pkt):
+    """The innermost packet's fields and the tunnels' (INNER_FIELDS, TUNNEL_FIELDS)."""
+    for tfield, npath, kind in TUNNEL_FIELDS:
+        if tfield not in tf:
+            continue
+        try:
+            nv = lookup_outer(pkt, npath)
+        except KeyError:
+            continue
+        r.compared[npath] = r.compared.get(npath, 0) + 1
+        ok, shown_n, shown_t = compare_value(kind, nv, tf[tfield])
+        if not ok:
+            r.add(n, npath, shown_n, shown_t)
+    if "inner" not in pkt:
+        return
+    inner = scopes(pkt)[-1]
+    if "icmp" in inner or "icmp6" in inner:
+        return
+    try:
+        ipv = lookup_inner(pkt, "ip.v")
+    except KeyError:
+        ipv = None
+    for tfield, npath, kind, only_v in INNER_FIELDS:
+        key = "inner:" + tfield
+        if key not in tf or (only_v is not None and ipv != only_v):
+            continue
+        try:
+            nv = lookup_inner(pkt, npath)
+        except KeyError:
+            continue
+        field = "inner." + npath
+        r.compared[field] = r.compared.get(field, 0) + 1
+        ok, shown_n, shown_t = compare_value(kind, nv, tf[key])
+        if not ok:
+            r.add(n, field, shown_n, shown_t)
 
 
 def _ranges(nums):

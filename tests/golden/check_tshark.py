@@ -10,7 +10,9 @@ and TCP analysis notes. Normalised away, each for a reason:
     pairing notes, which netprobe does not print; and the frame number in "[TCP Dup ACK F#N]",
     which netprobe prints as "[TCP Dup ACK #N]";
   - on our side, the quoted flow after an ICMP error ("[UDP a:p → b:q]"), which tshark puts in
-    the details pane rather than Info.
+    the details pane rather than Info; and the tunnels named before an inner packet's Info
+    ("VXLAN 42: ", "GRE key=7: ", "MPLS 100/200: "), which tshark leaves out (the tunnels'
+    fields are compared with tshark's by tests/diff/tshark_diff.py).
 TCP and UDP checksum notes ("[TCP CHECKSUM INCORRECT]") are compared apart, against a second
 tshark run with checksum checking on: tshark calls an unfilled offload checksum incorrect, and
 netprobe does not, so the frames where the two knowingly differ are listed in
@@ -53,7 +55,12 @@ def norm_tshark_info(info):
     return info.strip()
 
 
+TUNNELS = re.compile(r"^((VXLAN \d+|Geneve \d+|GRE( key=\d+)?|ERSPAN (I|II|III)( session=\d+)?|"
+                     r"MPLS \d+(/\d+)*|PPPoE 0x[0-9a-f]{4}): )+")
+
+
 def norm_our_info(info):
+    info = TUNNELS.sub("", info)
     # (an IPv6 quote has brackets of its own: "[UDP [fd77::1]:40009 → [fd77::2]:9999]")
     info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) (\[[^\]]*\]|[^\[\]])*\]$", "", info)
     return info.strip()

@@ -8,72 +8,7 @@
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
 #include "json_ref.h"
-
-struct jw {
-	FILE *o;
-	bool first;
-};
-
-static void key(struct jw *w, const char *k)
-{
-	fprintf(w->o, "%s\"%s\":", w->first ? "" : ",", k);
-	w->first = false;
-}
-
-static void open_obj(struct jw *w, const char *k)
-{
-	key(w, k);
-	fputc('{', w->o);
-	w->first = true;
-}
-
-static void close_obj(struct jw *w)
-{
-	fputc('}', w->o);
-	w->first = false;
-}
-
-static void num(struct jw *w, const char *k, uint64_t v)
-{
-	key(w, k);
-	fprintf(w->o, "%" PRIu64, v);
-}
-
-static void boolean(struct jw *w, const char *k, bool v)
-{
-	key(w, k);
-	fputs(v ? "true" : "false", w->o);
-}
-
-/* Strings here are our own names and formatted addresses; escape anyway so the output stays
- * JSON whatever a future caller passes. */
-static void str(struct jw *w, const char *k, const char *s)
-{
-	key(w, k);
-	fputc('"', w->o);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(w->o, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(w->o, "\\u%04x", ch);
-		else
-			fputc(ch, w->o);
-	}
-	fputc('"', w->o);
-}
-
-static void addr(struct jw *w, const char *k, int ver, const uint8_t *a)
-{
-	char buf[NP_ADDR_STRLEN];
-	str(w, k, np_fmt_addr(ver, a, buf));
-}
-
-static void mac(struct jw *w, const char *k, const uint8_t *m, size_t n)
-{
-	char buf[32];
-	str(w, k, np_fmt_mac(m, n, buf, sizeof buf));
-}
+#include "json_ref_w.h"
 
 static void json_link(struct jw *w, const struct np_link *l, const struct np_ifnames *names)
 {
@@ -181,10 +116,10 @@ static void json_ip6(struct jw *w, const struct np_ipv6 *ip)
 {
 	open_obj(w, "ip");
 	num(w, "v", 6);
-	if (ip->got >= 40) {
+	if (ip->got >= 24)
 		addr(w, "src", 6, ip->src);
+	if (ip->got >= 40)
 		addr(w, "dst", 6, ip->dst);
-	}
 	if (ip->got >= 8)
 		num(w, "ttl", ip->hlim);
 	if (ip->got >= 7)
@@ -355,6 +290,11 @@ static void json_quote(struct jw *w, const struct np_quote *q)
 		num(w, "dport", q->dport);
 		if (q->proto == 6 && q->l4_got >= 8)
 			num(w, "seq", q->seq);
+		if (q->proto == 6 && q->l4_got >= 16) {
+			num(w, "ack", q->ack);
+			num(w, "flags", q->tcp_flags);
+			num(w, "win", q->win);
+		}
 		if (q->proto == 17 && q->l4_got >= 6)
 			num(w, "len", q->udp_len);
 		close_obj(w);
@@ -448,10 +388,21 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 	num(&w, "caplen", f->caplen);
 	num(&w, "len", f->len);
 	str(&w, "link", np_link_name(f->dlt));
-	/* Every layer in stack order; a tunnel's object holds the layers it carries. */
+	/* Every layer in stack order; after a network layer, a link or network layer starts the
+	 * packet a tunnel carries: "inner" holds its objects. */
+	if (p->encaps || p->nets > 1)
+		np_ref_layer_names(w.o, &w.first, p);
 	unsigned open = 0;
+	bool net = false;
 	for (unsigned i = 0; i < p->nlayers; i++) {
 		const struct np_pkt_layer *l = &p->layer[i];
+		bool is_net = l->kind == NP_L_IP4 || l->kind == NP_L_IP6 || l->kind == NP_L_ARP;
+		if (net && (is_net || l->kind == NP_L_LINK)) {
+			open_obj(&w, "inner");
+			open++;
+			net = false;
+		}
+		net |= is_net;
 		switch (l->kind) {
 		case NP_L_LINK: json_link(&w, &l->link, p->frame->ifnames); break;
 		case NP_L_ARP: json_arp(&w, &l->arp); break;
@@ -467,9 +418,9 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 				num(&w, "flags", l->vxlan.flags);
 			if (l->vxlan.got >= 7)
 				num(&w, "vni", l->vxlan.vni);
-			open++;
+			close_obj(&w);
 			break;
-		default: break;
+		default: np_ref_tunnel(w.o, &w.first, l); break;
 		}
 	}
 	while (open--)

@@ -12,4 +12,8 @@ void np_ref_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev
 void np_ref_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
 			       uint64_t shown);
 
+/* json_ref_tunnel.c: the tunnel layers' objects, and the "layers" list. */
+void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l);
+void np_ref_layer_names(FILE *o, bool *first, const struct np_packet *p);
+
 #endif

@@ -190,6 +190,40 @@ static void test_frag_needed_mtu(void **state)
 	t_free(&t);
 }
 
+/* A router quoting the whole TCP header (RFC 1812 s4.3.2.3; issue 14): ack, flags and window
+ * are decoded too, not only the first 8 bytes. */
+static void test_whole_tcp_quote(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	uint32_t n = 0;
+	t_append(f, &n, unreach, QUOTE_AT + 20);
+	static const uint8_t tcp20[] = {
+		0x01, 0xbb,             /* quoted TCP source port 443 */
+		0xc3, 0x50,             /* destination port 50000 */
+		0xde, 0xad, 0xbe, 0xef, /* sequence number */
+		0x01, 0x02, 0x03, 0x04, /* acknowledgment number */
+		0x50, 0x12,             /* data offset 5, flags SYN ACK */
+		0xfa, 0xf0,             /* window 64240 */
+		0x00, 0x00, 0x00, 0x00, /* checksum, urgent pointer */
+	};
+	t_append(f, &n, tcp20, sizeof tcp20);
+	f[QUOTE_AT + 9] = 6;                  /* the quoted datagram is TCP */
+	t_put16(f + 2, (uint16_t)n);          /* outer total length */
+	t_fix_ip4(f);
+	t_fix_l4_ip4(f, 2);
+	struct t_pkt t;
+	t_decode(&t, DLT_RAW, f, n);
+	t_assert_clean(&t.p);
+	const struct np_quote *q = &np_pkt_icmp(&t.p)->quote;
+	assert_int_equal(q->l4_got, 20);
+	assert_int_equal(q->seq, 0xdeadbeef);
+	assert_int_equal(q->ack, 0x01020304);
+	assert_int_equal(q->tcp_flags, NP_TCP_SYN | NP_TCP_ACK);
+	assert_int_equal(q->win, 64240);
+	t_free(&t);
+}
+
 static void test_time_exceeded(void **state)
 {
 	(void)state;
@@ -381,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_port_unreachable_quote),
 		cmocka_unit_test(test_frag_needed_mtu),
 		cmocka_unit_test(test_time_exceeded),
+		cmocka_unit_test(test_whole_tcp_quote),
 		cmocka_unit_test(test_redirect_gateway),
 		cmocka_unit_test(test_parameter_problem_pointer),
 		cmocka_unit_test(test_quote_cut_short),

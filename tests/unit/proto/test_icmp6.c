@@ -307,6 +307,35 @@ static void test_packet_too_big(void **state)
 	t_free(&t);
 }
 
+/* A quoted IPv6 packet with a hop-by-hop and a destination options header before its UDP
+ * header (issue 14): the quote walks them to the ports, as the outer decode does. */
+static void test_quote_through_extensions(void **state)
+{
+	(void)state;
+	uint8_t f[256];
+	uint32_t n = 0;
+	t_append(f, &n, unreach, QUOTE_AT + 40);
+	static const uint8_t ext[] = {
+		0x3c, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00, /* hop-by-hop: next 60, 8 bytes, PadN */
+		0x11, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00, /* destination options: next UDP */
+	};
+	t_append(f, &n, ext, sizeof ext);
+	t_append(f, &n, unreach + QUOTE_AT + 40, 8); /* the quoted UDP header */
+	f[QUOTE_AT + 6] = 0;                     /* quoted next header: hop-by-hop */
+	t_put16(f + QUOTE_AT + 4, 16 + 16);      /* quoted payload length */
+	t_put16(f + 4, (uint16_t)(n - 40));      /* outer payload length */
+	t_fix_l4_ip6(f, 40, 58, 2);
+	struct t_pkt t;
+	t_decode(&t, DLT_RAW, f, n);
+	t_assert_clean(&t.p);
+	const struct np_quote *q = &np_pkt_icmp6(&t.p)->quote;
+	assert_int_equal(q->nexts, 2);
+	assert_int_equal(q->proto, 17);
+	assert_int_equal(q->sport, 40001);
+	assert_int_equal(q->dport, 33434);
+	t_free(&t);
+}
+
 static void test_unreachable_quote(void **state)
 {
 	(void)state;
@@ -420,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_nd_target_cut_short),
 		cmocka_unit_test(test_packet_too_big),
 		cmocka_unit_test(test_unreachable_quote),
+		cmocka_unit_test(test_quote_through_extensions),
 		cmocka_unit_test(test_header_cut_short),
 		cmocka_unit_test(test_every_prefix),
 	};

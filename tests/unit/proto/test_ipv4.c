@@ -476,7 +476,7 @@ static void test_transport_not_decoded(void **state)
 	(void)state;
 	uint8_t f[128];
 	uint32_t n = fill(f, NULL, 0, ip4_udp, sizeof ip4_udp);
-	f[9] = 47; /* GRE */
+	f[9] = 89; /* OSPF */
 	t_fix_ip4(f);
 	struct t_pkt t;
 	t_decode(&t, DLT_RAW, f, n);

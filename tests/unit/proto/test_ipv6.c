@@ -1,5 +1,6 @@
 /* test_ipv6.c - IPv6 fixed header and extension-header chain (src/proto/ipv6.c, RFC 8200). */
 #include "testutil.h"
+#include "netprobe/print.h"
 
 #define ADDR_2001_DB8(last) 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (last)
 
@@ -399,6 +400,25 @@ static void check_ip6_prefix(const struct np_packet *full, const struct np_packe
 		assert_memory_equal(b->src, a->src, 16);
 	if (got >= 40)
 		assert_memory_equal(b->dst, a->dst, 16);
+	/* A header cut after the source still shows it (issue 14): in the Source column (the
+	 * destination then the link's, as Wireshark's), the -v tree and the JSON object. */
+	if (got >= 24 && got < 40) {
+		char src[NP_ADDR_STRLEN], dst[NP_ADDR_STRLEN], want[NP_ADDR_STRLEN];
+		np_format_endpoints(cut, src, dst, sizeof src);
+		assert_string_equal(src, np_fmt_addr(6, a->src, want));
+		assert_string_equal(dst, "00:11:22:33:44:55");
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		assert_non_null(m);
+		np_print_json_object(m, cut, NULL);
+		fclose(m);
+		char key[NP_ADDR_STRLEN + 16];
+		snprintf(key, sizeof key, "\"src\":\"%s\"", want);
+		assert_non_null(strstr(buf, key));
+		assert_null(strstr(buf, "\"dst\":\"2001"));
+		free(buf);
+	}
 	/* Before the chain is known, the best guess at the upper layer is the fixed header's. */
 	if (got >= 7 && got < 40)
 		assert_int_equal(b->next_final, a->nxt);

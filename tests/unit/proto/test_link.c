@@ -392,6 +392,27 @@ static void test_null_and_loop_families(void **state)
 	}
 }
 
+/* A family field holding an Ethertype (seen in the held-out set, issue 14): Wireshark reads a
+ * value above 1500 as one, so 0x0800 is IPv4, in either byte order, on NULL and LOOP. */
+static void test_null_ethertype_family(void **state)
+{
+	(void)state;
+	static const uint8_t be[] = { 0x00, 0x00, 0x08, 0x00 }; /* 0x0800, big-endian */
+	static const uint8_t le[] = { 0x00, 0x08, 0x00, 0x00 }; /* 0x0800, little-endian */
+	check_null(DLT_NULL, be, 0x0800, false);
+	check_null(DLT_NULL, le, 0x0800, false);
+	check_null(DLT_LOOP, be, 0x0800, false);
+	/* an Ethertype no unit decodes stays an unsupported family */
+	uint8_t f[128];
+	static const uint8_t other[] = { 0x00, 0x00, 0x88, 0xcc }; /* LLDP */
+	uint32_t n = build(f, other, 4, ip4_udp, sizeof ip4_udp);
+	struct t_pkt t;
+	t_decode(&t, DLT_NULL, f, n);
+	assert_int_equal(np_pkt_mask(&t.p), NP_HAS_LINK);
+	assert_true(t_has_problem(&t.p, NP_L_LINK, NP_UNSUPPORTED));
+	t_free(&t);
+}
+
 static void test_null_unknown_family(void **state)
 {
 	(void)state;
@@ -588,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_sll2_outgoing),
 		cmocka_unit_test(test_null_and_loop_families),
 		cmocka_unit_test(test_null_unknown_family),
+		cmocka_unit_test(test_null_ethertype_family),
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_raw_bad_version),
 		cmocka_unit_test(test_unsupported_dlt),

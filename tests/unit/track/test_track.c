@@ -1389,7 +1389,7 @@ static void test_seed_is_random(void **state)
 static uint64_t conv_hash(const struct np_track_opts *o, const struct np_endpoint *lo,
 			  const struct np_endpoint *hi)
 {
-	uint8_t key[40] = { 4 };
+	uint8_t key[NP_LRU_KEY] = { 4 }; /* no tunnel: its 8 bytes 0 */
 	memcpy(key + 1, lo->addr, 16);
 	t_put16(key + 17, lo->port);
 	memcpy(key + 19, hi->addr, 16);
@@ -1691,7 +1691,7 @@ static void test_flood_target_chain_bounded(void **state)
 		uint8_t a[4] = { 10, (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j };
 		struct np_endpoint e;
 		set_ep(&e, 4, a, 80);
-		uint8_t key[40] = { 4 }; /* target_key() of synflood.c */
+		uint8_t key[NP_LRU_KEY] = { 4 }; /* no tunnel: its 8 bytes 0 */ /* target_key() of synflood.c */
 		memcpy(key + 1, e.addr, 16);
 		t_put16(key + 17, e.port);
 		uint64_t hb = np_siphash24(o.hash_key, key, sizeof key) & 127;

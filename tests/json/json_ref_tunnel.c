@@ -1,0 +1,195 @@
+/* json_ref_tunnel.c - the reference (json_ref.c's way: one fprintf per key and value) of the
+ * tunnel layers' JSON objects (issue 14: gre, erspan, geneve, mpls, pppoe) and of the "layers"
+ * list, written from the packet.h fields without the units' renderers. */
+#include <string.h>
+
+#include "json_ref.h"
+#include "json_ref_w.h"
+
+static void json_gre(struct jw *w, const struct np_gre *g)
+{
+	open_obj(w, "gre");
+	if (g->got >= 4) {
+		num(w, "flags", g->flags);
+		num(w, "proto", g->proto);
+	}
+	unsigned need = 4;
+	if (g->flags & 0x8000) {
+		need += 4;
+		if (g->got >= need) {
+			num(w, "csum", g->csum);
+			str(w, "csum_status", np_csum_name(g->csum_status));
+		}
+	}
+	if (g->flags & 0x2000) {
+		need += 4;
+		if (g->got >= need)
+			num(w, "key", g->key);
+	}
+	if (g->flags & 0x1000) {
+		need += 4;
+		if (g->got >= need)
+			num(w, "seq", g->seq);
+	}
+	if ((g->flags & 7) == 1 && (g->flags & 0x0080) && g->got >= need + 4)
+		num(w, "ack", g->ack);
+	close_obj(w);
+}
+
+static void json_erspan(struct jw *w, const struct np_erspan *e)
+{
+	open_obj(w, "erspan");
+	num(w, "type", e->type);
+	if (e->got >= 4) {
+		num(w, "version", e->version);
+		num(w, "vlan", e->vlan);
+		num(w, "cos", e->cos);
+		num(w, "session", e->session);
+	}
+	if (e->type == 2 && e->got >= 8)
+		num(w, "index", e->index);
+	if (e->type == 3 && e->got >= 12) {
+		num(w, "timestamp", e->timestamp);
+		num(w, "sgt", e->sgt);
+		num(w, "hw_id", e->hw_id);
+	}
+	close_obj(w);
+}
+
+static void json_geneve(struct jw *w, const struct np_geneve *g)
+{
+	open_obj(w, "geneve");
+	if (g->got >= 8) {
+		num(w, "vni", g->vni);
+		num(w, "proto", g->proto);
+		boolean(w, "oam", g->oam);
+		boolean(w, "critical", g->critical);
+		key(w, "opts");
+		fputc('[', w->o);
+		for (unsigned i = 0; i < g->nopts; i++) {
+			fputs(i ? ",{" : "{", w->o);
+			w->first = true;
+			num(w, "class", g->opts[i].cls);
+			num(w, "type", g->opts[i].type);
+			num(w, "len", g->opts[i].len);
+			close_obj(w);
+		}
+		fputc(']', w->o);
+	}
+	close_obj(w);
+}
+
+static void json_mpls(struct jw *w, const struct np_mpls *m)
+{
+	key(w, "mpls");
+	fputc('[', w->o);
+	for (unsigned i = 0; i < m->n; i++) {
+		fputs(i ? ",{" : "{", w->o);
+		w->first = true;
+		num(w, "label", m->e[i].label);
+		num(w, "tc", m->e[i].tc);
+		num(w, "s", m->e[i].s);
+		num(w, "ttl", m->e[i].ttl);
+		close_obj(w);
+	}
+	fputc(']', w->o);
+}
+
+static void json_pppoe(struct jw *w, const struct np_pppoe *e)
+{
+	open_obj(w, "pppoe");
+	if (e->got >= 6) {
+		num(w, "code", e->code);
+		num(w, "session", e->session);
+		num(w, "len", e->len);
+	}
+	if (e->has_ppp)
+		num(w, "ppp_proto", e->ppp_proto);
+	close_obj(w);
+}
+
+static void json_gtp(struct jw *w, const struct np_gtp *g)
+{
+	open_obj(w, "gtp");
+	if (g->got >= 8) {
+		num(w, "flags", g->flags);
+		num(w, "type", g->type);
+		num(w, "len", g->len);
+		num(w, "teid", g->teid);
+	}
+	if (g->got >= 12 && (g->flags & 0x02))
+		num(w, "seq", g->seq);
+	close_obj(w);
+}
+
+static void json_arista(struct jw *w, const struct np_arista *a)
+{
+	open_obj(w, "arista");
+	if (a->got >= 4) {
+		num(w, "subtype", a->subtype);
+		num(w, "version", a->version);
+	}
+	if (a->got >= 12) {
+		num(w, "ts_sec", a->sec);
+		num(w, "ts_nsec", a->nsec);
+		num(w, "type", a->ethertype);
+	}
+	close_obj(w);
+}
+
+void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
+{
+	struct jw w = { o, *first };
+	switch (l->kind) {
+	case NP_L_GRE: json_gre(&w, &l->gre); break;
+	case NP_L_ERSPAN: json_erspan(&w, &l->erspan); break;
+	case NP_L_GENEVE: json_geneve(&w, &l->geneve); break;
+	case NP_L_MPLS: json_mpls(&w, &l->mpls); break;
+	case NP_L_PPPOE: json_pppoe(&w, &l->pppoe); break;
+	case NP_L_GTP: json_gtp(&w, &l->gtp); break;
+	case NP_L_ARISTA: json_arista(&w, &l->arista); break;
+	default: break;
+	}
+	*first = w.first;
+}
+
+static const char *layer_name(const struct np_pkt_layer *l)
+{
+	static const char *const names[] = {
+		[NP_L_ARP] = "arp",   [NP_L_IP4] = "ip",       [NP_L_IP6] = "ip",
+		[NP_L_TCP] = "tcp",   [NP_L_UDP] = "udp",      [NP_L_ICMP] = "icmp",
+		[NP_L_ICMP6] = "icmp6", [NP_L_VXLAN] = "vxlan", [NP_L_GRE] = "gre",
+		[NP_L_ERSPAN] = "erspan", [NP_L_GENEVE] = "geneve", [NP_L_MPLS] = "mpls",
+		[NP_L_PPPOE] = "pppoe", [NP_L_GTP] = "gtp", [NP_L_ARISTA] = "arista",
+	};
+	if (l->kind == NP_L_LINK) {
+		if (!l->link.hdr_len)
+			return NULL;
+		switch (l->link.kind) {
+		case NP_LINK_ETH: return "eth";
+		case NP_LINK_SLL:
+		case NP_LINK_SLL2: return "sll";
+		case NP_LINK_NULL:
+		case NP_LINK_LOOP: return "loop";
+		default: return NULL;
+		}
+	}
+	return l->kind < sizeof names / sizeof names[0] ? names[l->kind] : NULL;
+}
+
+void np_ref_layer_names(FILE *o, bool *first, const struct np_packet *p)
+{
+	struct jw w = { o, *first };
+	key(&w, "layers");
+	fputc('[', o);
+	bool any = false;
+	for (unsigned i = 0; i < p->nlayers; i++) {
+		const char *n = layer_name(&p->layer[i]);
+		if (n) {
+			fprintf(o, "%s\"%s\"", any ? "," : "", n);
+			any = true;
+		}
+	}
+	fputc(']', o);
+	*first = w.first;
+}
