@@ -281,11 +281,9 @@ static const struct np_source_ops pcap_ops = {
 	.idle = pcap_source_idle,
 };
 
-static struct pcap_source *wrap(pcap_t *pcap, bool live)
+/* A source's fields around an opened handle, no descriptor of its own yet. */
+static void init_source(struct pcap_source *p, pcap_t *pcap, bool live)
 {
-	struct pcap_source *p = calloc(1, sizeof *p);
-	if (!p)
-		return NULL;
 	p->base.ops = &pcap_ops;
 	p->base.dlt = pcap_datalink(pcap);
 	p->pcap = pcap;
@@ -293,6 +291,19 @@ static struct pcap_source *wrap(pcap_t *pcap, bool live)
 	p->fd = -1;
 	p->stream_fd = -1;
 	p->ifdrop_fd[0] = p->ifdrop_fd[1] = -1;
+}
+
+/* The source around an opened handle; NULL (the handle closed, the error said) when out of
+ * memory. */
+static struct pcap_source *wrap(pcap_t *pcap, bool live, char *err, size_t errlen)
+{
+	struct pcap_source *p = calloc(1, sizeof *p);
+	if (!p) {
+		pcap_close(pcap);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	init_source(p, pcap, live);
 	return p;
 }
 
@@ -308,12 +319,9 @@ int np_source_open_file(struct np_source **out, const char *path, char *err, siz
 			snprintf(err, errlen, "%s: %s", path, ebuf);
 		return -1;
 	}
-	struct pcap_source *p = wrap(pcap, false);
-	if (!p) {
-		pcap_close(pcap);
-		snprintf(err, errlen, "out of memory");
+	struct pcap_source *p = wrap(pcap, false, err, errlen);
+	if (!p)
 		return -1;
-	}
 	struct stat st;
 	FILE *in = pcap_file(pcap);
 	if (in && fstat(fileno(in), &st) == 0 && S_ISFIFO(st.st_mode))
@@ -339,12 +347,7 @@ int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, ch
 		snprintf(err, errlen, "%s: %s", name, ebuf);
 		return -1;
 	}
-	p->base.ops = &pcap_ops;
-	p->base.dlt = pcap_datalink(pcap);
-	p->pcap = pcap;
-	p->live = false;
-	p->fd = -1;
-	p->stream_fd = -1;
+	init_source(p, pcap, false); /* its ifdrop_fd too: it had 0 and 0, closed at the end */
 	*out = &p->base;
 	return 0;
 }
@@ -374,12 +377,9 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		pcap_close(pcap);
 		return -1;
 	}
-	struct pcap_source *p = wrap(pcap, true);
-	if (!p) {
-		pcap_close(pcap);
-		snprintf(err, errlen, "out of memory");
+	struct pcap_source *p = wrap(pcap, true, err, errlen);
+	if (!p)
 		return -1;
-	}
 	p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 100;
 	if (strcmp(iface, "any") != 0) /* "any" never goes down: a device of it does */
 		snprintf(p->iface, sizeof p->iface, "%s", iface);
