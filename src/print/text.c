@@ -148,18 +148,11 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 
 const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 {
-	/* The transport layer's kind read once (what np_pkt_tcp() and its siblings test). */
-	switch (p->xport_at ? p->layer[p->xport_at - 1].kind : NP_L_NONE) {
-	case NP_L_TCP:
-		return "TCP";
-	case NP_L_UDP:
-		return "UDP";
-	case NP_L_ICMP:
-		return "ICMP";
-	case NP_L_ICMP6:
-		return "ICMPv6";
-	default:
-		break;
+	/* The innermost transport layer names itself (its unit's proto). */
+	if (p->xport_at) {
+		const struct np_unit *u = np_unit_of(p->layer[p->xport_at - 1].kind);
+		if (u && u->proto)
+			return u->proto;
 	}
 	if (np_pkt_arp(p))
 		return "ARP";
@@ -184,33 +177,18 @@ const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 	return "Frame";
 }
 
-/* The checksum verdict of a layer that has one. */
-static enum np_csum layer_csum(const struct np_pkt_layer *l)
-{
-	switch (l->kind) {
-	case NP_L_IP4: return l->ip4.csum_status;
-	case NP_L_TCP: return l->tcp.csum_status;
-	case NP_L_UDP: return l->udp.csum_status;
-	case NP_L_ICMP: return l->icmp.csum_status;
-	case NP_L_ICMP6: return l->icmp6.csum_status;
-	default: return NP_CSUM_NOT_CHECKED;
-	}
-}
-
-/* Wireshark's checksum notes; -q's short form ("[bad TCP cksum]", after tcpdump -v's "bad
- * cksum") keeps a flagged segment's line within 80 columns. */
+/* Wireshark's checksum notes, each layer's verdict and name from its unit; -q's short form
+ * ("[bad TCP cksum]", after tcpdump -v's "bad cksum") keeps a flagged segment's line within 80
+ * columns. */
 static void info_checksums(struct np_sbuf *sb, const struct np_packet *p, bool brief)
 {
-	static const char *const names[] = {
-		[NP_L_IP4] = "IPv4", [NP_L_TCP] = "TCP", [NP_L_UDP] = "UDP",
-		[NP_L_ICMP] = "ICMP", [NP_L_ICMP6] = "ICMPv6",
-	};
 	for (unsigned i = 0; i < p->nlayers; i++) {
 		const struct np_pkt_layer *l = &p->layer[i];
-		if (layer_csum(l) != NP_CSUM_BAD)
+		const struct np_unit *u = np_unit_of(l->kind);
+		if (np_unit_csum(u, l) != NP_CSUM_BAD)
 			continue;
 		np_sb_str(sb, brief ? " [bad " : " [");
-		np_sb_str(sb, names[l->kind]);
+		np_sb_str(sb, u->proto);
 		np_sb_str(sb, brief ? " cksum]" : " CHECKSUM INCORRECT]");
 	}
 }

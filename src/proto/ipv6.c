@@ -233,6 +233,7 @@ const struct np_unit np_unit_ip6 = {
 	.kind = NP_L_IP6,
 	.key = "ipv6",
 	.title = "Internet Protocol Version 6",
+	.proto = "IPv6",
 	.info = ip6_info,
 	.tree = ip6_tree,
 	.json = ip6_json,
