@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 
 #include "netprobe/capture.h"
+#include "netprobe/hot.h"
 
 struct pcap_source {
 	struct np_source base; /* first: the generic handle */
@@ -79,7 +80,7 @@ static bool link_down(const struct pcap_source *p)
 	return p->iface[0] && pcap_get_required_select_timeout(p->pcap) != NULL;
 }
 
-static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, char *err,
+NP_HOT static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, char *err,
 				    size_t errlen)
 {
 	struct pcap_source *p = ps(s);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "netprobe/cursor.h"
+#include "netprobe/hot.h"
 
 static uint64_t fold16(uint64_t s)
 {
@@ -44,7 +45,7 @@ static uint64_t sum_blocks(const uint8_t *p, size_t nblk)
  * 16-bit result swapped to network order on a little-endian host. The result is the same
  * number as summing big-endian 16-bit words: zero only when every word is zero, otherwise the
  * same residue modulo 0xffff in 1..0xffff (checked against that loop in test_cursor.c). */
-bool np_cur_sum16(const struct np_cursor *c, size_t n, uint32_t *sum)
+NP_HOT bool np_cur_sum16(const struct np_cursor *c, size_t n, uint32_t *sum)
 {
 	if (!np_cur_has(c, n))
 		return false;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "sbuf.h"
+#include "netprobe/hot.h"
 
 void np_sb_printf(struct np_sbuf *sb, const char *fmt, ...)
 {
@@ -60,7 +61,7 @@ const char np_dec3[256][4] = {
 #undef D1
 };
 
-void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad)
+NP_HOT void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad)
 {
 	if (width > 40)
 		width = 40;
@@ -103,7 +104,7 @@ void np_sb_hex(struct np_sbuf *sb, uint64_t v, unsigned digits)
 	np_sb_mem(sb, p, (size_t)(end - p));
 }
 
-void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4])
+NP_HOT void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4])
 {
 	if (sb->len + 16 < sb->cap) {
 		char *end = np_put_ip4(sb->buf + sb->len, a);
@@ -115,7 +116,7 @@ void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4])
 	np_sb_mem(sb, tmp, (size_t)(np_put_ip4(tmp, a) - tmp));
 }
 
-void np_sb_ip6(struct np_sbuf *sb, const uint8_t a[16])
+NP_HOT void np_sb_ip6(struct np_sbuf *sb, const uint8_t a[16])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned w[8];

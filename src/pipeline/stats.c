@@ -1,6 +1,7 @@
 /* stats.c - the summary's statistics that are no business of the tracker: packets shown, by
  * protocol (a packet counts once for each layer it carries). */
 #include "netprobe/pipeline.h"
+#include "netprobe/hot.h"
 
 static uint8_t kind_at(const struct np_packet *p, uint8_t at)
 {
@@ -8,7 +9,7 @@ static uint8_t kind_at(const struct np_packet *p, uint8_t at)
 }
 
 /* A counter per layer kind, indexed: no switch per packet. */
-void np_stats_count(struct np_proto_counts *s, const struct np_packet *p)
+NP_HOT void np_stats_count(struct np_proto_counts *s, const struct np_packet *p)
 {
 	s->packets++;
 	s->other += !p->net_at;

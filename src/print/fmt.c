@@ -7,6 +7,7 @@
 #include "netprobe/print.h"
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
+#include "netprobe/hot.h"
 
 const char *np_ip_proto_name(uint8_t proto)
 {
@@ -236,7 +237,7 @@ const char *np_side_name(enum np_side s)
 
 /* Wireshark's order: from the lowest bit up, then "Reserved" for the three reserved bits. A
  * name that does not fit is left out whole, and so is everything after it. */
-void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags)
+NP_HOT void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags)
 {
 	size_t at = sb->len;
 	/* Only the bits that are set (every packet line names its flags); bit N_TCP_FLAGS stands

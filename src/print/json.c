@@ -14,6 +14,7 @@
 #include "core/sbuf.h"
 
 #include "jw.h"
+#include "netprobe/hot.h"
 
 /* A layer of a unit in the new shape, as the unit names its fields. A tunnel's object stays
  * open, so that the layers it carries nest inside it: returns 1 then, for the caller to close. */
@@ -44,7 +45,7 @@ static unsigned json_layer(struct np_jw *restrict w, const struct np_pkt_layer *
 }
 
 /* The packet object, without a newline. */
-static void json_packet(struct np_jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
+NP_HOT static void json_packet(struct np_jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
 {
 	const struct np_frame *f = p->frame;
 	room(w, 64 + JW_ITEM);
@@ -81,7 +82,7 @@ static void json_packet(struct np_jw *restrict w, const struct np_packet *p, con
 	ch(w, '}');
 }
 
-void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
+NP_HOT void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
 	char buf[JW_BUF];

@@ -7,6 +7,7 @@
 #include "netprobe/print.h"
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
+#include "netprobe/hot.h"
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
 {
@@ -36,7 +37,7 @@ bool np_tsfmt_parse(const char *s, enum np_tsfmt *out)
 	return false;
 }
 
-static void fmt_seconds(struct np_sbuf *sb, int64_t sec, uint32_t usec, int64_t base_sec,
+NP_HOT static void fmt_seconds(struct np_sbuf *sb, int64_t sec, uint32_t usec, int64_t base_sec,
 			uint32_t base_usec)
 {
 	/* Clamped (packet.h): a crafted file's times must not overflow the difference. */
@@ -86,7 +87,7 @@ static void fmt_clock(struct np_print_ctx *ctx, struct np_sbuf *sb, int64_t sec,
 	np_sb_uint(sb, usec, 6, '0');
 }
 
-size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap)
+NP_HOT size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap)
 {
 	struct np_sbuf sb = np_sb_make(buf, cap);
 	if (!ctx->have_first) {
@@ -120,7 +121,7 @@ size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *
 
 static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap)
+NP_HOT void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap)
 {
 	/* Each layer looked up once: the writes into src/dst may alias the packet for all the
 	 * compiler knows, so a repeated accessor call runs again. */
@@ -146,7 +147,7 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 	}
 }
 
-const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
+NP_HOT const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 {
 	/* The innermost transport layer names itself (its unit's proto). */
 	if (p->xport_at) {
@@ -196,7 +197,7 @@ static void info_checksums(struct np_sbuf *sb, const struct np_packet *p, bool b
 /* The notes that end the Info column: checksums, a cut header, a malformed packet. -q says a
  * cut header once: its Info text already ends in "cut short" when the cut is in a header it
  * names. */
-static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief)
+NP_HOT static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief)
 {
 	info_checksums(sb, p, brief);
 	/* As Wireshark: only a cut header is worth a note in Info (-v and JSON say every cut). */
@@ -221,7 +222,7 @@ static const struct np_pkt_layer *info_layer(const struct np_packet *p)
 }
 
 /* The Info column before its notes. */
-static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
+NP_HOT static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 		      const struct np_pkt_track *trk, bool absolute)
 {
 	struct np_sbuf sb = *sb0;
@@ -430,7 +431,7 @@ static const char *line_start(struct np_print_ctx *ctx, const struct np_packet *
 }
 
 /* Colour off, newline, and the line out in one write. */
-static void line_end(struct np_print_ctx *ctx, struct np_sbuf *sb, const char *color)
+NP_HOT static void line_end(struct np_print_ctx *ctx, struct np_sbuf *sb, const char *color)
 {
 	if (color)
 		np_sb_lit(sb, "\033[0m");
@@ -466,7 +467,7 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	line_end(ctx, &sb, color);
 }
 
-void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
+NP_HOT void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
 	if (ctx->compact) {
