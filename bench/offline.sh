@@ -20,10 +20,13 @@
 # Usage: offline.sh --netprobe NP --loop PCAP_LOOP --mixed FILE [--mixed-wide FILE]
 #                   [--flood FILE] [--flood15 FILE] [--runs N] [--slow-runs M] [--timeout S]
 #                   [--no-tshark] [--tools "bare np_text np_v np_json np_events tcpdump_n ..."]
-#                   [--tshark-count N]
+#                   [--tshark-count N] [--base NP_OLD]
 # --tshark-count N: tshark reads only the first N frames of each capture (-c N), for a machine
 # too busy to wait for it; every ratio compares costs per frame, so it stays meaningful (tshark's
 # cost per frame grows with the capture: a prefix flatters tshark, not netprobe).
+# --base NP_OLD: a netprobe built from another commit (bench/run --base REV builds one); its text,
+# -v and --json runs on mixed alternate with this netprobe's, and a table gives this netprobe's
+# CPU time over the other's (the median and the fastest run of each).
 set -u
 export TZ=UTC LC_ALL=C
 
@@ -32,7 +35,7 @@ usage() {
 	exit "${1:-2}"
 }
 
-np='' loop='' runs=5 slow_runs=1 tmo=900 tshark=1 only='' tcount=0
+np='' loop='' runs=5 slow_runs=1 tmo=900 tshark=1 only='' tcount=0 base=''
 declare -A capfile=()
 caps=()
 while [ $# -gt 0 ]; do
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--mixed-wide) caps+=(mixedw); capfile[mixedw]=${2:?}; shift 2 ;;
 	--tools) only=${2:?}; shift 2 ;;
 	--tshark-count) tcount=${2:?}; shift 2 ;;
+	--base) base=${2:?}; shift 2 ;;
 	--runs) runs=${2:?}; shift 2 ;;
 	--slow-runs) slow_runs=${2:?}; shift 2 ;;
 	--timeout) tmo=${2:?}; shift 2 ;;
@@ -57,6 +61,7 @@ for n in "$runs" "$slow_runs" "$tmo"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "offline.sh: '$n' is not a positive number" >&2; exit 2; }
 done
 need=("$np" "$loop" /usr/bin/time tcpdump timeout)
+[ -n "$base" ] && need+=("$base")
 [ $tshark = 1 ] && need+=(tshark)
 for c in "${need[@]}"; do
 	command -v "$c" >/dev/null || { echo "offline.sh: '$c' not found" >&2; exit 2; }
@@ -75,9 +80,16 @@ if [ -n "$only" ]; then
 	done
 	read -r -a tools <<<"$only"
 fi
-# Whether tool $2 runs on capture $1 (tshark not on mixedw: its cost does not depend on that).
+# --base: the other build's twin of each of netprobe's text, -v and --json runs.
+if [ -n "$base" ]; then
+	for m in text v json; do
+		case " ${tools[*]} " in *" np_$m "*) tools+=("base_$m") ;; esac
+	done
+fi
+# Whether tool $2 runs on capture $1 (tshark not on mixedw: its cost does not depend on that;
+# the --base build only on mixed).
 runs_on() {
-	case $1:$2 in mixedw:tshark_*) return 1 ;; esac
+	case $1:$2 in mixedw:tshark_*) return 1 ;; mixed:base_*) ;; *:base_*) return 1 ;; esac
 	case " ${tools[*]} " in *" $2 "*) return 0 ;; esac
 	return 1
 }
@@ -90,6 +102,9 @@ set_cmd() {
 	np_v) cmd=("$np" watch -r "$2" -v) ;;
 	np_json) cmd=("$np" watch -r "$2" --json) ;;
 	np_events) cmd=("$np" watch -r "$2" --events) ;;
+	base_text) cmd=("$base" watch -r "$2") ;;
+	base_v) cmd=("$base" watch -r "$2" -v) ;;
+	base_json) cmd=("$base" watch -r "$2" --json) ;;
 	tcpdump_n) cmd=(tcpdump -n -r "$2") ;;
 	tcpdump_nnv) cmd=(tcpdump -nn -v -r "$2") ;;
 	tshark_n) cmd=(tshark -n -r "$2") ;;
@@ -101,6 +116,7 @@ set_cmd() {
 show_cmd() {
 	set_cmd "$1" "$2.pcap"
 	cmd[0]=${cmd[0]##*/}
+	case $1 in base_*) cmd[0]="${cmd[0]} (--base)" ;; esac
 	echo "${cmd[*]}"
 }
 
@@ -111,7 +127,39 @@ median() {
 }
 
 TIMEFORMAT='%3R %3U %3S'
-declare -A wall=() cpu=() wmin=() wmax=() rss=() nruns=() frames=() fbytes=()
+declare -A wall=() cpu=() cmin=() wmin=() wmax=() rss=() nruns=() frames=() fbytes=()
+
+# One run of tool $2 on capture $1 (file $3): its wall time, CPU time and peak RSS appended to
+# the tool's files in $tmp. Status 1 (reported) when the command fails.
+run_once() {
+	local k=$1.$2 rc w u sy
+	set_cmd "$2" "$3"
+	{ time timeout -s INT -k 10 "$tmo" /usr/bin/time -f %M -o "$tmp/rss" "${cmd[@]}" \
+		>/dev/null 2>"$tmp/err"; } 2>"$tmp/time"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "offline.sh: FAILED (exit $rc) on $1: ${cmd[*]}" >&2
+		tail -n 5 "$tmp/err" >&2
+		return 1
+	fi
+	read -r w u sy <"$tmp/time" # seconds, 3 decimals
+	echo "$w" >>"$tmp/$k.walls"
+	awk -v u="$u" -v s="$sy" 'BEGIN {printf "%.3f\n", u + s}' >>"$tmp/$k.cpus"
+	tail -n 1 "$tmp/rss" >>"$tmp/$k.rsss" # KiB
+}
+
+# The medians (and extremes) of tool $2's $3 runs on capture $1, into the tables.
+summarise() {
+	local k=$1:$2 b=$tmp/$1.$2
+	wall[$k]=$(median <"$b.walls" | awk '{printf "%.3f", $1}')
+	cpu[$k]=$(median <"$b.cpus" | awk '{printf "%.3f", $1}')
+	cmin[$k]=$(sort -n "$b.cpus" | head -n1 | awk '{printf "%.3f", $1}')
+	wmin[$k]=$(sort -n "$b.walls" | head -n1 | awk '{printf "%.3f", $1}')
+	wmax[$k]=$(sort -n "$b.walls" | tail -n1 | awk '{printf "%.3f", $1}')
+	rss[$k]=$(median <"$b.rsss" | awk '{printf "%.1f", $1 / 1024}')
+	nruns[$k]=$3
+	echo "offline.sh: $1 $2: CPU ${cpu[$k]} s, wall ${wall[$k]} s, ${rss[$k]} MiB (median of $3)" >&2
+}
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 date_start=$(date -u '+%Y-%m-%d %H:%M UTC')
 
@@ -125,40 +173,29 @@ for cap in "${caps[@]}"; do
 	fbytes[$cap]=$(stat -c %s "$f")
 	for t in "${tools[@]}"; do
 		runs_on "$cap" "$t" || continue
+		case $t in base_*) continue ;; esac # measured beside their np_ twin, below
 		n=$runs
 		case $t in tshark_*) n=$slow_runs ;; esac
 		case $cap:$t in flood15:tcpdump_*) n=$slow_runs ;; esac
-		set_cmd "$t" "$f"
-		: >"$tmp/walls" && : >"$tmp/cpus" && : >"$tmp/rsss"
+		# --base: the other build's run alternates with this one's, so that both see the
+		# same load.
+		pair=''
+		case $t in np_text | np_v | np_json) runs_on "$cap" "base_${t#np_}" && pair=base_${t#np_} ;; esac
+		ok=1
 		for ((r = 1; r <= n; r++)); do
-			{ time timeout -s INT -k 10 "$tmo" /usr/bin/time -f %M -o "$tmp/rss" "${cmd[@]}" \
-				>/dev/null 2>"$tmp/err"; } 2>"$tmp/time"
-			rc=$?
-			if [ $rc -ne 0 ]; then
-				echo "offline.sh: FAILED (exit $rc) on $cap: ${cmd[*]}" >&2
-				tail -n 5 "$tmp/err" >&2
-				fail=1
-				break
-			fi
-			read -r w u sy <"$tmp/time" # seconds, 3 decimals
-			echo "$w" >>"$tmp/walls"
-			awk -v u="$u" -v s="$sy" 'BEGIN {printf "%.3f\n", u + s}' >>"$tmp/cpus"
-			tail -n 1 "$tmp/rss" >>"$tmp/rsss" # KiB
+			run_once "$cap" "$t" "$f" || { ok=0; break; }
+			if [ -n "$pair" ]; then run_once "$cap" "$pair" "$f" || { ok=0; break; }; fi
 		done
-		[ $rc -ne 0 ] && continue
-		wall[$cap:$t]=$(median <"$tmp/walls" | awk '{printf "%.3f", $1}')
-		cpu[$cap:$t]=$(median <"$tmp/cpus" | awk '{printf "%.3f", $1}')
-		wmin[$cap:$t]=$(sort -n "$tmp/walls" | head -n1 | awk '{printf "%.3f", $1}')
-		wmax[$cap:$t]=$(sort -n "$tmp/walls" | tail -n1 | awk '{printf "%.3f", $1}')
-		rss[$cap:$t]=$(median <"$tmp/rsss" | awk '{printf "%.1f", $1 / 1024}')
-		nruns[$cap:$t]=$n
-		echo "offline.sh: $cap $t: CPU ${cpu[$cap:$t]} s, wall ${wall[$cap:$t]} s, ${rss[$cap:$t]} MiB (median of $n)" >&2
+		[ $ok = 1 ] || { fail=1; continue; }
+		summarise "$cap" "$t" "$n"
+		[ -n "$pair" ] && summarise "$cap" "$pair" "$n"
 	done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ---
 ver_np=$("$np" --version 2>&1 | head -n1)
+[ -n "$base" ] && ver_np="$ver_np (--base: $("$base" --version 2>&1 | head -n1))"
 ver_tcpdump=$(tcpdump --version 2>&1 | head -n1)
 ver_libpcap=$(tcpdump --version 2>&1 | sed -n 2p)
 ver_tshark=$([ $tshark = 1 ] && tshark --version 2>/dev/null | head -n1 || echo "not run")
@@ -171,6 +208,9 @@ label() {
 	np_v) echo "netprobe -v" ;;
 	np_json) echo "netprobe --json" ;;
 	np_events) echo "netprobe --events" ;;
+	base_text) echo "--base text" ;;
+	base_v) echo "--base -v" ;;
+	base_json) echo "--base --json" ;;
 	tcpdump_n) echo "tcpdump -n" ;;
 	tcpdump_nnv) echo "tcpdump -nn -v" ;;
 	tshark_n) echo "tshark -n" ;;
@@ -249,6 +289,23 @@ if [ $tshark = 1 ]; then
 fi
 row "netprobe text / bare loop (lower is better)" "≤ 2× (mixed)" np_text bare
 row "netprobe --json / bare loop (lower is better)" "" np_json bare
+if [ -n "$base" ]; then
+	echo
+	echo "This netprobe against --base on mixed.pcap, their runs alternating (CPU time per frame; lower is better, the target is ≤ 1.05×):"
+	echo
+	echo "| output | --base CPU s (median / fastest) | this CPU s (median / fastest) | this / --base, median | this / --base, fastest |"
+	echo "|---|--:|--:|--:|--:|"
+	for m in text v json; do
+		runs_on mixed "np_$m" || continue
+		a=mixed:base_$m b=mixed:np_$m
+		if [ -z "${cpu[$a]:-}" ] || [ -z "${cpu[$b]:-}" ]; then
+			echo "| $(label "np_$m") | | | missing | missing |"
+			fail=1
+			continue
+		fi
+		echo "| $(label "np_$m") | ${cpu[$a]} / ${cmin[$a]} | ${cpu[$b]} / ${cmin[$b]} | $(ratio "${cpu[$b]}" "${cpu[$a]}") | $(ratio "${cmin[$b]}" "${cmin[$a]}") |"
+	done
+fi
 for cap in "${caps[@]}"; do
 	case $cap in mixed | mixedw) continue ;; esac
 	echo

@@ -15,9 +15,11 @@
 #include "netprobe/printer.h"
 #include "netprobe/track.h"
 
-/* Packets shown, by protocol (stats.c). */
+/* Packets shown, by protocol (stats.c): by the kind of their innermost network and transport
+ * layers (enum np_layer, below 32 as NP_HAS needs; [NP_L_NONE] counts nothing useful). */
 struct np_proto_counts {
-	uint64_t packets, ip4, ip6, tcp, udp, icmp, icmp6, arp, other;
+	uint64_t packets, other;
+	uint64_t kind[32];
 };
 
 void np_stats_count(struct np_proto_counts *c, const struct np_packet *p);

@@ -4,7 +4,9 @@
 #ifndef NETPROBE_PROTO_H
 #define NETPROBE_PROTO_H
 
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "netprobe/packet.h"
 #include "netprobe/track.h"
@@ -40,6 +42,12 @@ struct np_unit {
 				* inner packet's text; JSON nests the inner packet in "inner" */
 	/* Its name in JSON's "layers" list (its object's key) when that is not `key`; NULL: none. */
 	const char *(*name)(const struct np_pkt_layer *l);
+	/* Its name in the Protocol column (as the innermost transport layer) and in the Info
+	 * column's checksum notes ("[TCP CHECKSUM INCORRECT]"), or NULL. */
+	const char *proto;
+	/* Where its layer keeps a checksum verdict (NP_CSUM_AT(member): an enum np_csum), or 0 for
+	 * a protocol without a checksum. */
+	uint16_t csum_at;
 	/* A simple unit names its fields (at most NP_MAX_FIELDS; returns how many) and the printers
 	 * render them; the renderers below, when set, take over. */
 	unsigned (*fields)(const struct np_pkt_layer *l, struct np_field *out);
@@ -55,6 +63,18 @@ struct np_unit {
 
 /* The unit registered for a layer kind, or NULL. */
 const struct np_unit *np_unit_of(uint8_t kind);
+
+#define NP_CSUM_AT(member) ((uint16_t)offsetof(struct np_pkt_layer, member))
+
+/* The checksum verdict of a layer of unit u (NULL: no unit): NP_CSUM_NOT_CHECKED when the
+ * protocol has none. */
+static inline enum np_csum np_unit_csum(const struct np_unit *u, const struct np_pkt_layer *l)
+{
+	enum np_csum c = NP_CSUM_NOT_CHECKED;
+	if (u && u->csum_at)
+		memcpy(&c, (const char *)l + u->csum_at, sizeof c);
+	return c;
+}
 
 /* Helpers the units' renderers share (src/print). */
 /* -v tree indents: a layer's fields, and their sub-fields. */

@@ -16,6 +16,7 @@
 
 #include "netprobe/capture.h"
 #include "netprobe/zread.h"
+#include "netprobe/hot.h"
 
 struct pcap_source {
 	struct np_source base; /* first: the generic handle */
@@ -82,7 +83,7 @@ static bool link_down(const struct pcap_source *p)
 	return p->iface[0] && pcap_get_required_select_timeout(p->pcap) != NULL;
 }
 
-static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, char *err,
+NP_HOT static enum np_next pcap_next_frame(struct np_source *s, struct np_frame *f, char *err,
 				    size_t errlen)
 {
 	struct pcap_source *p = ps(s);
@@ -291,11 +292,9 @@ static const struct np_source_ops pcap_ops = {
 	.idle = pcap_source_idle,
 };
 
-static struct pcap_source *wrap(pcap_t *pcap, bool live)
+/* A source's fields around an opened handle, no descriptor of its own yet. */
+static void init_source(struct pcap_source *p, pcap_t *pcap, bool live)
 {
-	struct pcap_source *p = calloc(1, sizeof *p);
-	if (!p)
-		return NULL;
 	p->base.ops = &pcap_ops;
 	p->base.dlt = pcap_datalink(pcap);
 	p->pcap = pcap;
@@ -303,6 +302,19 @@ static struct pcap_source *wrap(pcap_t *pcap, bool live)
 	p->fd = -1;
 	p->stream_fd = -1;
 	p->ifdrop_fd[0] = p->ifdrop_fd[1] = -1;
+}
+
+/* The source around an opened handle; NULL (the handle closed, the error said) when out of
+ * memory. */
+static struct pcap_source *wrap(pcap_t *pcap, bool live, char *err, size_t errlen)
+{
+	struct pcap_source *p = calloc(1, sizeof *p);
+	if (!p) {
+		pcap_close(pcap);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	init_source(p, pcap, live);
 	return p;
 }
 
@@ -339,12 +351,7 @@ static int open_reader(struct np_source **out, FILE *under, const char *name, ch
 		errno = e;
 		return -1;
 	}
-	p->base.ops = &pcap_ops;
-	p->base.dlt = pcap_datalink(pcap);
-	p->pcap = pcap;
-	p->fd = -1;
-	p->stream_fd = -1;
-	p->ifdrop_fd[0] = p->ifdrop_fd[1] = -1;
+	init_source(p, pcap, false);
 	p->z = z;
 	*out = &p->base;
 	return 0;
@@ -430,12 +437,9 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		return -1;
 	}
 	cooked_v2(pcap);
-	struct pcap_source *p = wrap(pcap, true);
-	if (!p) {
-		pcap_close(pcap);
-		snprintf(err, errlen, "out of memory");
+	struct pcap_source *p = wrap(pcap, true, err, errlen);
+	if (!p)
 		return -1;
-	}
 	/* Without the table the lines show the index (as for a file): not worth failing for. */
 	if (p->base.dlt == DLT_LINUX_SLL2)
 		p->ifnames = np_capture_ifnames_load();

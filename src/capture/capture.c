@@ -1,12 +1,13 @@
 /* capture.c - the source handle's dispatch: every caller goes through the op table. */
 #include "netprobe/capture.h"
+#include "netprobe/hot.h"
 
 int np_source_set_filter(struct np_source *s, const char *expr, char *err, size_t errlen)
 {
 	return s->ops->set_filter(s, expr, err, errlen);
 }
 
-enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, size_t errlen)
+NP_HOT enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, size_t errlen)
 {
 	return s->ops->next(s, f, err, errlen);
 }

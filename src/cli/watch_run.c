@@ -368,7 +368,8 @@ static void frame_loop(struct run *r)
 			break;
 		if (!np_pipeline_frame(&r->pl, &f, &pkt))
 			continue;
-		if (ferror(stdout)) { /* a flag test: the printers write through stdio */
+		/* A flag test (the printers write through stdio); one thread, so no lock. */
+		if (ferror_unlocked(stdout)) {
 			r->stop = stdout_failed(r);
 			break;
 		}

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "sbuf.h"
+#include "netprobe/hot.h"
 
 void np_sb_printf(struct np_sbuf *sb, const char *fmt, ...)
 {
@@ -17,10 +18,28 @@ void np_sb_printf(struct np_sbuf *sb, const char *fmt, ...)
 }
 
 /* Two digits at a time from a table: the usual trick, half the divisions. */
-static const char digits2[201] =
+const char np_digits2[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
+
+const uint64_t np_pow10[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+	1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+	1000000000000000000ull, 10000000000000000000ull,
+};
+
+/* "xx:" for each byte value: a link-layer address is one short copy per byte. */
+const char np_hex3[256][4] = {
+#define H(n) { "0123456789abcdef"[(n) >> 4], "0123456789abcdef"[(n) & 15], ':', 0 }
+#define H16(b) H(b), H(b + 1), H(b + 2), H(b + 3), H(b + 4), H(b + 5), H(b + 6), H(b + 7), \
+		H(b + 8), H(b + 9), H(b + 10), H(b + 11), H(b + 12), H(b + 13), H(b + 14), H(b + 15)
+	H16(0x00), H16(0x10), H16(0x20), H16(0x30), H16(0x40), H16(0x50), H16(0x60), H16(0x70),
+	H16(0x80), H16(0x90), H16(0xa0), H16(0xb0), H16(0xc0), H16(0xd0), H16(0xe0), H16(0xf0),
+#undef H16
+#undef H
+};
 
 /* Decimal text of each byte value, NUL-padded to 4 bytes, and its length: a dotted quad is
  * four 4-byte copies (inet_ntop's text). */
@@ -42,93 +61,30 @@ const char np_dec3[256][4] = {
 #undef D1
 };
 
-/* Writes the decimal digits of v ending just before `end`; returns where they start. */
-static char *put_u64(char *end, uint64_t v)
-{
-	char *p = end;
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
-		v /= 100;
-		*--p = digits2[d + 1];
-		*--p = digits2[d];
-	}
-	if (v >= 10) {
-		*--p = digits2[v * 2 + 1];
-		*--p = digits2[v * 2];
-	} else {
-		*--p = (char)('0' + v);
-	}
-	return p;
-}
-
-static char *put_u32(char *end, uint32_t v)
-{
-	char *p = end;
-	while (v >= 100) {
-		unsigned d = (v % 100) * 2;
-		v /= 100;
-		*--p = digits2[d + 1];
-		*--p = digits2[d];
-	}
-	if (v >= 10) {
-		*--p = digits2[v * 2 + 1];
-		*--p = digits2[v * 2];
-	} else {
-		*--p = (char)('0' + v);
-	}
-	return p;
-}
-
-/* Decimal digits of v (1 for 0). */
-static unsigned count_digits(uint64_t v)
-{
-	unsigned n = 1;
-	while (v >= 10000) {
-		v /= 10000;
-		n += 4;
-	}
-	return n + (v >= 10) + (v >= 100) + (v >= 1000);
-}
-
-void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad)
+NP_HOT void np_sb_uint(struct np_sbuf *sb, uint64_t v, unsigned width, char pad)
 {
 	if (width > 40)
 		width = 40;
-	unsigned nd = count_digits(v);
-	unsigned total = nd > width ? nd : width;
-	if (sb->len + total < sb->cap) {
+	if (sb->len + 21 + width < sb->cap) {
 		/* Room for all of it (and the NUL): write in place, the usual case. */
-		char *start = sb->buf + sb->len;
-		char *end = start + total;
-		char *p;
-		if (v <= UINT32_MAX)
-			p = put_u32(end, (uint32_t)v); /* 32-bit division is cheaper */
-		else
-			p = put_u64(end, v);
-		while (p > start)
-			*--p = pad;
-		sb->len += total;
+		char *end = np_put_uint(sb->buf + sb->len, v, width, pad);
 		*end = '\0';
+		sb->len = (size_t)(end - sb->buf);
 		return;
 	}
-	char tmp[48];
-	char *end = tmp + sizeof tmp;
-	char *p = put_u64(end, v);
-	while ((size_t)(end - p) < width)
-		*--p = pad;
-	np_sb_mem(sb, p, (size_t)(end - p));
+	char tmp[64];
+	np_sb_mem(sb, tmp, (size_t)(np_put_uint(tmp, v, width, pad) - tmp));
 }
 
 void np_sb_int(struct np_sbuf *sb, int64_t v)
 {
 	char tmp[24];
-	char *end = tmp + sizeof tmp;
+	char *p = tmp;
 	/* The magnitude of INT64_MIN does not fit in int64_t: negate in unsigned arithmetic. */
-	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	char *p = put_u64(end, mag);
 	if (v < 0)
-		*--p = '-';
-	np_sb_mem(sb, p, (size_t)(end - p));
+		*p++ = '-';
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	np_sb_mem(sb, tmp, (size_t)(np_put_uint(p, mag, 0, ' ') - tmp));
 }
 
 void np_sb_hex(struct np_sbuf *sb, uint64_t v, unsigned digits)
@@ -148,20 +104,19 @@ void np_sb_hex(struct np_sbuf *sb, uint64_t v, unsigned digits)
 	np_sb_mem(sb, p, (size_t)(end - p));
 }
 
-void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4])
+NP_HOT void np_sb_ip4(struct np_sbuf *sb, const uint8_t a[4])
 {
-	char tmp[20]; /* 15 bytes at most; the slack keeps -Warray-bounds quiet about np_sb_mem's long-copy branch */
-	size_t n = 0;
-	for (int i = 0; i < 4; i++) {
-		unsigned b = a[i];
-		memcpy(tmp + n, np_dec3[b], 4);
-		n += 1 + (b >= 10) + (b >= 100);
-		tmp[n++] = '.';
+	if (sb->len + 16 < sb->cap) {
+		char *end = np_put_ip4(sb->buf + sb->len, a);
+		*end = '\0';
+		sb->len = (size_t)(end - sb->buf);
+		return;
 	}
-	np_sb_mem(sb, tmp, n - 1);
+	char tmp[20]; /* 16 for np_put_ip4; the slack keeps -Warray-bounds quiet about np_sb_mem */
+	np_sb_mem(sb, tmp, (size_t)(np_put_ip4(tmp, a) - tmp));
 }
 
-void np_sb_ip6(struct np_sbuf *sb, const uint8_t a[16])
+NP_HOT void np_sb_ip6(struct np_sbuf *sb, const uint8_t a[16])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned w[8];

@@ -1,6 +1,7 @@
 /* checksum.c - Internet checksum verdicts (RFC 1071) with IPv4/IPv6 pseudo-headers
  * (RFC 9293 s3.1, RFC 768, RFC 8200 s8.1). */
 #include "netprobe/decode.h"
+#include "netprobe/hot.h"
 
 static uint32_t sum_bytes(const uint8_t *a, size_t n)
 {
@@ -10,7 +11,7 @@ static uint32_t sum_bytes(const uint8_t *a, size_t n)
 	return s;
 }
 
-uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
+NP_HOT uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
 {
 	uint32_t s;
 	/* The innermost network layer, looked up once (its kind says which address pair). */
@@ -36,7 +37,7 @@ uint32_t np_pseudo_sum(const struct np_packet *p, uint8_t proto, uint32_t len)
  * the sender's interface, loopback, and both ends of a veth pair, which never fill it in. The
  * value says so by itself, whatever the link type or direction. ICMP and ICMPv6 sums are always
  * computed in software, so an ICMP sum is never left unfilled. */
-enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, uint8_t proto,
+NP_HOT enum np_csum np_l4_csum(const struct np_packet *p, const struct np_cursor *c, uint8_t proto,
 			uint32_t len, uint16_t wire, uint16_t *good)
 {
 	/* A first fragment lacks the rest of the datagram; a routing header changes the

@@ -2,6 +2,7 @@
  * (Wireshark's dissector tables: ethertype, IP protocol, UDP port), and the walk that follows it. */
 #include "internal.h"
 #include "netprobe/proto.h"
+#include "netprobe/hot.h"
 
 /* NP_BY_CAPTURE: the unit every frame starts in (np_decode hands it the libpcap link type). */
 enum np_by { NP_BY_CAPTURE, NP_BY_ETHERTYPE, NP_BY_IPPROTO, NP_BY_UDP_PORT };
@@ -70,7 +71,7 @@ static inline __attribute__((always_inline)) const struct np_dispatch *find(enum
 	return NULL;
 }
 
-bool np_decode_ethertype(struct np_cursor *c, struct np_packet *p, uint16_t type)
+NP_HOT bool np_decode_ethertype(struct np_cursor *c, struct np_packet *p, uint16_t type)
 {
 	const struct np_dispatch *d = find(NP_BY_ETHERTYPE, type);
 	if (!d)
@@ -79,7 +80,7 @@ bool np_decode_ethertype(struct np_cursor *c, struct np_packet *p, uint16_t type
 	return true;
 }
 
-void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l)
+NP_HOT void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto, enum np_layer l)
 {
 	p->l4_off = np_frame_off(p, c);
 	const struct np_dispatch *d = find(NP_BY_IPPROTO, proto);

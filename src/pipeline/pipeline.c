@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "netprobe/decode.h"
+#include "netprobe/hot.h"
 
 void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, struct np_tracker *trk,
 		      struct np_printer *pr)
@@ -73,7 +74,7 @@ static void record_segment(struct np_pipeline *pl, const struct np_packet *pkt,
 		np_follow_packet(pl->follow, pkt, info);
 }
 
-bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
+NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
 {
 	struct np_pkt_track info;
 	np_decode(f, pkt);

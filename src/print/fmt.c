@@ -7,6 +7,7 @@
 #include "netprobe/print.h"
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
+#include "netprobe/hot.h"
 
 const char *np_ip_proto_name(uint8_t proto)
 {
@@ -214,18 +215,7 @@ const char *np_verdict_name(enum np_verdict v)
 
 const char *np_layer_name(enum np_layer l)
 {
-	switch (l) {
-	case NP_L_LINK: return "link";
-	case NP_L_ARP: return "arp";
-	case NP_L_IP4: return "ipv4";
-	case NP_L_IP6: return "ipv6";
-	case NP_L_TCP: return "tcp";
-	case NP_L_UDP: return "udp";
-	case NP_L_ICMP: return "icmp";
-	case NP_L_ICMP6: return "icmp6";
-	case NP_L_NONE: return "none";
-	default: break; /* the units in the new shape name themselves */
-	}
+	/* Each unit names itself (its JSON key). */
 	const struct np_unit *u = np_unit_of(l);
 	return u ? u->key : "none";
 }
@@ -247,7 +237,7 @@ const char *np_side_name(enum np_side s)
 
 /* Wireshark's order: from the lowest bit up, then "Reserved" for the three reserved bits. A
  * name that does not fit is left out whole, and so is everything after it. */
-void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags)
+NP_HOT void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags)
 {
 	size_t at = sb->len;
 	/* Only the bits that are set (every packet line names its flags); bit N_TCP_FLAGS stands

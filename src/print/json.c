@@ -14,32 +14,7 @@
 #include "core/sbuf.h"
 
 #include "jw.h"
-
-/* Decimal digits, two at a time from a table. */
-const char np_jw_digits2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-const uint64_t np_jw_pow10[20] = {
-	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
-	1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
-	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-	1000000000000000000ull, 10000000000000000000ull,
-};
-
-/* "xx:" for each byte value: a link-layer address is one 4-byte copy per byte. */
-const char np_jw_hex3[256][4] = {
-#define H(n) { "0123456789abcdef"[(n) >> 4], "0123456789abcdef"[(n) & 15], ':', 0 }
-#define H16(b) H(b), H(b + 1), H(b + 2), H(b + 3), H(b + 4), H(b + 5), H(b + 6), H(b + 7), \
-		H(b + 8), H(b + 9), H(b + 10), H(b + 11), H(b + 12), H(b + 13), H(b + 14), H(b + 15)
-	H16(0x00), H16(0x10), H16(0x20), H16(0x30), H16(0x40), H16(0x50), H16(0x60), H16(0x70),
-	H16(0x80), H16(0x90), H16(0xa0), H16(0xb0), H16(0xc0), H16(0xd0), H16(0xe0), H16(0xf0),
-#undef H16
-#undef H
-};
-
-
+#include "netprobe/hot.h"
 
 /* A layer of a unit in the new shape, as the unit names its fields. */
 static unsigned json_unit(struct np_jw *restrict w, const struct np_unit *u,
@@ -108,7 +83,7 @@ static void json_layers(struct np_jw *restrict w, const struct np_packet *p,
 }
 
 /* The packet object, without a newline. */
-static void json_packet(struct np_jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
+NP_HOT static void json_packet(struct np_jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
 {
 	const struct np_frame *f = p->frame;
 	room(w, 64 + JW_ITEM);
@@ -143,7 +118,7 @@ static void json_packet(struct np_jw *restrict w, const struct np_packet *p, con
 	ch(w, '}');
 }
 
-void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
+NP_HOT void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
 	char buf[JW_BUF];
@@ -175,7 +150,7 @@ static void put_endpoint(struct np_jw *restrict w, const struct np_endpoint *ep)
 		w->p += sb.len;
 		*w->p++ = ']';
 	} else {
-		put_ip4(w, ep->addr);
+		w->p = np_put_ip4(w->p, ep->addr);
 	}
 	*w->p++ = ':';
 	put_uint(w, ep->port, 0);

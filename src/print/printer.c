@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "netprobe/printer.h"
+#include "netprobe/hot.h"
 
 /* Between packet lines only what a person watching needs; the rest is on the line itself
  * (analysis notes), in -v (states), or in --events and --json. A state change only when asked
@@ -44,7 +45,7 @@ static void no_summary(struct np_printer *pr, const struct np_run_stats *rs)
 
 /* --- the packet list: line, then -v tree, then -x dump --- */
 
-static void line_packet(struct np_printer *pr, const struct np_packet *p,
+NP_HOT static void line_packet(struct np_printer *pr, const struct np_packet *p,
 			const struct np_pkt_track *trk)
 {
 	for (unsigned i = 0; i < pr->nparts; i++)
@@ -73,7 +74,7 @@ static const struct np_printer_ops line_ops = {
 
 /* --- --json: every event (its consumers read the states), the summary object on stdout --- */
 
-static void json_packet(struct np_printer *pr, const struct np_packet *p,
+NP_HOT static void json_packet(struct np_printer *pr, const struct np_packet *p,
 			const struct np_pkt_track *trk)
 {
 	np_print_json(&pr->pc, p, trk);

@@ -7,6 +7,7 @@
 #include "netprobe/print.h"
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
+#include "netprobe/hot.h"
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
 {
@@ -36,7 +37,7 @@ bool np_tsfmt_parse(const char *s, enum np_tsfmt *out)
 	return false;
 }
 
-static void fmt_seconds(struct np_sbuf *sb, int64_t sec, uint32_t usec, int64_t base_sec,
+NP_HOT static void fmt_seconds(struct np_sbuf *sb, int64_t sec, uint32_t usec, int64_t base_sec,
 			uint32_t base_usec)
 {
 	/* Clamped (packet.h): a crafted file's times must not overflow the difference. */
@@ -86,7 +87,7 @@ static void fmt_clock(struct np_print_ctx *ctx, struct np_sbuf *sb, int64_t sec,
 	np_sb_uint(sb, usec, 6, '0');
 }
 
-size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap)
+NP_HOT size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *buf, size_t cap)
 {
 	struct np_sbuf sb = np_sb_make(buf, cap);
 	if (!ctx->have_first) {
@@ -120,7 +121,7 @@ size_t np_format_time(struct np_print_ctx *ctx, const struct np_frame *f, char *
 
 static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap)
+NP_HOT void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t cap)
 {
 	/* Each layer looked up once: the writes into src/dst may alias the packet for all the
 	 * compiler knows, so a repeated accessor call runs again. */
@@ -150,20 +151,13 @@ void np_format_endpoints(const struct np_packet *p, char *src, char *dst, size_t
 	}
 }
 
-const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
+NP_HOT const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 {
-	/* The transport layer's kind read once (what np_pkt_tcp() and its siblings test). */
-	switch (p->xport_at ? p->layer[p->xport_at - 1].kind : NP_L_NONE) {
-	case NP_L_TCP:
-		return "TCP";
-	case NP_L_UDP:
-		return "UDP";
-	case NP_L_ICMP:
-		return "ICMP";
-	case NP_L_ICMP6:
-		return "ICMPv6";
-	default:
-		break;
+	/* The innermost transport layer names itself (its unit's proto). */
+	if (p->xport_at) {
+		const struct np_unit *u = np_unit_of(p->layer[p->xport_at - 1].kind);
+		if (u && u->proto)
+			return u->proto;
 	}
 	if (np_pkt_arp(p))
 		return "ARP";
@@ -188,33 +182,18 @@ const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 	return "Frame";
 }
 
-/* The checksum verdict of a layer that has one. */
-static enum np_csum layer_csum(const struct np_pkt_layer *l)
-{
-	switch (l->kind) {
-	case NP_L_IP4: return l->ip4.csum_status;
-	case NP_L_TCP: return l->tcp.csum_status;
-	case NP_L_UDP: return l->udp.csum_status;
-	case NP_L_ICMP: return l->icmp.csum_status;
-	case NP_L_ICMP6: return l->icmp6.csum_status;
-	default: return NP_CSUM_NOT_CHECKED;
-	}
-}
-
-/* Wireshark's checksum notes; -q's short form ("[bad TCP cksum]", after tcpdump -v's "bad
- * cksum") keeps a flagged segment's line within 80 columns. */
+/* Wireshark's checksum notes, each layer's verdict and name from its unit; -q's short form
+ * ("[bad TCP cksum]", after tcpdump -v's "bad cksum") keeps a flagged segment's line within 80
+ * columns. */
 static void info_checksums(struct np_sbuf *sb, const struct np_packet *p, bool brief)
 {
-	static const char *const names[] = {
-		[NP_L_IP4] = "IPv4", [NP_L_TCP] = "TCP", [NP_L_UDP] = "UDP",
-		[NP_L_ICMP] = "ICMP", [NP_L_ICMP6] = "ICMPv6",
-	};
 	for (unsigned i = 0; i < p->nlayers; i++) {
 		const struct np_pkt_layer *l = &p->layer[i];
-		if (layer_csum(l) != NP_CSUM_BAD)
+		const struct np_unit *u = np_unit_of(l->kind);
+		if (np_unit_csum(u, l) != NP_CSUM_BAD)
 			continue;
 		np_sb_str(sb, brief ? " [bad " : " [");
-		np_sb_str(sb, names[l->kind]);
+		np_sb_str(sb, u->proto);
 		np_sb_str(sb, brief ? " cksum]" : " CHECKSUM INCORRECT]");
 	}
 }
@@ -222,7 +201,7 @@ static void info_checksums(struct np_sbuf *sb, const struct np_packet *p, bool b
 /* The notes that end the Info column: checksums, a cut header, a malformed packet. -q says a
  * cut header once: its Info text already ends in "cut short" when the cut is in a header it
  * names. */
-static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief)
+NP_HOT static void info_notes(struct np_sbuf *sb, const struct np_packet *p, bool brief)
 {
 	info_checksums(sb, p, brief);
 	/* As Wireshark: only a cut header is worth a note in Info (-v and JSON say every cut). */
@@ -260,7 +239,7 @@ static void info_encap(struct np_sbuf *sb, const struct np_packet *p,
 }
 
 /* The Info column before its notes. */
-static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
+NP_HOT static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 		      const struct np_pkt_track *trk, bool absolute)
 {
 	struct np_sbuf sb = *sb0;
@@ -501,7 +480,7 @@ static const char *line_start(struct np_print_ctx *ctx, const struct np_packet *
 }
 
 /* Colour off, newline, and the line out in one write. */
-static void line_end(struct np_print_ctx *ctx, struct np_sbuf *sb, const char *color)
+NP_HOT static void line_end(struct np_print_ctx *ctx, struct np_sbuf *sb, const char *color)
 {
 	if (color)
 		np_sb_lit(sb, "\033[0m");
@@ -537,7 +516,7 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	line_end(ctx, &sb, color);
 }
 
-void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
+NP_HOT void np_print_line(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk)
 {
 	if (ctx->compact) {

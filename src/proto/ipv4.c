@@ -7,6 +7,7 @@
 #include "core/sbuf.h"
 #include "print/jw.h"
 #include "ip.h"
+#include "netprobe/hot.h"
 
 #define IP4_MIN_HDR 20
 
@@ -73,7 +74,7 @@ static void header_csum(const struct np_packet *p, struct np_ipv4 *ip, const str
 	}
 }
 
-void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
+NP_HOT void np_decode_ipv4(struct np_cursor *c, struct np_packet *p)
 {
 	uint8_t vihl;
 	if (np_cur_peek_u8(c, 0, &vihl) && vihl >> 4 == 6) {
@@ -231,7 +232,7 @@ static void ip4_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 	}
 }
 
-static unsigned ip4_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
+NP_HOT static unsigned ip4_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	(void)v;
@@ -284,6 +285,8 @@ const struct np_unit np_unit_ip4 = {
 	.key = "ipv4",
 	.name = ip_name,
 	.title = "Internet Protocol Version 4",
+	.proto = "IPv4",
+	.csum_at = NP_CSUM_AT(ip4.csum_status),
 	.info = ip4_info,
 	.tree = ip4_tree,
 	.json = ip4_json,

@@ -7,6 +7,7 @@
 #include "core/sbuf.h"
 #include "print/jw.h"
 #include "ip.h"
+#include "netprobe/hot.h"
 
 #define IP6_HDR 40
 
@@ -69,7 +70,7 @@ static bool walk_extensions(struct np_cursor *d, uint32_t plen, struct np_packet
 	return nxt != 59; /* 59: no next header */
 }
 
-void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
+NP_HOT void np_decode_ipv6(struct np_cursor *c, struct np_packet *p)
 {
 	struct np_pkt_layer *l = np_pkt_push(p, NP_L_IP6);
 	if (!l)
@@ -198,7 +199,7 @@ static void ip6_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 	}
 }
 
-static unsigned ip6_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
+NP_HOT static unsigned ip6_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	(void)v;
@@ -245,6 +246,7 @@ const struct np_unit np_unit_ip6 = {
 	.key = "ipv6",
 	.name = ip_name,
 	.title = "Internet Protocol Version 6",
+	.proto = "IPv6",
 	.info = ip6_info,
 	.tree = ip6_tree,
 	.json = ip6_json,

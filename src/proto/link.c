@@ -9,6 +9,7 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "print/jw.h"
+#include "netprobe/hot.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_ARP 0x0806
@@ -259,7 +260,7 @@ void np_decode_ether(struct np_cursor *c, struct np_packet *p)
 	decode_eth(c, p);
 }
 
-void np_decode_link(struct np_cursor *c, struct np_packet *p)
+NP_HOT void np_decode_link(struct np_cursor *c, struct np_packet *p)
 {
 	struct np_pkt_layer *top = np_pkt_push(p, NP_L_LINK);
 	if (!top)
@@ -303,7 +304,7 @@ void np_decode_link(struct np_cursor *c, struct np_packet *p)
 	}
 }
 
-void np_decode(const struct np_frame *f, struct np_packet *p)
+NP_HOT void np_decode(const struct np_frame *f, struct np_packet *p)
 {
 	/* Only the bookkeeping is cleared here; each layer clears its own struct when reached. */
 	p->frame = f;
@@ -422,7 +423,7 @@ static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np
 		fprintf(o, NP_I1 "Type: %s (0x%04x)\n", type_name(l->ethertype), l->ethertype);
 }
 
-static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
+NP_HOT static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_layer *layer,
 			 const struct np_view *v)
 {
 	const struct np_link *l = &layer->link;

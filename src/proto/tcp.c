@@ -6,6 +6,7 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "print/jw.h"
+#include "netprobe/hot.h"
 
 #define TCP_MIN_HDR 20
 
@@ -93,7 +94,7 @@ static void decode_options(struct np_cursor *o, size_t declared, struct np_packe
 	}
 }
 
-void np_decode_tcp(struct np_cursor *c, struct np_packet *p)
+NP_HOT void np_decode_tcp(struct np_cursor *c, struct np_packet *p)
 {
 	struct np_pkt_layer *l = np_pkt_push(p, NP_L_TCP);
 	if (!l)
@@ -183,7 +184,7 @@ static void tcp_flags(struct np_sbuf *sb, uint16_t flags)
 	np_sb_ch(sb, ']');
 }
 
-static void info_tcp(struct np_sbuf *sb, const struct np_tcp *t, const struct np_pkt_track *k,
+NP_HOT static void info_tcp(struct np_sbuf *sb, const struct np_tcp *t, const struct np_pkt_track *k,
 		     bool absolute)
 {
 	if (t->got < 4) {
@@ -341,7 +342,7 @@ static void tree_tcp(FILE *o, const struct np_tcp *t, const struct np_pkt_track 
 	}
 }
 
-static void json_tcp_opts(struct np_jw *restrict w, const struct np_tcp *t)
+NP_HOT static void json_tcp_opts(struct np_jw *restrict w, const struct np_tcp *t)
 {
 	OPEN(w, "opts");
 	if (t->has_mss)
@@ -390,7 +391,7 @@ static void json_tcp_opts(struct np_jw *restrict w, const struct np_tcp *t)
 	close_obj(w);
 }
 
-static void json_tcp(struct np_jw *restrict w, const struct np_tcp *t, const struct np_pkt_track *k)
+NP_HOT static void json_tcp(struct np_jw *restrict w, const struct np_tcp *t, const struct np_pkt_track *k)
 {
 	bool tracked = k && k->tcp;
 	OPEN(w, "tcp");
@@ -460,7 +461,7 @@ static void json_tcp(struct np_jw *restrict w, const struct np_tcp *t, const str
 	close_obj(w);
 }
 
-static void tcp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
+NP_HOT static void tcp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
 {
 	info_tcp(sb, &l->tcp, v->trk, v->absolute);
 }
@@ -470,7 +471,7 @@ static void tcp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 	tree_tcp(o, &l->tcp, v->trk, v->absolute);
 }
 
-static unsigned tcp_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)
+NP_HOT static unsigned tcp_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)
 {
 	json_tcp(w, &l->tcp, v->trk);
 	return 0;
@@ -480,6 +481,8 @@ const struct np_unit np_unit_tcp = {
 	.kind = NP_L_TCP,
 	.key = "tcp",
 	.title = "Transmission Control Protocol",
+	.proto = "TCP",
+	.csum_at = NP_CSUM_AT(tcp.csum_status),
 	.info = tcp_info,
 	.tree = tcp_tree,
 	.json = tcp_json,

@@ -6,10 +6,11 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "print/jw.h"
+#include "netprobe/hot.h"
 
 #define UDP_HDR 8
 
-void np_decode_udp(struct np_cursor *c, struct np_packet *p)
+NP_HOT void np_decode_udp(struct np_cursor *c, struct np_packet *p)
 {
 	struct np_pkt_layer *l = np_pkt_push(p, NP_L_UDP);
 	if (!l)
@@ -106,6 +107,8 @@ const struct np_unit np_unit_udp = {
 	.kind = NP_L_UDP,
 	.key = "udp",
 	.title = "User Datagram Protocol",
+	.proto = "UDP",
+	.csum_at = NP_CSUM_AT(udp.csum_status),
 	.info = udp_info,
 	.tree = udp_tree,
 	.json = udp_json,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lru.h"
+#include "netprobe/hot.h"
 
 uint64_t np_mix64(uint64_t x)
 {
@@ -65,7 +66,7 @@ void np_lru_free(struct np_lru *l)
 	l->nodes = NULL;
 }
 
-uint32_t np_lru_find(const struct np_lru *l, const uint8_t *key, uint64_t hash)
+NP_HOT uint32_t np_lru_find(const struct np_lru *l, const uint8_t *key, uint64_t hash)
 {
 	for (uint32_t s = l->buckets[hash & l->mask]; s != NP_LRU_NONE; s = l->nodes[s].hnext)
 		if (l->nodes[s].hash == hash && memcmp(l->nodes[s].key, key, NP_LRU_KEY) == 0)
@@ -134,7 +135,7 @@ void np_lru_remove(struct np_lru *l, uint32_t s)
 	l->count--;
 }
 
-void np_lru_touch(struct np_lru *l, uint32_t s, uint8_t list)
+NP_HOT void np_lru_touch(struct np_lru *l, uint32_t s, uint8_t list)
 {
 	unlink_list(l, s);
 	push_head(l, s, list);

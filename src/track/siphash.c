@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "siphash.h"
+#include "netprobe/hot.h"
 
 static uint64_t rotl(uint64_t x, unsigned b)
 {
@@ -43,7 +44,7 @@ static uint64_t le64(const uint8_t *p)
 		v2 = rotl(v2, 32);                                                                 \
 	} while (0)
 
-uint64_t np_siphash24(const uint8_t key[NP_SIPHASH_KEY], const uint8_t *m, size_t n)
+NP_HOT uint64_t np_siphash24(const uint8_t key[NP_SIPHASH_KEY], const uint8_t *m, size_t n)
 {
 	uint64_t k0 = le64(key), k1 = le64(key + 8);
 	/* Initialisation: the key xored with "somepseudorandomlygeneratedbytes". */

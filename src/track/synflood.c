@@ -9,6 +9,7 @@
 
 #include "siphash.h"
 #include "track_int.h"
+#include "netprobe/hot.h"
 
 #define HLL_BITS 8
 #define HLL_REGS (1u << HLL_BITS)
@@ -267,7 +268,7 @@ static void remove_active(struct np_flood *f, uint32_t i)
 	f->active[i] = f->active[--f->nactive];
 }
 
-void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
+NP_HOT void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 		      const struct np_endpoint *dst, uint16_t flags, uint64_t n, int64_t now,
 		      struct np_track_events *out)
 {
@@ -350,7 +351,7 @@ bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server)
 	return false;
 }
 
-bool np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n,
+NP_HOT bool np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n,
 		      struct np_track_events *out)
 {
 	/* Called for every packet: look at the episodes ten times a second (or go on where a

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conv.h"
+#include "netprobe/hot.h"
 
 static void set_state(struct np_tracker *t, struct conv *c, int side, enum np_tcp_state to,
 		      struct np_track_events *out)
@@ -233,7 +234,7 @@ static void analyse_ack(struct conv *c, int x, const struct np_tcp *tcp, struct 
 	info->win_scaled = win;
 }
 
-void np_track_analyse(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
+NP_HOT void np_track_analyse(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
 		      struct np_pkt_track *info)
 {
 	analyse_seq(t, c, x, tcp, info);
@@ -248,7 +249,7 @@ static const enum np_event_kind analysis_events[][2] = {
 };
 
 /* The state machine: each endpoint's state follows from what it sends. */
-void np_track_step(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
+NP_HOT void np_track_step(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
 		   struct np_track_events *out)
 {
 	int y = 1 - x;
@@ -304,7 +305,7 @@ void np_track_step(struct np_tracker *t, struct conv *c, int x, const struct np_
 		teardown_done(t, c, out);
 }
 
-void np_track_note_analysis(struct np_tracker *t, struct conv *c, int x,
+NP_HOT void np_track_note_analysis(struct np_tracker *t, struct conv *c, int x,
 			    const struct np_pkt_track *info, struct np_track_events *out)
 {
 	/* Most segments carry none of these notes: one test instead of five. */

@@ -11,6 +11,7 @@
 
 #include "siphash.h"
 #include "conv.h"
+#include "netprobe/hot.h"
 
 void np_track_defaults(struct np_track_opts *o)
 {
@@ -240,7 +241,7 @@ static uint32_t timeout_us(const struct np_tracker *t, int list)
 	return s * 1000000u;
 }
 
-bool np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec,
+NP_HOT bool np_track_advance(struct np_tracker *t, int64_t ts_sec, uint32_t ts_usec,
 		      struct np_track_events *out)
 {
 	int64_t now = np_us(ts_sec, ts_usec);
@@ -370,7 +371,7 @@ static void endpoints(const struct np_ipv4 *ip4, const struct np_ipv6 *ip6,
 }
 
 
-void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
+NP_HOT void np_track_packet(struct np_tracker *t, const struct np_packet *p, struct np_pkt_track *info,
 		     struct np_track_events *out)
 {
 	memset(info, 0, sizeof *info);

@@ -6,6 +6,7 @@
 
 #include "testutil.h"
 #include "core/sbuf.h"
+#include "netprobe/fmt.h"
 
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -181,6 +182,38 @@ static void test_cut_like_snprintf(void **state)
 	}
 }
 
+/* np_fmt_mac (through np_put_mac, which the JSON writer uses too) against the snprintf loop it
+ * replaced: whole bytes only, each cap from 1 to 40, each length from 0 to 12; and np_sb_ip4 cut
+ * at every cap as snprintf would. */
+static void test_mac_ip4_cut(void **state)
+{
+	(void)state;
+	static const uint8_t m[12] = { 0x00, 0x1b, 0xa0, 0xff, 0x09, 0x7e, 0x80, 0x10, 0xc3, 0x5a, 0x01, 0xee };
+	static const uint8_t a4[4] = { 192, 168, 7, 255 };
+	for (size_t cap = 1; cap <= 40; cap++) {
+		for (size_t n = 0; n <= sizeof m; n++) {
+			char got[48], want[48];
+			memset(got, 'x', sizeof got);
+			size_t used = 0;
+			want[0] = '\0';
+			for (size_t i = 0; i < n && used + 4 <= cap; i++)
+				used += (size_t)snprintf(want + used, cap - used, i ? ":%02x" : "%02x", m[i]);
+			assert_ptr_equal(np_fmt_mac(m, n, got, cap), got);
+			assert_string_equal(got, want);
+			assert_int_equal(got[cap], 'x'); /* nothing written past cap */
+		}
+		char got[48], want[48];
+		struct np_sbuf sb = np_sb_make(got, cap);
+		np_sb_ch(&sb, '<');
+		np_sb_ip4(&sb, a4);
+		static const char full[] = "<192.168.7.255"; /* cut as snprintf cuts */
+		size_t k = sizeof full - 1 < cap - 1 ? sizeof full - 1 : cap - 1;
+		memcpy(want, full, k);
+		want[k] = '\0';
+		assert_string_equal(got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_cut_like_snprintf),
+		cmocka_unit_test(test_mac_ip4_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
