@@ -14,6 +14,7 @@
 #include "core/sbuf.h"
 
 #include "jw.h"
+#include "payload.h"
 
 /* Decimal digits, two at a time from a table. */
 const char np_jw_digits2[201] =
@@ -70,7 +71,8 @@ static unsigned json_layer(struct np_jw *restrict w, const struct np_pkt_layer *
 }
 
 /* The packet object, without a newline. */
-static void json_packet(struct np_jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
+static void json_packet(struct np_jw *restrict w, const struct np_packet *p,
+			const struct np_pkt_track *trk, const struct np_print_ctx *ctx)
 {
 	const struct np_frame *f = p->frame;
 	room(w, 64 + JW_ITEM);
@@ -104,6 +106,8 @@ static void json_packet(struct np_jw *restrict w, const struct np_packet *p, con
 		}
 		ch(w, ']');
 	}
+	if (ctx && ctx->payload_json) /* --payload */
+		np_payload_json(w, p, ctx->payload_json, ctx->payload_json_max);
 	ch(w, '}');
 }
 
@@ -113,7 +117,7 @@ void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 	char buf[JW_BUF];
 	struct np_jw w;
 	jw_init(&w, ctx->out, buf, sizeof buf);
-	json_packet(&w, p, trk);
+	json_packet(&w, p, trk, ctx);
 	ch(&w, '\n');
 	jw_flush(&w);
 }
@@ -123,7 +127,7 @@ void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_
 	char buf[JW_BUF];
 	struct np_jw w;
 	jw_init(&w, out, buf, sizeof buf);
-	json_packet(&w, p, trk);
+	json_packet(&w, p, trk, NULL);
 	jw_flush(&w);
 }
 
