@@ -181,25 +181,35 @@ static size_t ladder_span(const struct np_print_ctx *ctx)
 }
 
 /* A data arrow's label ends with the first payload bytes, quoted ("Hello, dog!"), as many as
- * the room left allows (at least 3 of them, or all when fewer), and a blank; the
+ * the room left allows (at least 3 of them, or all when fewer), and a blank if it fits; the
  * snippet is ASCII (its ellipsis the one wider character), so *cols counts the columns. */
 static size_t ladder_snippet(char *label, size_t cap, size_t n, const struct np_ladder_seg *s,
 			     size_t room, size_t *cols)
 {
 	*cols = n;
-	if (!s->nsnip || n == 0 || n + 1 >= room || n + 1 >= cap)
+	if (!s->nsnip || n == 0 || n >= room || n + 1 >= cap)
 		return n;
-	size_t avail = room - n - 1, want = s->nsnip < 3 ? s->nsnip : 3;
+	size_t avail = room - n, want = s->nsnip < 3 ? s->nsnip : 3;
 	char tmp[4 * NP_LADDER_SNIP + 8];
 	struct np_sbuf sb = np_sb_make(tmp, sizeof tmp);
 	if (np_payload_snippet(&sb, s->snip, want, s->len, SIZE_MAX, false) > avail)
 		return n; /* not even the first bytes fit */
+	/* The whole snippet may touch the arrow's head; a cut one keeps a blank before it. */
 	sb = np_sb_make(tmp, sizeof tmp);
-	size_t w = np_payload_snippet(&sb, s->snip, s->nsnip, s->len, avail, false);
+	size_t w = np_payload_snippet(&sb, s->snip, s->nsnip, s->len, SIZE_MAX, false);
+	if (w > avail || s->nsnip < s->len) {
+		sb = np_sb_make(tmp, sizeof tmp);
+		w = np_payload_snippet(&sb, s->snip, s->nsnip, s->len, avail - 1, false);
+		if (!w)
+			return n;
+	}
 	struct np_sbuf out = { label, cap, n };
 	np_sb_mem(&out, tmp, sb.len);
-	np_sb_ch(&out, ' ');
-	*cols = n + w + 1;
+	*cols = n + w;
+	if (*cols < room) { /* a blank before the arrow's shaft, room allowing */
+		np_sb_ch(&out, ' ');
+		++*cols;
+	}
 	return out.len;
 }
 
