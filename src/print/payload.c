@@ -128,13 +128,21 @@ static void text_render(struct text_out *t, const uint8_t *d, size_t n)
 			i++; /* the line break is the LF's; tcpdump -A drops this CR too */
 			continue;
 		}
+		if (printable(b) || b == '\t') { /* a run of plain text goes in one copy */
+			size_t k = 1;
+			while (i + k < n && k < 256 && (printable(d[i + k]) || d[i + k] == '\t'))
+				k++;
+			text_piece(t, d + i, k);
+			i += k;
+			continue;
+		}
 		size_t k = b >= 0x80 ? utf8_len(d + i, n - i) : 0;
 		if (k) {
 			text_piece(t, d + i, k);
 			i += k;
 			continue;
 		}
-		char c = printable(b) || b == '\t' ? (char)b : '.';
+		char c = '.';
 		text_piece(t, &c, 1);
 		i++;
 	}
