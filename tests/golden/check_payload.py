@@ -23,8 +23,17 @@ DEFAULT_MAX = 512
 ELLIPSIS = "\u2026"
 
 
+_TSHARK = {}
+
+
 def tshark_payloads(pcap):
     """frame number -> (payload bytes captured, payload length by the headers, "tcp"/"udp")."""
+    if pcap not in _TSHARK:
+        _TSHARK[pcap] = read_tshark(pcap)
+    return dict(_TSHARK[pcap])
+
+
+def read_tshark(pcap):
     out = subprocess.run(
         ["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "frame.number", "-e", "tcp.payload",
          "-e", "udp.payload", "-e", "tcp.len", "-e", "udp.length", "-e", "frame.protocols"],
