@@ -19,7 +19,7 @@
 #
 # Usage: offline.sh --netprobe NP --loop PCAP_LOOP --mixed FILE [--mixed-wide FILE]
 #                   [--flood FILE] [--flood15 FILE] [--runs N] [--slow-runs M] [--timeout S]
-#                   [--no-tshark] [--tools "bare np_text np_v np_json np_events tcpdump_n ..."]
+#                   [--no-tshark] [--tools "bare np_text np_v np_json np_events np_A tcpdump_n ..."]
 #                   [--tshark-count N] [--base NP_OLD]
 # --tshark-count N: tshark reads only the first N frames of each capture (-c N), for a machine
 # too busy to wait for it; every ratio compares costs per frame, so it stays meaningful (tshark's
@@ -72,7 +72,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-tools=(bare np_text np_v np_json np_events tcpdump_n tcpdump_nnv)
+tools=(bare np_text np_v np_json np_events np_A tcpdump_n tcpdump_nnv tcpdump_A)
 [ $tshark = 1 ] && tools+=(tshark_n tshark_json)
 if [ -n "$only" ]; then
 	for t in $only; do
@@ -105,8 +105,10 @@ set_cmd() {
 	base_text) cmd=("$base" watch -r "$2") ;;
 	base_v) cmd=("$base" watch -r "$2" -v) ;;
 	base_json) cmd=("$base" watch -r "$2" --json) ;;
+	np_A) cmd=("$np" watch -r "$2" -A) ;;
 	tcpdump_n) cmd=(tcpdump -n -r "$2") ;;
 	tcpdump_nnv) cmd=(tcpdump -nn -v -r "$2") ;;
+	tcpdump_A) cmd=(tcpdump -n -A -r "$2") ;;
 	tshark_n) cmd=(tshark -n -r "$2") ;;
 	tshark_json) cmd=(tshark -T json -r "$2") ;;
 	esac
@@ -211,8 +213,10 @@ label() {
 	base_text) echo "--base text" ;;
 	base_v) echo "--base -v" ;;
 	base_json) echo "--base --json" ;;
+	np_A) echo "netprobe -A" ;;
 	tcpdump_n) echo "tcpdump -n" ;;
 	tcpdump_nnv) echo "tcpdump -nn -v" ;;
+	tcpdump_A) echo "tcpdump -n -A" ;;
 	tshark_n) echo "tshark -n" ;;
 	tshark_json) echo "tshark -T json" ;;
 	esac
@@ -283,6 +287,7 @@ row() { # NAME TARGET NUM_TOOL DEN_TOOL
 }
 row "tcpdump -n / netprobe text" "≥ 4× (mixed)" tcpdump_n np_text
 row "tcpdump -nn -v / netprobe -v" "" tcpdump_nnv np_v
+row "tcpdump -n -A / netprobe -A" "" tcpdump_A np_A
 if [ $tshark = 1 ]; then
 	row "tshark -n / netprobe text" "" tshark_n np_text
 	row "tshark -T json / netprobe --json" "≥ 50×" tshark_json np_json

@@ -82,9 +82,9 @@ else
 	bad "offline.sh failed: $(grep -v '^offline.sh: [a-z0-9]* [a-z_]*: ' "$tmp/offline.err" | head -n 5)"
 fi
 rows=$(grep -cE '^\| (mixed|flood|flood15) \| `[^`]+` \| 1 \| [0-9]+\.[0-9]{3} \| [0-9]+\.[0-9]{3} \| [0-9.]+–[0-9.]+ \| [0-9]+ \| [0-9]+\.[0-9] \|$' "$tmp/offline.md")
-if [ "$rows" = 27 ]; then ok "offline.sh: 27 complete rows (3 captures x 9 commands)"; else bad "offline.sh: $rows complete rows, want 27"; cat "$tmp/offline.md"; fi
+if [ "$rows" = 33 ]; then ok "offline.sh: 33 complete rows (3 captures x 11 commands)"; else bad "offline.sh: $rows complete rows, want 33"; cat "$tmp/offline.md"; fi
 r='[0-9]+\.[0-9]{2}× \(wall [0-9]+\.[0-9]{2}×\)'
 ratios=$(grep -cE "^\\| .* \\| $r \\| $r \\| $r \\|" "$tmp/offline.md")
-if [ "$ratios" = 6 ]; then ok "offline.sh: the 6 ratio rows have a number for every capture"; else bad "offline.sh: $ratios complete ratio rows, want 6"; fi
+if [ "$ratios" = 7 ]; then ok "offline.sh: the 7 ratio rows have a number for every capture"; else bad "offline.sh: $ratios complete ratio rows, want 7"; fi
 if grep -qE 'FAILED|missing' "$tmp/offline.md"; then bad "offline.sh report says FAILED or missing"; else ok "offline.sh report: nothing failed or missing"; fi
 finish

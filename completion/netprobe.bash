@@ -87,6 +87,14 @@ _netprobe()
 			COMPREPLY=($(compgen -W 'auto always never' -- "$cur" || true))
 			return 0
 			;;
+		--payload)
+			COMPREPLY=($(compgen -W 'hex base64 text' -- "$cur" || true))
+			return 0
+			;;
+		--payload-max)
+			COMPREPLY=($(compgen -W 'all' -- "$cur" || true))
+			return 0
+			;;
 		-w | --write)
 			_netprobe_captures "$cur"
 			return 0
@@ -98,7 +106,7 @@ _netprobe()
 			;;
 		esac
 		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host -v --verbose -q --brief -x --hex
-		      --json --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
+		      -A --ascii -X --hex-payload --payload --payload-max --json --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
 		      -w --write --overwrite --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'

@@ -1,9 +1,9 @@
 /* pipeline.c - the fuzz harnesses run the library's frame pipeline (np_pipeline_frame, as
  * `netprobe watch` does) with a tee printer over the library's printers, so that one input
- * reaches every output at once: the packet line with the -v tree and the -x dump, the --json
- * objects, the --events view (ladders included), follow's dialogues (the reassembler, in the
- * format the options pick) and both summaries. Output goes to /dev/null: the formatting is what
- * is exercised. */
+ * reaches every output at once: the packet line with the -v tree, the -A text, the -X payload
+ * dump and the -x dump, the --json objects with --payload (hex, base64 or text), the --events
+ * view (ladders included), follow's dialogues (the reassembler, in the format the options pick)
+ * and both summaries. Output goes to /dev/null: the formatting is what is exercised. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +72,13 @@ static const struct np_printer_ops tee_ops = {
 static void printer(struct np_printer *pr, enum np_output out, uint8_t opts,
 		    const struct np_print_ctx *pc)
 {
+	uint32_t max = (opts & FZ_OPT_PAYLOAD_CUT) ? 5 : 0; /* 0: the default */
 	struct np_printer_opts po = { .output = out, .tree = true, .hex = true,
 				      .states = out == NP_OUT_EVENTS || (opts & FZ_OPT_STATES),
-				      .summary = true };
+				      .summary = true, .text = true, .payload_hex = true,
+				      .payload_max = max, .payload_json_max = max,
+				      .payload_json = (enum np_payload_enc)(NP_PAYLOAD_HEX +
+					      ((opts >> FZ_OPT_TS_SHIFT) & 7) % 3) };
 	np_printer_init(pr, &po, pc);
 	pr->diag = pc->out;
 }

@@ -19,6 +19,7 @@
 #define FZ_OPT_STATES    0x04 /* --states: state changes between the packet lines too */
 #define FZ_OPT_MATCH     0x08 /* --port / --host from the first frame's addresses */
 #define FZ_OPT_TS_SHIFT  4    /* bits 4-6: time column format, modulo the formats */
+#define FZ_OPT_PAYLOAD_CUT 0x80 /* --payload-max 5: -A, -X and --payload cut their payloads */
 
 struct fz_pipeline {
 	struct np_printer tee;  /* first: the tee's ops find the rest from it */

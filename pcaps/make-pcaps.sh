@@ -30,7 +30,7 @@ ALL_CAPTURES=(
     tcp-handshake-data-teardown tcp-refused tcp-server-closes-first icmp-ping
     udp-port-unreachable vxlan-tcp tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
-    tcp-midstream-start syn-flood-hping3 csum-offload-veth
+    tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp
 )
@@ -90,7 +90,7 @@ PY=/usr/bin/python3            # system python: no pyenv shims inside the namesp
 NEEDED=(ip tcpdump ethtool timeout ping "$PY")
 want_any "${LATER_CAPTURES[@]}" && NEEDED+=(iptables tshark)
 want syn-flood-hping3 && NEEDED+=(hping3)
-want csum-offload-veth && NEEDED+=(tshark)
+want_any csum-offload-veth tutorial-dog && NEEDED+=(tshark)
 want_any gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp \
     mpls-tcp pppoe-tcp gre-two-keys-tcp && NEEDED+=(tshark)
 for cmd in "${NEEDED[@]}"; do
@@ -314,8 +314,64 @@ def udpclient(addr, port):
     if s.recv(4096) != HELLO_S:
         sys.exit("udp echo: wrong answer")
 
+# --- the tutorial's exchange (tutorial-dog): TCP, then the same over UDP ------
+# The server greets with b"Welcome!", the client says b"dog", the server answers
+# b"Hello, dog!"; over UDP the client's b"dog" gets b"Hello, dog!" back.  Exact
+# lengths are read, so each message is one segment and none waits for another.
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            sys.exit("tutorial: connection closed early")
+        buf += chunk
+    return buf
+
+def dogserver(addr, port, readyfile):
+    ls = socket.socket(family(addr), socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.settimeout(TIMEOUT)
+    ls.bind((addr, port))
+    ls.listen(1)
+    us = socket.socket(family(addr), socket.SOCK_DGRAM)
+    us.settimeout(TIMEOUT)
+    us.bind((addr, port))
+    open(readyfile, "w").close()
+    c, _ = ls.accept()
+    ls.close()
+    c.settimeout(TIMEOUT)
+    c.sendall(b"Welcome!")
+    if recv_exact(c, 3) == b"dog":
+        c.sendall(b"Hello, dog!")
+    recv_until_eof(c)                      # the client closes first
+    c.close()
+    data, peer = us.recvfrom(4096)
+    if data == b"dog":
+        us.sendto(b"Hello, dog!", peer)
+
+def dogclient(addr, port):
+    s = socket.create_connection((addr, port), timeout=TIMEOUT)
+    if recv_exact(s, 8) != b"Welcome!":
+        sys.exit("tutorial: no welcome")
+    s.sendall(b"dog")
+    if recv_exact(s, 11) != b"Hello, dog!":
+        sys.exit("tutorial: wrong answer")
+    s.shutdown(socket.SHUT_WR)
+    recv_until_eof(s)
+    s.close()
+    u = socket.socket(family(addr), socket.SOCK_DGRAM)
+    u.settimeout(TIMEOUT)
+    u.connect((addr, port))
+    u.send(b"dog")
+    if u.recv(4096) != b"Hello, dog!":
+        sys.exit("tutorial: wrong UDP answer")
+
 cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "server":
+if cmd == "dogserver":
+    dogserver(args[0], int(args[1]), args[2])
+elif cmd == "dogclient":
+    dogclient(args[0], int(args[1]))
+elif cmd == "server":
     server(args[0], int(args[1]), args[2], args[3])
 elif cmd == "client":
     client(args[0], int(args[1]), args[2])
@@ -1284,6 +1340,34 @@ cap_mpls_tcp() { encap_capture mpls tcp-handshake-data-teardown.pcap mpls-tcp.pc
 cap_pppoe_tcp() { encap_capture pppoe tcp-handshake-data-teardown.pcap pppoe-tcp.pcap; }
 cap_gre_two_keys_tcp() {
     encap_capture gre-two-keys tcp-handshake-data-teardown.pcap gre-two-keys-tcp.pcap 2
+}
+
+# The tutorial's exchange on port 8888: over TCP the server greets ("Welcome!"), the client
+# says "dog", the server answers "Hello, dog!", the client closes first; then over UDP "dog"
+# and "Hello, dog!" (issue 13: what -A, -X, --payload and the ladder show). IPv4 on the veth.
+cap_tutorial_dog() {
+    local f=tutorial-dog.pcap spid
+    rm -f "$WORK/ready"
+    start_capture "$NS_S" "$IF_S" $f
+    spawn 15 "$NS_S" "$PY" "$WORK/peer.py" dogserver "$V4_S" "$PORT" "$WORK/ready"
+    spid=$BG_PID
+    wait_file "$WORK/ready" "tutorial server"
+    timeout 15 ip netns exec "$NS_C" "$PY" "$WORK/peer.py" dogclient "$V4_S" "$PORT"
+    reap "$spid" "tutorial server"
+    stop_capture
+    expect $f 2 2 "$SYN"
+    expect $f 2 2 "$FIN"
+    expect $f 2 2 "udp port $PORT"
+    first_fin_from $f "$V4_C"
+    local all
+    all=$(tcpdump -n -r "$OUTDIR/$f" 2>/dev/null | wc -l)
+    expect $f "$all" "$all" port "$PORT"
+    # Each message is one segment or datagram, with exactly its bytes (tshark's own view).
+    local got
+    got=$(tshark -n -r "$OUTDIR/$f" -Y 'tcp.len > 0 or udp' -T fields -e tcp.payload \
+        -e udp.payload 2>/dev/null | tr -d '\t' | tr '\n' ' ')
+    [[ $got == "57656c636f6d6521 646f67 48656c6c6f2c20646f6721 646f67 48656c6c6f2c20646f6721 " ]] ||
+        { echo "CHECK FAILED: $f: payloads are '$got'" >&2; exit 1; }
 }
 
 # --- main -----------------------------------------------------------------------

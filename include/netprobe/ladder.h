@@ -11,6 +11,9 @@
 #include "netprobe/packet.h"
 #include "netprobe/track.h"
 
+/* The first payload bytes an arrow keeps: the widest diagram has room for about this much. */
+#define NP_LADDER_SNIP 40
+
 /* One arrow of a ladder diagram. */
 struct np_ladder_seg {
 	int64_t us;             /* since the conversation's first segment */
@@ -21,6 +24,8 @@ struct np_ladder_seg {
 	uint16_t analysis;
 	uint32_t rel_seq, rel_ack, len;
 	uint8_t state[2];       /* enum np_tcp_state after the segment */
+	uint8_t nsnip;          /* payload bytes kept for the arrow's quoted snippet */
+	uint8_t snip[NP_LADDER_SNIP];
 };
 
 struct np_ladder {

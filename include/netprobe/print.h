@@ -24,6 +24,11 @@ enum np_tsfmt {
 	NP_TS_DELTA,     /* d: seconds since the previous packet shown */
 };
 
+/* --json --payload: how a packet object carries the transport payload (none: it does not). */
+enum np_payload_enc { NP_PAYLOAD_NONE, NP_PAYLOAD_HEX, NP_PAYLOAD_BASE64, NP_PAYLOAD_TEXT };
+/* Bytes of each payload -A and -X show unless --payload-max says otherwise. */
+#define NP_PAYLOAD_MAX_DEFAULT 512
+
 struct np_print_ctx {
 	FILE *out;
 	enum np_tsfmt tsfmt;
@@ -41,6 +46,11 @@ struct np_print_ctx {
 	int64_t clock_sec;
 	size_t clock_len;
 	char clock_text[48];
+	/* The transport payload (payload.c): bytes -A and -X show of each (--payload-max;
+	 * UINT32_MAX: all), and --json --payload's encoding and bytes per object. */
+	uint32_t payload_max;
+	enum np_payload_enc payload_json;
+	uint32_t payload_json_max;
 };
 
 /* The --ladder diagram's width: the default (its width before it followed the terminal, and
@@ -65,6 +75,9 @@ void np_print_tree(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk);
 /* Hex and ASCII dump of the captured bytes. */
 void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p);
+/* -A: the transport payload as text; -X: in hex and ASCII (payload.c). */
+void np_print_payload_text(struct np_print_ctx *ctx, const struct np_packet *p);
+void np_print_payload_hex(struct np_print_ctx *ctx, const struct np_packet *p);
 /* One JSON object on one line. */
 void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 		   const struct np_pkt_track *trk);

@@ -46,7 +46,8 @@ struct np_printer_ops {
 	void (*close)(struct np_printer *pr, const struct np_run_stats *rs, enum np_run_end end);
 };
 
-/* The outputs of `watch`. -v and -x add to the packet line (composition, in that order). */
+/* The outputs of `watch`. -v, -A, -X and -x add to the packet line (composition, in that
+ * order). */
 enum np_output {
 	NP_OUT_LINE,            /* the packet list (-q: the short line) */
 	NP_OUT_JSON,            /* --json */
@@ -58,18 +59,23 @@ struct np_printer_opts {
 	enum np_output output;
 	bool tree;              /* -v */
 	bool hex;               /* -x */
+	bool text;              /* -A: the transport payload as text */
+	bool payload_hex;       /* -X: the transport payload in hex */
+	uint32_t payload_max;   /* bytes of a payload -A and -X show (--payload-max; UINT32_MAX all) */
+	enum np_payload_enc payload_json; /* --json --payload */
+	uint32_t payload_json_max; /* its bytes per object (UINT32_MAX unless --payload-max) */
 	bool states;            /* --states */
 	bool summary;           /* not --no-summary */
 };
 
-#define NP_PRINTER_PARTS 3
+#define NP_PRINTER_PARTS 5
 
 struct np_printer {
 	const struct np_printer_ops *ops;
 	struct np_print_ctx pc;
 	struct np_printer_opts o;
 	FILE *diag;             /* where the text summary goes: stderr (a harness: elsewhere) */
-	/* The packet renderings of the line printer, in order (line, -v tree, -x dump). */
+	/* The packet renderings of the line printer, in order (line, -v tree, -A, -X, -x dump). */
 	unsigned nparts;
 	void (*parts[NP_PRINTER_PARTS])(struct np_print_ctx *ctx, const struct np_packet *p,
 					const struct np_pkt_track *trk);

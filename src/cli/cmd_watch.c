@@ -54,7 +54,14 @@ static void watch_usage(FILE *out)
 		"  -q, --brief         a short line per packet (tcpdump -q): addresses with\n"
 		"                      ports, protocol, TCP flags and lengths; fits 80 columns\n"
 		"  -x, --hex           hex and ASCII dump of each frame\n"
+		"  -A, --ascii         each packet's TCP/UDP payload as text under its line\n"
+		"                      (other bytes as '.', line breaks kept)\n"
+		"  -X, --hex-payload   each packet's TCP/UDP payload in hex and ASCII\n"
+		"      --payload-max N  bytes of a payload -A and -X show (default 512; 'all');\n"
+		"                      with --payload, also the bytes of each JSON payload\n"
 		"      --json          one JSON object per line (schema in README.md)\n"
+		"      --payload ENC   add each packet's TCP/UDP payload to its JSON object,\n"
+		"                      as hex, base64 or text\n"
 		"      --events        only the conversation events (handshakes, teardowns,\n"
 		"                      refusals, resets, unanswered SYNs, analysis notes,\n"
 		"                      SYN floods)\n"
@@ -112,6 +119,8 @@ enum {
 	OPT_OVERWRITE,
 	OPT_STATES,
 	OPT_WIDTH,
+	OPT_PAYLOAD,
+	OPT_PAYLOAD_MAX,
 };
 
 
@@ -181,6 +190,11 @@ static const struct rule rules[] = {
 	{ "verbose", 'v', K_TRUE, AT(verbose), 0, 0, NULL, NULL },
 	{ "hex", 'x', K_TRUE, AT(hex), 0, 0, NULL, NULL },
 	{ "brief", 'q', K_TRUE, AT(brief), 0, 0, NULL, NULL },
+	{ "ascii", 'A', K_TRUE, AT(text), 0, 0, NULL, NULL },
+	{ "hex-payload", 'X', K_TRUE, AT(payload_hex), 0, 0, NULL, NULL },
+	{ "payload", OPT_PAYLOAD, K_SPECIAL, 0, 0, 0, "--payload", "hex, base64 or text" },
+	{ "payload-max", OPT_PAYLOAD_MAX, K_SPECIAL, 0, 1, 1u << 30, "--payload-max",
+	  "1-1073741824 bytes, or all" },
 	{ "width", OPT_WIDTH, K_U32, AT(ladder_width), NP_LADDER_WIDTH_MIN, NP_LADDER_WIDTH_MAX,
 	  "--width", "60-200 columns" },
 	{ "time", 't', K_SPECIAL, 0, 0, 0, "time format", "r, d, e, a, ad, u or ud" },
@@ -233,8 +247,25 @@ static void long_options(struct option lo[NRULES + 2])
 static bool take_special(const struct rule *r, const char *arg, struct watch_opts *o)
 {
 	static const char *const colors[] = { "never", "always", "auto" };
+	static const char *const encodings[] = { "hex", "base64", "text" };
 	uint64_t v;
 	switch (r->ch) {
+	case OPT_PAYLOAD:
+		for (int i = 0; i < 3; i++)
+			if (strcmp(arg, encodings[i]) == 0) {
+				o->payload_enc = (enum np_payload_enc)(NP_PAYLOAD_HEX + i);
+				return true;
+			}
+		return false;
+	case OPT_PAYLOAD_MAX:
+		if (strcmp(arg, "all") == 0) {
+			o->payload_max = UINT32_MAX;
+			return true;
+		}
+		if (!np_parse_uint(arg, r->lo, r->hi, &v))
+			return false;
+		o->payload_max = (uint32_t)v;
+		return true;
 	case 't':
 		return np_tsfmt_parse(arg, &o->tsfmt);
 	case OPT_PORT:
@@ -299,9 +330,17 @@ static const char *conflict(const struct watch_opts *o)
 		return "--json and --events are exclusive (--json already carries the events)";
 	if (o->brief && (o->json || o->events))
 		return "-q shortens the packet lines; --json and --events print none";
-	if (to_stdout && (o->json || o->events || o->ladder || o->verbose || o->hex))
+	if (to_stdout && (o->json || o->events || o->ladder || o->verbose || o->hex || o->text ||
+			  o->payload_hex))
 		return "-w - writes the capture to standard output, which cannot also carry "
-		       "--json, --events, --ladder, -v or -x";
+		       "--json, --events, --ladder, -v, -x, -A or -X";
+	if ((o->text || o->payload_hex) && (o->json || o->events))
+		return "-A and -X add to the packet lines; --json and --events print none "
+		       "(--json takes --payload)";
+	if (o->payload_enc && !o->json)
+		return "--payload adds the payload to --json's objects (as text: -A, in hex: -X)";
+	if (o->payload_max && !o->text && !o->payload_hex && !o->payload_enc)
+		return "--payload-max goes with -A, -X or --json --payload";
 	if (o->overwrite && !o->write_file)
 		return "--overwrite goes with -w FILE";
 	if (o->buffer_kib && o->read_file)
@@ -323,6 +362,8 @@ static int settle(int argc, char **argv, struct watch_opts *o)
 		.output = to_stdout ? NP_OUT_NONE : o->json ? NP_OUT_JSON
 					       : o->events ? NP_OUT_EVENTS : NP_OUT_LINE,
 		.tree = o->verbose, .hex = o->hex, .states = o->states, .summary = o->summary,
+		.text = o->text, .payload_hex = o->payload_hex, .payload_max = o->payload_max,
+		.payload_json = o->payload_enc, .payload_json_max = o->payload_max,
 	};
 	o->track.report_ends = o->ladder; /* the ladder recorder hears when a conversation ends */
 	if (!o->ladder_width)
@@ -360,7 +401,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxt:nShw:B:D", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxAXt:nShw:B:D", long_opts, NULL)) != -1) {
 		if (ch == 'h') {
 			watch_usage(stdout);
 			return -1;

@@ -22,6 +22,10 @@ struct watch_opts {
 	uint64_t count; /* 0: no limit */
 	bool verbose;
 	bool hex;
+	bool text;             /* -A */
+	bool payload_hex;      /* -X */
+	enum np_payload_enc payload_enc; /* --payload */
+	uint32_t payload_max;  /* --payload-max (UINT32_MAX: all); 0: not given */
 	bool brief;            /* -q */
 	bool json;
 	bool events;

@@ -6,6 +6,7 @@
 
 #include "netprobe/print.h"
 #include "core/sbuf.h"
+#include "payload.h"
 
 size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap)
 {
@@ -179,10 +180,45 @@ static size_t ladder_span(const struct np_print_ctx *ctx)
 	return w - LADDER_FRAME;
 }
 
+/* A data arrow's label ends with the first payload bytes, quoted ("Hello, dog!"), as many as
+ * the room left allows (at least 3 of them, or all when fewer), and a blank if it fits; the
+ * snippet is ASCII (its ellipsis the one wider character), so *cols counts the columns. */
+static size_t ladder_snippet(char *label, size_t cap, size_t n, const struct np_ladder_seg *s,
+			     size_t room, size_t *cols)
+{
+	*cols = n;
+	if (!s->nsnip || n == 0 || n >= room || n + 1 >= cap)
+		return n;
+	size_t avail = room - n, want = s->nsnip < 3 ? s->nsnip : 3;
+	char tmp[4 * NP_LADDER_SNIP + 8];
+	struct np_sbuf sb = np_sb_make(tmp, sizeof tmp);
+	if (np_payload_snippet(&sb, s->snip, want, s->len, SIZE_MAX, false) > avail)
+		return n; /* not even the first bytes fit */
+	/* The whole snippet may touch the arrow's head; a cut one keeps a blank before it. */
+	sb = np_sb_make(tmp, sizeof tmp);
+	size_t w = np_payload_snippet(&sb, s->snip, s->nsnip, s->len, SIZE_MAX, false);
+	if (w > avail || s->nsnip < s->len) {
+		sb = np_sb_make(tmp, sizeof tmp);
+		w = np_payload_snippet(&sb, s->snip, s->nsnip, s->len, avail - 1, false);
+		if (!w)
+			return n;
+	}
+	struct np_sbuf out = { label, cap, n };
+	np_sb_mem(&out, tmp, sb.len);
+	*cols = n + w;
+	if (*cols < room) { /* a blank before the arrow's shaft, room allowing */
+		np_sb_ch(&out, ' ');
+		++*cols;
+	}
+	return out.len;
+}
+
 /* The arrow's label: " FLAGS seq=S ack=A len=L NOTE ". When it does not fit in `room`
  * columns (a narrow --width), the short form: flags without the blanks after their commas and
- * no "len=0"; if even that does not fit, it is cut. */
-static size_t ladder_label(char *label, size_t cap, const struct np_ladder_seg *s, size_t room)
+ * no "len=0"; if even that does not fit, it is cut. Then the payload snippet, room allowing;
+ * *cols: the label's columns (its bytes but for the snippet's ellipsis). */
+static size_t ladder_label(char *label, size_t cap, const struct np_ladder_seg *s, size_t room,
+			   size_t *cols)
 {
 	char flags[64];
 	if (np_fmt_tcp_flags(s->flags, flags, sizeof flags) == 0)
@@ -208,29 +244,30 @@ static size_t ladder_label(char *label, size_t cap, const struct np_ladder_seg *
 	size_t llen = n > 0 ? (size_t)n : 0;
 	if (llen >= cap)
 		llen = cap - 1;
-	return llen < room ? llen : room;
+	if (llen > room)
+		llen = room;
+	*cols = llen;
+	if (llen && label[llen - 1] == ' ') /* not cut: the snippet after its closing blank */
+		return ladder_snippet(label, cap, llen, s, room, cols);
+	return llen;
 }
 
 static void ladder_arrow(char *out, size_t cap, const struct np_ladder_seg *s, size_t span)
 {
-	char label[96];
-	size_t llen = ladder_label(label, sizeof label, s, span - 4);
+	char label[256];
+	size_t cols, llen = ladder_label(label, sizeof label, s, span - 4, &cols);
 	/* Client to server: "--label---->"; server to client: "<--label----". */
-	char line[LADDER_SPAN_MAX + 1];
-	memset(line, '-', span);
-	line[span] = '\0';
-	memcpy(line + 2, label, llen);
-	if (s->from == NP_CLIENT)
-		line[span - 1] = '>';
-	else
-		line[0] = '<';
-	snprintf(out, cap, "%s", line);
+	struct np_sbuf sb = np_sb_make(out, cap);
+	np_sb_str(&sb, s->from == NP_CLIENT ? "--" : "<-");
+	np_sb_mem(&sb, label, llen);
+	np_sb_pad(&sb, span - 3 - cols, '-');
+	np_sb_ch(&sb, s->from == NP_CLIENT ? '>' : '-');
 }
 
 static void print_ladder(struct np_print_ctx *ctx, const struct np_event *ev)
 {
 	const struct np_ladder *l = ev->ladder;
-	char c[64], s[64], arrow[LADDER_SPAN_MAX + 1];
+	char c[64], s[64], arrow[LADDER_SPAN_MAX + 16];
 	int span = (int)ladder_span(ctx);
 	np_fmt_endpoint(&ev->client, c, sizeof c);
 	np_fmt_endpoint(&ev->server, s, sizeof s);

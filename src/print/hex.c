@@ -1,4 +1,4 @@
-/* hex.c - the -x printer: offset, 16 bytes in hex (split 8+8) and their ASCII, as Wireshark's
+/* hex.c - the -x printer (and -X's rows, payload.c): offset, 16 bytes in hex (split 8+8) and their ASCII, as Wireshark's
  * bytes pane shows them. Reads the frame through the cursor like every other byte reader. */
 #include <ctype.h>
 #include <stdio.h>
@@ -7,11 +7,9 @@
 #include "netprobe/print.h"
 #include "core/sbuf.h"
 
-void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p)
+void np_print_hex_rows(FILE *o, struct np_cursor c)
 {
 	static const char hexd[] = "0123456789abcdef";
-	struct np_cursor c = np_cur_make(p->frame->data, p->frame->caplen);
-	FILE *o = ctx->out;
 	while (np_cur_left(&c) > 0) {
 		uint8_t row[16];
 		size_t n = np_cur_left(&c) < 16 ? np_cur_left(&c) : 16;
@@ -40,5 +38,10 @@ void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p)
 		np_sb_ch(&sb, '\n');
 		fwrite_unlocked(line, 1, sb.len, o);
 	}
-	fputc('\n', o);
+}
+
+void np_print_hex(struct np_print_ctx *ctx, const struct np_packet *p)
+{
+	np_print_hex_rows(ctx->out, np_cur_make(p->frame->data, p->frame->caplen));
+	fputc('\n', ctx->out);
 }

@@ -15,6 +15,7 @@
 
 #include "jw.h"
 #include "netprobe/hot.h"
+#include "payload.h"
 
 /* A layer of a unit in the new shape, as the unit names its fields. */
 static unsigned json_unit(struct np_jw *restrict w, const struct np_unit *u,
@@ -83,7 +84,8 @@ static void json_layers(struct np_jw *restrict w, const struct np_packet *p,
 }
 
 /* The packet object, without a newline. */
-NP_HOT static void json_packet(struct np_jw *restrict w, const struct np_packet *p, const struct np_pkt_track *trk)
+NP_HOT static void json_packet(struct np_jw *restrict w, const struct np_packet *p,
+				const struct np_pkt_track *trk, const struct np_print_ctx *ctx)
 {
 	const struct np_frame *f = p->frame;
 	room(w, 64 + JW_ITEM);
@@ -115,6 +117,8 @@ NP_HOT static void json_packet(struct np_jw *restrict w, const struct np_packet 
 		}
 		ch(w, ']');
 	}
+	if (ctx && ctx->payload_json) /* --payload */
+		np_payload_json(w, p, ctx->payload_json, ctx->payload_json_max);
 	ch(w, '}');
 }
 
@@ -124,7 +128,7 @@ NP_HOT void np_print_json(struct np_print_ctx *ctx, const struct np_packet *p,
 	char buf[JW_BUF];
 	struct np_jw w;
 	jw_init(&w, ctx->out, buf, sizeof buf);
-	json_packet(&w, p, trk);
+	json_packet(&w, p, trk, ctx);
 	ch(&w, '\n');
 	jw_flush(&w);
 }
@@ -134,7 +138,7 @@ void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_
 	char buf[JW_BUF];
 	struct np_jw w;
 	jw_init(&w, out, buf, sizeof buf);
-	json_packet(&w, p, trk);
+	json_packet(&w, p, trk, NULL);
 	jw_flush(&w);
 }
 

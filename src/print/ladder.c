@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "netprobe/ladder.h"
+#include "payload.h"
 
 #define NO_LADDER UINT32_MAX
 
@@ -82,6 +83,12 @@ void np_ladder_segment(struct np_ladder_rec *r, const struct np_packet *p,
 	s->state[0] = (uint8_t)info->state[0];
 	s->state[1] = (uint8_t)info->state[1];
 	s->changed = info->changed;
+	struct np_payload pl;
+	s->nsnip = 0;
+	if (np_payload_of(p, &pl)) {
+		s->nsnip = pl.captured < NP_LADDER_SNIP ? (uint8_t)pl.captured : NP_LADDER_SNIP;
+		memcpy(s->snip, pl.data, s->nsnip);
+	}
 	if (c->ladder == NO_LADDER && !c->has_first) {
 		c->first = seg;
 		c->has_first = true;

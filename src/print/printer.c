@@ -1,5 +1,5 @@
 /* printer.c - picking a printer (printer.h), for every command: the outputs of `watch` (the
- * packet list with -v and -x composed onto it, JSON lines, the events-only view, nothing for
+ * packet list with -v, -A, -X and -x composed onto it, JSON lines, the events-only view, nothing for
  * -w -), each wrapping the renderers of text.c, tree.c, hex.c, json.c and event.c; and the
  * probe printers of ping and trace (probe_text.c, probe_json.c), picked from the same enum. */
 #include <stdio.h>
@@ -43,7 +43,7 @@ static void no_summary(struct np_printer *pr, const struct np_run_stats *rs)
 	(void)rs;
 }
 
-/* --- the packet list: line, then -v tree, then -x dump --- */
+/* --- the packet list: line, then -v tree, -A text, -X payload hex, -x frame dump --- */
 
 NP_HOT static void line_packet(struct np_printer *pr, const struct np_packet *p,
 			const struct np_pkt_track *trk)
@@ -63,6 +63,20 @@ static void hex_part(struct np_print_ctx *ctx, const struct np_packet *p,
 {
 	(void)trk;
 	np_print_hex(ctx, p);
+}
+
+static void text_part(struct np_print_ctx *ctx, const struct np_packet *p,
+		      const struct np_pkt_track *trk)
+{
+	(void)trk;
+	np_print_payload_text(ctx, p);
+}
+
+static void payload_hex_part(struct np_print_ctx *ctx, const struct np_packet *p,
+			     const struct np_pkt_track *trk)
+{
+	(void)trk;
+	np_print_payload_hex(ctx, p);
 }
 
 static const struct np_printer_ops line_ops = {
@@ -168,8 +182,15 @@ void np_printer_init(struct np_printer *pr, const struct np_printer_opts *o,
 	pr->parts[pr->nparts++] = np_print_line;
 	if (o->tree)
 		pr->parts[pr->nparts++] = np_print_tree;
+	if (o->text)
+		pr->parts[pr->nparts++] = text_part;
+	if (o->payload_hex)
+		pr->parts[pr->nparts++] = payload_hex_part;
 	if (o->hex)
 		pr->parts[pr->nparts++] = hex_part;
+	pr->pc.payload_max = o->payload_max ? o->payload_max : NP_PAYLOAD_MAX_DEFAULT;
+	pr->pc.payload_json = o->output == NP_OUT_JSON ? o->payload_json : NP_PAYLOAD_NONE;
+	pr->pc.payload_json_max = o->payload_json_max ? o->payload_json_max : UINT32_MAX;
 }
 
 bool np_printer_uses_stdout(const struct np_printer *pr)

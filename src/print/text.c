@@ -387,12 +387,8 @@ static size_t brief_info(const struct np_packet *p, const struct np_pkt_track *t
 			 size_t cap)
 {
 	struct np_sbuf sb = np_sb_make(buf, cap);
-	const struct np_pkt_layer *il = info_layer(p);
-	bool plain = np_pkt_tcp(p) || np_pkt_udp(p) || np_pkt_icmp(p) || np_pkt_icmp6(p);
-	if (il && p->encaps && plain) {
-		const struct np_view v = { p, trk, false };
-		info_encap(&sb, p, il, &v);
-	}
+	/* The innermost flow only: the tunnels it rides in are named on the full line, -v and
+	 * JSON (they would take the 80 columns -q promises). */
 	if (np_pkt_tcp(p)) {
 		brief_tcp(&sb, p, trk);
 	} else if (np_pkt_udp(p) && np_pkt_udp(p)->got >= 8) {
@@ -488,6 +484,45 @@ NP_HOT static void line_end(struct np_print_ctx *ctx, struct np_sbuf *sb, const 
 	fwrite_unlocked(sb->buf, 1, sb->len, ctx->out);
 }
 
+/* Terminal columns of s[0..n): UTF-8 sequences count one, colour escapes none. */
+static size_t brief_cols(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\033') {
+			while (i < n && s[i] != 'm')
+				i++;
+			continue;
+		}
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	}
+	return c;
+}
+
+/* -q promises 80 columns: an Info that would pass them (a tunnel's name, several notes) is cut
+ * at a character boundary and ends with "…"; the Info keeps at least 27 columns, as after the
+ * widest IPv4 endpoints. */
+static void brief_fit(struct np_sbuf *sb, size_t at, bool v6)
+{
+	if (v6) /* the promise is for IPv4 lines: IPv6 addresses push the line */
+		return;
+	size_t head = brief_cols(sb->buf, at);
+	size_t room = head < 53 ? 80 - head : 27;
+	if (brief_cols(sb->buf + at, sb->len - at) <= room)
+		return;
+	size_t i = at, c = 0;
+	while (i < sb->len && c < room - 1) { /* keep room - 1 characters, then "…" */
+		i++;
+		while (i < sb->len && ((unsigned char)sb->buf[i] & 0xc0) == 0x80)
+			i++;
+		c++;
+	}
+	while (i > at && sb->buf[i - 1] == ' ')
+		i--;
+	sb->len = i;
+	np_sb_str(sb, "…");
+}
+
 static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 			const struct np_pkt_track *trk)
 {
@@ -512,7 +547,9 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	np_sb_ch(&sb, ' ');
 	np_sb_str(&sb, np_format_protocol(p, pbuf, sizeof pbuf));
 	np_sb_ch(&sb, ' ');
+	size_t at = sb.len;
 	sb.len += brief_info(p, trk, line + sb.len, 512);
+	brief_fit(&sb, at, v6);
 	line_end(ctx, &sb, color);
 }
 

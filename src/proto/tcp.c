@@ -7,6 +7,7 @@
 #include "core/sbuf.h"
 #include "print/jw.h"
 #include "netprobe/hot.h"
+#include "print/payload.h"
 
 #define TCP_MIN_HDR 20
 
@@ -281,9 +282,11 @@ static void tree_tcp_options(FILE *o, const struct np_tcp *t)
 	}
 }
 
-static void tree_tcp(FILE *o, const struct np_tcp *t, const struct np_pkt_track *k, bool absolute)
+static void tree_tcp(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
-	bool rel = k && k->tcp && k->rel_valid && !absolute;
+	const struct np_tcp *t = &layer->tcp;
+	const struct np_pkt_track *k = v->trk;
+	bool rel = k && k->tcp && k->rel_valid && !v->absolute;
 	if (t->got >= 4)
 		fprintf(o, "Transmission Control Protocol, Src Port: %u, Dst Port: %u", t->sport, t->dport);
 	else
@@ -324,7 +327,7 @@ static void tree_tcp(FILE *o, const struct np_tcp *t, const struct np_pkt_track 
 		fprintf(o, NP_I1 "Urgent Pointer: %u\n", t->urp);
 	tree_tcp_options(o, t);
 	if (t->payload_len)
-		fprintf(o, NP_I1 "TCP payload (%u bytes)\n", t->payload_len);
+		np_payload_tree_line(o, "TCP", v->p, layer, t->payload_len);
 	if (k && k->tcp) {
 		fprintf(o, NP_I1 "[States after this segment: client %s, server %s]\n",
 			np_tcp_state_name(k->state[0]), np_tcp_state_name(k->state[1]));
@@ -468,7 +471,7 @@ NP_HOT static void tcp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, co
 
 static void tcp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
 {
-	tree_tcp(o, &l->tcp, v->trk, v->absolute);
+	tree_tcp(o, l, v);
 }
 
 NP_HOT static unsigned tcp_json(struct np_jw *restrict w, const struct np_pkt_layer *l, const struct np_view *v)

@@ -7,6 +7,7 @@
 #include "core/sbuf.h"
 #include "print/jw.h"
 #include "netprobe/hot.h"
+#include "print/payload.h"
 
 #define UDP_HDR 8
 
@@ -70,7 +71,6 @@ static void udp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const str
 
 static void udp_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
 {
-	(void)v;
 	const struct np_udp *u = &layer->udp;
 	if (u->got >= 4)
 		fprintf(o, "User Datagram Protocol, Src Port: %u, Dst Port: %u\n" NP_I1 "Source Port: %u\n" NP_I1
@@ -81,7 +81,7 @@ static void udp_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_
 		fprintf(o, NP_I1 "Length: %u\n", u->len);
 	if (u->got >= 8) {
 		np_tree_csum(o, NP_I1, "Checksum", u->csum, u->csum_status, u->csum_good);
-		fprintf(o, NP_I1 "UDP payload (%u bytes)\n", u->payload_len);
+		np_payload_tree_line(o, "UDP", v->p, layer, u->payload_len);
 	}
 }
 

@@ -46,7 +46,7 @@ print(max(w or [0]))' "$@"
 
 for f in "$pcaps"/*.pcap; do
 	b=$(basename "$f" .pcap)
-	case $b in *ipv6* | icmp6*) continue ;; esac
+	case $b in *ipv6* | icmp6* | 6in4*) continue ;; esac
 	in_tty 80 "$tmp/$b.q" watch -q --no-summary -r "$f"
 	# The promise is for IPv4 lines: event lines, IPv6 packets (csum-offload-veth has both
 	# families) and frames cut before any address (MAC addresses: eth-cut-header) may be longer.

@@ -2,7 +2,8 @@
 # Replay every capture given (files or directories) in every output format. Each run must
 # end with status 0 and a quiet stderr, or be a clean refusal of an unsupported link type
 # (status 2, one line); every frame must get its line (text), its tree (-v) and its object
-# (--json). Run with the sanitizer build, any ASan/UBSan report fails the run.
+# (--json, also with --payload hex, base64 and text); -A -X must run clean too. Run with the
+# sanitizer build, any ASan/UBSan report fails the run.
 # Usage: replay.sh NETPROBE FILE|DIR...
 set -u
 np=${1:?usage: replay.sh NETPROBE FILE|DIR...}
@@ -40,6 +41,20 @@ check_file() {
 	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ] || [ "$(grep -c '^Frame [0-9]*:' "$tmp/tree")" -ne "$frames" ]; then
 		echo "FAIL $f -v -x: exit $rc"; head -5 "$tmp/err"; return 1
 	fi
+	# The payload views: -A and -X (every payload whole), --json --payload in each encoding.
+	"$np" watch -r "$f" --no-summary -A -X --payload-max all >"$tmp/payload" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ]; then
+		echo "FAIL $f -A -X: exit $rc"; head -5 "$tmp/err"; return 1
+	fi
+	for enc in hex base64 text; do
+		"$np" watch -r "$f" --json --payload $enc >"$tmp/json" 2>"$tmp/err"
+		rc=$?
+		if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ] ||
+			[ "$(grep -c '"type":"packet"' "$tmp/json")" -ne "$frames" ]; then
+			echo "FAIL $f --json --payload $enc: exit $rc"; head -5 "$tmp/err"; return 1
+		fi
+	done
 	return 0
 }
 
