@@ -20,8 +20,10 @@ so the run time stays reasonable on captures with thousands of flows).
 import argparse
 import base64
 import fnmatch
+import hashlib
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -119,6 +121,33 @@ def tshark_follow(path, keys):
     return res
 
 
+def tshark_view(path, cache_dir):
+    """(streams, follow) for path; with cache_dir, kept there keyed by the capture's bytes, the
+    tshark version and this script's text, so the second build's run (ASan) reads tshark once."""
+    key = None
+    if cache_dir:
+        h = hashlib.sha256()
+        for part in (open(path, "rb").read(), open(__file__, "rb").read(),
+                     subprocess.run(["tshark", "--version"], capture_output=True).stdout):
+            h.update(hashlib.sha256(part).digest())
+        key = os.path.join(cache_dir, h.hexdigest() + ".pickle")
+        try:
+            with open(key, "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.PickleError, EOFError):
+            pass
+    streams = tshark_streams(path)
+    keys = sorted(k for k, v in streams.items() if v[1])[:MAX_STREAMS]
+    view = (streams, tshark_follow(path, keys))
+    if key:
+        os.makedirs(cache_dir, exist_ok=True)
+        tmp = "%s.%d" % (key, os.getpid())
+        with open(tmp, "wb") as f:
+            pickle.dump(view, f)
+        os.replace(tmp, key)
+    return view
+
+
 def netprobe_convs(np, path):
     r = subprocess.run([np, "follow", "-r", path, "--format", "json", "--color", "never"],
                        capture_output=True, text=True, timeout=600)
@@ -140,18 +169,17 @@ def first_diff(a, b):
     return n
 
 
-def compare(np, path, rules, counts):
+def compare(np, path, rules, counts, cache_dir):
     fname = os.path.basename(path)
     problems = []
     rc, convs = netprobe_convs(np, path)
     if rc != 0:
         problems.append((fname, "*", "*", "exit", "netprobe follow exit status %d" % rc))
         return problems
-    streams = tshark_streams(path)
+    streams, follow = tshark_view(path, cache_dir)
     keys = sorted(k for k, v in streams.items() if v[1])
     counts["skipped"] += max(0, len(keys) - MAX_STREAMS)
     keys = keys[:MAX_STREAMS]
-    follow = tshark_follow(path, keys)
     matched = set()
     for key in keys:
         proto, sid = key
@@ -195,6 +223,9 @@ def main():
     ap.add_argument("--netprobe", required=True)
     ap.add_argument("--exceptions", default=os.path.join(os.path.dirname(__file__),
                                                           "FOLLOW_EXCEPTIONS.md"))
+    ap.add_argument("--tshark-cache", metavar="DIR", default=None,
+                    help="keep tshark's view of each capture in DIR (keyed by its bytes, the "
+                         "tshark version and this script)")
     ap.add_argument("paths", nargs="+")
     a = ap.parse_args()
     rules = load_exceptions(a.exceptions)
@@ -202,7 +233,7 @@ def main():
     failed = accepted = files = 0
     for path in captures(a.paths):
         files += 1
-        for fname, proto, sid, what, detail in compare(a.netprobe, path, rules, counts):
+        for fname, proto, sid, what, detail in compare(a.netprobe, path, rules, counts, a.tshark_cache):
             ok = excepted(rules, fname, proto, sid, what)
             accepted += ok
             failed += not ok
