@@ -37,7 +37,7 @@ for combo in "${combos[@]}"; do
 			fail=1
 			continue
 		fi
-		if timeout -k 5 300 cmake --build "$dir" -j2 --target "${targets[@]}" >"$dir.log" 2>&1; then
+		if timeout -k 5 600 cmake --build "$dir" -j2 --target "${targets[@]}" >"$dir.log" 2>&1; then
 			echo "PASS build.types: $cc $type ($(($(date +%s) - start)) s, ${#targets[@]} targets)"
 		else
 			echo "FAIL build.types: $cc $type:"
