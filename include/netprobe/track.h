@@ -62,6 +62,14 @@ struct np_endpoint {
 	uint16_t port;
 };
 
+/* The key of a conversation: both directions of a 5-tuple give the same one, and the tunnel
+ * the packets rode (packet.h's `tunnel`: VNI, GRE key...) is part of it, so the same inner
+ * 5-tuple in two tunnels is two conversations. The tracker's key, and the key of anything
+ * that must number conversations as it does (follow's UDP ones). */
+#define NP_CONV_KEY 48
+void np_track_conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint64_t tunnel,
+		       uint8_t key[NP_CONV_KEY]);
+
 struct np_ladder; /* netprobe/ladder.h: the --ladder diagram is drawn outside the tracker */
 
 struct np_event {
