@@ -30,12 +30,12 @@ ALL_CAPTURES=(
     tcp-handshake-data-teardown tcp-refused tcp-server-closes-first icmp-ping
     udp-port-unreachable vxlan-tcp tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
-    tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog
+    tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog tcp-loss-transfer
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
-    tcp-midstream-start syn-flood-hping3)
+    tcp-midstream-start syn-flood-hping3 tcp-loss-transfer)
 
 # known NAME: is NAME (without .pcap) one of ALL_CAPTURES?
 known() {
@@ -1342,6 +1342,50 @@ cap_gre_two_keys_tcp() {
     encap_capture gre-two-keys tcp-handshake-data-teardown.pcap gre-two-keys-tcp.pcap 2
 }
 
+# The transfer of tcp-loss-retransmit (204800 bytes from the server, a 10 ms round trip, drops
+# after the capture point) with every byte captured (no snaplen), and another drop pattern
+# (every 16th full-sized segment from the 5th): the payload views and a reassembler have the
+# whole stream, with its retransmissions, to compare against tshark's follow.
+cap_tcp_loss_transfer() {
+    local f=tcp-loss-transfer.pcap try drop delay hd dropped n_re n_dup
+    drop=(PREROUTING -i "$IF_C" -p tcp --sport "$PORT" -m length --length 1000:65535
+        -m statistic --mode nth --every 16 --packet 5 -j DROP)
+    delay=(INPUT -i "$IF_C" -p tcp --sport "$PORT" -j NFQUEUE --queue-num 0 --queue-bypass)
+    for ((try = 1; try <= 5; try++)); do
+        rm -f "$WORK"/dl-*
+        nsx "$NS_C" iptables -t raw -A "${drop[@]}"
+        nsx "$NS_C" iptables -A "${delay[@]}"
+        spawn 60 "$NS_C" "$PY" "$WORK/nfq-delay.py" 0 10 "$WORK/dl-c-ready" "$WORK/dl-stop" 55
+        hd=$BG_PID
+        wait_file "$WORK/dl-c-ready" "delay line (client)"
+        start_capture "$NS_S" "$IF_S" $f
+        xconversation bulk
+        sleep 0.1                      # the last ACK may still be in the delay line
+        touch "$WORK/dl-stop"
+        reap "$hd" "delay line (client)"
+        stop_capture
+        dropped=$(nsx "$NS_C" iptables -t raw -L PREROUTING -n -v -x | awk '$3 == "DROP" { print $1 }')
+        nsx "$NS_C" iptables -t raw -D "${drop[@]}"
+        nsx "$NS_C" iptables -D "${delay[@]}"
+        n_re=$(ts_count $f tcp.analysis.retransmission)
+        n_dup=$(ts_count $f tcp.analysis.duplicate_ack)
+        echo "  dropped $dropped; retransmissions $n_re, duplicate ACKs $n_dup"
+        ((n_re > 0 && n_dup > 0)) && break
+        ((try < 5)) || { echo "CHECK FAILED: $f: no retransmission or duplicate ACK" >&2; exit 1; }
+        echo "  again ($((try + 1))/5)"
+    done
+    only_port $f
+    expect $f 2 2 "$SYN"
+    expect $f 2 2 "$FIN"
+    expect $f 0 0 'tcp[tcpflags] & tcp-rst != 0'
+    # Every byte is there: tshark's reassembled server stream is the 204800 bytes sent.
+    local got
+    got=$(tshark -n -r "$OUTDIR/$f" -q -z follow,tcp,raw,0 2>/dev/null |
+        awk '/^\t/ { gsub(/\t/, ""); printf "%s", $0 }' | xxd -r -p | wc -c)
+    ((got == 204800)) || { echo "CHECK FAILED: $f: tshark follows $got server bytes, expected 204800" >&2; exit 1; }
+    expect_size $f 400000
+}
+
 # The tutorial's exchange on port 8888: over TCP the server greets ("Welcome!"), the client
 # says "dog", the server answers "Hello, dog!", the client closes first; then over UDP "dog"
 # and "Hello, dog!" (issue 13: what -A, -X, --payload and the ladder show). IPv4 on the veth.
@@ -1377,7 +1421,7 @@ for name in "${ALL_CAPTURES[@]}"; do
     case $name in
         tcp-ipv6 | icmp6-ping | csum-offload-veth) ((IPV6_READY)) || ipv6_phase ;;
         tcp-simultaneous-close | tcp-reset-midstream | tcp-loss-retransmit | \
-            tcp-midstream-start | syn-flood-hping3) ((LATER_READY)) || later_phase ;;
+            tcp-midstream-start | syn-flood-hping3 | tcp-loss-transfer) ((LATER_READY)) || later_phase ;;
     esac
     "cap_${name//-/_}"
 done
