@@ -32,7 +32,7 @@ ALL_CAPTURES=(
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog tcp-loss-transfer
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
-    mpls-tcp pppoe-tcp gre-two-keys-tcp
+    mpls-tcp pppoe-tcp gre-two-keys-tcp gre-two-keys-dog
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 tcp-loss-transfer)
@@ -1340,6 +1340,15 @@ cap_mpls_tcp() { encap_capture mpls tcp-handshake-data-teardown.pcap mpls-tcp.pc
 cap_pppoe_tcp() { encap_capture pppoe tcp-handshake-data-teardown.pcap pppoe-tcp.pcap; }
 cap_gre_two_keys_tcp() {
     encap_capture gre-two-keys tcp-handshake-data-teardown.pcap gre-two-keys-tcp.pcap 2
+}
+# The tutorial's TCP and UDP exchange under GRE keys 1 and 2: follow keeps each 5-tuple's two
+# tunnels apart, UDP as well as TCP (two conversations of each).
+cap_gre_two_keys_dog() {
+    encap_capture gre-two-keys tutorial-dog.pcap gre-two-keys-dog.pcap 2
+    local n
+    n=$(tshark -n -r "$OUTDIR/gre-two-keys-dog.pcap" -Y "gre.key == 2 && udp.port == $PORT" \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 2)) || { echo "CHECK FAILED: gre-two-keys-dog.pcap: $n UDP datagrams under key 2, expected 2" >&2; exit 1; }
 }
 
 # The transfer of tcp-loss-retransmit (204800 bytes from the server, a 10 ms round trip, drops
