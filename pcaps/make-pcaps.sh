@@ -31,11 +31,12 @@ ALL_CAPTURES=(
     udp-port-unreachable vxlan-tcp tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog tcp-loss-transfer
+    tcp-reset-unread
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp gre-two-keys-dog
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
-    tcp-midstream-start syn-flood-hping3 tcp-loss-transfer)
+    tcp-midstream-start syn-flood-hping3 tcp-loss-transfer tcp-reset-unread)
 
 # known NAME: is NAME (without .pcap) one of ALL_CAPTURES?
 known() {
@@ -249,6 +250,15 @@ def xserver(addr, port, mode, readyfile, extra):
                 pass
             else:
                 sys.exit("expected a RST from the client")
+        elif mode == "unread":
+            got = 0
+            while got < 8192:              # read 8 KB of the client's 64 KB ...
+                chunk = c.recv(8192 - got)
+                if not chunk:
+                    sys.exit("unread: the client closed early")
+                got += len(chunk)
+            # ... and close with the rest unread: Linux answers with a RST (RFC 9293
+            # s3.10.4: data lost), while more of it is still on the way (the delay line)
         elif mode == "midstream":
             c.sendall(HELLO_S)
             c.settimeout(30)               # the shell starts tcpdump meanwhile
@@ -277,6 +287,15 @@ def xclient(addr, port, mode, extra):
             sys.exit("bulk: got %d bytes, expected %d" % (n, len(BULK)))
         s.close()                          # our FIN answers the server's
         return
+    if mode == "unread":
+        time.sleep(0.1)                    # the server reads its line alone first
+        try:
+            s.sendall(BULK[:65536])
+            s.recv(1)                      # the server's RST ends this
+        except (ConnectionResetError, BrokenPipeError):
+            s.close()
+            return
+        sys.exit("unread: expected a RST from the server")
     recv_line(s)                           # "hello from server\n"
     if mode == "simultaneous":
         wait_for(extra[0], TIMEOUT)
@@ -1393,6 +1412,40 @@ cap_tcp_loss_transfer() {
         awk '/^\t/ { gsub(/\t/, ""); printf "%s", $0 }' | xxd -r -p | wc -c)
     ((got == 204800)) || { echo "CHECK FAILED: $f: tshark follows $got server bytes, expected 204800" >&2; exit 1; }
     expect_size $f 400000
+}
+
+# A reset with data in flight: the client sends 64 KB, the server reads 8 KB and closes with
+# the rest unread, so Linux sends a RST (RFC 9293 s3.10.4) instead of a FIN. The server's
+# INPUT delays the client's segments 10 ms after the capture point (the NFQUEUE delay line),
+# so segments the capture saw were not yet acknowledged when the RST left: what the reset
+# event's "unacknowledged" counts. Snaplen 128 keeps the file small.
+cap_tcp_reset_unread() {
+    local f=tcp-reset-unread.pcap delay hd ack top
+    delay=(INPUT -i "$IF_S" -p tcp --dport "$PORT" -j NFQUEUE --queue-num 0 --queue-bypass)
+    rm -f "$WORK"/dl-*
+    nsx "$NS_S" iptables -A "${delay[@]}"
+    spawn 30 "$NS_S" "$PY" "$WORK/nfq-delay.py" 0 10 "$WORK/dl-s-ready" "$WORK/dl-stop" 25
+    hd=$BG_PID
+    wait_file "$WORK/dl-s-ready" "delay line (server)"
+    start_capture "$NS_S" "$IF_S" $f -s 128
+    xconversation unread
+    sleep 0.1
+    touch "$WORK/dl-stop"
+    reap "$hd" "delay line (server)"
+    stop_capture
+    nsx "$NS_S" iptables -D "${delay[@]}"
+    only_port $f
+    expect $f 2 2 "$SYN"
+    expect $f 0 0 "$FIN"
+    first_from $f "$V4_S" 'tcp[tcpflags] & tcp-rst != 0'
+    # The first RST acknowledges less than the client had sent before it.
+    ack=$(tshark -n -r "$OUTDIR/$f" -Y 'tcp.flags.reset == 1' -T fields -e tcp.ack_raw 2>/dev/null | head -1)
+    top=$(tshark -n -r "$OUTDIR/$f" -Y "tcp.dstport == $PORT && tcp.len > 0 && frame.number < \
+        $(tshark -n -r "$OUTDIR/$f" -Y 'tcp.flags.reset == 1' -T fields -e frame.number 2>/dev/null | head -1)" \
+        -T fields -e tcp.nxtseq -o tcp.relative_sequence_numbers:FALSE 2>/dev/null | sort -n | tail -1)
+    ((ack > 0 && top > ack)) ||
+        { echo "CHECK FAILED: $f: the RST acknowledges $ack, the client had sent up to $top" >&2; exit 1; }
+    expect_size $f 40000
 }
 
 # The tutorial's exchange on port 8888: over TCP the server greets ("Welcome!"), the client

@@ -96,6 +96,14 @@ struct np_event {
 			bool half_close;      /* data flowed after the first FIN */
 		} td;
 		struct {
+			double duration_ms;
+			uint64_t bytes[2];    /* payload bytes client->server, server->client */
+			/* Bytes each side (client, server) had sent that the other had not
+			 * acknowledged when the RST came (the resetter's ACK: the RST's own, else
+			 * its last): data in flight, lost to the reset. */
+			uint64_t unacked[2];
+		} rst;
+		struct {
 			enum np_tcp_state from, to;
 		} st;
 		struct {
@@ -230,6 +238,7 @@ struct np_track_stats {
 	uint64_t conversations;     /* ever seen */
 	uint64_t completed;         /* handshakes completed */
 	uint64_t refused, reset, closed, unanswered;
+	uint64_t reset_unacked;     /* of the resets: with data unacknowledged either way */
 	uint64_t open;              /* tracked and established now */
 	uint64_t half_open;         /* tracked and not established now */
 	uint64_t evicted, evicted_half_open, expired;

@@ -84,6 +84,30 @@ static void teardown_done(struct np_tracker *t, struct conv *c, struct np_track_
 	np_track_emit(t, c, &ev, out);
 }
 
+/* What side `from` had sent (up to its FIN) beyond the peer's last acknowledgment; 0 when
+ * the peer never acknowledged anything (nothing to measure from). */
+static uint64_t unacked(const struct conv *c, int from)
+{
+	const struct dir_state *d = &c->d[from], *o = &c->d[1 - from];
+	if (!d->seq_known || !o->ack_known)
+		return 0;
+	uint32_t end = d->fin ? d->fin_seq : d->next_seq;
+	return seq_lt(o->last_ack, end) ? end - o->last_ack : 0;
+}
+
+/* A reset of an open conversation: the bytes each side delivered (copies not counted twice)
+ * and the data still in flight either way (RFC 9293 s3.10.7.4: a RST discards it). */
+static void reset_counts(struct np_tracker *t, struct conv *c, struct np_event *ev)
+{
+	ev->rst.duration_ms = ms(t->now - (c->d[0].syns ? c->t_syn : c->t_first));
+	for (int i = 0; i < 2; i++) {
+		ev->rst.bytes[i] = c->d[i].bytes;
+		ev->rst.unacked[i] = unacked(c, i);
+	}
+	if (ev->rst.unacked[0] || ev->rst.unacked[1])
+		t->st.reset_unacked++;
+}
+
 static void on_rst(struct np_tracker *t, struct conv *c, int x, struct np_track_events *out)
 {
 	int y = 1 - x;
@@ -96,6 +120,7 @@ static void on_rst(struct np_tracker *t, struct conv *c, int x, struct np_track_
 		np_track_event_base(&ev, NP_EV_RESET, t, c);
 		ev.side = (enum np_side)x;
 		t->st.reset++;
+		reset_counts(t, c, &ev);
 	}
 	set_state(t, c, 0, NP_ST_CLOSED, out);
 	set_state(t, c, 1, NP_ST_CLOSED, out);

@@ -834,6 +834,9 @@ static void test_reset_midstream(void **state)
 	assert_int_equal(ev->side, NP_CLIENT);
 	assert_int_equal(ev->conv, 1);
 	assert_int_equal(ev->n, 6);
+	assert_int_equal(ev->rst.bytes[0], 100);
+	assert_int_equal(ev->rst.unacked[0], 0);
+	assert_int_equal(ev->rst.unacked[1], 0);
 	/* Stragglers belong to the reset conversation: no new one, no second reset. */
 	feed(&h, 41000, SEG(.from = S, .flags = PA, .seq = S0 + 1, .ack = C0 + 101, .len = 5));
 	EXPECT_NONE(&h);
@@ -847,6 +850,34 @@ static void test_reset_midstream(void **state)
 	assert_int_equal(st.refused, 0);
 	assert_int_equal(st.conversations, 1);
 	assert_int_equal(st.closed, 0);
+	h_free(&h);
+}
+
+/* The server resets with data in flight: 300 client bytes of which it acknowledged 100 (the
+ * RST's own ACK), while 50 of its own were unacknowledged by the client's last ACK. */
+static void test_reset_unacked(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	open_conn(&h);
+	feed(&h, 30000, SEG(.from = C, .flags = PA, .seq = C0 + 1, .ack = S0 + 1, .len = 100));
+	feed(&h, 30100, SEG(.from = S, .flags = PA, .seq = S0 + 1, .ack = C0 + 1, .len = 70));
+	feed(&h, 30200, SEG(.from = C, .flags = A, .seq = C0 + 101, .ack = S0 + 21, .len = 200));
+	/* a copy of the first 100 is not more data delivered */
+	feed(&h, 30300, SEG(.from = C, .flags = PA, .seq = C0 + 1, .ack = S0 + 21, .len = 100));
+	feed(&h, 31000, SEG(.from = S, .flags = RA, .seq = S0 + 71, .ack = C0 + 101));
+	const struct np_event *ev = last_ev(&h, NP_EV_RESET);
+	assert_int_equal(ev->side, NP_SERVER);
+	assert_int_equal(ev->rst.bytes[0], 300);
+	assert_int_equal(ev->rst.bytes[1], 70);
+	assert_int_equal(ev->rst.unacked[0], 200);
+	assert_int_equal(ev->rst.unacked[1], 50);
+	assert_true(ev->rst.duration_ms > 0);
+	struct np_track_stats st;
+	np_track_stats(h.t, &st);
+	assert_int_equal(st.reset, 1);
+	assert_int_equal(st.reset_unacked, 1);
 	h_free(&h);
 }
 
@@ -1788,6 +1819,7 @@ int main(void)
 		cmocka_unit_test(test_fin_without_ack),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_reset_midstream),
+		cmocka_unit_test(test_reset_unacked),
 		cmocka_unit_test(test_rst_bad_sequence),
 		cmocka_unit_test(test_syn_unanswered_timeout),
 		cmocka_unit_test(test_syn_unanswered_at_finish),
