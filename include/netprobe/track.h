@@ -143,6 +143,7 @@ struct np_event {
 #define NP_TA_PREV_LOST        0x0080 /* previous segment not captured */
 #define NP_TA_SPURIOUS         0x0100 /* retransmission of data already acknowledged */
 #define NP_TA_WINDOW_UPDATE    0x0200 /* only the window changed */
+#define NP_TA_SACKED           0x0400 /* a copy of bytes the receiver had SACKed (RFC 2018) */
 
 /* What the tracker knows about one packet, for the printers. */
 struct np_pkt_track {

@@ -162,6 +162,15 @@ static void fin_acked(struct np_tracker *t, struct conv *c, int x, struct np_tra
 	}
 }
 
+/* Did side `r`'s last ACK hold [seq, end) in one of its SACK blocks? */
+static bool sacked(const struct dir_state *r, uint32_t seq, uint32_t end)
+{
+	for (unsigned i = 0; i < r->nsack; i++)
+		if (seq_le(r->sack[i][0], seq) && seq_le(end, r->sack[i][1]))
+			return true;
+	return false;
+}
+
 /* Sequence-space analysis of one segment from side x, in Wireshark's manner (simplified): what
  * its sequence numbers say (lost, kept alive, retransmitted, out of order). */
 static void analyse_seq(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
@@ -201,6 +210,8 @@ static void analyse_seq(struct np_tracker *t, struct conv *c, int x, const struc
 				info->analysis |= NP_TA_OUT_OF_ORDER;
 			else if (o->ack_known && seq_le(end, o->last_ack))
 				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_SPURIOUS;
+			else if (tcp->payload_len && sacked(o, seq, seq + tcp->payload_len))
+				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_SPURIOUS | NP_TA_SACKED;
 			else if (o->dup_num >= 2 && o->ack_known && seq == o->last_ack)
 				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_FAST_RETRANS;
 			else
@@ -253,6 +264,15 @@ static void analyse_ack(struct conv *c, int x, const struct np_tcp *tcp, struct 
 	}
 	d->ack_known = true;
 	d->last_ack = tcp->ack;
+	/* The blocks still above the cumulative ACK (RFC 2018 s4: a D-SACK block below it
+	 * reports a duplicate, not data held). */
+	d->nsack = 0;
+	for (unsigned i = 0; i < tcp->nsack && i < NP_MAX_SACK; i++)
+		if (seq_lt(tcp->ack, tcp->sack[i][1]) && seq_lt(tcp->sack[i][0], tcp->sack[i][1])) {
+			d->sack[d->nsack][0] = tcp->sack[i][0];
+			d->sack[d->nsack][1] = tcp->sack[i][1];
+			d->nsack++;
+		}
 	d->last_win = tcp->win;
 	d->win_scaled = win;
 	info->win_scaled_valid = true;

@@ -782,6 +782,37 @@ static void test_fin_without_ack(void **state)
 	h_free(&h);
 }
 
+/* RFC 2018: a copy of bytes the receiver reported in a SACK block is a needless (spurious)
+ * retransmission, though its cumulative ACK is below them; the copy of the hole is not. */
+static void test_retransmission_of_sacked(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	open_conn(&h);
+	for (uint32_t i = 0; i < 3; i++)
+		feed(&h, 30000 + i, SEG(.from = S, .flags = A, .seq = S0 + 1 + 100 * i, .ack = C0 + 1, .len = 100));
+	/* the client holds 201..301 (relative), not 101..201: NOP, NOP, SACK(10) */
+	uint8_t sack[12] = { 1, 1, 5, 10 };
+	put32(sack + 4, S0 + 201);
+	put32(sack + 8, S0 + 301);
+	feed(&h, 40000, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = S0 + 101, OPTS(sack)));
+	feed(&h, 50000, SEG(.from = S, .flags = A, .seq = S0 + 101, .ack = C0 + 1, .len = 100));
+	assert_true(h.info.analysis & NP_TA_RETRANSMISSION);
+	assert_false(h.info.analysis & (NP_TA_SPURIOUS | NP_TA_SACKED));
+	feed(&h, 60000, SEG(.from = S, .flags = A, .seq = S0 + 201, .ack = C0 + 1, .len = 100));
+	assert_int_equal(h.info.analysis & (NP_TA_RETRANSMISSION | NP_TA_SPURIOUS | NP_TA_SACKED),
+			 NP_TA_RETRANSMISSION | NP_TA_SPURIOUS | NP_TA_SACKED);
+	/* a block reaching past what was SACKed is not covered */
+	feed(&h, 70000, SEG(.from = S, .flags = A, .seq = S0 + 251, .ack = C0 + 1, .len = 100));
+	assert_false(h.info.analysis & NP_TA_SACKED);
+	/* a new ACK without SACK forgets the blocks */
+	feed(&h, 80000, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = S0 + 151));
+	feed(&h, 90000, SEG(.from = S, .flags = A, .seq = S0 + 201, .ack = C0 + 1, .len = 100));
+	assert_false(h.info.analysis & NP_TA_SACKED);
+	h_free(&h);
+}
+
 /* ---- resets ------------------------------------------------------------------------------ */
 
 /* SYN to a closed port, answered by RST/ACK (RFC 9293 s3.10.7.1): refused, by the server. */
@@ -1818,6 +1849,7 @@ int main(void)
 		cmocka_unit_test(test_half_close),
 		cmocka_unit_test(test_fin_without_ack),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_retransmission_of_sacked),
 		cmocka_unit_test(test_reset_midstream),
 		cmocka_unit_test(test_reset_unacked),
 		cmocka_unit_test(test_rst_bad_sequence),
