@@ -227,7 +227,7 @@ static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_t
 			{ NP_TA_DUP_ACK, "dup_ack" }, { NP_TA_ZERO_WINDOW, "zero_window" },
 			{ NP_TA_WINDOW_FULL, "window_full" }, { NP_TA_KEEPALIVE, "keep_alive" },
 			{ NP_TA_PREV_LOST, "previous_segment_not_captured" },
-			{ NP_TA_WINDOW_UPDATE, "window_update" },
+			{ NP_TA_WINDOW_UPDATE, "window_update" }, { NP_TA_SACKED, "sacked" },
 		};
 		key(w, "analysis");
 		fputc('[', w->o);
