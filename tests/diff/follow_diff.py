@@ -13,13 +13,15 @@ Every disagreement is printed as
 endpoints) and fails the run unless FOLLOW_EXCEPTIONS.md covers it (fenced block `exceptions`:
 FILE PROTO STREAM WHAT reason; FILE a glob, STREAM a number or *, WHAT a glob).
 
-tshark runs once per capture with all its -z follow options (in groups of GROUP), at most
+tshark runs once per capture: the stream list and the follow of the first FIRST TCP and UDP
+streams in one pass, then, for a capture with more, the rest (in groups of GROUP), at most
 MAX_STREAMS streams with payload per capture (the first ones; the rest are counted as skipped,
 so the run time stays reasonable on captures with thousands of flows).
 """
 import argparse
 import base64
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -30,6 +32,7 @@ import sys
 
 MISSING = re.compile(rb"\[\d+ bytes missing in capture file\]\x00?")
 GROUP = 60
+FIRST = 24
 MAX_STREAMS = 240
 
 
@@ -69,11 +72,22 @@ def captures(paths):
             yield p
 
 
+def follow_args(keys):
+    args = []
+    for proto, sid in keys:
+        args += ["-z", "follow,%s,raw,%d" % (proto, sid)]
+    return args
+
+
 def tshark_streams(path):
-    """{(proto, stream): [first_frame, has_payload]} from one tshark pass."""
+    """({(proto, stream): [first_frame, has_payload]}, follow of the first FIRST streams of each
+    protocol) from one tshark pass: the field lines, then the -z follow blocks (tshark numbers
+    streams from 0 in order of appearance, so most captures need no second pass)."""
+    guess = [(p, i) for p in ("tcp", "udp") for i in range(FIRST)]
     out = subprocess.run(
         ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=|", "-e", "frame.number",
-         "-e", "tcp.stream", "-e", "tcp.len", "-e", "udp.stream", "-e", "udp.length"],
+         "-e", "tcp.stream", "-e", "tcp.len", "-e", "udp.stream", "-e", "udp.length"]
+        + follow_args(guess),
         capture_output=True, text=True, timeout=600).stdout
     streams = {}
     for line in out.splitlines():
@@ -91,34 +105,44 @@ def tshark_streams(path):
             # no length at all (a malformed header tshark gave up on): follow it anyway
             if not lens or lens[0] > hdr:
                 e[1] = True
-    return streams
+    return streams, parse_follow(out)
+
+
+def parse_follow(out):
+    """{(proto, stream): (node0, node1, bytes0, bytes1)} from tshark's -z follow,...,raw blocks."""
+    res = {}
+    for block in out.split("=" * 67):
+        m = re.search(r"Filter: (tcp|udp)\.stream eq (\d+)", block)
+        if not m:
+            continue
+        n0 = re.search(r"Node 0: (.*)", block).group(1).strip()
+        n1 = re.search(r"Node 1: (.*)", block).group(1).strip()
+        data = [bytearray(), bytearray()]
+        for line in block.splitlines():
+            if re.fullmatch(r"\t?[0-9a-f]+", line):
+                b = bytes.fromhex(line.strip())
+                # tshark writes a gap as text among the bytes: compared as no bytes
+                # (netprobe reports gaps apart from the data)
+                if MISSING.fullmatch(b):
+                    continue
+                data[1 if line.startswith("\t") else 0] += b
+        res[(m.group(1), int(m.group(2)))] = (n0, n1, bytes(data[0]), bytes(data[1]))
+    return res
 
 
 def tshark_follow(path, keys):
     """{(proto, stream): (node0, node1, bytes0, bytes1)} for the streams in keys."""
     res = {}
     for i in range(0, len(keys), GROUP):
-        args = ["tshark", "-n", "-r", path, "-q"]
-        for proto, sid in keys[i:i + GROUP]:
-            args += ["-z", "follow,%s,raw,%d" % (proto, sid)]
-        out = subprocess.run(args, capture_output=True, text=True, timeout=900).stdout
-        for block in out.split("=" * 67):
-            m = re.search(r"Filter: (tcp|udp)\.stream eq (\d+)", block)
-            if not m:
-                continue
-            n0 = re.search(r"Node 0: (.*)", block).group(1).strip()
-            n1 = re.search(r"Node 1: (.*)", block).group(1).strip()
-            data = [bytearray(), bytearray()]
-            for line in block.splitlines():
-                if re.fullmatch(r"\t?[0-9a-f]+", line):
-                    b = bytes.fromhex(line.strip())
-                    # tshark writes a gap as text among the bytes: compared as no bytes
-                    # (netprobe reports gaps apart from the data)
-                    if MISSING.fullmatch(b):
-                        continue
-                    data[1 if line.startswith("\t") else 0] += b
-            res[(m.group(1), int(m.group(2)))] = (n0, n1, bytes(data[0]), bytes(data[1]))
+        args = ["tshark", "-n", "-r", path, "-q"] + follow_args(keys[i:i + GROUP])
+        res.update(parse_follow(subprocess.run(args, capture_output=True, text=True,
+                                               timeout=900).stdout))
     return res
+
+
+@functools.lru_cache(maxsize=None)
+def tshark_version():
+    return subprocess.run(["tshark", "--version"], capture_output=True).stdout
 
 
 def tshark_view(path, cache_dir):
@@ -128,7 +152,7 @@ def tshark_view(path, cache_dir):
     if cache_dir:
         h = hashlib.sha256()
         for part in (open(path, "rb").read(), open(__file__, "rb").read(),
-                     subprocess.run(["tshark", "--version"], capture_output=True).stdout):
+                     tshark_version()):
             h.update(hashlib.sha256(part).digest())
         key = os.path.join(cache_dir, h.hexdigest() + ".pickle")
         try:
@@ -136,9 +160,11 @@ def tshark_view(path, cache_dir):
                 return pickle.load(f)
         except (OSError, pickle.PickleError, EOFError):
             pass
-    streams = tshark_streams(path)
+    streams, follow = tshark_streams(path)
     keys = sorted(k for k, v in streams.items() if v[1])[:MAX_STREAMS]
-    view = (streams, tshark_follow(path, keys))
+    follow = {k: follow[k] for k in keys if k in follow}
+    follow.update(tshark_follow(path, [k for k in keys if k not in follow]))
+    view = (streams, follow)
     if key:
         os.makedirs(cache_dir, exist_ok=True)
         tmp = "%s.%d" % (key, os.getpid())
