@@ -30,12 +30,13 @@ ALL_CAPTURES=(
     tcp-handshake-data-teardown tcp-refused tcp-server-closes-first icmp-ping
     udp-port-unreachable vxlan-tcp tcp-any-sll2 tcp-loopback tcp-ipv6 icmp6-ping
     tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
-    tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog
+    tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog tcp-loss-transfer
+    tcp-reset-unread
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
-    mpls-tcp pppoe-tcp gre-two-keys-tcp
+    mpls-tcp pppoe-tcp gre-two-keys-tcp gre-two-keys-dog
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
-    tcp-midstream-start syn-flood-hping3)
+    tcp-midstream-start syn-flood-hping3 tcp-loss-transfer tcp-reset-unread)
 
 # known NAME: is NAME (without .pcap) one of ALL_CAPTURES?
 known() {
@@ -249,6 +250,15 @@ def xserver(addr, port, mode, readyfile, extra):
                 pass
             else:
                 sys.exit("expected a RST from the client")
+        elif mode == "unread":
+            got = 0
+            while got < 8192:              # read 8 KB of the client's 64 KB ...
+                chunk = c.recv(8192 - got)
+                if not chunk:
+                    sys.exit("unread: the client closed early")
+                got += len(chunk)
+            # ... and close with the rest unread: Linux answers with a RST (RFC 9293
+            # s3.10.4: data lost), while more of it is still on the way (the delay line)
         elif mode == "midstream":
             c.sendall(HELLO_S)
             c.settimeout(30)               # the shell starts tcpdump meanwhile
@@ -277,6 +287,15 @@ def xclient(addr, port, mode, extra):
             sys.exit("bulk: got %d bytes, expected %d" % (n, len(BULK)))
         s.close()                          # our FIN answers the server's
         return
+    if mode == "unread":
+        time.sleep(0.1)                    # the server reads its line alone first
+        try:
+            s.sendall(BULK[:65536])
+            s.recv(1)                      # the server's RST ends this
+        except (ConnectionResetError, BrokenPipeError):
+            s.close()
+            return
+        sys.exit("unread: expected a RST from the server")
     recv_line(s)                           # "hello from server\n"
     if mode == "simultaneous":
         wait_for(extra[0], TIMEOUT)
@@ -1341,6 +1360,93 @@ cap_pppoe_tcp() { encap_capture pppoe tcp-handshake-data-teardown.pcap pppoe-tcp
 cap_gre_two_keys_tcp() {
     encap_capture gre-two-keys tcp-handshake-data-teardown.pcap gre-two-keys-tcp.pcap 2
 }
+# The tutorial's TCP and UDP exchange under GRE keys 1 and 2: follow keeps each 5-tuple's two
+# tunnels apart, UDP as well as TCP (two conversations of each).
+cap_gre_two_keys_dog() {
+    encap_capture gre-two-keys tutorial-dog.pcap gre-two-keys-dog.pcap 2
+    local n
+    n=$(tshark -n -r "$OUTDIR/gre-two-keys-dog.pcap" -Y "gre.key == 2 && udp.port == $PORT" \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 2)) || { echo "CHECK FAILED: gre-two-keys-dog.pcap: $n UDP datagrams under key 2, expected 2" >&2; exit 1; }
+}
+
+# The transfer of tcp-loss-retransmit (204800 bytes from the server, a 10 ms round trip, drops
+# after the capture point) with every byte captured (no snaplen), and another drop pattern
+# (every 16th full-sized segment from the 5th): the payload views and a reassembler have the
+# whole stream, with its retransmissions, to compare against tshark's follow.
+cap_tcp_loss_transfer() {
+    local f=tcp-loss-transfer.pcap try drop delay hd dropped n_re n_dup
+    drop=(PREROUTING -i "$IF_C" -p tcp --sport "$PORT" -m length --length 1000:65535
+        -m statistic --mode nth --every 16 --packet 5 -j DROP)
+    delay=(INPUT -i "$IF_C" -p tcp --sport "$PORT" -j NFQUEUE --queue-num 0 --queue-bypass)
+    for ((try = 1; try <= 5; try++)); do
+        rm -f "$WORK"/dl-*
+        nsx "$NS_C" iptables -t raw -A "${drop[@]}"
+        nsx "$NS_C" iptables -A "${delay[@]}"
+        spawn 60 "$NS_C" "$PY" "$WORK/nfq-delay.py" 0 10 "$WORK/dl-c-ready" "$WORK/dl-stop" 55
+        hd=$BG_PID
+        wait_file "$WORK/dl-c-ready" "delay line (client)"
+        start_capture "$NS_S" "$IF_S" $f
+        xconversation bulk
+        sleep 0.1                      # the last ACK may still be in the delay line
+        touch "$WORK/dl-stop"
+        reap "$hd" "delay line (client)"
+        stop_capture
+        dropped=$(nsx "$NS_C" iptables -t raw -L PREROUTING -n -v -x | awk '$3 == "DROP" { print $1 }')
+        nsx "$NS_C" iptables -t raw -D "${drop[@]}"
+        nsx "$NS_C" iptables -D "${delay[@]}"
+        n_re=$(ts_count $f tcp.analysis.retransmission)
+        n_dup=$(ts_count $f tcp.analysis.duplicate_ack)
+        echo "  dropped $dropped; retransmissions $n_re, duplicate ACKs $n_dup"
+        ((n_re > 0 && n_dup > 0)) && break
+        ((try < 5)) || { echo "CHECK FAILED: $f: no retransmission or duplicate ACK" >&2; exit 1; }
+        echo "  again ($((try + 1))/5)"
+    done
+    only_port $f
+    expect $f 2 2 "$SYN"
+    expect $f 2 2 "$FIN"
+    expect $f 0 0 'tcp[tcpflags] & tcp-rst != 0'
+    # Every byte is there: tshark's reassembled server stream is the 204800 bytes sent.
+    local got
+    got=$(tshark -n -r "$OUTDIR/$f" -q -z follow,tcp,raw,0 2>/dev/null |
+        awk '/^\t/ { gsub(/\t/, ""); printf "%s", $0 }' | xxd -r -p | wc -c)
+    ((got == 204800)) || { echo "CHECK FAILED: $f: tshark follows $got server bytes, expected 204800" >&2; exit 1; }
+    expect_size $f 400000
+}
+
+# A reset with data in flight: the client sends 64 KB, the server reads 8 KB and closes with
+# the rest unread, so Linux sends a RST (RFC 9293 s3.10.4) instead of a FIN. The server's
+# INPUT delays the client's segments 10 ms after the capture point (the NFQUEUE delay line),
+# so segments the capture saw were not yet acknowledged when the RST left: what the reset
+# event's "unacknowledged" counts. Snaplen 128 keeps the file small.
+cap_tcp_reset_unread() {
+    local f=tcp-reset-unread.pcap delay hd ack top
+    delay=(INPUT -i "$IF_S" -p tcp --dport "$PORT" -j NFQUEUE --queue-num 0 --queue-bypass)
+    rm -f "$WORK"/dl-*
+    nsx "$NS_S" iptables -A "${delay[@]}"
+    spawn 30 "$NS_S" "$PY" "$WORK/nfq-delay.py" 0 10 "$WORK/dl-s-ready" "$WORK/dl-stop" 25
+    hd=$BG_PID
+    wait_file "$WORK/dl-s-ready" "delay line (server)"
+    start_capture "$NS_S" "$IF_S" $f -s 128
+    xconversation unread
+    sleep 0.1
+    touch "$WORK/dl-stop"
+    reap "$hd" "delay line (server)"
+    stop_capture
+    nsx "$NS_S" iptables -D "${delay[@]}"
+    only_port $f
+    expect $f 2 2 "$SYN"
+    expect $f 0 0 "$FIN"
+    first_from $f "$V4_S" 'tcp[tcpflags] & tcp-rst != 0'
+    # The first RST acknowledges less than the client had sent before it.
+    ack=$(tshark -n -r "$OUTDIR/$f" -Y 'tcp.flags.reset == 1' -T fields -e tcp.ack_raw 2>/dev/null | head -1)
+    top=$(tshark -n -r "$OUTDIR/$f" -Y "tcp.dstport == $PORT && tcp.len > 0 && frame.number < \
+        $(tshark -n -r "$OUTDIR/$f" -Y 'tcp.flags.reset == 1' -T fields -e frame.number 2>/dev/null | head -1)" \
+        -T fields -e tcp.nxtseq -o tcp.relative_sequence_numbers:FALSE 2>/dev/null | sort -n | tail -1)
+    ((ack > 0 && top > ack)) ||
+        { echo "CHECK FAILED: $f: the RST acknowledges $ack, the client had sent up to $top" >&2; exit 1; }
+    expect_size $f 40000
+}
 
 # The tutorial's exchange on port 8888: over TCP the server greets ("Welcome!"), the client
 # says "dog", the server answers "Hello, dog!", the client closes first; then over UDP "dog"
@@ -1377,7 +1483,7 @@ for name in "${ALL_CAPTURES[@]}"; do
     case $name in
         tcp-ipv6 | icmp6-ping | csum-offload-veth) ((IPV6_READY)) || ipv6_phase ;;
         tcp-simultaneous-close | tcp-reset-midstream | tcp-loss-retransmit | \
-            tcp-midstream-start | syn-flood-hping3) ((LATER_READY)) || later_phase ;;
+            tcp-midstream-start | syn-flood-hping3 | tcp-loss-transfer) ((LATER_READY)) || later_phase ;;
     esac
     "cap_${name//-/_}"
 done

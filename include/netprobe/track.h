@@ -62,6 +62,14 @@ struct np_endpoint {
 	uint16_t port;
 };
 
+/* The key of a conversation: both directions of a 5-tuple give the same one, and the tunnel
+ * the packets rode (packet.h's `tunnel`: VNI, GRE key...) is part of it, so the same inner
+ * 5-tuple in two tunnels is two conversations. The tracker's key, and the key of anything
+ * that must number conversations as it does (follow's UDP ones). */
+#define NP_CONV_KEY 48
+void np_track_conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint64_t tunnel,
+		       uint8_t key[NP_CONV_KEY]);
+
 struct np_ladder; /* netprobe/ladder.h: the --ladder diagram is drawn outside the tracker */
 
 struct np_event {
@@ -87,6 +95,14 @@ struct np_event {
 			uint64_t bytes[2];    /* payload bytes client->server, server->client */
 			bool half_close;      /* data flowed after the first FIN */
 		} td;
+		struct {
+			double duration_ms;
+			uint64_t bytes[2];    /* payload bytes client->server, server->client */
+			/* Bytes each side (client, server) had sent that the other had not
+			 * acknowledged when the RST came (the resetter's ACK: the RST's own, else
+			 * its last): data in flight, lost to the reset. */
+			uint64_t unacked[2];
+		} rst;
 		struct {
 			enum np_tcp_state from, to;
 		} st;
@@ -127,6 +143,7 @@ struct np_event {
 #define NP_TA_PREV_LOST        0x0080 /* previous segment not captured */
 #define NP_TA_SPURIOUS         0x0100 /* retransmission of data already acknowledged */
 #define NP_TA_WINDOW_UPDATE    0x0200 /* only the window changed */
+#define NP_TA_SACKED           0x0400 /* a copy of bytes the receiver had SACKed (RFC 2018) */
 
 /* What the tracker knows about one packet, for the printers. */
 struct np_pkt_track {
@@ -222,6 +239,7 @@ struct np_track_stats {
 	uint64_t conversations;     /* ever seen */
 	uint64_t completed;         /* handshakes completed */
 	uint64_t refused, reset, closed, unanswered;
+	uint64_t reset_unacked;     /* of the resets: with data unacknowledged either way */
 	uint64_t open;              /* tracked and established now */
 	uint64_t half_open;         /* tracked and not established now */
 	uint64_t evicted, evicted_half_open, expired;

@@ -75,6 +75,24 @@ static void fmt_flood(struct np_sbuf *sb, const struct np_event *ev)
 	}
 }
 
+/* A reset's accounting: "; 3.004 ms, 18 B →, 18 B ←" and the data still in flight each way
+ * ("; 5.4 kB from the client unacknowledged"). */
+static void reset_text(struct np_sbuf *sb, const struct np_event *ev)
+{
+	np_sb_printf(sb, "; %.3f ms, ", ev->rst.duration_ms);
+	fmt_bytes(sb, ev->rst.bytes[0]);
+	np_sb_lit(sb, " →, ");
+	fmt_bytes(sb, ev->rst.bytes[1]);
+	np_sb_lit(sb, " ←");
+	for (int i = 0; i < 2; i++) {
+		if (!ev->rst.unacked[i])
+			continue;
+		np_sb_lit(sb, "; ");
+		fmt_bytes(sb, ev->rst.unacked[i]);
+		np_sb_printf(sb, " from the %s unacknowledged", np_side_name((enum np_side)i));
+	}
+}
+
 /* "CLIENT → SERVER", the endpoints already formatted. */
 static void conv_pair(struct np_sbuf *sb, const char *c, const char *s)
 {
@@ -145,6 +163,7 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		conv_pair(sb, c, s);
 		np_sb_lit(sb, " by the ");
 		np_sb_str(sb, np_side_name(ev->side));
+		reset_text(sb, ev);
 		break;
 	case NP_EV_STATE:
 		np_sb_str(sb, np_side_name(ev->side));
@@ -361,10 +380,13 @@ void np_print_summary(FILE *o, const struct np_track_stats *s, uint64_t frames)
 		   " IPv4, %" PRIu64 " IPv6)\n",
 		s->packets, plural(s->packets), seen, s->tcp, s->udp, s->icmp, s->icmp6, s->arp,
 		s->other, s->ip4, s->ip6);
+	char lost[64] = "";
+	if (s->reset_unacked)
+		snprintf(lost, sizeof lost, " (%" PRIu64 " with data unacknowledged)", s->reset_unacked);
 	fprintf(o, "netprobe: %" PRIu64 " TCP conversation%s: %" PRIu64 " handshake%s completed, %" PRIu64
-		   " closed, %" PRIu64 " refused, %" PRIu64 " reset, %" PRIu64 " SYN unanswered; at the end %" PRIu64
+		   " closed, %" PRIu64 " refused, %" PRIu64 " reset%s, %" PRIu64 " SYN unanswered; at the end %" PRIu64
 		   " open, %" PRIu64 " half-open\n",
-		s->conversations, plural(s->conversations), s->completed, plural(s->completed), s->closed, s->refused, s->reset, s->unanswered, s->open,
+		s->conversations, plural(s->conversations), s->completed, plural(s->completed), s->closed, s->refused, s->reset, lost, s->unanswered, s->open,
 		s->half_open);
 	if (s->hs_count)
 		fprintf(o, "netprobe: handshake time min/avg/max = %.3f/%.3f/%.3f ms\n", s->hs_min_ms,

@@ -339,32 +339,17 @@ void np_follow_end(struct np_follow *f, const struct np_event *ev)
 	memset(s, 0, sizeof *s);
 }
 
-/* Both directions of a 5-tuple give the same key: the lower endpoint first. */
-static void udp_key(const struct np_endpoint *a, const struct np_endpoint *b,
-		    uint8_t key[NP_LRU_KEY])
-{
-	int cmp = memcmp(a->addr, b->addr, 16);
-	const struct np_endpoint *lo = (cmp ? cmp : (int)a->port - (int)b->port) <= 0 ? a : b;
-	const struct np_endpoint *hi = lo == a ? b : a;
-	memset(key, 0, NP_LRU_KEY);
-	key[0] = a->ver;
-	memcpy(key + 1, lo->addr, 16);
-	key[17] = (uint8_t)(lo->port >> 8);
-	key[18] = (uint8_t)lo->port;
-	memcpy(key + 19, hi->addr, 16);
-	key[35] = (uint8_t)(hi->port >> 8);
-	key[36] = (uint8_t)hi->port;
-}
-
 static const uint8_t no_state[2] = { 0, 0 };
 
-/* The UDP conversation of src -> dst, new ones numbered in first-seen order; when the table is
- * full, its least recently used conversation is over (printed) to make room. */
+/* The UDP conversation of src -> dst in `tunnel`, keyed as the tracker keys TCP ones (the same
+ * 5-tuple in two VNIs or GRE keys is two conversations), new ones numbered in first-seen
+ * order; when the table is full, its least recently used conversation is over (printed) to
+ * make room. */
 static struct fconv *udp_conv(struct np_follow *f, const struct np_endpoint *src,
-			      const struct np_endpoint *dst, uint64_t frame)
+			      const struct np_endpoint *dst, uint64_t tunnel, uint64_t frame)
 {
-	uint8_t key[NP_LRU_KEY];
-	udp_key(src, dst, key);
+	uint8_t key[NP_CONV_KEY];
+	np_track_conv_key(src, dst, tunnel, key);
 	uint64_t h = np_siphash24(f->o.hash_key, key, sizeof key);
 	uint32_t s = np_lru_find(&f->udp_lru, key, h);
 	if (s != NP_LRU_NONE) {
@@ -395,7 +380,7 @@ static void udp_packet(struct np_follow *f, const struct np_packet *p, const str
 {
 	struct np_endpoint src, dst;
 	endpoints(p, udp->sport, udp->dport, &src, &dst);
-	struct fconv *c = udp_conv(f, &src, &dst, p->frame->n);
+	struct fconv *c = udp_conv(f, &src, &dst, p->tunnel, p->frame->n);
 	if (!c || !selected(f, true, c->conv))
 		return;
 	int dir = memcmp(&src, &c->ep[0], sizeof src) == 0 ? 0 : 1;

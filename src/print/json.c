@@ -243,6 +243,13 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 		BOOL(&w, "half_close", ev->td.half_close);
 		break;
 	case NP_EV_RESET:
+		STR(&w, "by", np_side_name(ev->side));
+		REAL(&w, "duration_ms", ev->rst.duration_ms);
+		NUM(&w, "bytes_c2s", ev->rst.bytes[0]);
+		NUM(&w, "bytes_s2c", ev->rst.bytes[1]);
+		NUM(&w, "unacked_c2s", ev->rst.unacked[0]);
+		NUM(&w, "unacked_s2c", ev->rst.unacked[1]);
+		break;
 	case NP_EV_REFUSED:
 		STR(&w, "by", np_side_name(ev->side));
 		break;
@@ -302,6 +309,7 @@ void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t f
 	NUM(&w, "closed", s->closed);
 	NUM(&w, "refused", s->refused);
 	NUM(&w, "reset", s->reset);
+	NUM(&w, "reset_unacked", s->reset_unacked);
 	NUM(&w, "unanswered", s->unanswered);
 	NUM(&w, "open", s->open);
 	NUM(&w, "half_open", s->half_open);

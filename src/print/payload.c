@@ -1,4 +1,4 @@
-/* payload.c - what the applications said: the innermost TCP/UDP payload as -A text (tcpdump -A's
+/* payload.c - what the applications said: the innermost TCP/UDP payload (or ICMP echo data) as -A text (tcpdump -A's
  * rules: printable ASCII, tab, space and line feeds kept, a CR before a LF dropped, other bytes
  * '.'; and valid UTF-8, RFC 3629, shown), as -X hex rows, as the quoted snippet of the -v tree
  * and the --ladder arrows, and as --json --payload's hex, base64 (RFC 4648) or text. The bytes
@@ -20,6 +20,13 @@ bool np_payload_of_layer(const struct np_packet *p, const struct np_pkt_layer *l
 	uint32_t len = l->kind == NP_L_TCP ? l->tcp.payload_len
 		       : l->kind == NP_L_UDP ? l->udp.payload_len
 					     : 0;
+	/* An echo's data is what ping put there (tcpdump -A shows it); an error's is a quoted
+	 * header, not payload. */
+	if (l->kind == NP_L_ICMP && l->icmp.got >= 8 && (l->icmp.type == 0 || l->icmp.type == 8))
+		len = l->icmp.data_len;
+	else if (l->kind == NP_L_ICMP6 && l->icmp6.got >= 8 &&
+		 (l->icmp6.type == 128 || l->icmp6.type == 129))
+		len = l->icmp6.data_len;
 	if (!len)
 		return false;
 	/* payload_off is the innermost transport layer's: its decoder set it with payload_len. */

@@ -243,7 +243,9 @@ NP_HOT static void info_tcp(struct np_sbuf *sb, const struct np_tcp *t, const st
 	}
 }
 
-static void tree_tcp_options(FILE *o, const struct np_tcp *t)
+/* base: the receiver's relative sequence base (the peer's ISN) when the view is relative,
+ * else 0; relative SACK edges are marked, as Wireshark marks them. */
+static void tree_tcp_options(FILE *o, const struct np_tcp *t, bool rel, uint32_t base)
 {
 	if (!t->nopts && !t->opts_bad)
 		return;
@@ -263,9 +265,10 @@ static void tree_tcp_options(FILE *o, const struct np_tcp *t)
 			break;
 		case 4: fprintf(o, NP_I2 "SACK permitted\n"); break;
 		case 5:
-			fprintf(o, NP_I2 "SACK:");
+			fprintf(o, NP_I2 "SACK%s:", rel ? " (relative)" : "");
 			for (unsigned s = 0; s < t->nsack; s++)
-				fprintf(o, " %u-%u", t->sack[s][0], t->sack[s][1]);
+				fprintf(o, "%s %u-%u (%u bytes)", s ? "," : "", t->sack[s][0] - base,
+					t->sack[s][1] - base, t->sack[s][1] - t->sack[s][0]);
 			fprintf(o, "%s\n", t->nsack ? "" : " [malformed]");
 			break;
 		case 8:
@@ -325,7 +328,7 @@ static void tree_tcp(FILE *o, const struct np_pkt_layer *layer, const struct np_
 		np_tree_csum(o, NP_I1, "Checksum", t->csum, t->csum_status, t->csum_good);
 	if (t->got >= 20)
 		fprintf(o, NP_I1 "Urgent Pointer: %u\n", t->urp);
-	tree_tcp_options(o, t);
+	tree_tcp_options(o, t, rel, rel ? k->sack_base : 0);
 	if (t->payload_len)
 		np_payload_tree_line(o, "TCP", v->p, layer, t->payload_len);
 	if (k && k->tcp) {
@@ -334,6 +337,7 @@ static void tree_tcp(FILE *o, const struct np_pkt_layer *layer, const struct np_
 		static const struct { uint16_t bit; const char *text; } notes[] = {
 			{ NP_TA_RETRANSMISSION, "retransmission" }, { NP_TA_FAST_RETRANS, "fast retransmission" },
 			{ NP_TA_SPURIOUS, "spurious retransmission (data already acknowledged)" },
+			{ NP_TA_SACKED, "the receiver had SACKed these bytes" },
 			{ NP_TA_OUT_OF_ORDER, "out of order" }, { NP_TA_DUP_ACK, "duplicate ACK" },
 			{ NP_TA_ZERO_WINDOW, "zero window" }, { NP_TA_WINDOW_FULL, "window full" },
 			{ NP_TA_KEEPALIVE, "keep-alive" }, { NP_TA_PREV_LOST, "previous segment not captured" },
@@ -440,7 +444,7 @@ NP_HOT static void json_tcp(struct np_jw *restrict w, const struct np_tcp *t, co
 			{ NP_TA_DUP_ACK, "dup_ack" }, { NP_TA_ZERO_WINDOW, "zero_window" },
 			{ NP_TA_WINDOW_FULL, "window_full" }, { NP_TA_KEEPALIVE, "keep_alive" },
 			{ NP_TA_PREV_LOST, "previous_segment_not_captured" },
-			{ NP_TA_WINDOW_UPDATE, "window_update" },
+			{ NP_TA_WINDOW_UPDATE, "window_update" }, { NP_TA_SACKED, "sacked" },
 		};
 		KEY(w, "analysis");
 		list_names_open(w);

@@ -30,6 +30,10 @@ struct dir_state {
 	bool hole;             /* a gap: [hole_lo, hole_hi) was never seen */
 	uint32_t hole_lo, hole_hi;
 	int64_t hole_us;
+	/* The SACK blocks of this side's last ACK (RFC 2018: what it holds above its cumulative
+	 * ACK), in the peer's sequence numbers; a copy inside one is a needless retransmission. */
+	uint8_t nsack;
+	uint32_t sack[NP_MAX_SACK][2];
 };
 
 struct conv {

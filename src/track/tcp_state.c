@@ -84,6 +84,30 @@ static void teardown_done(struct np_tracker *t, struct conv *c, struct np_track_
 	np_track_emit(t, c, &ev, out);
 }
 
+/* What side `from` had sent (up to its FIN) beyond the peer's last acknowledgment; 0 when
+ * the peer never acknowledged anything (nothing to measure from). */
+static uint64_t unacked(const struct conv *c, int from)
+{
+	const struct dir_state *d = &c->d[from], *o = &c->d[1 - from];
+	if (!d->seq_known || !o->ack_known)
+		return 0;
+	uint32_t end = d->fin ? d->fin_seq : d->next_seq;
+	return seq_lt(o->last_ack, end) ? end - o->last_ack : 0;
+}
+
+/* A reset of an open conversation: the bytes each side delivered (copies not counted twice)
+ * and the data still in flight either way (RFC 9293 s3.10.7.4: a RST discards it). */
+static void reset_counts(struct np_tracker *t, struct conv *c, struct np_event *ev)
+{
+	ev->rst.duration_ms = ms(t->now - (c->d[0].syns ? c->t_syn : c->t_first));
+	for (int i = 0; i < 2; i++) {
+		ev->rst.bytes[i] = c->d[i].bytes;
+		ev->rst.unacked[i] = unacked(c, i);
+	}
+	if (ev->rst.unacked[0] || ev->rst.unacked[1])
+		t->st.reset_unacked++;
+}
+
 static void on_rst(struct np_tracker *t, struct conv *c, int x, struct np_track_events *out)
 {
 	int y = 1 - x;
@@ -96,6 +120,7 @@ static void on_rst(struct np_tracker *t, struct conv *c, int x, struct np_track_
 		np_track_event_base(&ev, NP_EV_RESET, t, c);
 		ev.side = (enum np_side)x;
 		t->st.reset++;
+		reset_counts(t, c, &ev);
 	}
 	set_state(t, c, 0, NP_ST_CLOSED, out);
 	set_state(t, c, 1, NP_ST_CLOSED, out);
@@ -137,6 +162,15 @@ static void fin_acked(struct np_tracker *t, struct conv *c, int x, struct np_tra
 	}
 }
 
+/* Did side `r`'s last ACK hold [seq, end) in one of its SACK blocks? */
+static bool sacked(const struct dir_state *r, uint32_t seq, uint32_t end)
+{
+	for (unsigned i = 0; i < r->nsack; i++)
+		if (seq_le(r->sack[i][0], seq) && seq_le(end, r->sack[i][1]))
+			return true;
+	return false;
+}
+
 /* Sequence-space analysis of one segment from side x, in Wireshark's manner (simplified): what
  * its sequence numbers say (lost, kept alive, retransmitted, out of order). */
 static void analyse_seq(struct np_tracker *t, struct conv *c, int x, const struct np_tcp *tcp,
@@ -176,6 +210,8 @@ static void analyse_seq(struct np_tracker *t, struct conv *c, int x, const struc
 				info->analysis |= NP_TA_OUT_OF_ORDER;
 			else if (o->ack_known && seq_le(end, o->last_ack))
 				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_SPURIOUS;
+			else if (tcp->payload_len && sacked(o, seq, seq + tcp->payload_len))
+				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_SPURIOUS | NP_TA_SACKED;
 			else if (o->dup_num >= 2 && o->ack_known && seq == o->last_ack)
 				info->analysis |= NP_TA_RETRANSMISSION | NP_TA_FAST_RETRANS;
 			else
@@ -228,6 +264,15 @@ static void analyse_ack(struct conv *c, int x, const struct np_tcp *tcp, struct 
 	}
 	d->ack_known = true;
 	d->last_ack = tcp->ack;
+	/* The blocks still above the cumulative ACK (RFC 2018 s4: a D-SACK block below it
+	 * reports a duplicate, not data held). */
+	d->nsack = 0;
+	for (unsigned i = 0; i < tcp->nsack && i < NP_MAX_SACK; i++)
+		if (seq_lt(tcp->ack, tcp->sack[i][1]) && seq_lt(tcp->sack[i][0], tcp->sack[i][1])) {
+			d->sack[d->nsack][0] = tcp->sack[i][0];
+			d->sack[d->nsack][1] = tcp->sack[i][1];
+			d->nsack++;
+		}
 	d->last_win = tcp->win;
 	d->win_scaled = win;
 	info->win_scaled_valid = true;

@@ -110,11 +110,10 @@ static int ep_cmp(const struct np_endpoint *a, const struct np_endpoint *b)
 	return c ? c : (int)a->port - (int)b->port;
 }
 
-/* Both directions of a connection give the same key: the lower endpoint first; then the
- * tunnels it was seen in (packet.h's `tunnel`: VNI, GRE key...), so that the same inner 5-tuple
- * in two tunnels is two conversations. */
-static void conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint64_t tunnel,
-		     uint8_t key[NP_LRU_KEY])
+/* The lower endpoint first, then the higher, then the tunnel id (track.h). */
+_Static_assert(NP_CONV_KEY == NP_LRU_KEY, "a conversation key is an LRU key");
+void np_track_conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint64_t tunnel,
+		       uint8_t key[NP_CONV_KEY])
 {
 	const struct np_endpoint *lo = ep_cmp(a, b) <= 0 ? a : b, *hi = lo == a ? b : a;
 	memset(key, 0, NP_LRU_KEY);
@@ -389,7 +388,7 @@ NP_HOT void np_track_packet(struct np_tracker *t, const struct np_packet *p, str
 	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, out);
 
 	uint8_t key[NP_LRU_KEY];
-	conv_key(&src, &dst, p->tunnel, key);
+	np_track_conv_key(&src, &dst, p->tunnel, key);
 	uint64_t h = np_siphash24(t->o.hash_key, key, sizeof key);
 	uint32_t s = np_lru_find(&t->lru, key, h);
 	struct conv *c = s == NP_LRU_NONE ? NULL : &t->convs[s];

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import subprocess
+import struct
 import sys
 
 DEFAULT_MAX = 512
@@ -24,6 +25,7 @@ ELLIPSIS = "\u2026"
 
 
 _TSHARK = {}
+_FRAMES = {}
 
 
 def tshark_payloads(pcap):
@@ -36,7 +38,9 @@ def tshark_payloads(pcap):
 def read_tshark(pcap):
     out = subprocess.run(
         ["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "frame.number", "-e", "tcp.payload",
-         "-e", "udp.payload", "-e", "tcp.len", "-e", "udp.length", "-e", "frame.protocols"],
+         "-e", "udp.payload", "-e", "tcp.len", "-e", "udp.length", "-e", "frame.protocols",
+         "-e", "icmp.type", "-e", "icmpv6.type", "-e", "ip.len", "-e", "ip.hdr_len",
+         "-e", "ipv6.plen", "-e", "data.data"],
         capture_output=True, text=True, check=True).stdout
     res = {}
     for line in out.splitlines():
@@ -46,6 +50,11 @@ def read_tshark(pcap):
         # error (a quoted header) there is no payload of ours.
         xport = [p for p in f[5].split(":") if p in ("tcp", "udp", "icmp", "icmpv6")]
         inner = xport[-1] if xport else ""
+        if xport in (["icmp"], ["icmpv6"]):
+            echo = icmp_echo(pcap, n, f)
+            if echo:
+                res[n] = echo
+            continue
         if "icmp" in xport or "icmpv6" in xport:
             continue
         tp, up = f[1].split(",")[-1], f[2].split(",")[-1]
@@ -56,6 +65,36 @@ def read_tshark(pcap):
         elif inner == "udp" and ul:
             res[n] = (bytes.fromhex(up), int(ul) - 8, "udp")
     return {n: v for n, v in res.items() if v[1] > 0}
+
+
+def pcap_frames(pcap):
+    """The frames of a little-endian microsecond pcap (what pcaps/ holds), by number."""
+    if pcap not in _FRAMES:
+        raw, frames, off = open(pcap, "rb").read(), {}, 24
+        while off + 16 <= len(raw):
+            incl = struct.unpack_from("<I", raw, off + 8)[0]
+            frames[len(frames) + 1] = raw[off + 16:off + 16 + incl]
+            off += 16 + incl
+        _FRAMES[pcap] = frames if raw[:4] == b"\xd4\xc3\xb2\xa1" else {}
+    return _FRAMES[pcap]
+
+
+def icmp_echo(pcap, n, f):
+    """An echo request/reply's data (after the 8-byte header), plain Ethernet frames only:
+    tshark's data.data where it holds all of it (ICMPv6), else the frame's bytes at the offset
+    tshark's header lengths give (ICMP: tshark takes ping's timestamp out of data.data)."""
+    if f[6] in ("0", "8") and f[8] and f[9] and f[5].startswith("eth:ethertype:ip:icmp"):
+        length = int(f[8]) - int(f[9]) - 8
+        frame = pcap_frames(pcap).get(n)
+        if frame is None or length <= 0:
+            return None
+        start = 14 + int(f[9]) + 8
+        return (frame[start:start + length], length, "icmp")
+    if f[7] in ("128", "129") and f[10]:
+        length = int(f[10]) - 8
+        data = bytes.fromhex(f[11]) if f[11] else b""
+        return (data, length, "icmp") if length > 0 and len(data) <= length else None
+    return None
 
 
 def utf8_visible(data, i):
@@ -239,6 +278,7 @@ def json_text(data):
 
 
 def check_tree(text, pay, errors, name):
+    pay = {n: v for n, v in pay.items() if v[2] != "icmp"}  # the tree quotes TCP/UDP only
     frames = [int(m) for m in re.findall(r"^Frame (\d+):", text, re.M)]
     lines = re.findall(r"^    (TCP|UDP) payload \((\d+) bytes\)(?:: (.*))?$", text, re.M)
     # A tunnel over UDP: the outer UDP's line (its payload is the inner frame) quotes nothing.

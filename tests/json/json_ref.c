@@ -227,7 +227,7 @@ static void json_tcp(struct jw *w, const struct np_tcp *t, const struct np_pkt_t
 			{ NP_TA_DUP_ACK, "dup_ack" }, { NP_TA_ZERO_WINDOW, "zero_window" },
 			{ NP_TA_WINDOW_FULL, "window_full" }, { NP_TA_KEEPALIVE, "keep_alive" },
 			{ NP_TA_PREV_LOST, "previous_segment_not_captured" },
-			{ NP_TA_WINDOW_UPDATE, "window_update" },
+			{ NP_TA_WINDOW_UPDATE, "window_update" }, { NP_TA_SACKED, "sacked" },
 		};
 		key(w, "analysis");
 		fputc('[', w->o);
@@ -499,6 +499,13 @@ void np_ref_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev
 		boolean(&w, "half_close", ev->td.half_close);
 		break;
 	case NP_EV_RESET:
+		str(&w, "by", np_side_name(ev->side));
+		real(&w, "duration_ms", ev->rst.duration_ms);
+		num(&w, "bytes_c2s", ev->rst.bytes[0]);
+		num(&w, "bytes_s2c", ev->rst.bytes[1]);
+		num(&w, "unacked_c2s", ev->rst.unacked[0]);
+		num(&w, "unacked_s2c", ev->rst.unacked[1]);
+		break;
 	case NP_EV_REFUSED:
 		str(&w, "by", np_side_name(ev->side));
 		break;
@@ -567,6 +574,7 @@ void np_ref_print_summary_json(FILE *out, const struct np_track_stats *s, uint64
 	num(&w, "closed", s->closed);
 	num(&w, "refused", s->refused);
 	num(&w, "reset", s->reset);
+	num(&w, "reset_unacked", s->reset_unacked);
 	num(&w, "unanswered", s->unanswered);
 	num(&w, "open", s->open);
 	num(&w, "half_open", s->half_open);

@@ -280,6 +280,9 @@ static void on_event(void *arg, const struct np_event *ev)
 			e.td.half_close = rnd(r) & 1;
 			e.td.duration_ms = real(r);
 			break;
+		case NP_EV_RESET:
+			e.rst.duration_ms = real(r);
+			break;
 		case NP_EV_STATE:
 			e.st.from = (enum np_tcp_state)(rnd(r) % 11);
 			e.st.to = (enum np_tcp_state)(rnd(r) % 11);

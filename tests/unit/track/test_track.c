@@ -782,6 +782,37 @@ static void test_fin_without_ack(void **state)
 	h_free(&h);
 }
 
+/* RFC 2018: a copy of bytes the receiver reported in a SACK block is a needless (spurious)
+ * retransmission, though its cumulative ACK is below them; the copy of the hole is not. */
+static void test_retransmission_of_sacked(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	open_conn(&h);
+	for (uint32_t i = 0; i < 3; i++)
+		feed(&h, 30000 + i, SEG(.from = S, .flags = A, .seq = S0 + 1 + 100 * i, .ack = C0 + 1, .len = 100));
+	/* the client holds 201..301 (relative), not 101..201: NOP, NOP, SACK(10) */
+	uint8_t sack[12] = { 1, 1, 5, 10 };
+	put32(sack + 4, S0 + 201);
+	put32(sack + 8, S0 + 301);
+	feed(&h, 40000, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = S0 + 101, OPTS(sack)));
+	feed(&h, 50000, SEG(.from = S, .flags = A, .seq = S0 + 101, .ack = C0 + 1, .len = 100));
+	assert_true(h.info.analysis & NP_TA_RETRANSMISSION);
+	assert_false(h.info.analysis & (NP_TA_SPURIOUS | NP_TA_SACKED));
+	feed(&h, 60000, SEG(.from = S, .flags = A, .seq = S0 + 201, .ack = C0 + 1, .len = 100));
+	assert_int_equal(h.info.analysis & (NP_TA_RETRANSMISSION | NP_TA_SPURIOUS | NP_TA_SACKED),
+			 NP_TA_RETRANSMISSION | NP_TA_SPURIOUS | NP_TA_SACKED);
+	/* a block reaching past what was SACKed is not covered */
+	feed(&h, 70000, SEG(.from = S, .flags = A, .seq = S0 + 251, .ack = C0 + 1, .len = 100));
+	assert_false(h.info.analysis & NP_TA_SACKED);
+	/* a new ACK without SACK forgets the blocks */
+	feed(&h, 80000, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = S0 + 151));
+	feed(&h, 90000, SEG(.from = S, .flags = A, .seq = S0 + 201, .ack = C0 + 1, .len = 100));
+	assert_false(h.info.analysis & NP_TA_SACKED);
+	h_free(&h);
+}
+
 /* ---- resets ------------------------------------------------------------------------------ */
 
 /* SYN to a closed port, answered by RST/ACK (RFC 9293 s3.10.7.1): refused, by the server. */
@@ -834,6 +865,9 @@ static void test_reset_midstream(void **state)
 	assert_int_equal(ev->side, NP_CLIENT);
 	assert_int_equal(ev->conv, 1);
 	assert_int_equal(ev->n, 6);
+	assert_int_equal(ev->rst.bytes[0], 100);
+	assert_int_equal(ev->rst.unacked[0], 0);
+	assert_int_equal(ev->rst.unacked[1], 0);
 	/* Stragglers belong to the reset conversation: no new one, no second reset. */
 	feed(&h, 41000, SEG(.from = S, .flags = PA, .seq = S0 + 1, .ack = C0 + 101, .len = 5));
 	EXPECT_NONE(&h);
@@ -847,6 +881,34 @@ static void test_reset_midstream(void **state)
 	assert_int_equal(st.refused, 0);
 	assert_int_equal(st.conversations, 1);
 	assert_int_equal(st.closed, 0);
+	h_free(&h);
+}
+
+/* The server resets with data in flight: 300 client bytes of which it acknowledged 100 (the
+ * RST's own ACK), while 50 of its own were unacknowledged by the client's last ACK. */
+static void test_reset_unacked(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	open_conn(&h);
+	feed(&h, 30000, SEG(.from = C, .flags = PA, .seq = C0 + 1, .ack = S0 + 1, .len = 100));
+	feed(&h, 30100, SEG(.from = S, .flags = PA, .seq = S0 + 1, .ack = C0 + 1, .len = 70));
+	feed(&h, 30200, SEG(.from = C, .flags = A, .seq = C0 + 101, .ack = S0 + 21, .len = 200));
+	/* a copy of the first 100 is not more data delivered */
+	feed(&h, 30300, SEG(.from = C, .flags = PA, .seq = C0 + 1, .ack = S0 + 21, .len = 100));
+	feed(&h, 31000, SEG(.from = S, .flags = RA, .seq = S0 + 71, .ack = C0 + 101));
+	const struct np_event *ev = last_ev(&h, NP_EV_RESET);
+	assert_int_equal(ev->side, NP_SERVER);
+	assert_int_equal(ev->rst.bytes[0], 300);
+	assert_int_equal(ev->rst.bytes[1], 70);
+	assert_int_equal(ev->rst.unacked[0], 200);
+	assert_int_equal(ev->rst.unacked[1], 50);
+	assert_true(ev->rst.duration_ms > 0);
+	struct np_track_stats st;
+	np_track_stats(h.t, &st);
+	assert_int_equal(st.reset, 1);
+	assert_int_equal(st.reset_unacked, 1);
 	h_free(&h);
 }
 
@@ -1787,7 +1849,9 @@ int main(void)
 		cmocka_unit_test(test_half_close),
 		cmocka_unit_test(test_fin_without_ack),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_retransmission_of_sacked),
 		cmocka_unit_test(test_reset_midstream),
+		cmocka_unit_test(test_reset_unacked),
 		cmocka_unit_test(test_rst_bad_sequence),
 		cmocka_unit_test(test_syn_unanswered_timeout),
 		cmocka_unit_test(test_syn_unanswered_at_finish),
