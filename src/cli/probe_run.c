@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
-#include <netdb.h>
 #include <pcap/dlt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include "netprobe/sandbox.h"
 #include "probe_opts.h"
 #include "probe_run.h"
+#include "probe_targets.h"
 
 int64_t probe_now_us(void)
 {
@@ -106,35 +106,17 @@ static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, c
 int probe_run_target(struct probe_run *r, const char *host, int family, const char *iface,
 		     char *err, size_t errlen)
 {
-	struct addrinfo hints, *res;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	int rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", host,
-			 rc == EAI_NONAME ? "unknown host" : gai_strerror(rc));
-		return -1;
-	}
 	struct np_probe_spec *s = &r->spec;
+	uint32_t scope_id;
 	r->scope_id = 0;
 	r->scope[0] = '\0';
-	if (res->ai_family == AF_INET) {
-		s->ver = 4;
-		memcpy(s->dst, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
-	} else {
-		s->ver = 6;
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)res->ai_addr;
-		memcpy(s->dst, &sin6->sin6_addr, 16);
-		/* "fe80::1%eth0": getaddrinfo puts the interface in sin6_scope_id (RFC 4007 s11);
-		 * without it a link-local address names no link at all. */
-		char name[IF_NAMESIZE];
-		if (sin6->sin6_scope_id && if_indextoname(sin6->sin6_scope_id, name)) {
-			r->scope_id = sin6->sin6_scope_id;
-			snprintf(r->scope, sizeof r->scope, "%s", name);
-		}
+	if (probe_resolve(host, family, &s->ver, s->dst, &scope_id, err, errlen) < 0)
+		return -1;
+	char name[IF_NAMESIZE];
+	if (scope_id && if_indextoname(scope_id, name)) {
+		r->scope_id = scope_id;
+		snprintf(r->scope, sizeof r->scope, "%s", name);
 	}
-	freeaddrinfo(res);
 	probe_run_fmt_addr(r, s->dst, r->target, sizeof r->target);
 	if (iface) {
 		uint8_t a[16];
