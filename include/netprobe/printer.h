@@ -212,6 +212,7 @@ struct np_probe_printer {
 	char row_target[64];     /* text: the target whose table is open */
 	bool live;               /* trace --live on a terminal: redraw the table every round */
 	bool dgram;              /* unprivileged ping: the replies' IP id and TOS are not known */
+	bool connect;            /* unprivileged --syn: connect() outcomes, no packet read */
 	const char *host;        /* as the user wrote it (set by start) */
 };
 
@@ -230,6 +231,8 @@ void np_probe_printer_init(struct np_probe_printer *pr, enum np_output output, F
  * target. buf: NP_ADDR_STRLEN + 16 bytes. */
 char *np_probe_printer_addr(const struct np_probe_printer *pr, const uint8_t addr[16], char *buf,
 			    size_t cap);
+/* What a connect() outcome of verdict v means, for the text lines and tables. */
+const char *np_probe_connect_outcome(enum np_probe_verdict v);
 /* The ping text summary (also JSON's fallback when stdout's reader has gone). */
 void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 			   const struct np_probe_totals *t);

@@ -177,6 +177,18 @@ int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, c
 int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us);
 
+/* A TCP probe without privileges (connect.c): a non-blocking connect(2) to dst:port, reset at
+ * once when it completes. 0: in progress (*fd is to be polled for POLLOUT); 1: finished already
+ * with *result (0 or an errno); -1 with err (no socket: EMFILE...). */
+int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
+		     int *fd, int *result, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The outcome of a connect that poll(2) reported (SO_ERROR): 0 established, else an errno. */
+int np_connect_result(int fd);
+/* The verdict a connect outcome gives (open, closed, filtered); false for an errno that says
+ * nothing about the port (the caller reports it). Pure. */
+bool np_connect_verdict(int result, enum np_probe_verdict *v);
+
 /* Privileges (privdrop.c). Can this process open raw sockets and capture? */
 bool np_priv_have_raw(void);
 /* Is there anything to drop: root (real or effective), or any capability permitted? */

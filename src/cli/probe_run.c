@@ -167,8 +167,9 @@ static int open_dgram(struct probe_run *r, char *err, size_t errlen)
 	fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes up no "
 			"IP id, TOS, flags or options of the replies, and no TTL of an ICMP error "
 			"(shown as 0)\n");
+	r->dgram_cur_ttl = (uint8_t)ttl;
 	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { r->dfd }, .nrecv_fds = 1,
-				 .recv_fds = { r->dfd } };
+				 .recv_fds = { r->dfd }, .ttl_fd = r->dfd };
 	if (np_sandbox_enter(&sb, err, errlen) < 0)
 		return -1;
 	memset(&r->any, 0, sizeof r->any);
@@ -176,11 +177,31 @@ static int open_dgram(struct probe_run *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* No CAP_NET_RAW, TCP probes: connect() (nping --tcp-connect), then the same drop and sandbox,
+ * which lets a TCP socket of the target's family be made and connected, nothing else. */
+static int open_connect(struct probe_run *r, char *err, size_t errlen)
+{
+	if (probe_conn_init(&r->conn, r->scope_id, err, errlen) < 0)
+		return -1;
+	r->connect = true;
+	if (np_priv_drop(err, errlen) < 0)
+		return -1;
+	np_priv_describe(r->privs, sizeof r->privs);
+	tzset();
+	fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes (as nping --tcp-connect), "
+			"open, closed or filtered from connect()'s outcome; the answers' TTL, window "
+			"and options are not seen\n");
+	struct np_sandbox sb = { .connect_family = r->spec.ver == 4 ? AF_INET : AF_INET6 };
+	return np_sandbox_enter(&sb, err, errlen);
+}
+
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
 	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
 		return open_dgram(r, err, errlen);
+	if (!np_priv_have_raw() && r->allow_connect && !iface)
+		return open_connect(r, err, errlen);
 	if (!np_priv_have_raw()) {
 		snprintf(err, errlen, "raw sockets and capture need CAP_NET_RAW: run with sudo, or "
 				      "grant the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -232,13 +253,25 @@ int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent
 int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, uint32_t seq,
 			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 {
+	if (r->connect)
+		return probe_conn_send(&r->conn, spec, seq, sent_us, err, errlen);
 	uint8_t pkt[NP_PROBE_MAX_BYTES];
 	int len = np_probe_build(spec, seq, ttl, pkt, sizeof pkt, err, errlen);
 	if (len < 0)
 		return -1;
 	*sent_us = probe_now_us();
-	if (r->dgram) /* the ICMP bytes alone: the kernel writes the IP header */
+	if (r->dgram) { /* the ICMP bytes alone: the kernel writes the IP header */
+		/* trace: each probe's TTL on the socket, as tracepath sets it */
+		int t = ttl;
+		if (ttl && ttl != r->dgram_cur_ttl) {
+			if (setsockopt(r->dfd, IPPROTO_IP, IP_TTL, &t, sizeof t) < 0) {
+				snprintf(err, errlen, "setsockopt(IP_TTL): %s", strerror(errno));
+				return -1;
+			}
+			r->dgram_cur_ttl = ttl;
+		}
 		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, err, errlen);
+	}
 	return np_sender_send(r->tx, pkt, (size_t)len, err, errlen);
 }
 
@@ -267,12 +300,29 @@ static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t 
 	return NP_NEXT_FRAME;
 }
 
+/* probe_run_wait for connect() probes: their outcomes, until the deadline or `done`. */
+static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(void *arg),
+			probe_answer_fn fn, void *arg, char *err, size_t errlen)
+{
+	int64_t now;
+	while (!np_stop_requested && (now = probe_now_us()) < deadline_us && !(done && done(arg)) &&
+	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
+		int64_t ms = (deadline_us - now + 999) / 1000;
+		int step = r->poll_ms > 0 ? r->poll_ms : 10;
+		if (probe_conn_poll(&r->conn, ms < step ? (int)ms : step, fn, arg, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen)
 {
 	uint8_t dbuf[NP_PROBE_MAX_BYTES + 64];
 	struct np_frame f;
 	struct np_packet p;
+	if (r->connect)
+		return wait_connect(r, deadline_us, done, fn, arg, err, errlen);
 	/* Also stop when stdout's reader has gone (EPIPE, SIGPIPE being ignored): the caller
 	 * then ends the run as after Ctrl-C. */
 	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg)) &&
@@ -315,7 +365,10 @@ void probe_run_close(struct probe_run *r)
 	np_source_close(r->rx);
 	if (r->dgram && r->dfd >= 0)
 		close(r->dfd);
+	if (r->connect)
+		probe_conn_close(&r->conn);
 	r->dgram = false;
+	r->connect = false;
 	r->tx = NULL;
 	r->rx = NULL;
 }
@@ -325,7 +378,9 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 {
 	char err[512] = "";
 	r->cmd = cmd;
-	r->allow_dgram = strcmp(cmd, "ping") == 0 && o->m->kind == NP_PROBE_ICMP;
+	/* Without CAP_NET_RAW: ping and trace by ICMP datagram sockets, ping --syn by connect(). */
+	r->allow_dgram = o->m->kind == NP_PROBE_ICMP;
+	r->allow_connect = strcmp(cmd, "ping") == 0 && o->m->kind == NP_PROBE_SYN;
 	probe_run_spec(r, o->m->kind, (uint16_t)o->port, payload, tos);
 	if (probe_run_target(r, o->host, o->family, o->iface, err, sizeof err) < 0 ||
 	    probe_run_open(r, o->iface, err, sizeof err) < 0) {
@@ -337,6 +392,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
 	r->pr.dgram = r->dgram;
+	r->pr.connect = r->connect;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "netprobe/probe.h"
 #include "netprobe/printer.h"
+#include "probe_conn.h"
 
 struct probe_run {
 	const char *cmd;          /* "ping" or "trace", for messages */
@@ -23,6 +24,10 @@ struct probe_run {
 	bool dgram;               /* ... and it does: no raw socket, no capture */
 	int dfd;                  /* its descriptor */
 	uint8_t dgram_ttl;        /* ping -t: the socket's TTL (the kernel builds the header) */
+	uint8_t dgram_cur_ttl;    /* the TTL the socket has now (trace sets it probe by probe) */
+	bool allow_connect;       /* without CAP_NET_RAW, connect() may probe TCP (ping --syn) */
+	bool connect;             /* ... and it does: no raw socket, no capture, no packet read */
+	struct probe_conn conn;   /* the connects in flight */
 	uint64_t dframes;         /* frames rebuilt from it so far */
 	struct np_sender *tx;
 	struct np_source *rx;
@@ -56,8 +61,6 @@ int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, u
 			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-typedef void (*probe_answer_fn)(void *arg, const struct np_packet *p,
-				const struct np_probe_answer *a);
 /* Read answers until `deadline_us` (wall clock, like capture timestamps) or until `done`
  * says stop: each frame through the library pipeline (decoded as watch decodes it), then
  * np_probe_match; fn gets each answer. Returns 0, or -1 with err on a capture error. */

@@ -27,9 +27,15 @@ static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
 {
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
-	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	fprintf(pr->out, "{\"type\":\"probe\",\"seq\":%u", a->seq);
 	json_probe_id(pr, a);
+	if (pr->connect) { /* no packet was read: no ttl, no reply object */
+		fprintf(pr->out, ",\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f%s,"
+				 "\"unprivileged\":true,\"method\":\"connect\"}\n",
+			np_probe_verdict_name(a->verdict), from, rtt, dup ? ",\"duplicate\":true" : "");
+		return;
+	}
+	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	fprintf(pr->out, ",\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,\"ttl\":%u%s%s,\"reply\":",
 		np_probe_verdict_name(a->verdict), from, rtt, ttl, dup ? ",\"duplicate\":true" : "",
 		pr->dgram ? ",\"unprivileged\":true" : "");

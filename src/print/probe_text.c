@@ -57,6 +57,11 @@ static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 		return;
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
+	if (pr->connect) { /* no packet: the kernel's handshake said it */
+		fprintf(pr->out, "From %s: seq=%u %s time=%.3f ms | connect() %s\n", from, a->seq,
+			np_probe_verdict_name(a->verdict), rtt, np_probe_connect_outcome(a->verdict));
+		return;
+	}
 	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	char info[512];
 	np_format_info(p, NULL, false, info, sizeof info);
@@ -72,6 +77,15 @@ static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 	}
 	if (pr->verbose)
 		np_print_tree(&pr->pc, p, NULL);
+}
+
+const char *np_probe_connect_outcome(enum np_probe_verdict v)
+{
+	switch (v) {
+	case NP_PV_OPEN: return "established (SYN/ACK), reset at once";
+	case NP_PV_CLOSED: return "refused (RST)";
+	default: return "unreachable (ICMP or a local rule)";
+	}
 }
 
 static void text_silence(struct np_probe_printer *pr, const struct np_probe_answer *a,
@@ -93,6 +107,8 @@ static void row_answer(struct np_probe_printer *pr, const struct np_probe_row *r
 	char from[NP_ADDR_STRLEN + 16];
 	if (!r->received) {
 		snprintf(buf, cap, "no answer in %.3g s", r->timeout_s);
+	} else if (pr->connect) {
+		snprintf(buf, cap, "connect() %s", np_probe_connect_outcome(r->verdict));
 	} else if (k->icmp) {
 		const char *why = pr->ver == 4 ? np_icmp_code_name(k->type, k->code)
 					       : np_icmp6_code_name(k->type, k->code);
@@ -136,7 +152,8 @@ static void text_row(struct np_probe_printer *pr, const struct np_probe_row *r)
 		snprintf(first, sizeof first, "%s", r->target);
 	if (r->received) {
 		snprintf(rtt, sizeof rtt, "%.3f ms", r->rtt_ms);
-		snprintf(ttl, sizeof ttl, "%u", r->keys->ttl);
+		if (!pr->connect) /* connect(): the answer's TTL is not seen */
+			snprintf(ttl, sizeof ttl, "%u", r->keys->ttl);
 	}
 	row_answer(pr, r, ans, sizeof ans);
 	fprintf(pr->out, ports ? "%-12s %-14s %10s %4s  %s\n" : "%-24s %-14s %10s %4s  %s\n", first,

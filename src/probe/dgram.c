@@ -47,8 +47,14 @@ int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, c
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	memcpy(&sin.sin_addr, dst, 4);
-	if (sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin) < 0 && errno != EHOSTUNREACH &&
-	    errno != ENETUNREACH) {
+	/* An ICMP error for an earlier probe (IP_RECVERR) is also reported by the next send,
+	 * which then sends nothing (sock_alloc_send_pskb returns the socket's pending error and
+	 * clears it; the error itself stays on the error queue): send again, once. */
+	ssize_t rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin);
+	if (rc < 0 && (errno == EHOSTUNREACH || errno == ENETUNREACH || errno == ECONNREFUSED ||
+		       errno == EPROTO || errno == EMSGSIZE))
+		rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin);
+	if (rc < 0 && errno != EHOSTUNREACH && errno != ENETUNREACH) {
 		snprintf(err, errlen, "sendto: %s", strerror(errno));
 		return -1;
 	}
