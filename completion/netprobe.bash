@@ -167,7 +167,7 @@ _netprobe()
 			;;
 		esac
 		opts='--udp --syn -p --port -m --max-ttl -q --queries -W --wait -I --interface
-		      --report --live -c --count -i --interval -4 -6 --json -n -h --help'
+		      --report --live --vary-flow -c --count -i --interval -4 -6 --json -n -h --help'
 		;;
 	esac
 
