@@ -182,6 +182,8 @@ struct np_probe_printer;
 
 struct np_probe_printer_ops {
 	void (*start)(struct np_probe_printer *pr, const struct np_probe_head *h);
+	/* Probe seq has left (ping -f draws a dot). */
+	void (*sent)(struct np_probe_printer *pr, uint32_t seq);
 	/* An answer to probe a->seq, rtt_ms after it left; dup: that probe was answered before. */
 	void (*answer)(struct np_probe_printer *pr, const struct np_packet *p,
 		       const struct np_probe_answer *a, double rtt_ms, bool dup);
@@ -214,6 +216,7 @@ struct np_probe_printer {
 	bool dgram;              /* unprivileged ping: the replies' IP id and TOS are not known */
 	bool connect;            /* unprivileged --syn: connect() outcomes, no packet read */
 	bool vary_flow;          /* trace --report --vary-flow: a new flow per probe */
+	bool flood;              /* ping -f: dots, not lines */
 	const char *host;        /* as the user wrote it (set by start) */
 };
 

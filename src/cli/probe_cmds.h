@@ -19,6 +19,9 @@ struct ping_opts {
 	bool root;            /* may send faster than every 0.2 s */
 	double rate;          /* a scan: probes a second (--rate), 0 when not given */
 	bool interval_set;
+	bool pmtu_set;        /* -M do|want|dont */
+	int pmtu;             /* its IP_PMTUDISC_* */
+	bool flood;           /* -f (root only) */
 };
 
 /* A scan's default and largest --rate: polite, never a burst. */

@@ -142,11 +142,16 @@ char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char
 	return np_probe_fmt_addr(r->spec.ver, r->scope, addr, buf, cap);
 }
 
-/* No CAP_NET_RAW: an ICMP datagram socket (ping_group_range), then the same drop and sandbox. */
-static int open_dgram(struct probe_run *r, char *err, size_t errlen)
+/* The kernel builds the IP header: without CAP_NET_RAW an ICMP datagram socket
+ * (ping_group_range); with it (`raw`), a raw ICMP socket for -s past one frame or -M. Then the
+ * same drop and sandbox. */
+static int open_dgram(struct probe_run *r, bool raw, char *err, size_t errlen)
 {
 	char why[128];
-	if (np_dgram_open(&r->dfd, &r->spec.ident, why, sizeof why) < 0) {
+	int pmtu = r->pmtu_set ? r->pmtu : -1;
+	if (raw && np_dgram_open(&r->dfd, &r->spec.ident, true, pmtu, err, errlen) < 0)
+		return -1;
+	if (!raw && np_dgram_open(&r->dfd, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
 		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
 				      "refused (%s; net.ipv4.ping_group_range): run with sudo, or grant "
 				      "the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -164,9 +169,11 @@ static int open_dgram(struct probe_run *r, char *err, size_t errlen)
 		return -1;
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
-	fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes up no "
-			"IP id, TOS, flags or options of the replies, and no TTL of an ICMP error "
-			"(shown as 0)\n");
+	r->dgram_raw = raw;
+	if (!raw)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes "
+				"up no IP id, TOS, flags or options of the replies, and no TTL of an "
+				"ICMP error (shown as 0)\n");
 	r->dgram_cur_ttl = (uint8_t)ttl;
 	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { r->dfd }, .nrecv_fds = 1,
 				 .recv_fds = { r->dfd }, .ttl_fd = r->dfd };
@@ -198,8 +205,10 @@ static int open_connect(struct probe_run *r, char *err, size_t errlen)
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
+	if (r->kernel_ip && np_priv_have_raw())
+		return open_dgram(r, true, err, errlen);
 	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
-		return open_dgram(r, err, errlen);
+		return open_dgram(r, false, err, errlen);
 	if (!np_priv_have_raw() && r->allow_connect && !iface)
 		return open_connect(r, err, errlen);
 	if (!np_priv_have_raw()) {
@@ -255,7 +264,7 @@ int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, u
 {
 	if (r->connect)
 		return probe_conn_send(&r->conn, spec, seq, sent_us, err, errlen);
-	uint8_t pkt[NP_PROBE_MAX_BYTES];
+	uint8_t pkt[NP_PROBE_BIG_BYTES];
 	int len = np_probe_build(spec, seq, ttl, pkt, sizeof pkt, err, errlen);
 	if (len < 0)
 		return -1;
@@ -270,7 +279,8 @@ int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, u
 			}
 			r->dgram_cur_ttl = ttl;
 		}
-		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, err, errlen);
+		uint32_t mtu = 0;
+		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, &mtu, err, errlen);
 	}
 	return np_sender_send(r->tx, pkt, (size_t)len, err, errlen);
 }
@@ -281,12 +291,12 @@ static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t 
 {
 	size_t len = 0;
 	int64_t now = probe_now_us();
-	int rc = np_dgram_recv(r->dfd, r->spec.src, buf, cap, &len, &now);
+	int rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	if (rc == 0) {
 		struct pollfd pfd = { .fd = r->dfd, .events = POLLIN };
 		poll(&pfd, 1, 10);
 		now = probe_now_us();
-		rc = np_dgram_recv(r->dfd, r->spec.src, buf, cap, &len, &now);
+		rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
@@ -318,7 +328,7 @@ static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(v
 int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen)
 {
-	uint8_t dbuf[NP_PROBE_MAX_BYTES + 64];
+	uint8_t dbuf[NP_PROBE_BIG_BYTES + 64];
 	struct np_frame f;
 	struct np_packet p;
 	if (r->connect)
@@ -391,7 +401,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
-	r->pr.dgram = r->dgram;
+	r->pr.dgram = r->dgram && !r->dgram_raw;
 	r->pr.connect = r->connect;
 	return 0;
 }

@@ -22,6 +22,11 @@ struct probe_run {
 	int poll_ms;              /* the capture's read timeout; 0: 10 ms */
 	bool allow_dgram;         /* without CAP_NET_RAW, an ICMP datagram socket may do (ping) */
 	bool dgram;               /* ... and it does: no raw socket, no capture */
+	bool kernel_ip;           /* ping -s past one frame, or -M: the kernel builds the IP
+				   * header (a raw ICMP socket without IP_HDRINCL when privileged) */
+	bool pmtu_set;            /* -M given: */
+	int pmtu;                 /* its IP_PMTUDISC_* value */
+	bool dgram_raw;           /* the kernel-built socket is a raw one (privileged) */
 	int dfd;                  /* its descriptor */
 	uint8_t dgram_ttl;        /* ping -t: the socket's TTL (the kernel builds the header) */
 	uint8_t dgram_cur_ttl;    /* the TTL the socket has now (trace sets it probe by probe) */
@@ -54,6 +59,8 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
  * then drop privileges and enter the sandbox, and only then set up the reply pipeline. */
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Send probe `seq`: 0; 1 when the kernel refused it locally (-M do: "local error: message too
+ * long, mtu=N" in err, nothing sent); -1 with err. */
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
 		   size_t errlen) __attribute__((warn_unused_result));
 /* The same for the probe `spec` describes (one target of a scan). */

@@ -43,6 +43,12 @@ static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
 	fprintf(pr->out, "}\n");
 }
 
+static void json_sent(struct np_probe_printer *pr, uint32_t seq)
+{
+	(void)pr;
+	(void)seq;
+}
+
 static void json_silence(struct np_probe_printer *pr, const struct np_probe_answer *a,
 			 double timeout_s)
 {
@@ -132,6 +138,7 @@ static void json_close(struct np_probe_printer *pr)
 
 const struct np_probe_printer_ops np_probe_json_ops = {
 	.start = json_start,
+	.sent = json_sent,
 	.answer = json_answer,
 	.silence = json_silence,
 	.hop = json_hop,

@@ -49,7 +49,7 @@ lt_do nsA sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 lt_run "$LT_NS_A" echo 20 "${U[@]}" "$NPU" ping -c 2 -i 0.2 "$LT_B4"
 lt_expect_rc echo 0
 lt_expect_one_err_line echo 'no CAP_NET_RAW' 'datagram socket' 'IP id'
-if [ "$(grep -cE "^64 bytes from $LT_B4: icmp_seq=[12] ttl=63 time=[0-9.]+ ms \\| Echo \\(ping\\) reply" "$LT_WORK/echo.out")" = 2 ] &&
+if [ "$(grep -cE "^64 bytes from $LT_B4: icmp_seq=[12] ttl=63 time=[0-9.]+ ms\$" "$LT_WORK/echo.out")" = 2 ] &&
 	! grep -q ip_id "$LT_WORK/echo.out" &&
 	grep -q '^2 packets transmitted, 2 received, 0% packet loss' "$LT_WORK/echo.out"; then
 	lt_pass "echo/two-replies-no-ip_id"
@@ -64,7 +64,7 @@ lt_expect_json json "unprivileged" "len(probes) == 2 and all(p.get('unprivileged
 
 lt_run "$LT_NS_A" ttl 20 "${U[@]}" "$NPU" ping -c 1 -t 1 -W 1 "$LT_B4"
 lt_expect_rc ttl 1
-if grep -Eq "^From $LT_RA4: seq=1 ttl-exceeded time=[0-9.]+ ms" "$LT_WORK/ttl.out"; then
+if grep -Eq "^From $LT_RA4 icmp_seq=1 Time to live exceeded\$" "$LT_WORK/ttl.out"; then
 	lt_pass "ttl/time-exceeded-from-R"
 else
 	lt_fail "ttl/time-exceeded-from-R"
