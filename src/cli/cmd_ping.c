@@ -173,12 +173,12 @@ static int check_iputils(struct ping_opts *o, bool scan)
 				  "and fragments those packets)", what);
 		return NP_EXIT_ERROR;
 	}
-	if (o->flood && !o->root) { /* iputils' words */
-		np_errorf("ping", "cannot flood; minimal interval allowed for user is 200ms");
-		return NP_EXIT_ERROR;
-	}
 	if (o->flood && scan) {
 		np_errorf("ping", "-f goes with one host and one port: a scan has --rate");
+		return NP_EXIT_ERROR;
+	}
+	if (o->flood && !o->root) { /* iputils' words */
+		np_errorf("ping", "cannot flood; minimal interval allowed for user is 200ms");
 		return NP_EXIT_ERROR;
 	}
 	if (o->flood && !o->interval_set)

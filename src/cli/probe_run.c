@@ -205,6 +205,10 @@ static int open_connect(struct probe_run *r, char *err, size_t errlen)
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
+	if (r->kernel_ip && r->spec.ver != 4) {
+		snprintf(err, errlen, "-s over 1400 and -M: ICMP echo over IPv4 only");
+		return -1;
+	}
 	if (r->kernel_ip && np_priv_have_raw())
 		return open_dgram(r, true, err, errlen);
 	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
