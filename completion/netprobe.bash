@@ -151,10 +151,14 @@ _netprobe()
 			-s | --size | -t | --ttl | -Q | --tos | --rate)
 			return 0
 			;;
+		-M | --pmtudisc)
+			COMPREPLY=($(compgen -W 'do want dont' -- "$cur" || true))
+			return 0
+			;;
 		esac
-		opts='--syn --udp -p --port -4 -6 -c --count -i --interval -W --timeout
-		      -w --deadline --rate -s --size -t --ttl -Q --tos -I --interface -q --quiet
-		      -v --verbose --json -n -h --help'
+		opts='--syn --udp -p --port -4 -6 -c --count -i --interval -f --flood -W --timeout
+		      -w --deadline --rate -s --size -M --pmtudisc -t --ttl -Q --tos -I --interface
+		      -q --quiet -v --verbose --json -n -h --help'
 		;;
 	trace)
 		case $prev in
@@ -167,7 +171,7 @@ _netprobe()
 			;;
 		esac
 		opts='--udp --syn -p --port -m --max-ttl -q --queries -W --wait -I --interface
-		      --report --live -c --count -i --interval -4 -6 --json -n -h --help'
+		      --report --live --vary-flow -c --count -i --interval -4 -6 --json -n -h --help'
 		;;
 	esac
 

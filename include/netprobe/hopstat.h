@@ -10,12 +10,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The other addresses a hop keeps besides the first (mtr shows each path's router). */
+#define NP_HOP_MORE_ADDRS 3
+
 struct np_hopstat {
 	uint32_t sent, received;
 	double last, best, worst, mean, m2; /* ms; m2: sum of squared deviations from the mean */
 	bool has_addr;
 	uint8_t addr[16];       /* the first address that answered */
 	bool other_addr;        /* another address answered too (a changed or balanced path) */
+	uint8_t nmore;          /* how many of them are kept in more[] (the first ones seen) */
+	uint8_t more[NP_HOP_MORE_ADDRS][16];
 	bool final;             /* the destination itself answered at this TTL */
 	bool rate_limited;      /* set by np_hopstat_mark */
 };

@@ -182,6 +182,8 @@ struct np_probe_printer;
 
 struct np_probe_printer_ops {
 	void (*start)(struct np_probe_printer *pr, const struct np_probe_head *h);
+	/* Probe seq has left (ping -f draws a dot). */
+	void (*sent)(struct np_probe_printer *pr, uint32_t seq);
 	/* An answer to probe a->seq, rtt_ms after it left; dup: that probe was answered before. */
 	void (*answer)(struct np_probe_printer *pr, const struct np_packet *p,
 		       const struct np_probe_answer *a, double rtt_ms, bool dup);
@@ -212,6 +214,9 @@ struct np_probe_printer {
 	char row_target[64];     /* text: the target whose table is open */
 	bool live;               /* trace --live on a terminal: redraw the table every round */
 	bool dgram;              /* unprivileged ping: the replies' IP id and TOS are not known */
+	bool connect;            /* unprivileged --syn: connect() outcomes, no packet read */
+	bool vary_flow;          /* trace --report --vary-flow: a new flow per probe */
+	bool flood;              /* ping -f: dots, not lines */
 	const char *host;        /* as the user wrote it (set by start) */
 };
 
@@ -230,6 +235,8 @@ void np_probe_printer_init(struct np_probe_printer *pr, enum np_output output, F
  * target. buf: NP_ADDR_STRLEN + 16 bytes. */
 char *np_probe_printer_addr(const struct np_probe_printer *pr, const uint8_t addr[16], char *buf,
 			    size_t cap);
+/* What a connect() outcome of verdict v means, for the text lines and tables. */
+const char *np_probe_connect_outcome(enum np_probe_verdict v);
 /* The ping text summary (also JSON's fallback when stdout's reader has gone). */
 void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 			   const struct np_probe_totals *t);

@@ -74,6 +74,9 @@ void np_probe_keys(const struct np_packet *p, uint8_t ver, struct np_probe_keys 
 #define NP_PROBE_MAX_BYTES 1500
 /* The most data bytes an ICMP or UDP probe carries. */
 #define NP_PROBE_MAX_DATA 1400
+/* ping's largest echo (-s): an IPv4 packet of 65535 bytes, sent by the kernel in fragments. */
+#define NP_PING_MAX_DATA 65507
+#define NP_PROBE_BIG_BYTES 65535
 
 struct np_wire; /* libnet's construct-only context (wire.c), opaque to the modules */
 struct np_quote;
@@ -163,19 +166,37 @@ int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, si
 int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
 
-/* Ping without privileges (dgram.c): an ICMP datagram socket (IPv4). Open it (non-blocking)
- * and learn the echo identifier the kernel gave it: 0, or -1 with err (strerror: EACCES when
- * net.ipv4.ping_group_range leaves our group out). */
-int np_dgram_open(int *fd, uint16_t *ident, char *err, size_t errlen)
+/* ICMP echo over IPv4 with the IP header built by the kernel (dgram.c): without privileges an
+ * ICMP datagram socket (iputils ping's way); with them, for sizes past one frame or -M, a raw
+ * ICMP socket without IP_HDRINCL, which the kernel fragments and whose replies it reassembles.
+ * Open it (non-blocking; `raw` the flavour; pmtu an IP_PMTUDISC_* value for IP_MTU_DISCOVER, or
+ * -1) and, for a datagram socket, learn the echo identifier the kernel gave it: 0, or -1 with
+ * err (strerror: EACCES when net.ipv4.ping_group_range leaves our group out). */
+int np_dgram_open(int *fd, uint16_t *ident, bool raw, int pmtu, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-/* Send the ICMP bytes of an echo request to dst (the kernel sets id and checksum). */
-int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, char *err,
-		  size_t errlen) __attribute__((warn_unused_result));
-/* The next reply or ICMP error, rebuilt as a raw IPv4 packet to `us` in buf (*len bytes), with
- * the kernel's receive time in *ts_us (left as it was when the kernel gives none): 1, 0 when
- * there is none now, -1 on a socket error (errno). */
-int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+/* Send the ICMP bytes of an echo request to dst (a datagram socket's kernel sets id and
+ * checksum): 0; 1 for a local error (EMSGSIZE with -M do: *mtu and the text in err); -1 with
+ * err. */
+int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, uint32_t *mtu,
+		  char *err, size_t errlen) __attribute__((warn_unused_result));
+/* The next reply or ICMP error as a raw IPv4 packet to `us` in buf (*len bytes; a datagram
+ * socket's rebuilt, a raw socket's as read), with the kernel's receive time in *ts_us (left as
+ * it was when the kernel gives none): 1, 0 when there is none now, -1 on a socket error
+ * (errno). */
+int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us);
+
+/* A TCP probe without privileges (connect.c): a non-blocking connect(2) to dst:port, reset at
+ * once when it completes. 0: in progress (*fd is to be polled for POLLOUT); 1: finished already
+ * with *result (0 or an errno); -1 with err (no socket: EMFILE...). */
+int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
+		     int *fd, int *result, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The outcome of a connect that poll(2) reported (SO_ERROR): 0 established, else an errno. */
+int np_connect_result(int fd);
+/* The verdict a connect outcome gives (open, closed, filtered); false for an errno that says
+ * nothing about the port (the caller reports it). Pure. */
+bool np_connect_verdict(int result, enum np_probe_verdict *v);
 
 /* Privileges (privdrop.c). Can this process open raw sockets and capture? */
 bool np_priv_have_raw(void);

@@ -32,6 +32,11 @@ struct np_sandbox {
 	int recv_fds[NP_SANDBOX_MAX_FDS];  /* unprivileged ping: the ICMP datagram socket read
 					    * with recvmsg(2) (replies, and its error queue) */
 	size_t nrecv_fds;
+	int ttl_fd;                        /* unprivileged trace: the ICMP datagram socket whose
+					    * TTL is set probe by probe (setsockopt IP_TTL); 0: none */
+	int connect_family;                /* unprivileged --syn: AF_INET or AF_INET6, the family of
+					    * the TCP sockets made and connected (socket, connect,
+					    * SO_LINGER); 0: none */
 };
 
 /* Install the filter of the process that reads and decodes packets. Call tzset() first (the

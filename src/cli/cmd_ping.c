@@ -2,6 +2,7 @@
  * sent with libnet, answered through the capture engine; the output, summary and exit status
  * of iputils ping, with each answer's headers decoded. Option wiring: the run is ping_run.c. */
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,8 @@ static void ping_usage(FILE *out)
 		"\n"
 		"Send probes built with libnet on raw sockets and show each answer's decoded headers.\n"
 		"Needs CAP_NET_RAW (sudo, or setcap on the binary); privileges are dropped before the\n"
-		"first answer is decoded.\n"
+		"first answer is decoded. Without it, ICMP echo over IPv4 uses an ICMP datagram socket\n"
+		"(net.ipv4.ping_group_range) and --syn falls back to connect() probes.\n"
 		"\n"
 		"Probe:\n"
 		"      --syn           TCP SYN probes: open (SYN/ACK), closed (RST), filtered\n"
@@ -31,6 +33,8 @@ static void ping_usage(FILE *out)
 		"Timing:\n"
 		"  -c, --count N       stop after N probes\n"
 		"  -i, --interval S    seconds between probes (default 1; at least 0.2 unless root)\n"
+		"  -f, --flood         root only: a probe every 10 ms (or -i), a dot per request and a\n"
+		"                      backspace per reply, then the summary\n"
 		"  -W, --timeout S     seconds to wait for the last answer (default 2)\n"
 		"  -w, --deadline S    stop after S seconds whatever the count\n"
 		"      --rate N[/s]    several targets or ports: N probes a second (default 100,\n"
@@ -40,7 +44,11 @@ static void ping_usage(FILE *out)
 		"(default 1) to each target and port, then a table per target: port, verdict, RTT,\n"
 		"TTL and the answer's key fields.\n"
 		"Packet:\n"
-		"  -s, --size N        data bytes (default 56 for ICMP, 16 for UDP; at most 1400)\n"
+		"  -s, --size N        data bytes (default 56 for ICMP, 16 for UDP; at most 1400, or\n"
+		"                      65507 for ICMP echo over IPv4, sent in fragments as iputils)\n"
+		"  -M, --pmtudisc do|want|dont  path MTU discovery of ICMP echo over IPv4: do sets DF\n"
+		"                      (too large: 'local error: message too long' or a router's\n"
+		"                      'Frag needed'), want as the kernel's default, dont fragments\n"
 		"  -t, --ttl N         IP time to live / hop limit (default 64)\n"
 		"  -Q, --tos N         IP type of service / traffic class byte\n"
 		"  -I, --interface IF  send from this interface or source address\n"
@@ -68,6 +76,8 @@ static const struct option own_opts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "pmtudisc", required_argument, NULL, 'M' },
+	{ "flood", no_argument, NULL, 'f' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -121,9 +131,21 @@ static int ping_option(void *ctx, int ch, const char *arg, const char **bad, con
 			*bad = "deadline", *want = "0.001-86400 seconds";
 		return 1;
 	case 's':
-		if (!np_parse_uint(arg, 0, NP_PROBE_MAX_DATA, &o->size))
-			*bad = "size", *want = "0-1400 bytes";
+		if (!np_parse_uint(arg, 0, NP_PING_MAX_DATA, &o->size))
+			*bad = "size", *want = "0-65507 bytes";
 		return 1;
+	case 'M':
+		o->pmtu_set = true;
+		if (strcmp(arg, "do") == 0)
+			o->pmtu = IP_PMTUDISC_DO;
+		else if (strcmp(arg, "want") == 0)
+			o->pmtu = IP_PMTUDISC_WANT;
+		else if (strcmp(arg, "dont") == 0)
+			o->pmtu = IP_PMTUDISC_DONT;
+		else
+			*bad = "path MTU discovery", *want = "do, want or dont";
+		return 1;
+	case 'f': o->flood = true; return 1;
 	case 't':
 		if (!np_parse_uint(arg, 1, 255, &o->ttl))
 			*bad = "TTL", *want = "1-255";
@@ -142,12 +164,37 @@ static int ping_option(void *ctx, int ch, const char *arg, const char **bad, con
 	return 0;
 }
 
+/* -s past one frame, -M, -f: what iputils allows, and only where netprobe can do it. 0 or 2. */
+static int check_iputils(struct ping_opts *o, bool scan)
+{
+	const char *what = o->size > NP_PROBE_MAX_DATA ? "-s over 1400" : o->pmtu_set ? "-M" : NULL;
+	if (what && (o->p.m->kind != NP_PROBE_ICMP || o->p.family == 6 || scan || o->p.iface)) {
+		np_errorf("ping", "%s: ICMP echo over IPv4 to one host, without -I (the kernel builds "
+				  "and fragments those packets)", what);
+		return NP_EXIT_ERROR;
+	}
+	if (o->flood && scan) {
+		np_errorf("ping", "-f goes with one host and one port: a scan has --rate");
+		return NP_EXIT_ERROR;
+	}
+	if (o->flood && !o->root) { /* iputils' words */
+		np_errorf("ping", "cannot flood; minimal interval allowed for user is 200ms");
+		return NP_EXIT_ERROR;
+	}
+	if (o->flood && !o->interval_set)
+		o->interval = 0.01;
+	return 0;
+}
+
 static int run(void *ctx)
 {
 	struct ping_opts *o = ctx;
 	if (o->size == (uint64_t)-1)
 		o->size = o->p.m->ping_data;
-	bool scan = o->p.nhosts > 1 || strchr(o->p.host, '/') || o->p.nports > 1 || o->rate > 0;
+	bool many = o->p.nhosts > 1 || strchr(o->p.host, '/') || o->p.nports > 1 || o->rate > 0;
+	if (check_iputils(o, many) != 0)
+		return NP_EXIT_ERROR;
+	bool scan = many;
 	if (!scan)
 		return ping_run(o);
 	if (o->rate > 0 && o->interval_set) {
@@ -167,7 +214,7 @@ static int run(void *ctx)
 
 static const struct probe_cmd ping_cmd = {
 	.name = "ping",
-	.shortopts = "+:46c:i:W:w:s:t:Q:I:p:qvnh",
+	.shortopts = "+:46c:i:W:w:s:t:Q:I:p:M:fqvnh",
 	.many = true,
 	.own = own_opts,
 	.parse = ping_option,

@@ -10,7 +10,7 @@
 #include "netprobe/printer.h"
 #include "probe_cmds.h"
 
-enum { OPT_REPORT = 400, OPT_LIVE }; /* above probe_opts.c's long-only option codes */
+enum { OPT_REPORT = 400, OPT_LIVE, OPT_VARY }; /* above probe_opts.c's long-only option codes */
 
 static void trace_usage(FILE *out)
 {
@@ -20,7 +20,9 @@ static void trace_usage(FILE *out)
 		"       netprobe trace --live [-c N] [-i S] [--udp | --syn -p PORT] HOST\n"
 		"\n"
 		"Send probes with TTL 1, 2, ... and show the router that answers each hop (ICMP time\n"
-		"exceeded), until the destination answers. Needs CAP_NET_RAW, like ping.\n"
+		"exceeded), until the destination answers. Needs CAP_NET_RAW, like ping; without it,\n"
+		"ICMP echo over IPv4 uses an ICMP datagram socket (net.ipv4.ping_group_range), as\n"
+		"tracepath does.\n"
 		"The probes are ICMP echo requests unless --udp or --syn is given.\n"
 		"\n"
 		"  --udp               UDP probes (to port 33434 unless -p)\n"
@@ -35,6 +37,8 @@ static void trace_usage(FILE *out)
 		"                      hops that only limit their ICMP replies; flow kept fixed (Paris)\n"
 		"      --live          the same table redrawn in place after every round on a terminal\n"
 		"                      (until Ctrl-C unless -c); without a terminal, the report at the end\n"
+		"      --vary-flow     --report/--live: a new flow per probe (ICMP checksum, UDP source\n"
+		"                      port), so every equal-cost (ECMP) path shows, each router listed\n"
 		"  -c, --count N       rounds of --report/--live (default 10 for --report; at most 100000)\n"
 		"  -i, --interval S    seconds from one round to the next (default 1, 0.1-60)\n"
 		"  -4, -6              IPv4 / IPv6\n"
@@ -54,6 +58,7 @@ static const struct option own_opts[] = {
 	{ "wait", required_argument, NULL, 'W' },
 	{ "report", no_argument, NULL, OPT_REPORT },
 	{ "live", no_argument, NULL, OPT_LIVE },
+	{ "vary-flow", no_argument, NULL, OPT_VARY },
 	{ "count", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ NULL, 0, NULL, 0 },
@@ -69,6 +74,7 @@ static int trace_option(void *ctx, int ch, const char *arg, const char **bad, co
 		return 1;
 	case OPT_REPORT: o->report = true; return 1;
 	case OPT_LIVE: o->live = true; return 1;
+	case OPT_VARY: o->vary_flow = true; return 1;
 	case 'c':
 		o->count_set = true;
 		if (!np_parse_uint(arg, 1, TRACE_MAX_ROUNDS, &o->count))
@@ -100,8 +106,13 @@ static int run(void *ctx)
 		return NP_EXIT_ERROR;
 	}
 	if (!o->report && !o->live) {
-		if (o->count_set || o->interval_set) {
-			np_errorf("trace", "-%c goes with --report or --live", o->count_set ? 'c' : 'i');
+		if (o->count_set || o->interval_set || o->vary_flow) {
+			if (o->vary_flow)
+				np_errorf("trace", "--vary-flow goes with --report or --live (a plain "
+						   "trace already sends a new flow per probe)");
+			else
+				np_errorf("trace", "-%c goes with --report or --live",
+					  o->count_set ? 'c' : 'i');
 			return NP_EXIT_ERROR;
 		}
 		return trace_run(o);
@@ -109,6 +120,10 @@ static int run(void *ctx)
 	if (o->nq_set) {
 		np_errorf("trace", "--%s sends one probe per hop a round: -c sets the rounds, not -q",
 			  o->report ? "report" : "live");
+		return NP_EXIT_ERROR;
+	}
+	if (o->vary_flow && o->p.m->kind == NP_PROBE_SYN) {
+		np_errorf("trace", "--vary-flow: TCP probes keep one source port, their flow is fixed");
 		return NP_EXIT_ERROR;
 	}
 	if (!o->count && o->report)

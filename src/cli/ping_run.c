@@ -99,18 +99,28 @@ static int probe_loop(struct ping *g, uint64_t cap, int64_t stop_at)
 	while (!np_stop_requested && g->sent < cap && probe_now_us() < stop_at && !ferror(stdout) &&
 	       !np_output_reader_gone(stdout)) {
 		uint32_t seq = g->sent + 1;
-		if (probe_run_send(&g->run, seq, (uint8_t)o->ttl, &g->st[seq].sent_us, err, sizeof err) < 0) {
+		int rc = probe_run_send(&g->run, seq, (uint8_t)o->ttl, &g->st[seq].sent_us, err,
+					sizeof err);
+		if (rc < 0) {
 			np_errorf(CMD, "%s", err);
 			return NP_EXIT_ERROR;
 		}
 		g->sent = seq;
+		if (rc == 1) { /* refused locally (-M do): an error, as iputils counts it */
+			np_errorf(CMD, "%s", err);
+			g->st[seq].answered = true;
+			g->errors++;
+		} else {
+			g->run.pr.ops->sent(&g->run.pr, seq);
+		}
 		bool last = g->sent == cap;
 		int64_t until = last ? g->st[seq].sent_us + (int64_t)(o->timeout * 1e6)
 				     : g->st[seq].sent_us + (int64_t)(o->interval * 1e6);
 		if (until > stop_at)
 			until = stop_at;
-		if (probe_run_wait(&g->run, g->sent + 1, until, last ? all_answered : NULL, on_answer, g,
-				   err, sizeof err) < 0) {
+		/* -f: the next request as soon as every one so far is answered (iputils) */
+		if (probe_run_wait(&g->run, g->sent + 1, until, last || o->flood ? all_answered : NULL,
+				   on_answer, g, err, sizeof err) < 0) {
 			np_errorf(CMD, "%s", err);
 			return NP_EXIT_ERROR;
 		}
@@ -123,6 +133,9 @@ static int run(struct ping *g)
 {
 	const struct ping_opts *o = g->o;
 	g->run.dgram_ttl = (uint8_t)o->ttl;
+	g->run.kernel_ip = o->size > NP_PROBE_MAX_DATA || o->pmtu_set;
+	g->run.pmtu_set = o->pmtu_set;
+	g->run.pmtu = o->pmtu;
 	int status = probe_run_start(&g->run, CMD, &o->p, (uint16_t)o->size, (uint8_t)o->tos,
 				     o->quiet, o->verbose);
 	if (status != 0)
@@ -133,6 +146,7 @@ static int run(struct ping *g)
 		np_errorf(CMD, "out of memory");
 		return NP_EXIT_ERROR;
 	}
+	g->run.pr.flood = o->flood;
 	struct np_probe_head h = { .cmd = NP_CMD_PING, .host = o->p.host, .target = g->run.target,
 				   .size = o->size, .port = o->p.port };
 	g->run.pr.ops->start(&g->run.pr, &h);

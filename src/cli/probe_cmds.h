@@ -19,6 +19,9 @@ struct ping_opts {
 	bool root;            /* may send faster than every 0.2 s */
 	double rate;          /* a scan: probes a second (--rate), 0 when not given */
 	bool interval_set;
+	bool pmtu_set;        /* -M do|want|dont */
+	int pmtu;             /* its IP_PMTUDISC_* */
+	bool flood;           /* -f (root only) */
 };
 
 /* A scan's default and largest --rate: polite, never a burst. */
@@ -30,6 +33,7 @@ struct trace_opts {
 	uint64_t max_ttl, nq;
 	double wait;
 	bool report, live;    /* --report, --live: mtr's per-hop table, -c rounds */
+	bool vary_flow;       /* --vary-flow: a new flow per probe, every ECMP path shows */
 	uint64_t count;       /* rounds; 0: 10 with --report, until Ctrl-C with --live */
 	double interval;      /* seconds from one round to the next */
 	bool nq_set, count_set, interval_set;

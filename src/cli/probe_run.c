@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
-#include <netdb.h>
 #include <pcap/dlt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include "netprobe/sandbox.h"
 #include "probe_opts.h"
 #include "probe_run.h"
+#include "probe_targets.h"
 
 int64_t probe_now_us(void)
 {
@@ -106,35 +106,17 @@ static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, c
 int probe_run_target(struct probe_run *r, const char *host, int family, const char *iface,
 		     char *err, size_t errlen)
 {
-	struct addrinfo hints, *res;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	int rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", host,
-			 rc == EAI_NONAME ? "unknown host" : gai_strerror(rc));
-		return -1;
-	}
 	struct np_probe_spec *s = &r->spec;
+	uint32_t scope_id;
 	r->scope_id = 0;
 	r->scope[0] = '\0';
-	if (res->ai_family == AF_INET) {
-		s->ver = 4;
-		memcpy(s->dst, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
-	} else {
-		s->ver = 6;
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)res->ai_addr;
-		memcpy(s->dst, &sin6->sin6_addr, 16);
-		/* "fe80::1%eth0": getaddrinfo puts the interface in sin6_scope_id (RFC 4007 s11);
-		 * without it a link-local address names no link at all. */
-		char name[IF_NAMESIZE];
-		if (sin6->sin6_scope_id && if_indextoname(sin6->sin6_scope_id, name)) {
-			r->scope_id = sin6->sin6_scope_id;
-			snprintf(r->scope, sizeof r->scope, "%s", name);
-		}
+	if (probe_resolve(host, family, &s->ver, s->dst, &scope_id, err, errlen) < 0)
+		return -1;
+	char name[IF_NAMESIZE];
+	if (scope_id && if_indextoname(scope_id, name)) {
+		r->scope_id = scope_id;
+		snprintf(r->scope, sizeof r->scope, "%s", name);
 	}
-	freeaddrinfo(res);
 	probe_run_fmt_addr(r, s->dst, r->target, sizeof r->target);
 	if (iface) {
 		uint8_t a[16];
@@ -160,11 +142,16 @@ char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char
 	return np_probe_fmt_addr(r->spec.ver, r->scope, addr, buf, cap);
 }
 
-/* No CAP_NET_RAW: an ICMP datagram socket (ping_group_range), then the same drop and sandbox. */
-static int open_dgram(struct probe_run *r, char *err, size_t errlen)
+/* The kernel builds the IP header: without CAP_NET_RAW an ICMP datagram socket
+ * (ping_group_range); with it (`raw`), a raw ICMP socket for -s past one frame or -M. Then the
+ * same drop and sandbox. */
+static int open_dgram(struct probe_run *r, bool raw, char *err, size_t errlen)
 {
 	char why[128];
-	if (np_dgram_open(&r->dfd, &r->spec.ident, why, sizeof why) < 0) {
+	int pmtu = r->pmtu_set ? r->pmtu : -1;
+	if (raw && np_dgram_open(&r->dfd, &r->spec.ident, true, pmtu, err, errlen) < 0)
+		return -1;
+	if (!raw && np_dgram_open(&r->dfd, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
 		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
 				      "refused (%s; net.ipv4.ping_group_range): run with sudo, or grant "
 				      "the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -182,11 +169,14 @@ static int open_dgram(struct probe_run *r, char *err, size_t errlen)
 		return -1;
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
-	fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes up no "
-			"IP id, TOS, flags or options of the replies, and no TTL of an ICMP error "
-			"(shown as 0)\n");
+	r->dgram_raw = raw;
+	if (!raw)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes "
+				"up no IP id, TOS, flags or options of the replies, and no TTL of an "
+				"ICMP error (shown as 0)\n");
+	r->dgram_cur_ttl = (uint8_t)ttl;
 	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { r->dfd }, .nrecv_fds = 1,
-				 .recv_fds = { r->dfd } };
+				 .recv_fds = { r->dfd }, .ttl_fd = r->dfd };
 	if (np_sandbox_enter(&sb, err, errlen) < 0)
 		return -1;
 	memset(&r->any, 0, sizeof r->any);
@@ -194,11 +184,37 @@ static int open_dgram(struct probe_run *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* No CAP_NET_RAW, TCP probes: connect() (nping --tcp-connect), then the same drop and sandbox,
+ * which lets a TCP socket of the target's family be made and connected, nothing else. */
+static int open_connect(struct probe_run *r, char *err, size_t errlen)
+{
+	if (probe_conn_init(&r->conn, r->scope_id, err, errlen) < 0)
+		return -1;
+	r->connect = true;
+	if (np_priv_drop(err, errlen) < 0)
+		return -1;
+	np_priv_describe(r->privs, sizeof r->privs);
+	tzset();
+	fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes (as nping --tcp-connect), "
+			"open, closed or filtered from connect()'s outcome; the answers' TTL, window "
+			"and options are not seen\n");
+	struct np_sandbox sb = { .connect_family = r->spec.ver == 4 ? AF_INET : AF_INET6 };
+	return np_sandbox_enter(&sb, err, errlen);
+}
+
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
+	if (r->kernel_ip && r->spec.ver != 4) {
+		snprintf(err, errlen, "-s over 1400 and -M: ICMP echo over IPv4 only");
+		return -1;
+	}
+	if (r->kernel_ip && np_priv_have_raw())
+		return open_dgram(r, true, err, errlen);
 	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
-		return open_dgram(r, err, errlen);
+		return open_dgram(r, false, err, errlen);
+	if (!np_priv_have_raw() && r->allow_connect && !iface)
+		return open_connect(r, err, errlen);
 	if (!np_priv_have_raw()) {
 		snprintf(err, errlen, "raw sockets and capture need CAP_NET_RAW: run with sudo, or "
 				      "grant the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -250,13 +266,26 @@ int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent
 int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, uint32_t seq,
 			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 {
-	uint8_t pkt[NP_PROBE_MAX_BYTES];
+	if (r->connect)
+		return probe_conn_send(&r->conn, spec, seq, sent_us, err, errlen);
+	uint8_t pkt[NP_PROBE_BIG_BYTES];
 	int len = np_probe_build(spec, seq, ttl, pkt, sizeof pkt, err, errlen);
 	if (len < 0)
 		return -1;
 	*sent_us = probe_now_us();
-	if (r->dgram) /* the ICMP bytes alone: the kernel writes the IP header */
-		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, err, errlen);
+	if (r->dgram) { /* the ICMP bytes alone: the kernel writes the IP header */
+		/* trace: each probe's TTL on the socket, as tracepath sets it */
+		int t = ttl;
+		if (ttl && ttl != r->dgram_cur_ttl) {
+			if (setsockopt(r->dfd, IPPROTO_IP, IP_TTL, &t, sizeof t) < 0) {
+				snprintf(err, errlen, "setsockopt(IP_TTL): %s", strerror(errno));
+				return -1;
+			}
+			r->dgram_cur_ttl = ttl;
+		}
+		uint32_t mtu = 0;
+		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, &mtu, err, errlen);
+	}
 	return np_sender_send(r->tx, pkt, (size_t)len, err, errlen);
 }
 
@@ -266,12 +295,12 @@ static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t 
 {
 	size_t len = 0;
 	int64_t now = probe_now_us();
-	int rc = np_dgram_recv(r->dfd, r->spec.src, buf, cap, &len, &now);
+	int rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	if (rc == 0) {
 		struct pollfd pfd = { .fd = r->dfd, .events = POLLIN };
 		poll(&pfd, 1, 10);
 		now = probe_now_us();
-		rc = np_dgram_recv(r->dfd, r->spec.src, buf, cap, &len, &now);
+		rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
@@ -285,12 +314,29 @@ static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t 
 	return NP_NEXT_FRAME;
 }
 
+/* probe_run_wait for connect() probes: their outcomes, until the deadline or `done`. */
+static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(void *arg),
+			probe_answer_fn fn, void *arg, char *err, size_t errlen)
+{
+	int64_t now;
+	while (!np_stop_requested && (now = probe_now_us()) < deadline_us && !(done && done(arg)) &&
+	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
+		int64_t ms = (deadline_us - now + 999) / 1000;
+		int step = r->poll_ms > 0 ? r->poll_ms : 10;
+		if (probe_conn_poll(&r->conn, ms < step ? (int)ms : step, fn, arg, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 		   bool (*done)(void *arg), probe_answer_fn fn, void *arg, char *err, size_t errlen)
 {
-	uint8_t dbuf[NP_PROBE_MAX_BYTES + 64];
+	uint8_t dbuf[NP_PROBE_BIG_BYTES + 64];
 	struct np_frame f;
 	struct np_packet p;
+	if (r->connect)
+		return wait_connect(r, deadline_us, done, fn, arg, err, errlen);
 	/* Also stop when stdout's reader has gone (EPIPE, SIGPIPE being ignored): the caller
 	 * then ends the run as after Ctrl-C. */
 	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg)) &&
@@ -333,7 +379,10 @@ void probe_run_close(struct probe_run *r)
 	np_source_close(r->rx);
 	if (r->dgram && r->dfd >= 0)
 		close(r->dfd);
+	if (r->connect)
+		probe_conn_close(&r->conn);
 	r->dgram = false;
+	r->connect = false;
 	r->tx = NULL;
 	r->rx = NULL;
 }
@@ -343,7 +392,9 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 {
 	char err[512] = "";
 	r->cmd = cmd;
-	r->allow_dgram = strcmp(cmd, "ping") == 0 && o->m->kind == NP_PROBE_ICMP;
+	/* Without CAP_NET_RAW: ping and trace by ICMP datagram sockets, ping --syn by connect(). */
+	r->allow_dgram = o->m->kind == NP_PROBE_ICMP;
+	r->allow_connect = strcmp(cmd, "ping") == 0 && o->m->kind == NP_PROBE_SYN;
 	probe_run_spec(r, o->m->kind, (uint16_t)o->port, payload, tos);
 	if (probe_run_target(r, o->host, o->family, o->iface, err, sizeof err) < 0 ||
 	    probe_run_open(r, o->iface, err, sizeof err) < 0) {
@@ -354,7 +405,8 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
-	r->pr.dgram = r->dgram;
+	r->pr.dgram = r->dgram && !r->dgram_raw;
+	r->pr.connect = r->connect;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "netprobe/probe.h"
 #include "netprobe/printer.h"
+#include "probe_conn.h"
 
 struct probe_run {
 	const char *cmd;          /* "ping" or "trace", for messages */
@@ -21,8 +22,17 @@ struct probe_run {
 	int poll_ms;              /* the capture's read timeout; 0: 10 ms */
 	bool allow_dgram;         /* without CAP_NET_RAW, an ICMP datagram socket may do (ping) */
 	bool dgram;               /* ... and it does: no raw socket, no capture */
+	bool kernel_ip;           /* ping -s past one frame, or -M: the kernel builds the IP
+				   * header (a raw ICMP socket without IP_HDRINCL when privileged) */
+	bool pmtu_set;            /* -M given: */
+	int pmtu;                 /* its IP_PMTUDISC_* value */
+	bool dgram_raw;           /* the kernel-built socket is a raw one (privileged) */
 	int dfd;                  /* its descriptor */
 	uint8_t dgram_ttl;        /* ping -t: the socket's TTL (the kernel builds the header) */
+	uint8_t dgram_cur_ttl;    /* the TTL the socket has now (trace sets it probe by probe) */
+	bool allow_connect;       /* without CAP_NET_RAW, connect() may probe TCP (ping --syn) */
+	bool connect;             /* ... and it does: no raw socket, no capture, no packet read */
+	struct probe_conn conn;   /* the connects in flight */
 	uint64_t dframes;         /* frames rebuilt from it so far */
 	struct np_sender *tx;
 	struct np_source *rx;
@@ -49,6 +59,8 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
  * then drop privileges and enter the sandbox, and only then set up the reply pipeline. */
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Send probe `seq`: 0; 1 when the kernel refused it locally (-M do: "local error: message too
+ * long, mtu=N" in err, nothing sent); -1 with err. */
 int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent_us, char *err,
 		   size_t errlen) __attribute__((warn_unused_result));
 /* The same for the probe `spec` describes (one target of a scan). */
@@ -56,8 +68,6 @@ int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, u
 			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-typedef void (*probe_answer_fn)(void *arg, const struct np_packet *p,
-				const struct np_probe_answer *a);
 /* Read answers until `deadline_us` (wall clock, like capture timestamps) or until `done`
  * says stop: each frame through the library pipeline (decoded as watch decodes it), then
  * np_probe_match; fn gets each answer. Returns 0, or -1 with err on a capture error. */

@@ -79,9 +79,8 @@ bad:
 	return -1;
 }
 
-/* A name or an address: getaddrinfo's first answer. */
-static int add_host(struct probe_targets *t, const char *host, int family, char *err,
-		    size_t errlen)
+int probe_resolve(const char *host, int family, uint8_t *ver, uint8_t addr[16],
+		  uint32_t *scope_id, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res;
 	memset(&hints, 0, sizeof hints);
@@ -93,13 +92,31 @@ static int add_host(struct probe_targets *t, const char *host, int family, char 
 			 rc == EAI_NONAME ? "unknown host" : gai_strerror(rc));
 		return -1;
 	}
-	uint8_t addr[16] = { 0 };
-	uint8_t ver = res->ai_family == AF_INET ? 4 : 6;
-	if (ver == 4)
+	memset(addr, 0, 16);
+	*scope_id = 0;
+	if (res->ai_family == AF_INET) {
+		*ver = 4;
 		memcpy(addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
-	else
-		memcpy(addr, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)res->ai_addr;
+		*ver = 6;
+		memcpy(addr, &sin6->sin6_addr, 16);
+		/* "fe80::1%eth0": getaddrinfo puts the interface in sin6_scope_id (RFC 4007 s11);
+		 * without it a link-local address names no link at all. */
+		*scope_id = sin6->sin6_scope_id;
+	}
 	freeaddrinfo(res);
+	return 0;
+}
+
+/* A name or an address: getaddrinfo's first answer. */
+static int add_host(struct probe_targets *t, const char *host, int family, char *err,
+		    size_t errlen)
+{
+	uint8_t addr[16], ver;
+	uint32_t scope;
+	if (probe_resolve(host, family, &ver, addr, &scope, err, errlen) < 0)
+		return -1;
 	return add(t, ver, addr, err, errlen);
 }
 

@@ -103,7 +103,8 @@ static int run(struct report *rp)
 	int rc = probe_run_start(&rp->run, CMD, &o->p, o->p.m->trace_data, 0, false, false);
 	if (rc != 0)
 		return rc;
-	rp->run.spec.paris = true;
+	rp->run.spec.paris = !o->vary_flow;
+	rp->run.pr.vary_flow = o->vary_flow;
 	rp->run.pr.live = o->live && o->tty;
 	struct np_probe_head head = { .cmd = NP_CMD_REPORT, .host = o->p.host,
 				      .target = rp->run.target, .max_ttl = o->max_ttl };

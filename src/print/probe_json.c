@@ -27,14 +27,26 @@ static void json_answer(struct np_probe_printer *pr, const struct np_packet *p,
 {
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
-	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	fprintf(pr->out, "{\"type\":\"probe\",\"seq\":%u", a->seq);
 	json_probe_id(pr, a);
+	if (pr->connect) { /* no packet was read: no ttl, no reply object */
+		fprintf(pr->out, ",\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f%s,"
+				 "\"unprivileged\":true,\"method\":\"connect\"}\n",
+			np_probe_verdict_name(a->verdict), from, rtt, dup ? ",\"duplicate\":true" : "");
+		return;
+	}
+	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
 	fprintf(pr->out, ",\"verdict\":\"%s\",\"from\":\"%s\",\"rtt_ms\":%.3f,\"ttl\":%u%s%s,\"reply\":",
 		np_probe_verdict_name(a->verdict), from, rtt, ttl, dup ? ",\"duplicate\":true" : "",
 		pr->dgram ? ",\"unprivileged\":true" : "");
 	np_print_json_object(pr->out, p, NULL);
 	fprintf(pr->out, "}\n");
+}
+
+static void json_sent(struct np_probe_printer *pr, uint32_t seq)
+{
+	(void)pr;
+	(void)seq;
 }
 
 static void json_silence(struct np_probe_printer *pr, const struct np_probe_answer *a,
@@ -126,6 +138,7 @@ static void json_close(struct np_probe_printer *pr)
 
 const struct np_probe_printer_ops np_probe_json_ops = {
 	.start = json_start,
+	.sent = json_sent,
 	.answer = json_answer,
 	.silence = json_silence,
 	.hop = json_hop,

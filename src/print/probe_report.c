@@ -31,7 +31,8 @@ static void table(struct np_probe_printer *pr, const struct np_trace_report *r)
 		fprintf(pr->out, " of %" PRIu32, r->rounds);
 	/* UDP over IPv6 has no IP id to tell fixed-flow probes by (udp.c) */
 	fprintf(pr->out, ", %s probes, %s\n", pr->m->title,
-		pr->m->kind == NP_PROBE_UDP && pr->ver == 6 ? "a source port per probe" : "fixed flow");
+		pr->vary_flow || (pr->m->kind == NP_PROBE_UDP && pr->ver == 6) ? "a new flow per probe"
+										: "fixed flow");
 	fprintf(pr->out, "%3s  %-28s %6s %5s %7s %7s %7s %7s %7s\n", "HOP", "ADDRESS", "Loss%",
 		"Sent", "Last", "Avg", "Best", "Worst", "StDev");
 	for (unsigned i = 0; i < r->nhops; i++) {
@@ -46,6 +47,8 @@ static void table(struct np_probe_printer *pr, const struct np_trace_report *r)
 				h->worst, np_hopstat_stdev(h));
 		fprintf(pr->out, "%s%s\n", h->rate_limited ? "  rate-limited" : "",
 			h->other_addr ? "  (other addresses answered too)" : "");
+		for (unsigned k = 0; k < h->nmore; k++) /* each path's router, as mtr lists them */
+			fprintf(pr->out, "     %s\n", np_probe_printer_addr(pr, h->more[k], a, sizeof a));
 	}
 	rate_notes(pr, r);
 }
@@ -85,7 +88,16 @@ void np_probe_json_report(struct np_probe_printer *pr, const struct np_trace_rep
 				",\"last_ms\":%.3f,\"avg_ms\":%.3f,\"best_ms\":%.3f,\"worst_ms\":%.3f,"
 				"\"stdev_ms\":%.3f",
 				h->last, h->mean, h->best, h->worst, np_hopstat_stdev(h));
-		fprintf(pr->out, ",\"rate_limited\":%s%s}\n", h->rate_limited ? "true" : "false",
-			h->other_addr ? ",\"other_addr\":true" : "");
+		fprintf(pr->out, ",\"rate_limited\":%s", h->rate_limited ? "true" : "false");
+		if (h->other_addr) {
+			fprintf(pr->out, ",\"other_addr\":true,\"other_addrs\":[");
+			for (unsigned k = 0; k < h->nmore; k++) {
+				char a[NP_ADDR_STRLEN + 16];
+				fprintf(pr->out, "%s\"%s\"", k ? "," : "",
+					np_probe_printer_addr(pr, h->more[k], a, sizeof a));
+			}
+			fprintf(pr->out, "]");
+		}
+		fprintf(pr->out, "}\n");
 	}
 }

@@ -40,14 +40,99 @@ static void text_start(struct np_probe_printer *pr, const struct np_probe_head *
 			h->target, h->max_ttl, pr->m->title);
 		return;
 	}
-	if (pr->quiet)
+	if (pr->quiet && pr->m->port_proto)
 		return;
-	if (!pr->m->port_proto)
+	if (!pr->m->port_proto) /* also with -q, as iputils */
 		fprintf(pr->out, "PING %s (%s) %" PRIu64 "(%" PRIu64 ") bytes of data.\n", h->host,
 			h->target, h->size, h->size + 8 + (pr->ver == 4 ? 20 : 40));
 	else
 		fprintf(pr->out, "PROBE %s (%s) port %" PRIu64 "/%s\n", h->host, h->target, h->port,
 			pr->m->port_proto);
+}
+
+/* An RTT as iputils ping writes it: 3 decimals below 1 ms, 2 below 10, 1 below 100, none
+ * above, from whole microseconds (its triptime), rounded half up. */
+static void iputils_time(char *buf, size_t cap, double ms)
+{
+	long us = lround(ms * 1000.0);
+	if (us >= 100000 - 50)
+		snprintf(buf, cap, "%ld ms", (us + 500) / 1000);
+	else if (us >= 10000 - 5)
+		snprintf(buf, cap, "%ld.%01ld ms", (us + 50) / 1000, ((us + 50) % 1000) / 100);
+	else if (us >= 1000)
+		snprintf(buf, cap, "%ld.%02ld ms", (us + 5) / 1000, ((us + 5) % 1000) / 10);
+	else
+		snprintf(buf, cap, "%ld.%03ld ms", us / 1000, us % 1000);
+}
+
+/* An ICMP error about an echo request in iputils ping's words (pr_icmph, ping6's). */
+static void iputils_error(const struct np_probe_printer *pr, const struct np_packet *p, char *buf,
+			  size_t cap)
+{
+	static const char *const unreach[] = {
+		"Destination Net Unreachable", "Destination Host Unreachable",
+		"Destination Protocol Unreachable", "Destination Port Unreachable", NULL,
+		"Source Route Failed", "Destination Net Unknown", "Destination Host Unknown",
+		"Source Host Isolated", "Destination Net Prohibited", "Destination Host Prohibited",
+		"Destination Net Unreachable for Type of Service",
+		"Destination Host Unreachable for Type of Service", "Packet filtered",
+		"Precedence Violation", "Precedence Cutoff",
+	};
+	static const char *const unreach6[] = { "No route", "Administratively prohibited",
+						"Beyond scope of source address", "Address unreachable",
+						"Port unreachable" };
+	const struct np_icmp *i4 = np_pkt_icmp(p);
+	const struct np_icmp6 *i6 = np_pkt_icmp6(p);
+	if (pr->ver == 4 && i4 && i4->type == 3 && i4->code == 4)
+		snprintf(buf, cap, "Frag needed and DF set (mtu = %u)", i4->mtu);
+	else if (pr->ver == 4 && i4 && i4->type == 3 && i4->code < 16)
+		snprintf(buf, cap, "%s", unreach[i4->code]);
+	else if (pr->ver == 4 && i4 && i4->type == 3)
+		snprintf(buf, cap, "Dest Unreachable, Bad Code: %u", i4->code);
+	else if (pr->ver == 4 && i4 && i4->type == 11)
+		snprintf(buf, cap, "%s", i4->code ? "Frag reassembly time exceeded"
+						  : "Time to live exceeded");
+	else if (pr->ver == 6 && i6 && i6->type == 1 && i6->code < 5)
+		snprintf(buf, cap, "Destination unreachable: %s", unreach6[i6->code]);
+	else if (pr->ver == 6 && i6 && i6->type == 3)
+		snprintf(buf, cap, "Time exceeded: %s", i6->code ? "Defragmentation failure"
+								 : "Hop limit");
+	else
+		snprintf(buf, cap, "%s", "Destination unreachable");
+}
+
+/* ping's ICMP echo lines as iputils ping prints them (80 columns); the decoded detail under -v. */
+static void echo_answer(struct np_probe_printer *pr, const struct np_packet *p,
+			const struct np_probe_answer *a, const char *from, double rtt, bool dup)
+{
+	char t[32], why[64];
+	if (pr->flood) { /* a dot per request, a backspace per reply, as ping -f */
+		if (!dup)
+			fputs("\b \b", pr->out);
+		fflush(pr->out);
+		return;
+	}
+	if (a->verdict == NP_PV_REPLY) {
+		uint32_t bytes = pr->ver == 4 ? np_pkt_ip4(p)->tot_len - np_pkt_ip4(p)->ihl * 4u
+					      : np_pkt_ip6(p)->plen;
+		iputils_time(t, sizeof t, rtt);
+		fprintf(pr->out, "%u bytes from %s: icmp_seq=%u ttl=%u time=%s%s\n", bytes, from,
+			a->seq, pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim, t,
+			dup ? " (DUP!)" : "");
+	} else {
+		iputils_error(pr, p, why, sizeof why);
+		fprintf(pr->out, "From %s icmp_seq=%u %s\n", from, a->seq, why);
+	}
+	if (!pr->verbose)
+		return;
+	char info[512];
+	np_format_info(p, NULL, false, info, sizeof info);
+	if (pr->ver == 4 && !pr->dgram) /* the kernel does not pass it up to a datagram socket */
+		fprintf(pr->out, "    ip_id=0x%04x", np_pkt_ip4(p)->id);
+	else
+		fprintf(pr->out, "   ");
+	fprintf(pr->out, " time=%.3f ms | %s\n", rtt, info);
+	np_print_tree(&pr->pc, p, NULL);
 }
 
 static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
@@ -57,21 +142,39 @@ static void text_answer(struct np_probe_printer *pr, const struct np_packet *p,
 		return;
 	char from[NP_ADDR_STRLEN + 16];
 	np_probe_printer_addr(pr, a->from, from, sizeof from);
-	uint8_t ttl = pr->ver == 4 ? np_pkt_ip4(p)->ttl : np_pkt_ip6(p)->hlim;
+	if (pr->connect) { /* no packet: the kernel's handshake said it */
+		fprintf(pr->out, "From %s: seq=%u %s time=%.3f ms | connect() %s\n", from, a->seq,
+			np_probe_verdict_name(a->verdict), rtt, np_probe_connect_outcome(a->verdict));
+		return;
+	}
+	if (!pr->m->port_proto) {
+		echo_answer(pr, p, a, from, rtt, dup);
+		return;
+	}
 	char info[512];
 	np_format_info(p, NULL, false, info, sizeof info);
-	if (a->verdict == NP_PV_REPLY) { /* an echo reply: iputils ping's line */
-		uint32_t bytes = pr->ver == 4 ? np_pkt_ip4(p)->tot_len - np_pkt_ip4(p)->ihl * 4u : np_pkt_ip6(p)->plen;
-		fprintf(pr->out, "%u bytes from %s: icmp_seq=%u ttl=%u", bytes, from, a->seq, ttl);
-		if (pr->ver == 4 && !pr->dgram) /* the kernel does not pass it up to a datagram socket */
-			fprintf(pr->out, " ip_id=0x%04x", np_pkt_ip4(p)->id);
-		fprintf(pr->out, " time=%.3f ms%s | %s\n", rtt, dup ? " (DUP!)" : "", info);
-	} else {
-		fprintf(pr->out, "From %s: seq=%u %s time=%.3f ms%s | %s\n", from, a->seq,
-			np_probe_verdict_name(a->verdict), rtt, dup ? " (DUP!)" : "", info);
-	}
+	fprintf(pr->out, "From %s: seq=%u %s time=%.3f ms%s | %s\n", from, a->seq,
+		np_probe_verdict_name(a->verdict), rtt, dup ? " (DUP!)" : "", info);
 	if (pr->verbose)
 		np_print_tree(&pr->pc, p, NULL);
+}
+
+const char *np_probe_connect_outcome(enum np_probe_verdict v)
+{
+	switch (v) {
+	case NP_PV_OPEN: return "established (SYN/ACK), reset at once";
+	case NP_PV_CLOSED: return "refused (RST)";
+	default: return "unreachable (ICMP or a local rule)";
+	}
+}
+
+static void text_sent(struct np_probe_printer *pr, uint32_t seq)
+{
+	(void)seq;
+	if (pr->flood && !pr->quiet) {
+		fputc('.', pr->out);
+		fflush(pr->out);
+	}
 }
 
 static void text_silence(struct np_probe_printer *pr, const struct np_probe_answer *a,
@@ -93,6 +196,8 @@ static void row_answer(struct np_probe_printer *pr, const struct np_probe_row *r
 	char from[NP_ADDR_STRLEN + 16];
 	if (!r->received) {
 		snprintf(buf, cap, "no answer in %.3g s", r->timeout_s);
+	} else if (pr->connect) {
+		snprintf(buf, cap, "connect() %s", np_probe_connect_outcome(r->verdict));
 	} else if (k->icmp) {
 		const char *why = pr->ver == 4 ? np_icmp_code_name(k->type, k->code)
 					       : np_icmp6_code_name(k->type, k->code);
@@ -136,7 +241,8 @@ static void text_row(struct np_probe_printer *pr, const struct np_probe_row *r)
 		snprintf(first, sizeof first, "%s", r->target);
 	if (r->received) {
 		snprintf(rtt, sizeof rtt, "%.3f ms", r->rtt_ms);
-		snprintf(ttl, sizeof ttl, "%u", r->keys->ttl);
+		if (!pr->connect) /* connect(): the answer's TTL is not seen */
+			snprintf(ttl, sizeof ttl, "%u", r->keys->ttl);
 	}
 	row_answer(pr, r, ans, sizeof ans);
 	fprintf(pr->out, ports ? "%-12s %-14s %10s %4s  %s\n" : "%-24s %-14s %10s %4s  %s\n", first,
@@ -202,6 +308,8 @@ void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 	if (t->received)
 		fprintf(out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", r->min, np_rtt_avg(r),
 			r->max, np_rtt_mdev(r));
+	else if (t->cmd == NP_CMD_PING) /* iputils ends an answerless summary with a blank line */
+		fprintf(out, "\n");
 	if (t->received && isatty(fileno(out))) {
 		/* RTT histogram by decade, for a terminal. */
 		fprintf(out, "rtt histogram (ms):");
@@ -224,6 +332,7 @@ static void text_close(struct np_probe_printer *pr)
 
 const struct np_probe_printer_ops np_probe_text_ops = {
 	.start = text_start,
+	.sent = text_sent,
 	.answer = text_answer,
 	.silence = text_silence,
 	.hop = text_hop,

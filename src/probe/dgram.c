@@ -18,9 +18,10 @@
 
 #include "netprobe/probe.h"
 
-int np_dgram_open(int *fd, uint16_t *ident, char *err, size_t errlen)
+int np_dgram_open(int *fd, uint16_t *ident, bool raw, int pmtu, char *err, size_t errlen)
 {
-	*fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+	*fd = socket(AF_INET, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		     IPPROTO_ICMP);
 	if (*fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
@@ -31,24 +32,58 @@ int np_dgram_open(int *fd, uint16_t *ident, char *err, size_t errlen)
 	if (setsockopt(*fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on) < 0 ||
 	    setsockopt(*fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof on) < 0 ||
 	    setsockopt(*fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on) < 0 ||
-	    bind(*fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-	    getsockname(*fd, (struct sockaddr *)&sin, &sl) < 0) {
-		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
+	    (pmtu >= 0 && setsockopt(*fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu) < 0) ||
+	    (!raw && bind(*fd, (struct sockaddr *)&sin, sizeof sin) < 0) ||
+	    (!raw && getsockname(*fd, (struct sockaddr *)&sin, &sl) < 0)) {
+		snprintf(err, errlen, "ICMP %s socket: %s", raw ? "raw" : "datagram", strerror(errno));
 		close(*fd);
 		*fd = -1;
 		return -1;
 	}
-	*ident = ntohs(sin.sin_port);
+	if (!raw) /* the kernel's echo identifier: the socket's "port" */
+		*ident = ntohs(sin.sin_port);
 	return 0;
 }
 
-int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, char *err,
-		  size_t errlen)
+/* The MTU a local EMSGSIZE reported (its error queue entry, SO_EE_ORIGIN_LOCAL), or 0. */
+static uint32_t local_mtu(int fd)
+{
+	uint8_t data[64], ctl[512];
+	for (int i = 0; i < 8; i++) {
+		struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				     .msg_controllen = sizeof ctl };
+		if (recvmsg(fd, &mh, MSG_DONTWAIT | MSG_ERRQUEUE) < 0)
+			return 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			const struct sock_extended_err *ee = (const void *)CMSG_DATA(c);
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR &&
+			    ee->ee_origin == SO_EE_ORIGIN_LOCAL && ee->ee_errno == EMSGSIZE)
+				return ee->ee_info;
+		}
+	}
+	return 0;
+}
+
+int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, uint32_t *mtu,
+		  char *err, size_t errlen)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	memcpy(&sin.sin_addr, dst, 4);
-	if (sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin) < 0 && errno != EHOSTUNREACH &&
-	    errno != ENETUNREACH) {
+	/* An ICMP error for an earlier probe (IP_RECVERR) is also reported by the next send,
+	 * which then sends nothing (sock_alloc_send_pskb returns the socket's pending error and
+	 * clears it; the error itself stays on the error queue): send again, once. */
+	ssize_t rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin);
+	if (rc < 0 && (errno == EHOSTUNREACH || errno == ENETUNREACH || errno == ECONNREFUSED ||
+		       errno == EPROTO || errno == EMSGSIZE))
+		rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin);
+	if (rc < 0 && errno == EMSGSIZE) {
+		/* -M do: larger than the path MTU the kernel knows (iputils' "local error") */
+		*mtu = local_mtu(fd);
+		snprintf(err, errlen, "local error: message too long, mtu=%u", *mtu);
+		return 1;
+	}
+	if (rc < 0 && errno != EHOSTUNREACH && errno != ENETUNREACH) {
 		snprintf(err, errlen, "sendto: %s", strerror(errno));
 		return -1;
 	}
@@ -94,6 +129,10 @@ static size_t error_packet(uint8_t *buf, size_t cap, const struct sock_extended_
 	memset(icmp, 0, 8);
 	icmp[0] = ee->ee_type;
 	icmp[1] = ee->ee_code;
+	if (ee->ee_type == 3 && ee->ee_code == 4) { /* the next-hop MTU (RFC 1191) in ee_info */
+		icmp[6] = (uint8_t)(ee->ee_info >> 8);
+		icmp[7] = (uint8_t)ee->ee_info;
+	}
 	ip4(icmp + 8, n, 1, us, target); /* the request as it left, TTL unknown */
 	memcpy(icmp + 28, req, n);
 	uint16_t c = csum(icmp, 28 + n);
@@ -104,18 +143,20 @@ static size_t error_packet(uint8_t *buf, size_t cap, const struct sock_extended_
 	return 48 + n;
 }
 
-int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us)
 {
-	uint8_t data[NP_PROBE_MAX_BYTES], ctl[512];
+	uint8_t data[NP_PROBE_BIG_BYTES];
+	uint8_t ctl[512];
 	struct sockaddr_in from;
 	struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
 	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
 			     .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
 	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 	bool queue = false;
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EHOSTUNREACH ||
-		      errno == ENETUNREACH || errno == ECONNREFUSED)) {
+	/* Not EAGAIN: the socket's pending error (IP_RECVERR: an ICMP error, EMSGSIZE for a
+	 * Frag needed...), which this read reported and cleared; the error queue tells more. */
+	if (n < 0 && errno != EINTR && errno != EBADF && errno != ENOTSOCK) {
 		mh.msg_namelen = sizeof from;
 		mh.msg_controllen = sizeof ctl;
 		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_ERRQUEUE);
@@ -123,7 +164,7 @@ int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t 
 	}
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-	if (n < 8 || (size_t)n > cap - 48)
+	if (n < 8 || (!raw && (size_t)n > cap - 48))
 		return 0;
 	uint8_t ttl = 0;
 	const struct sock_extended_err *ee = NULL;
@@ -138,8 +179,17 @@ int np_dgram_recv(int fd, const uint8_t us[4], uint8_t *buf, size_t cap, size_t 
 			*ts_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 		}
 	}
+	if (raw && !queue) { /* a raw socket reads the whole (reassembled) IP packet */
+		if ((size_t)n > cap)
+			return 0;
+		memcpy(buf, data, (size_t)n);
+		*len = (size_t)n;
+		return 1;
+	}
 	if (queue) {
-		if (!ee || ee->ee_origin != SO_EE_ORIGIN_ICMP)
+		/* a raw socket also reads the ICMP error itself: its queue copy is skipped; a
+		 * local error (EMSGSIZE) was reported by the send */
+		if (raw || !ee || ee->ee_origin != SO_EE_ORIGIN_ICMP)
 			return 0;
 		*len = error_packet(buf, cap, ee, (const uint8_t *)&from.sin_addr, us, data, (size_t)n);
 		return 1;

@@ -16,6 +16,13 @@ void np_hopstat_answer(struct np_hopstat *h, const uint8_t *from, unsigned alen,
 		h->has_addr = true;
 	} else if (memcmp(h->addr, from, alen) != 0) {
 		h->other_addr = true;
+		bool known = false;
+		for (unsigned i = 0; i < h->nmore && !known; i++)
+			known = memcmp(h->more[i], from, alen) == 0;
+		if (!known && h->nmore < NP_HOP_MORE_ADDRS) {
+			memset(h->more[h->nmore], 0, 16);
+			memcpy(h->more[h->nmore++], from, alen);
+		}
 	}
 	h->received++;
 	h->last = ms;

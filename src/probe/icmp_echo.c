@@ -14,7 +14,7 @@ static int build_l4(const struct np_probe_spec *s, uint32_t seq, const uint8_t *
 		return np_wire_icmp_echo(w, s->ver, s->ident, (uint16_t)seq, data, n);
 	/* Paris: the first two data bytes are ~seq, so the one's-complement sum over seq and
 	 * them, and so the checksum, is the same for every probe (RFC 1071). */
-	uint8_t d[NP_PROBE_MAX_DATA];
+	uint8_t d[NP_PING_MAX_DATA];
 	memcpy(d, data, n);
 	d[0] = (uint8_t)(~seq >> 8);
 	d[1] = (uint8_t)~seq;

@@ -207,15 +207,18 @@ int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uin
 	const struct np_probe_module *m = np_probe_module(s->kind);
 	if (errlen)
 		err[0] = '\0';
-	/* At most NP_PROBE_MAX_DATA data bytes: refuse more rather than send fewer than asked. */
-	if (m->carries_data && s->payload > NP_PROBE_MAX_DATA) {
-		snprintf(err, errlen, "%u data bytes is more than the 1400 a probe carries", s->payload);
+	/* At most NP_PROBE_MAX_DATA data bytes (an ICMP echo over IPv4: NP_PING_MAX_DATA, for
+	 * the kernel to fragment): refuse more rather than send fewer than asked. */
+	unsigned most = m->kind == NP_PROBE_ICMP && s->ver == 4 ? NP_PING_MAX_DATA : NP_PROBE_MAX_DATA;
+	if (m->carries_data && s->payload > most) {
+		snprintf(err, errlen, "%u data bytes is more than the %u a probe carries", s->payload,
+			 most);
 		return -1;
 	}
 	struct np_wire *w = np_wire_open(err, errlen);
 	if (!w)
 		return -1;
-	uint8_t data[NP_PROBE_MAX_DATA];
+	uint8_t data[NP_PING_MAX_DATA];
 	uint16_t n = m->carries_data ? s->payload : 0;
 	fill_payload(data, n);
 	uint32_t l4_len = 0;

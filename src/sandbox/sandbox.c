@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,13 +218,49 @@ static int fail_softly(scmp_filter_ctx ctx)
 
 /* Opening anything new fails with EPERM rather than killing: glibc or libpcap may try to open
  * a file late (a locale, /sys statistics) and cope with the failure. */
-static int deny_opens(scmp_filter_ctx ctx)
+static int deny_opens(scmp_filter_ctx ctx, bool tcp_sockets)
 {
 	static const int calls[] = { SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
 				     SCMP_SYS(creat), SCMP_SYS(socket) };
-	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+	/* with connect() probes, socket(2) is ruled by allow_probe_sockets */
+	size_t n = sizeof calls / sizeof calls[0] - (tcp_sockets ? 1 : 0);
+	for (size_t i = 0; i < n; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), calls[i], 0) < 0)
 			return -1;
+	return 0;
+}
+
+/* The unprivileged probes' sockets. trace on an ICMP datagram socket: its TTL, probe by probe
+ * (setsockopt(IPPROTO_IP, IP_TTL) on that descriptor only). ping --syn without CAP_NET_RAW:
+ * a non-blocking TCP socket of the target's family (socket(2) with exactly those arguments;
+ * any other socket fails with EPERM, as before), connected (connect(2): a TCP handshake is all
+ * it can start, no packet is read from it), reset on close (SO_LINGER). */
+static int allow_probe_sockets(scmp_filter_ctx ctx, const struct np_sandbox *sb)
+{
+	int rc = 0;
+	if (sb->ttl_fd > 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 3,
+				      arg_eq(0, (scmp_datum_t)sb->ttl_fd), arg_eq(1, IPPROTO_IP),
+				      arg_eq(2, IP_TTL)) < 0;
+	if (rc || !sb->connect_family)
+		return rc ? -1 : 0;
+	const int family = sb->connect_family;
+	const int type = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+	struct scmp_arg_cmp not_ours = { .arg = 0, .op = SCMP_CMP_NE, .datum_a = (scmp_datum_t)family,
+					 .datum_b = 0 };
+	struct scmp_arg_cmp other_type = { .arg = 1, .op = SCMP_CMP_NE, .datum_a = (scmp_datum_t)type,
+					   .datum_b = 0 };
+	struct scmp_arg_cmp other_proto = { .arg = 2, .op = SCMP_CMP_NE, .datum_a = 0, .datum_b = 0 };
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+			     arg_eq(0, (scmp_datum_t)family), arg_eq(1, (scmp_datum_t)type),
+			     arg_eq(2, 0)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, not_ours) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, other_type) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, other_proto) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2, arg_eq(1, SOL_SOCKET),
+			     arg_eq(2, SO_LINGER)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -318,8 +355,9 @@ int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 		/* the interface's drop counters, opened before (cap_pcap.c, ifdrop_read). */
 		SCMP_SYS(pread64),
 	};
-	int rc = allow_common(ctx) < 0 || deny_opens(ctx) < 0 || fail_softly(ctx) < 0 ||
-		 allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0;
+	int rc = allow_common(ctx) < 0 || deny_opens(ctx, sb->connect_family != 0) < 0 ||
+		 fail_softly(ctx) < 0 || allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0 ||
+		 allow_probe_sockets(ctx, sb) < 0;
 	/* pcap_stats(3PCAP) on Linux: getsockopt(SOL_PACKET, PACKET_STATISTICS). */
 	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
 				    arg_eq(1, SOL_PACKET),
@@ -371,7 +409,7 @@ int np_sandbox_enter_renamer(pid_t worker, char *err, size_t errlen)
 		SCMP_SYS(brk), SCMP_SYS(munmap), /* the FILE.partial name */
 		SCMP_SYS(close), SCMP_SYS(exit_group),
 	};
-	int rc = allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0 || deny_opens(ctx) < 0 ||
+	int rc = allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0 || deny_opens(ctx, false) < 0 ||
 		 allow_on_fd(ctx, SCMP_SYS(write), STDERR_FILENO) < 0 ||
 		 allow_on_fd(ctx, SCMP_SYS(kill), (int)worker) < 0;
 	return finish(ctx, rc, "renamer's", err, errlen);

@@ -12,6 +12,9 @@
 #   ping, trace  from A to B (10.77.20.2): nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
 #   scan         ping --syn with a port list to two targets: the same
 #   report       trace --report -c 4: the same
+#   ping-big, ping-pmtu, flood, vary   ping -s 3000 and -M do (the kernel-built raw ICMP
+#                socket), ping -f -w 2, trace --report --vary-flow: the same (the unprivileged
+#                modes, ICMP datagram ping and trace and connect() probes, are test_unpriv.sh's)
 #   setcap       a copy of netprobe with cap_net_raw,cap_net_admin=eip in a 0755 directory,
 #                run as nobody (setpriv, no sudo): watch -i veth-br -c 2 captures the pings
 #                from A; ping -c 2 10.77.20.2 from A gets 2 replies; CapEff is 0 after the
@@ -160,6 +163,25 @@ sandboxed scan decoder "$NP_PID" "$NOBODY"
 lt_bg_reap scan 10
 lt_expect_rc scan 0
 grep -Eq "^$LT_TCP_OPEN/tcp +open" "$LT_WORK/scan.out" && lt_pass "scan/open-row" || { lt_fail "scan/open-row"; lt_dump scan; }
+# The kernel-built ICMP socket (-s past one frame, -M do), a flood, --vary-flow: the same.
+lt_bg_in "$LT_NS_A" ping-big 20 env -u SUDO_UID -u SUDO_GID "$NP" ping -c 3 -i 0.5 -s 3000 "$LT_B4"
+sandboxed ping-big decoder "$NP_PID" "$NOBODY"
+lt_bg_reap ping-big 10
+lt_expect_rc ping-big 0
+[ "$(grep -c '^3008 bytes from' "$LT_WORK/ping-big.out")" = 3 ] && lt_pass "ping-big/3-replies" || { lt_fail "ping-big/3-replies"; lt_dump ping-big; }
+lt_bg_in "$LT_NS_A" ping-pmtu 20 env -u SUDO_UID -u SUDO_GID "$NP" ping -c 3 -i 0.5 -M do -s 1200 "$LT_B4"
+sandboxed ping-pmtu decoder "$NP_PID" "$NOBODY"
+lt_bg_reap ping-pmtu 10
+lt_expect_rc ping-pmtu 0
+lt_bg_in "$LT_NS_A" flood 20 env -u SUDO_UID -u SUDO_GID "$NP" ping -f -q -w 2 "$LT_B4"
+sandboxed flood decoder "$NP_PID" "$NOBODY"
+lt_bg_reap flood 10
+lt_expect_rc flood 0
+grep -Eq '^[0-9]{3,} packets transmitted, [0-9]{3,} received' "$LT_WORK/flood.out" && lt_pass "flood/hundreds" || { lt_fail "flood/hundreds"; lt_dump flood; }
+lt_bg_in "$LT_NS_A" vary 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --report --vary-flow --udp -c 4 -i 0.5 -W 1 "$LT_B4"
+sandboxed vary decoder "$NP_PID" "$NOBODY"
+lt_bg_reap vary 10
+lt_expect_rc vary 0
 
 # --- setcap: no sudo, file capabilities on a copy ------------------------------------------
 capdir=$LT_WORK/cap

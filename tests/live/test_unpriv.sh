@@ -10,8 +10,16 @@
 #   json         the probe objects say "unprivileged":true, verdict reply, from B
 #   ttl          -t 1: the router's time exceeded (from the socket's error queue), exit 1
 #   sandbox      while it runs: uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
-#   syn          --syn as nobody: no raw socket and no datagram kind for it: one line naming
-#                sudo and setcap, exit 2 (the connect() fallback is not there yet)
+#   syn-*        --syn as nobody falls back to connect() probes (nping --tcp-connect): one
+#                stderr line saying so; -p 8888,9999,8899,8898 against B's open, closed (RST),
+#                DROPped and REJECTed (icmp-host-prohibited) ports: open, closed, filtered,
+#                filtered, no TTL shown, exit 0; one port twice (From lines, exit 0); IPv6
+#                closed port as JSON ("method":"connect"); a DROPped port alone: exit 1
+#   trace-*      trace as nobody: ICMP datagram socket with the TTL set probe by probe
+#                (tracepath's way): R at hop 1, B at hop 2, exit 0; trace --report -c 3: the
+#                same two hops, 0% loss; trace --udp: one line naming sudo and setcap, exit 2
+#   sandbox-*    the connect() scan and the report while they run: uid nobody, CapEff 0,
+#                NoNewPrivs 1, Seccomp 2
 # Usage: test_unpriv.sh NETPROBE (root to build the namespaces; without root it skips with 77
 # unless CI=true)
 set -u
@@ -41,7 +49,7 @@ lt_do nsA sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 lt_run "$LT_NS_A" echo 20 "${U[@]}" "$NPU" ping -c 2 -i 0.2 "$LT_B4"
 lt_expect_rc echo 0
 lt_expect_one_err_line echo 'no CAP_NET_RAW' 'datagram socket' 'IP id'
-if [ "$(grep -cE "^64 bytes from $LT_B4: icmp_seq=[12] ttl=63 time=[0-9.]+ ms \\| Echo \\(ping\\) reply" "$LT_WORK/echo.out")" = 2 ] &&
+if [ "$(grep -cE "^64 bytes from $LT_B4: icmp_seq=[12] ttl=63 time=[0-9.]+ ms\$" "$LT_WORK/echo.out")" = 2 ] &&
 	! grep -q ip_id "$LT_WORK/echo.out" &&
 	grep -q '^2 packets transmitted, 2 received, 0% packet loss' "$LT_WORK/echo.out"; then
 	lt_pass "echo/two-replies-no-ip_id"
@@ -56,33 +64,102 @@ lt_expect_json json "unprivileged" "len(probes) == 2 and all(p.get('unprivileged
 
 lt_run "$LT_NS_A" ttl 20 "${U[@]}" "$NPU" ping -c 1 -t 1 -W 1 "$LT_B4"
 lt_expect_rc ttl 1
-if grep -Eq "^From $LT_RA4: seq=1 ttl-exceeded time=[0-9.]+ ms" "$LT_WORK/ttl.out"; then
+if grep -Eq "^From $LT_RA4 icmp_seq=1 Time to live exceeded\$" "$LT_WORK/ttl.out"; then
 	lt_pass "ttl/time-exceeded-from-R"
 else
 	lt_fail "ttl/time-exceeded-from-R"
 	lt_dump ttl
 fi
 
+# lt_check_sandbox RUN: while RUN (started with lt_bg_in) runs: Seccomp 2, uid nobody, CapEff 0,
+# NoNewPrivs 1.
+check_sandbox() {
+	local run=$1 st="" uid cap nnp i
+	for ((i = 0; i < 100; i++)); do
+		st=$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+		[ "$st" = 2 ] && break
+		sleep 0.05
+	done
+	uid=$(awk '$1 == "Uid:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+	cap=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+	if [ "$st" = 2 ] && [ "$uid" = "$(id -u nobody)" ] && [ "$cap" = 0000000000000000 ] && [ "$nnp" = 1 ]; then
+		lt_pass "$run/nobody-seccomp (Uid $uid, CapEff $cap, NoNewPrivs $nnp, Seccomp $st)"
+	else
+		lt_fail "$run/nobody-seccomp: Uid '$uid' CapEff '$cap' NoNewPrivs '$nnp' Seccomp '$st'"
+	fi
+}
+
 # The sandbox and the identity while it runs.
 lt_bg_in "$LT_NS_A" sandbox 20 "${U[@]}" "$NPU" ping -c 4 -i 0.5 "$LT_B4"
-st=""
-for ((i = 0; i < 100; i++)); do
-	st=$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-	[ "$st" = 2 ] && break
-	sleep 0.05
-done
-uid=$(awk '$1 == "Uid:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-cap=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-if [ "$st" = 2 ] && [ "$uid" = "$(id -u nobody)" ] && [ "$cap" = 0000000000000000 ] && [ "$nnp" = 1 ]; then
-	lt_pass "sandbox/nobody-seccomp (Uid $uid, CapEff $cap, NoNewPrivs $nnp, Seccomp $st)"
-else
-	lt_fail "sandbox/nobody-seccomp: Uid '$uid' CapEff '$cap' NoNewPrivs '$nnp' Seccomp '$st'"
-fi
+check_sandbox sandbox
 lt_bg_reap sandbox 10
 lt_expect_rc sandbox 0
 
-lt_run "$LT_NS_A" syn 20 "${U[@]}" "$NPU" ping --syn -p "$LT_TCP_OPEN" -c 1 "$LT_B4"
-lt_expect_rc syn 2
-lt_expect_one_err_line syn 'sudo' 'setcap'
+# --syn without privileges: connect() probes. 8898 is REJECTed with an ICMP host prohibited.
+nsB iptables -A INPUT -p tcp --dport 8898 -j REJECT --reject-with icmp-host-prohibited 2>/dev/null ||
+	lt_do nsB nft add rule inet np_lt input tcp dport 8898 reject with icmp type host-prohibited
+lt_run "$LT_NS_A" syn-ports 20 "${U[@]}" "$NPU" ping --syn -p "$LT_TCP_OPEN,$LT_CLOSED,$LT_TCP_DROP,8898" -W 1 "$LT_B4"
+lt_expect_rc syn-ports 0
+lt_expect_one_err_line syn-ports 'no CAP_NET_RAW' 'connect\(\)'
+want="$LT_TCP_OPEN/tcp open - connect() established
+$LT_CLOSED/tcp closed - connect() refused
+$LT_TCP_DROP/tcp filtered - no answer
+8898/tcp filtered - connect() unreachable"
+got=$(awk '$1 ~ /^[0-9]+\/tcp$/ { ttl = ($2 == "filtered" && $3 == "-") ? $4 : $5; a = ($3 == "-") ? $5 " " $6 : $6 " " $7; print $1, $2, ttl, a }' "$LT_WORK/syn-ports.out")
+if [ "$got" = "$want" ]; then
+	lt_pass "syn-ports/verdicts (open, closed, filtered by DROP, filtered by REJECT)"
+else
+	lt_fail "syn-ports/verdicts: got '$got'"
+	lt_dump syn-ports
+fi
+
+lt_run "$LT_NS_A" syn-one 20 "${U[@]}" "$NPU" ping --syn -p "$LT_TCP_OPEN" -c 2 -i 0.2 "$LT_B4"
+lt_expect_rc syn-one 0
+if [ "$(grep -cE "^From $LT_B4: seq=[12] open time=[0-9.]+ ms \| connect\(\) established" "$LT_WORK/syn-one.out")" = 2 ] &&
+	grep -q '^2 packets transmitted, 2 received, 0% packet loss' "$LT_WORK/syn-one.out"; then
+	lt_pass "syn-one/two-open-lines"
+else
+	lt_fail "syn-one/two-open-lines"
+	lt_dump syn-one
+fi
+lt_run "$LT_NS_A" syn-json6 20 "${U[@]}" "$NPU" ping --syn -p "$LT_CLOSED" -c 1 --json "$LT_B6"
+lt_expect_rc syn-json6 0
+lt_expect_json syn-json6 "closed-by-connect" "len(probes) == 1 and probes[0].get('verdict') == 'closed' and probes[0].get('method') == 'connect' and probes[0].get('port') == $LT_CLOSED and 'ttl' not in probes[0]" "probes"
+lt_run "$LT_NS_A" syn-drop 20 "${U[@]}" "$NPU" ping --syn -p "$LT_TCP_DROP" -c 1 -W 0.5 "$LT_B4"
+lt_expect_rc syn-drop 1
+
+lt_bg_in "$LT_NS_A" sandbox-syn 20 "${U[@]}" "$NPU" ping --syn -p "$LT_TCP_OPEN,$LT_CLOSED,$LT_TCP_DROP" -c 20 --rate 20 -W 0.5 "$LT_B4"
+check_sandbox sandbox-syn
+lt_bg_reap sandbox-syn 10
+lt_expect_rc sandbox-syn 0
+n=$(lt_synrecv_from "$LT_A4" 2>/dev/null)
+if [ "$n" -eq 0 ]; then lt_pass "syn/no-connection-left-in-B"; else lt_fail "syn/$n connections left in B"; fi
+
+# trace without privileges: tracepath's way, on the ICMP datagram socket.
+lt_run "$LT_NS_A" trace-plain 20 "${U[@]}" "$NPU" trace -q 2 -W 1 "$LT_B4"
+lt_expect_rc trace-plain 0
+if grep -Eq "^ 1  $LT_RA4  [0-9.]+ ms  [0-9.]+ ms\$" "$LT_WORK/trace-plain.out" &&
+	grep -Eq "^ 2  $LT_B4  [0-9.]+ ms  [0-9.]+ ms\$" "$LT_WORK/trace-plain.out" &&
+	[ "$(grep -c '^ [0-9]' "$LT_WORK/trace-plain.out")" = 2 ]; then
+	lt_pass "trace-plain/R-then-B"
+else
+	lt_fail "trace-plain/R-then-B"
+	lt_dump trace-plain
+fi
+lt_bg_in "$LT_NS_A" trace-report 20 "${U[@]}" "$NPU" trace --report -c 3 -i 0.3 "$LT_B4"
+check_sandbox trace-report
+lt_bg_reap trace-report 15
+lt_expect_rc trace-report 0
+if grep -Eq "^  1  $LT_RA4 +0\.0% +3 " "$LT_WORK/trace-report.out" &&
+	grep -Eq "^  2  $LT_B4 +0\.0% +3 " "$LT_WORK/trace-report.out" &&
+	! grep -q '^  3 ' "$LT_WORK/trace-report.out"; then
+	lt_pass "trace-report/two-hops-no-loss"
+else
+	lt_fail "trace-report/two-hops-no-loss"
+	lt_dump trace-report
+fi
+lt_run "$LT_NS_A" trace-udp 20 "${U[@]}" "$NPU" trace --udp -W 1 "$LT_B4"
+lt_expect_rc trace-udp 2
+lt_expect_one_err_line trace-udp 'sudo' 'setcap'
 lt_finish

@@ -1,6 +1,7 @@
 /* test_probe_print.c - the probe printers (src/print/probe_text.c, src/print/probe_json.c):
  * the same run through the text and the JSON implementation, every op but answer (a decoded
  * answer is the live tests' part), compared with the lines ping and trace have always printed. */
+#include <pcap/dlt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -132,7 +133,8 @@ static void test_ping_text_echo(void **state)
 	pr.ops->summary(&pr, pr.out, &t);
 	assert_string_equal(drain(pr.out), "PING b (10.77.20.2) 56(84) bytes of data.\n"
 					   "\n--- b ping statistics ---\n"
-					   "1 packets transmitted, 0 received, 100% packet loss, time 0ms\n");
+					   "1 packets transmitted, 0 received, 100% packet loss, time 0ms\n"
+					   "\n"); /* iputils' blank line when nothing came back */
 }
 
 static void test_ping_json(void **state)
@@ -156,7 +158,8 @@ static void test_ping_json(void **state)
 			    "{\"type\":\"summary\",\"transmitted\":7,\"received\":0,\"duplicates\":0,"
 			    "\"errors\":2,\"loss_pct\":100.0,\"time_ms\":6000}\n");
 	assert_string_equal(drain(err), "\n--- b SYN probe statistics ---\n"
-					"7 packets transmitted, 0 received, +2 errors, 100% packet loss, time 6000ms\n");
+					"7 packets transmitted, 0 received, +2 errors, 100% packet loss, time 6000ms\n"
+					"\n");
 }
 
 static void test_scoped_addr(void **state)
@@ -172,6 +175,98 @@ static void test_scoped_addr(void **state)
 	assert_string_equal(np_probe_printer_addr(&pr, global, buf, sizeof buf), "fd77::1");
 }
 
+/* An IPv4 packet from 10.77.20.2 (or `from`) to 10.77.10.1 carrying `icmp` (n bytes). */
+static void ip4_icmp(struct t_pkt *t, const uint8_t from[4], const uint8_t *icmp, size_t n)
+{
+	uint8_t b[128] = { 0x45, 0, 0, 0, 0x12, 0x34, 0, 0, 63, 1, 0, 0, 0, 0, 0, 0, 10, 77, 10, 1 };
+	memcpy(b + 12, from, 4);
+	t_put16(b + 2, (uint16_t)(20 + n));
+	memcpy(b + 20, icmp, n);
+	t_fix_ip4(b);
+	t_decode(t, DLT_RAW, b, (uint32_t)(20 + n));
+}
+
+/* ping's echo lines are iputils ping's (80 columns, its RTT digits and its error words); the
+ * decoded detail only under -v. */
+static void test_echo_lines(void **state)
+{
+	(void)state;
+	struct np_probe_printer pr;
+	open_printer(&pr, false, NP_PROBE_ICMP);
+	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2",
+				      .size = 8 };
+	pr.ops->start(&pr, &head);
+	/* echo reply, id 0x1111 seq 1, 8 data bytes */
+	uint8_t reply[16] = { 0, 0, 0, 0, 0x11, 0x11, 0, 1 };
+	struct t_pkt t;
+	ip4_icmp(&t, target, reply, sizeof reply);
+	struct np_probe_answer a = { .seq = 1, .verdict = NP_PV_REPLY, .final = true };
+	memcpy(a.from, target, 16);
+	pr.ops->answer(&pr, &t.p, &a, 0.0815, false);   /* 81.5 us, to the whole us: 0.082 */
+	pr.ops->answer(&pr, &t.p, &a, 1.2345, true);    /* 1235 us: 1.24 ms, (t + 5) / 10 */
+	pr.ops->answer(&pr, &t.p, &a, 12.345, false);   /* 12.3 ms */
+	pr.ops->answer(&pr, &t.p, &a, 123.456, false);  /* 123 ms */
+	t_free(&t);
+	/* Frag needed from the router, next-hop MTU 1000, quoting nothing more than its header */
+	uint8_t frag[8] = { 3, 4, 0, 0, 0, 0, 0x03, 0xe8 };
+	ip4_icmp(&t, router, frag, sizeof frag);
+	struct np_probe_answer e = { .seq = 2, .verdict = NP_PV_UNREACHABLE };
+	memcpy(e.from, router, 16);
+	pr.ops->answer(&pr, &t.p, &e, 0.05, false);
+	t_free(&t);
+	uint8_t host[8] = { 3, 1 };
+	ip4_icmp(&t, router, host, sizeof host);
+	e.seq = 3;
+	pr.ops->answer(&pr, &t.p, &e, 3000.0, false);
+	t_free(&t);
+	uint8_t ttl[8] = { 11, 0 };
+	ip4_icmp(&t, router, ttl, sizeof ttl);
+	e.seq = 4;
+	e.verdict = NP_PV_TTL_EXCEEDED;
+	pr.ops->answer(&pr, &t.p, &e, 0.05, false);
+	t_free(&t);
+	assert_string_equal(drain(pr.out),
+			    "PING b (10.77.20.2) 8(36) bytes of data.\n"
+			    "16 bytes from 10.77.20.2: icmp_seq=1 ttl=63 time=0.082 ms\n"
+			    "16 bytes from 10.77.20.2: icmp_seq=1 ttl=63 time=1.24 ms (DUP!)\n"
+			    "16 bytes from 10.77.20.2: icmp_seq=1 ttl=63 time=12.3 ms\n"
+			    "16 bytes from 10.77.20.2: icmp_seq=1 ttl=63 time=123 ms\n"
+			    "From 10.77.10.2 icmp_seq=2 Frag needed and DF set (mtu = 1000)\n"
+			    "From 10.77.10.2 icmp_seq=3 Destination Host Unreachable\n"
+			    "From 10.77.10.2 icmp_seq=4 Time to live exceeded\n");
+}
+
+/* connect() probes: no packet was read, so no TTL and no decoded answer. */
+static void test_connect_answers(void **state)
+{
+	(void)state;
+	struct np_frame f = { .n = 1 };
+	static struct np_packet none; /* no layers */
+	none.frame = &f;
+	struct np_probe_answer a = { .seq = 1, .verdict = NP_PV_OPEN, .final = true, .dport = 8888 };
+	memcpy(a.from, target, 16);
+	memcpy(a.dst, target, 16);
+	struct np_probe_printer pr;
+	open_printer(&pr, false, NP_PROBE_SYN);
+	pr.connect = true;
+	struct np_probe_head head = { .cmd = NP_CMD_PING, .host = "b", .target = "10.77.20.2",
+				      .port = 8888 };
+	pr.ops->start(&pr, &head);
+	pr.ops->answer(&pr, &none, &a, 0.25, false);
+	assert_string_equal(drain(pr.out), "PROBE b (10.77.20.2) port 8888/tcp\n"
+					   "From 10.77.20.2: seq=1 open time=0.250 ms | connect() "
+					   "established (SYN/ACK), reset at once\n");
+	open_printer(&pr, true, NP_PROBE_SYN);
+	pr.connect = true;
+	pr.ops->start(&pr, &head);
+	a.verdict = NP_PV_CLOSED;
+	pr.ops->answer(&pr, &none, &a, 0.25, false);
+	assert_string_equal(drain(pr.out),
+			    "{\"type\":\"probe\",\"seq\":1,\"target\":\"10.77.20.2\",\"port\":8888,"
+			    "\"proto\":\"tcp\",\"verdict\":\"closed\",\"from\":\"10.77.20.2\","
+			    "\"rtt_ms\":0.250,\"unprivileged\":true,\"method\":\"connect\"}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +276,8 @@ int main(void)
 		cmocka_unit_test(test_ping_text_echo),
 		cmocka_unit_test(test_ping_json),
 		cmocka_unit_test(test_scoped_addr),
+		cmocka_unit_test(test_echo_lines),
+		cmocka_unit_test(test_connect_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,6 +54,30 @@ static void fill(struct np_hopstat *h, uint32_t sent, uint32_t got)
 		np_hopstat_answer(h, A, 4, 1.0);
 }
 
+/* Every ECMP path's router is kept (the first three besides the first address), once each. */
+static void test_other_addresses(void **state)
+{
+	(void)state;
+	struct np_hopstat h;
+	memset(&h, 0, sizeof h);
+	const uint8_t x1[4] = { 10, 77, 62, 2 }, x2[4] = { 10, 77, 63, 2 };
+	np_hopstat_answer(&h, x1, 4, 1.0);
+	np_hopstat_answer(&h, x2, 4, 1.0);
+	np_hopstat_answer(&h, x2, 4, 1.0);
+	np_hopstat_answer(&h, x1, 4, 1.0);
+	assert_true(h.other_addr);
+	assert_int_equal(h.nmore, 1);
+	assert_memory_equal(h.addr, x1, 4);
+	assert_memory_equal(h.more[0], x2, 4);
+	for (uint8_t i = 0; i < 10; i++) {
+		const uint8_t a[4] = { 10, 77, 70, i };
+		np_hopstat_answer(&h, a, 4, 1.0);
+	}
+	assert_int_equal(h.nmore, NP_HOP_MORE_ADDRS);
+	assert_int_equal(h.more[2][3], 1); /* 10.77.70.0 and .1 after x2 */
+	assert_int_equal(h.received, 14);
+}
+
 static void test_rate_limited(void **state)
 {
 	(void)state;
@@ -92,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_one_answer),
 		cmocka_unit_test(test_rate_limited),
+		cmocka_unit_test(test_other_addresses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

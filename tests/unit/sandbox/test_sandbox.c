@@ -432,6 +432,54 @@ static void test_dangerous_calls_are_killed(void **state)
 	close(sock);
 }
 
+/* Unprivileged --syn (connect_family): a non-blocking TCP socket of that family may be made,
+ * reset-on-close set and connected (to 127.0.0.1's port 1 here: refused or in progress); any
+ * other socket still fails with EPERM, a file still cannot be opened. */
+static int connect_mode(void *arg)
+{
+	(void)arg;
+	static const struct np_sandbox sb = { .connect_family = AF_INET };
+	int rc = enter(&sb);
+	if (rc)
+		return rc;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) != 0)
+		return 2;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(1),
+				   .sin_addr.s_addr = htonl(0x7f000001) };
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0 ||
+	    (errno != ECONNREFUSED && errno != EINPROGRESS))
+		return 3;
+	close(fd);
+	errno = 0;
+	if (socket(AF_INET, SOCK_DGRAM, 0) != -1 || errno != EPERM)
+		return 4;
+	errno = 0;
+	if (socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) != -1 || errno != EPERM)
+		return 5;
+	errno = 0;
+	if (socket(AF_INET, SOCK_STREAM, 0) != -1 || errno != EPERM)
+		return 6;
+	errno = 0;
+	if (socket(AF_PACKET, SOCK_RAW, 0) != -1 || errno != EPERM)
+		return 7;
+	errno = 0;
+	if (open("/etc/passwd", O_RDONLY) != -1 || errno != EPERM)
+		return 8;
+	return 0;
+}
+
+static void test_connect_mode(void **state)
+{
+	(void)state;
+	struct outcome o;
+	in_child(connect_mode, NULL, &o);
+	assert_exit(&o, 0);
+}
+
 /* abort(3) (glibc's heap checks) ends with SIGABRT, as it would unsandboxed: the sandbox does
  * not take the blame (tgkill to itself is allowed). */
 static int do_abort(void *arg)
@@ -492,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_harmless_calls_fail_softly),
 		cmocka_unit_test(test_dangerous_calls_are_killed),
 		cmocka_unit_test(test_abort_is_sigabrt),
+		cmocka_unit_test(test_connect_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
