@@ -44,6 +44,7 @@ struct np_source_ops {
 struct np_source {
 	const struct np_source_ops *ops;
 	int dlt;
+	uint32_t snaplen;  /* the capture's snapshot length (a pcapng file: each interface's) */
 	uint64_t frames;
 	uint64_t delivered;
 };

@@ -86,11 +86,16 @@ static void watch_usage(FILE *out)
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
 		"Output file (with -r or -i):\n"
-		"  -w, --write FILE    also write the captured frames to FILE (classic pcap);\n"
+		"  -w, --write FILE    also write the captured frames to FILE (classic pcap, or\n"
+		"                      pcapng when FILE ends in .pcapng or with --format);\n"
 		"                      'netprobe watch -r FILE' replays them to the same output.\n"
 		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
 		"                      '-' writes the capture to stdout (and prints no packets)\n"
 		"      --overwrite     let -w replace an existing FILE\n"
+		"      --format FMT    what -w writes: pcap, or pcapng (an interface block per\n"
+		"                      interface, each packet's direction, netprobe's analysis\n"
+		"                      notes and events as packet comments, the summary and\n"
+		"                      kernel drop counts in the statistics blocks at the end)\n"
 		"Live capture:\n"
 		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
 		"                      32768 when writing to a pipe or file)\n"
@@ -121,6 +126,7 @@ enum {
 	OPT_WIDTH,
 	OPT_PAYLOAD,
 	OPT_PAYLOAD_MAX,
+	OPT_FORMAT,
 };
 
 
@@ -207,6 +213,7 @@ static const struct rule rules[] = {
 	{ "ladder", OPT_LADDER, K_TRUE, AT(ladder), 0, 0, NULL, NULL },
 	{ "write", 'w', K_NAME, AT(write_file), 0, 0, "-w", "a file name, or '-' for stdout" },
 	{ "overwrite", OPT_OVERWRITE, K_TRUE, AT(overwrite), 0, 0, NULL, NULL },
+	{ "format", OPT_FORMAT, K_SPECIAL, 0, 0, 0, "--format", "pcap or pcapng" },
 	{ "duration", OPT_DURATION, K_SECONDS, AT(duration), 0, 0, "duration",
 	  "0.001-31536000 seconds" },
 	{ "buffer-size", 'B', K_U64, AT(buffer_kib), 64, 4u << 20, "buffer size", "64-4194304 KiB" },
@@ -268,6 +275,12 @@ static bool take_special(const struct rule *r, const char *arg, struct watch_opt
 		return true;
 	case 't':
 		return np_tsfmt_parse(arg, &o->tsfmt);
+	case OPT_FORMAT:
+		if (strcmp(arg, "pcap") == 0 || strcmp(arg, "pcapng") == 0) {
+			o->write_format = arg[4] ? NP_WFMT_PCAPNG : NP_WFMT_PCAP;
+			return true;
+		}
+		return false;
 	case OPT_PORT:
 		if (!np_parse_uint(arg, r->lo, r->hi, &v))
 			return false;
@@ -343,6 +356,8 @@ static const char *conflict(const struct watch_opts *o)
 		return "--payload-max goes with -A, -X or --json --payload";
 	if (o->overwrite && !o->write_file)
 		return "--overwrite goes with -w FILE";
+	if (o->write_format && !o->write_file)
+		return "--format says what -w writes; it goes with -w FILE";
 	if (o->buffer_kib && o->read_file)
 		return "-B sizes a live capture's kernel buffer; it does not apply to -r";
 	return NULL;

@@ -30,7 +30,7 @@
 #define WATCH_STOPPED (-1)
 
 static int open_source(const struct watch_opts *o, struct np_source **src, struct np_outfile *of,
-		       bool *of_open)
+		       bool *of_open, struct np_wout *wo)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc;
@@ -87,7 +87,7 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 			return NP_EXIT_ERROR;
 		}
 		*of_open = true;
-		if (np_source_dump_open(*src, of->fp, o->write_file, err, sizeof err) < 0) {
+		if (np_wout_open(wo, o, *src, of->fp, dev, err, sizeof err) < 0) {
 			np_outfile_release(of, false);
 			*of_open = false;
 			free(filter);
@@ -209,6 +209,7 @@ struct run {
 	struct np_source *src;
 	struct np_outfile of;
 	bool of_open;
+	struct np_wout wo;   /* what -w writes: pcap or pcapng */
 	int handover_fd;
 	bool stdout_stream;  /* a pipe or socket, whose reader can go while we wait */
 	bool err_tty;
@@ -262,6 +263,8 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
 	np_pipeline_ladder(&r->pl, r->ladder);
+	if (r->of_open && r->wo.ng)
+		np_pipeline_annotate(&r->pl, &r->wo.annot);
 	return NP_EXIT_OK;
 }
 
@@ -320,9 +323,9 @@ static void source_ended(struct run *r, enum np_next rc, const char *err)
 
 /* -w: the frame goes to the capture file, flushed at least every FLUSH_EVERY_MS. True: a
  * write failed or the file's reader went, end the run. */
-static bool write_frame(struct run *r, const struct np_frame *f)
+static bool write_frame(struct run *r, const struct np_frame *f, const struct np_packet *pkt)
 {
-	np_source_dump(r->src, f);
+	np_wout_frame(&r->wo, r->src, f, pkt);
 	r->dirty = true;
 	int64_t now = coarse_ms();
 	if (now - r->flushed_ms >= FLUSH_EVERY_MS)
@@ -364,9 +367,11 @@ static void frame_loop(struct run *r)
 			source_ended(r, rc, err);
 			break;
 		}
-		if (r->of_open && write_frame(r, &f))
+		/* written after the pipeline: pcapng carries what it found as comments */
+		bool shown = np_pipeline_frame(&r->pl, &f, &pkt);
+		if (r->of_open && write_frame(r, &f, &pkt))
 			break;
-		if (!np_pipeline_frame(&r->pl, &f, &pkt))
+		if (!shown)
 			continue;
 		/* A flag test (the printers write through stdio); one thread, so no lock. */
 		if (ferror_unlocked(stdout)) {
@@ -408,12 +413,15 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	 * its own, as with tcpdump. */
 	if (np_stop_requested == SIGINT && r->err_tty)
 		fputc('\n', stderr);
+	np_annot_clear(&r->wo.annot); /* from here: the events of the end */
 	if (r->stop == STOP_NONE)
 		np_pipeline_finish(&r->pl);
 	struct np_source_stats st;
 	np_source_stats(r->src, &st);
 	struct np_run_stats rs;
 	np_pipeline_stats(&r->pl, st.frames, &rs);
+	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
+		r->stop = check_capture_file(&r->of, &r->of_open);
 	np_tracker_free(trk);
 	np_ladder_free(r->ladder);
 	if (r->stop == STOP_NONE)
@@ -434,7 +442,8 @@ static int end_run(struct run *r, struct np_tracker *trk)
 		kernel_counters(&st, rs.shown);
 	if (r->of_open)
 		status = finish_capture_file(r, status);
-	np_source_close(r->src); /* closes the -w stream */
+	np_source_close(r->src); /* closes a pcap -w stream */
+	np_wout_close(&r->wo);    /* ...or a pcapng one */
 	if (r->o->write_file)
 		np_outfile_release(&r->of, true);
 	return status;
@@ -447,7 +456,7 @@ int np_watch_run(const struct watch_opts *o, int handover_fd, pid_t parent)
 	 * anything is opened, so a sandbox installed after the opens need not allow fstat). */
 	struct stat so;
 	r.stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
-	int status = open_source(o, &r.src, &r.of, &r.of_open);
+	int status = open_source(o, &r.src, &r.of, &r.of_open, &r.wo);
 	if (status == WATCH_STOPPED)
 		return stopped_before_start(o);
 	if (status != NP_EXIT_OK) {

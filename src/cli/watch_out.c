@@ -1,0 +1,156 @@
+/* watch_out.c - what -w writes, frame by frame: classic pcap through libpcap's dumper (the
+ * source's), or pcapng through netprobe's writer (src/capture/pcapng_w.c) with an interface
+ * block per interface, each frame's direction and netprobe's analysis as its comments, and
+ * the run's summary and kernel counters in the statistics blocks at the end. */
+#define _GNU_SOURCE /* open_memstream */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/dlt.h>
+
+#include "cli.h"
+#include "netprobe/pcapng.h"
+#include "watch.h"
+
+/* pcapng when asked (--format), or when FILE's name says so. */
+static bool wants_pcapng(const struct watch_opts *o)
+{
+	if (o->write_format != NP_WFMT_AUTO)
+		return o->write_format == NP_WFMT_PCAPNG;
+	size_t n = strlen(o->write_file);
+	return n >= 7 && strcmp(o->write_file + n - 7, ".pcapng") == 0;
+}
+
+int np_wout_open(struct np_wout *w, const struct watch_opts *o, struct np_source *src, FILE *fp,
+		 const char *dev, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof *w);
+	w->first_us = -1;
+	w->live_name = o->read_file ? NULL : dev;
+	if (!wants_pcapng(o))
+		return np_source_dump_open(src, fp, o->write_file, err, errlen);
+	w->ng = true;
+	if (!(w->ng_w = np_pcapng_w_open(fp))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The interface block a frame belongs to: a pcapng file's own interface; on `any` (SLL2) the
+ * interface of its index; else the one interface of the capture. */
+static int64_t frame_iface(struct np_wout *w, const struct np_source *src, const struct np_frame *f,
+			   const struct np_packet *pkt)
+{
+	if (f->iface)
+		return np_pcapng_w_iface(w->ng_w, f->dlt, f->iface->snaplen, f->iface->name,
+					 f->iface->id);
+	const struct np_link *sll2 = np_pkt_sll2(pkt);
+	if (sll2)
+		return np_pcapng_w_iface(w->ng_w, f->dlt, src->snaplen, np_pkt_ifname(pkt),
+					 sll2->sll_ifindex);
+	return np_pcapng_w_iface(w->ng_w, f->dlt, src->snaplen, w->live_name, 0);
+}
+
+/* epb_flags from what the frame says of its direction: a Linux cooked header's packet type,
+ * or a pcapng file's own flags. */
+static uint32_t frame_flags(const struct np_frame *f, const struct np_packet *pkt)
+{
+	const struct np_pkt_layer *l0 = pkt->nlayers ? &pkt->layer[0] : NULL;
+	if (l0 && l0->kind == NP_L_LINK && l0->link.hdr_len &&
+	    (l0->link.kind == NP_LINK_SLL || l0->link.kind == NP_LINK_SLL2)) {
+		static const uint32_t by_type[5] = {
+			NP_EPB_IN | NP_EPB_UNICAST, NP_EPB_IN | NP_EPB_BROADCAST,
+			NP_EPB_IN | NP_EPB_MULTICAST, NP_EPB_IN | NP_EPB_PROMISC, NP_EPB_OUT,
+		};
+		return l0->link.sll_pkttype < 5 ? by_type[l0->link.sll_pkttype] : 0;
+	}
+	return f->dir;
+}
+
+static bool has_text(const struct np_annot *a, const char *text)
+{
+	const char *c = a->buf;
+	for (unsigned i = 0; i < a->n; c += strlen(c) + 1, i++)
+		if (strcmp(c, text) == 0)
+			return true;
+	return false;
+}
+
+int np_wout_frame(struct np_wout *w, struct np_source *src, const struct np_frame *f,
+		  const struct np_packet *pkt)
+{
+	if (!w->ng)
+		return np_source_dump(src, f);
+	int64_t id = frame_iface(w, src, f, pkt);
+	if (id < 0)
+		id = 0; /* 65536 interfaces: the rest share the first */
+	/* netprobe's notes, then the file's own comments, each text once (a file netprobe
+	 * wrote carries the same notes again) */
+	struct np_annot *a = &w->annot;
+	const char *c = f->comments;
+	for (unsigned i = 0; i < f->ncomments; c += strlen(c) + 1, i++)
+		if (!has_text(a, c))
+			np_annot_add(a, c);
+	int64_t us = f->ts_sec * 1000000 + f->ts_usec;
+	if (w->first_us < 0)
+		w->first_us = us;
+	w->last_us = us;
+	return np_pcapng_w_packet(w->ng_w, (uint32_t)id, f, frame_flags(f, pkt), a->buf, a->n);
+}
+
+/* The run's summary as text (as stderr shows it) and the events of its end. NULL: no memory. */
+static char *summary_text(const struct np_wout *w, const struct np_run_stats *rs)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return NULL;
+	np_print_summary(m, &rs->track, rs->frames);
+	const char *c = w->annot.buf;
+	for (unsigned i = 0; i < w->annot.n; c += strlen(c) + 1, i++)
+		fprintf(m, "%s\n", c);
+	if (fclose(m) != 0) {
+		free(text);
+		return NULL;
+	}
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	return text;
+}
+
+int np_wout_end(struct np_wout *w, const struct np_source_stats *st, const struct np_run_stats *rs)
+{
+	if (!w->ng)
+		return 0;
+	unsigned n = np_pcapng_w_nifaces(w->ng_w);
+	if (n == 0) /* no frame: one interface all the same, to carry the statistics */
+		n = np_pcapng_w_iface(w->ng_w, DLT_EN10MB, 262144, w->live_name, 0) >= 0 ? 1 : 0;
+	char *summary = summary_text(w, rs);
+	int rc = 0;
+	for (unsigned i = 0; i < n; i++) {
+		/* the kernel counts the whole capture: said once, on the first interface */
+		struct np_pcapng_isb isb = {
+			.start_us = w->first_us, .end_us = w->last_us,
+			.have_kernel = i == 0 && st->have_kernel, .recv = st->recv,
+			.osdrop = st->drop, .ifdrop = st->ifdrop,
+			.delivered = np_pcapng_w_packets(w->ng_w, i),
+			.comment = i == 0 ? summary : NULL,
+		};
+		if (np_pcapng_w_stats(w->ng_w, i, &isb) < 0)
+			rc = -1;
+	}
+	free(summary);
+	return rc;
+}
+
+/* At the run's end, after the file was completed: the pcapng writer closes its stream (a
+ * classic pcap dumper's is closed with the source). */
+void np_wout_close(struct np_wout *w)
+{
+	if (w->ng)
+		np_pcapng_w_close(w->ng_w);
+	w->ng_w = NULL;
+}
