@@ -45,6 +45,9 @@ uint16_t np_pcapng_linktype(int dlt);
  * -1 with err filled. */
 int np_pcapng_open(struct np_source **out, FILE *fp, struct np_zread *z, char *err,
 		   size_t errlen) __attribute__((warn_unused_result));
+/* Interface i of a pcapng source as known so far (all those before its first packet once it is
+ * open), or NULL (past the end, or not a pcapng source). Valid until the next frame is read. */
+const struct np_frame_if *np_pcapng_iface(struct np_source *s, unsigned i);
 /* The source reads a pipe or FIFO, descriptor fd: np_source_idle polls it. */
 void np_pcapng_stream_fd(struct np_source *s, int fd);
 

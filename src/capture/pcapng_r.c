@@ -509,6 +509,11 @@ static bool ng_idle(struct np_source *s)
 	return poll(&pfd, 1, 0) == 0;
 }
 
+const struct np_frame_if *np_pcapng_iface(struct np_source *s, unsigned i)
+{
+	return s->ops == &ng_ops && i < ngs(s)->nifs ? &ngs(s)->ifs[i].fi : NULL;
+}
+
 void np_pcapng_stream_fd(struct np_source *s, int fd)
 {
 	if (s->ops == &ng_ops)

@@ -35,6 +35,10 @@ int np_wout_open(struct np_wout *w, const struct watch_opts *o, struct np_source
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* A pcapng file's interfaces keep their numbers and order: declared at once */
+	const struct np_frame_if *fi;
+	for (unsigned i = 0; (fi = np_pcapng_iface(src, i)) != NULL; i++)
+		np_pcapng_w_iface(w->ng_w, fi->dlt, fi->snaplen, fi->name, fi->id);
 	return 0;
 }
 
