@@ -55,10 +55,10 @@ static void flush_events(struct np_pipeline *pl)
 		return;
 	for (unsigned i = 0; i < pl->evs.n; i++) {
 		const struct np_event *ev = &pl->evs.ev[i];
-		if (ev->kind != NP_EV_CONV_END)
-			np_printer_event(pl->pr, ev);
 		if (pl->annot)
 			np_annot_event(pl->annot, ev);
+		if (ev->kind != NP_EV_CONV_END)
+			np_printer_event(pl->pr, ev);
 		else if (ev->end.why != NP_CONV_EVICTED) /* evictions: done before the packet */
 			conv_end(pl, ev);
 	}
