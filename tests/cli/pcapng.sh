@@ -16,6 +16,8 @@
 #                mergecap) which libpcap refuses: every frame decodes, each with its own link
 #                type, the lines name each frame's interface; written again as pcapng it keeps
 #                three interfaces; written as pcap it keeps only the first link type's frames
+#   seed         tests/fuzz/regressions/pcapfile/pcapng-reader-blocks (two sections, both byte
+#                orders, 2^-8 resolution with an offset, SPB, obsolete PB): the times and names
 #   cut          a pcapng file cut in a block: the frames before it, then one line, exit 2
 # Usage: pcapng.sh NETPROBE
 set -u
@@ -124,6 +126,16 @@ cmp -s "$tmp/m" "$tmp/m3" && ok || bad "mixed: the rewritten file reads differen
 "$np" watch -r "$mixed" -w "$tmp/m.pcap" >/dev/null 2>"$tmp/mp.err"
 [ "$(capinfos -c -M "$tmp/m.pcap" | awk '/Number of packets/{print $NF}')" = 10 ] && ok || bad "mixed: pcap output does not hold the 10 SLL2 frames"
 grep -q 'not written to a classic pcap file' "$tmp/mp.err" && ok || bad "mixed: no warning for the frames left out"
+
+# --- seed: every block the reader knows (tests/fuzz/mk_pcapng_seed.py) --------------------------
+"$np" watch -r "$top/tests/fuzz/regressions/pcapfile/pcapng-reader-blocks" -t e >"$tmp/seed" 2>/dev/null
+rc=$?
+# if_tsresol 2^-8 with if_tsoffset 100 s: 1100 s; SPB: no time; the obsolete PB on raw-big; the
+# second (little-endian) section's one unnamed interface: no name shown
+if [ $rc -eq 0 ] && [ "$(grep -c '' "$tmp/seed")" -eq 4 ] && grep -q '^    1 1100.000000 eth-big Out ' "$tmp/seed" &&
+	grep -q '^    3   2.000000 raw-big - ' "$tmp/seed" && grep -q '^    4   3.000000       10.77.0.1' "$tmp/seed"; then ok; else
+	bad "seed: exit $rc, $(cat "$tmp/seed")"
+fi
 
 # --- cut ------------------------------------------------------------------------------------------
 head -c 5000 "$out" >"$tmp/cut.pcapng"
