@@ -86,6 +86,8 @@ int np_pcapng_w_stats(struct np_pcapng_w *w, uint32_t ifid, const struct np_pcap
 unsigned np_pcapng_w_nifaces(const struct np_pcapng_w *w);
 uint64_t np_pcapng_w_packets(const struct np_pcapng_w *w, uint32_t ifid);
 FILE *np_pcapng_w_file(const struct np_pcapng_w *w);
+/* Bytes written (handed to the stream) so far. */
+uint64_t np_pcapng_w_bytes(const struct np_pcapng_w *w);
 /* fclose the stream and free the writer. */
 void np_pcapng_w_close(struct np_pcapng_w *w);
 

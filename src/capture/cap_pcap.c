@@ -253,6 +253,14 @@ static int pcap_dump_frame(struct np_source *s, const struct np_frame *f)
 	return ferror(pcap_dump_file(p->dumper)) ? -1 : 0;
 }
 
+static void pcap_dump_close_fp(struct np_source *s)
+{
+	struct pcap_source *p = ps(s);
+	if (p->dumper)
+		pcap_dump_close(p->dumper);
+	p->dumper = NULL;
+}
+
 static void pcap_source_close(struct np_source *s)
 {
 	struct pcap_source *p = ps(s);
@@ -289,6 +297,7 @@ static const struct np_source_ops pcap_ops = {
 	.stats = pcap_source_stats,
 	.dump_open = pcap_dump_open_fp,
 	.dump = pcap_dump_frame,
+	.dump_close = pcap_dump_close_fp,
 	.close = pcap_source_close,
 	.idle = pcap_source_idle,
 };

@@ -482,13 +482,21 @@ static int ng_dump(struct np_source *s, const struct np_frame *f)
 	return ferror(pcap_dump_file(g->dumper)) ? -1 : 0;
 }
 
-static void ng_close(struct np_source *s)
+static void ng_dump_close(struct np_source *s)
 {
 	struct ng_source *g = ngs(s);
 	if (g->dumper)
 		pcap_dump_close(g->dumper);
+	g->dumper = NULL;
 	if (g->dead)
 		pcap_close(g->dead);
+	g->dead = NULL;
+}
+
+static void ng_close(struct np_source *s)
+{
+	struct ng_source *g = ngs(s);
+	ng_dump_close(s);
 	drop_ifaces(g);
 	free(g->ifs);
 	free(g->buf);
@@ -527,6 +535,7 @@ static const struct np_source_ops ng_ops = {
 	.stats = ng_stats,
 	.dump_open = ng_dump_open,
 	.dump = ng_dump,
+	.dump_close = ng_dump_close,
 	.close = ng_close,
 	.idle = ng_idle,
 };

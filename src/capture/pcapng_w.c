@@ -26,6 +26,7 @@ struct np_pcapng_w {
 	struct wiface *ifs;
 	unsigned nifs, cap;
 	unsigned last; /* the interface of the previous frame: most frames repeat it */
+	uint64_t bytes; /* written so far (-C counts them) */
 };
 
 static void put32(FILE *fp, uint32_t v)
@@ -127,10 +128,11 @@ struct np_pcapng_w *np_pcapng_w_open(FILE *fp)
 	put_opt(fp, NP_PCAPNG_SHB_USERAPPL, appl, sizeof appl - 1);
 	put32(fp, 0);
 	put32(fp, total);
+	w->bytes = total;
 	return w;
 }
 
-static void write_idb(FILE *fp, const struct wiface *i)
+static uint32_t write_idb(FILE *fp, const struct wiface *i)
 {
 	size_t nl = i->named ? strlen(i->name) : 0;
 	uint32_t total = 20 + (uint32_t)(nl ? opt_size(nl) + 4 : 0);
@@ -144,6 +146,7 @@ static void write_idb(FILE *fp, const struct wiface *i)
 		put32(fp, 0);
 	}
 	put32(fp, total);
+	return total;
 }
 
 int64_t np_pcapng_w_iface(struct np_pcapng_w *w, int dlt, uint32_t snaplen, const char *name,
@@ -176,7 +179,7 @@ int64_t np_pcapng_w_iface(struct np_pcapng_w *w, int dlt, uint32_t snaplen, cons
 	f->named = name != NULL;
 	if (name)
 		snprintf(f->name, sizeof f->name, "%s", name);
-	write_idb(w->fp, f);
+	w->bytes += write_idb(w->fp, f);
 	w->last = w->nifs;
 	return w->nifs++;
 }
@@ -209,6 +212,7 @@ int np_pcapng_w_packet(struct np_pcapng_w *w, uint32_t ifid, const struct np_fra
 	put32(fp, total);
 	if (ifid < w->nifs)
 		w->ifs[ifid].packets++;
+	w->bytes += total;
 	return ferror(fp) ? -1 : 0;
 }
 
@@ -240,6 +244,7 @@ int np_pcapng_w_stats(struct np_pcapng_w *w, uint32_t ifid, const struct np_pcap
 	put_u64_opt(fp, NP_PCAPNG_ISB_USRDELIV, st->delivered);
 	put32(fp, 0);
 	put32(fp, total);
+	w->bytes += total;
 	return ferror(fp) ? -1 : 0;
 }
 
@@ -251,6 +256,11 @@ unsigned np_pcapng_w_nifaces(const struct np_pcapng_w *w)
 uint64_t np_pcapng_w_packets(const struct np_pcapng_w *w, uint32_t ifid)
 {
 	return ifid < w->nifs ? w->ifs[ifid].packets : 0;
+}
+
+uint64_t np_pcapng_w_bytes(const struct np_pcapng_w *w)
+{
+	return w->bytes;
 }
 
 FILE *np_pcapng_w_file(const struct np_pcapng_w *w)

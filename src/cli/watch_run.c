@@ -30,7 +30,7 @@
 #define WATCH_STOPPED (-1)
 
 static int open_source(const struct watch_opts *o, struct np_source **src, struct np_outfile *of,
-		       bool *of_open, struct np_wout *wo)
+		       bool *of_open, struct np_wout *wo, int handover_fd)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc;
@@ -74,7 +74,18 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	}
 	/* The output file last, so that a bad filter or interface leaves nothing behind; still
 	 * before the first packet is read. */
-	if (o->write_file) {
+	bool rotating = o->rot_size || o->rot_secs;
+	if (rotating) { /* the parent makes the files (np_rotate_parent) */
+		memset(of, 0, sizeof *of);
+		of->path = o->write_file;
+		of->handover_fd = -1;
+		*of_open = true;
+		if (np_wout_open(wo, o, *src, of, handover_fd, dev, err, sizeof err) < 0) {
+			free(filter);
+			np_errorf(CMD, "%s", err);
+			return NP_EXIT_ERROR;
+		}
+	} else if (o->write_file) {
 		if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
 			if (of->interrupted && np_stop_requested) {
 				/* Stopped while the FIFO waited for a reader: a clean end with
@@ -87,7 +98,7 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 			return NP_EXIT_ERROR;
 		}
 		*of_open = true;
-		if (np_wout_open(wo, o, *src, of->fp, dev, err, sizeof err) < 0) {
+		if (np_wout_open(wo, o, *src, of, -1, dev, err, sizeof err) < 0) {
 			np_outfile_release(of, false);
 			*of_open = false;
 			free(filter);
@@ -141,7 +152,7 @@ static int confine(const struct np_outfile *of, bool of_open, int handover_fd, p
 	}
 	tzset(); /* -t a: localtime(3) reads the zone file now, not once sandboxed */
 	struct np_sandbox sb = { .nwrite_fds = 0 };
-	if (of_open && !of->to_stdout)
+	if (of_open && of->fp && !of->to_stdout)
 		sb.write_fds[sb.nwrite_fds++] = fileno(of->fp);
 	if (handover_fd >= 0)
 		sb.write_fds[sb.nwrite_fds++] = handover_fd;
@@ -277,7 +288,8 @@ static enum stop_reason stdout_failed(struct run *r)
 
 static void flush_capture(struct run *r, int64_t now)
 {
-	fflush(r->of.fp);
+	if (r->of.fp) /* -C/-G: none before the first frame */
+		fflush(r->of.fp);
 	r->dirty = false;
 	r->flushed_ms = now;
 }
@@ -325,7 +337,14 @@ static void source_ended(struct run *r, enum np_next rc, const char *err)
  * write failed or the file's reader went, end the run. */
 static bool write_frame(struct run *r, const struct np_frame *f, const struct np_packet *pkt)
 {
-	np_wout_frame(&r->wo, r->src, f, pkt);
+	if (np_wout_frame(&r->wo, r->src, f, pkt) < 0 && r->wo.rotating) {
+		/* -C/-G: the parent that makes the files is gone, or the pipe to it failed */
+		np_errorf(CMD, "-w: cannot hand the capture to the process that writes the files: %s",
+			  strerror(errno));
+		r->of_open = false;
+		r->stop = STOP_ERROR;
+		return true;
+	}
 	r->dirty = true;
 	int64_t now = coarse_ms();
 	if (now - r->flushed_ms >= FLUSH_EVERY_MS)
@@ -386,7 +405,13 @@ static void frame_loop(struct run *r)
 static int finish_capture_file(struct run *r, int status)
 {
 	char err[1024];
-	if (r->stop != STOP_ERROR) {
+	if (r->stop != STOP_ERROR && r->wo.rotating) {
+		if (np_wout_complete(&r->wo) < 0) {
+			np_errorf(CMD, "-w: the last file could not be handed to the renaming process: %s",
+				  strerror(errno));
+			return NP_EXIT_ERROR;
+		}
+	} else if (r->stop != STOP_ERROR) {
 		if (np_outfile_commit(&r->of, err, sizeof err) < 0) {
 			np_errorf(CMD, "%s", err);
 			return NP_EXIT_ERROR;
@@ -456,7 +481,7 @@ int np_watch_run(const struct watch_opts *o, int handover_fd, pid_t parent)
 	 * anything is opened, so a sandbox installed after the opens need not allow fstat). */
 	struct stat so;
 	r.stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
-	int status = open_source(o, &r.src, &r.of, &r.of_open, &r.wo);
+	int status = open_source(o, &r.src, &r.of, &r.of_open, &r.wo, handover_fd);
 	if (status == WATCH_STOPPED)
 		return stopped_before_start(o);
 	if (status != NP_EXIT_OK) {

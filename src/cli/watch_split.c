@@ -103,6 +103,10 @@ int np_watch_split(const struct watch_opts *o)
 		np_errorf(CMD, "pipe: %s", strerror(errno));
 		return NP_EXIT_ERROR;
 	}
+	/* -C/-G: the capture itself goes through the pipe, the bounded buffer between the
+	 * capture and the disk (1 MiB when the system allows; its default 64 KiB otherwise) */
+	if (o->rot_size || o->rot_secs)
+		(void)fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
 	sigset_t stops, old;
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT);
@@ -128,7 +132,8 @@ int np_watch_split(const struct watch_opts *o)
 	}
 	np_stop_requested = 0; /* the worker has it; the parent only forwards what comes now */
 	close(p[1]);
-	int rc = await_worker(o, pid, p[0], &old);
+	int rc = o->rot_size || o->rot_secs ? np_rotate_parent(o, pid, p[0], &old)
+					    : await_worker(o, pid, p[0], &old);
 	close(p[0]);
 	return rc;
 }
