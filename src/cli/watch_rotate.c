@@ -95,9 +95,10 @@ static void ring_add(struct rot *r, const struct stat *st)
 	if (r->nring == cap) {
 		struct made *old = &r->ring[0];
 		struct stat now;
-		if (lstat(old->name, &now) == 0 && now.st_dev == old->dev && now.st_ino == old->ino)
+		int found = lstat(old->name, &now);
+		if (found == 0 && now.st_dev == old->dev && now.st_ino == old->ino)
 			unlink(old->name);
-		else if (errno != ENOENT)
+		else if (found == 0)
 			np_errorf(CMD, "-W: %s is no longer the file netprobe made: left alone", old->name);
 		free(old->name);
 		memmove(&r->ring[0], &r->ring[1], (cap - 1) * sizeof *r->ring);

@@ -135,20 +135,30 @@ done
 check_all "$tmp/CGW" CGW
 
 # --- foreign ---------------------------------------------------------------------------------
+# The capture comes through a pipe: the first 25 frames, then (once file 1 is complete) file 1
+# is replaced by another file of the same name (a new inode), then the rest.
 mkdir -p "$tmp/F"
 echo mine >"$tmp/F/cap_00000.pcap"          # the pattern's name, not made by this run
 echo keep >"$tmp/F/other.pcap"
-"$np" watch -r "$tmp/in.pcap" -q --no-summary -w "$tmp/F/cap.pcap" -C 10k -W 2 --post-rotate \
-	"$tmp/swap.sh" >/dev/null 2>"$tmp/F.err" &
-cat >"$tmp/swap.sh" <<'SH'
-#!/bin/sh
-# replace file 1 by another file of the same name (a new inode) once it is complete
-case $1 in *cap_00001.pcap) cp "$1" "$1.copy" && mv -f "$1.copy" "$1" ;; esac
-SH
-chmod +x "$tmp/swap.sh"
-wait $!
+python3 - "$tmp/in.pcap" "$tmp/F/cap_00001.pcap" <<'PY' |
+import os, sys, time
+data = open(sys.argv[1], 'rb').read()
+cut = 24 + 25 * 516
+sys.stdout.buffer.write(data[:cut]); sys.stdout.flush()
+for _ in range(100):
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.05)
+tmp = sys.argv[2] + '.copy'
+open(tmp, 'wb').write(open(sys.argv[2], 'rb').read())
+os.rename(tmp, sys.argv[2])
+sys.stdout.buffer.write(data[cut:]); sys.stdout.flush()
+PY
+	"$np" watch -r - -q --no-summary -w "$tmp/F/cap.pcap" -C 10k -W 2 >/dev/null 2>"$tmp/F.err"
 [ -f "$tmp/F/cap_00000.pcap" ] && [ -f "$tmp/F/other.pcap" ] && ok || bad "foreign: a file this run did not make was deleted"
 [ -f "$tmp/F/cap_00001.pcap" ] && ok || bad "foreign: file 1, replaced by another, was deleted by the ring"
+grep -q 'cap_00001.pcap is no longer the file netprobe made: left alone' "$tmp/F.err" && ok ||
+	bad "foreign: no word on the replaced file: $(cat "$tmp/F.err")"
 [ ! -e "$tmp/F/cap_00002.pcap" ] && [ -f "$tmp/F/cap_00007.pcap" ] && ok || bad "foreign: the ring did not work: $(ls "$tmp/F" | tr '\n' ' ')"
 
 # --- pcapng ------------------------------------------------------------------------------------
