@@ -56,10 +56,7 @@ struct ng_source {
 
 static const struct np_source_ops ng_ops;
 
-static struct ng_source *ngs(struct np_source *s)
-{
-	return (struct ng_source *)s;
-}
+static struct ng_source *ngs(struct np_source *s) { return (struct ng_source *)s; }
 
 static uint16_t rd16(struct ng_source *g, struct np_cursor *c, bool *ok)
 {

@@ -25,6 +25,40 @@
  * and it keeps pcap_compile's optimiser, which is not linear, from running for minutes. */
 #define FILTER_MAX 16384
 
+/* The -w part of the usage (a function of its own: the text is long). */
+static void watch_usage_files(FILE *out)
+{
+	fprintf(out,
+		"Output file (with -r or -i):\n"
+		"  -w, --write FILE    also write the captured frames to FILE (classic pcap, or\n"
+		"                      pcapng when FILE ends in .pcapng or with --format);\n"
+		"                      'netprobe watch -r FILE' replays them to the same output.\n"
+		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
+		"                      '-' writes the capture to stdout (and prints no packets)\n"
+		"      --overwrite     let -w replace an existing FILE\n"
+		"  -C, --file-size SIZE  a new file when this one would pass SIZE (millions of\n"
+		"                      bytes, or with k, M or G: KiB, MiB, GiB)\n"
+		"  -G, --rotate-seconds S  a new file every S seconds of packet time, on\n"
+		"                      boundaries of the local clock (3600: on the hour)\n"
+		"  -W, --file-count N  with -C/-G: keep the last N files, delete older ones this\n"
+		"                      run made (a ring); -C/-G name each file FILE (a strftime\n"
+		"                      pattern) with _NNNNN before its extension\n"
+		"      --post-rotate CMD  run CMD FILE on each completed file (not through a\n"
+		"                      shell), e.g. gzip\n"
+		"      --format FMT    what -w writes: pcap, or pcapng (an interface block per\n"
+		"                      interface, each packet's direction, netprobe's analysis\n"
+		"                      notes and events as packet comments, the summary and\n"
+		"                      kernel drop counts in the statistics blocks at the end)\n"
+		"Live capture:\n"
+		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
+		"                      32768 when writing to a pipe or file)\n"
+		"  -h, --help          this help\n"
+		"\n"
+		"Examples (capture 20 packets of any interface and keep them; read them again):\n"
+		"  sudo netprobe watch -i any -c 20 -w first.pcap\n"
+		"  netprobe watch -r first.pcap -v\n");
+}
+
 static void watch_usage(FILE *out)
 {
 	fprintf(out,
@@ -85,34 +119,8 @@ static void watch_usage(FILE *out)
 		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
-		"Output file (with -r or -i):\n"
-		"  -w, --write FILE    also write the captured frames to FILE (classic pcap, or\n"
-		"                      pcapng when FILE ends in .pcapng or with --format);\n"
-		"                      'netprobe watch -r FILE' replays them to the same output.\n"
-		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
-		"                      '-' writes the capture to stdout (and prints no packets)\n"
-		"      --overwrite     let -w replace an existing FILE\n"
-		"  -C, --file-size SIZE  a new file when this one would pass SIZE (millions of\n"
-		"                      bytes, or with k, M or G: KiB, MiB, GiB)\n"
-		"  -G, --rotate-seconds S  a new file every S seconds of packet time, on\n"
-		"                      boundaries of the local clock (3600: on the hour)\n"
-		"  -W, --file-count N  with -C/-G: keep the last N files, delete older ones this\n"
-		"                      run made (a ring); -C/-G name each file FILE (a strftime\n"
-		"                      pattern) with _NNNNN before its extension\n"
-		"      --post-rotate CMD  run CMD FILE on each completed file (not through a\n"
-		"                      shell), e.g. gzip\n"
-		"      --format FMT    what -w writes: pcap, or pcapng (an interface block per\n"
-		"                      interface, each packet's direction, netprobe's analysis\n"
-		"                      notes and events as packet comments, the summary and\n"
-		"                      kernel drop counts in the statistics blocks at the end)\n"
-		"Live capture:\n"
-		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
-		"                      32768 when writing to a pipe or file)\n"
-		"  -h, --help          this help\n"
-		"\n"
-		"Examples (capture 20 packets of any interface and keep them; read them again):\n"
-		"  sudo netprobe watch -i any -c 20 -w first.pcap\n"
-		"  netprobe watch -r first.pcap -v\n");
+		);
+	watch_usage_files(out);
 }
 
 enum {

@@ -29,6 +29,45 @@
 /* open_source(): a stop signal came before the capture could be opened. */
 #define WATCH_STOPPED (-1)
 
+/* open_output(): a stop signal came while a FIFO waited for its reader. */
+#define OUTPUT_STOPPED (-2)
+
+/* -w: FILE.partial (or, with -C/-G, nothing yet: the parent makes the files) and its writer.
+ * Returns NP_EXIT_OK or the exit status (reported). */
+static int open_output(const struct watch_opts *o, struct np_source *src, struct np_outfile *of,
+		       bool *of_open, struct np_wout *wo, int handover_fd, const char *dev)
+{
+	char err[PCAP_ERRBUF_SIZE + 256];
+	if (o->rot_size || o->rot_secs) { /* the parent makes the files (np_rotate_parent) */
+		memset(of, 0, sizeof *of);
+		of->path = o->write_file;
+		of->handover_fd = -1;
+		*of_open = true;
+		if (np_wout_open(wo, o, src, of, handover_fd, dev, err, sizeof err) < 0) {
+			np_errorf(CMD, "%s", err);
+			return NP_EXIT_ERROR;
+		}
+		return NP_EXIT_OK;
+	}
+	if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
+		if (of->interrupted && np_stop_requested) {
+			/* Stopped while the FIFO waited for a reader: a clean end with nothing
+			 * written (no file to name), as any other stop. */
+			return OUTPUT_STOPPED;
+		}
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	*of_open = true;
+	if (np_wout_open(wo, o, src, of, -1, dev, err, sizeof err) < 0) {
+		np_outfile_release(of, false);
+		*of_open = false;
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	return NP_EXIT_OK;
+}
+
 static int open_source(const struct watch_opts *o, struct np_source **src, struct np_outfile *of,
 		       bool *of_open, struct np_wout *wo, int handover_fd)
 {
@@ -74,37 +113,9 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	}
 	/* The output file last, so that a bad filter or interface leaves nothing behind; still
 	 * before the first packet is read. */
-	bool rotating = o->rot_size || o->rot_secs;
-	if (rotating) { /* the parent makes the files (np_rotate_parent) */
-		memset(of, 0, sizeof *of);
-		of->path = o->write_file;
-		of->handover_fd = -1;
-		*of_open = true;
-		if (np_wout_open(wo, o, *src, of, handover_fd, dev, err, sizeof err) < 0) {
-			free(filter);
-			np_errorf(CMD, "%s", err);
-			return NP_EXIT_ERROR;
-		}
-	} else if (o->write_file) {
-		if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
-			if (of->interrupted && np_stop_requested) {
-				/* Stopped while the FIFO waited for a reader: a clean end with
-				 * nothing written (no file to name), as any other stop. */
-				free(filter);
-				return NP_EXIT_OK;
-			}
-			free(filter);
-			np_errorf(CMD, "%s", err);
-			return NP_EXIT_ERROR;
-		}
-		*of_open = true;
-		if (np_wout_open(wo, o, *src, of, -1, dev, err, sizeof err) < 0) {
-			np_outfile_release(of, false);
-			*of_open = false;
-			free(filter);
-			np_errorf(CMD, "%s", err);
-			return NP_EXIT_ERROR;
-		}
+	if (o->write_file && (rc = open_output(o, *src, of, of_open, wo, handover_fd, dev)) != NP_EXIT_OK) {
+		free(filter);
+		return rc == OUTPUT_STOPPED ? NP_EXIT_OK : rc;
 	}
 	if (!o->read_file) /* said once the capture is really open and filtered */
 		fprintf(stderr, "netprobe: watching %s, filter: %s\n", dev,
