@@ -142,6 +142,10 @@ NP_HOT static enum np_next pcap_next_frame(struct np_source *s, struct np_frame 
 		f->dlt = s->dlt;
 		f->data = data;
 		f->ifnames = p->ifnames;
+		f->iface = NULL; /* what only a pcapng file says (pcapng_r.c) */
+		f->dir = NP_DIR_UNKNOWN;
+		f->ncomments = 0;
+		f->comments = NULL;
 		return NP_NEXT_FRAME;
 	}
 }
