@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -92,12 +93,36 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 	return status;
 }
 
+/* -C/-G: the files are made later, one by one; a directory that cannot take them is said now,
+ * before the capture starts, as a single -w FILE's is. True: reported. */
+static bool rotate_dir_unusable(const struct watch_opts *o)
+{
+	char name[4096];
+	if (np_rotate_name(o->write_file, (int64_t)time(NULL), 1, name, sizeof name) < 0) {
+		np_errorf(CMD, "-w: the file name made from '%s' is empty or too long", o->write_file);
+		return true;
+	}
+	char *slash = strrchr(name, '/');
+	if (slash == name)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	const char *dir = slash ? name : ".";
+	if (access(dir, W_OK | X_OK) < 0) {
+		np_errorf(CMD, "cannot write in %s: %s", dir, strerror(errno));
+		return true;
+	}
+	return false;
+}
+
 /* -w FILE (not '-'): split in two before anything is opened (see await_worker); otherwise one
  * process does it all. */
 int np_watch_split(const struct watch_opts *o)
 {
 	if (!o->write_file || strcmp(o->write_file, "-") == 0)
 		return np_watch_run(o, -1, 0);
+	if ((o->rot_size || o->rot_secs) && rotate_dir_unusable(o))
+		return NP_EXIT_ERROR;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		np_errorf(CMD, "pipe: %s", strerror(errno));

@@ -103,7 +103,7 @@ check_all "$tmp/G" G
 "$np" watch -r "$tmp/in.pcap" -w "$tmp/x.pcap" -W 3 >/dev/null 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] && [ "$(grep -c '' "$tmp/err")" -eq 1 ] && ok || bad "W: exit $rc, $(cat "$tmp/err")"
-for args in "-C 0" "-C 10x" "-C 2000000" "-C 2T" "-G 0" "-W 0" "-C 10k -w -"; do
+for args in "-C 0" "-C 10x" "-C 2000000" "-C 2T" "-G 0" "-W 0" "-C 10k -w -" "-C 10k -w /nonexistent/d/x.pcap"; do
 	# shellcheck disable=SC2086
 	"$np" watch -r "$tmp/in.pcap" -w "$tmp/y.pcap" $args >/dev/null 2>"$tmp/err"
 	rc=$?
