@@ -99,15 +99,24 @@ _netprobe()
 			_netprobe_captures "$cur"
 			return 0
 			;;
+		--format)
+			COMPREPLY=($(compgen -W 'pcap pcapng' -- "$cur" || true))
+			return 0
+			;;
 		-c | --count | --port | --host | --max-conv | --max-half-open | --idle-timeout | \
 			--flood-rate | --flood-half-open | --flood-window | --duration | -B | --buffer-size | \
-			--width)
+			--width | -C | --file-size | -G | --rotate-seconds | -W | --file-count)
+			return 0
+			;;
+		--post-rotate)
+			COMPREPLY=($(compgen -c -- "$cur" || true))
 			return 0
 			;;
 		esac
 		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host -v --verbose -q --brief -x --hex
 		      -A --ascii -X --hex-payload --payload --payload-max --json --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
-		      -w --write --overwrite --duration -B --buffer-size
+		      -w --write --overwrite --format -C --file-size -G --rotate-seconds -W --file-count
+		      --post-rotate --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'
 		;;

@@ -37,6 +37,7 @@ struct np_source_ops {
 	void (*stats)(struct np_source *s, struct np_source_stats *st);
 	int (*dump_open)(struct np_source *s, FILE *fp, const char *name, char *err, size_t errlen);
 	int (*dump)(struct np_source *s, const struct np_frame *f);
+	void (*dump_close)(struct np_source *s);
 	void (*close)(struct np_source *s);
 	bool (*idle)(struct np_source *s);
 };
@@ -44,6 +45,7 @@ struct np_source_ops {
 struct np_source {
 	const struct np_source_ops *ops;
 	int dlt;
+	uint32_t snaplen;  /* the capture's snapshot length (a pcapng file: each interface's) */
 	uint64_t frames;
 	uint64_t delivered;
 };
@@ -96,6 +98,9 @@ int np_source_dump_open(struct np_source *s, FILE *fp, const char *name, char *e
 /* Returns 0, or -1 when the stream has failed (e.g. a full disk): pcap_dump() reports nothing,
  * so this looks at ferror() on the dumper's stream. */
 int np_source_dump(struct np_source *s, const struct np_frame *f);
+/* -w with rotation: close the dumper and its stream (fclose), so that np_source_dump_open can
+ * start the next file. */
+void np_source_dump_close(struct np_source *s);
 void np_source_close(struct np_source *s);
 
 #endif

@@ -37,6 +37,27 @@ static inline const char *np_sll_dir(uint16_t pkttype)
 	return pkttype < 5 ? names[pkttype] : "?";
 }
 
+/* The interface a pcapng file says a frame came in on (its Interface Description Block): a
+ * file may mix link types and snapshot lengths, interface by interface. */
+struct np_frame_if {
+	uint32_t id;      /* its number in the section (the EPB's interface ID) */
+	int dlt;          /* its link type, as libpcap numbers them (DLT_*) */
+	uint32_t snaplen; /* 0: no limit */
+	const char *name; /* if_name, or NULL */
+	bool several;     /* the file has more than one interface: lines name each frame's */
+};
+
+/* pcapng's epb_flags direction bits (RFC draft-ietf-opsawg-pcapng, 4.3.1) */
+#define NP_DIR_UNKNOWN 0
+#define NP_DIR_IN 1
+#define NP_DIR_OUT 2
+
+/* A pcapng direction in the words tcpdump uses for SLL's ("In", "Out"), "-" when unknown. */
+static inline const char *np_frame_dir(uint8_t dir)
+{
+	return dir == NP_DIR_IN ? "In" : dir == NP_DIR_OUT ? "Out" : "-";
+}
+
 struct np_frame {
 	uint64_t n;       /* frame number in the source, from 1 (Wireshark's frame.number) */
 	int64_t ts_sec;
@@ -46,6 +67,13 @@ struct np_frame {
 	int dlt;          /* libpcap DLT_* link type */
 	const uint8_t *data;
 	const struct np_ifnames *ifnames; /* the source's, or NULL */
+	/* A pcapng file's frame (netprobe's own reader): its interface, its direction
+	 * (epb_flags), and its comments (opt_comment), `ncomments` strings one after the other,
+	 * each ended by '\0'. NULL, 0 and 0 for every other source. */
+	const struct np_frame_if *iface;
+	uint8_t dir;
+	uint16_t ncomments;
+	const char *comments;
 };
 
 /* Timestamps are what the file says: pcapng's are 64-bit counts in units the file picks, so a
@@ -485,6 +513,25 @@ static inline const struct np_link *np_pkt_link(const struct np_packet *p)
 {
 	const struct np_pkt_layer *l = np_pkt_at(p, p->link_at, NP_L_LINK);
 	return l ? &l->link : NULL;
+}
+
+/* The outermost layer when it is a Linux cooked v2 header (which names its interface by
+ * index and its direction), or NULL. */
+static inline const struct np_link *np_pkt_sll2(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l0 = p->nlayers ? &p->layer[0] : NULL;
+	return l0 && l0->kind == NP_L_LINK && l0->link.kind == NP_LINK_SLL2 && l0->link.hdr_len
+		       ? &l0->link
+		       : NULL;
+}
+
+/* The name of the interface the frame came in on, when known: for an SLL2 frame of a live
+ * `any` capture, the name of its index; else the name a pcapng file gave its interface. */
+static inline const char *np_pkt_ifname(const struct np_packet *p)
+{
+	const struct np_link *l = np_pkt_sll2(p);
+	const char *name = l ? np_ifname(p->frame->ifnames, l->sll_ifindex) : NULL;
+	return name ? name : p->frame->iface ? p->frame->iface->name : NULL;
 }
 
 /* The innermost network layer, if it is of that kind. */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netprobe/annot.h"
 #include "netprobe/follow.h"
 #include "netprobe/ladder.h"
 #include "netprobe/match.h"
@@ -32,6 +33,7 @@ struct np_pipeline {
 	struct np_printer *pr;
 	struct np_ladder_rec *ladder;   /* --ladder's recorder, or NULL (np_pipeline_ladder) */
 	struct np_follow *follow;       /* follow's conversations, or NULL (np_pipeline_follow) */
+	struct np_annot *annot;         /* -w pcapng's comments, or NULL (np_pipeline_annotate) */
 	uint64_t shown;                 /* frames that passed the match */
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
@@ -48,6 +50,10 @@ void np_pipeline_ladder(struct np_pipeline *pl, struct np_ladder_rec *ladder);
 /* follow: the packets and the tracker's NP_EV_CONV_END go to it (the tracker made with
  * report_ends). The caller keeps it. */
 void np_pipeline_follow(struct np_pipeline *pl, struct np_follow *f);
+/* -w --format pcapng: each frame's analysis notes and the events it caused go to `a` too,
+ * which np_pipeline_frame empties first (np_pipeline_finish does not: the events at the end
+ * of the run are added to what is there). The caller keeps it. */
+void np_pipeline_annotate(struct np_pipeline *pl, struct np_annot *a);
 /* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
  * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);

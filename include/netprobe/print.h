@@ -123,6 +123,10 @@ size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap);
 /* The same names appended to a string builder (src/core/sbuf.h). */
 struct np_sbuf;
 void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags);
+/* A TCP segment's analysis notes in Wireshark's words ("[TCP Retransmission] "), src/proto/tcp.c */
+void np_tcp_notes(struct np_sbuf *sb, const struct np_pkt_track *k);
+/* An event's text as --events words it, after the time (src/print/event.c). */
+void np_fmt_event(struct np_sbuf *sb, const struct np_event *ev);
 /* Name of TCP flag bit `bit` (0 FIN ... 8 AE), or NULL past the named bits. */
 const char *np_tcp_flag_name(unsigned bit);
 /* "client", "server" or "both". */

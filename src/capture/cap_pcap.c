@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 
 #include "netprobe/capture.h"
+#include "netprobe/pcapng.h"
 #include "netprobe/zread.h"
 #include "netprobe/hot.h"
 
@@ -141,6 +142,10 @@ NP_HOT static enum np_next pcap_next_frame(struct np_source *s, struct np_frame 
 		f->dlt = s->dlt;
 		f->data = data;
 		f->ifnames = p->ifnames;
+		f->iface = NULL; /* what only a pcapng file says (pcapng_r.c) */
+		f->dir = NP_DIR_UNKNOWN;
+		f->ncomments = 0;
+		f->comments = NULL;
 		return NP_NEXT_FRAME;
 	}
 }
@@ -252,6 +257,14 @@ static int pcap_dump_frame(struct np_source *s, const struct np_frame *f)
 	return ferror(pcap_dump_file(p->dumper)) ? -1 : 0;
 }
 
+static void pcap_dump_close_fp(struct np_source *s)
+{
+	struct pcap_source *p = ps(s);
+	if (p->dumper)
+		pcap_dump_close(p->dumper);
+	p->dumper = NULL;
+}
+
 static void pcap_source_close(struct np_source *s)
 {
 	struct pcap_source *p = ps(s);
@@ -288,6 +301,7 @@ static const struct np_source_ops pcap_ops = {
 	.stats = pcap_source_stats,
 	.dump_open = pcap_dump_open_fp,
 	.dump = pcap_dump_frame,
+	.dump_close = pcap_dump_close_fp,
 	.close = pcap_source_close,
 	.idle = pcap_source_idle,
 };
@@ -297,6 +311,7 @@ static void init_source(struct pcap_source *p, pcap_t *pcap, bool live)
 {
 	p->base.ops = &pcap_ops;
 	p->base.dlt = pcap_datalink(pcap);
+	p->base.snaplen = (uint32_t)pcap_snapshot(pcap);
 	p->pcap = pcap;
 	p->live = live;
 	p->fd = -1;
@@ -338,6 +353,36 @@ static int open_reader(struct np_source **out, FILE *under, const char *name, ch
 		errno = e;
 		return -1;
 	}
+	/* pcapng: netprobe's own reader (pcapng.h says why); anything else goes back to
+	 * libpcap as it came (the 4 bytes read are still in stdio's buffer: ungetc puts them
+	 * back without copying, in glibc as in any stdio that has just read them). */
+	uint8_t m[4];
+	size_t got = fread(m, 1, 4, fp);
+	if (got == 4 && m[0] == 0x0A && m[1] == 0x0D && m[2] == 0x0D && m[3] == 0x0A) {
+		free(p);
+		if (np_pcapng_open(out, fp, z, zerr, sizeof zerr) == 0)
+			return 0;
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", name, zerr);
+		if (fp != under) {
+			np_zread_detach(z);
+			fclose(fp);
+		}
+		errno = e;
+		return -1;
+	}
+	while (got > 0)
+		if (ungetc(m[--got], fp) == EOF) {
+			snprintf(err, errlen, "%s: cannot read the file's start again", name);
+			if (fp != under) {
+				np_zread_detach(z);
+				fclose(fp);
+			}
+			free(p);
+			errno = EIO;
+			return -1;
+		}
+	clearerr(fp);
 	pcap_t *pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (!pcap) {
 		int e = errno;
@@ -380,8 +425,10 @@ int np_source_open_file(struct np_source **out, const char *path, char *err, siz
 		errno = e;
 		return -1;
 	}
-	if (fifo)
+	if (fifo && (*out)->ops == &pcap_ops)
 		ps(*out)->stream_fd = fd;
+	else if (fifo)
+		np_pcapng_stream_fd(*out, fd);
 	return 0;
 }
 

@@ -32,6 +32,11 @@ int np_source_dump(struct np_source *s, const struct np_frame *f)
 	return s->ops->dump(s, f);
 }
 
+void np_source_dump_close(struct np_source *s)
+{
+	s->ops->dump_close(s);
+}
+
 void np_source_close(struct np_source *s)
 {
 	if (s)

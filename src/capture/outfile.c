@@ -245,7 +245,7 @@ int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, cha
 
 int np_outfile_check(struct np_outfile *of)
 {
-	if (!ferror(of->fp))
+	if (!of->fp || !ferror(of->fp)) /* -C/-G: no file between two */
 		return 0;
 	if (!of->write_errno)
 		of->write_errno = errno ? errno : EIO;
@@ -336,7 +336,8 @@ static int rename_partial(const struct np_outfile *of, char *err, size_t errlen)
 
 void np_outfile_abandon(struct np_outfile *of, char *err, size_t errlen)
 {
-	fflush(of->fp); /* keep every frame that can still be written */
+	if (of->fp)
+		fflush(of->fp); /* keep every frame that can still be written */
 	np_outfile_check(of);
 	const char *where = of->partial ? of->partial : NULL;
 	if (of->write_errno && !reader_gone(of, of->write_errno)) {

@@ -25,6 +25,40 @@
  * and it keeps pcap_compile's optimiser, which is not linear, from running for minutes. */
 #define FILTER_MAX 16384
 
+/* The -w part of the usage (a function of its own: the text is long). */
+static void watch_usage_files(FILE *out)
+{
+	fprintf(out,
+		"Output file (with -r or -i):\n"
+		"  -w, --write FILE    also write the captured frames to FILE (classic pcap, or\n"
+		"                      pcapng when FILE ends in .pcapng or with --format);\n"
+		"                      'netprobe watch -r FILE' replays them to the same output.\n"
+		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
+		"                      '-' writes the capture to stdout (and prints no packets)\n"
+		"      --overwrite     let -w replace an existing FILE\n"
+		"  -C, --file-size SIZE  a new file when this one would pass SIZE (millions of\n"
+		"                      bytes, or with k, M or G: KiB, MiB, GiB)\n"
+		"  -G, --rotate-seconds S  a new file every S seconds of packet time, on\n"
+		"                      boundaries of the local clock (3600: on the hour)\n"
+		"  -W, --file-count N  with -C/-G: keep the last N files, delete older ones this\n"
+		"                      run made (a ring); -C/-G name each file FILE (a strftime\n"
+		"                      pattern) with _NNNNN before its extension\n"
+		"      --post-rotate CMD  run CMD FILE on each completed file (not through a\n"
+		"                      shell), e.g. gzip\n"
+		"      --format FMT    what -w writes: pcap, or pcapng (an interface block per\n"
+		"                      interface, each packet's direction, netprobe's analysis\n"
+		"                      notes and events as packet comments, the summary and\n"
+		"                      kernel drop counts in the statistics blocks at the end)\n"
+		"Live capture:\n"
+		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
+		"                      32768 when writing to a pipe or file)\n"
+		"  -h, --help          this help\n"
+		"\n"
+		"Examples (capture 20 packets of any interface and keep them; read them again):\n"
+		"  sudo netprobe watch -i any -c 20 -w first.pcap\n"
+		"  netprobe watch -r first.pcap -v\n");
+}
+
 static void watch_usage(FILE *out)
 {
 	fprintf(out,
@@ -85,20 +119,8 @@ static void watch_usage(FILE *out)
 		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
-		"Output file (with -r or -i):\n"
-		"  -w, --write FILE    also write the captured frames to FILE (classic pcap);\n"
-		"                      'netprobe watch -r FILE' replays them to the same output.\n"
-		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
-		"                      '-' writes the capture to stdout (and prints no packets)\n"
-		"      --overwrite     let -w replace an existing FILE\n"
-		"Live capture:\n"
-		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
-		"                      32768 when writing to a pipe or file)\n"
-		"  -h, --help          this help\n"
-		"\n"
-		"Examples (capture 20 packets of any interface and keep them; read them again):\n"
-		"  sudo netprobe watch -i any -c 20 -w first.pcap\n"
-		"  netprobe watch -r first.pcap -v\n");
+		);
+	watch_usage_files(out);
 }
 
 enum {
@@ -121,6 +143,8 @@ enum {
 	OPT_WIDTH,
 	OPT_PAYLOAD,
 	OPT_PAYLOAD_MAX,
+	OPT_FORMAT,
+	OPT_POST_ROTATE,
 };
 
 
@@ -207,6 +231,13 @@ static const struct rule rules[] = {
 	{ "ladder", OPT_LADDER, K_TRUE, AT(ladder), 0, 0, NULL, NULL },
 	{ "write", 'w', K_NAME, AT(write_file), 0, 0, "-w", "a file name, or '-' for stdout" },
 	{ "overwrite", OPT_OVERWRITE, K_TRUE, AT(overwrite), 0, 0, NULL, NULL },
+	{ "format", OPT_FORMAT, K_SPECIAL, 0, 0, 0, "--format", "pcap or pcapng" },
+	{ "file-size", 'C', K_SPECIAL, 0, 1024, UINT64_C(1) << 40, "-C size",
+	  "millions of bytes, or a number with k, M or G; 1k to 1T" },
+	{ "rotate-seconds", 'G', K_U32, AT(rot_secs), 1, 31536000, "-G seconds", "1-31536000" },
+	{ "file-count", 'W', K_U32, AT(rot_count), 1, 1000000, "-W count", "1-1000000" },
+	{ "post-rotate", OPT_POST_ROTATE, K_NAME, AT(post_rotate), 0, 0, "--post-rotate",
+	  "a command" },
 	{ "duration", OPT_DURATION, K_SECONDS, AT(duration), 0, 0, "duration",
 	  "0.001-31536000 seconds" },
 	{ "buffer-size", 'B', K_U64, AT(buffer_kib), 64, 4u << 20, "buffer size", "64-4194304 KiB" },
@@ -243,6 +274,29 @@ static void long_options(struct option lo[NRULES + 2])
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
 }
 
+/* -C: millions of bytes as tcpdump counts them, or KiB, MiB, GiB with k, M, G (tcpdump 4.99's
+ * suffixes). */
+static bool parse_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	size_t n = strlen(arg);
+	char buf[32];
+	if (n == 0 || n >= sizeof buf)
+		return false;
+	uint64_t unit = 1000000;
+	switch (arg[n - 1]) {
+	case 'k': case 'K': unit = 1024; break;
+	case 'm': case 'M': unit = 1024 * 1024; break;
+	case 'g': case 'G': unit = 1024 * 1024 * 1024; break;
+	default: n++; break;
+	}
+	snprintf(buf, sizeof buf, "%.*s", (int)(n - 1), arg);
+	uint64_t v;
+	if (!np_parse_uint(buf, 1, hi / unit, &v))
+		return false;
+	*out = v * unit;
+	return *out >= lo && *out <= hi;
+}
+
 /* The options that need more than the table: false when the value is invalid. */
 static bool take_special(const struct rule *r, const char *arg, struct watch_opts *o)
 {
@@ -268,6 +322,14 @@ static bool take_special(const struct rule *r, const char *arg, struct watch_opt
 		return true;
 	case 't':
 		return np_tsfmt_parse(arg, &o->tsfmt);
+	case 'C':
+		return parse_size(arg, r->lo, r->hi, &o->rot_size);
+	case OPT_FORMAT:
+		if (strcmp(arg, "pcap") == 0 || strcmp(arg, "pcapng") == 0) {
+			o->write_format = arg[4] ? NP_WFMT_PCAPNG : NP_WFMT_PCAP;
+			return true;
+		}
+		return false;
 	case OPT_PORT:
 		if (!np_parse_uint(arg, r->lo, r->hi, &v))
 			return false;
@@ -343,6 +405,15 @@ static const char *conflict(const struct watch_opts *o)
 		return "--payload-max goes with -A, -X or --json --payload";
 	if (o->overwrite && !o->write_file)
 		return "--overwrite goes with -w FILE";
+	if (o->write_format && !o->write_file)
+		return "--format says what -w writes; it goes with -w FILE";
+	bool rotating = o->rot_size || o->rot_secs;
+	if ((rotating || o->rot_count || o->post_rotate) && !o->write_file)
+		return "-C, -G, -W and --post-rotate go with -w FILE";
+	if (rotating && to_stdout)
+		return "-C and -G start new files; -w - is one stream";
+	if ((o->rot_count || o->post_rotate) && !rotating)
+		return "-W and --post-rotate go with -C or -G (the files they act on)";
 	if (o->buffer_kib && o->read_file)
 		return "-B sizes a live capture's kernel buffer; it does not apply to -r";
 	return NULL;
@@ -401,7 +472,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	optind = 1;
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxAXt:nShw:B:D", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxAXt:nShw:B:DC:G:W:", long_opts, NULL)) != -1) {
 		if (ch == 'h') {
 			watch_usage(stdout);
 			return -1;

@@ -6,8 +6,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
+#include "netprobe/annot.h"
+#include "netprobe/capture.h"
 #include "netprobe/match.h"
 #include "netprobe/print.h"
 #include "netprobe/printer.h"
@@ -38,6 +41,11 @@ struct watch_opts {
 	bool states;      /* --states: TCP state changes between the lines too */
 	const char *write_file;
 	bool overwrite;   /* -w may replace an existing file */
+	enum np_wfmt { NP_WFMT_AUTO, NP_WFMT_PCAP, NP_WFMT_PCAPNG } write_format; /* --format */
+	uint64_t rot_size;         /* -C, bytes; 0: none */
+	uint32_t rot_secs;         /* -G; 0: none */
+	uint32_t rot_count;        /* -W; 0: keep every file */
+	const char *post_rotate;   /* --post-rotate CMD, or NULL */
 	double duration;  /* seconds; 0: no limit */
 	uint64_t buffer_kib;
 	struct np_match match;
@@ -45,6 +53,59 @@ struct watch_opts {
 	char *filter; /* BPF expression from the remaining arguments, or NULL */
 	struct np_printer_opts out; /* the output chosen, once, from the options above */
 };
+
+/* What -w writes (watch_out.c): classic pcap through the source's dumper, or pcapng with
+ * netprobe's analysis as packet comments. */
+struct np_pcapng_w;
+struct np_outfile;
+struct np_wout {
+	bool ng;                   /* pcapng */
+	/* -C/-G: the files go to the parent as records on the handover pipe (see below) */
+	bool rotating;
+	int fd;                    /* the pipe to the parent */
+	const struct watch_opts *o;
+	struct np_source *src;
+	struct np_outfile *of;     /* its fp follows the current file */
+	uint32_t seq;              /* the current file's number, from 1 (0: none open) */
+	int64_t period;            /* -G: the current file's period (its start / rot_secs) */
+	uint64_t bytes;            /* -C: bytes in the current file */
+	long gmtoff;               /* -G: local time's offset, so periods start on local hours */
+	uint64_t nframes;          /* frames in the current file */
+	bool isb_done;             /* its statistics blocks are written (pcapng) */
+	struct np_pcapng_w *ng_w;
+	struct np_annot annot;     /* the current frame's comments (the pipeline fills them) */
+	const char *live_name;     /* the live interface's name, or NULL */
+	int64_t first_us, last_us; /* the first and last frame written (-1: none) */
+};
+/* After the source and FILE are open: the writer for the format (--format, else by FILE's
+ * name: ".pcapng"). With -C/-G no FILE is open: the files are made by the parent, told
+ * through fd (the handover pipe), from the first frame on. Returns 0, or -1 with err. */
+int np_wout_open(struct np_wout *w, const struct watch_opts *o, struct np_source *src,
+		 struct np_outfile *of, int fd, const char *dev, char *err, size_t errlen);
+/* One frame (pkt: its decoded packet, for the interface and direction). -1: the stream failed. */
+int np_wout_frame(struct np_wout *w, struct np_source *src, const struct np_frame *f,
+		  const struct np_packet *pkt);
+/* The end of the capture (pcapng: the statistics blocks with the summary and the kernel's
+ * counters), before the file is completed. -1: the stream failed. */
+int np_wout_end(struct np_wout *w, const struct np_source_stats *st, const struct np_run_stats *rs);
+/* After the file was completed (or abandoned), with the source closed. */
+void np_wout_close(struct np_wout *w);
+/* -C/-G: the last file was completed (flushed): tell the parent to finish it. */
+int np_wout_complete(struct np_wout *w);
+
+/* -C/-G (watch_out.c, watch_rotate.c): the worker sends its files to the parent on the
+ * handover pipe as records, a type byte and a 32-bit length (host order) then the bytes:
+ * NEW (int64 start time, uint32 sequence number: the parent makes the name and creates
+ * NAME.partial), DATA (bytes of the current file), END (complete: fsync, rename, ring,
+ * --post-rotate). The parent alone creates, renames and deletes files. */
+#define NP_ROT_NEW 'N'
+#define NP_ROT_DATA 'D'
+#define NP_ROT_END 'E'
+/* The parent's side: returns the exit status. */
+int np_rotate_parent(const struct watch_opts *o, pid_t worker, int rfd, const sigset_t *old);
+/* A file's name: strftime(pattern, local time of `start`), then "_" and the sequence number
+ * (5 digits at least) before the extension of the last component, or at the end. */
+int np_rotate_name(const char *pattern, int64_t start, uint32_t seq, char *buf, size_t len);
 
 /* One run: open the source (and the -w file), drop privileges, enter the sandbox, then the
  * frames through the pipeline and the end-of-run report. handover_fd and parent: the -w

@@ -29,8 +29,47 @@
 /* open_source(): a stop signal came before the capture could be opened. */
 #define WATCH_STOPPED (-1)
 
+/* open_output(): a stop signal came while a FIFO waited for its reader. */
+#define OUTPUT_STOPPED (-2)
+
+/* -w: FILE.partial (or, with -C/-G, nothing yet: the parent makes the files) and its writer.
+ * Returns NP_EXIT_OK or the exit status (reported). */
+static int open_output(const struct watch_opts *o, struct np_source *src, struct np_outfile *of,
+		       bool *of_open, struct np_wout *wo, int handover_fd, const char *dev)
+{
+	char err[PCAP_ERRBUF_SIZE + 256];
+	if (o->rot_size || o->rot_secs) { /* the parent makes the files (np_rotate_parent) */
+		memset(of, 0, sizeof *of);
+		of->path = o->write_file;
+		of->handover_fd = -1;
+		*of_open = true;
+		if (np_wout_open(wo, o, src, of, handover_fd, dev, err, sizeof err) < 0) {
+			np_errorf(CMD, "%s", err);
+			return NP_EXIT_ERROR;
+		}
+		return NP_EXIT_OK;
+	}
+	if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
+		if (of->interrupted && np_stop_requested) {
+			/* Stopped while the FIFO waited for a reader: a clean end with nothing
+			 * written (no file to name), as any other stop. */
+			return OUTPUT_STOPPED;
+		}
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	*of_open = true;
+	if (np_wout_open(wo, o, src, of, -1, dev, err, sizeof err) < 0) {
+		np_outfile_release(of, false);
+		*of_open = false;
+		np_errorf(CMD, "%s", err);
+		return NP_EXIT_ERROR;
+	}
+	return NP_EXIT_OK;
+}
+
 static int open_source(const struct watch_opts *o, struct np_source **src, struct np_outfile *of,
-		       bool *of_open)
+		       bool *of_open, struct np_wout *wo, int handover_fd)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc;
@@ -74,26 +113,9 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	}
 	/* The output file last, so that a bad filter or interface leaves nothing behind; still
 	 * before the first packet is read. */
-	if (o->write_file) {
-		if (np_outfile_open(of, o->write_file, o->overwrite, err, sizeof err) < 0) {
-			if (of->interrupted && np_stop_requested) {
-				/* Stopped while the FIFO waited for a reader: a clean end with
-				 * nothing written (no file to name), as any other stop. */
-				free(filter);
-				return NP_EXIT_OK;
-			}
-			free(filter);
-			np_errorf(CMD, "%s", err);
-			return NP_EXIT_ERROR;
-		}
-		*of_open = true;
-		if (np_source_dump_open(*src, of->fp, o->write_file, err, sizeof err) < 0) {
-			np_outfile_release(of, false);
-			*of_open = false;
-			free(filter);
-			np_errorf(CMD, "%s", err);
-			return NP_EXIT_ERROR;
-		}
+	if (o->write_file && (rc = open_output(o, *src, of, of_open, wo, handover_fd, dev)) != NP_EXIT_OK) {
+		free(filter);
+		return rc == OUTPUT_STOPPED ? NP_EXIT_OK : rc;
 	}
 	if (!o->read_file) /* said once the capture is really open and filtered */
 		fprintf(stderr, "netprobe: watching %s, filter: %s\n", dev,
@@ -141,7 +163,7 @@ static int confine(const struct np_outfile *of, bool of_open, int handover_fd, p
 	}
 	tzset(); /* -t a: localtime(3) reads the zone file now, not once sandboxed */
 	struct np_sandbox sb = { .nwrite_fds = 0 };
-	if (of_open && !of->to_stdout)
+	if (of_open && of->fp && !of->to_stdout)
 		sb.write_fds[sb.nwrite_fds++] = fileno(of->fp);
 	if (handover_fd >= 0)
 		sb.write_fds[sb.nwrite_fds++] = handover_fd;
@@ -209,6 +231,7 @@ struct run {
 	struct np_source *src;
 	struct np_outfile of;
 	bool of_open;
+	struct np_wout wo;   /* what -w writes: pcap or pcapng */
 	int handover_fd;
 	bool stdout_stream;  /* a pipe or socket, whose reader can go while we wait */
 	bool err_tty;
@@ -262,6 +285,8 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
 	np_pipeline_ladder(&r->pl, r->ladder);
+	if (r->of_open && r->wo.ng)
+		np_pipeline_annotate(&r->pl, &r->wo.annot);
 	return NP_EXIT_OK;
 }
 
@@ -274,7 +299,8 @@ static enum stop_reason stdout_failed(struct run *r)
 
 static void flush_capture(struct run *r, int64_t now)
 {
-	fflush(r->of.fp);
+	if (r->of.fp) /* -C/-G: none before the first frame */
+		fflush(r->of.fp);
 	r->dirty = false;
 	r->flushed_ms = now;
 }
@@ -320,9 +346,16 @@ static void source_ended(struct run *r, enum np_next rc, const char *err)
 
 /* -w: the frame goes to the capture file, flushed at least every FLUSH_EVERY_MS. True: a
  * write failed or the file's reader went, end the run. */
-static bool write_frame(struct run *r, const struct np_frame *f)
+static bool write_frame(struct run *r, const struct np_frame *f, const struct np_packet *pkt)
 {
-	np_source_dump(r->src, f);
+	if (np_wout_frame(&r->wo, r->src, f, pkt) < 0 && r->wo.rotating) {
+		/* -C/-G: the parent that makes the files is gone, or the pipe to it failed */
+		np_errorf(CMD, "-w: cannot hand the capture to the process that writes the files: %s",
+			  strerror(errno));
+		r->of_open = false;
+		r->stop = STOP_ERROR;
+		return true;
+	}
 	r->dirty = true;
 	int64_t now = coarse_ms();
 	if (now - r->flushed_ms >= FLUSH_EVERY_MS)
@@ -364,9 +397,11 @@ static void frame_loop(struct run *r)
 			source_ended(r, rc, err);
 			break;
 		}
-		if (r->of_open && write_frame(r, &f))
+		/* written after the pipeline: pcapng carries what it found as comments */
+		bool shown = np_pipeline_frame(&r->pl, &f, &pkt);
+		if (r->of_open && write_frame(r, &f, &pkt))
 			break;
-		if (!np_pipeline_frame(&r->pl, &f, &pkt))
+		if (!shown)
 			continue;
 		/* A flag test (the printers write through stdio); one thread, so no lock. */
 		if (ferror_unlocked(stdout)) {
@@ -381,7 +416,13 @@ static void frame_loop(struct run *r)
 static int finish_capture_file(struct run *r, int status)
 {
 	char err[1024];
-	if (r->stop != STOP_ERROR) {
+	if (r->stop != STOP_ERROR && r->wo.rotating) {
+		if (np_wout_complete(&r->wo) < 0) {
+			np_errorf(CMD, "-w: the last file could not be handed to the renaming process: %s",
+				  strerror(errno));
+			return NP_EXIT_ERROR;
+		}
+	} else if (r->stop != STOP_ERROR) {
 		if (np_outfile_commit(&r->of, err, sizeof err) < 0) {
 			np_errorf(CMD, "%s", err);
 			return NP_EXIT_ERROR;
@@ -408,12 +449,15 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	 * its own, as with tcpdump. */
 	if (np_stop_requested == SIGINT && r->err_tty)
 		fputc('\n', stderr);
+	np_annot_clear(&r->wo.annot); /* from here: the events of the end */
 	if (r->stop == STOP_NONE)
 		np_pipeline_finish(&r->pl);
 	struct np_source_stats st;
 	np_source_stats(r->src, &st);
 	struct np_run_stats rs;
 	np_pipeline_stats(&r->pl, st.frames, &rs);
+	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
+		r->stop = check_capture_file(&r->of, &r->of_open);
 	np_tracker_free(trk);
 	np_ladder_free(r->ladder);
 	if (r->stop == STOP_NONE)
@@ -434,7 +478,8 @@ static int end_run(struct run *r, struct np_tracker *trk)
 		kernel_counters(&st, rs.shown);
 	if (r->of_open)
 		status = finish_capture_file(r, status);
-	np_source_close(r->src); /* closes the -w stream */
+	np_source_close(r->src); /* closes a pcap -w stream */
+	np_wout_close(&r->wo);    /* ...or a pcapng one */
 	if (r->o->write_file)
 		np_outfile_release(&r->of, true);
 	return status;
@@ -447,7 +492,7 @@ int np_watch_run(const struct watch_opts *o, int handover_fd, pid_t parent)
 	 * anything is opened, so a sandbox installed after the opens need not allow fstat). */
 	struct stat so;
 	r.stdout_stream = fstat(STDOUT_FILENO, &so) == 0 && (S_ISFIFO(so.st_mode) || S_ISSOCK(so.st_mode));
-	int status = open_source(o, &r.src, &r.of, &r.of_open);
+	int status = open_source(o, &r.src, &r.of, &r.of_open, &r.wo, handover_fd);
 	if (status == WATCH_STOPPED)
 		return stopped_before_start(o);
 	if (status != NP_EXIT_OK) {

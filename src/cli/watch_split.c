@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -92,17 +93,45 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 	return status;
 }
 
+/* -C/-G: the files are made later, one by one; a directory that cannot take them is said now,
+ * before the capture starts, as a single -w FILE's is. True: reported. */
+static bool rotate_dir_unusable(const struct watch_opts *o)
+{
+	char name[4096];
+	if (np_rotate_name(o->write_file, (int64_t)time(NULL), 1, name, sizeof name) < 0) {
+		np_errorf(CMD, "-w: the file name made from '%s' is empty or too long", o->write_file);
+		return true;
+	}
+	char *slash = strrchr(name, '/');
+	if (slash == name)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	const char *dir = slash ? name : ".";
+	if (access(dir, W_OK | X_OK) < 0) {
+		np_errorf(CMD, "cannot write in %s: %s", dir, strerror(errno));
+		return true;
+	}
+	return false;
+}
+
 /* -w FILE (not '-'): split in two before anything is opened (see await_worker); otherwise one
  * process does it all. */
 int np_watch_split(const struct watch_opts *o)
 {
 	if (!o->write_file || strcmp(o->write_file, "-") == 0)
 		return np_watch_run(o, -1, 0);
+	if ((o->rot_size || o->rot_secs) && rotate_dir_unusable(o))
+		return NP_EXIT_ERROR;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		np_errorf(CMD, "pipe: %s", strerror(errno));
 		return NP_EXIT_ERROR;
 	}
+	/* -C/-G: the capture itself goes through the pipe, the bounded buffer between the
+	 * capture and the disk (1 MiB when the system allows; its default 64 KiB otherwise) */
+	if (o->rot_size || o->rot_secs)
+		(void)fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
 	sigset_t stops, old;
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT);
@@ -128,7 +157,8 @@ int np_watch_split(const struct watch_opts *o)
 	}
 	np_stop_requested = 0; /* the worker has it; the parent only forwards what comes now */
 	close(p[1]);
-	int rc = await_worker(o, pid, p[0], &old);
+	int rc = o->rot_size || o->rot_secs ? np_rotate_parent(o, pid, p[0], &old)
+					    : await_worker(o, pid, p[0], &old);
 	close(p[0]);
 	return rc;
 }

@@ -15,6 +15,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->pr = pr;
 	pl->ladder = NULL;
 	pl->follow = NULL;
+	pl->annot = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -24,6 +25,11 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 void np_pipeline_ladder(struct np_pipeline *pl, struct np_ladder_rec *ladder)
 {
 	pl->ladder = ladder;
+}
+
+void np_pipeline_annotate(struct np_pipeline *pl, struct np_annot *a)
+{
+	pl->annot = a;
 }
 
 void np_pipeline_follow(struct np_pipeline *pl, struct np_follow *f)
@@ -49,6 +55,8 @@ static void flush_events(struct np_pipeline *pl)
 		return;
 	for (unsigned i = 0; i < pl->evs.n; i++) {
 		const struct np_event *ev = &pl->evs.ev[i];
+		if (pl->annot)
+			np_annot_event(pl->annot, ev);
 		if (ev->kind != NP_EV_CONV_END)
 			np_printer_event(pl->pr, ev);
 		else if (ev->end.why != NP_CONV_EVICTED) /* evictions: done before the packet */
@@ -77,6 +85,8 @@ static void record_segment(struct np_pipeline *pl, const struct np_packet *pkt,
 NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
 {
 	struct np_pkt_track info;
+	if (pl->annot)
+		np_annot_clear(pl->annot);
 	np_decode(f, pkt);
 	if (!np_match_packet(pl->match, pkt))
 		return false;
@@ -95,6 +105,8 @@ NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, 
 	if (pl->ladder || pl->follow)
 		record_segment(pl, pkt, &info);
 	np_printer_packet(pl->pr, pkt, &info);
+	if (pl->annot)
+		np_annot_packet(pl->annot, pkt, &info);
 	flush_events(pl);
 	return true;
 }

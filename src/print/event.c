@@ -101,7 +101,7 @@ static void conv_pair(struct np_sbuf *sb, const char *c, const char *s)
 	np_sb_str(sb, s);
 }
 
-static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
+void np_fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 {
 	char c[64], s[64];
 	if (ev->kind == NP_EV_SYN_FLOOD) {
@@ -360,7 +360,7 @@ void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev)
 	}
 	np_sb_lit(&sb, " ⇒ ");
 	struct np_sbuf text = np_sb_make(line + sb.len, 512);
-	fmt_event(&text, ev);
+	np_fmt_event(&text, ev);
 	sb.len += text.len;
 	if (ctx->color)
 		np_sb_lit(&sb, "\033[0m");

@@ -438,21 +438,24 @@ static void brief_endpoint(struct np_sbuf *sb, const char *addr, bool v6, bool h
 
 /* A frame of `-i any` (LINUX_SLL2) names its interface and direction, as tcpdump 4.99 does
  * ("lo    In  "): the name when the capture knew it (live), else "if#" and the index (a file
- * records no names, and this host's are not the capturing host's). */
+ * records no names, and this host's are not the capturing host's). A frame of a pcapng file
+ * with several interfaces names its own (if_name, else "if#" and its number in the file) and
+ * the direction its epb_flags give ("-" when they say none). */
 static void iface_dir(const struct np_packet *p, struct np_sbuf *sb)
 {
-	const struct np_pkt_layer *l0 = p->nlayers ? &p->layer[0] : NULL;
-	if (!l0 || l0->kind != NP_L_LINK || l0->link.kind != NP_LINK_SLL2 || !l0->link.hdr_len)
+	const struct np_link *sll2 = np_pkt_sll2(p);
+	const struct np_frame_if *fi = p->frame->iface;
+	if (!sll2 && !(fi && fi->several))
 		return;
 	char idx[16];
-	const char *name = np_ifname(p->frame->ifnames, l0->link.sll_ifindex);
+	const char *name = np_pkt_ifname(p);
 	if (!name) {
-		snprintf(idx, sizeof idx, "if#%u", l0->link.sll_ifindex);
+		snprintf(idx, sizeof idx, "if#%u", sll2 ? sll2->sll_ifindex : fi->id);
 		name = idx;
 	}
 	np_sb_ljust(sb, name, strlen(name), 5);
 	np_sb_ch(sb, ' ');
-	const char *dir = np_sll_dir(l0->link.sll_pkttype);
+	const char *dir = sll2 ? np_sll_dir(sll2->sll_pkttype) : np_frame_dir(p->frame->dir);
 	np_sb_ljust(sb, dir, strlen(dir), 3);
 	np_sb_ch(sb, ' ');
 }

@@ -42,8 +42,19 @@ static void tree_frame(FILE *o, const struct np_packet *p)
 	char when[64] = "?";
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	if (f->ncomments) { /* as Wireshark shows a pcapng file's opt_comment: first */
+		fprintf(o, "Packet comments\n");
+		const char *c = f->comments;
+		for (unsigned i = 0; i < f->ncomments; c += strlen(c) + 1, i++)
+			fprintf(o, NP_I1 "%s\n", c);
+	}
 	fprintf(o, "Frame %" PRIu64 ": %u bytes on wire, %u bytes captured\n", f->n, f->len,
 		f->caplen);
+	if (f->iface && (f->iface->several || f->iface->name))
+		fprintf(o, NP_I1 "Interface id: %u (%s)\n", f->iface->id,
+			f->iface->name ? f->iface->name : "unknown");
+	if (f->dir)
+		fprintf(o, NP_I1 "Direction: %s\n", f->dir == NP_DIR_IN ? "Inbound" : "Outbound");
 	fprintf(o, NP_I1 "Arrival Time: %s.%06u UTC\n", when, f->ts_usec);
 	fprintf(o, NP_I1 "Epoch Time: %" PRId64 ".%06u seconds\n", f->ts_sec, f->ts_usec);
 	fprintf(o, NP_I1 "Link type: %s (%d)\n", np_link_name(f->dlt), f->dlt);

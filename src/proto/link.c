@@ -370,13 +370,11 @@ static void tree_vlans(FILE *o, const struct np_link *l)
 	}
 }
 
-/* The capturing interface's name, when the source knew it (a live `any` capture). */
+/* The capturing interface's name, when the source knew it (a live `any` capture, a pcapng
+ * file's interface). */
 static const char *ifname(const struct np_view *v)
 {
-	const struct np_link *l = &v->p->layer[0].link;
-	return v->p->nlayers && v->p->layer[0].kind == NP_L_LINK && l->kind == NP_LINK_SLL2
-		       ? np_ifname(v->p->frame->ifnames, l->sll_ifindex)
-		       : NULL;
+	return np_pkt_ifname(v->p);
 }
 
 static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np_view *v)
@@ -466,10 +464,18 @@ NP_HOT static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_l
 	}
 	if (l->outgoing)
 		BOOL(w, "outgoing", true);
+	const struct np_frame_if *fi = v->p->frame->iface;
 	if (l->kind == NP_LINK_SLL2) { /* as the text line shows them (tcpdump's words) */
 		if (ifname(v))
 			STR(w, "ifname", ifname(v));
 		STR(w, "dir", np_sll_dir(l->sll_pkttype));
+	} else if (fi && fi->several && layer == &v->p->layer[0]) {
+		/* a pcapng file's interface, as the line shows it */
+		if (fi->name)
+			STR(w, "ifname", fi->name);
+		else
+			NUM(w, "ifid", fi->id);
+		STR(w, "dir", np_frame_dir(v->p->frame->dir));
 	}
 	return 0;
 }

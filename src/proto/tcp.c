@@ -145,8 +145,9 @@ NP_HOT void np_decode_tcp(struct np_cursor *c, struct np_packet *p)
 
 /* --- rendering (Wireshark's wording): Info column, -v tree, JSON object --- */
 
-/* Wireshark's expert notes, in the order it prints them before the Info text. */
-static void tcp_analysis(struct np_sbuf *sb, const struct np_pkt_track *k)
+/* Wireshark's expert notes, in the order it prints them before the Info text (also the
+ * pcapng comment of -w --format pcapng, np_annot_packet). */
+void np_tcp_notes(struct np_sbuf *sb, const struct np_pkt_track *k)
 {
 	uint16_t a = k->analysis;
 	if (a & NP_TA_PREV_LOST)
@@ -194,7 +195,7 @@ NP_HOT static void info_tcp(struct np_sbuf *sb, const struct np_tcp *t, const st
 	}
 	bool rel = k && k->tcp && k->rel_valid && !absolute;
 	if (k && k->tcp)
-		tcp_analysis(sb, k);
+		np_tcp_notes(sb, k);
 	np_sb_uint(sb, t->sport, 0, ' ');
 	np_sb_field(sb, " → ", t->dport);
 	if (t->got >= 14)

@@ -10,8 +10,11 @@
 #include "json_ref.h"
 #include "json_ref_w.h"
 
-static void json_link(struct jw *w, const struct np_link *l, const struct np_ifnames *names)
+static void json_link(struct jw *w, const struct np_link *l, const struct np_frame *f, bool outer)
 {
+	const struct np_ifnames *names = f->ifnames;
+	/* a pcapng file's interface (netprobe's reader): its name, else its number */
+	const char *file_name = f->iface ? f->iface->name : NULL;
 	if (!l->hdr_len)
 		return;
 	if (l->kind == NP_LINK_ETH) {
@@ -50,10 +53,21 @@ static void json_link(struct jw *w, const struct np_link *l, const struct np_ifn
 	}
 	if (l->outgoing)
 		boolean(w, "outgoing", true);
-	if (l->kind == NP_LINK_SLL2) {
+	if (l->kind == NP_LINK_SLL2 && outer) {
+		const char *name = np_ifname(names, l->sll_ifindex);
+		if (name || file_name)
+			str(w, "ifname", name ? name : file_name);
+		str(w, "dir", np_sll_dir(l->sll_pkttype));
+	} else if (l->kind == NP_LINK_SLL2) {
 		if (np_ifname(names, l->sll_ifindex))
 			str(w, "ifname", np_ifname(names, l->sll_ifindex));
 		str(w, "dir", np_sll_dir(l->sll_pkttype));
+	} else if (outer && f->iface && f->iface->several) {
+		if (file_name)
+			str(w, "ifname", file_name);
+		else
+			num(w, "ifid", f->iface->id);
+		str(w, "dir", f->dir == 1 ? "In" : f->dir == 2 ? "Out" : "-");
 	}
 }
 
@@ -404,7 +418,7 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 		}
 		net |= is_net;
 		switch (l->kind) {
-		case NP_L_LINK: json_link(&w, &l->link, p->frame->ifnames); break;
+		case NP_L_LINK: json_link(&w, &l->link, p->frame, l == &p->layer[0]); break;
 		case NP_L_ARP: json_arp(&w, &l->arp); break;
 		case NP_L_IP4: json_ip4(&w, &l->ip4); break;
 		case NP_L_IP6: json_ip6(&w, &l->ip6); break;
