@@ -45,6 +45,8 @@ void np_tab_print(FILE *out, const struct np_tab *t)
 		}
 	}
 	fprintf(out, "%s\n", t->title);
+	if (!t->nrow) /* an empty table: its title says so */
+		return;
 	for (unsigned c = 0; c < t->ncol; c++)
 		snprintf(cells[c], NP_TAB_CELL, "%s", t->col[c].head);
 	put_row(out, t, w, cells);
@@ -219,6 +221,12 @@ static void io_table(FILE *out, const struct np_stats *s, const struct np_stats_
 	int64_t step = np_stats_options(s)->interval_us;
 	char title[160], len[NP_TAB_CELL];
 	secs(len, step);
+	for (size_t n = strlen(len); len[n - 1] == '0' || len[n - 1] == '.'; n--) {
+		bool dot = len[n - 1] == '.';
+		len[n - 1] = '\0'; /* "1.000000" -> "1", "0.250000" -> "0.25" */
+		if (dot)
+			break;
+	}
 	snprintf(title, sizeof title, "I/O every %s s, from the first packet: %" PRIu32 " interval%s",
 		 len, v->nio, v->nio == 1 ? "" : "s");
 	struct io_ctx x = { v, step };

@@ -159,12 +159,13 @@ static void endpoint_count(struct np_stats *s, const struct np_endpoint *e, int 
 	s->ep[slot].bytes[d] += len;
 }
 
-/* The addresses of IP layer `l` (its fixed header captured), ports 0. */
+/* The addresses of IP layer `l` (its fixed header captured), ports 0. A bogus IPv4 header
+ * length (below 5 words) makes no IP packet, for Wireshark neither (no ip tap). */
 static bool ip_pair(const struct np_pkt_layer *l, struct np_endpoint *src, struct np_endpoint *dst)
 {
 	memset(src, 0, sizeof *src);
 	memset(dst, 0, sizeof *dst);
-	if (l->kind == NP_L_IP4 && l->ip4.got >= 20) {
+	if (l->kind == NP_L_IP4 && l->ip4.got >= 20 && l->ip4.ihl >= 5) {
 		src->ver = dst->ver = 4;
 		memcpy(src->addr, l->ip4.src, 4);
 		memcpy(dst->addr, l->ip4.dst, 4);
