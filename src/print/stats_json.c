@@ -12,6 +12,22 @@
 
 #define NP_STATS_SCHEMA 1
 
+/* A string member: ours are static names and problem texts, escaped anyway (RFC 8259 s7) so
+ * the line stays JSON whatever a decoder's text holds. */
+static void str(FILE *out, const char *key, const char *v)
+{
+	fprintf(out, ",\"%s\":\"", key);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(out, "\\%c", *c);
+		else if (*c < 0x20)
+			fprintf(out, "\\u%04x", *c);
+		else
+			fputc(*c, out);
+	}
+	fputc('"', out);
+}
+
 static const char *proto_name(uint8_t proto)
 {
 	return proto == NP_L_TCP ? "tcp" : proto == NP_L_UDP ? "udp" : "ip";
@@ -135,10 +151,10 @@ static void expert_rows(FILE *out, const struct np_stats_view *v)
 		char sev[16];
 		snprintf(sev, sizeof sev, "%s", np_severity_name(e->sev));
 		sev[0] = (char)(sev[0] - 'A' + 'a');
-		fprintf(out,
-			"{\"type\":\"expert\",\"severity\":\"%s\",\"group\":\"%s\",\"summary\":\"%s\""
-			",\"count\":%" PRIu64 "}\n",
-			sev, e->group, e->what, e->count);
+		fprintf(out, "{\"type\":\"expert\",\"severity\":\"%s\"", sev);
+		str(out, "group", e->group);
+		str(out, "summary", e->what);
+		fprintf(out, ",\"count\":%" PRIu64 "}\n", e->count);
 	}
 }
 
