@@ -128,6 +128,16 @@ def parse_tshark(out):
     return res
 
 
+_VERSION = []
+
+
+def tshark_version():
+    """Asked once per run (it takes tshark a second to start)."""
+    if not _VERSION:
+        _VERSION.append(subprocess.run(["tshark", "--version"], capture_output=True).stdout)
+    return _VERSION[0]
+
+
 def tshark_view(path, cache_dir, with_io):
     """tshark's tables of path, parsed. Its output is cached in cache_dir, keyed by the
     capture's bytes, tshark's version and the command, so that the second build's run (ASan)
@@ -139,8 +149,7 @@ def tshark_view(path, cache_dir, with_io):
     key = None
     if cache_dir:
         h = hashlib.sha256()
-        for part in (open(path, "rb").read(), " ".join(cmd[4:]).encode(),
-                     subprocess.run(["tshark", "--version"], capture_output=True).stdout):
+        for part in (open(path, "rb").read(), " ".join(cmd[4:]).encode(), tshark_version()):
             h.update(hashlib.sha256(part).digest())
         key = os.path.join(cache_dir, h.hexdigest() + ".txt")
         try:
