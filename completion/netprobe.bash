@@ -51,7 +51,7 @@ _netprobe()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		watch | follow | ping | trace)
+		watch | follow | stats | ping | trace)
 			cmd=${COMP_WORDS[i]}
 			break
 			;;
@@ -64,7 +64,7 @@ _netprobe()
 		if [[ $cur == -* ]]; then
 			opts='-h --help -V --version'
 		else
-			opts='watch follow ping trace'
+			opts='watch follow stats ping trace'
 		fi
 		COMPREPLY=($(compgen -W "$opts" -- "$cur" || true))
 		return 0
@@ -119,6 +119,35 @@ _netprobe()
 		      --post-rotate --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'
+		;;
+	stats)
+		case $prev in
+		-r | --read)
+			_netprobe_captures "$cur"
+			return 0
+			;;
+		-i | --interface)
+			COMPREPLY=($(compgen -W "$(_netprobe_interfaces any)" -- "$cur" || true))
+			return 0
+			;;
+		--tables)
+			COMPREPLY=($(compgen -W 'conv endpoints io phs expert' -- "$cur" || true))
+			return 0
+			;;
+		--conv)
+			COMPREPLY=($(compgen -W 'tcp udp ip' -- "$cur" || true))
+			return 0
+			;;
+		--sort)
+			COMPREPLY=($(compgen -W 'bytes packets duration' -- "$cur" || true))
+			return 0
+			;;
+		-c | --count | --port | --host | --duration | --interval | --top | --max-rows | --max-conv)
+			return 0
+			;;
+		esac
+		opts='-r --read -i --interface -c --count --duration --port --host --tables --conv
+		      --interval --sort --top --json --max-rows --max-conv -h --help'
 		;;
 	follow)
 		case $prev in

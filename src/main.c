@@ -18,6 +18,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "watch", np_cmd_watch, "decode packets from a capture file (-r) or an interface (-i)" },
 	{ "follow", np_cmd_follow, "what the applications said: each conversation's bytes, both ways" },
+	{ "stats", np_cmd_stats, "tables of a capture: conversations, endpoints, I/O, protocols" },
 	{ "ping", np_cmd_ping, "ICMP echo, TCP SYN or UDP probes, with each answer decoded" },
 	{ "trace", np_cmd_trace, "the routers on the way to a host, hop by hop" },
 };

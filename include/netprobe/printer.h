@@ -33,6 +33,10 @@ enum np_run_end {
 };
 
 struct np_printer;
+struct np_printer_ops;
+
+/* NP_OUT_STATS's op table (print/stats_text.c). */
+extern const struct np_printer_ops np_stats_printer_ops;
 
 struct np_printer_ops {
 	/* One decoded packet that passed the filters, with what the tracker knows of it. */
@@ -53,7 +57,10 @@ enum np_output {
 	NP_OUT_JSON,            /* --json */
 	NP_OUT_EVENTS,          /* --events */
 	NP_OUT_NONE,            /* -w -: standard output carries the capture */
+	NP_OUT_STATS,           /* `netprobe stats`: tables at the end (stats.h) */
 };
+
+struct np_stats;
 
 struct np_printer_opts {
 	enum np_output output;
@@ -66,6 +73,7 @@ struct np_printer_opts {
 	uint32_t payload_json_max; /* its bytes per object (UINT32_MAX unless --payload-max) */
 	bool states;            /* --states */
 	bool summary;           /* not --no-summary */
+	struct np_stats *stats; /* NP_OUT_STATS: the collector, the caller's */
 };
 
 #define NP_PRINTER_PARTS 5

@@ -50,6 +50,7 @@ void np_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(prin
 
 int np_cmd_watch(int argc, char **argv);
 int np_cmd_follow(int argc, char **argv);
+int np_cmd_stats(int argc, char **argv);
 int np_cmd_ping(int argc, char **argv);
 int np_cmd_trace(int argc, char **argv);
 

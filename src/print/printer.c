@@ -171,6 +171,7 @@ void np_printer_init(struct np_printer *pr, const struct np_printer_opts *o,
 		[NP_OUT_JSON] = &json_ops,
 		[NP_OUT_EVENTS] = &events_ops,
 		[NP_OUT_NONE] = &none_ops,
+		[NP_OUT_STATS] = &np_stats_printer_ops,
 	};
 	memset(pr, 0, sizeof *pr);
 	pr->o = *o;

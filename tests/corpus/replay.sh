@@ -2,7 +2,8 @@
 # Replay every capture given (files or directories) in every output format. Each run must
 # end with status 0 and a quiet stderr, or be a clean refusal of an unsupported link type
 # (status 2, one line); every frame must get its line (text), its tree (-v) and its object
-# (--json, also with --payload hex, base64 and text); -A -X must run clean too. Run with the
+# (--json, also with --payload hex, base64 and text); -A -X and `stats` (text and --json) must
+# run clean too. Run with the
 # sanitizer build, any ASan/UBSan report fails the run.
 # Usage: replay.sh NETPROBE FILE|DIR...
 set -u
@@ -55,6 +56,19 @@ check_file() {
 			echo "FAIL $f --json --payload $enc: exit $rc"; head -5 "$tmp/err"; return 1
 		fi
 	done
+	# netprobe stats: the tables in text (sorted, cut) and JSON, whose summary counts every frame.
+	"$np" stats -r "$f" --sort bytes --top 20 --interval 0.1 >"$tmp/stats" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ]; then
+		echo "FAIL $f stats: exit $rc"; head -5 "$tmp/err"; return 1
+	fi
+	"$np" stats -r "$f" --json >"$tmp/stats" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ] ||
+		[ "$(sed -n 's/^{"type":"stats_summary".*"frames":\([0-9]*\).*/\1/p' "$tmp/stats")" != "$frames" ]; then
+		echo "FAIL $f stats --json: exit $rc, its summary does not count the $frames frames"
+		head -5 "$tmp/err"; return 1
+	fi
 	return 0
 }
 

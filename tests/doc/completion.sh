@@ -85,7 +85,11 @@ is_exactly() { # is_exactly NAME WORD...: $reply is exactly the WORDs, in any or
 	fi
 }
 
-run 'netprobe <TAB>' netprobe '' && has_all 'netprobe <TAB>' watch follow ping trace
+run 'netprobe <TAB>' netprobe '' && has_all 'netprobe <TAB>' watch follow stats ping trace
+run 'netprobe stats --sort <TAB>' netprobe stats --sort '' &&
+	is_exactly 'netprobe stats --sort <TAB>' bytes packets duration
+run 'netprobe stats --conv <TAB>' netprobe stats --conv '' &&
+	is_exactly 'netprobe stats --conv <TAB>' tcp udp ip
 run 'netprobe follow --format <TAB>' netprobe follow --format '' &&
 	is_exactly 'netprobe follow --format <TAB>' text hex raw json
 run 'netprobe follow --re<TAB>' netprobe follow --re &&

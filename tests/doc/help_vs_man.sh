@@ -23,7 +23,7 @@ fi
 # The source without comment lines, so that an option named only in a comment does not count.
 src=$(grep -v '^\.[[:space:]]*\\"' "$man")
 
-for cmd in "" watch follow ping trace; do
+for cmd in "" watch follow stats ping trace; do
 	label=${cmd:-netprobe}
 	# shellcheck disable=SC2086
 	help=$("$np" $cmd --help 2>&1)

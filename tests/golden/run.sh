@@ -8,7 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 export TZ=UTC NO_COLOR=1
 pass=0 fail=0
-# MANIFEST: `netprobe watch -r CAPTURE ARGUMENTS`; FOLLOW: `netprobe follow -r CAPTURE ARGUMENTS`.
+# MANIFEST: `netprobe watch -r CAPTURE ARGUMENTS`; FOLLOW: `netprobe follow -r CAPTURE
+# ARGUMENTS`; STATS: `netprobe stats -r CAPTURE ARGUMENTS`.
 while read -r cmd name capture args; do
 	case "$name" in ''|'#'*) continue ;; esac
 	expected="$here/expected/$name.out"
@@ -25,7 +26,7 @@ while read -r cmd name capture args; do
 		echo "FAIL $name: netprobe $cmd -r pcaps/$capture $args"
 		head -40 /tmp/np-golden.$$ 2>/dev/null
 	fi
-done < <(sed 's/^/watch /' "$here/MANIFEST"; sed 's/^/follow /' "$here/FOLLOW")
+done < <(sed "s/^/watch /" "$here/MANIFEST"; sed "s/^/follow /" "$here/FOLLOW"; sed "s/^/stats /" "$here/STATS")
 rm -f /tmp/np-golden.$$
 [ "$regen" = --regen ] && { echo "regenerated; review with: git diff tests/golden"; exit 0; }
 echo "golden: $pass passed, $fail failed"
