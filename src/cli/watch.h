@@ -28,6 +28,9 @@ struct watch_opts {
 	uint32_t payload_max;  /* --payload-max (UINT32_MAX: all); 0: not given */
 	bool brief;            /* -q */
 	bool json;
+	bool ecs;              /* --json=ecs (json is set too) */
+	bool cid_seed_given;
+	uint16_t cid_seed;     /* --community-id-seed */
 	bool events;
 	bool ladder;
 	unsigned ladder_width; /* --width, or the terminal's; 0: NP_LADDER_WIDTH_DEFAULT */
