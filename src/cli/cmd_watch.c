@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "netprobe/capture.h"
+#include "netprobe/ipfix.h"
 #include "netprobe/match.h"
 #include "netprobe/print.h"
 #include "netprobe/track.h"
@@ -88,6 +89,12 @@ static void watch_usage(FILE *out)
 		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
+		"Export:\n"
+		"      --ipfix [udp:|tcp:]HOST:PORT  send each TCP conversation as an IPFIX\n"
+		"                      biflow record (RFC 7011/5103) to a collector (UDP unless\n"
+		"                      tcp:; an IPv6 HOST in brackets), when it ends\n"
+		"      --ipfix-active-timeout S  also report a conversation still going every\n"
+		"                      S seconds of capture time (1-86400; default 300)\n"
 		"Output file (with -r or -i):\n"
 		"  -w, --write FILE    also write the captured frames to FILE (classic pcap);\n"
 		"                      'netprobe watch -r FILE' replays them to the same output.\n"
@@ -125,6 +132,8 @@ enum {
 	OPT_PAYLOAD,
 	OPT_PAYLOAD_MAX,
 	OPT_CID_SEED,
+	OPT_IPFIX,
+	OPT_IPFIX_ACTIVE,
 };
 
 
@@ -205,6 +214,9 @@ static const struct rule rules[] = {
 	{ "port", OPT_PORT, K_SPECIAL, 0, 0, 65535, "port", "0-65535" },
 	{ "host", OPT_HOST, K_SPECIAL, 0, 0, 0, NULL, NULL },
 	{ "json", OPT_JSON, K_SPECIAL, 0, 0, 0, "--json", "no value, or =ecs" },
+	{ "ipfix", OPT_IPFIX, K_SPECIAL, 0, 0, 0, "--ipfix", "[udp:|tcp:]HOST:PORT" },
+	{ "ipfix-active-timeout", OPT_IPFIX_ACTIVE, K_U32, AT(ipfix_active_s), 1, 86400,
+	  "--ipfix-active-timeout", "1-86400 seconds" },
 	{ "community-id-seed", OPT_CID_SEED, K_SPECIAL, 0, 0, 65535, "--community-id-seed",
 	  "0-65535" },
 	{ "color", OPT_COLOR, K_SPECIAL, 0, 0, 0, "--color", "auto, always or never" },
@@ -262,6 +274,12 @@ static bool take_special(const struct rule *r, const char *arg, struct watch_opt
 		o->json = true;
 		o->ecs = arg != NULL;
 		return !arg || strcmp(arg, "ecs") == 0;
+	case OPT_IPFIX: {
+		char host[256], port[8];
+		bool tcp;
+		o->ipfix = arg;
+		return np_ipfix_parse(arg, &tcp, host, sizeof host, port, sizeof port);
+	}
 	case OPT_CID_SEED:
 		if (!np_parse_uint(arg, r->lo, r->hi, &v))
 			return false;
@@ -355,6 +373,8 @@ static const char *conflict(const struct watch_opts *o)
 	if ((o->text || o->payload_hex) && (o->json || o->events))
 		return "-A and -X add to the packet lines; --json and --events print none "
 		       "(--json takes --payload)";
+	if (o->ipfix_active_s && !o->ipfix)
+		return "--ipfix-active-timeout goes with --ipfix";
 	if (o->cid_seed_given && !o->ecs)
 		return "--community-id-seed goes with --json=ecs (its network.community_id)";
 	if (o->ecs && (o->payload_enc || o->ladder))
@@ -390,7 +410,9 @@ static int settle(int argc, char **argv, struct watch_opts *o)
 		.cid_seed = o->cid_seed,
 	};
 	/* The ladder recorder and the ECS conversation records hear when a conversation ends. */
-	o->track.report_ends = o->ladder || o->ecs;
+	o->track.report_ends = o->ladder || o->ecs || o->ipfix;
+	if (o->ipfix) /* a long conversation is reported every S seconds (default 300) */
+		o->track.active_timeout_s = o->ipfix_active_s ? o->ipfix_active_s : 300;
 	if (!o->ladder_width)
 		o->ladder_width = terminal_width();
 	if (optind < argc) {
