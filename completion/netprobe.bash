@@ -101,13 +101,13 @@ _netprobe()
 			;;
 		-c | --count | --port | --host | --max-conv | --max-half-open | --idle-timeout | \
 			--flood-rate | --flood-half-open | --flood-window | --duration | -B | --buffer-size | \
-			--width)
+			--width | --community-id-seed | --ipfix | --ipfix-active-timeout)
 			return 0
 			;;
 		esac
 		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host -v --verbose -q --brief -x --hex
-		      -A --ascii -X --hex-payload --payload --payload-max --json --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
-		      -w --write --overwrite --duration -B --buffer-size
+		      -A --ascii -X --hex-payload --payload --payload-max --json --json=ecs --community-id-seed --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
+		      --ipfix --ipfix-active-timeout -w --write --overwrite --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'
 		;;
