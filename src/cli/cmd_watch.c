@@ -26,6 +26,8 @@
  * and it keeps pcap_compile's optimiser, which is not linear, from running for minutes. */
 #define FILTER_MAX 16384
 
+static void watch_usage_rest(FILE *out);
+
 static void watch_usage(FILE *out)
 {
 	fprintf(out,
@@ -82,6 +84,14 @@ static void watch_usage(FILE *out)
 		"  -n                  numeric addresses (the default; accepted for tcpdump habits)\n"
 		"      --color WHEN    auto (default: only on a terminal, not if NO_COLOR is set),\n"
 		"                      always or never\n"
+		);
+	watch_usage_rest(out);
+}
+
+/* The second half of --help: tracking, export, the output file, live capture. */
+static void watch_usage_rest(FILE *out)
+{
+	fprintf(out,
 		"Tracking:\n"
 		"      --max-conv N    conversations tracked at once (default 65536)\n"
 		"      --max-half-open N  of which not yet established (default 32768)\n"
@@ -92,7 +102,7 @@ static void watch_usage(FILE *out)
 		"Export:\n"
 		"      --ipfix [udp:|tcp:]HOST:PORT  send each TCP conversation as an IPFIX\n"
 		"                      biflow record (RFC 7011/5103) to a collector (UDP unless\n"
-		"                      tcp:; an IPv6 HOST in brackets), when it ends\n"
+		"                      tcp:; an IPv6 HOST in brackets), as it leaves the table\n"
 		"      --ipfix-active-timeout S  also report a conversation still going every\n"
 		"                      S seconds of capture time (1-86400; default 300)\n"
 		"Output file (with -r or -i):\n"
