@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fixbuf/public.h>
@@ -97,7 +98,20 @@ struct np_ipfix {
 	fBuf_t *buf;
 	uint64_t records;
 	int error;
+	bool udp;
+	int64_t templates_ms;   /* when the templates last went out (monotonic clock) */
 };
+
+/* Over UDP a collector that starts (or restarts) after us has not seen the templates: they go
+ * out again every TEMPLATE_RESEND_MS (RFC 7011 s8.4: periodically, for UDP). */
+#define TEMPLATE_RESEND_MS 60000
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 bool np_ipfix_parse(const char *spec, bool *tcp, char *host, size_t hostcap, char *port,
 		    size_t portcap)
@@ -194,6 +208,8 @@ struct np_ipfix *np_ipfix_open(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	x->udp = !tcp;
+	x->templates_ms = now_ms();
 	x->fd = connect_to(host, port, tcp, err, errlen);
 	if (x->fd < 0) {
 		free(x);
@@ -307,8 +323,14 @@ void np_ipfix_flow(void *ctx, const struct np_event *ev)
 	struct np_ipfix *x = ctx;
 	const struct np_flow *f = &ev->end.flow;
 	GError *gerr = NULL;
-	bool ok;
-	if (ev->client.ver == 4) {
+	bool ok = true;
+	if (x->udp && now_ms() - x->templates_ms >= TEMPLATE_RESEND_MS) {
+		x->templates_ms = now_ms();
+		ok = fbSessionExportTemplates(x->session, &gerr);
+	}
+	if (!ok) {
+		/* reported below */
+	} else if (ev->client.ver == 4) {
 		struct rec4 r = { 0 };
 		FILL_REST(&r, ev, f);
 		memcpy(&r.src, ev->client.addr, 4);
