@@ -44,6 +44,9 @@ static void tee_packet(struct np_printer *pr, const struct np_packet *p,
 static void tee_event(struct np_printer *pr, const struct np_event *ev)
 {
 	struct fz_pipeline *z = of_tee(pr);
+	np_printer_event(&z->ecs, ev);
+	if (ev->kind == NP_EV_CONV_END)
+		return; /* the tee asks for them (flows), as the ECS printer does; no other sees one */
 	np_printer_event(&z->line, ev);
 	np_printer_event(&z->json, ev);
 	np_printer_event(&z->events, ev);
@@ -93,7 +96,9 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	printer(&z->line, NP_OUT_LINE, opts, &pc);
 	printer(&z->json, NP_OUT_JSON, opts, &pc);
 	printer(&z->events, NP_OUT_EVENTS, opts, &pc);
+	printer(&z->ecs, NP_OUT_ECS, opts, &pc);
 	z->tee.ops = &tee_ops;
+	z->tee.flows = true;
 	z->match_wanted = (opts & FZ_OPT_MATCH) != 0;
 
 	struct np_track_opts o;
@@ -110,6 +115,7 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	o.flood_half_open = 3;
 	o.flood_window_s = 2;
 	o.report_ends = true;
+	o.active_timeout_s = 1; /* the periodic flow reports too */
 	z->trk = np_tracker_new(&o);
 	z->ladder = np_ladder_new(o.max_conv, 2, 5); /* 2 ladders of 5 arrows: the pool runs out */
 	/* follow's collector on the same pipeline: the reassembler with caps a few segments

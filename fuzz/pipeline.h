@@ -23,7 +23,7 @@
 
 struct fz_pipeline {
 	struct np_printer tee;  /* first: the tee's ops find the rest from it */
-	struct np_printer line, json, events;
+	struct np_printer line, json, events, ecs; /* ecs: --json=ecs (events, conversation records) */
 	struct np_tracker *trk;
 	struct np_ladder_rec *ladder;
 	struct np_follow *follow;  /* netprobe follow's collector, with tiny caps */

@@ -34,6 +34,10 @@ struct np_pipeline {
 	struct np_ladder_rec *ladder;   /* --ladder's recorder, or NULL (np_pipeline_ladder) */
 	struct np_follow *follow;       /* follow's conversations, or NULL (np_pipeline_follow) */
 	struct np_annot *annot;         /* -w pcapng's comments, or NULL (np_pipeline_annotate) */
+	/* A flow exporter (--ipfix): each conversation's NP_EV_CONV_END as it leaves the table,
+	 * and its periodic reports (NP_CONV_ACTIVE); or NULL (np_pipeline_flows). */
+	void (*flows)(void *ctx, const struct np_event *ev);
+	void *flows_ctx;
 	uint64_t shown;                 /* frames that passed the match */
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
@@ -54,6 +58,10 @@ void np_pipeline_follow(struct np_pipeline *pl, struct np_follow *f);
  * which np_pipeline_frame empties first (np_pipeline_finish does not: the events at the end
  * of the run are added to what is there). The caller keeps it. */
 void np_pipeline_annotate(struct np_pipeline *pl, struct np_annot *a);
+/* --ipfix: `flow` hears each conversation leaving the table and its periodic reports (the
+ * tracker made with report_ends, and active_timeout_s for those). The caller keeps ctx. */
+void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const struct np_event *ev),
+		       void *ctx);
 /* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
  * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);

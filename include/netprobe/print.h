@@ -88,6 +88,9 @@ void np_print_json_object(FILE *out, const struct np_packet *p, const struct np_
 /* Tracker events: a line set apart from the packet lines, or a JSON object. */
 void np_print_event(struct np_print_ctx *ctx, const struct np_event *ev);
 void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev);
+/* --json=ecs (ecs.c): an event, or a conversation's NP_EV_CONV_END as it leaves the table, as
+ * one ECS document; seed: the Community ID's (--community-id-seed). */
+void np_print_event_ecs(struct np_print_ctx *ctx, const struct np_event *ev, uint16_t seed);
 /* --events prints no packet lines: its relative time still counts from the first frame
  * shown, as the packet list's does, not from the first event. */
 void np_print_event_frame(struct np_print_ctx *ctx, const struct np_frame *f);

@@ -58,6 +58,7 @@ enum np_output {
 	NP_OUT_EVENTS,          /* --events */
 	NP_OUT_NONE,            /* -w -: standard output carries the capture */
 	NP_OUT_STATS,           /* `netprobe stats`: tables at the end (stats.h) */
+	NP_OUT_ECS,             /* --json=ecs: events and conversations, Elastic Common Schema */
 };
 
 struct np_stats;
@@ -74,6 +75,7 @@ struct np_printer_opts {
 	bool states;            /* --states */
 	bool summary;           /* not --no-summary */
 	struct np_stats *stats; /* NP_OUT_STATS: the collector, the caller's */
+	uint16_t cid_seed;      /* --community-id-seed */
 };
 
 #define NP_PRINTER_PARTS 5
@@ -83,6 +85,8 @@ struct np_printer {
 	struct np_print_ctx pc;
 	struct np_printer_opts o;
 	FILE *diag;             /* where the text summary goes: stderr (a harness: elsewhere) */
+	bool flows;             /* it wants each conversation's NP_EV_CONV_END as it leaves the
+				 * table (the printer decides; the pipeline hands them over) */
 	/* The packet renderings of the line printer, in order (line, -v tree, -A, -X, -x dump). */
 	unsigned nparts;
 	void (*parts[NP_PRINTER_PARTS])(struct np_print_ctx *ctx, const struct np_packet *p,

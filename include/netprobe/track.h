@@ -51,6 +51,18 @@ enum np_end_reason {
 	NP_CONV_EVICTED,     /* pushed out to make room (during np_track_packet, before the
 			     * packet's own events) or replaced by a new connection on its ports */
 	NP_CONV_FINISHED,    /* still in the table at the end of the capture (first-seen order) */
+	NP_CONV_ACTIVE,      /* still going, in the table: a periodic report (np_track_opts
+			      * active_timeout_s) for flow exporters; it does not end anything */
+};
+
+/* How a conversation went, as told when it leaves the table (np_flow.outcome). */
+enum np_flow_outcome {
+	NP_FLOW_OPEN,        /* still open at the end of the capture, or a periodic report */
+	NP_FLOW_CLOSED,      /* both FINs acknowledged */
+	NP_FLOW_RESET,       /* a RST after the handshake (or mid-connection) */
+	NP_FLOW_REFUSED,     /* the SYN answered by RST */
+	NP_FLOW_UNANSWERED,  /* only SYNs, never answered */
+	NP_FLOW_HALF_OPEN,   /* a handshake that never completed otherwise */
 };
 
 enum np_side { NP_CLIENT = 0, NP_SERVER = 1, NP_BOTH = 2 };
@@ -69,6 +81,29 @@ struct np_endpoint {
 #define NP_CONV_KEY 48
 void np_track_conv_key(const struct np_endpoint *a, const struct np_endpoint *b, uint64_t tunnel,
 		       uint8_t key[NP_CONV_KEY]);
+/* One conversation as flow exporters and ECS see it (NP_EV_CONV_END with report_ends): its
+ * counters from its first packet to the report, each way ([0] client->server, [1] back). */
+struct np_flow {
+	int64_t first_us, last_us;      /* first and last packet (packet time, microseconds) */
+	uint64_t packets[2];
+	uint64_t octets[2];             /* IP bytes: the IP headers and all they carry */
+	uint64_t payload[2];            /* TCP payload bytes, retransmissions not counted again */
+	uint64_t dpackets[2], doctets[2]; /* since the conversation's previous report */
+	uint16_t flags[2];              /* TCP flags seen (OR of every segment's 12 bits) */
+	uint32_t retrans[2];            /* segments marked as retransmissions */
+	int64_t syn_synack_us;          /* SYN -> SYN/ACK, seen at the observer; -1 unknown */
+	int64_t synack_ack_us;          /* SYN/ACK -> ACK; -1 unknown */
+	enum np_tcp_state state[2];     /* each side's state at the report */
+	int8_t closed_by;               /* enum np_side of the first FIN (NP_BOTH: at once); -1 */
+	int8_t reset_by;                /* enum np_side of the first RST; -1 none */
+	enum np_flow_outcome outcome;
+	uint8_t nvlan;                  /* VLAN tags of its first packet (0 or 1: the outer's id) */
+	uint16_t vlan;
+	uint8_t tunnel_kind;            /* the innermost tunnel of its first packet with an
+					 * identifier (NP_L_VXLAN, _GENEVE, _GRE with a key, _GTP); 0 */
+	uint32_t tunnel_id;             /* its VNI, GRE key or TEID */
+	uint32_t reports;               /* periodic reports before this one */
+};
 
 struct np_ladder; /* netprobe/ladder.h: the --ladder diagram is drawn outside the tracker */
 
@@ -128,6 +163,8 @@ struct np_event {
 			enum np_end_reason why;
 			uint32_t slot;        /* the conversation's np_pkt_track.slot */
 			bool worth_drawing;   /* not a flood's lone SYNs, not evicted */
+			struct np_flow flow;  /* its counters (not for NP_CONV_OVER: stragglers
+					       * may still come until it leaves the table) */
 		} end;
 	};
 };
@@ -174,7 +211,9 @@ struct np_track_opts {
 	uint32_t flood_rate;        /* SYNs/s to one destination that start an episode */
 	uint32_t flood_half_open;   /* ...with at least this many half-open in the window */
 	uint32_t flood_window_s;    /* sliding window */
-	bool report_ends;           /* NP_EV_CONV_END events (for --ladder's recorder) */
+	bool report_ends;           /* NP_EV_CONV_END events (--ladder, follow, flow exports) */
+	uint32_t active_timeout_s;  /* with report_ends: an NP_CONV_ACTIVE report of a
+				     * conversation every S s of packet time while it lasts; 0 never */
 	/* SipHash key of the conversation and flood-target tables, whose keys come from packets:
 	 * secret and random (np_track_seed), or flows that all fall into one hash chain could be
 	 * computed offline (hash flooding). np_track_defaults sets a fixed key, for tests only. */
@@ -256,5 +295,7 @@ void np_track_stats(const struct np_tracker *t, struct np_track_stats *s);
 
 const char *np_tcp_state_name(enum np_tcp_state s);
 const char *np_event_kind_name(enum np_event_kind k);
+/* "open", "closed", "reset", "refused", "unanswered", "half-open". */
+const char *np_flow_outcome_name(enum np_flow_outcome o);
 
 #endif

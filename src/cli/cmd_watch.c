@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "netprobe/capture.h"
+#include "netprobe/ipfix.h"
 #include "netprobe/match.h"
 #include "netprobe/print.h"
 #include "netprobe/track.h"
@@ -59,6 +60,8 @@ static void watch_usage_files(FILE *out)
 		"  netprobe watch -r first.pcap -v\n");
 }
 
+static void watch_usage_rest(FILE *out);
+
 static void watch_usage(FILE *out)
 {
 	fprintf(out,
@@ -94,6 +97,9 @@ static void watch_usage(FILE *out)
 		"      --payload-max N  bytes of a payload -A and -X show (default 512; 'all');\n"
 		"                      with --payload, also the bytes of each JSON payload\n"
 		"      --json          one JSON object per line (schema in README.md)\n"
+		"      --json=ecs      events and finished conversations as Elastic Common\n"
+		"                      Schema documents, one a line, with network.community_id\n"
+		"      --community-id-seed N  seed of the Community ID (0-65535; default 0)\n"
 		"      --payload ENC   add each packet's TCP/UDP payload to its JSON object,\n"
 		"                      as hex, base64 or text\n"
 		"      --events        only the conversation events (handshakes, teardowns,\n"
@@ -112,6 +118,14 @@ static void watch_usage(FILE *out)
 		"  -n                  numeric addresses (the default; accepted for tcpdump habits)\n"
 		"      --color WHEN    auto (default: only on a terminal, not if NO_COLOR is set),\n"
 		"                      always or never\n"
+		);
+	watch_usage_rest(out);
+}
+
+/* The second half of --help: tracking, export, the output file, live capture. */
+static void watch_usage_rest(FILE *out)
+{
+	fprintf(out,
 		"Tracking:\n"
 		"      --max-conv N    conversations tracked at once (default 65536)\n"
 		"      --max-half-open N  of which not yet established (default 32768)\n"
@@ -119,6 +133,12 @@ static void watch_usage(FILE *out)
 		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
+		"Export:\n"
+		"      --ipfix [udp:|tcp:]HOST:PORT  send each TCP conversation as an IPFIX\n"
+		"                      biflow record (RFC 7011/5103) to a collector (UDP unless\n"
+		"                      tcp:; an IPv6 HOST in brackets), as it leaves the table\n"
+		"      --ipfix-active-timeout S  also report a conversation still going every\n"
+		"                      S seconds of capture time (1-86400; default 300)\n"
 		);
 	watch_usage_files(out);
 }
@@ -145,6 +165,9 @@ enum {
 	OPT_PAYLOAD_MAX,
 	OPT_FORMAT,
 	OPT_POST_ROTATE,
+	OPT_CID_SEED,
+	OPT_IPFIX,
+	OPT_IPFIX_ACTIVE,
 };
 
 
@@ -224,7 +247,12 @@ static const struct rule rules[] = {
 	{ "time", 't', K_SPECIAL, 0, 0, 0, "time format", "r, d, e, a, ad, u or ud" },
 	{ "port", OPT_PORT, K_SPECIAL, 0, 0, 65535, "port", "0-65535" },
 	{ "host", OPT_HOST, K_SPECIAL, 0, 0, 0, NULL, NULL },
-	{ "json", OPT_JSON, K_TRUE, AT(json), 0, 0, NULL, NULL },
+	{ "json", OPT_JSON, K_SPECIAL, 0, 0, 0, "--json", "no value, or =ecs" },
+	{ "ipfix", OPT_IPFIX, K_SPECIAL, 0, 0, 0, "--ipfix", "[udp:|tcp:]HOST:PORT" },
+	{ "ipfix-active-timeout", OPT_IPFIX_ACTIVE, K_U32, AT(ipfix_active_s), 1, 86400,
+	  "--ipfix-active-timeout", "1-86400 seconds" },
+	{ "community-id-seed", OPT_CID_SEED, K_SPECIAL, 0, 0, 65535, "--community-id-seed",
+	  "0-65535" },
 	{ "color", OPT_COLOR, K_SPECIAL, 0, 0, 0, "--color", "auto, always or never" },
 	{ "events", OPT_EVENTS, K_TRUE, AT(events), 0, 0, NULL, NULL },
 	{ "states", OPT_STATES, K_TRUE, AT(states), 0, 0, NULL, NULL },
@@ -267,8 +295,10 @@ static void long_options(struct option lo[NRULES + 2])
 		if (!rules[i].name)
 			continue;
 		bool flag = rules[i].kind == K_TRUE || rules[i].kind == K_FALSE;
-		lo[n++] = (struct option){ rules[i].name, flag ? no_argument : required_argument, NULL,
-					   rules[i].ch };
+		int has = flag ? no_argument : required_argument;
+		if (rules[i].ch == OPT_JSON) /* --json, or --json=ecs */
+			has = optional_argument;
+		lo[n++] = (struct option){ rules[i].name, has, NULL, rules[i].ch };
 	}
 	lo[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
@@ -304,6 +334,22 @@ static bool take_special(const struct rule *r, const char *arg, struct watch_opt
 	static const char *const encodings[] = { "hex", "base64", "text" };
 	uint64_t v;
 	switch (r->ch) {
+	case OPT_JSON:
+		o->json = true;
+		o->ecs = arg != NULL;
+		return !arg || strcmp(arg, "ecs") == 0;
+	case OPT_IPFIX: {
+		char host[256], port[8];
+		bool tcp;
+		o->ipfix = arg;
+		return np_ipfix_parse(arg, &tcp, host, sizeof host, port, sizeof port);
+	}
+	case OPT_CID_SEED:
+		if (!np_parse_uint(arg, r->lo, r->hi, &v))
+			return false;
+		o->cid_seed = (uint16_t)v;
+		o->cid_seed_given = true;
+		return true;
 	case OPT_PAYLOAD:
 		for (int i = 0; i < 3; i++)
 			if (strcmp(arg, encodings[i]) == 0) {
@@ -399,6 +445,13 @@ static const char *conflict(const struct watch_opts *o)
 	if ((o->text || o->payload_hex) && (o->json || o->events))
 		return "-A and -X add to the packet lines; --json and --events print none "
 		       "(--json takes --payload)";
+	if (o->ipfix_active_s && !o->ipfix)
+		return "--ipfix-active-timeout goes with --ipfix";
+	if (o->cid_seed_given && !o->ecs)
+		return "--community-id-seed goes with --json=ecs (its network.community_id)";
+	if (o->ecs && (o->payload_enc || o->ladder))
+		return "--json=ecs prints events and conversations, not packets: no --payload or "
+		       "--ladder";
 	if (o->payload_enc && !o->json)
 		return "--payload adds the payload to --json's objects (as text: -A, in hex: -X)";
 	if (o->payload_max && !o->text && !o->payload_hex && !o->payload_enc)
@@ -430,13 +483,17 @@ static int settle(int argc, char **argv, struct watch_opts *o)
 	}
 	bool to_stdout = o->write_file && strcmp(o->write_file, "-") == 0;
 	o->out = (struct np_printer_opts){
-		.output = to_stdout ? NP_OUT_NONE : o->json ? NP_OUT_JSON
+		.output = to_stdout ? NP_OUT_NONE : o->ecs ? NP_OUT_ECS : o->json ? NP_OUT_JSON
 					       : o->events ? NP_OUT_EVENTS : NP_OUT_LINE,
 		.tree = o->verbose, .hex = o->hex, .states = o->states, .summary = o->summary,
 		.text = o->text, .payload_hex = o->payload_hex, .payload_max = o->payload_max,
 		.payload_json = o->payload_enc, .payload_json_max = o->payload_max,
+		.cid_seed = o->cid_seed,
 	};
-	o->track.report_ends = o->ladder; /* the ladder recorder hears when a conversation ends */
+	/* The ladder recorder and the ECS conversation records hear when a conversation ends. */
+	o->track.report_ends = o->ladder || o->ecs || o->ipfix;
+	if (o->ipfix) /* a long conversation is reported every S seconds (default 300) */
+		o->track.active_timeout_s = o->ipfix_active_s ? o->ipfix_active_s : 300;
 	if (!o->ladder_width)
 		o->ladder_width = terminal_width();
 	if (optind < argc) {

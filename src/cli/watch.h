@@ -31,6 +31,11 @@ struct watch_opts {
 	uint32_t payload_max;  /* --payload-max (UINT32_MAX: all); 0: not given */
 	bool brief;            /* -q */
 	bool json;
+	bool ecs;              /* --json=ecs (json is set too) */
+	bool cid_seed_given;
+	uint16_t cid_seed;     /* --community-id-seed */
+	const char *ipfix;     /* --ipfix [udp:|tcp:]HOST:PORT, or NULL */
+	uint32_t ipfix_active_s; /* --ipfix-active-timeout (0: not given) */
 	bool events;
 	bool ladder;
 	unsigned ladder_width; /* --width, or the terminal's; 0: NP_LADDER_WIDTH_DEFAULT */

@@ -25,6 +25,7 @@
 #include "netprobe/probe.h"
 #include "netprobe/sandbox.h"
 #include "watch.h"
+#include "netprobe/ipfix.h"
 
 /* open_source(): a stop signal came before the capture could be opened. */
 #define WATCH_STOPPED (-1)
@@ -146,7 +147,8 @@ static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
 /* Everything is open: give up root and every capability (when held) and enter the seccomp
  * sandbox, before the first packet is read. Nothing to drop (an ordinary user reading a file):
  * the sandbox all the same. Returns 0, or -1 (reported). */
-static int confine(const struct np_outfile *of, bool of_open, int handover_fd, pid_t parent)
+static int confine(const struct np_outfile *of, bool of_open, int handover_fd, pid_t parent,
+		   int ipfix_fd)
 {
 	char err[512];
 	if (np_priv_held() && np_priv_drop(err, sizeof err) < 0) {
@@ -167,6 +169,8 @@ static int confine(const struct np_outfile *of, bool of_open, int handover_fd, p
 		sb.write_fds[sb.nwrite_fds++] = fileno(of->fp);
 	if (handover_fd >= 0)
 		sb.write_fds[sb.nwrite_fds++] = handover_fd;
+	if (ipfix_fd >= 0) /* --ipfix: its connected socket, written with write(2) */
+		sb.write_fds[sb.nwrite_fds++] = ipfix_fd;
 	if (np_sandbox_enter(&sb, err, sizeof err) < 0) {
 		np_errorf(CMD, "%s", err);
 		return -1;
@@ -242,6 +246,7 @@ struct run {
 	int64_t flushed_ms;
 	struct np_printer pr;
 	struct np_ladder_rec *ladder; /* --ladder, or NULL */
+	struct np_ipfix *ipfix;       /* --ipfix, or NULL */
 	struct np_pipeline pl;
 };
 
@@ -259,7 +264,8 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 			/* the parent has gone: caught below, after the drop */
 		}
 	}
-	if (confine(&r->of, r->of_open, handover_fd, parent) < 0)
+	if (confine(&r->of, r->of_open, handover_fd, parent,
+		    r->ipfix ? np_ipfix_fd(r->ipfix) : -1) < 0)
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
 	r->err_tty = isatty(STDERR_FILENO); /* asked here: the sandbox has no ioctl for later */
@@ -287,7 +293,29 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	np_pipeline_ladder(&r->pl, r->ladder);
 	if (r->of_open && r->wo.ng)
 		np_pipeline_annotate(&r->pl, &r->wo.annot);
+	if (r->ipfix)
+		np_pipeline_flows(&r->pl, np_ipfix_flow, r->ipfix);
 	return NP_EXIT_OK;
+}
+
+/* --ipfix at the end: how many records went out, and whether sending failed (exit 2). */
+static int ipfix_end(struct run *r, int status)
+{
+	if (!r->ipfix)
+		return status;
+	int e = np_ipfix_error(r->ipfix);
+	uint64_t n = np_ipfix_records(r->ipfix);
+	if (e) {
+		np_errorf(CMD, "--ipfix %s: sending failed: %s (%llu record%s sent)", r->o->ipfix,
+			  strerror(e), (unsigned long long)n, n == 1 ? "" : "s");
+		status = NP_EXIT_ERROR;
+	} else if (r->o->summary) {
+		fprintf(stderr, "netprobe: IPFIX: %llu record%s sent to %s\n", (unsigned long long)n,
+			n == 1 ? "" : "s", r->o->ipfix);
+	}
+	np_ipfix_close(r->ipfix);
+	r->ipfix = NULL;
+	return status;
 }
 
 /* Standard output after a failed write or flush: its reader gone, or an error. */
@@ -476,6 +504,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 						       : NP_END_COMPLETE);
 	if (st.have_kernel)
 		kernel_counters(&st, rs.shown);
+	status = ipfix_end(r, status);
 	if (r->of_open)
 		status = finish_capture_file(r, status);
 	np_source_close(r->src); /* closes a pcap -w stream */
@@ -499,9 +528,19 @@ int np_watch_run(const struct watch_opts *o, int handover_fd, pid_t parent)
 		np_source_close(r.src);
 		return status;
 	}
+	if (o->ipfix) { /* the collector's socket: opened before the privilege drop */
+		char err[512];
+		r.ipfix = np_ipfix_open(o->ipfix, err, sizeof err);
+		if (!r.ipfix) {
+			np_errorf(CMD, "%s", err);
+			return give_up(r.src, r.of_open ? &r.of : NULL);
+		}
+	}
 	struct np_tracker *trk;
-	if ((status = start(&r, &trk, handover_fd, parent)) != NP_EXIT_OK)
+	if ((status = start(&r, &trk, handover_fd, parent)) != NP_EXIT_OK) {
+		np_ipfix_close(r.ipfix);
 		return status;
+	}
 	frame_loop(&r);
 	return end_run(&r, trk);
 }

@@ -16,6 +16,8 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->ladder = NULL;
 	pl->follow = NULL;
 	pl->annot = NULL;
+	pl->flows = NULL;
+	pl->flows_ctx = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -37,11 +39,26 @@ void np_pipeline_follow(struct np_pipeline *pl, struct np_follow *f)
 	pl->follow = f;
 }
 
+void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const struct np_event *ev),
+		       void *ctx)
+{
+	pl->flows = flow;
+	pl->flows_ctx = ctx;
+}
+
 /* A conversation is over: its ladder, when it has one to draw, and the end of its dialogue.
  * The printers never see NP_EV_CONV_END itself. */
 static void conv_end(struct np_pipeline *pl, const struct np_event *ev)
 {
 	struct np_event ladder;
+	if (ev->end.why != NP_CONV_OVER) { /* it leaves the table, or a periodic report */
+		if (pl->pr && pl->pr->flows)
+			np_printer_event(pl->pr, ev);
+		if (pl->flows)
+			pl->flows(pl->flows_ctx, ev);
+	}
+	if (ev->end.why == NP_CONV_ACTIVE)
+		return; /* nothing ends */
 	if (pl->follow)
 		np_follow_end(pl->follow, ev);
 	if (pl->ladder && np_ladder_end(pl->ladder, ev, &ladder))

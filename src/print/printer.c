@@ -118,6 +118,25 @@ static const struct np_printer_ops json_ops = {
 	.close = json_close,
 };
 
+static void none_packet(struct np_printer *pr, const struct np_packet *p,
+			const struct np_pkt_track *trk);
+
+/* --- --json=ecs: no packet lines; every event and each conversation as it leaves the table,
+ * as ECS documents; the text statistics on stderr --- */
+
+static void ecs_event(struct np_printer *pr, const struct np_event *ev)
+{
+	if (ev->kind != NP_EV_STATE || pr->o.states) /* state changes when asked, as the lines */
+		np_print_event_ecs(&pr->pc, ev, pr->o.cid_seed);
+}
+
+static const struct np_printer_ops ecs_ops = {
+	.packet = none_packet,
+	.event = ecs_event,
+	.summary = no_summary,
+	.close = text_close,
+};
+
 /* --- --events: no packet lines, but each packet sets the time base of the event lines --- */
 
 static void events_packet(struct np_printer *pr, const struct np_packet *p,
@@ -172,8 +191,10 @@ void np_printer_init(struct np_printer *pr, const struct np_printer_opts *o,
 		[NP_OUT_EVENTS] = &events_ops,
 		[NP_OUT_NONE] = &none_ops,
 		[NP_OUT_STATS] = &np_stats_printer_ops,
+		[NP_OUT_ECS] = &ecs_ops,
 	};
 	memset(pr, 0, sizeof *pr);
+	pr->flows = o->output == NP_OUT_ECS;
 	pr->o = *o;
 	pr->pc = *pc;
 	pr->ops = ops[o->output];

@@ -47,9 +47,22 @@ struct conv {
 	enum np_tcp_state st[2];
 	struct dir_state d[2];
 	int64_t t_first, t_syn, t_synack, t_last;
+	int64_t t_established; /* the handshake's last ACK (0: not seen) */
 	int first_fin;         /* side that sent the first FIN, -1 none */
 	bool simultaneous, half_close;
 	uint64_t packets;
+	/* The flow counters of np_flow (track.h): filled in as the packets come. */
+	uint64_t fpackets[2], octets[2];
+	uint64_t rep_packets[2], rep_octets[2]; /* at the previous periodic report */
+	int64_t t_report;      /* of the previous periodic report (t_first before) */
+	uint32_t reports;
+	uint16_t flags_seen[2];
+	uint32_t retrans[2];
+	int8_t reset_by;       /* side of the first RST, -1 none */
+	uint8_t nvlan;
+	uint16_t vlan;
+	uint8_t tunnel_kind;
+	uint32_t tunnel_id;
 };
 
 struct np_tracker {
@@ -93,5 +106,15 @@ void np_track_step(struct np_tracker *t, struct conv *c, int x, const struct np_
 		   struct np_track_events *out);
 void np_track_note_analysis(struct np_tracker *t, struct conv *c, int x,
 			    const struct np_pkt_track *info, struct np_track_events *out);
+
+/* flow.c: the flow counters of np_flow (track.h). A new conversation's, from its first packet;
+ * one segment of side x counted; the record of c as it stands (a periodic report: `active`,
+ * which starts the next period's deltas). */
+void np_track_flow_start(struct conv *c, const struct np_packet *p);
+void np_track_flow_count(struct conv *c, int x, const struct np_packet *p, uint16_t flags,
+			 const struct np_pkt_track *info);
+void np_track_flow_fill(struct conv *c, bool active, int64_t now, struct np_flow *f);
+/* With active_timeout_s: is a periodic report of c due? */
+bool np_track_flow_due(const struct np_tracker *t, const struct conv *c);
 
 #endif

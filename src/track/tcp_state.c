@@ -37,6 +37,7 @@ static double ms(int64_t us)
 static void handshake_done(struct np_tracker *t, struct conv *c, struct np_track_events *out)
 {
 	c->established = true;
+	c->t_established = t->now;
 	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_OPEN);
 	t->st.completed++;
 	np_flood_completed(t->flood, &c->ep[1], t->now);

@@ -205,6 +205,8 @@ static void conv_end(struct np_tracker *t, struct conv *c, struct np_track_event
 	ev.end.slot = (uint32_t)(c - t->convs);
 	/* a flood's lone SYNs: no drawing each */
 	ev.end.worth_drawing = why != NP_CONV_EVICTED && !(c->flooded && !c->established);
+	if (why != NP_CONV_OVER)
+		np_track_flow_fill(c, why == NP_CONV_ACTIVE, t->now, &ev.end.flow);
 	np_track_push(out, &ev);
 }
 
@@ -404,6 +406,7 @@ NP_HOT void np_track_packet(struct np_tracker *t, const struct np_packet *p, str
 		c = new_conv(t, key, h, &src, &dst, tcp->flags, out);
 		if (!c)
 			return;
+		np_track_flow_start(c, p);
 	} else {
 		np_lru_touch(&t->lru, s, t->lru.nodes[s].list);
 	}
@@ -412,6 +415,7 @@ NP_HOT void np_track_packet(struct np_tracker *t, const struct np_packet *p, str
 	int x = ep_eq(&src, &c->ep[0]) ? 0 : 1;
 
 	np_track_analyse(t, c, x, tcp, info);
+	np_track_flow_count(c, x, p, tcp->flags, info);
 	/* Copies and a keep-alive's garbage byte are not more data. */
 	bool retrans = info->analysis & (NP_TA_RETRANSMISSION | NP_TA_KEEPALIVE);
 	if (!retrans)
@@ -435,6 +439,8 @@ NP_HOT void np_track_packet(struct np_tracker *t, const struct np_packet *p, str
 	info->conv_us = t->now - c->t_first;
 	if (c->ended && !was_over)
 		conv_end(t, c, out, NP_CONV_OVER);
+	else if (np_track_flow_due(t, c))
+		conv_end(t, c, out, NP_CONV_ACTIVE);
 }
 
 static int by_id(const void *a, const void *b)

@@ -95,7 +95,7 @@ run 'netprobe follow --format <TAB>' netprobe follow --format '' &&
 run 'netprobe follow --re<TAB>' netprobe follow --re &&
 	is_exactly 'netprobe follow --re<TAB>' --read --reasm-conv-mem --reasm-mem --reasm-history
 run 'netprobe watch --co<TAB>' netprobe watch --co &&
-	is_exactly 'netprobe watch --co<TAB>' --color --count
+	is_exactly 'netprobe watch --co<TAB>' --color --community-id-seed --count
 run 'netprobe watch -t <TAB>' netprobe watch -t '' &&
 	has_all 'netprobe watch -t <TAB>' r d e a ad u ud
 run 'netprobe ping -I <TAB>' netprobe ping -I '' && has_all 'netprobe ping -I <TAB>' lo
