@@ -80,7 +80,13 @@ enum np_layer {
 	NP_L_PPPOE,
 	NP_L_GTP,
 	NP_L_ARISTA,
+	/* Application layers: at most one, the last on the stack, riding on the innermost
+	 * transport; its fields are in the packet's `app` (np_pkt_app). */
+	NP_L_DNS,
+	NP_L_HTTP,
+	NP_L_TLS,
 };
+#define NP_L_FIRST_APP NP_L_DNS
 
 /* Checksum verdicts. OFFLOADED: the field holds what checksum offload leaves for the card to
  * finish (TCP/UDP: only the pseudo-header sum, on any link; IPv4 header: 0 on a frame this host
@@ -402,6 +408,94 @@ struct np_arista {
 	uint16_t ethertype;    /* of the payload */
 };
 
+/* DNS (RFC 1035; RFC 6891 OPT; RFC 2782 SRV; RFC 3596 AAAA): the header and the records kept
+ * (questions first, then answers, authority and additional, in the order on the wire). Names
+ * and data are text in `text` (NUL-terminated, offsets in the records), decompressed with a
+ * bound on jumps, non-printing bytes escaped as \ddd (RFC 1035 s5.1). */
+#define NP_DNS_MAX_RR 24
+#define NP_DNS_TEXT 2048
+#define NP_DNS_NONE 0xffff      /* a record offset with no text */
+enum np_dns_section { NP_DNS_QD, NP_DNS_AN, NP_DNS_NS, NP_DNS_AR };
+struct np_dns_rr {
+	uint8_t section;       /* enum np_dns_section */
+	uint16_t type, cls;
+	uint32_t ttl;
+	uint16_t rdlen;
+	uint16_t name;         /* offset in text */
+	uint16_t data;         /* offset in text, or NP_DNS_NONE (data not shown) */
+};
+struct np_dns {
+	uint16_t got;          /* bytes of the 12-byte header captured */
+	bool tcp;              /* over TCP: a 2-byte length prefix (RFC 1035 s4.2.2) */
+	bool partial;          /* TCP: the message goes on past this segment */
+	uint16_t tcp_len;
+	uint16_t id, flags;
+	uint16_t count[4];     /* QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT */
+	uint8_t nrr;           /* records kept */
+	bool more;             /* records past NP_DNS_MAX_RR (or the text room) not kept */
+	uint16_t text_len;
+	struct np_dns_rr rr[NP_DNS_MAX_RR];
+	char text[NP_DNS_TEXT];
+};
+#define NP_DNS_QR 0x8000
+
+/* HTTP/1.x (RFC 9112): the start line and the headers people ask for, of a segment that
+ * begins a message (per segment: the reassembler does not feed decoders). Text as captured,
+ * non-printing bytes escaped as \xNN. */
+#define NP_HTTP_TEXT 512
+struct np_http {
+	bool response;
+	bool has_length;
+	bool chunked;          /* Transfer-Encoding: chunked */
+	bool headers_end;      /* the empty line ending the headers is in this segment */
+	uint16_t status;
+	uint32_t body_len;     /* bytes after the headers in this segment */
+	uint64_t content_length;
+	uint16_t method, uri, version, reason, host, ctype; /* offsets in text, NP_DNS_NONE: absent */
+	uint16_t text_len;
+	char text[NP_HTTP_TEXT];
+};
+
+/* TLS (RFC 8446, RFC 5246): the records of a segment and the hellos' fields. Nothing is
+ * decrypted. */
+#define NP_TLS_MAX_REC 16
+#define NP_TLS_MAX_LIST 24
+/* One message of a segment: a handshake message, or a record of another type. */
+struct np_tls_rec {
+	uint8_t type;          /* 20 CCS, 21 alert, 22 handshake, 23 application data */
+	uint16_t version;
+	uint16_t len;
+	uint8_t hs;            /* handshake type of its first message (when type 22), 0xff: none */
+	uint8_t alert_level, alert_desc; /* a readable alert */
+	bool encrypted;        /* handshake record that does not parse: Encrypted Handshake Message */
+};
+struct np_tls {
+	uint8_t nrec;
+	bool more;             /* records past NP_TLS_MAX_REC */
+	bool partial;          /* the last record goes on past this segment */
+	struct np_tls_rec rec[NP_TLS_MAX_REC];
+	/* The hello (ClientHello or ServerHello) of the segment, when there is one */
+	uint8_t hello;         /* 1 ClientHello, 2 ServerHello, 0 none */
+	uint16_t legacy_version;
+	uint16_t version;      /* ServerHello: supported_versions' choice, else legacy */
+	uint16_t cipher;       /* ServerHello */
+	uint16_t group;        /* ServerHello: key_share's group */
+	uint8_t nvers, nciphers, ngroups, nalpn;
+	uint16_t versions[NP_TLS_MAX_LIST];
+	uint16_t ciphers[NP_TLS_MAX_LIST];
+	uint16_t groups[NP_TLS_MAX_LIST];
+	uint16_t ciphers_total, groups_total;
+	char sni[256];
+	char alpn[96];         /* the protocols, comma-separated */
+};
+
+/* The application layer of a packet (at most one): which one is its layer's kind. */
+union np_app {
+	struct np_dns dns;
+	struct np_http http;
+	struct np_tls tls;
+};
+
 struct np_problem {
 	uint8_t layer;         /* enum np_layer */
 	uint8_t verdict;       /* enum np_verdict */
@@ -448,8 +542,23 @@ struct np_pkt_layer {
 #define NP_HAS_ICMP  NP_HAS(NP_L_ICMP)
 #define NP_HAS_ICMP6 NP_HAS(NP_L_ICMP6)
 
+/* --decode-as: a transport port handed to a unit the port would not name (a VXLAN on 8472). */
+struct np_cursor;
+struct np_packet;
+#define NP_DECODE_AS_MAX 16
+struct np_decode_as_entry {
+	uint8_t proto;         /* 17 UDP, 6 TCP */
+	uint16_t port;         /* source or destination */
+	void (*decode)(struct np_cursor *c, struct np_packet *p);
+};
+struct np_decode_as {
+	uint8_t n;
+	struct np_decode_as_entry e[NP_DECODE_AS_MAX];
+};
+
 struct np_packet {
 	const struct np_frame *frame;
+	const struct np_decode_as *decode_as; /* the overrides np_decode_with was given, or NULL */
 	bool truncated;        /* some layer ran past the captured bytes */
 	bool hdr_cut;          /* ...and it was a header, not only payload */
 	bool malformed;        /* some field contradicts the others */
@@ -471,6 +580,9 @@ struct np_packet {
 	uint8_t nlayers;
 	uint8_t link_at, net_at, xport_at;
 	struct np_pkt_layer layer[NP_MAX_LAYERS];
+	/* The application layer's fields (kept apart from the layers: a DNS message's names
+	 * would make every layer of the array 2 KiB). */
+	union np_app app;
 };
 
 /* The layer at index+1 `at` if it is of `kind`, else NULL. */
@@ -529,6 +641,13 @@ static inline const struct np_icmp6 *np_pkt_icmp6(const struct np_packet *p)
 {
 	const struct np_pkt_layer *l = np_pkt_at(p, p->xport_at, NP_L_ICMP6);
 	return l ? &l->icmp6 : NULL;
+}
+
+/* The application layer (DNS, HTTP, TLS): the last layer, when it is one. */
+static inline const struct np_pkt_layer *np_pkt_app(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = p->nlayers ? &p->layer[p->nlayers - 1] : NULL;
+	return l && l->kind >= NP_L_FIRST_APP ? l : NULL;
 }
 
 /* NP_HAS() bits of every layer kind on the stack. */

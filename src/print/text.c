@@ -153,7 +153,16 @@ NP_HOT void np_format_endpoints(const struct np_packet *p, char *src, char *dst,
 
 NP_HOT const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 {
-	/* The innermost transport layer names itself (its unit's proto). */
+	/* An application layer (DNS, HTTP, TLS) names itself, else the innermost transport
+	 * layer (its unit's proto). */
+	const struct np_pkt_layer *app = np_pkt_app(p);
+	if (__builtin_expect(app != NULL, 0)) {
+		const struct np_unit *u = np_unit_of(app->kind);
+		if (u && u->column)
+			return u->column(p);
+		if (u && u->proto)
+			return u->proto;
+	}
 	if (p->xport_at) {
 		const struct np_unit *u = np_unit_of(p->layer[p->xport_at - 1].kind);
 		if (u && u->proto)
@@ -216,11 +225,14 @@ NP_HOT static void info_notes(struct np_sbuf *sb, const struct np_packet *p, boo
 		np_sb_str(sb, brief ? " [Malformed]" : " [Malformed Packet]");
 }
 
-/* The layer whose unit writes the Info column: the innermost transport layer, else the
+/* The layer whose unit writes the Info column: the application layer, the innermost transport layer, else the
  * innermost network layer, else the innermost link layer (Wireshark's Info is the top
  * protocol's). */
 static const struct np_pkt_layer *info_layer(const struct np_packet *p)
 {
+	const struct np_pkt_layer *app = np_pkt_app(p);
+	if (__builtin_expect(app != NULL, 0))
+		return app;
 	uint8_t at = p->xport_at ? p->xport_at : p->net_at ? p->net_at : p->link_at;
 	return at ? &p->layer[at - 1] : NULL;
 }
