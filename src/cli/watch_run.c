@@ -261,6 +261,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
+	np_pipeline_decode_as(&r->pl, &o->decode_as);
 	np_pipeline_ladder(&r->pl, r->ladder);
 	return NP_EXIT_OK;
 }

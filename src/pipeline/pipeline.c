@@ -15,6 +15,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->pr = pr;
 	pl->ladder = NULL;
 	pl->follow = NULL;
+	pl->decode_as = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -77,7 +78,7 @@ static void record_segment(struct np_pipeline *pl, const struct np_packet *pkt,
 NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt)
 {
 	struct np_pkt_track info;
-	np_decode(f, pkt);
+	np_decode_with(f, pkt, pl->decode_as);
 	if (!np_match_packet(pl->match, pkt))
 		return false;
 	pl->shown++;

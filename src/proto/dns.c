@@ -256,6 +256,11 @@ static struct np_dns *dns_begin(struct np_packet *p)
 
 void np_decode_dns(struct np_cursor *c, struct np_packet *p)
 {
+	/* A datagram too short for the header (by its UDP length, whatever was captured) is some
+	 * other use of the port, or an empty probe: it stays UDP's. */
+	const struct np_udp *u = np_pkt_udp(p);
+	if (u && u->payload_len < DNS_HDR)
+		return;
 	struct np_dns *d = dns_begin(p);
 	if (!d)
 		return;
