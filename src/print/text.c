@@ -514,12 +514,13 @@ static size_t brief_cols(const char *s, size_t n)
 /* -q promises 80 columns: an Info that would pass them (a tunnel's name, several notes) is cut
  * at a character boundary and ends with "…"; the Info keeps at least 27 columns, as after the
  * widest IPv4 endpoints. */
-static void brief_fit(struct np_sbuf *sb, size_t at, bool v6)
+static void brief_fit(struct np_sbuf *sb, size_t at, bool v6, size_t extra)
 {
 	if (v6) /* the promise is for IPv4 lines: IPv6 addresses push the line */
 		return;
+	/* extra: the columns a Protocol name longer than "TCP" takes ("TLSv1.2"), from Info's */
 	size_t head = brief_cols(sb->buf, at);
-	size_t room = head < 53 ? 80 - head : 27;
+	size_t room = head < 53 + extra ? 80 - head : 27 - extra;
 	if (brief_cols(sb->buf + at, sb->len - at) <= room)
 		return;
 	size_t i = at, c = 0;
@@ -557,11 +558,13 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	np_sb_lit(&sb, " → ");
 	brief_endpoint(&sb, dst, v6, ports, dport, 15, false);
 	np_sb_ch(&sb, ' ');
-	np_sb_str(&sb, np_format_protocol(p, pbuf, sizeof pbuf));
+	const char *proto = np_format_protocol(p, pbuf, sizeof pbuf);
+	size_t plen = strlen(proto);
+	np_sb_str(&sb, proto);
 	np_sb_ch(&sb, ' ');
 	size_t at = sb.len;
 	sb.len += brief_info(p, trk, line + sb.len, 512);
-	brief_fit(&sb, at, v6);
+	brief_fit(&sb, at, v6, plen > 3 && plen < 11 ? plen - 3 : 0);
 	line_end(ctx, &sb, color);
 }
 

@@ -27,14 +27,14 @@ static bool seek(const struct np_cursor *msg, size_t off, struct np_cursor *r)
  * s5.1, as dig writes them). */
 static void put_label(struct np_sbuf *sb, struct np_cursor *r, uint8_t n)
 {
+	const uint8_t *b = np_cur_ptr(r); /* the caller checked that the n bytes are there */
+	np_cur_skip(r, n);
 	for (uint8_t i = 0; i < n; i++) {
-		uint8_t b = 0;
-		(void)np_cur_u8(r, &b);
-		if (b > 0x20 && b < 0x7f && b != '.' && b != '\\') {
-			np_sb_ch(sb, (char)b);
+		if (b[i] > 0x20 && b[i] < 0x7f && b[i] != '.' && b[i] != '\\') {
+			np_sb_ch(sb, (char)b[i]);
 		} else {
 			np_sb_ch(sb, '\\');
-			np_sb_uint(sb, b, 3, '0');
+			np_sb_uint(sb, b[i], 3, '0');
 		}
 	}
 }

@@ -15,6 +15,8 @@
 /* Request methods (RFC 9110 s9, RFC 5789): a segment must begin with one and a space. */
 static bool is_method(const uint8_t *s, size_t n)
 {
+	if (n < 3 || n > 7)
+		return false;
 	static const char *const m[] = { "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS",
 					 "PATCH", "CONNECT", "TRACE" };
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
@@ -25,25 +27,26 @@ static bool is_method(const uint8_t *s, size_t n)
 	return false;
 }
 
-/* One line at the cursor, without its CRLF (or bare LF): its bytes copied to buf (at most
- * cap - 1), its length in *len. False when no line end comes within the bytes left. */
-static bool line(struct np_cursor *c, uint8_t *buf, size_t cap, size_t *len)
+/* One line at the cursor, without its CRLF (or bare LF): where it starts in the bytes the
+ * cursor bounds, and its length; the cursor moves past it. False when no line end comes within
+ * the bytes left (the line is then all of them). memchr over the cursor's own window: a
+ * request's headers are hundreds of bytes, and a byte-at-a-time walk cost 3% of the text
+ * output on the mixed capture. */
+static bool line(struct np_cursor *c, const uint8_t **s, size_t *len)
 {
-	size_t n = 0;
-	uint8_t b;
-	while (np_cur_u8(c, &b)) {
-		if (b == '\n') {
-			if (n && n <= cap - 1 && buf[n - 1] == '\r')
-				n--;
-			*len = n < cap ? n : cap - 1;
-			return true;
-		}
-		if (n < cap - 1)
-			buf[n] = b;
-		n++;
+	size_t left = np_cur_left(c);
+	const uint8_t *p = np_cur_ptr(c);
+	const uint8_t *nl = left ? memchr(p, '\n', left) : NULL;
+	*s = p;
+	if (!nl) {
+		*len = left;
+		np_cur_skip(c, left);
+		return false;
 	}
-	*len = n < cap ? n : cap - 1;
-	return false;
+	size_t n = (size_t)(nl - p);
+	np_cur_skip(c, n + 1);
+	*len = n && p[n - 1] == '\r' ? n - 1 : n;
+	return true;
 }
 
 /* Keep n bytes as text in the pool (odd bytes as \xNN); its offset, or NP_DNS_NONE. */
@@ -123,6 +126,9 @@ static void header(struct np_http *h, const uint8_t *s, size_t n)
 {
 	size_t vn;
 	const uint8_t *v;
+	uint8_t c0 = n ? s[0] | 0x20 : 0;
+	if (c0 != 'h' && c0 != 'c' && c0 != 't')
+		return; /* none of the four headers we read: the usual case */
 	if (header_is(s, n, "host") && h->host == NP_DNS_NONE) {
 		v = value(s, n, 4, &vn);
 		h->host = keep(h, v, vn);
@@ -148,11 +154,8 @@ static void header(struct np_http *h, const uint8_t *s, size_t n)
 void np_decode_http(struct np_cursor *c, struct np_packet *p)
 {
 	/* Cheap refusal first: the bytes before the first space must name a method or a version. */
-	uint8_t first[24];
-	size_t n = np_cur_left(c) < sizeof first ? np_cur_left(c) : sizeof first;
-	struct np_cursor peek = *c;
-	if (!np_cur_bytes(&peek, first, n))
-		return;
+	size_t n = np_cur_left(c) < 24 ? np_cur_left(c) : 24;
+	const uint8_t *first = np_cur_ptr(c); /* n bytes the cursor holds */
 	const uint8_t *sp = memchr(first, ' ', n);
 	if (!sp || !(is_method(first, (size_t)(sp - first)) ||
 		     ((size_t)(sp - first) == 8 && memcmp(first, "HTTP/1.", 7) == 0)))
@@ -162,16 +165,16 @@ void np_decode_http(struct np_cursor *c, struct np_packet *p)
 	h->method = h->uri = h->version = h->reason = h->host = h->ctype = NP_DNS_NONE;
 	struct np_cursor r;
 	(void)np_cur_sub(c, LINE_MAX_SCAN, &r);
-	uint8_t buf[1024];
+	const uint8_t *buf;
 	size_t len;
-	bool ended = line(&r, buf, sizeof buf, &len);
+	bool ended = line(&r, &buf, &len);
 	if (!start_line(h, buf, len))
 		return;
 	struct np_pkt_layer *l = np_pkt_push(p, NP_L_HTTP);
 	if (!l)
 		return;
 	for (unsigned i = 0; ended && i < MAX_HEADERS; i++) {
-		ended = line(&r, buf, sizeof buf, &len);
+		ended = line(&r, &buf, &len);
 		if (!ended)
 			break;
 		if (len == 0) {
