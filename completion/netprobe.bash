@@ -95,6 +95,12 @@ _netprobe()
 			COMPREPLY=($(compgen -W 'all' -- "$cur" || true))
 			return 0
 			;;
+		--decode-as)
+			COMPREPLY=($(compgen -W 'udp.port=8472:vxlan udp.port=N:vxlan udp.port=N:geneve
+				udp.port=N:gtp udp.port=N:dns tcp.port=N:dns tcp.port=N:http
+				tcp.port=N:tls' -- "$cur" || true))
+			return 0
+			;;
 		-w | --write)
 			_netprobe_captures "$cur"
 			return 0
@@ -114,7 +120,7 @@ _netprobe()
 			return 0
 			;;
 		esac
-		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host -v --verbose -q --brief -x --hex
+		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host --decode-as -v --verbose -q --brief -x --hex
 		      -A --ascii -X --hex-payload --payload --payload-max --json --json=ecs --community-id-seed --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
 		      --ipfix --ipfix-active-timeout -w --write --overwrite --format -C --file-size -G --rotate-seconds -W --file-count
 		      --post-rotate --duration -B --buffer-size

@@ -15,6 +15,11 @@ const char *np_link_name(int dlt);
 
 /* Decode one frame. Never reads past f->caplen; records where and why it stopped. */
 void np_decode(const struct np_frame *f, struct np_packet *p);
+/* The same, with --decode-as overrides (NULL: none), which win over the port table. */
+void np_decode_with(const struct np_frame *f, struct np_packet *p, const struct np_decode_as *da);
+/* Add one --decode-as override, "udp.port=N:UNIT" or "tcp.port=N:UNIT"; false with one line
+ * in err when the text is not one. */
+bool np_decode_as_add(struct np_decode_as *da, const char *spec, char *err, size_t cap);
 
 /* The layer decoders, exposed for unit tests. Each reads its header at the cursor, records it in
  * the packet and hands what follows to the next layer. */
@@ -36,6 +41,16 @@ void np_decode_mpls(struct np_cursor *c, struct np_packet *p);
 void np_decode_pppoe(struct np_cursor *c, struct np_packet *p);
 void np_decode_gtp(struct np_cursor *c, struct np_packet *p);
 void np_decode_arista(struct np_cursor *c, struct np_packet *p);
+void np_decode_dns(struct np_cursor *c, struct np_packet *p);
+void np_decode_dns_tcp(struct np_cursor *c, struct np_packet *p);
+void np_decode_http(struct np_cursor *c, struct np_packet *p);
+void np_decode_tls(struct np_cursor *c, struct np_packet *p);
+/* The name at *off of a DNS message (offsets from its start), compression pointers followed:
+ * its text (labels joined by '.', "<Root>" for the root, odd bytes as \DDD) into out, and *off
+ * past the name where it sits. NP_TRUNCATED: it runs past the captured bytes; NP_INVALID: a
+ * pointer loop (more than 32 jumps), a pointer past the message, an extended label type, more
+ * than 255 bytes. */
+enum np_verdict np_dns_name(const struct np_cursor *msg, size_t *off, char *out, size_t cap);
 /* The protocol units (proto.h), registered in src/decode/dispatch.c. */
 extern const struct np_unit np_unit_link;
 extern const struct np_unit np_unit_arp;
@@ -53,6 +68,9 @@ extern const struct np_unit np_unit_mpls;
 extern const struct np_unit np_unit_pppoe;
 extern const struct np_unit np_unit_gtp;
 extern const struct np_unit np_unit_arista;
+extern const struct np_unit np_unit_dns;
+extern const struct np_unit np_unit_http;
+extern const struct np_unit np_unit_tls;
 void np_decode_quote(struct np_cursor *c, struct np_quote *q);
 
 /* Record a problem met while decoding `layer`. Sets p->truncated (and p->hdr_cut) or

@@ -108,7 +108,13 @@ enum np_layer {
 	NP_L_PPPOE,
 	NP_L_GTP,
 	NP_L_ARISTA,
+	/* Application layers: at most one, the last on the stack, riding on the innermost
+	 * transport; its fields are in the packet's `app` (np_pkt_app). */
+	NP_L_DNS,
+	NP_L_HTTP,
+	NP_L_TLS,
 };
+#define NP_L_FIRST_APP NP_L_DNS
 
 /* Checksum verdicts. OFFLOADED: the field holds what checksum offload leaves for the card to
  * finish (TCP/UDP: only the pseudo-header sum, on any link; IPv4 header: 0 on a frame this host
@@ -430,6 +436,8 @@ struct np_arista {
 	uint16_t ethertype;    /* of the payload */
 };
 
+#include "netprobe/app.h"
+
 struct np_problem {
 	uint8_t layer;         /* enum np_layer */
 	uint8_t verdict;       /* enum np_verdict */
@@ -476,8 +484,23 @@ struct np_pkt_layer {
 #define NP_HAS_ICMP  NP_HAS(NP_L_ICMP)
 #define NP_HAS_ICMP6 NP_HAS(NP_L_ICMP6)
 
+/* --decode-as: a transport port handed to a unit the port would not name (a VXLAN on 8472). */
+struct np_cursor;
+struct np_packet;
+#define NP_DECODE_AS_MAX 16
+struct np_decode_as_entry {
+	uint8_t proto;         /* 17 UDP, 6 TCP */
+	uint16_t port;         /* source or destination */
+	void (*decode)(struct np_cursor *c, struct np_packet *p);
+};
+struct np_decode_as {
+	uint8_t n;
+	struct np_decode_as_entry e[NP_DECODE_AS_MAX];
+};
+
 struct np_packet {
 	const struct np_frame *frame;
+	const struct np_decode_as *decode_as; /* the overrides np_decode_with was given, or NULL */
 	bool truncated;        /* some layer ran past the captured bytes */
 	bool hdr_cut;          /* ...and it was a header, not only payload */
 	bool malformed;        /* some field contradicts the others */
@@ -499,6 +522,9 @@ struct np_packet {
 	uint8_t nlayers;
 	uint8_t link_at, net_at, xport_at;
 	struct np_pkt_layer layer[NP_MAX_LAYERS];
+	/* The application layer's fields (kept apart from the layers: a DNS message's names
+	 * would make every layer of the array 2 KiB). */
+	union np_app app;
 };
 
 /* The layer at index+1 `at` if it is of `kind`, else NULL. */
@@ -576,6 +602,13 @@ static inline const struct np_icmp6 *np_pkt_icmp6(const struct np_packet *p)
 {
 	const struct np_pkt_layer *l = np_pkt_at(p, p->xport_at, NP_L_ICMP6);
 	return l ? &l->icmp6 : NULL;
+}
+
+/* The application layer (DNS, HTTP, TLS): the last layer, when it is one. */
+static inline const struct np_pkt_layer *np_pkt_app(const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = p->nlayers ? &p->layer[p->nlayers - 1] : NULL;
+	return l && l->kind >= NP_L_FIRST_APP ? l : NULL;
 }
 
 /* NP_HAS() bits of every layer kind on the stack. */

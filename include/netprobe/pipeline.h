@@ -41,7 +41,14 @@ struct np_pipeline {
 	uint64_t shown;                 /* frames that passed the match */
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
+	const struct np_decode_as *decode_as; /* --decode-as overrides, or NULL */
 };
+
+/* Decode with --decode-as overrides (the caller keeps them). */
+static inline void np_pipeline_decode_as(struct np_pipeline *pl, const struct np_decode_as *da)
+{
+	pl->decode_as = da && da->n ? da : NULL;
+}
 
 /* Owns nothing: the caller keeps match, tracker and printer. trk NULL: no tracking, no events;
  * each packet goes to the printer with NULL track info. pr NULL (only with trk NULL): nothing is

@@ -45,6 +45,9 @@ struct np_unit {
 	/* Its name in the Protocol column (as the innermost transport layer) and in the Info
 	 * column's checksum notes ("[TCP CHECKSUM INCORRECT]"), or NULL. */
 	const char *proto;
+	/* An application unit's Protocol column when it depends on the packet ("TLSv1.3"), or
+	 * NULL: `proto`. */
+	const char *(*column)(const struct np_packet *p);
 	/* Where its layer keeps a checksum verdict (NP_CSUM_AT(member): an enum np_csum), or 0 for
 	 * a protocol without a checksum. */
 	uint16_t csum_at;

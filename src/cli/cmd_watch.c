@@ -18,6 +18,7 @@
 #include "netprobe/capture.h"
 #include "netprobe/ipfix.h"
 #include "netprobe/match.h"
+#include "netprobe/decode.h"
 #include "netprobe/print.h"
 #include "netprobe/track.h"
 #include "watch.h"
@@ -83,6 +84,9 @@ static void watch_usage(FILE *out)
 		"      --duration S    stop after S seconds\n"
 		"      --port N        only TCP/UDP packets with source or destination port N\n"
 		"      --host H        only packets to or from host H (address or name)\n"
+		"      --decode-as udp.port=N:UNIT  decode what UDP (or tcp.port=N: TCP) port N\n"
+		"                      carries as UNIT, whatever the port table says: udp: vxlan,\n"
+		"                      geneve, gtp, dns; tcp: dns, http, tls (repeatable)\n"
 		"  EXPRESSION          a BPF filter in tcpdump syntax, e.g. 'tcp and port 80'\n"
 		"                      (--port/--host are matched after decoding, so they also\n"
 		"                      see inside VLAN tags; they combine with EXPRESSION by AND)\n"
@@ -146,6 +150,7 @@ static void watch_usage_rest(FILE *out)
 enum {
 	OPT_PORT = 256,
 	OPT_HOST,
+	OPT_DECODE_AS,
 	OPT_JSON,
 	OPT_COLOR,
 	OPT_EVENTS,
@@ -247,6 +252,7 @@ static const struct rule rules[] = {
 	{ "time", 't', K_SPECIAL, 0, 0, 0, "time format", "r, d, e, a, ad, u or ud" },
 	{ "port", OPT_PORT, K_SPECIAL, 0, 0, 65535, "port", "0-65535" },
 	{ "host", OPT_HOST, K_SPECIAL, 0, 0, 0, NULL, NULL },
+	{ "decode-as", OPT_DECODE_AS, K_SPECIAL, 0, 0, 0, NULL, NULL },
 	{ "json", OPT_JSON, K_SPECIAL, 0, 0, 0, "--json", "no value, or =ecs" },
 	{ "ipfix", OPT_IPFIX, K_SPECIAL, 0, 0, 0, "--ipfix", "[udp:|tcp:]HOST:PORT" },
 	{ "ipfix-active-timeout", OPT_IPFIX_ACTIVE, K_U32, AT(ipfix_active_s), 1, 86400,
@@ -414,6 +420,12 @@ static int take(const struct rule *r, const char *arg, struct watch_opts *o)
 	case K_SECONDS: ok = np_parse_seconds(arg, 0.001, 31536000, (double *)field); break;
 	case K_SPECIAL:
 		if (r->ch == OPT_HOST && np_match_add_host(&o->match, arg, err, sizeof err) < 0) {
+			np_errorf(CMD, "%s", err);
+			return NP_EXIT_ERROR;
+		}
+		if (r->ch == OPT_DECODE_AS) {
+			if (np_decode_as_add(&o->decode_as, arg, err, sizeof err))
+				return 0;
 			np_errorf(CMD, "%s", err);
 			return NP_EXIT_ERROR;
 		}

@@ -54,6 +54,7 @@ struct watch_opts {
 	double duration;  /* seconds; 0: no limit */
 	uint64_t buffer_kib;
 	struct np_match match;
+	struct np_decode_as decode_as; /* --decode-as */
 	struct np_track_opts track;
 	char *filter; /* BPF expression from the remaining arguments, or NULL */
 	struct np_printer_opts out; /* the output chosen, once, from the options above */

@@ -290,6 +290,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
+	np_pipeline_decode_as(&r->pl, &o->decode_as);
 	np_pipeline_ladder(&r->pl, r->ladder);
 	if (r->of_open && r->wo.ng)
 		np_pipeline_annotate(&r->pl, &r->wo.annot);

@@ -92,5 +92,8 @@ void np_decode_transport(struct np_cursor *c, struct np_packet *p, uint8_t proto
 /* A UDP payload at the cursor, by destination then source port; nothing when no unit claims it. */
 void np_decode_udp_payload(struct np_cursor *c, struct np_packet *p, uint16_t sport,
 			   uint16_t dport);
+/* A TCP segment's data at the cursor (at least one byte): DNS, HTTP or TLS, or nothing. */
+void np_decode_tcp_payload(struct np_cursor *c, struct np_packet *p, uint16_t sport,
+			   uint16_t dport);
 
 #endif

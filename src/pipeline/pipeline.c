@@ -18,6 +18,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->annot = NULL;
 	pl->flows = NULL;
 	pl->flows_ctx = NULL;
+	pl->decode_as = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -104,7 +105,7 @@ NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, 
 	struct np_pkt_track info;
 	if (pl->annot)
 		np_annot_clear(pl->annot);
-	np_decode(f, pkt);
+	np_decode_with(f, pkt, pl->decode_as);
 	if (!np_match_packet(pl->match, pkt))
 		return false;
 	pl->shown++;

@@ -153,7 +153,16 @@ NP_HOT void np_format_endpoints(const struct np_packet *p, char *src, char *dst,
 
 NP_HOT const char *np_format_protocol(const struct np_packet *p, char *buf, size_t cap)
 {
-	/* The innermost transport layer names itself (its unit's proto). */
+	/* An application layer (DNS, HTTP, TLS) names itself, else the innermost transport
+	 * layer (its unit's proto). */
+	const struct np_pkt_layer *app = np_pkt_app(p);
+	if (__builtin_expect(app != NULL, 0)) {
+		const struct np_unit *u = np_unit_of(app->kind);
+		if (u && u->column)
+			return u->column(p);
+		if (u && u->proto)
+			return u->proto;
+	}
 	if (p->xport_at) {
 		const struct np_unit *u = np_unit_of(p->layer[p->xport_at - 1].kind);
 		if (u && u->proto)
@@ -216,11 +225,14 @@ NP_HOT static void info_notes(struct np_sbuf *sb, const struct np_packet *p, boo
 		np_sb_str(sb, brief ? " [Malformed]" : " [Malformed Packet]");
 }
 
-/* The layer whose unit writes the Info column: the innermost transport layer, else the
+/* The layer whose unit writes the Info column: the application layer, the innermost transport layer, else the
  * innermost network layer, else the innermost link layer (Wireshark's Info is the top
  * protocol's). */
 static const struct np_pkt_layer *info_layer(const struct np_packet *p)
 {
+	const struct np_pkt_layer *app = np_pkt_app(p);
+	if (__builtin_expect(app != NULL, 0))
+		return app;
 	uint8_t at = p->xport_at ? p->xport_at : p->net_at ? p->net_at : p->link_at;
 	return at ? &p->layer[at - 1] : NULL;
 }
@@ -505,12 +517,13 @@ static size_t brief_cols(const char *s, size_t n)
 /* -q promises 80 columns: an Info that would pass them (a tunnel's name, several notes) is cut
  * at a character boundary and ends with "…"; the Info keeps at least 27 columns, as after the
  * widest IPv4 endpoints. */
-static void brief_fit(struct np_sbuf *sb, size_t at, bool v6)
+static void brief_fit(struct np_sbuf *sb, size_t at, bool v6, size_t extra)
 {
 	if (v6) /* the promise is for IPv4 lines: IPv6 addresses push the line */
 		return;
+	/* extra: the columns a Protocol name longer than "TCP" takes ("TLSv1.2"), from Info's */
 	size_t head = brief_cols(sb->buf, at);
-	size_t room = head < 53 ? 80 - head : 27;
+	size_t room = head < 53 + extra ? 80 - head : 27 - extra;
 	if (brief_cols(sb->buf + at, sb->len - at) <= room)
 		return;
 	size_t i = at, c = 0;
@@ -548,11 +561,13 @@ static void print_brief(struct np_print_ctx *ctx, const struct np_packet *p,
 	np_sb_lit(&sb, " → ");
 	brief_endpoint(&sb, dst, v6, ports, dport, 15, false);
 	np_sb_ch(&sb, ' ');
-	np_sb_str(&sb, np_format_protocol(p, pbuf, sizeof pbuf));
+	const char *proto = np_format_protocol(p, pbuf, sizeof pbuf);
+	size_t plen = strlen(proto);
+	np_sb_str(&sb, proto);
 	np_sb_ch(&sb, ' ');
 	size_t at = sb.len;
 	sb.len += brief_info(p, trk, line + sb.len, 512);
-	brief_fit(&sb, at, v6);
+	brief_fit(&sb, at, v6, plen > 3 && plen < 11 ? plen - 3 : 0);
 	line_end(ctx, &sb, color);
 }
 

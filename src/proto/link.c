@@ -306,8 +306,15 @@ NP_HOT void np_decode_link(struct np_cursor *c, struct np_packet *p)
 
 NP_HOT void np_decode(const struct np_frame *f, struct np_packet *p)
 {
+	np_decode_with(f, p, NULL);
+}
+
+NP_HOT void np_decode_with(const struct np_frame *f, struct np_packet *p,
+			   const struct np_decode_as *da)
+{
 	/* Only the bookkeeping is cleared here; each layer clears its own struct when reached. */
 	p->frame = f;
+	p->decode_as = da;
 	p->nlayers = 0;
 	p->link_at = p->net_at = p->xport_at = 0;
 	p->truncated = false;

@@ -141,6 +141,11 @@ NP_HOT void np_decode_tcp(struct np_cursor *c, struct np_packet *p)
 	decode_options(&opts, hlen - TCP_MIN_HDR, p);
 
 	t->csum_status = np_l4_csum(p, c, 6, t->seg_len, t->csum, &t->csum_good);
+	/* The data, clamped to the segment, to an application unit (dispatch.c). */
+	struct np_cursor data;
+	if (t->payload_len && (np_cur_sub(c, t->seg_len, &data), np_cur_skip(&data, hlen)) &&
+	    np_cur_left(&data))
+		np_decode_tcp_payload(&data, p, t->sport, t->dport);
 }
 
 /* --- rendering (Wireshark's wording): Info column, -v tree, JSON object --- */

@@ -38,7 +38,10 @@ status: 0 if M == 0, 1 if M > 0, 2 on usage / setup errors.
 FIELD names are netprobe's JSON paths (len, caplen, ip.src, ip.ttl, ip.id,
 ip.proto, tcp.sport, tcp.dport, tcp.seq, tcp.ack, tcp.flags, tcp.win,
 tcp.len, udp.sport, udp.dport, udp.len, icmp.type, icmp.code, icmp6.type,
-icmp6.code, vxlan.vni) plus these pseudo-fields:
+icmp6.code, vxlan.vni; the tunnels' and the innermost packet's; the
+application layers': dns.questions.0.name, dns.questions.0.type, dns.rcode,
+dns.a, dns.aaaa, http.method, http.uri, http.host, http.status,
+tls.records.handshake, tls.sni, tls.alpn.0) plus these pseudo-fields:
 
     missing    tshark lists the frame, netprobe printed no packet object for it
     extra      netprobe printed a packet whose n tshark does not list (only
@@ -135,8 +138,45 @@ TUNNEL_FIELDS = [
     ("erspan.spanid", "erspan.session", "int"),
     ("mpls.label", "mpls.0.label", "int"),
 ]
+
+
+# The application layers (issue 14), in the innermost scope that has their object: tshark's
+# first value against netprobe's first of its kind. Strings are compared whole: tshark's
+# column joins every value with ",", so the netprobe value must be the column or begin it
+# followed by ",".
+def _first_rr(pkt, rtype):
+    dns = lookup_inner(pkt, "dns")
+    for sec in ("answers", "authority", "additional"):
+        for rr in dns.get(sec, []):
+            if rr.get("type") == rtype and "data" in rr:
+                return rr["data"]
+    raise KeyError("dns rr")
+
+
+def _first_hs(pkt):
+    for rec in lookup_inner(pkt, "tls.records"):
+        if "handshake" in rec:
+            return rec["handshake"]
+    raise KeyError("tls handshake")
+
+
+# (tshark field, netprobe field name in reports, getter, kind)
+APP_FIELDS = [
+    ("dns.qry.name", "dns.questions.0.name", lambda p: lookup_inner(p, "dns")["questions"][0]["name"], "str"),
+    ("dns.qry.type", "dns.questions.0.type", lambda p: lookup_inner(p, "dns")["questions"][0]["type"], "int"),
+    ("dns.flags.rcode", "dns.rcode", lambda p: lookup_inner(p, "dns.rcode"), "int"),
+    ("dns.a", "dns.a", lambda p: _first_rr(p, 1), "addr"),
+    ("dns.aaaa", "dns.aaaa", lambda p: _first_rr(p, 28), "addr"),
+    ("http.request.method", "http.method", lambda p: lookup_inner(p, "http.method"), "str"),
+    ("http.request.uri", "http.uri", lambda p: lookup_inner(p, "http.uri"), "str"),
+    ("http.host", "http.host", lambda p: lookup_inner(p, "http.host"), "str"),
+    ("http.response.code", "http.status", lambda p: lookup_inner(p, "http.status"), "int"),
+    ("tls.handshake.type", "tls.records.handshake", _first_hs, "int"),
+    ("tls.handshake.extensions_server_name", "tls.sni", lambda p: lookup_inner(p, "tls.sni"), "str"),
+    ("tls.handshake.extensions_alpn_str", "tls.alpn.0", lambda p: lookup_inner(p, "tls.alpn")[0], "str"),
+]
 ALL_TSHARK = [f[0] for f in FIELDS] + ["inner:" + f[0] for f in INNER_FIELDS] + \
-    [f[0] for f in TUNNEL_FIELDS]
+    [f[0] for f in TUNNEL_FIELDS] + ["app:" + f[0] for f in APP_FIELDS]
 
 PSEUDO_FIELDS = ("missing", "extra", "duplicate", "json", "exit", "refused",
                  "tshark")
@@ -149,7 +189,7 @@ def tshark_cmd(tshark, path):
     for p in TSHARK_PREFS:
         cmd += ["-o", p]
     for f in ALL_TSHARK:
-        cmd += ["-e", f.replace("inner:", "")]
+        cmd += ["-e", f.replace("inner:", "").replace("app:", "")]
     return cmd
 
 
@@ -322,7 +362,8 @@ def parse_tshark(stdout):
             continue
         # every value of a field, comma-separated (occurrence=a): the inner fields take the
         # last, the others the first
-        frames[n] = {k: (v.split(",")[-1] if k.startswith("inner:") else v.split(",")[0])
+        frames[n] = {k: (v.split(",")[-1] if k.startswith("inner:") else
+                         v if k.startswith("app:") else v.split(",")[0])
                      for k, v in zip(names, cols) if v != ""}
     return frames
 
@@ -563,6 +604,7 @@ def check_file(path, netprobe, tshark, timeout, cache_dir=None, ident=""):
             if not ok:
                 r.add(n, npath, shown_n, shown_t)
         compare_tunnel(r, n, tf, pkt)
+        compare_app(r, n, tf, pkt)
     extra = sorted(set(packets) - set(tframes))
     if extra:
         if tshark_complete:
@@ -573,6 +615,26 @@ def check_file(path, netprobe, tshark, timeout, cache_dir=None, ident=""):
                            "(tshark stopped early): %s"
                            % (len(extra), _ranges(extra)))
     return r
+
+
+def compare_app(r, n, tf, pkt):
+    """The application layers' fields (APP_FIELDS)."""
+    for tfield, name, get, kind in APP_FIELDS:
+        col = tf.get("app:" + tfield)
+        if col is None:
+            continue
+        try:
+            nv = get(pkt)
+        except (KeyError, IndexError, TypeError):
+            continue
+        r.compared[name] = r.compared.get(name, 0) + 1
+        if kind == "str":
+            ok = isinstance(nv, str) and (col == nv or col.startswith(nv + ","))
+            shown_n, shown_t = fmt_np(nv), col
+        else:
+            ok, shown_n, shown_t = compare_value(kind, nv, col.split(",")[0])
+        if not ok:
+            r.add(n, name, shown_n, shown_t)
 
 
 def compare_tunnel(r, n, tf, pkt):

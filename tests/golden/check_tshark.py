@@ -9,6 +9,8 @@ and TCP analysis notes. Normalised away, each for a reason:
   - on tshark's side, ICMP echo "(request in N)" / "(reply in N)" / "(no response found!)"
     pairing notes, which netprobe does not print; and the frame number in "[TCP Dup ACK F#N]",
     which netprobe prints as "[TCP Dup ACK #N]";
+  - on our side, the server name after "Client Hello" ("Client Hello (SNI=www.example.test)",
+    Wireshark 4.2's wording), which the tshark 4.0 here does not write;
   - on our side, the quoted flow after an ICMP error ("[UDP a:p → b:q]"), which tshark puts in
     the details pane rather than Info; and the tunnels named before an inner packet's Info
     ("VXLAN 42: ", "GRE key=7: ", "MPLS 100/200: "), which tshark leaves out (the tunnels'
@@ -17,6 +19,10 @@ TCP and UDP checksum notes ("[TCP CHECKSUM INCORRECT]") are compared apart, agai
 tshark run with checksum checking on: tshark calls an unfilled offload checksum incorrect, and
 netprobe does not, so the frames where the two knowingly differ are listed in
 tshark-exceptions.txt as "csum GOLDEN-NAME FRAMES reason" (FRAMES: N, N-M, or a comma list).
+The Protocol column of TLS records after a TLS 1.3 handshake is compared apart too: netprobe
+names each segment's record-layer version (0x0303, "TLSv1.2", what the bytes say), tshark the
+version the conversation negotiated ("TLSv1.3"); such frames are listed as
+"proto GOLDEN-NAME FRAMES OURS THEIRS reason", and only that pair of names is let through.
 Usage: check_tshark.py GOLDEN_DIR PCAP_DIR
 """
 import re
@@ -61,6 +67,7 @@ TUNNELS = re.compile(r"^((VXLAN \d+|Geneve \d+|GRE( key=\d+)?|ERSPAN (I|II|III)(
 
 def norm_our_info(info):
     info = TUNNELS.sub("", info)
+    info = re.sub(r"(Client Hello) \(SNI=[^)]*\)", r"\1", info)
     # (an IPv6 quote has brackets of its own: "[UDP [fd77::1]:40009 → [fd77::2]:9999]")
     info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) (\[[^\]]*\]|[^\[\]])*\]$", "", info)
     return info.strip()
@@ -94,20 +101,23 @@ def frames(spec):
 def load_exceptions(path):
     """(golden name, frame) pairs whose leading TCP analysis notes are not compared, and those
     whose checksum notes knowingly differ from tshark's ("csum" lines)."""
-    notes, csums = set(), set()
+    notes, csums, protos = set(), set(), {}
     for raw in open(path):
         words = raw.split()
-        if len(words) >= 4 and words[0] == "csum":
+        if len(words) >= 6 and words[0] == "proto":
+            protos.update({(words[1], n): (words[3], words[4]) for n in frames(words[2])})
+        elif len(words) >= 4 and words[0] == "csum":
             csums.update((words[1], n) for n in frames(words[2]))
         elif len(words) >= 3 and not words[0].startswith("#"):
             notes.add((words[0], words[1]))
-    return notes, csums
+    return notes, csums, protos
 
 
 def main():
     golden_dir, pcap_dir = sys.argv[1], sys.argv[2]
-    exceptions, csum_exceptions = load_exceptions(f"{golden_dir}/tshark-exceptions.txt")
-    used, csum_used = set(), set()
+    exceptions, csum_exceptions, proto_exceptions = load_exceptions(
+        f"{golden_dir}/tshark-exceptions.txt")
+    used, csum_used, proto_used = set(), set(), set()
     checked = failed = 0
     for raw in open(f"{golden_dir}/MANIFEST"):
         words = raw.split()
@@ -141,6 +151,9 @@ def main():
                       f"tshark {their_csums.get(n, [])}")
             want = [t[0], t[2], t[3], t[4], t[5], norm_tshark_info(t[6])]
             got = [n, src, dst, proto, length, norm_our_info(info)]
+            if proto_exceptions.get((name, n)) == (got[3], want[3]):
+                proto_used.add((name, n))
+                got[3] = want[3]
             if (name, n) in exceptions:
                 used.add((name, n))
                 want[-1] = NOTES.sub("", want[-1])
@@ -153,6 +166,9 @@ def main():
         failed += 1
     for stale in sorted(csum_exceptions - csum_used):
         print(f"FAIL stale checksum exception {stale[0]} {stale[1]}: netprobe and tshark agree there")
+        failed += 1
+    for stale in sorted(set(proto_exceptions) - proto_used):
+        print(f"FAIL stale protocol exception {stale[0]} {stale[1]}: it matched no line")
         failed += 1
     print(f"tshark line check: {checked} lines checked, {failed} mismatches, "
           f"{len(used)} listed exceptions, {len(csum_used)} listed checksum exceptions")

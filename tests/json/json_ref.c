@@ -426,15 +426,10 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 		case NP_L_UDP: json_udp(&w, &l->udp); break;
 		case NP_L_ICMP: json_icmp(&w, &l->icmp); break;
 		case NP_L_ICMP6: json_icmp6(&w, &l->icmp6); break;
-		case NP_L_VXLAN:
-			open_obj(&w, "vxlan");
-			if (l->vxlan.got >= 2)
-				num(&w, "flags", l->vxlan.flags);
-			if (l->vxlan.got >= 7)
-				num(&w, "vni", l->vxlan.vni);
-			close_obj(&w);
+		default: /* the tunnels', and the application layers' */
+			(l->kind >= NP_L_FIRST_APP ? np_ref_app(w.o, &w.first, p, l)
+						   : np_ref_tunnel(w.o, &w.first, l));
 			break;
-		default: np_ref_tunnel(w.o, &w.first, l); break;
 		}
 	}
 	while (open--)

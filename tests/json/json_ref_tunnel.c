@@ -141,6 +141,14 @@ void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
 {
 	struct jw w = { o, *first };
 	switch (l->kind) {
+	case NP_L_VXLAN:
+		open_obj(&w, "vxlan");
+		if (l->vxlan.got >= 2)
+			num(&w, "flags", l->vxlan.flags);
+		if (l->vxlan.got >= 7)
+			num(&w, "vni", l->vxlan.vni);
+		close_obj(&w);
+		break;
 	case NP_L_GRE: json_gre(&w, &l->gre); break;
 	case NP_L_ERSPAN: json_erspan(&w, &l->erspan); break;
 	case NP_L_GENEVE: json_geneve(&w, &l->geneve); break;

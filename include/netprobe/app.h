@@ -1,0 +1,97 @@
+/* app.h - the application layers' decoded fields (DNS, HTTP/1.x, TLS: src/proto/dns.c,
+ * http.c, tls.c), kept in the packet's `app` (packet.h) rather than in its layers. */
+#ifndef NETPROBE_APP_H
+#define NETPROBE_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* DNS (RFC 1035; RFC 6891 OPT; RFC 2782 SRV; RFC 3596 AAAA): the header and the records kept
+ * (questions first, then answers, authority and additional, in the order on the wire). Names
+ * and data are text in `text` (NUL-terminated, offsets in the records), decompressed with a
+ * bound on jumps, non-printing bytes escaped as \ddd (RFC 1035 s5.1). */
+#define NP_DNS_MAX_RR 24
+#define NP_DNS_TEXT 2048
+#define NP_DNS_NONE 0xffff      /* a record offset with no text */
+enum np_dns_section { NP_DNS_QD, NP_DNS_AN, NP_DNS_NS, NP_DNS_AR };
+struct np_dns_rr {
+	uint8_t section;       /* enum np_dns_section */
+	uint16_t type, cls;
+	uint32_t ttl;
+	uint16_t rdlen;
+	uint16_t name;         /* offset in text */
+	uint16_t data;         /* offset in text, or NP_DNS_NONE (data not shown) */
+};
+struct np_dns {
+	uint16_t got;          /* bytes of the 12-byte header captured */
+	bool tcp;              /* over TCP: a 2-byte length prefix (RFC 1035 s4.2.2) */
+	bool partial;          /* TCP: the message goes on past this segment */
+	uint16_t tcp_len;
+	uint16_t id, flags;
+	uint16_t count[4];     /* QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT */
+	uint8_t nrr;           /* records kept */
+	bool more;             /* records past NP_DNS_MAX_RR (or the text room) not kept */
+	uint16_t text_len;
+	struct np_dns_rr rr[NP_DNS_MAX_RR];
+	char text[NP_DNS_TEXT];
+};
+#define NP_DNS_QR 0x8000
+
+/* HTTP/1.x (RFC 9112): the start line and the headers people ask for, of a segment that
+ * begins a message (per segment: the reassembler does not feed decoders). Text as captured,
+ * non-printing bytes escaped as \xNN. */
+#define NP_HTTP_TEXT 512
+struct np_http {
+	bool response;
+	bool has_length;
+	bool chunked;          /* Transfer-Encoding: chunked */
+	bool headers_end;      /* the empty line ending the headers is in this segment */
+	uint16_t status;
+	uint32_t body_len;     /* bytes after the headers in this segment */
+	uint64_t content_length;
+	uint16_t method, uri, version, reason, host, ctype; /* offsets in text, NP_DNS_NONE: absent */
+	uint16_t text_len;
+	char text[NP_HTTP_TEXT];
+};
+
+/* TLS (RFC 8446, RFC 5246): the records of a segment and the hellos' fields. Nothing is
+ * decrypted. */
+#define NP_TLS_MAX_REC 16
+#define NP_TLS_MAX_LIST 24
+/* One message of a segment: a handshake message, or a record of another type. */
+struct np_tls_rec {
+	uint8_t type;          /* 20 CCS, 21 alert, 22 handshake, 23 application data */
+	uint16_t version;
+	uint16_t len;
+	uint8_t hs;            /* handshake type of its first message (when type 22), 0xff: none */
+	uint8_t alert_level, alert_desc; /* a readable alert */
+	bool encrypted;        /* handshake record that does not parse: Encrypted Handshake Message */
+};
+struct np_tls {
+	uint8_t nrec;
+	bool more;             /* records past NP_TLS_MAX_REC */
+	bool partial;          /* the last record goes on past this segment */
+	struct np_tls_rec rec[NP_TLS_MAX_REC];
+	/* The hello (ClientHello or ServerHello) of the segment, when there is one */
+	uint8_t hello;         /* 1 ClientHello, 2 ServerHello, 0 none */
+	uint16_t legacy_version;
+	uint16_t version;      /* ServerHello: supported_versions' choice, else legacy */
+	uint16_t cipher;       /* ServerHello */
+	uint16_t group;        /* ServerHello: key_share's group */
+	uint8_t nvers, nciphers, ngroups, nalpn;
+	uint16_t versions[NP_TLS_MAX_LIST];
+	uint16_t ciphers[NP_TLS_MAX_LIST];
+	uint16_t groups[NP_TLS_MAX_LIST];
+	uint16_t ciphers_total, groups_total;
+	char sni[256];
+	char alpn[96];         /* the protocols, comma-separated */
+};
+
+/* The application layer of a packet (at most one): which one is its layer's kind. */
+union np_app {
+	struct np_dns dns;
+	struct np_http http;
+	struct np_tls tls;
+};
+
+#endif

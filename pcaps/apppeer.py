@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""apppeer.py - the small servers make-app-pcaps.sh runs in its namespaces.
+
+  dns ADDR READYFILE    a DNS responder (RFC 1035) on UDP and TCP port 53 of ADDR for the zone
+                        example.test: A, AAAA, CNAME, MX, TXT, NS, SOA, SRV and PTR answers with
+                        name compression, NXDOMAIN (with the SOA in the authority section) for
+                        names it does not know, an OPT record when the query had one. Serves
+                        until killed.
+  http ADDR PORT READYFILE  an HTTP/1.1 server answering GET with a small HTML page and POST with
+                        a short text, each response written with one send() (one segment), for
+                        a bounded number of connections.
+Only for the test namespaces: it binds the namespace address it is given.
+"""
+import socket
+import struct
+import sys
+import threading
+
+ZONE = "example.test"
+A = {"www.example.test": "10.77.0.5", "ns1.example.test": "10.77.2.2",
+     "mail.example.test": "10.77.0.25"}
+AAAA = {"www.example.test": "fd77::5"}
+CNAME = {"alias.example.test": "www.example.test"}
+MX = {"example.test": (10, "mail.example.test")}
+TXT = {"example.test": ["v=spf1 -all", "hello world"]}
+SRV = {"_http._tcp.example.test": (0, 5, 80, "www.example.test")}
+PTR = {"5.0.77.10.in-addr.arpa": "www.example.test"}
+T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_SRV, T_OPT = 1, 2, 5, 6, 12, 15, 16, 28, 33, 41
+
+
+class Msg:
+    """A response being built, with RFC 1035 s4.1.4 name compression."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.names = {}
+
+    def name(self, n):
+        labels = n.rstrip(".").split(".") if n else []
+        for i in range(len(labels)):
+            suffix = ".".join(labels[i:]).lower()
+            if suffix in self.names:
+                self.buf += struct.pack("!H", 0xc000 | self.names[suffix])
+                return
+            if len(self.buf) < 0x3fff:
+                self.names[suffix] = len(self.buf)
+            lab = labels[i].encode()
+            self.buf += bytes([len(lab)]) + lab
+        self.buf += b"\0"
+
+    def rr(self, name, rtype, rdata_fn, ttl=300):
+        self.name(name)
+        self.buf += struct.pack("!HHIH", rtype, 1, ttl, 0)
+        at = len(self.buf)
+        rdata_fn()
+        struct.pack_into("!H", self.buf, at - 2, len(self.buf) - at)
+
+
+def read_name(q, off):
+    labels = []
+    while q[off]:
+        n = q[off]
+        labels.append(q[off + 1:off + 1 + n].decode())
+        off += 1 + n
+    return ".".join(labels), off + 1
+
+
+def answer(q):
+    qid, flags = struct.unpack_from("!HH", q)
+    qd, _, _, ar = struct.unpack_from("!HHHH", q, 4)
+    name, off = read_name(q, 12)
+    qtype, qclass = struct.unpack_from("!HH", q, off)
+    edns = ar > 0
+    m = Msg()
+    key = name.lower()
+    known = key in A or key in AAAA or key in CNAME or key in MX or key in TXT or \
+        key in SRV or key in PTR or key == ZONE
+    rcode = 0 if known else 3
+    m.buf += struct.pack("!HHHHHH", qid, 0x8400 | (flags & 0x0100) | rcode, 1, 0, 0, 0)
+    m.name(name)
+    m.buf += struct.pack("!HH", qtype, qclass)
+    an = ns = 0
+
+    def add(rtype, fn, owner=None):
+        nonlocal an
+        m.rr(owner or name, rtype, fn)
+        an += 1
+
+    if key in CNAME:
+        add(T_CNAME, lambda: m.name(CNAME[key]))
+        key = CNAME[key]
+    target = key
+    if qtype == T_A and target in A:
+        add(T_A, lambda: m.buf.extend(socket.inet_aton(A[target])), target)
+    elif qtype == T_AAAA and target in AAAA:
+        add(T_AAAA, lambda: m.buf.extend(socket.inet_pton(socket.AF_INET6, AAAA[target])), target)
+    elif qtype == T_MX and target in MX:
+        add(T_MX, lambda: (m.buf.extend(struct.pack("!H", MX[target][0])), m.name(MX[target][1])))
+    elif qtype == T_TXT and target in TXT:
+        def txt():
+            for s in TXT[target]:
+                m.buf += bytes([len(s)]) + s.encode()
+        add(T_TXT, txt)
+    elif qtype == T_SRV and target in SRV:
+        pr, w, port, t = SRV[target]
+        add(T_SRV, lambda: (m.buf.extend(struct.pack("!HHH", pr, w, port)), m.name(t)))
+    elif qtype == T_PTR and target in PTR:
+        add(T_PTR, lambda: m.name(PTR[target]))
+    elif qtype == T_NS and target == ZONE:
+        add(T_NS, lambda: m.name("ns1." + ZONE))
+    if an == 0 and (qtype not in (T_A, T_AAAA) or rcode == 3 or True):
+        def soa():
+            m.name("ns1." + ZONE)
+            m.name("hostmaster." + ZONE)
+            m.buf += struct.pack("!IIIII", 2026120301, 3600, 600, 86400, 60)
+        m.rr(ZONE, T_SOA, soa, ttl=60)
+        ns = 1
+    if edns:
+        m.buf += b"\0" + struct.pack("!HHIH", T_OPT, 1232, 0, 0)
+    struct.pack_into("!HHH", m.buf, 6, an, ns, 1 if edns else 0)
+    return bytes(m.buf)
+
+
+def dns(addr, ready):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((addr, 53))
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    t.bind((addr, 53))
+    t.listen(4)
+
+    def tcp():
+        for _ in range(8):
+            c, _ = t.accept()
+            n = struct.unpack("!H", c.recv(2, socket.MSG_WAITALL))[0]
+            r = answer(c.recv(n, socket.MSG_WAITALL))
+            c.sendall(struct.pack("!H", len(r)) + r)
+            c.close()
+    threading.Thread(target=tcp, daemon=True).start()
+    open(ready, "w").close()
+    for _ in range(64):
+        q, peer = u.recvfrom(4096)
+        u.sendto(answer(q), peer)
+
+
+PAGE = b"<html><body><h1>netprobe</h1></body></html>\n"
+
+
+def http(addr, port, ready):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(4)
+    open(ready, "w").close()
+    for _ in range(4):
+        c, _ = s.accept()
+        f = c.makefile("rb")
+        while True:
+            line = f.readline()
+            if not line:
+                break
+            method = line.split(b" ")[0]
+            length = 0
+            while True:
+                h = f.readline()
+                if h in (b"\r\n", b"\n", b""):
+                    break
+                if h.lower().startswith(b"content-length:"):
+                    length = int(h.split(b":")[1])
+            f.read(length)
+            if method == b"GET":
+                body, ctype, status = PAGE, b"text/html", b"200 OK"
+            else:
+                body, ctype, status = b"thanks\n", b"text/plain", b"201 Created"
+            c.sendall(b"HTTP/1.1 " + status + b"\r\nServer: apppeer\r\nContent-Type: " + ctype +
+                      b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        c.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "dns":
+        dns(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "http":
+        http(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    else:
+        sys.exit("usage: apppeer.py dns ADDR READY | http ADDR PORT READY")

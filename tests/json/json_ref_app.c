@@ -1,0 +1,162 @@
+/* json_ref_app.c - the reference (json_ref.c's way: one fprintf per key and value) of the
+ * application layers' JSON objects (issue 14: dns, http, tls), written from the packet.h
+ * fields without the units' renderers. */
+#include <string.h>
+
+#include "json_ref.h"
+#include "json_ref_w.h"
+
+static void dns_rrs(struct jw *w, const struct np_dns *d, unsigned sec)
+{
+	static const char *const keys[] = { "questions", "answers", "authority", "additional" };
+	bool any = false;
+	for (unsigned i = 0; i < d->nrr; i++) {
+		const struct np_dns_rr *rr = &d->rr[i];
+		if (rr->section != sec)
+			continue;
+		if (!any)
+			key(w, keys[sec]);
+		fputs(any ? ",{" : "[{", w->o);
+		any = true;
+		w->first = true;
+		if (rr->name != NP_DNS_NONE)
+			str(w, "name", d->text + rr->name);
+		num(w, "type", rr->type);
+		num(w, "class", rr->cls);
+		if (sec != NP_DNS_QD) {
+			num(w, "ttl", rr->ttl);
+			if (rr->data != NP_DNS_NONE)
+				str(w, "data", d->text + rr->data);
+		}
+		close_obj(w);
+	}
+	if (any)
+		fputc(']', w->o);
+}
+
+static void json_dns(struct jw *w, const struct np_dns *d)
+{
+	open_obj(w, "dns");
+	if (d->tcp)
+		num(w, "tcp_len", d->tcp_len);
+	if (d->got >= 4) {
+		num(w, "id", d->id);
+		boolean(w, "qr", d->flags & 0x8000);
+		num(w, "opcode", (d->flags >> 11) & 0xf);
+		num(w, "flags", d->flags);
+		num(w, "rcode", d->flags & 0xf);
+	}
+	if (d->got >= 12) {
+		num(w, "qdcount", d->count[0]);
+		num(w, "ancount", d->count[1]);
+		num(w, "nscount", d->count[2]);
+		num(w, "arcount", d->count[3]);
+	}
+	for (unsigned s = 0; s < 4; s++)
+		dns_rrs(w, d, s);
+	if (d->more)
+		boolean(w, "more", true);
+	close_obj(w);
+}
+
+static const char *at(const struct np_http *h, uint16_t off)
+{
+	return off == NP_DNS_NONE ? NULL : h->text + off;
+}
+
+static void json_http(struct jw *w, const struct np_http *h)
+{
+	open_obj(w, "http");
+	if (h->response) {
+		str(w, "version", at(h, h->version));
+		num(w, "status", h->status);
+		if (at(h, h->reason))
+			str(w, "reason", at(h, h->reason));
+	} else {
+		str(w, "method", at(h, h->method));
+		str(w, "uri", at(h, h->uri));
+		if (at(h, h->version))
+			str(w, "version", at(h, h->version));
+	}
+	if (at(h, h->host))
+		str(w, "host", at(h, h->host));
+	if (at(h, h->ctype))
+		str(w, "content_type", at(h, h->ctype));
+	if (h->has_length)
+		num(w, "content_length", h->content_length);
+	if (h->chunked)
+		boolean(w, "chunked", true);
+	boolean(w, "headers_end", h->headers_end);
+	close_obj(w);
+}
+
+static void list(struct jw *w, const char *k, const uint16_t *v, unsigned n)
+{
+	key(w, k);
+	fputc('[', w->o);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(w->o, "%s%u", i ? "," : "", v[i]);
+	fputc(']', w->o);
+}
+
+static void json_tls(struct jw *w, const struct np_tls *t)
+{
+	open_obj(w, "tls");
+	key(w, "records");
+	fputc('[', w->o);
+	for (unsigned i = 0; i < t->nrec; i++) {
+		const struct np_tls_rec *r = &t->rec[i];
+		fputs(i ? ",{" : "{", w->o);
+		w->first = true;
+		num(w, "record", r->type);
+		num(w, "version", r->version);
+		num(w, "len", r->len);
+		if (r->type == 22 && !r->encrypted)
+			num(w, "handshake", r->hs);
+		if (r->encrypted)
+			boolean(w, "encrypted", true);
+		close_obj(w);
+	}
+	fputc(']', w->o);
+	w->first = false;
+	if (t->hello) {
+		num(w, "handshake", t->hello);
+		num(w, "legacy_version", t->legacy_version);
+		num(w, "version", t->version);
+		if (t->sni[0])
+			str(w, "sni", t->sni);
+		if (t->nalpn) {
+			key(w, "alpn");
+			fputc('[', w->o);
+			const char *s = t->alpn;
+			for (unsigned i = 0; *s; i++) {
+				size_t n = strcspn(s, ",");
+				fprintf(w->o, "%s\"%.*s\"", i ? "," : "", (int)n, s);
+				s += n + (s[n] == ',');
+			}
+			fputc(']', w->o);
+		}
+		if (t->hello == 1) {
+			list(w, "versions", t->versions, t->nvers);
+			list(w, "ciphers", t->ciphers, t->nciphers);
+			list(w, "groups", t->groups, t->ngroups);
+		} else {
+			num(w, "cipher", t->cipher);
+			if (t->group)
+				num(w, "group", t->group);
+		}
+	}
+	close_obj(w);
+}
+
+void np_ref_app(FILE *o, bool *first, const struct np_packet *p, const struct np_pkt_layer *l)
+{
+	struct jw w = { o, *first };
+	if (l->kind == NP_L_DNS)
+		json_dns(&w, &p->app.dns);
+	else if (l->kind == NP_L_HTTP)
+		json_http(&w, &p->app.http);
+	else if (l->kind == NP_L_TLS)
+		json_tls(&w, &p->app.tls);
+	*first = w.first;
+}
