@@ -21,6 +21,7 @@
 #define NFULA_PACKET_HDR 1
 #define NFULA_PAYLOAD 9
 #define NFLOG_MAX_TLVS 64
+#define CHDLC_SLARP 0x8035
 
 static const char *ppp_name(uint16_t proto)
 {
@@ -67,7 +68,8 @@ static void decode_chdlc(struct np_cursor *c, struct np_packet *p, struct np_lin
 	}
 	l->hdr_len = 4;
 	l->ethertype = l->proto;
-	by_ethertype(c, p, "Cisco HDLC protocol not decoded");
+	if (l->proto != CHDLC_SLARP) /* the line's keepalives: named, not decoded */
+		by_ethertype(c, p, "Cisco HDLC protocol not decoded");
 }
 
 /* PPP (RFC 1661) with or without RFC 1662's address 0xff and control 0x03, the protocol field
@@ -81,7 +83,11 @@ static void decode_ppp(struct np_cursor *c, struct np_packet *p, struct np_link 
 		decode_chdlc(c, p, l);
 		return;
 	}
-	if (b0 == 0xff && np_cur_peek_u8(c, 1, &b1) && b1 == 0x03) {
+	if (b0 == 0xff && !np_cur_peek_u8(c, 1, &b1)) {
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "PPP header cut short");
+		return;
+	}
+	if (b0 == 0xff && b1 == 0x03) {
 		np_cur_u8(c, &l->addr);
 		np_cur_u8(c, &l->ctrl);
 		l->hdr_len = 2;
@@ -105,16 +111,22 @@ static uint16_t le16(const uint8_t *b)
 
 /* One NFLOG TLV: length and type in the capturing host's byte order (libpcap's pcap-linktype
  * page), little-endian unless that reading cannot be right. The length counts the 4 bytes of
- * length and type, the value is padded to 4. False at the end or on a broken TLV. */
-static bool nflog_tlv(struct np_cursor *c, struct np_packet *p, uint16_t *type, struct np_cursor *v)
+ * length and type, the value is padded to 4. False at the end or on a broken TLV; `*cut` when
+ * the value was not all captured (`v` then holds what was). */
+static bool nflog_tlv(struct np_cursor *c, struct np_packet *p, uint16_t *type, struct np_cursor *v,
+		      bool *cut)
 {
 	uint8_t h[4];
-	if (!np_cur_bytes(c, h, 4))
+	if (!np_cur_left(c))
 		return false;
+	if (!np_cur_bytes(c, h, 4)) {
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "NFLOG TLV cut short");
+		return false;
+	}
 	uint16_t len = le16(h), t = le16(h + 2);
-	if (len < 4 || len > np_cur_left(c) + 4) {
+	if (len < 4 || len > np_wire_left(p, np_frame_off(p, c)) + 4) {
 		uint16_t be = (uint16_t)(h[0] << 8 | h[1]);
-		if (be >= 4 && be <= np_cur_left(c) + 4) {
+		if (be >= 4 && be <= np_wire_left(p, np_frame_off(p, c)) + 4) {
 			len = be;
 			t = (uint16_t)(h[2] << 8 | h[3]);
 		}
@@ -124,14 +136,25 @@ static bool nflog_tlv(struct np_cursor *c, struct np_packet *p, uint16_t *type, 
 		return false;
 	}
 	*type = t & 0x7fff;
-	if (!np_cur_sub(c, len - 4u, v)) {
-		np_problem(p, NP_L_LINK, NP_TRUNCATED, "NFLOG TLV cut short");
-		return false;
-	}
+	*cut = !np_cur_sub(c, len - 4u, v);
 	size_t pad = ((len + 3u) & ~3u) - 4u; /* the value and its padding */
 	if (!np_cur_skip(c, pad))
 		np_cur_skip(c, np_cur_left(c)); /* the last value's padding may be left out */
 	return true;
+}
+
+/* NFULA_PAYLOAD: the packet, by the header's family. */
+static void nflog_payload(struct np_cursor *v, struct np_packet *p, struct np_link *l, bool cut)
+{
+	uint8_t fam = (uint8_t)l->family;
+	if (cut)
+		np_problem_payload_cut(p, NP_L_LINK, "NFLOG payload cut short");
+	l->body = (uint16_t)np_cur_left(v);
+	l->ethertype = fam == 2 ? ETH_P_IPV4 : fam == 10 ? ETH_P_IPV6 : 0;
+	if (l->ethertype)
+		by_ethertype(v, p, "NFLOG family not decoded");
+	else
+		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "NFLOG family not decoded");
 }
 
 static void decode_nflog(struct np_cursor *c, struct np_packet *p, struct np_link *l)
@@ -146,7 +169,12 @@ static void decode_nflog(struct np_cursor *c, struct np_packet *p, struct np_lin
 	l->hdr_len = 4;
 	struct np_cursor v;
 	uint16_t type;
-	for (unsigned n = 0; n < NFLOG_MAX_TLVS && nflog_tlv(c, p, &type, &v); n++) {
+	bool cut = false;
+	for (unsigned n = 0; n < NFLOG_MAX_TLVS && nflog_tlv(c, p, &type, &v, &cut); n++) {
+		if (cut && type != NFULA_PAYLOAD) {
+			np_problem(p, NP_L_LINK, NP_TRUNCATED, "NFLOG TLV cut short");
+			return;
+		}
 		if (type == NFULA_PACKET_HDR) {
 			uint16_t hw;
 			uint8_t hook;
@@ -155,19 +183,16 @@ static void decode_nflog(struct np_cursor *c, struct np_packet *p, struct np_lin
 				l->ctrl = hook;
 				l->outgoing = hook == 3; /* Local out: sent by this host */
 			}
-			continue;
+		} else if (type == NFULA_PAYLOAD) {
+			nflog_payload(&v, p, l, cut);
+			return;
 		}
-		if (type != NFULA_PAYLOAD)
-			continue;
-		l->body = (uint16_t)np_cur_left(&v);
-		l->ethertype = fam == 2 ? ETH_P_IPV4 : fam == 10 ? ETH_P_IPV6 : 0;
-		if (l->ethertype)
-			by_ethertype(&v, p, "NFLOG family not decoded");
-		else
-			np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "NFLOG family not decoded");
-		return;
 	}
-	if (!p->nproblems)
+	if (p->nproblems)
+		return;
+	if (p->frame->caplen < p->frame->len)
+		np_problem(p, NP_L_LINK, NP_TRUNCATED, "NFLOG record cut short");
+	else
 		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "NFLOG record without a payload");
 }
 
@@ -209,7 +234,7 @@ const char *np_link_ppp_proto(const struct np_link *l)
 	if (l->kind == NP_LINK_PPP)
 		return ppp_short(l->proto);
 	if (l->kind == NP_LINK_CHDLC)
-		return l->proto == 0x8035 ? "SLARP" : "CHDLC";
+		return l->proto == CHDLC_SLARP ? "SLARP" : "CHDLC";
 	return "NFLOG";
 }
 
@@ -234,7 +259,7 @@ void np_link_ppp_tree(FILE *o, const struct np_link *l)
 		fprintf(o, NP_I1 "Protocol: %s (0x%04x)\n", ppp_name(l->proto), l->proto);
 		break;
 	case NP_LINK_CHDLC:
-		n = np_ethertype_name(l->proto);
+		n = l->proto == CHDLC_SLARP ? "SLARP" : np_ethertype_name(l->proto);
 		fprintf(o, "Cisco HDLC\n" NP_I1 "Address: %s (0x%02x)\n" NP_I1 "Control: 0x%02x\n" NP_I1
 			"Protocol: %s (0x%04x)\n", l->addr == 0x8f ? "Multicast" : "Unicast", l->addr,
 			l->ctrl, n ? n : "Unknown", l->proto);

@@ -111,8 +111,13 @@ static void decode_80211(struct np_cursor *c, struct np_packet *p, struct np_lin
 	l->body = le16(sc);
 	l->hdr_len = (uint16_t)(l->hdr_len + 24 + (four ? 6 : 0) + (qos ? 2 : 0) + (ht ? 4 : 0));
 	wlan_addrs(l, a);
-	if (type != WLAN_DATA || (st & 4) || !np_cur_left(c))
+	if (type != WLAN_DATA || (st & 4))
 		return; /* management, null data, reserved: named only */
+	if (!np_cur_left(c)) {
+		if (np_wire_left(p, np_frame_off(p, c)))
+			np_problem(p, NP_L_LINK, NP_TRUNCATED, "802.11 frame body not captured");
+		return;
+	}
 	if (flags & FLAG_PROTECTED) {
 		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "protected 802.11 data not decoded");
 		return;

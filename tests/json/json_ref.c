@@ -404,7 +404,7 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 		}
 		net |= is_net;
 		switch (l->kind) {
-		case NP_L_LINK: json_link(&w, &l->link, p->frame->ifnames); break;
+		case NP_L_LINK: np_ref_linkx(w.o, &w.first, &l->link); json_link(&w, &l->link, p->frame->ifnames); break;
 		case NP_L_ARP: json_arp(&w, &l->arp); break;
 		case NP_L_IP4: json_ip4(&w, &l->ip4); break;
 		case NP_L_IP6: json_ip6(&w, &l->ip6); break;
