@@ -33,7 +33,7 @@ ALL_CAPTURES=(
     tcp-midstream-start syn-flood-hping3 csum-offload-veth tutorial-dog
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp nflog ppp-tcp ppp-serial-tcp chdlc-tcp wlan-tcp
-    radiotap-tcp ppi-tcp fddi-tcp
+    radiotap-tcp ppi-tcp fddi-tcp track-cases
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3)
@@ -1388,6 +1388,20 @@ cap_wlan_tcp() { link_capture wlan wlan-tcp.pcap; }
 cap_radiotap_tcp() { link_capture radiotap radiotap-tcp.pcap; }
 cap_ppi_tcp() { link_capture ppi ppi-tcp.pcap; }
 cap_fddi_tcp() { link_capture fddi fddi-tcp.pcap; }
+
+# The tracker's corner cases (issue 14), synthetic: track-cases.py writes track-two-isns,
+# track-bad-synack, track-no-syn and track-lone-rst.pcap (its docstring says what each holds).
+# Checked: tshark reads every frame as TCP on the port, with no malformed frame.
+cap_track_cases() {
+    local f n all
+    "$PY" "$SCRIPT_DIR/track-cases.py" "$OUTDIR"
+    for f in track-two-isns track-bad-synack track-no-syn track-lone-rst; do
+        all=$(tshark -n -r "$OUTDIR/$f.pcap" -T fields -e frame.number 2>/dev/null | wc -l)
+        n=$(tshark -n -r "$OUTDIR/$f.pcap" -Y "tcp.port == $PORT && !_ws.malformed && !_ws.expert.severity == error" \
+            -T fields -e frame.number 2>/dev/null | wc -l)
+        ((n == all && n > 0)) || { echo "CHECK FAILED: $f.pcap: $n of $all frames clean TCP" >&2; exit 1; }
+    done
+}
 
 # The tutorial's exchange on port 8888: over TCP the server greets ("Welcome!"), the client
 # says "dog", the server answers "Hello, dog!", the client closes first; then over UDP "dog"

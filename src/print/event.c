@@ -145,6 +145,8 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		conv_pair(sb, c, s);
 		np_sb_lit(sb, " by the ");
 		np_sb_str(sb, np_side_name(ev->side));
+		if (ev->rst.lone)
+			np_sb_lit(sb, ": lone RST, no segment of its connection seen");
 		break;
 	case NP_EV_STATE:
 		np_sb_str(sb, np_side_name(ev->side));
@@ -160,7 +162,7 @@ static void fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		np_sb_printf(sb, "%s from the %s", np_event_kind_name(ev->kind), np_side_name(ev->side));
 		break;
 	}
-	if (ev->midstream && (ev->kind == NP_EV_TEARDOWN || ev->kind == NP_EV_RESET))
+	if (ev->midstream && (ev->kind == NP_EV_TEARDOWN || (ev->kind == NP_EV_RESET && !ev->rst.lone)))
 		np_sb_printf(sb, " (capture started mid-connection: roles guessed)");
 }
 

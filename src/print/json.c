@@ -245,6 +245,8 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 	case NP_EV_RESET:
 	case NP_EV_REFUSED:
 		STR(&w, "by", np_side_name(ev->side));
+		if (ev->kind == NP_EV_RESET && ev->rst.lone)
+			BOOL(&w, "lone", true);
 		break;
 	case NP_EV_SYN_UNANSWERED:
 		NUM(&w, "syns", ev->unanswered.syns);

@@ -498,9 +498,9 @@ void np_ref_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev
 		num(&w, "bytes_s2c", ev->td.bytes[1]);
 		boolean(&w, "half_close", ev->td.half_close);
 		break;
-	case NP_EV_RESET:
-	case NP_EV_REFUSED:
+	case NP_EV_RESET: case NP_EV_REFUSED: /* a reset that came alone says so */
 		str(&w, "by", np_side_name(ev->side));
+		if (ev->kind == NP_EV_RESET && ev->rst.lone) boolean(&w, "lone", true);
 		break;
 	case NP_EV_SYN_UNANSWERED:
 		num(&w, "syns", ev->unanswered.syns);
