@@ -281,9 +281,11 @@ NP_HOT void np_track_step(struct np_tracker *t, struct conv *c, int x, const str
 		return;
 	}
 	if ((f & NP_TCP_SYN) && (f & NP_TCP_ACK)) {
-		/* It answers the SYN only when it acknowledges it (RFC 9293 s3.5): another is a
-		 * stray from an older connection, which the client resets. */
-		if (c->d[y].isn && tcp->ack != c->d[y].base + 1)
+		/* It answers the SYN only when it acknowledges it, and at most the data the SYN
+		 * carried (RFC 9293 s3.5; TCP Fast Open): another is a stray from an older
+		 * connection, which the client resets. */
+		if (c->d[y].isn && (seq_lt(tcp->ack, c->d[y].base + 1) ||
+				    seq_lt(c->d[y].next_seq, tcp->ack)))
 			return;
 		if (!c->synack_seen) {
 			c->synack_seen = true;
