@@ -23,7 +23,9 @@
 #include "pipeline.h"
 
 static const int links[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL,
-			     DLT_LOOP,   DLT_RAW,       DLT_IPV4,       DLT_IPV6 };
+			     DLT_LOOP,   DLT_RAW,       DLT_IPV4,       DLT_IPV6,
+			     DLT_PPP,    DLT_PPP_SERIAL, DLT_C_HDLC,    DLT_NFLOG,
+			     DLT_IEEE802_11, DLT_IEEE802_11_RADIO, DLT_PPI, DLT_FDDI };
 
 #define T0_SEC 1700000000LL
 

@@ -135,6 +135,11 @@ enum np_link_kind {
 	NP_LINK_NULL,
 	NP_LINK_LOOP,
 	NP_LINK_RAW,
+	NP_LINK_PPP,           /* DLT_PPP, DLT_PPP_SERIAL (ppp.c) */
+	NP_LINK_CHDLC,         /* DLT_C_HDLC, Cisco framing in DLT_PPP_SERIAL (ppp.c) */
+	NP_LINK_NFLOG,         /* DLT_NFLOG (ppp.c) */
+	NP_LINK_WLAN,          /* DLT_IEEE802_11, _RADIO (radiotap), DLT_PPI (wlan.c) */
+	NP_LINK_FDDI,          /* DLT_FDDI (wlan.c) */
 };
 
 #define NP_MAX_VLAN 4
@@ -167,6 +172,14 @@ struct np_link {
 	bool loopback;         /* loopback link: every packet was sent by this host */
 	uint8_t nvlan;
 	struct np_vlan vlan[NP_MAX_VLAN];
+	/* ppp.c and wlan.c's link types */
+	uint16_t proto;        /* PPP/HDLC protocol; NFLOG hardware protocol; 802.11/FDDI frame control */
+	uint8_t addr, ctrl;    /* PPP/HDLC address and control; NFLOG version and hook */
+	uint8_t pre;           /* 802.11: 1 radiotap, 2 PPI header in front */
+	uint8_t llc;           /* 802.11/FDDI: an LLC/SNAP header was read */
+	uint16_t pre_len;      /* radiotap/PPI header bytes; NFLOG resource id */
+	uint16_t body;         /* NFLOG payload / 802.11 sequence control */
+	uint8_t bssid[6];      /* 802.11 BSS Id */
 };
 
 struct np_arp {

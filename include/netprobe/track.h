@@ -145,6 +145,9 @@ struct np_event {
 			uint32_t syns;
 		} unanswered;
 		struct {
+			bool lone;            /* no segment of its connection was seen before it */
+		} rst;
+		struct {
 			uint32_t num;         /* duplicate ACK number: #1, #2, ... */
 		} dup;
 		struct {

@@ -163,7 +163,10 @@ void np_fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		conv_pair(sb, c, s);
 		np_sb_lit(sb, " by the ");
 		np_sb_str(sb, np_side_name(ev->side));
-		reset_text(sb, ev);
+		if (ev->rst.lone)
+			np_sb_lit(sb, ": lone RST, no segment of its connection seen");
+		else
+			reset_text(sb, ev);
 		break;
 	case NP_EV_STATE:
 		np_sb_str(sb, np_side_name(ev->side));
@@ -179,7 +182,7 @@ void np_fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		np_sb_printf(sb, "%s from the %s", np_event_kind_name(ev->kind), np_side_name(ev->side));
 		break;
 	}
-	if (ev->midstream && (ev->kind == NP_EV_TEARDOWN || ev->kind == NP_EV_RESET))
+	if (ev->midstream && (ev->kind == NP_EV_TEARDOWN || (ev->kind == NP_EV_RESET && !ev->rst.lone)))
 		np_sb_printf(sb, " (capture started mid-connection: roles guessed)");
 }
 

@@ -249,6 +249,8 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 		NUM(&w, "bytes_s2c", ev->rst.bytes[1]);
 		NUM(&w, "unacked_c2s", ev->rst.unacked[0]);
 		NUM(&w, "unacked_s2c", ev->rst.unacked[1]);
+		if (ev->rst.lone) /* a reset that came alone says so */
+			BOOL(&w, "lone", true);
 		break;
 	case NP_EV_REFUSED:
 		STR(&w, "by", np_side_name(ev->side));

@@ -8,6 +8,7 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "netprobe/hot.h"
+#include "proto/linkx.h"
 
 void np_print_init(struct np_print_ctx *ctx, FILE *out, enum np_tsfmt tsfmt, bool color)
 {
@@ -181,6 +182,8 @@ NP_HOT const char *np_format_protocol(const struct np_packet *p, char *buf, size
 	const struct np_link *l = np_pkt_link(p);
 	if (l && l->hdr_len && l->ethertype <= 1500 && l->kind == NP_LINK_ETH)
 		return "LLC";
+	if (l && l->hdr_len && (np_link_is_ppp(l) || np_link_is_wlan(l)))
+		return np_link_is_ppp(l) ? np_link_ppp_proto(l) : np_link_wlan_proto(l);
 	if (l && l->hdr_len) {
 		const char *n = np_ethertype_name(l->ethertype);
 		if (n)

@@ -10,6 +10,7 @@
 #include "core/sbuf.h"
 #include "print/jw.h"
 #include "netprobe/hot.h"
+#include "proto/linkx.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_ARP 0x0806
@@ -28,7 +29,10 @@ struct link_name {
 static const struct link_name link_names[] = {
 	{ DLT_EN10MB, "EN10MB" },   { DLT_LINUX_SLL, "LINUX_SLL" }, { DLT_LINUX_SLL2, "LINUX_SLL2" },
 	{ DLT_NULL, "NULL" },       { DLT_LOOP, "LOOP" },           { DLT_RAW, "RAW" },
-	{ DLT_IPV4, "IPV4" },       { DLT_IPV6, "IPV6" },
+	{ DLT_IPV4, "IPV4" },       { DLT_IPV6, "IPV6" },           { DLT_PPP, "PPP" },
+	{ DLT_PPP_SERIAL, "PPP_SERIAL" }, { DLT_C_HDLC, "C_HDLC" },  { DLT_NFLOG, "NFLOG" },
+	{ DLT_IEEE802_11, "IEEE802_11" }, { DLT_IEEE802_11_RADIO, "IEEE802_11_RADIO" },
+	{ DLT_PPI, "PPI" },         { DLT_FDDI, "FDDI" },
 };
 
 bool np_link_supported(int dlt)
@@ -296,7 +300,10 @@ NP_HOT void np_decode_link(struct np_cursor *c, struct np_packet *p)
 		top->link.kind = NP_LINK_RAW;
 		decode_raw(c, p);
 		break;
-	default: /* no link layer after all: take it off the stack */
+	default:
+		if (np_decode_link_ppp(c, p) || np_decode_link_wlan(c, p))
+			break;
+		/* no link layer after all: take it off the stack */
 		p->nlayers--;
 		p->link_at = 0;
 		np_problem(p, NP_L_LINK, NP_UNSUPPORTED, "link type not decoded");
@@ -336,8 +343,12 @@ NP_HOT void np_decode_with(const struct np_frame *f, struct np_packet *p,
 static void link_info(struct np_sbuf *sb, const struct np_pkt_layer *ll, const struct np_view *v)
 {
 	const struct np_link *l = &ll->link;
-	if (!l->hdr_len) {
+	if (!l->hdr_len || (l->pre && l->hdr_len <= l->pre_len)) {
 		np_sb_printf(sb, "%s", v->p->nproblems ? v->p->problems[0].what : "frame not decoded");
+		return;
+	}
+	if (np_link_is_ppp(l) || np_link_is_wlan(l)) {
+		(np_link_is_ppp(l) ? np_link_ppp_info : np_link_wlan_info)(sb, l);
 		return;
 	}
 	if (l->kind == NP_LINK_ETH && l->ethertype <= 1500)
@@ -417,6 +428,9 @@ static void link_tree(FILE *o, const struct np_pkt_layer *layer, const struct np
 		return;
 	case NP_LINK_RAW:
 		return;
+	default:
+		(np_link_is_ppp(l) ? np_link_ppp_tree : np_link_wlan_tree)(o, l);
+		return;
 	}
 	if (l->nvlan) {
 		fprintf(o, NP_I1 "Type: %s (0x%04x)\n", type_name(l->vlan[0].tpid), l->vlan[0].tpid);
@@ -453,6 +467,10 @@ NP_HOT static unsigned link_json(struct np_jw *restrict w, const struct np_pkt_l
 		OPEN(w, "loop");
 		NUM(w, "family", l->family);
 		close_obj(w);
+	} else if (np_link_is_ppp(l)) {
+		np_link_ppp_json(w, l);
+	} else if (np_link_is_wlan(l)) {
+		np_link_wlan_json(w, l);
 	}
 	if (l->nvlan) {
 		KEY(w, "vlan");
@@ -499,6 +517,11 @@ static const char *link_name(const struct np_pkt_layer *layer)
 	case NP_LINK_SLL2: return "sll";
 	case NP_LINK_NULL:
 	case NP_LINK_LOOP: return "loop";
+	case NP_LINK_PPP: return "ppp";
+	case NP_LINK_CHDLC: return "chdlc";
+	case NP_LINK_NFLOG: return "nflog";
+	case NP_LINK_WLAN: return "wlan";
+	case NP_LINK_FDDI: return "fddi";
 	default: return NULL;
 	}
 }

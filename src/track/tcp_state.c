@@ -39,6 +39,8 @@ static void handshake_done(struct np_tracker *t, struct conv *c, struct np_track
 	c->established = true;
 	c->t_established = t->now;
 	np_lru_touch(&t->lru, (uint32_t)(c - t->convs), LIST_OPEN);
+	if (!c->d[0].syns)
+		return; /* the SYN was not captured: established, but no handshake was seen */
 	t->st.completed++;
 	np_flood_completed(t->flood, &c->ep[1], t->now);
 	struct np_event ev;
@@ -120,6 +122,7 @@ static void on_rst(struct np_tracker *t, struct conv *c, int x, struct np_track_
 	} else {
 		np_track_event_base(&ev, NP_EV_RESET, t, c);
 		ev.side = (enum np_side)x;
+		ev.rst.lone = c->packets == 1;
 		t->st.reset++;
 		reset_counts(t, c, &ev);
 	}
@@ -181,6 +184,10 @@ static void analyse_seq(struct np_tracker *t, struct conv *c, int x, const struc
 	uint16_t f = tcp->flags;
 	uint32_t seglen = tcp->payload_len + !!(f & NP_TCP_SYN) + !!(f & NP_TCP_FIN);
 	uint32_t seq = tcp->seq;
+	/* A SYN with another initial sequence number before the handshake completed (a server
+	 * answering the SYN twice with two ISNs, a client starting over): numbers count from it. */
+	if ((f & NP_TCP_SYN) && d->seq_known && d->isn && seq != d->base && !c->established)
+		d->seq_known = false;
 	if (!d->seq_known) {
 		d->seq_known = true;
 		/* Without its SYN, a side's first byte counts as 1, as Wireshark counts it. */
@@ -302,6 +309,10 @@ NP_HOT void np_track_step(struct np_tracker *t, struct conv *c, int x, const str
 	uint16_t f = tcp->flags;
 	struct dir_state *d = &c->d[x];
 	if (f & NP_TCP_RST) {
+		/* The client's reset of a stray SYN/ACK carries the stray's acknowledgment as its
+		 * sequence number (RFC 9293 s3.10.7.3): the connection being opened goes on. */
+		if (!c->synack_seen && x == 0 && d->isn && !(f & NP_TCP_ACK) && tcp->seq != d->base + 1)
+			return;
 		if (!c->ended)
 			on_rst(t, c, x, out);
 		return;
@@ -316,6 +327,12 @@ NP_HOT void np_track_step(struct np_tracker *t, struct conv *c, int x, const str
 		return;
 	}
 	if ((f & NP_TCP_SYN) && (f & NP_TCP_ACK)) {
+		/* It answers the SYN only when it acknowledges it, and at most the data the SYN
+		 * carried (RFC 9293 s3.5; TCP Fast Open): another is a stray from an older
+		 * connection, which the client resets. */
+		if (c->d[y].isn && (seq_lt(tcp->ack, c->d[y].base + 1) ||
+				    seq_lt(c->d[y].next_seq, tcp->ack)))
+			return;
 		if (!c->synack_seen) {
 			c->synack_seen = true;
 			c->t_synack = t->now;

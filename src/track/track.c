@@ -401,8 +401,8 @@ NP_HOT void np_track_packet(struct np_tracker *t, const struct np_packet *p, str
 		c = NULL;
 	}
 	if (!c) {
-		if (tcp->flags & NP_TCP_RST)
-			return; /* a reset for nothing we know: nothing to follow */
+		/* A reset for nothing we know (a lone RST, or one after its half-open entry
+		 * expired) is a conversation of its own, reset at once, as Wireshark lists it. */
 		c = new_conv(t, key, h, &src, &dst, tcp->flags, out);
 		if (!c)
 			return;

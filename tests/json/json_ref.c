@@ -418,7 +418,7 @@ void np_ref_print_json_object(FILE *out, const struct np_packet *p, const struct
 		}
 		net |= is_net;
 		switch (l->kind) {
-		case NP_L_LINK: json_link(&w, &l->link, p->frame, l == &p->layer[0]); break;
+		case NP_L_LINK: np_ref_linkx(w.o, &w.first, &l->link); json_link(&w, &l->link, p->frame, l == &p->layer[0]); break;
 		case NP_L_ARP: json_arp(&w, &l->arp); break;
 		case NP_L_IP4: json_ip4(&w, &l->ip4); break;
 		case NP_L_IP6: json_ip6(&w, &l->ip6); break;
@@ -514,6 +514,7 @@ void np_ref_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev
 		num(&w, "bytes_s2c", ev->rst.bytes[1]);
 		num(&w, "unacked_c2s", ev->rst.unacked[0]);
 		num(&w, "unacked_s2c", ev->rst.unacked[1]);
+		if (ev->rst.lone) boolean(&w, "lone", true);
 		break;
 	case NP_EV_REFUSED:
 		str(&w, "by", np_side_name(ev->side));

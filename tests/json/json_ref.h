@@ -15,6 +15,8 @@ void np_ref_print_summary_json(FILE *out, const struct np_track_stats *s, uint64
 /* json_ref_tunnel.c: the tunnel layers' objects, and the "layers" list. */
 void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l);
 void np_ref_app(FILE *o, bool *first, const struct np_packet *p, const struct np_pkt_layer *l);
+/* json_ref_link.c: the objects of the link types of ppp.c and wlan.c. */
+void np_ref_linkx(FILE *o, bool *first, const struct np_link *l);
 void np_ref_layer_names(FILE *o, bool *first, const struct np_packet *p);
 
 #endif

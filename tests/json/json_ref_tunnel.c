@@ -179,6 +179,11 @@ static const char *layer_name(const struct np_pkt_layer *l)
 		case NP_LINK_SLL2: return "sll";
 		case NP_LINK_NULL:
 		case NP_LINK_LOOP: return "loop";
+		case NP_LINK_PPP: return "ppp";
+		case NP_LINK_CHDLC: return "chdlc";
+		case NP_LINK_NFLOG: return "nflog";
+		case NP_LINK_WLAN: return "wlan";
+		case NP_LINK_FDDI: return "fddi";
 		default: return NULL;
 		}
 	}

@@ -117,7 +117,7 @@ static int setup(void **state)
 	t_decode(&x->pkt[P_ICMP], DLT_EN10MB, x->f[P_ICMP], n);
 	t_decode(&x->pkt[P_TCP6], DLT_RAW, ip6_tcp, sizeof ip6_tcp);
 	t_decode(&x->pkt[P_ARP], DLT_EN10MB, arp, sizeof arp);
-	t_decode(&x->pkt[P_OTHER], DLT_IEEE802_11, arp, sizeof arp);
+	t_decode(&x->pkt[P_OTHER], DLT_USER0, arp, sizeof arp);
 	*state = x;
 	return 0;
 }

@@ -488,7 +488,7 @@ static void test_unsupported_link(void **state)
 {
 	(void)state;
 	static const uint8_t junk[] = { 0xde, 0xad, 0xbe, 0xef }; /* not decoded */
-	char *js = json_of(DLT_IEEE802_11, junk, sizeof junk, sizeof junk);
+	char *js = json_of(DLT_USER0, junk, sizeof junk, sizeof junk);
 	assert_json(js, "link", "\"unsupported\"");
 	assert_json(js, "problems", "[{\"layer\":\"link\",\"verdict\":\"unsupported\",\"what\":"
 				    "\"link type not decoded\"}]");

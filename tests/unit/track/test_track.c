@@ -1834,6 +1834,94 @@ static void test_no_flood_for_fast_completing_load(void **state)
 	h_free(&h);
 }
 
+/* ---- issue 14: the handshake's corner cases, lone resets ---------------------------------- */
+
+/* The server answers one SYN twice with two ISNs; the client acknowledges the second. */
+static void test_two_isns(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	feed(&h, 0, SEG(.from = C, .flags = SYN, .seq = C0));
+	feed(&h, 100, SEG(.from = S, .flags = SA, .seq = S0, .ack = C0 + 1));
+	feed(&h, 1000000, SEG(.from = C, .flags = SYN, .seq = C0));
+	feed(&h, 1000100, SEG(.from = S, .flags = SA, .seq = 5000, .ack = C0 + 1));
+	expect_seg(&h, NP_SERVER, 0, 1, 0, NP_ST_SYN_SENT, NP_ST_SYN_RECEIVED);
+	feed(&h, 1000200, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = 5001));
+	EXPECT(&h, "state client SYN-SENT>ESTABLISHED", "state server SYN-RECEIVED>ESTABLISHED",
+	       "handshake");
+	expect_seg(&h, NP_CLIENT, 1, 1, 0, NP_ST_ESTABLISHED, NP_ST_ESTABLISHED);
+	h_free(&h);
+}
+
+/* A SYN/ACK that acknowledges something else is no answer, and the client's RST to it (its
+ * sequence number that acknowledgment) does not end the connection being opened. */
+static void test_synack_must_ack_syn(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	feed(&h, 0, SEG(.from = C, .flags = SYN, .seq = C0));
+	feed(&h, 100, SEG(.from = S, .flags = SA, .seq = 777, .ack = 424242));
+	EXPECT_NONE(&h);
+	feed(&h, 200, SEG(.from = C, .flags = R, .seq = 424242));
+	EXPECT_NONE(&h);
+	feed(&h, 300, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = 778));
+	EXPECT_NONE(&h); /* acknowledging the stray completes nothing */
+	feed(&h, 1000000, SEG(.from = S, .flags = SA, .seq = S0, .ack = C0 + 1));
+	EXPECT(&h, "state server CLOSED>SYN-RECEIVED");
+	feed(&h, 1000100, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = S0 + 1));
+	EXPECT(&h, "state client SYN-SENT>ESTABLISHED", "state server SYN-RECEIVED>ESTABLISHED",
+	       "handshake");
+	assert_int_equal(h.kinds[NP_EV_RESET], 0);
+	h_free(&h);
+}
+
+/* The capture starts at the SYN/ACK: established, but no handshake is claimed. */
+static void test_no_syn_no_handshake(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	feed(&h, 0, SEG(.from = S, .flags = SA, .seq = S0, .ack = C0 + 1));
+	feed(&h, 100, SEG(.from = C, .flags = A, .seq = C0 + 1, .ack = S0 + 1));
+	EXPECT(&h, "state client CLOSED>ESTABLISHED", "state server SYN-RECEIVED>ESTABLISHED");
+	assert_int_equal(h.kinds[NP_EV_HANDSHAKE], 0);
+	const struct np_event *td = close3(&h, 200, C0 + 1, S0 + 1);
+	assert_non_null(td);
+	h_free(&h);
+}
+
+/* A lone RST, and one after its SYN's half-open entry expired: each a reset, said once. */
+static void test_lone_rst(void **state)
+{
+	(void)state;
+	struct h h;
+	h_init(&h, NULL, 4);
+	feed(&h, 0, SEG(.from = S, .flags = RA, .seq = 0, .ack = 31337));
+	EXPECT(&h, "state client ESTABLISHED>CLOSED", "state server ESTABLISHED>CLOSED", "reset server");
+	assert_true(last_ev(&h, NP_EV_RESET)->rst.lone);
+	feed(&h, 1000, SEG(.from = S, .flags = RA, .seq = 0, .ack = 31337));
+	EXPECT_NONE(&h); /* the same reset again: nothing new */
+	h_free(&h);
+
+	h_init(&h, NULL, 4);
+	feed(&h, 0, SEG(.from = C, .flags = SYN, .seq = C0));
+	feed(&h, 40000000, SEG(.from = C, .flags = R, .seq = C0 + 1));
+	EXPECT(&h, "syn_unanswered 1", "state client ESTABLISHED>CLOSED",
+	       "state server ESTABLISHED>CLOSED", "reset client");
+	assert_true(last_ev(&h, NP_EV_RESET)->rst.lone);
+	assert_int_equal(h.kinds[NP_EV_RESET], 1);
+	h_free(&h);
+
+	/* a reset inside a known conversation is not lone */
+	h_init(&h, NULL, 4);
+	open_conn(&h);
+	feed(&h, 30000, SEG(.from = S, .flags = RA, .seq = S0 + 1, .ack = C0 + 1));
+	assert_false(last_ev(&h, NP_EV_RESET)->rst.lone);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1878,6 +1966,10 @@ int main(void)
 		cmocka_unit_test(test_flood_target_chain_bounded),
 		cmocka_unit_test(test_no_flood_for_normal_load),
 		cmocka_unit_test(test_no_flood_for_fast_completing_load),
+		cmocka_unit_test(test_two_isns),
+		cmocka_unit_test(test_synack_must_ack_syn),
+		cmocka_unit_test(test_no_syn_no_handshake),
+		cmocka_unit_test(test_lone_rst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
