@@ -137,6 +137,7 @@ struct np_event {
 			 * acknowledged when the RST came (the resetter's ACK: the RST's own, else
 			 * its last): data in flight, lost to the reset. */
 			uint64_t unacked[2];
+			bool lone;            /* no segment of its connection was seen before it */
 		} rst;
 		struct {
 			enum np_tcp_state from, to;
@@ -144,9 +145,6 @@ struct np_event {
 		struct {
 			uint32_t syns;
 		} unanswered;
-		struct {
-			bool lone;            /* no segment of its connection was seen before it */
-		} rst;
 		struct {
 			uint32_t num;         /* duplicate ACK number: #1, #2, ... */
 		} dup;
