@@ -1,7 +1,8 @@
 /* cmd_watch.c - `netprobe watch`: its options, and the wiring of a run (source -> decode ->
  * match -> track -> print, src/pipeline/) for a capture file (-r) or a live interface (-i), with
  * tcpdump's options where tcpdump has one. The run itself is in watch_run.c, the -w split in
- * watch_split.c, the choice of a live interface in src/capture/choose.c. */
+ * watch_split.c, the choice of a live interface in src/capture/choose.c; --help in
+ * watch_usage.c, the options that contradict each other in watch_check.c. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -26,126 +27,6 @@
 /* Longest BPF expression taken: far more than any hand-written filter (hundreds of hosts),
  * and it keeps pcap_compile's optimiser, which is not linear, from running for minutes. */
 #define FILTER_MAX 16384
-
-/* The -w part of the usage (a function of its own: the text is long). */
-static void watch_usage_files(FILE *out)
-{
-	fprintf(out,
-		"Output file (with -r or -i):\n"
-		"  -w, --write FILE    also write the captured frames to FILE (classic pcap, or\n"
-		"                      pcapng when FILE ends in .pcapng or with --format);\n"
-		"                      'netprobe watch -r FILE' replays them to the same output.\n"
-		"                      Written as FILE.partial, renamed to FILE at a clean end;\n"
-		"                      '-' writes the capture to stdout (and prints no packets)\n"
-		"      --overwrite     let -w replace an existing FILE\n"
-		"  -C, --file-size SIZE  a new file when this one would pass SIZE (millions of\n"
-		"                      bytes, or with k, M or G: KiB, MiB, GiB)\n"
-		"  -G, --rotate-seconds S  a new file every S seconds of packet time, on\n"
-		"                      boundaries of the local clock (3600: on the hour)\n"
-		"  -W, --file-count N  with -C/-G: keep the last N files, delete older ones this\n"
-		"                      run made (a ring); -C/-G name each file FILE (a strftime\n"
-		"                      pattern) with _NNNNN before its extension\n"
-		"      --post-rotate CMD  run CMD FILE on each completed file (not through a\n"
-		"                      shell), e.g. gzip\n"
-		"      --format FMT    what -w writes: pcap, or pcapng (an interface block per\n"
-		"                      interface, each packet's direction, netprobe's analysis\n"
-		"                      notes and events as packet comments, the summary and\n"
-		"                      kernel drop counts in the statistics blocks at the end)\n"
-		"Live capture:\n"
-		"  -B, --buffer-size KIB  kernel capture buffer (default: libpcap's on a terminal,\n"
-		"                      32768 when writing to a pipe or file)\n"
-		"  -h, --help          this help\n"
-		"\n"
-		"Examples (capture 20 packets of any interface and keep them; read them again):\n"
-		"  sudo netprobe watch -i any -c 20 -w first.pcap\n"
-		"  netprobe watch -r first.pcap -v\n");
-}
-
-static void watch_usage_rest(FILE *out);
-
-static void watch_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: netprobe watch [-r FILE | -i IFACE] [options] [BPF expression]\n"
-		"\n"
-		"Decode packets and print them, one line each (like Wireshark's packet list).\n"
-		"\n"
-		"Source:\n"
-		"  -r, --read FILE     read a pcap or pcapng capture file ('-' for stdin), plain,\n"
-		"                      gzip or zstd (found by its first bytes)\n"
-		"  -D, --list-interfaces  list the interfaces a live capture can open (as\n"
-		"                      tcpdump -D: number, name, description, flags) and exit\n"
-		"  -i, --interface IF  capture live on interface IF (needs CAP_NET_RAW). Without\n"
-		"                      -r or -i: 'lo' when --port names a port only a loopback\n"
-		"                      address listens on, 'any' otherwise; stderr says which\n"
-		"                      interface and filter were opened\n"
-		"Selection:\n"
-		"  -c, --count N       stop after N matching packets\n"
-		"      --duration S    stop after S seconds\n"
-		"      --port N        only TCP/UDP packets with source or destination port N\n"
-		"      --host H        only packets to or from host H (address or name)\n"
-		"      --decode-as udp.port=N:UNIT  decode what UDP (or tcp.port=N: TCP) port N\n"
-		"                      carries as UNIT, whatever the port table says: udp: vxlan,\n"
-		"                      geneve, gtp, dns; tcp: dns, http, tls (repeatable)\n"
-		"  EXPRESSION          a BPF filter in tcpdump syntax, e.g. 'tcp and port 80'\n"
-		"                      (--port/--host are matched after decoding, so they also\n"
-		"                      see inside VLAN tags; they combine with EXPRESSION by AND)\n"
-		"Output:\n"
-		"  -v, --verbose       every header field of every layer, with checksum verdicts\n"
-		"  -q, --brief         a short line per packet (tcpdump -q): addresses with\n"
-		"                      ports, protocol, TCP flags and lengths; fits 80 columns\n"
-		"  -x, --hex           hex and ASCII dump of each frame\n"
-		"  -A, --ascii         each packet's TCP/UDP payload (or ICMP echo data) as\n"
-		"                      text under its line (other bytes as '.', line breaks kept)\n"
-		"  -X, --hex-payload   each packet's TCP/UDP payload (or echo data) in hex/ASCII\n"
-		"      --payload-max N  bytes of a payload -A and -X show (default 512; 'all');\n"
-		"                      with --payload, also the bytes of each JSON payload\n"
-		"      --json          one JSON object per line (schema in README.md)\n"
-		"      --json=ecs      events and finished conversations as Elastic Common\n"
-		"                      Schema documents, one a line, with network.community_id\n"
-		"      --community-id-seed N  seed of the Community ID (0-65535; default 0)\n"
-		"      --payload ENC   add each packet's TCP/UDP payload to its JSON object,\n"
-		"                      as hex, base64 or text\n"
-		"      --events        only the conversation events (handshakes, teardowns,\n"
-		"                      refusals, resets, unanswered SYNs, analysis notes,\n"
-		"                      SYN floods)\n"
-		"      --states        also each TCP state change (CLOSED → SYN-SENT ...), with\n"
-		"                      --events or between the packet lines (--json has them)\n"
-		"      --ladder        draw each TCP conversation as a sequence diagram when it\n"
-		"                      ends (or at exit): arrows, flags, relative seq/ack, states\n"
-		"      --width N       columns of the ladder (60-200; default: the terminal's, at\n"
-		"                      most 86; 86 when not a terminal)\n"
-		"  -S, --absolute      raw TCP sequence numbers instead of relative ones\n"
-		"      --no-summary    no statistics at the end (text output prints them to stderr)\n"
-		"  -t, --time FMT      time column: r relative (default), d delta, e epoch,\n"
-		"                      a/ad local time (with date), u/ud UTC (with date)\n"
-		"  -n                  numeric addresses (the default; accepted for tcpdump habits)\n"
-		"      --color WHEN    auto (default: only on a terminal, not if NO_COLOR is set),\n"
-		"                      always or never\n"
-		);
-	watch_usage_rest(out);
-}
-
-/* The second half of --help: tracking, export, the output file, live capture. */
-static void watch_usage_rest(FILE *out)
-{
-	fprintf(out,
-		"Tracking:\n"
-		"      --max-conv N    conversations tracked at once (default 65536)\n"
-		"      --max-half-open N  of which not yet established (default 32768)\n"
-		"      --idle-timeout S   forget an idle established conversation after S s (600)\n"
-		"      --flood-rate N  SYNs/s to one destination that start a flood alert (200)\n"
-		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
-		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
-		"Export:\n"
-		"      --ipfix [udp:|tcp:]HOST:PORT  send each TCP conversation as an IPFIX\n"
-		"                      biflow record (RFC 7011/5103) to a collector (UDP unless\n"
-		"                      tcp:; an IPv6 HOST in brackets), as it leaves the table\n"
-		"      --ipfix-active-timeout S  also report a conversation still going every\n"
-		"                      S seconds of capture time (1-86400; default 300)\n"
-		);
-	watch_usage_files(out);
-}
 
 enum {
 	OPT_PORT = 256,
@@ -174,23 +55,6 @@ enum {
 	OPT_IPFIX,
 	OPT_IPFIX_ACTIVE,
 };
-
-
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	char *s = calloc(1, len);
-	if (!s)
-		return NULL;
-	for (int i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
 
 /* The ladder's width when --width does not say: a terminal's own (TIOCGWINSZ, read here, before
  * the sandbox, which allows no such ioctl), within NP_LADDER_WIDTH_MIN..DEFAULT, as ls and ss
@@ -310,29 +174,6 @@ static void long_options(struct option lo[NRULES + 2])
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
 }
 
-/* -C: millions of bytes as tcpdump counts them, or KiB, MiB, GiB with k, M, G (tcpdump 4.99's
- * suffixes). */
-static bool parse_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	size_t n = strlen(arg);
-	char buf[32];
-	if (n == 0 || n >= sizeof buf)
-		return false;
-	uint64_t unit = 1000000;
-	switch (arg[n - 1]) {
-	case 'k': case 'K': unit = 1024; break;
-	case 'm': case 'M': unit = 1024 * 1024; break;
-	case 'g': case 'G': unit = 1024 * 1024 * 1024; break;
-	default: n++; break;
-	}
-	snprintf(buf, sizeof buf, "%.*s", (int)(n - 1), arg);
-	uint64_t v;
-	if (!np_parse_uint(buf, 1, hi / unit, &v))
-		return false;
-	*out = v * unit;
-	return *out >= lo && *out <= hi;
-}
-
 /* The options that need more than the table: false when the value is invalid. */
 static bool take_special(const struct rule *r, const char *arg, struct watch_opts *o)
 {
@@ -375,7 +216,7 @@ static bool take_special(const struct rule *r, const char *arg, struct watch_opt
 	case 't':
 		return np_tsfmt_parse(arg, &o->tsfmt);
 	case 'C':
-		return parse_size(arg, r->lo, r->hi, &o->rot_size);
+		return np_parse_size(arg, r->lo, r->hi, &o->rot_size);
 	case OPT_FORMAT:
 		if (strcmp(arg, "pcap") == 0 || strcmp(arg, "pcapng") == 0) {
 			o->write_format = arg[4] ? NP_WFMT_PCAPNG : NP_WFMT_PCAP;
@@ -438,57 +279,11 @@ static int take(const struct rule *r, const char *arg, struct watch_opts *o)
 	return NP_EXIT_ERROR;
 }
 
-/* Options that contradict each other: one line saying which, rather than a silent winner. */
-static const char *conflict(const struct watch_opts *o)
-{
-	bool to_stdout = o->write_file && strcmp(o->write_file, "-") == 0;
-	if (o->read_file && o->iface)
-		return "-r and -i are exclusive: read a file or capture live, not both";
-	if (o->list_devs && (o->read_file || o->iface || o->write_file))
-		return "-D lists the interfaces and exits; it does not go with -r, -i or -w";
-	if (o->json && o->events)
-		return "--json and --events are exclusive (--json already carries the events)";
-	if (o->brief && (o->json || o->events))
-		return "-q shortens the packet lines; --json and --events print none";
-	if (to_stdout && (o->json || o->events || o->ladder || o->verbose || o->hex || o->text ||
-			  o->payload_hex))
-		return "-w - writes the capture to standard output, which cannot also carry "
-		       "--json, --events, --ladder, -v, -x, -A or -X";
-	if ((o->text || o->payload_hex) && (o->json || o->events))
-		return "-A and -X add to the packet lines; --json and --events print none "
-		       "(--json takes --payload)";
-	if (o->ipfix_active_s && !o->ipfix)
-		return "--ipfix-active-timeout goes with --ipfix";
-	if (o->cid_seed_given && !o->ecs)
-		return "--community-id-seed goes with --json=ecs (its network.community_id)";
-	if (o->ecs && (o->payload_enc || o->ladder))
-		return "--json=ecs prints events and conversations, not packets: no --payload or "
-		       "--ladder";
-	if (o->payload_enc && !o->json)
-		return "--payload adds the payload to --json's objects (as text: -A, in hex: -X)";
-	if (o->payload_max && !o->text && !o->payload_hex && !o->payload_enc)
-		return "--payload-max goes with -A, -X or --json --payload";
-	if (o->overwrite && !o->write_file)
-		return "--overwrite goes with -w FILE";
-	if (o->write_format && !o->write_file)
-		return "--format says what -w writes; it goes with -w FILE";
-	bool rotating = o->rot_size || o->rot_secs;
-	if ((rotating || o->rot_count || o->post_rotate) && !o->write_file)
-		return "-C, -G, -W and --post-rotate go with -w FILE";
-	if (rotating && to_stdout)
-		return "-C and -G start new files; -w - is one stream";
-	if ((o->rot_count || o->post_rotate) && !rotating)
-		return "-W and --post-rotate go with -C or -G (the files they act on)";
-	if (o->buffer_kib && o->read_file)
-		return "-B sizes a live capture's kernel buffer; it does not apply to -r";
-	return NULL;
-}
-
 /* What the options add up to: the output (picked once, here), the ladder's pool, the width
  * and the BPF expression of the remaining arguments. Returns 0, or 2 (reported). */
 static int settle(int argc, char **argv, struct watch_opts *o)
 {
-	const char *why = conflict(o);
+	const char *why = np_watch_conflict(o);
 	if (why) {
 		np_errorf(CMD, "%s", why);
 		return NP_EXIT_ERROR;
@@ -509,7 +304,7 @@ static int settle(int argc, char **argv, struct watch_opts *o)
 	if (!o->ladder_width)
 		o->ladder_width = terminal_width();
 	if (optind < argc) {
-		o->filter = join_args(argc - optind, argv + optind);
+		o->filter = np_join_args(argc - optind, argv + optind);
 		if (!o->filter) {
 			np_errorf(CMD, "out of memory");
 			return NP_EXIT_ERROR;
@@ -543,7 +338,7 @@ static int parse_watch(int argc, char **argv, struct watch_opts *o)
 	int ch;
 	while ((ch = getopt_long(argc, argv, "+:r:i:c:vqxAXt:nShw:B:DC:G:W:", long_opts, NULL)) != -1) {
 		if (ch == 'h') {
-			watch_usage(stdout);
+			np_watch_usage(stdout);
 			return -1;
 		}
 		size_t i = 0;

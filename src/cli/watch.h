@@ -121,4 +121,13 @@ int np_watch_run(const struct watch_opts *o, int handover_fd, pid_t parent);
 /* -w FILE: split into a renaming parent and a capturing worker; otherwise np_watch_run. */
 int np_watch_split(const struct watch_opts *o);
 
+/* watch_usage.c: --help. */
+void np_watch_usage(FILE *out);
+/* watch_check.c: one line naming two options that contradict each other, or NULL. */
+const char *np_watch_conflict(const struct watch_opts *o);
+/* -C SIZE: millions of bytes as tcpdump counts them, or KiB/MiB/GiB with k/M/G, in [lo, hi]. */
+bool np_parse_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
+/* argv[0..argc) joined by spaces (malloc'd), or NULL if out of memory. */
+char *np_join_args(int argc, char **argv);
+
 #endif

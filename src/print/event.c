@@ -101,6 +101,30 @@ static void conv_pair(struct np_sbuf *sb, const char *c, const char *s)
 	np_sb_str(sb, s);
 }
 
+/* A handshake's times and what the two sides agreed on (MSS, window scaling, SACK, TS). */
+static void handshake_text(struct np_sbuf *sb, const struct np_event *ev)
+{
+	if (ev->hs.syn_synack_ms >= 0)
+		np_sb_printf(sb, " SYN→SYN/ACK %.3f ms,", ev->hs.syn_synack_ms);
+	np_sb_printf(sb, " SYN/ACK→ACK %.3f ms;", ev->hs.synack_ack_ms);
+	np_sb_lit(sb, " MSS ");
+	np_sb_uint(sb, ev->hs.mss[0], 0, ' ');
+	np_sb_ch(sb, '/');
+	np_sb_uint(sb, ev->hs.mss[1], 0, ' ');
+	if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0) {
+		np_sb_lit(sb, ", WS ");
+		np_sb_uint(sb, 1u << ev->hs.ws[0], 0, ' ');
+		np_sb_ch(sb, '/');
+		np_sb_uint(sb, 1u << ev->hs.ws[1], 0, ' ');
+	} else {
+		np_sb_lit(sb, ", no window scaling");
+	}
+	if (ev->hs.sack)
+		np_sb_lit(sb, ", SACK");
+	if (ev->hs.ts)
+		np_sb_lit(sb, ", TS");
+}
+
 void np_fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 {
 	char c[64], s[64];
@@ -118,25 +142,7 @@ void np_fmt_event(struct np_sbuf *sb, const struct np_event *ev)
 		np_sb_lit(sb, "handshake ");
 		conv_pair(sb, c, s);
 		np_sb_ch(sb, ':');
-		if (ev->hs.syn_synack_ms >= 0)
-			np_sb_printf(sb, " SYN→SYN/ACK %.3f ms,", ev->hs.syn_synack_ms);
-		np_sb_printf(sb, " SYN/ACK→ACK %.3f ms;", ev->hs.synack_ack_ms);
-		np_sb_lit(sb, " MSS ");
-		np_sb_uint(sb, ev->hs.mss[0], 0, ' ');
-		np_sb_ch(sb, '/');
-		np_sb_uint(sb, ev->hs.mss[1], 0, ' ');
-		if (ev->hs.ws[0] >= 0 && ev->hs.ws[1] >= 0) {
-			np_sb_lit(sb, ", WS ");
-			np_sb_uint(sb, 1u << ev->hs.ws[0], 0, ' ');
-			np_sb_ch(sb, '/');
-			np_sb_uint(sb, 1u << ev->hs.ws[1], 0, ' ');
-		} else {
-			np_sb_lit(sb, ", no window scaling");
-		}
-		if (ev->hs.sack)
-			np_sb_lit(sb, ", SACK");
-		if (ev->hs.ts)
-			np_sb_lit(sb, ", TS");
+		handshake_text(sb, ev);
 		break;
 	case NP_EV_REFUSED:
 		np_sb_lit(sb, "refused ");
