@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "netprobe/packet.h"
 
@@ -186,6 +187,9 @@ int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, u
 int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us);
 
+/* dst (4 or 16 bytes by ver), port and the IPv6 scope as a socket address; returns its length. */
+socklen_t np_probe_sockaddr(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
+			    struct sockaddr_storage *ss);
 /* A TCP probe without privileges (connect.c): a non-blocking connect(2) to dst:port, reset at
  * once when it completes. 0: in progress (*fd is to be polled for POLLOUT); 1: finished already
  * with *result (0 or an errno); -1 with err (no socket: EMFILE...). */

@@ -72,22 +72,7 @@ static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, c
 		return -1;
 	}
 	struct sockaddr_storage ss;
-	socklen_t sl;
-	memset(&ss, 0, sizeof ss);
-	if (ver == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(9);
-		memcpy(&sin->sin_addr, dst, 4);
-		sl = sizeof *sin;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(9);
-		memcpy(&sin6->sin6_addr, dst, 16);
-		sin6->sin6_scope_id = scope_id; /* a link-local address has a route only on its link */
-		sl = sizeof *sin6;
-	}
+	socklen_t sl = np_probe_sockaddr(ver, dst, 9, scope_id, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 		snprintf(err, errlen, "no route to %s: %s", name, strerror(errno));
 		close(fd);

@@ -14,6 +14,25 @@
 
 #include "netprobe/probe.h"
 
+socklen_t np_probe_sockaddr(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
+			    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	if (ver == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, dst, 4);
+		return sizeof *sin;
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	memcpy(&sin6->sin6_addr, dst, 16);
+	sin6->sin6_scope_id = scope_id; /* a link-local address has a route only on its link */
+	return sizeof *sin6;
+}
+
 int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
 		     int *fd, int *result, char *err, size_t errlen)
 {
@@ -31,22 +50,7 @@ int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t
 		return -1;
 	}
 	struct sockaddr_storage ss;
-	socklen_t sl;
-	memset(&ss, 0, sizeof ss);
-	if (ver == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, dst, 4);
-		sl = sizeof *sin;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, dst, 16);
-		sin6->sin6_scope_id = scope_id;
-		sl = sizeof *sin6;
-	}
+	socklen_t sl = np_probe_sockaddr(ver, dst, port, scope_id, &ss);
 	if (connect(*fd, (struct sockaddr *)&ss, sl) == 0) {
 		*result = 0; /* a local peer can complete the handshake at once */
 		return 1;

@@ -233,3 +233,14 @@ int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uin
 	np_wire_close(w);
 	return rc;
 }
+
+void np_probe_bpf_l4(const struct np_probe_spec *s, const char *proto, const char *extra,
+		     const char *src, const char *dst, const char *icmp, char *buf, size_t cap)
+{
+	char peer[96] = "", port[24] = "";
+	if (dst)
+		snprintf(peer, sizeof peer, " and src host %s", dst);
+	if (!s->ports)
+		snprintf(port, sizeof port, " and src port %u", s->dport);
+	snprintf(buf, cap, "dst host %s and ((%s%s%s%s) or %s)", src, proto, peer, port, extra, icmp);
+}

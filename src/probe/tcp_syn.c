@@ -46,13 +46,9 @@ static bool match_quote(const struct np_probe_spec *s, const struct np_quote *q,
 static void bpf(const struct np_probe_spec *s, const char *src, const char *dst, const char *icmp,
 		char *buf, size_t cap)
 {
-	char peer[96] = "", port[24] = "";
-	if (dst)
-		snprintf(peer, sizeof peer, " and src host %s", dst);
-	if (!s->ports)
-		snprintf(port, sizeof port, " and src port %u", s->dport);
-	snprintf(buf, cap, "dst host %s and ((tcp%s%s and dst port %u) or %s)", src, peer, port,
-		 s->sport, icmp);
+	char sport[24];
+	snprintf(sport, sizeof sport, " and dst port %u", s->sport);
+	np_probe_bpf_l4(s, "tcp", sport, src, dst, icmp, buf, cap);
 }
 
 const struct np_probe_module np_probe_tcp_syn = {

@@ -53,12 +53,7 @@ static bool match_quote(const struct np_probe_spec *s, const struct np_quote *q,
 static void bpf(const struct np_probe_spec *s, const char *src, const char *dst, const char *icmp,
 		char *buf, size_t cap)
 {
-	char peer[96] = "", port[24] = "";
-	if (dst)
-		snprintf(peer, sizeof peer, " and src host %s", dst);
-	if (!s->ports)
-		snprintf(port, sizeof port, " and src port %u", s->dport);
-	snprintf(buf, cap, "dst host %s and ((udp%s%s) or %s)", src, peer, port, icmp);
+	np_probe_bpf_l4(s, "udp", "", src, dst, icmp, buf, cap);
 }
 
 const struct np_probe_module np_probe_udp = {

@@ -27,4 +27,10 @@ int np_wire_ip(struct np_wire *w, const struct np_probe_spec *s, uint32_t seq, u
 int np_wire_finish(struct np_wire *w, uint8_t *buf, size_t cap, char *err, size_t errlen);
 const char *np_wire_error(struct np_wire *w);
 
+/* The BPF filter of a TCP or UDP probe's answers: to `src` from `dst` (NULL: any) over `proto`
+ * ("tcp", "udp") from the probed port (every port of a list: no port test) and `extra` (a
+ * further test, "" for none), or the ICMP errors `icmp` selects. */
+void np_probe_bpf_l4(const struct np_probe_spec *s, const char *proto, const char *extra,
+		     const char *src, const char *dst, const char *icmp, char *buf, size_t cap);
+
 #endif

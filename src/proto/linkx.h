@@ -12,6 +12,9 @@ struct np_sbuf;
 struct np_jw;
 
 bool np_decode_link_ppp(struct np_cursor *c, struct np_packet *p);
+/* A PPP protocol number's name (RFC 1661's registry, as Wireshark names them): PPP links and
+ * PPPoE sessions. */
+const char *np_ppp_proto_name(uint16_t proto);
 const char *np_link_ppp_proto(const struct np_link *l);
 void np_link_ppp_info(struct np_sbuf *sb, const struct np_link *l);
 void np_link_ppp_tree(FILE *o, const struct np_link *l);

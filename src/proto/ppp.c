@@ -23,7 +23,7 @@
 #define NFLOG_MAX_TLVS 64
 #define CHDLC_SLARP 0x8035
 
-static const char *ppp_name(uint16_t proto)
+const char *np_ppp_proto_name(uint16_t proto)
 {
 	switch (proto) {
 	case PPP_IPV4: return "Internet Protocol version 4";
@@ -241,7 +241,7 @@ const char *np_link_ppp_proto(const struct np_link *l)
 void np_link_ppp_info(struct np_sbuf *sb, const struct np_link *l)
 {
 	if (l->kind == NP_LINK_PPP)
-		np_sb_printf(sb, "%s (0x%04x)", ppp_name(l->proto), l->proto);
+		np_sb_printf(sb, "%s (0x%04x)", np_ppp_proto_name(l->proto), l->proto);
 	else if (l->kind == NP_LINK_CHDLC)
 		np_sb_printf(sb, "Cisco HDLC, protocol 0x%04x", l->proto);
 	else
@@ -256,7 +256,7 @@ void np_link_ppp_tree(FILE *o, const struct np_link *l)
 		fprintf(o, "Point-to-Point Protocol\n");
 		if (l->addr)
 			fprintf(o, NP_I1 "Address: 0x%02x\n" NP_I1 "Control: 0x%02x\n", l->addr, l->ctrl);
-		fprintf(o, NP_I1 "Protocol: %s (0x%04x)\n", ppp_name(l->proto), l->proto);
+		fprintf(o, NP_I1 "Protocol: %s (0x%04x)\n", np_ppp_proto_name(l->proto), l->proto);
 		break;
 	case NP_LINK_CHDLC:
 		n = l->proto == CHDLC_SLARP ? "SLARP" : np_ethertype_name(l->proto);

@@ -8,6 +8,7 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "print/jw.h"
+#include "proto/linkx.h"
 
 #define PPPOE_HDR 6
 #define PPPOE_SESSION 0x8864
@@ -23,20 +24,6 @@ static const char *code_name(uint8_t code)
 	case 0x19: return "Active Discovery Request (PADR)";
 	case 0x65: return "Active Discovery Session-confirmation (PADS)";
 	case 0xa7: return "Active Discovery Terminate (PADT)";
-	default: return "Unknown";
-	}
-}
-
-static const char *ppp_name(uint16_t proto)
-{
-	switch (proto) {
-	case PPP_IPV4: return "Internet Protocol version 4";
-	case PPP_IPV6: return "Internet Protocol version 6";
-	case 0xc021: return "Link Control Protocol";
-	case 0xc023: return "Password Authentication Protocol";
-	case 0xc223: return "Challenge Handshake Authentication Protocol";
-	case 0x8021: return "Internet Protocol Control Protocol";
-	case 0x8057: return "IPv6 Control Protocol";
 	default: return "Unknown";
 	}
 }
@@ -118,7 +105,7 @@ static void pppoe_tree(FILE *o, const struct np_pkt_layer *l, const struct np_vi
 		code_name(e->code), e->code, e->session, e->len);
 	if (e->has_ppp)
 		fprintf(o, "Point-to-Point Protocol\n" NP_I1 "Protocol: %s (0x%04x)\n",
-			ppp_name(e->ppp_proto), e->ppp_proto);
+			np_ppp_proto_name(e->ppp_proto), e->ppp_proto);
 }
 
 static unsigned pppoe_json(struct np_jw *restrict w, const struct np_pkt_layer *l,

@@ -37,6 +37,7 @@ while read -r name capture args; do
 	# gdbserver FIFOs in /tmp afterwards.
 	actual=$(cd "$top" && { NETPROBE_NO_SANDBOX=1 valgrind --tool=memcheck -q --error-exitcode=99 --vgdb=no \
 		--leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+		--suppressions="$here/valgrind.supp" \
 		--log-file="$tmp/vg.$name" "$np" watch -r "pcaps/$capture" $args 2>&1; echo "exit $?"; } |
 		grep -v '^netprobe: warning: NETPROBE_NO_SANDBOX=1: ')
 	if [ -s "$tmp/vg.$name" ] || grep -q '^exit 99$' <<<"$actual"; then
