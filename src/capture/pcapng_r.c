@@ -386,7 +386,7 @@ static enum np_next ng_next(struct np_source *s, struct np_frame *f, char *err, 
 {
 	struct ng_source *g = ngs(s);
 	for (;;) {
-		uint32_t type, len;
+		uint32_t type = 0, len = 0;
 		int rc = 0;
 		if (g->pending) {
 			type = g->type, len = g->body_len, g->pending = false;

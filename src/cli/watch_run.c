@@ -537,7 +537,7 @@ int np_watch_run(const struct watch_opts *o, int handover_fd, pid_t parent)
 			return give_up(r.src, r.of_open ? &r.of : NULL);
 		}
 	}
-	struct np_tracker *trk;
+	struct np_tracker *trk = NULL;
 	if ((status = start(&r, &trk, handover_fd, parent)) != NP_EXIT_OK) {
 		np_ipfix_close(r.ipfix);
 		return status;

@@ -139,6 +139,8 @@ static bool hello(struct np_tls *t, struct np_cursor *c, uint8_t hs)
 {
 	t->hello = hs;
 	t->nvers = t->nciphers = t->ngroups = t->nalpn = 0;
+	t->ciphers_total = t->groups_total = 0;
+	t->legacy_version = t->version = t->cipher = t->group = 0;
 	t->sni[0] = t->alpn[0] = '\0';
 	uint8_t sid;
 	if (!np_cur_u16(c, &t->legacy_version))
