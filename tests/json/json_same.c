@@ -282,6 +282,7 @@ static void on_event(void *arg, const struct np_event *ev)
 			break;
 		case NP_EV_RESET:
 			e.rst.duration_ms = real(r);
+			e.rst.lone = rnd(r) & 1;
 			break;
 		case NP_EV_STATE:
 			e.st.from = (enum np_tcp_state)(rnd(r) % 11);
