@@ -39,6 +39,8 @@ const char *np_watch_conflict(const struct watch_opts *o)
 		return "--payload adds the payload to --json's objects (as text: -A, in hex: -X)";
 	if (o->payload_max && !o->text && !o->payload_hex && !o->payload_enc)
 		return "--payload-max goes with -A, -X or --json --payload";
+	if (o->write_buffer && !o->write_file)
+		return "--write-buffer sizes the buffer in front of -w FILE; it goes with -w";
 	if (o->overwrite && !o->write_file)
 		return "--overwrite goes with -w FILE";
 	if (o->write_format && !o->write_file)
