@@ -102,7 +102,7 @@ struct rule {
  * where it goes and how a bad value is reported (-h is apart). */
 static const struct rule rules[] = {
 	{ "read", 'r', K_NAME, AT(read_file), 0, 0, "-r", "a capture file, or '-' for stdin" },
-	{ "interface", 'i', K_NAME, AT(iface), 0, 0, "-i", "an interface name" },
+	{ "interface", 'i', K_NAME, AT(iface), 0, 0, "-i", "an interface name" }, /* repeatable */
 	{ "list-interfaces", 'D', K_TRUE, AT(list_devs), 0, 0, NULL, NULL },
 	{ "count", 'c', K_U64, AT(count), 1, UINT64_MAX, "packet count", "a whole number >= 1" },
 	{ "verbose", 'v', K_TRUE, AT(verbose), 0, 0, NULL, NULL },
@@ -257,6 +257,15 @@ static int take(const struct rule *r, const char *arg, struct watch_opts *o)
 	case K_IGNORED: break;
 	case K_NAME:
 		ok = arg[0] != '\0';
+		if (ok && r->ch == 'i') { /* -i, repeatable: several interfaces */
+			if (o->nifaces == NP_WATCH_MAX_IFACES) {
+				np_errorf(CMD, "-i: at most %d interfaces", NP_WATCH_MAX_IFACES);
+				return NP_EXIT_ERROR;
+			}
+			o->ifaces[o->nifaces++] = arg;
+			if (o->nifaces > 1)
+				break; /* o->iface stays the first */
+		}
 		*(const char **)field = arg;
 		break;
 	case K_U64: ok = np_parse_uint(arg, r->lo, r->hi, (uint64_t *)field); break;

@@ -20,7 +20,10 @@
 
 struct watch_opts {
 	const char *read_file;
-	const char *iface;
+	const char *iface;      /* the first -i */
+#define NP_WATCH_MAX_IFACES 16
+	const char *ifaces[NP_WATCH_MAX_IFACES]; /* every -i, in order (several: one handle each) */
+	unsigned nifaces;
 	bool list_devs; /* -D */
 	uint64_t count; /* 0: no limit */
 	bool verbose;
@@ -133,6 +136,8 @@ void np_watch_usage(FILE *out);
 const char *np_watch_conflict(const struct watch_opts *o);
 /* -C SIZE: millions of bytes as tcpdump counts them, or KiB/MiB/GiB with k/M/G, in [lo, hi]. */
 bool np_parse_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
+/* names[0..n) joined by ", " into buf (cut to fit); returns buf. */
+const char *np_join_names(const char *const *names, unsigned n, char *buf, size_t len);
 /* argv[0..argc) joined by spaces (malloc'd), or NULL if out of memory. */
 char *np_join_args(int argc, char **argv);
 

@@ -95,7 +95,7 @@ static int rot_open(struct np_wout *w, int64_t start)
 	if (!(w->ng_w = np_pcapng_w_open(fp)))
 		return -1;
 	const struct np_frame_if *fi;
-	for (unsigned i = 0; (fi = np_pcapng_iface(w->src, i)) != NULL; i++)
+	for (unsigned i = 0; (fi = np_source_iface(w->src, i)) != NULL; i++)
 		np_pcapng_w_iface(w->ng_w, fi->dlt, fi->snaplen, fi->name, fi->id);
 	return 0;
 }
@@ -179,7 +179,7 @@ int np_wout_open(struct np_wout *w, const struct watch_opts *o, struct np_source
 	}
 	/* A pcapng file's interfaces keep their numbers and order: declared at once */
 	const struct np_frame_if *fi;
-	for (unsigned i = 0; (fi = np_pcapng_iface(src, i)) != NULL; i++)
+	for (unsigned i = 0; (fi = np_source_iface(src, i)) != NULL; i++)
 		np_pcapng_w_iface(w->ng_w, fi->dlt, fi->snaplen, fi->name, fi->id);
 	return 0;
 }

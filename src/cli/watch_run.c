@@ -79,6 +79,9 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	int rc;
 	char *filter = NULL;
 	const char *dev = o->read_file ? NULL : np_capture_choose_dev(o->iface, &o->match);
+	char several[NP_WATCH_MAX_IFACES * 20]; /* -i A -i B: "A, B" for the messages */
+	if (o->nifaces > 1)
+		dev = np_join_names(o->ifaces, o->nifaces, several, sizeof several);
 	if (o->read_file) {
 		rc = np_source_open_file(src, o->read_file, err, sizeof err);
 	} else {
@@ -87,7 +90,8 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 					   .timeout_ms = 100 };
 		/* A terminal sees each packet as it comes; a pipe gets batches from a big ring. */
 		lo.buffer_kib = o->buffer_kib ? (int)o->buffer_kib : tty ? 0 : 32768;
-		rc = np_source_open_live(src, dev, &lo, err, sizeof err);
+		rc = o->nifaces > 1 ? np_source_open_multi(src, o->ifaces, o->nifaces, &lo, err, sizeof err)
+				    : np_source_open_live(src, dev, &lo, err, sizeof err);
 		if (rc == 0 && !(filter = np_capture_live_filter(&o->match, o->filter, (*src)->dlt))) {
 			snprintf(err, sizeof err, "out of memory building the capture filter");
 			rc = -1; /* the caller closes the source */
