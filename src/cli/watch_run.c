@@ -500,6 +500,9 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	np_source_stats(r->src, &st);
 	struct np_run_stats rs;
 	np_pipeline_stats(&r->pl, st.frames, &rs);
+	rs.writing = r->of_open;
+	rs.written = r->wo.written;
+	rs.write_dropped = r->wo.dropped;
 	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
 		r->stop = check_capture_file(&r->of, &r->of_open);
 	np_tracker_free(trk);
