@@ -143,6 +143,13 @@ int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uin
 bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, uint32_t nseq,
 		    struct np_probe_answer *a);
 
+/* The answer an ICMP (ver 4) or ICMPv6 error of `type`/`code` from `from` gives probe `seq`
+ * (time exceeded: a router; destination unreachable: the module's verdicts, final when the
+ * target itself sent it); false for any other type. Pure: np_probe_match's last step, and the
+ * unprivileged probes' with an error read from a socket's error queue (IP_RECVERR). */
+bool np_probe_error_answer(const struct np_probe_spec *s, uint32_t seq, uint8_t type,
+			   uint8_t code, const uint8_t *from, struct np_probe_answer *a);
+
 /* A tight BPF filter for the answers to `s`. */
 void np_probe_bpf(const struct np_probe_spec *s, char *buf, size_t cap);
 
@@ -191,16 +198,61 @@ int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t ca
 socklen_t np_probe_sockaddr(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
 			    struct sockaddr_storage *ss);
 /* A TCP probe without privileges (connect.c): a non-blocking connect(2) to dst:port, reset at
- * once when it completes. 0: in progress (*fd is to be polled for POLLOUT); 1: finished already
+ * once when it completes; with ttl (not 0) the SYN's hop limit, and ICMP errors kept on the
+ * socket's error queue (np_errqueue_read). 0: in progress (*fd is to be polled for POLLOUT); 1: finished already
  * with *result (0 or an errno); -1 with err (no socket: EMFILE...). */
 int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
-		     int *fd, int *result, char *err, size_t errlen)
+		     uint8_t ttl, int *fd, int *result, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* The outcome of a connect that poll(2) reported (SO_ERROR): 0 established, else an errno. */
 int np_connect_result(int fd);
 /* The verdict a connect outcome gives (open, closed, filtered); false for an errno that says
  * nothing about the port (the caller reports it). Pure. */
 bool np_connect_verdict(int result, enum np_probe_verdict *v);
+
+/* Probes through ordinary sockets (udpsock.c): what a socket's error queue (IP_RECVERR,
+ * IPV6_RECVERR) says about one of its packets. */
+struct np_errq {
+	bool icmp;            /* an ICMP(v6) error (else a local one) */
+	uint8_t type, code;
+	uint32_t info;        /* the MTU of a "fragmentation needed" / "packet too big" */
+	uint8_t from[16];     /* who sent the ICMP error */
+	int64_t ts_us;        /* when the kernel read it (left as it was without one) */
+};
+/* Errors to the error queue, the answers' TTL and receive time, and hop limit `ttl` (0: the
+ * default) on socket fd of IPv`ver`: 0, or -1 with err. */
+int np_sock_errors_on(int fd, uint8_t ver, uint8_t ttl, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The next entry of fd's error queue into *e, the bytes of the packet it is about (the kernel
+ * keeps what the ICMP error quoted past the transport header: UDP's data, TCP's header) into
+ * data (*n bytes): 1, 0 when the queue is empty, -1 on a socket error (errno). */
+int np_errqueue_read(int fd, uint8_t ver, struct np_errq *e, uint8_t *data, size_t cap,
+		     size_t *n) __attribute__((warn_unused_result));
+/* The addresses and ports of one UDP socket probe, to rebuild what it reads as packets. */
+struct np_udpsock_ids {
+	uint8_t ver;
+	uint8_t us[16], dst[16];
+	uint16_t sport, dport;
+};
+/* A UDP socket of IPv`ver` bound to sport, connected to dst:dport, with IP_RECVERR and hop
+ * limit `ttl` (0: the default), non-blocking: 0, or -1 with err (EADDRINUSE...). */
+int np_udpsock_open(uint8_t ver, const uint8_t dst[16], uint16_t sport, uint16_t dport,
+		    uint32_t scope_id, uint8_t ttl, int *fd, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* Send the probe's data: 0, or -1 with err (an ICMP error already known is not one). */
+int np_udpsock_send(int fd, const uint8_t *data, size_t n, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The next answer or ICMP error on fd as an IP packet to id->us in buf (*len bytes), with the
+ * kernel's receive time in *ts_us: 1, 0 when there is none now, -1 on a socket error. */
+int np_udpsock_recv(int fd, const struct np_udpsock_ids *id, uint8_t *buf, size_t cap,
+		    size_t *len, int64_t *ts_us);
+/* The packets np_udpsock_recv rebuilds (pure, for the tests): an answer of n data bytes with
+ * TTL ttl from the target; an ICMP error e quoting the probe with its n data bytes. Their
+ * length, 0 when cap is too small. */
+size_t np_udpsock_answer(const struct np_udpsock_ids *id, uint8_t ttl, const uint8_t *data,
+			 size_t n, uint8_t *buf, size_t cap);
+size_t np_udpsock_error(const struct np_udpsock_ids *id, const struct np_errq *e,
+			const uint8_t *data, size_t n, uint8_t *buf, size_t cap);
 
 /* Privileges (privdrop.c). Can this process open raw sockets and capture? */
 bool np_priv_have_raw(void);

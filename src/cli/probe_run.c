@@ -169,22 +169,41 @@ static int open_dgram(struct probe_run *r, bool raw, char *err, size_t errlen)
 	return 0;
 }
 
-/* No CAP_NET_RAW, TCP probes: connect() (nping --tcp-connect), then the same drop and sandbox,
- * which lets a TCP socket of the target's family be made and connected, nothing else. */
-static int open_connect(struct probe_run *r, char *err, size_t errlen)
+/* No CAP_NET_RAW, TCP or UDP probes: connect() (nping --tcp-connect; with the TTL set,
+ * traceroute -M tcpconn) or a UDP socket per probe with IP_RECVERR (traceroute's and
+ * tracepath's way), then the same drop and sandbox, which lets sockets of that type and the
+ * target's family be made, connected and (UDP) bound, nothing else. */
+static int open_sockets(struct probe_run *r, char *err, size_t errlen)
 {
 	if (probe_conn_init(&r->conn, r->scope_id, err, errlen) < 0)
 		return -1;
-	r->connect = true;
+	bool udp = r->spec.kind == NP_PROBE_UDP;
+	r->connect = !udp;
+	r->udpsock = udp;
 	if (np_priv_drop(err, errlen) < 0)
 		return -1;
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
-	fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes (as nping --tcp-connect), "
-			"open, closed or filtered from connect()'s outcome; the answers' TTL, window "
-			"and options are not seen\n");
-	struct np_sandbox sb = { .connect_family = r->spec.ver == 4 ? AF_INET : AF_INET6 };
-	return np_sandbox_enter(&sb, err, errlen);
+	if (udp)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: a UDP socket per probe with IP_RECVERR "
+				"(as traceroute and tracepath without root); the kernel passes up no "
+				"IP id, TOS or flags of the answers, and no TTL of an ICMP error (shown as "
+				"0)\n");
+	else if (r->cmd && strcmp(r->cmd, "trace") == 0)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes with the TTL set "
+				"probe by probe and IP_RECVERR (as traceroute -M tcpconn), a source port "
+				"each; the answers' TTL, window and options are not seen\n");
+	else
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes (as nping "
+				"--tcp-connect), open, closed or filtered from connect()'s outcome; the "
+				"answers' TTL, window and options are not seen\n");
+	int af = r->spec.ver == 4 ? AF_INET : AF_INET6;
+	struct np_sandbox sb = { .connect_family = udp ? 0 : af, .udp_family = udp ? af : 0 };
+	if (np_sandbox_enter(&sb, err, errlen) < 0)
+		return -1;
+	memset(&r->any, 0, sizeof r->any);
+	np_pipeline_init(&r->pl, &r->any, NULL, NULL);
+	return 0;
 }
 
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
@@ -198,8 +217,8 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 		return open_dgram(r, true, err, errlen);
 	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
 		return open_dgram(r, false, err, errlen);
-	if (!np_priv_have_raw() && r->allow_connect && !iface)
-		return open_connect(r, err, errlen);
+	if (!np_priv_have_raw() && r->allow_connect && !iface && r->spec.kind != NP_PROBE_ICMP)
+		return open_sockets(r, err, errlen);
 	if (!np_priv_have_raw()) {
 		snprintf(err, errlen, "raw sockets and capture need CAP_NET_RAW: run with sudo, or "
 				      "grant the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -251,8 +270,8 @@ int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent
 int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, uint32_t seq,
 			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 {
-	if (r->connect)
-		return probe_conn_send(&r->conn, spec, seq, sent_us, err, errlen);
+	if (r->connect || r->udpsock)
+		return probe_conn_send(&r->conn, spec, seq, ttl, sent_us, err, errlen);
 	uint8_t pkt[NP_PROBE_BIG_BYTES];
 	int len = np_probe_build(spec, seq, ttl, pkt, sizeof pkt, err, errlen);
 	if (len < 0)
@@ -299,6 +318,24 @@ static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t 
 	return NP_NEXT_FRAME;
 }
 
+/* The next answer read by a UDP probe's socket, as a frame (dgram_next's kind). */
+static enum np_next udpsock_next(struct probe_run *r, struct np_frame *f, uint8_t *buf,
+				 size_t cap, char *err, size_t errlen)
+{
+	size_t len = 0;
+	int64_t now = 0;
+	int rc = probe_conn_udp_next(&r->conn, r->poll_ms > 0 ? r->poll_ms : 10, buf, cap, &len,
+				     &now, err, errlen);
+	if (rc < 0)
+		return NP_NEXT_ERROR;
+	if (rc == 0)
+		return NP_NEXT_TIMEOUT;
+	*f = (struct np_frame){ .n = ++r->dframes, .ts_sec = now / 1000000,
+				.ts_usec = (uint32_t)(now % 1000000), .caplen = (uint32_t)len,
+				.len = (uint32_t)len, .dlt = DLT_RAW, .data = buf };
+	return NP_NEXT_FRAME;
+}
+
 /* probe_run_wait for connect() probes: their outcomes, until the deadline or `done`. */
 static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(void *arg),
 			probe_answer_fn fn, void *arg, char *err, size_t errlen)
@@ -326,8 +363,9 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 	 * then ends the run as after Ctrl-C. */
 	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg)) &&
 	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
-		enum np_next rc = r->dgram ? dgram_next(r, &f, dbuf, sizeof dbuf, err, errlen)
-					   : np_source_next(r->rx, &f, err, errlen);
+		enum np_next rc = r->dgram     ? dgram_next(r, &f, dbuf, sizeof dbuf, err, errlen)
+				  : r->udpsock ? udpsock_next(r, &f, dbuf, sizeof dbuf, err, errlen)
+					       : np_source_next(r->rx, &f, err, errlen);
 		if (rc == NP_NEXT_TIMEOUT)
 			continue;
 		if (rc == NP_NEXT_END)
@@ -364,10 +402,11 @@ void probe_run_close(struct probe_run *r)
 	np_source_close(r->rx);
 	if (r->dgram && r->dfd >= 0)
 		close(r->dfd);
-	if (r->connect)
+	if (r->connect || r->udpsock)
 		probe_conn_close(&r->conn);
 	r->dgram = false;
 	r->connect = false;
+	r->udpsock = false;
 	r->tx = NULL;
 	r->rx = NULL;
 }
@@ -377,9 +416,10 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 {
 	char err[512] = "";
 	r->cmd = cmd;
-	/* Without CAP_NET_RAW: ping and trace by ICMP datagram sockets, ping --syn by connect(). */
+	/* Without CAP_NET_RAW: ICMP echo by ICMP datagram sockets, --syn by connect(), --udp by
+	 * UDP sockets. */
 	r->allow_dgram = o->m->kind == NP_PROBE_ICMP;
-	r->allow_connect = strcmp(cmd, "ping") == 0 && o->m->kind == NP_PROBE_SYN;
+	r->allow_connect = o->m->kind != NP_PROBE_ICMP; /* and UDP sockets for --udp */
 	probe_run_spec(r, o->m->kind, (uint16_t)o->port, payload, tos);
 	if (probe_run_target(r, o->host, o->family, o->iface, err, sizeof err) < 0 ||
 	    probe_run_open(r, o->iface, err, sizeof err) < 0) {
@@ -390,7 +430,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
-	r->pr.dgram = r->dgram && !r->dgram_raw;
+	r->pr.dgram = (r->dgram && !r->dgram_raw) || r->udpsock;
 	r->pr.connect = r->connect;
 	return 0;
 }

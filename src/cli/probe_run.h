@@ -30,9 +30,11 @@ struct probe_run {
 	int dfd;                  /* its descriptor */
 	uint8_t dgram_ttl;        /* ping -t: the socket's TTL (the kernel builds the header) */
 	uint8_t dgram_cur_ttl;    /* the TTL the socket has now (trace sets it probe by probe) */
-	bool allow_connect;       /* without CAP_NET_RAW, connect() may probe TCP (ping --syn) */
+	bool allow_connect;       /* without CAP_NET_RAW, connect() may probe TCP, UDP sockets UDP
+				   * (--syn, --udp) */
 	bool connect;             /* ... and it does: no raw socket, no capture, no packet read */
-	struct probe_conn conn;   /* the connects in flight */
+	bool udpsock;             /* without CAP_NET_RAW, --udp: a UDP socket per probe */
+	struct probe_conn conn;   /* the connects (or UDP sockets) in flight */
 	uint64_t dframes;         /* frames rebuilt from it so far */
 	struct np_sender *tx;
 	struct np_source *rx;

@@ -241,7 +241,8 @@ static void text_row(struct np_probe_printer *pr, const struct np_probe_row *r)
 		snprintf(first, sizeof first, "%s", r->target);
 	if (r->received) {
 		snprintf(rtt, sizeof rtt, "%.3f ms", r->rtt_ms);
-		if (!pr->connect) /* connect(): the answer's TTL is not seen */
+		/* connect(): the answer's TTL is not seen; a socket's ICMP error: not passed up */
+		if (!pr->connect && !(pr->dgram && r->keys->icmp))
 			snprintf(ttl, sizeof ttl, "%u", r->keys->ttl);
 	}
 	row_answer(pr, r, ans, sizeof ans);

@@ -112,6 +112,12 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 	uint32_t seq;
 	if (!np_probe_module(s->kind)->match_quote(s, q, &seq) || seq >= nseq)
 		return false;
+	return np_probe_error_answer(s, seq, type, code, from, a);
+}
+
+bool np_probe_error_answer(const struct np_probe_spec *s, uint32_t seq, uint8_t type,
+			   uint8_t code, const uint8_t *from, struct np_probe_answer *a)
+{
 	bool exceeded = s->ver == 4 ? type == 11 : type == 3;
 	bool unreach = s->ver == 4 ? type == 3 : type == 1;
 	bool port_unreach = s->ver == 4 ? (type == 3 && code == 3) : (type == 1 && code == 4);
