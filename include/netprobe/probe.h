@@ -22,6 +22,8 @@ enum np_probe_verdict {
 	NP_PV_TIMEOUT,       /* silence to an echo request */
 	NP_PV_UNREACHABLE,   /* ICMP destination unreachable for an echo request */
 	NP_PV_TTL_EXCEEDED,  /* ICMP time exceeded: a router on the way (trace) */
+	NP_PV_TOO_BIG,       /* trace --pmtu: fragmentation needed / packet too big (RFC 1191,
+			      * RFC 8201), the next hop's MTU in the answer's mtu */
 };
 
 struct np_probe_spec {
@@ -41,6 +43,9 @@ struct np_probe_spec {
 	uint32_t isn;         /* TCP: probe N carries sequence number isn + N */
 	uint8_t tos;
 	uint16_t payload;     /* ICMP/UDP data bytes */
+	bool pmtu;            /* trace --pmtu: "fragmentation needed" / "packet too big" quoting a
+			       * probe is NP_PV_TOO_BIG (else an unreachable, or nothing for
+			       * IPv6), and the data may fill a path's MTU */
 };
 
 /* What a captured packet says about one of our probes. */
@@ -51,6 +56,7 @@ struct np_probe_answer {
 	bool final;           /* the destination itself answered (trace stops) */
 	uint8_t dst[16];      /* the probe's target (np_probe_match: the spec's) */
 	uint16_t dport;       /* its destination port (0 for ICMP echo) */
+	uint32_t mtu;         /* NP_PV_TOO_BIG: the next hop's MTU the router reported */
 };
 
 /* The destination port of probe `seq`: the spec's port list, else dport. */
@@ -145,10 +151,12 @@ bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, ui
 
 /* The answer an ICMP (ver 4) or ICMPv6 error of `type`/`code` from `from` gives probe `seq`
  * (time exceeded: a router; destination unreachable: the module's verdicts, final when the
- * target itself sent it); false for any other type. Pure: np_probe_match's last step, and the
+ * target itself sent it; with s->pmtu, too big with the `mtu` it carries); false for any other
+ * type. Pure: np_probe_match's last step, and the
  * unprivileged probes' with an error read from a socket's error queue (IP_RECVERR). */
 bool np_probe_error_answer(const struct np_probe_spec *s, uint32_t seq, uint8_t type,
-			   uint8_t code, const uint8_t *from, struct np_probe_answer *a);
+			   uint8_t code, uint32_t mtu, const uint8_t *from,
+			   struct np_probe_answer *a);
 
 /* A tight BPF filter for the answers to `s`. */
 void np_probe_bpf(const struct np_probe_spec *s, char *buf, size_t cap);

@@ -151,7 +151,8 @@ static int deliver(struct probe_conn *c, probe_answer_fn fn, void *arg, char *er
 		enum np_probe_verdict v = NP_PV_FILTERED;
 		/* trace: a router's time exceeded, or an unreachable, named by the error queue */
 		bool by_icmp = s->icmp &&
-			       np_probe_error_answer(s->spec, s->seq, s->type, s->code, s->from, &a);
+			       np_probe_error_answer(s->spec, s->seq, s->type, s->code, 0, s->from,
+						     &a);
 		if (!by_icmp && !np_connect_verdict(s->result, &v)) {
 			snprintf(err, errlen, "connect to port %u: %s", np_probe_dport(s->spec, s->seq),
 				 strerror(s->result));

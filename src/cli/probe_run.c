@@ -63,7 +63,7 @@ static int iface_addr(const char *name, int af, uint8_t out[16])
 /* The source address the kernel would pick for `dst`: connect a UDP socket and ask it. No
  * packet is sent by connect(2) on a datagram socket. */
 static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, const char *name,
-			uint8_t out[16], char *err, size_t errlen)
+			uint8_t out[16], uint32_t *route_mtu, char *err, size_t errlen)
 {
 	int af = ver == 4 ? AF_INET : AF_INET6;
 	int fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -80,6 +80,14 @@ static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, c
 	}
 	sl = sizeof ss;
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	/* the MTU the kernel knows on that route (the device's, or a learned path MTU): where
+	 * trace --pmtu starts, as tracepath does */
+	int mtu = 0;
+	socklen_t ml = sizeof mtu;
+	if (getsockopt(fd, ver == 4 ? IPPROTO_IP : IPPROTO_IPV6, ver == 4 ? IP_MTU : IPV6_MTU, &mtu,
+		       &ml) < 0)
+		mtu = 0;
+	*route_mtu = mtu > 0 ? (uint32_t)mtu : 0;
 	close(fd);
 	if (ver == 4)
 		memcpy(out, &((struct sockaddr_in *)&ss)->sin_addr, 4);
@@ -105,6 +113,10 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
 	probe_run_fmt_addr(r, s->dst, r->target, sizeof r->target);
 	if (iface) {
 		uint8_t a[16];
+		/* the route's MTU (trace --pmtu); no route is not an error here */
+		if (route_source(s->ver, s->dst, r->scope_id, r->target, a, &r->route_mtu, err,
+				 errlen) < 0)
+			r->route_mtu = 0;
 		if (inet_pton(s->ver == 4 ? AF_INET : AF_INET6, iface, a) == 1) {
 			memcpy(s->src, a, 16);
 			return 0;
@@ -119,7 +131,8 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
 		}
 		return 0;
 	}
-	return route_source(s->ver, s->dst, r->scope_id, r->target, s->src, err, errlen);
+	return route_source(s->ver, s->dst, r->scope_id, r->target, s->src, &r->route_mtu, err,
+			    errlen);
 }
 
 char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char *buf, size_t cap)

@@ -41,6 +41,7 @@ struct probe_run {
 	struct np_match any;      /* the reply path takes every frame the BPF filter let through */
 	struct np_pipeline pl;    /* the reply path: untracked, unprinted; the module matches */
 	char target[64];          /* the target's address as text, "fe80::1%eth0" when scoped */
+	uint32_t route_mtu;       /* the MTU of the route to the target (IP_MTU), 0 unknown */
 	uint32_t scope_id;        /* IPv6 link-local target: the interface from "%IF", else 0 */
 	char scope[16];           /* its name (IF_NAMESIZE), or "" */
 	struct np_probe_printer pr; /* text or JSON, picked by probe_run_start */

@@ -36,8 +36,11 @@ static void text_start(struct np_probe_printer *pr, const struct np_probe_head *
 		return;
 	}
 	if (h->cmd == NP_CMD_TRACE) {
-		fprintf(pr->out, "trace to %s (%s), %" PRIu64 " hops max, %s probes\n", h->host,
+		fprintf(pr->out, "trace to %s (%s), %" PRIu64 " hops max, %s probes", h->host,
 			h->target, h->max_ttl, pr->m->title);
+		if (h->pmtu) /* --pmtu: the size the probes start at, as tracepath's "pmtu" */
+			fprintf(pr->out, ", %u bytes (pmtu)", h->pmtu);
+		fprintf(pr->out, "\n");
 		return;
 	}
 	if (pr->quiet && pr->m->port_proto)
@@ -285,14 +288,20 @@ static void text_hop(struct np_probe_printer *pr, unsigned ttl, const struct np_
 		}
 		fprintf(pr->out, "  %.3f ms", h->rtt[i]);
 	}
+	if (h->pmtu) /* --pmtu: a router before this hop reported a smaller MTU */
+		fprintf(pr->out, "  pmtu %u", h->pmtu);
 	fprintf(pr->out, "\n");
 }
 
 void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 			   const struct np_probe_totals *t)
 {
-	if (t->cmd == NP_CMD_TRACE) /* traceroute prints no statistics */
+	if (t->cmd == NP_CMD_TRACE) { /* traceroute prints no statistics; tracepath the pmtu */
+		if (t->pmtu)
+			fprintf(out, "path MTU %u%s\n", t->pmtu,
+				t->reached ? "" : " so far (the destination did not answer)");
 		return;
+	}
 	if (t->cmd == NP_CMD_SCAN) {
 		scan_summary(out, t);
 		return;

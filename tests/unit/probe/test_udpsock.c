@@ -77,18 +77,18 @@ static void test_error_answer(void **state)
 	struct np_probe_spec s = mkspec(NP_PROBE_SYN, 4);
 	struct np_probe_answer a;
 	memset(&a, 0, sizeof a);
-	assert_true(np_probe_error_answer(&s, 2, 11, 0, A(4, ROUTER), &a));
+	assert_true(np_probe_error_answer(&s, 2, 11, 0, 0, A(4, ROUTER), &a));
 	assert_int_equal(a.verdict, NP_PV_TTL_EXCEEDED);
 	assert_false(a.final);
-	assert_true(np_probe_error_answer(&s, 2, 3, 10, A(4, TARGET), &a)); /* host prohibited */
+	assert_true(np_probe_error_answer(&s, 2, 3, 10, 0, A(4, TARGET), &a)); /* host prohibited */
 	assert_int_equal(a.verdict, NP_PV_FILTERED);
 	assert_true(a.final);
-	assert_false(np_probe_error_answer(&s, 2, 0, 0, A(4, TARGET), &a)); /* an echo reply */
-	assert_false(np_probe_error_answer(&s, 2, 5, 1, A(4, ROUTER), &a)); /* a redirect */
+	assert_false(np_probe_error_answer(&s, 2, 0, 0, 0, A(4, TARGET), &a)); /* an echo reply */
+	assert_false(np_probe_error_answer(&s, 2, 5, 1, 0, A(4, ROUTER), &a)); /* a redirect */
 	s = mkspec(NP_PROBE_UDP, 6);
-	assert_true(np_probe_error_answer(&s, 1, 1, 4, A(6, TARGET), &a));
+	assert_true(np_probe_error_answer(&s, 1, 1, 4, 0, A(6, TARGET), &a));
 	assert_int_equal(a.verdict, NP_PV_CLOSED);
-	assert_true(np_probe_error_answer(&s, 1, 1, 1, A(6, ROUTER), &a)); /* admin prohibited */
+	assert_true(np_probe_error_answer(&s, 1, 1, 1, 0, A(6, ROUTER), &a)); /* admin prohibited */
 	assert_int_equal(a.verdict, NP_PV_FILTERED);
 	assert_false(a.final);
 }
