@@ -303,7 +303,13 @@ int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, u
 		uint32_t mtu = 0;
 		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, &mtu, err, errlen);
 	}
-	return np_sender_send(r->tx, pkt, (size_t)len, err, errlen);
+	if (np_sender_send(r->tx, pkt, (size_t)len, err, errlen) < 0) {
+		/* trace --pmtu over IPv6: a raw socket refuses a probe larger than the path MTU
+		 * the kernel has just learnt from a packet too big (RFC 8201) about an earlier
+		 * one, which the trace reads and probes the hop again at: this one is lost */
+		return spec->pmtu && errno == EMSGSIZE ? 1 : -1;
+	}
+	return 0;
 }
 
 /* The next answer from the ICMP datagram socket, as a frame: NP_NEXT_FRAME, _TIMEOUT or _ERROR. */
