@@ -139,6 +139,8 @@ struct np_probe_head {
 	const char *host;        /* as the user wrote it */
 	const char *target;      /* its address */
 	uint64_t size;           /* ping: data bytes */
+	const char *from;        /* ping -I: the source address as text, else NULL */
+	const char *device;      /* ping -I IF: the interface, else "" */
 	uint64_t port;           /* ping: destination port of --syn/--udp */
 	uint64_t max_ttl;        /* trace */
 	uint32_t pmtu;           /* trace --pmtu: the first hop's MTU the probes start at */

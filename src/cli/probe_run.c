@@ -140,14 +140,38 @@ char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char
 	return np_probe_fmt_addr(r->spec.ver, r->scope, addr, buf, cap);
 }
 
+/* ping -I with the kernel building the IP header (-s past one frame, -M): the raw ICMP socket
+ * leaves from that address (bind), or by that interface (SO_BINDTODEVICE, as iputils ping -I
+ * IF does; CAP_NET_RAW, held until the drop) from its address. */
+static int bind_source(struct probe_run *r, const char *iface, char *err, size_t errlen)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	memcpy(&sin.sin_addr, r->spec.src, 4);
+	struct in_addr a;
+	if (inet_pton(AF_INET, iface, &a) != 1 &&
+	    setsockopt(r->dfd, SOL_SOCKET, SO_BINDTODEVICE, iface, (socklen_t)strlen(iface) + 1) < 0) {
+		snprintf(err, errlen, "%s: cannot send from this interface: %s", iface,
+			 strerror(errno));
+		return -1;
+	}
+	if (bind(r->dfd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+		snprintf(err, errlen, "%s: cannot send from this address: %s", iface, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The kernel builds the IP header: without CAP_NET_RAW an ICMP datagram socket
  * (ping_group_range); with it (`raw`), a raw ICMP socket for -s past one frame or -M. Then the
  * same drop and sandbox. */
-static int open_dgram(struct probe_run *r, bool raw, char *err, size_t errlen)
+static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *err,
+		      size_t errlen)
 {
 	char why[128];
 	int pmtu = r->pmtu_set ? r->pmtu : -1;
 	if (raw && np_dgram_open(&r->dfd, &r->spec.ident, true, pmtu, err, errlen) < 0)
+		return -1;
+	if (raw && iface && bind_source(r, iface, err, errlen) < 0)
 		return -1;
 	if (!raw && np_dgram_open(&r->dfd, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
 		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
@@ -227,9 +251,9 @@ int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t err
 		return -1;
 	}
 	if (r->kernel_ip && np_priv_have_raw())
-		return open_dgram(r, true, err, errlen);
+		return open_dgram(r, true, iface, err, errlen);
 	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
-		return open_dgram(r, false, err, errlen);
+		return open_dgram(r, false, NULL, err, errlen);
 	if (!np_priv_have_raw() && r->allow_connect && !iface && r->spec.kind != NP_PROBE_ICMP)
 		return open_sockets(r, err, errlen);
 	if (!np_priv_have_raw()) {

@@ -45,12 +45,16 @@ static void text_start(struct np_probe_printer *pr, const struct np_probe_head *
 	}
 	if (pr->quiet && pr->m->port_proto)
 		return;
-	if (!pr->m->port_proto) /* also with -q, as iputils */
-		fprintf(pr->out, "PING %s (%s) %" PRIu64 "(%" PRIu64 ") bytes of data.\n", h->host,
-			h->target, h->size, h->size + 8 + (pr->ver == 4 ? 20 : 40));
-	else
+	if (!pr->m->port_proto) { /* also with -q, as iputils */
+		fprintf(pr->out, "PING %s (%s) ", h->host, h->target);
+		if (h->from) /* -I, iputils' "from SOURCE DEVICE: " (DEVICE "" for an address) */
+			fprintf(pr->out, "from %s %s: ", h->from, h->device ? h->device : "");
+		fprintf(pr->out, "%" PRIu64 "(%" PRIu64 ") bytes of data.\n", h->size,
+			h->size + 8 + (pr->ver == 4 ? 20 : 40));
+	} else {
 		fprintf(pr->out, "PROBE %s (%s) port %" PRIu64 "/%s\n", h->host, h->target, h->port,
 			pr->m->port_proto);
+	}
 }
 
 /* An RTT as iputils ping writes it: 3 decimals below 1 ms, 2 below 10, 1 below 100, none
@@ -315,9 +319,19 @@ void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 	if (t->errors)
 		fprintf(out, ", +%" PRIu64 " errors", t->errors);
 	fprintf(out, ", %g%% packet loss, time %.0fms\n", round(loss * 10) / 10, t->total_ms);
-	if (t->received)
-		fprintf(out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", r->min, np_rtt_avg(r),
+	if (t->received) {
+		fprintf(out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms", r->min, np_rtt_avg(r),
 			r->max, np_rtt_mdev(r));
+		/* -f: iputils' inter-packet gap (the run's time over the gaps between requests)
+		 * and its moving average of the RTT, in its integer arithmetic */
+		if (pr->flood && t->sent > 1) {
+			long long ipg = (long long)(t->total_ms * 1000.0) / (t->sent - 1);
+			long long ew = r->ewma8_us;
+			fprintf(out, ", ipg/ewma %lld.%03lld/%lld.%03lld ms", ipg / 1000, ipg % 1000,
+				ew / 8000, (ew / 8) % 1000);
+		}
+		fprintf(out, "\n");
+	}
 	else if (t->cmd == NP_CMD_PING) /* iputils ends an answerless summary with a blank line */
 		fprintf(out, "\n");
 	if (t->received && isatty(fileno(out))) {
