@@ -182,24 +182,26 @@ int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, si
 int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
 
-/* ICMP echo over IPv4 with the IP header built by the kernel (dgram.c): without privileges an
- * ICMP datagram socket (iputils ping's way); with them, for sizes past one frame or -M, a raw
- * ICMP socket without IP_HDRINCL, which the kernel fragments and whose replies it reassembles.
+/* ICMP echo with the IP header built by the kernel (dgram.c): without privileges an ICMP
+ * datagram socket over IPv4 (iputils ping's way); with them, for sizes past one frame or -M, a
+ * raw ICMP or ICMPv6 socket without IP_HDRINCL, which the kernel fragments and whose replies it
+ * reassembles (IPv6: the raw socket reads ICMPv6 messages, rebuilt with an IPv6 header).
  * Open it (non-blocking; `raw` the flavour; pmtu an IP_PMTUDISC_* value for IP_MTU_DISCOVER, or
  * -1) and, for a datagram socket, learn the echo identifier the kernel gave it: 0, or -1 with
  * err (strerror: EACCES when net.ipv4.ping_group_range leaves our group out). */
-int np_dgram_open(int *fd, uint16_t *ident, bool raw, int pmtu, char *err, size_t errlen)
+int np_dgram_open(int *fd, uint8_t ver, uint16_t *ident, bool raw, int pmtu, char *err,
+		  size_t errlen)
 	__attribute__((warn_unused_result));
 /* Send the ICMP bytes of an echo request to dst (a datagram socket's kernel sets id and
  * checksum): 0; 1 for a local error (EMSGSIZE with -M do: *mtu and the text in err); -1 with
  * err. */
-int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, uint32_t *mtu,
-		  char *err, size_t errlen) __attribute__((warn_unused_result));
+int np_dgram_send(int fd, uint8_t ver, const uint8_t dst[16], uint32_t scope_id,
+		  const uint8_t *icmp, size_t n, uint32_t *mtu, char *err, size_t errlen) __attribute__((warn_unused_result));
 /* The next reply or ICMP error as a raw IPv4 packet to `us` in buf (*len bytes; a datagram
  * socket's rebuilt, a raw socket's as read), with the kernel's receive time in *ts_us (left as
  * it was when the kernel gives none): 1, 0 when there is none now, -1 on a socket error
  * (errno). */
-int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+int np_dgram_recv(int fd, uint8_t ver, bool raw, const uint8_t us[16], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us);
 
 /* dst (4 or 16 bytes by ver), port and the IPv6 scope as a socket address; returns its length. */

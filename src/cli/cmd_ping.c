@@ -169,9 +169,9 @@ static int ping_option(void *ctx, int ch, const char *arg, const char **bad, con
 static int check_iputils(struct ping_opts *o, bool scan)
 {
 	const char *what = o->size > NP_PROBE_MAX_DATA ? "-s over 1400" : o->pmtu_set ? "-M" : NULL;
-	if (what && (o->p.m->kind != NP_PROBE_ICMP || o->p.family == 6 || scan)) {
-		np_errorf("ping", "%s: ICMP echo over IPv4 to one host (the kernel builds and "
-				  "fragments those packets)", what);
+	if (what && (o->p.m->kind != NP_PROBE_ICMP || scan)) {
+		np_errorf("ping", "%s: ICMP echo to one host (the kernel builds and fragments those "
+				  "packets)", what);
 		return NP_EXIT_ERROR;
 	}
 	if (o->flood && scan) {

@@ -145,16 +145,16 @@ char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char
  * IF does; CAP_NET_RAW, held until the drop) from its address. */
 static int bind_source(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	memcpy(&sin.sin_addr, r->spec.src, 4);
-	struct in_addr a;
-	if (inet_pton(AF_INET, iface, &a) != 1 &&
+	struct sockaddr_storage sin;
+	socklen_t sl = np_probe_sockaddr(r->spec.ver, r->spec.src, 0, r->scope_id, &sin);
+	uint8_t a[16];
+	if (inet_pton(r->spec.ver == 4 ? AF_INET : AF_INET6, iface, a) != 1 &&
 	    setsockopt(r->dfd, SOL_SOCKET, SO_BINDTODEVICE, iface, (socklen_t)strlen(iface) + 1) < 0) {
 		snprintf(err, errlen, "%s: cannot send from this interface: %s", iface,
 			 strerror(errno));
 		return -1;
 	}
-	if (bind(r->dfd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+	if (bind(r->dfd, (struct sockaddr *)&sin, sl) < 0) {
 		snprintf(err, errlen, "%s: cannot send from this address: %s", iface, strerror(errno));
 		return -1;
 	}
@@ -169,11 +169,11 @@ static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *er
 {
 	char why[128];
 	int pmtu = r->pmtu_set ? r->pmtu : -1;
-	if (raw && np_dgram_open(&r->dfd, &r->spec.ident, true, pmtu, err, errlen) < 0)
+	if (raw && np_dgram_open(&r->dfd, r->spec.ver, &r->spec.ident, true, pmtu, err, errlen) < 0)
 		return -1;
 	if (raw && iface && bind_source(r, iface, err, errlen) < 0)
 		return -1;
-	if (!raw && np_dgram_open(&r->dfd, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
+	if (!raw && np_dgram_open(&r->dfd, 4, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
 		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
 				      "refused (%s; net.ipv4.ping_group_range): run with sudo, or grant "
 				      "the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -182,8 +182,10 @@ static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *er
 	}
 	r->dgram = true;
 	int ttl = r->dgram_ttl, tos = r->spec.tos;
-	if ((ttl && setsockopt(r->dfd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0) ||
-	    (tos && setsockopt(r->dfd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) < 0)) {
+	bool v6 = r->spec.ver == 6;
+	int lvl = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	if ((ttl && setsockopt(r->dfd, lvl, v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof ttl) < 0) ||
+	    (tos && setsockopt(r->dfd, lvl, v6 ? IPV6_TCLASS : IP_TOS, &tos, sizeof tos) < 0)) {
 		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
 		return -1;
 	}
@@ -246,8 +248,10 @@ static int open_sockets(struct probe_run *r, char *err, size_t errlen)
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
-	if (r->kernel_ip && r->spec.ver != 4) {
-		snprintf(err, errlen, "-s over 1400 and -M: ICMP echo over IPv4 only");
+	if (r->kernel_ip && r->spec.ver != 4 && !np_priv_have_raw()) {
+		snprintf(err, errlen, "-s over 1400 and -M over IPv6 need a raw ICMPv6 socket, that is "
+				      "CAP_NET_RAW: run with sudo, or grant the binary 'sudo setcap "
+				      "cap_net_raw,cap_net_admin=eip %s'", "$(command -v netprobe)");
 		return -1;
 	}
 	if (r->kernel_ip && np_priv_have_raw())
@@ -325,7 +329,9 @@ int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, u
 			r->dgram_cur_ttl = ttl;
 		}
 		uint32_t mtu = 0;
-		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, &mtu, err, errlen);
+		size_t h = spec->ver == 4 ? 20 : 40;
+		return np_dgram_send(r->dfd, spec->ver, spec->dst, r->scope_id, pkt + h, (size_t)len - h,
+				     &mtu, err, errlen);
 	}
 	if (np_sender_send(r->tx, pkt, (size_t)len, err, errlen) < 0) {
 		/* trace --pmtu over IPv6: a raw socket refuses a probe larger than the path MTU
@@ -342,12 +348,12 @@ static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t 
 {
 	size_t len = 0;
 	int64_t now = probe_now_us();
-	int rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
+	int rc = np_dgram_recv(r->dfd, r->spec.ver, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	if (rc == 0) {
 		struct pollfd pfd = { .fd = r->dfd, .events = POLLIN };
 		poll(&pfd, 1, 10);
 		now = probe_now_us();
-		rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
+		rc = np_dgram_recv(r->dfd, r->spec.ver, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));

@@ -46,11 +46,16 @@ static void text_start(struct np_probe_printer *pr, const struct np_probe_head *
 	if (pr->quiet && pr->m->port_proto)
 		return;
 	if (!pr->m->port_proto) { /* also with -q, as iputils */
-		fprintf(pr->out, "PING %s (%s) ", h->host, h->target);
+		/* iputils' two forms: "PING H (A) 56(84) bytes of data." and, over IPv6,
+		 * "PING H(A) 56 data bytes" */
+		fprintf(pr->out, "PING %s%s(%s) ", h->host, pr->ver == 4 ? " " : "", h->target);
 		if (h->from) /* -I, iputils' "from SOURCE DEVICE: " (DEVICE "" for an address) */
 			fprintf(pr->out, "from %s %s: ", h->from, h->device ? h->device : "");
-		fprintf(pr->out, "%" PRIu64 "(%" PRIu64 ") bytes of data.\n", h->size,
-			h->size + 8 + (pr->ver == 4 ? 20 : 40));
+		if (pr->ver == 4)
+			fprintf(pr->out, "%" PRIu64 "(%" PRIu64 ") bytes of data.\n", h->size,
+				h->size + 28);
+		else
+			fprintf(pr->out, "%" PRIu64 " data bytes\n", h->size);
 	} else {
 		fprintf(pr->out, "PROBE %s (%s) port %" PRIu64 "/%s\n", h->host, h->target, h->port,
 			pr->m->port_proto);
@@ -101,6 +106,8 @@ static void iputils_error(const struct np_probe_printer *pr, const struct np_pac
 						  : "Time to live exceeded");
 	else if (pr->ver == 6 && i6 && i6->type == 1 && i6->code < 5)
 		snprintf(buf, cap, "Destination unreachable: %s", unreach6[i6->code]);
+	else if (pr->ver == 6 && i6 && i6->type == 2) /* RFC 8201 */
+		snprintf(buf, cap, "Packet too big: mtu=%u", i6->mtu);
 	else if (pr->ver == 6 && i6 && i6->type == 3)
 		snprintf(buf, cap, "Time exceeded: %s", i6->code ? "Defragmentation failure"
 								 : "Hop limit");

@@ -130,7 +130,8 @@ bool np_probe_error_answer(const struct np_probe_spec *s, uint32_t seq, uint8_t 
 		return true;
 	}
 	bool exceeded = s->ver == 4 ? type == 11 : type == 3;
-	bool unreach = s->ver == 4 ? type == 3 : type == 1;
+	/* packet too big without --pmtu: as IPv4's fragmentation needed, an unreachable */
+	bool unreach = s->ver == 4 ? type == 3 : (type == 1 || type == 2);
 	bool port_unreach = s->ver == 4 ? (type == 3 && code == 3) : (type == 1 && code == 4);
 	if (!exceeded && !unreach)
 		return false;
@@ -224,10 +225,10 @@ int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uin
 	const struct np_probe_module *m = np_probe_module(s->kind);
 	if (errlen)
 		err[0] = '\0';
-	/* At most NP_PROBE_MAX_DATA data bytes (an ICMP echo over IPv4: NP_PING_MAX_DATA, for
-	 * the kernel to fragment): refuse more rather than send fewer than asked. */
-	unsigned most = (m->kind == NP_PROBE_ICMP && s->ver == 4) || s->pmtu ? NP_PING_MAX_DATA
-									    : NP_PROBE_MAX_DATA;
+	/* At most NP_PROBE_MAX_DATA data bytes (an ICMP echo: NP_PING_MAX_DATA, for the kernel
+	 * to fragment; trace --pmtu: up to the path's MTU): refuse more rather than send fewer
+	 * than asked. */
+	unsigned most = m->kind == NP_PROBE_ICMP || s->pmtu ? NP_PING_MAX_DATA : NP_PROBE_MAX_DATA;
 	if (m->carries_data && s->payload > most) {
 		snprintf(err, errlen, "%u data bytes is more than the %u a probe carries", s->payload,
 			 most);

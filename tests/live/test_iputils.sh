@@ -22,6 +22,7 @@
 #   big-if     -c 2 -i 0.2 -I veth-ar -s 3000   fragmented, from the interface (bound to it)
 #   do-path-if -c 2 -i 0.3 -I veth-ar -M do -s 1400   R's Frag needed, by that interface
 #   big-src    -c 1 -I 10.77.10.1 -s 2000    from that source address
+#   (the IPv6 cases are in test_pmtu.sh: IPv6 needs a link MTU of 1280 at least)
 # and netprobe alone: -f as nobody is refused in iputils' words (exit 2), and every stdout line
 # of every case is at most 80 columns.
 # Usage: test_iputils.sh NETPROBE (root; without root it skips with 77 unless CI=true)
@@ -57,8 +58,10 @@ same() {
 	local c=$1 w=80
 	shift
 	ip -n "$LT_NS_A" route flush cache 2>/dev/null
+	ip -n "$LT_NS_A" -6 route flush cache 2>/dev/null
 	lt_run "$LT_NS_A" "$c-iputils" 30 ping -n "$@"
 	ip -n "$LT_NS_A" route flush cache 2>/dev/null
+	ip -n "$LT_NS_A" -6 route flush cache 2>/dev/null
 	lt_run "$LT_NS_A" "$c" 30 "$NP" ping "$@"
 	local a b
 	a=$(norm "$LT_WORK/$c-iputils.out"; echo "-- stderr"; norm "$LT_WORK/$c-iputils.err"; echo "-- exit $(cat "$LT_WORK/$c-iputils.rc")")

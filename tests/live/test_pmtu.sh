@@ -11,6 +11,11 @@
 #                IP_PMTUDISC_PROBE; UDP sockets with IP_RECVERR): hop 2 "pmtu 1400"
 #   tracepath    iputils tracepath (the oracle, when installed) finds the same path MTU
 #                ("Resume: pmtu 1400") from the same start
+#   big6, do-path6, do-local6, dont6, big6-if  ping -6 -s 3000; -6 -M do -s 1450 (R's "Packet
+#                too big: mtu=1400", then "local error: message too long, mtu: 1400");
+#                -6 -M do -s 3000; -6 -M dont -s 1450; -6 -I veth-ar -s 2000: the same
+#                output and status as iputils ping (a raw ICMPv6 socket, the kernel
+#                fragmenting and reassembling)
 #   refused      --pmtu with --syn, or with --report: one line, exit 2
 # Usage: test_pmtu.sh NETPROBE      (root; without root it skips with 77 unless CI=true)
 set -u
@@ -82,6 +87,50 @@ if command -v tracepath >/dev/null; then
 	fi
 else
 	lt_skip "tracepath/not installed (iputils-tracepath)"
+fi
+
+# ping over IPv6 past one frame and with -M, beside iputils ping (a raw ICMPv6 socket, the
+# kernel fragmenting and reassembling; R's "Packet too big: mtu=1400"), on this 1400-byte link
+# (test_iputils.sh's 1000-byte one is below IPv6's 1280).
+norm() {
+	sed -E -e 's/time=[0-9.]+ ms/time=T ms/g' -e 's/time [0-9]+ms/time Tms/' \
+		-e 's|^rtt min/avg/max/mdev = [0-9./]+ ms.*|rtt min/avg/max/mdev = R ms|' \
+		-e 's/^netprobe: ping: /ping: /' "$1"
+}
+same6() {
+	local c=$1
+	shift
+	if ! ping -V 2>&1 | grep -q iputils; then
+		lt_skip "$c/iputils ping not installed"
+		return
+	fi
+	nsA ip -6 route flush cache 2>/dev/null
+	lt_run "$LT_NS_A" "$c-iputils" 30 ping -n "$@"
+	nsA ip -6 route flush cache 2>/dev/null
+	lt_run "$LT_NS_A" "$c" 30 "$NP" ping "$@"
+	local a b
+	a=$(norm "$LT_WORK/$c-iputils.out"; echo "-- stderr"; norm "$LT_WORK/$c-iputils.err"; echo "-- exit $(cat "$LT_WORK/$c-iputils.rc")")
+	b=$(norm "$LT_WORK/$c.out"; echo "-- stderr"; norm "$LT_WORK/$c.err"; echo "-- exit $(cat "$LT_WORK/$c.rc")")
+	if [ "$a" = "$b" ]; then
+		lt_pass "$c/same-as-iputils ($(grep -c . "$LT_WORK/$c.out") lines, exit $(cat "$LT_WORK/$c.rc"))"
+	else
+		lt_fail "$c/same-as-iputils"
+		diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") | sed 's/^/  /' | head -n 20
+	fi
+}
+same6 big6 -c 2 -i 0.2 -6 -s 3000 "$LT_B6"
+same6 do-path6 -c 2 -i 0.3 -6 -M do -s 1450 "$LT_B6"
+same6 do-local6 -c 1 -6 -M do -s 3000 "$LT_B6"
+same6 dont6 -c 1 -6 -M dont -s 1450 "$LT_B6"
+same6 big6-if -c 2 -i 0.2 -6 -I veth-ar -s 2000 "$LT_B6"
+if grep -q '^From fd77:10::2 icmp_seq=1 Packet too big: mtu=1400$' "$LT_WORK/big6.out" &&
+	grep -q '^3008 bytes from fd77:20::2: icmp_seq=2 ttl=63' "$LT_WORK/big6.out" &&
+	grep -q 'local error: message too long, mtu: 1400' "$LT_WORK/do-path6.err"; then
+	lt_pass "big6/packet-too-big-then-3008-bytes-then-local-error"
+else
+	lt_fail "big6/packet-too-big-then-3008-bytes-then-local-error"
+	lt_dump big6
+	lt_dump do-path6
 fi
 
 lt_run "$LT_NS_A" refused-syn 20 "$NP" trace --pmtu --syn -p "$LT_TCP_OPEN" "$LT_B4"
