@@ -206,7 +206,8 @@ size_t np_udpsock_answer(const struct np_udpsock_ids *id, uint8_t ttl, const uin
 		n = cap < h + 8 ? 0 : cap - h - 8;
 	ip_hdr(buf, id->ver, 8 + n, 17, ttl, id->dst, id->us);
 	udp_hdr(buf + h, id->dport, id->sport, n);
-	memcpy(buf + h + 8, data, n);
+	if (n)
+		memcpy(buf + h + 8, data, n);
 	l4_csum(buf + h, 8 + n, 6, id->ver, 17, id->dst, id->us);
 	return h + 8 + n;
 }
@@ -236,7 +237,8 @@ size_t np_udpsock_error(const struct np_udpsock_ids *id, const struct np_errq *e
 	/* the probe as it left (its TTL unknown: 1), its UDP header and the data quoted */
 	ip_hdr(q, id->ver, 8 + n, 17, 1, id->us, id->dst);
 	udp_hdr(q + h, id->sport, id->dport, n);
-	memcpy(q + h + 8, data, n);
+	if (n) /* a router that quoted only the UDP header left no data (and maybe no pointer) */
+		memcpy(q + h + 8, data, n);
 	size_t l4 = 8 + h + 8 + n;
 	ip_hdr(buf, id->ver, l4, proto, 0, e->from, id->us);
 	l4_csum(icmp, l4, 2, id->ver, proto, e->from, id->us);
