@@ -215,7 +215,7 @@ _netprobe()
 			return 0
 			;;
 		esac
-		opts='--udp --syn -p --port -m --max-ttl -q --queries -W --wait -I --interface
+		opts='--udp --syn -p --port -m --max-ttl -q --queries -W --wait -I --interface --pmtu
 		      --report --live --vary-flow -c --count -i --interval -4 -6 --json -n -h --help'
 		;;
 	esac

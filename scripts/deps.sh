@@ -3,10 +3,11 @@
 # clang and libclang-rt-14-dev: the libFuzzer harnesses (fuzz/); valgrind: mem.memcheck_golden.
 # gzip, zstd: compressed captures for cli.compressed (zlib1g-dev, libzstd-dev: reading them).
 # libfixbuf-dev: --ipfix; nfdump: its collector in ipfix.nfcapd.
+# iputils-tracepath, traceroute, mtr-tiny: the oracles of live.pmtu, live.unpriv and live.report.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libpcap-dev libnet1-dev libcmocka-dev libcap-ng-dev
       libseccomp-dev zlib1g-dev libzstd-dev gzip zstd libfixbuf-dev nfdump
-      tshark tcpdump python3 iproute2 ethtool time iptables util-linux ncat iputils-ping procps groff
+      tshark tcpdump python3 iproute2 ethtool time iptables util-linux ncat iputils-ping iputils-tracepath traceroute mtr-tiny procps groff
       clang libclang-rt-14-dev valgrind)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -134,7 +134,7 @@ static inline void np_printer_close(struct np_printer *pr, const struct np_run_s
 /* NP_CMD_REPORT: trace --report / --live (mtr's per-hop table, round after round). */
 enum np_probe_cmd { NP_CMD_PING, NP_CMD_TRACE, NP_CMD_SCAN, NP_CMD_REPORT };
 
-#define NP_PV_COUNT (NP_PV_TTL_EXCEEDED + 1)
+#define NP_PV_COUNT (NP_PV_TOO_BIG + 1)
 
 /* What the first line says. */
 struct np_probe_head {
@@ -142,8 +142,11 @@ struct np_probe_head {
 	const char *host;        /* as the user wrote it */
 	const char *target;      /* its address */
 	uint64_t size;           /* ping: data bytes */
+	const char *from;        /* ping -I: the source address as text, else NULL */
+	const char *device;      /* ping -I IF: the interface, else "" */
 	uint64_t port;           /* ping: destination port of --syn/--udp */
 	uint64_t max_ttl;        /* trace */
+	uint32_t pmtu;           /* trace --pmtu: the first hop's MTU the probes start at */
 	uint32_t ntargets, nports, probes; /* scan: targets, ports (0: echo), probes in all */
 	double rate;             /* scan: probes a second */
 };
@@ -178,6 +181,9 @@ struct np_probe_hop {
 	double rtt[NP_PROBE_MAX_Q];
 	uint8_t from[NP_PROBE_MAX_Q][16];
 	bool final;
+	uint32_t pmtu;           /* trace --pmtu: the path MTU the probes of this hop passed at,
+				  * when a router on the way reported a smaller one; 0: none */
+	uint32_t pmtu_from_size; /* ... and the size it was lowered from */
 };
 
 /* The end of a run. */
@@ -189,6 +195,7 @@ struct np_probe_totals {
 	const struct np_rtt *rtt;
 	double total_ms;         /* ping, scan */
 	bool reached;            /* trace */
+	uint32_t pmtu;           /* trace --pmtu: the path MTU found; 0: not asked */
 	uint32_t ntargets, nports; /* scan */
 	const uint32_t *verdicts; /* scan: rows by verdict, NP_PV_COUNT of them */
 };

@@ -22,6 +22,8 @@ enum np_probe_verdict {
 	NP_PV_TIMEOUT,       /* silence to an echo request */
 	NP_PV_UNREACHABLE,   /* ICMP destination unreachable for an echo request */
 	NP_PV_TTL_EXCEEDED,  /* ICMP time exceeded: a router on the way (trace) */
+	NP_PV_TOO_BIG,       /* trace --pmtu: fragmentation needed / packet too big (RFC 1191,
+			      * RFC 8201), the next hop's MTU in the answer's mtu */
 };
 
 struct np_probe_spec {
@@ -41,6 +43,9 @@ struct np_probe_spec {
 	uint32_t isn;         /* TCP: probe N carries sequence number isn + N */
 	uint8_t tos;
 	uint16_t payload;     /* ICMP/UDP data bytes */
+	bool pmtu;            /* trace --pmtu: "fragmentation needed" / "packet too big" quoting a
+			       * probe is NP_PV_TOO_BIG (else an unreachable, or nothing for
+			       * IPv6), and the data may fill a path's MTU */
 };
 
 /* What a captured packet says about one of our probes. */
@@ -51,6 +56,7 @@ struct np_probe_answer {
 	bool final;           /* the destination itself answered (trace stops) */
 	uint8_t dst[16];      /* the probe's target (np_probe_match: the spec's) */
 	uint16_t dport;       /* its destination port (0 for ICMP echo) */
+	uint32_t mtu;         /* NP_PV_TOO_BIG: the next hop's MTU the router reported */
 };
 
 /* The destination port of probe `seq`: the spec's port list, else dport. */
@@ -143,6 +149,15 @@ int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uin
 bool np_probe_match(const struct np_probe_spec *s, const struct np_packet *p, uint32_t nseq,
 		    struct np_probe_answer *a);
 
+/* The answer an ICMP (ver 4) or ICMPv6 error of `type`/`code` from `from` gives probe `seq`
+ * (time exceeded: a router; destination unreachable: the module's verdicts, final when the
+ * target itself sent it; with s->pmtu, too big with the `mtu` it carries); false for any other
+ * type. Pure: np_probe_match's last step, and the
+ * unprivileged probes' with an error read from a socket's error queue (IP_RECVERR). */
+bool np_probe_error_answer(const struct np_probe_spec *s, uint32_t seq, uint8_t type,
+			   uint8_t code, uint32_t mtu, const uint8_t *from,
+			   struct np_probe_answer *a);
+
 /* A tight BPF filter for the answers to `s`. */
 void np_probe_bpf(const struct np_probe_spec *s, char *buf, size_t cap);
 
@@ -167,40 +182,87 @@ int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, si
 int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
 
-/* ICMP echo over IPv4 with the IP header built by the kernel (dgram.c): without privileges an
- * ICMP datagram socket (iputils ping's way); with them, for sizes past one frame or -M, a raw
- * ICMP socket without IP_HDRINCL, which the kernel fragments and whose replies it reassembles.
+/* ICMP echo with the IP header built by the kernel (dgram.c): without privileges an ICMP
+ * datagram socket over IPv4 (iputils ping's way); with them, for sizes past one frame or -M, a
+ * raw ICMP or ICMPv6 socket without IP_HDRINCL, which the kernel fragments and whose replies it
+ * reassembles (IPv6: the raw socket reads ICMPv6 messages, rebuilt with an IPv6 header).
  * Open it (non-blocking; `raw` the flavour; pmtu an IP_PMTUDISC_* value for IP_MTU_DISCOVER, or
  * -1) and, for a datagram socket, learn the echo identifier the kernel gave it: 0, or -1 with
  * err (strerror: EACCES when net.ipv4.ping_group_range leaves our group out). */
-int np_dgram_open(int *fd, uint16_t *ident, bool raw, int pmtu, char *err, size_t errlen)
+int np_dgram_open(int *fd, uint8_t ver, uint16_t *ident, bool raw, int pmtu, char *err,
+		  size_t errlen)
 	__attribute__((warn_unused_result));
 /* Send the ICMP bytes of an echo request to dst (a datagram socket's kernel sets id and
  * checksum): 0; 1 for a local error (EMSGSIZE with -M do: *mtu and the text in err); -1 with
  * err. */
-int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, uint32_t *mtu,
-		  char *err, size_t errlen) __attribute__((warn_unused_result));
+int np_dgram_send(int fd, uint8_t ver, const uint8_t dst[16], uint32_t scope_id,
+		  const uint8_t *icmp, size_t n, uint32_t *mtu, char *err, size_t errlen) __attribute__((warn_unused_result));
 /* The next reply or ICMP error as a raw IPv4 packet to `us` in buf (*len bytes; a datagram
  * socket's rebuilt, a raw socket's as read), with the kernel's receive time in *ts_us (left as
  * it was when the kernel gives none): 1, 0 when there is none now, -1 on a socket error
  * (errno). */
-int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+int np_dgram_recv(int fd, uint8_t ver, bool raw, const uint8_t us[16], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us);
 
 /* dst (4 or 16 bytes by ver), port and the IPv6 scope as a socket address; returns its length. */
 socklen_t np_probe_sockaddr(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
 			    struct sockaddr_storage *ss);
 /* A TCP probe without privileges (connect.c): a non-blocking connect(2) to dst:port, reset at
- * once when it completes. 0: in progress (*fd is to be polled for POLLOUT); 1: finished already
+ * once when it completes; with ttl (not 0) the SYN's hop limit, and ICMP errors kept on the
+ * socket's error queue (np_errqueue_read). 0: in progress (*fd is to be polled for POLLOUT); 1: finished already
  * with *result (0 or an errno); -1 with err (no socket: EMFILE...). */
 int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
-		     int *fd, int *result, char *err, size_t errlen)
+		     uint8_t ttl, int *fd, int *result, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* The outcome of a connect that poll(2) reported (SO_ERROR): 0 established, else an errno. */
 int np_connect_result(int fd);
 /* The verdict a connect outcome gives (open, closed, filtered); false for an errno that says
  * nothing about the port (the caller reports it). Pure. */
 bool np_connect_verdict(int result, enum np_probe_verdict *v);
+
+/* Probes through ordinary sockets (udpsock.c): what a socket's error queue (IP_RECVERR,
+ * IPV6_RECVERR) says about one of its packets. */
+struct np_errq {
+	bool icmp;            /* an ICMP(v6) error (else a local one) */
+	uint8_t type, code;
+	uint32_t info;        /* the MTU of a "fragmentation needed" / "packet too big" */
+	uint8_t from[16];     /* who sent the ICMP error */
+	int64_t ts_us;        /* when the kernel read it (left as it was without one) */
+};
+/* Errors to the error queue, the answers' TTL and receive time, and hop limit `ttl` (0: the
+ * default) on socket fd of IPv`ver`: 0, or -1 with err. */
+int np_sock_errors_on(int fd, uint8_t ver, uint8_t ttl, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The next entry of fd's error queue into *e, the bytes of the packet it is about (the kernel
+ * keeps what the ICMP error quoted past the transport header: UDP's data, TCP's header) into
+ * data (*n bytes): 1, 0 when the queue is empty, -1 on a socket error (errno). */
+int np_errqueue_read(int fd, uint8_t ver, struct np_errq *e, uint8_t *data, size_t cap,
+		     size_t *n) __attribute__((warn_unused_result));
+/* The addresses and ports of one UDP socket probe, to rebuild what it reads as packets. */
+struct np_udpsock_ids {
+	uint8_t ver;
+	uint8_t us[16], dst[16];
+	uint16_t sport, dport;
+};
+/* A UDP socket of IPv`ver` bound to sport, connected to dst:dport, with IP_RECVERR and hop
+ * limit `ttl` (0: the default), non-blocking: 0, or -1 with err (EADDRINUSE...). */
+int np_udpsock_open(uint8_t ver, const uint8_t dst[16], uint16_t sport, uint16_t dport,
+		    uint32_t scope_id, uint8_t ttl, int *fd, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* Send the probe's data: 0, or -1 with err (an ICMP error already known is not one). */
+int np_udpsock_send(int fd, const uint8_t *data, size_t n, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The next answer or ICMP error on fd as an IP packet to id->us in buf (*len bytes), with the
+ * kernel's receive time in *ts_us: 1, 0 when there is none now, -1 on a socket error. */
+int np_udpsock_recv(int fd, const struct np_udpsock_ids *id, uint8_t *buf, size_t cap,
+		    size_t *len, int64_t *ts_us);
+/* The packets np_udpsock_recv rebuilds (pure, for the tests): an answer of n data bytes with
+ * TTL ttl from the target; an ICMP error e quoting the probe with its n data bytes. Their
+ * length, 0 when cap is too small. */
+size_t np_udpsock_answer(const struct np_udpsock_ids *id, uint8_t ttl, const uint8_t *data,
+			 size_t n, uint8_t *buf, size_t cap);
+size_t np_udpsock_error(const struct np_udpsock_ids *id, const struct np_errq *e,
+			const uint8_t *data, size_t n, uint8_t *buf, size_t cap);
 
 /* Privileges (privdrop.c). Can this process open raw sockets and capture? */
 bool np_priv_have_raw(void);

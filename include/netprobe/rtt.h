@@ -11,6 +11,8 @@ struct np_rtt {
 	uint64_t n;
 	double min, max, sum, sum2;
 	uint32_t hist[NP_RTT_BUCKETS]; /* <0.1, <1, <10, ... <10^5, >=10^5 ms */
+	int64_t ewma8_us;     /* 8 x the moving average iputils ping keeps (its "rtt", shown by
+			       * ping -f as ewma): first sample x 8, then += sample - ewma8/8 */
 };
 
 void np_rtt_add(struct np_rtt *r, double ms);

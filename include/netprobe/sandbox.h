@@ -37,6 +37,9 @@ struct np_sandbox {
 	int connect_family;                /* unprivileged --syn: AF_INET or AF_INET6, the family of
 					    * the TCP sockets made and connected (socket, connect,
 					    * SO_LINGER); 0: none */
+	int udp_family;                    /* unprivileged --udp: AF_INET or AF_INET6, the family of
+					    * the UDP sockets made, bound, connected, sent on and
+					    * read (with their error queue); 0: none */
 };
 
 /* Install the filter of the process that reads and decodes packets. Call tzset() first (the

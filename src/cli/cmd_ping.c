@@ -22,7 +22,8 @@ static void ping_usage(FILE *out)
 		"Send probes built with libnet on raw sockets and show each answer's decoded headers.\n"
 		"Needs CAP_NET_RAW (sudo, or setcap on the binary); privileges are dropped before the\n"
 		"first answer is decoded. Without it, ICMP echo over IPv4 uses an ICMP datagram socket\n"
-		"(net.ipv4.ping_group_range) and --syn falls back to connect() probes.\n"
+		"(net.ipv4.ping_group_range), --syn falls back to connect() probes and --udp to a UDP\n"
+		"socket per probe with IP_RECVERR.\n"
 		"\n"
 		"Probe:\n"
 		"      --syn           TCP SYN probes: open (SYN/ACK), closed (RST), filtered\n"
@@ -45,10 +46,12 @@ static void ping_usage(FILE *out)
 		"TTL and the answer's key fields.\n"
 		"Packet:\n"
 		"  -s, --size N        data bytes (default 56 for ICMP, 16 for UDP; at most 1400, or\n"
-		"                      65507 for ICMP echo over IPv4, sent in fragments as iputils)\n"
-		"  -M, --pmtudisc do|want|dont  path MTU discovery of ICMP echo over IPv4: do sets DF\n"
-		"                      (too large: 'local error: message too long' or a router's\n"
-		"                      'Frag needed'), want as the kernel's default, dont fragments\n"
+		"                      65507 for ICMP echo, sent in fragments as iputils; IPv6 past\n"
+		"                      1400 needs CAP_NET_RAW)\n"
+		"  -M, --pmtudisc do|want|dont  path MTU discovery of ICMP echo: do sets DF (too\n"
+		"                      large: 'local error: message too long' or a router's 'Frag\n"
+		"                      needed' / 'Packet too big'), want as the kernel's default,\n"
+		"                      dont fragments\n"
 		"  -t, --ttl N         IP time to live / hop limit (default 64)\n"
 		"  -Q, --tos N         IP type of service / traffic class byte\n"
 		"  -I, --interface IF  send from this interface or source address\n"
@@ -168,9 +171,9 @@ static int ping_option(void *ctx, int ch, const char *arg, const char **bad, con
 static int check_iputils(struct ping_opts *o, bool scan)
 {
 	const char *what = o->size > NP_PROBE_MAX_DATA ? "-s over 1400" : o->pmtu_set ? "-M" : NULL;
-	if (what && (o->p.m->kind != NP_PROBE_ICMP || o->p.family == 6 || scan || o->p.iface)) {
-		np_errorf("ping", "%s: ICMP echo over IPv4 to one host, without -I (the kernel builds "
-				  "and fragments those packets)", what);
+	if (what && (o->p.m->kind != NP_PROBE_ICMP || scan)) {
+		np_errorf("ping", "%s: ICMP echo to one host (the kernel builds and fragments those "
+				  "packets)", what);
 		return NP_EXIT_ERROR;
 	}
 	if (o->flood && scan) {

@@ -10,7 +10,7 @@
 #include "netprobe/printer.h"
 #include "probe_cmds.h"
 
-enum { OPT_REPORT = 400, OPT_LIVE, OPT_VARY }; /* above probe_opts.c's long-only option codes */
+enum { OPT_REPORT = 400, OPT_LIVE, OPT_VARY, OPT_PMTU }; /* above probe_opts.c's long-only option codes */
 
 static void trace_usage(FILE *out)
 {
@@ -22,7 +22,8 @@ static void trace_usage(FILE *out)
 		"Send probes with TTL 1, 2, ... and show the router that answers each hop (ICMP time\n"
 		"exceeded), until the destination answers. Needs CAP_NET_RAW, like ping; without it,\n"
 		"ICMP echo over IPv4 uses an ICMP datagram socket (net.ipv4.ping_group_range), as\n"
-		"tracepath does.\n"
+		"tracepath does, --udp a UDP socket per probe with IP_RECVERR (traceroute's way) and\n"
+		"--syn connect() with the TTL set (traceroute -M tcpconn's way).\n"
 		"The probes are ICMP echo requests unless --udp or --syn is given.\n"
 		"\n"
 		"  --udp               UDP probes (to port 33434 unless -p)\n"
@@ -32,6 +33,10 @@ static void trace_usage(FILE *out)
 		"  -q, --queries N     probes per hop (default 3, at most 10)\n"
 		"  -W, --wait S        seconds to wait for a hop's answers (default 1)\n"
 		"  -I, --interface IF  send from this interface or source address\n"
+		"      --pmtu          path MTU discovery, as tracepath: DF probes as large as the\n"
+		"                      first hop's MTU, made smaller when a router reports a smaller\n"
+		"                      one (ICMP fragmentation needed / packet too big); the hop's\n"
+		"                      line says pmtu N, and the last line the path's (ICMP, --udp)\n"
 		"      --report        mtr's report: -c rounds of one probe per hop, then a table of\n"
 		"                      Loss%%, Sent, Last, Avg, Best, Worst, StDev per hop, naming the\n"
 		"                      hops that only limit their ICMP replies; flow kept fixed (Paris)\n"
@@ -59,6 +64,7 @@ static const struct option own_opts[] = {
 	{ "report", no_argument, NULL, OPT_REPORT },
 	{ "live", no_argument, NULL, OPT_LIVE },
 	{ "vary-flow", no_argument, NULL, OPT_VARY },
+	{ "pmtu", no_argument, NULL, OPT_PMTU },
 	{ "count", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ NULL, 0, NULL, 0 },
@@ -75,6 +81,7 @@ static int trace_option(void *ctx, int ch, const char *arg, const char **bad, co
 	case OPT_REPORT: o->report = true; return 1;
 	case OPT_LIVE: o->live = true; return 1;
 	case OPT_VARY: o->vary_flow = true; return 1;
+	case OPT_PMTU: o->pmtu = true; return 1;
 	case 'c':
 		o->count_set = true;
 		if (!np_parse_uint(arg, 1, TRACE_MAX_ROUNDS, &o->count))
@@ -103,6 +110,11 @@ static int run(void *ctx)
 	struct trace_opts *o = ctx;
 	if (o->report && o->live) {
 		np_errorf("trace", "--report and --live are exclusive: one of them");
+		return NP_EXIT_ERROR;
+	}
+	if (o->pmtu && (o->report || o->live || !o->p.m->carries_data)) {
+		np_errorf("trace", "--pmtu goes with a plain trace of ICMP or --udp probes (their "
+				   "size is what it varies; a SYN carries no data)");
 		return NP_EXIT_ERROR;
 	}
 	if (!o->report && !o->live) {

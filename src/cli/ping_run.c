@@ -1,5 +1,6 @@
 /* ping_run.c - the run of `netprobe ping`: a probe every interval, answers matched as they come,
  * silent probes given up after the timeout, iputils ping's summary and exit status. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,14 @@ static int run(struct ping *g)
 	g->run.pr.flood = o->flood;
 	struct np_probe_head h = { .cmd = NP_CMD_PING, .host = o->p.host, .target = g->run.target,
 				   .size = o->size, .port = o->p.port };
+	char from[NP_ADDR_STRLEN + 16];
+	if (o->p.iface) { /* iputils: "from SOURCE DEVICE: " with -I */
+		uint8_t a[16];
+		h.from = probe_run_fmt_addr(&g->run, g->run.spec.src, from, sizeof from);
+		h.device = inet_pton(g->run.spec.ver == 4 ? AF_INET : AF_INET6, o->p.iface, a) == 1
+				   ? ""
+				   : o->p.iface;
+	}
 	g->run.pr.ops->start(&g->run.pr, &h);
 	int64_t start = probe_now_us();
 	g->next_silent = 1;

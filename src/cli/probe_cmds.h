@@ -34,6 +34,7 @@ struct trace_opts {
 	double wait;
 	bool report, live;    /* --report, --live: mtr's per-hop table, -c rounds */
 	bool vary_flow;       /* --vary-flow: a new flow per probe, every ECMP path shows */
+	bool pmtu;            /* --pmtu: path MTU discovery (tracepath's) */
 	uint64_t count;       /* rounds; 0: 10 with --report, until Ctrl-C with --live */
 	double interval;      /* seconds from one round to the next */
 	bool nq_set, count_set, interval_set;

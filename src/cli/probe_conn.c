@@ -1,7 +1,10 @@
-/* probe_conn.c - the connect() probes of an unprivileged `ping --syn` (probe/connect.c does one
- * connect): a bounded table of the ones in flight, polled for completion; each outcome becomes
- * an answer for the run's usual callback, with the time the kernel finished the handshake as
- * its RTT (as nping --tcp-connect measures). */
+/* probe_conn.c - the socket probes of an unprivileged run: `ping --syn` and `trace --syn` by
+ * connect() (probe/connect.c does one connect), `--udp` by a UDP socket per probe
+ * (probe/udpsock.c). A bounded table of the ones in flight, polled: each connect's outcome
+ * becomes an answer for the run's usual callback, with the time the kernel finished the
+ * handshake (or read the ICMP error that ended it) as its RTT, as nping --tcp-connect
+ * measures; what a UDP socket reads is rebuilt as a packet for the reply path. */
+#include <errno.h>
 #include <pcap/dlt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -51,8 +54,33 @@ static struct probe_conn_slot *free_slot(struct probe_conn *c)
 	return oldest;
 }
 
+/* A UDP probe: its own socket, bound to the source port the probe has on the wire (udp.c),
+ * sending the data np_probe_build puts after the UDP header. */
+static int udp_send(struct probe_conn_slot *sl, const struct np_probe_spec *s, uint32_t seq,
+		    uint8_t ttl, uint32_t scope_id, char *err, size_t errlen)
+{
+	uint8_t pkt[NP_PROBE_MAX_BYTES];
+	int len = np_probe_build(s, seq, ttl ? ttl : 64, pkt, sizeof pkt, err, errlen);
+	if (len < 0)
+		return -1;
+	size_t at = (s->ver == 4 ? 20u : 40u) + 8u;
+	struct np_udpsock_ids *id = &sl->ids;
+	id->ver = s->ver;
+	memcpy(id->us, s->src, 16);
+	memcpy(id->dst, s->dst, 16);
+	id->sport = (uint16_t)(s->sport + seq);
+	id->dport = np_probe_dport(s, seq);
+	int fd;
+	if (np_udpsock_open(s->ver, s->dst, id->sport, id->dport, scope_id, ttl, &fd, err,
+			    errlen) < 0)
+		return -1;
+	sl->fd = fd;
+	sl->udp = true;
+	return np_udpsock_send(fd, pkt + at, (size_t)len - at, err, errlen);
+}
+
 int probe_conn_send(struct probe_conn *c, const struct np_probe_spec *s, uint32_t seq,
-		    int64_t *sent_us, char *err, size_t errlen)
+		    uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 {
 	struct probe_conn_slot *sl = free_slot(c);
 	if (!sl) {
@@ -61,9 +89,11 @@ int probe_conn_send(struct probe_conn *c, const struct np_probe_spec *s, uint32_
 	}
 	*sl = (struct probe_conn_slot){ .fd = -1, .seq = seq, .spec = s };
 	*sent_us = probe_now_us();
+	if (s->kind == NP_PROBE_UDP)
+		return udp_send(sl, s, seq, ttl, c->scope_id, err, errlen);
 	int fd, result = 0;
-	int rc = np_connect_start(s->ver, s->dst, np_probe_dport(s, seq), c->scope_id, &fd, &result,
-				  err, errlen);
+	int rc = np_connect_start(s->ver, s->dst, np_probe_dport(s, seq), c->scope_id, ttl, &fd,
+				  &result, err, errlen);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
@@ -77,6 +107,37 @@ int probe_conn_send(struct probe_conn *c, const struct np_probe_spec *s, uint32_
 	return 0;
 }
 
+int probe_conn_udp_next(struct probe_conn *c, int timeout_ms, uint8_t *buf, size_t cap,
+			size_t *len, int64_t *ts_us, char *err, size_t errlen)
+{
+	struct pollfd pfd[PROBE_CONN_MAX];
+	uint32_t at[PROBE_CONN_MAX], n = 0;
+	for (uint32_t i = 0; i < c->cap; i++)
+		if (c->slot[i].fd >= 0 && c->slot[i].udp) {
+			pfd[n] = (struct pollfd){ .fd = c->slot[i].fd, .events = POLLIN };
+			at[n++] = i;
+		}
+	if (poll(pfd, n, timeout_ms) <= 0)
+		return 0;
+	*ts_us = probe_now_us();
+	for (uint32_t k = 0; k < n; k++) {
+		if (!pfd[k].revents)
+			continue;
+		struct probe_conn_slot *s = &c->slot[at[k]];
+		int rc = np_udpsock_recv(s->fd, &s->ids, buf, cap, len, ts_us);
+		if (rc < 0 && errno != ECONNREFUSED && errno != EHOSTUNREACH) {
+			snprintf(err, errlen, "UDP probe socket: %s", strerror(errno));
+			return -1;
+		}
+		if (rc == 1) { /* answered: what else comes is a duplicate, not read */
+			close(s->fd);
+			s->fd = -1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Hand the finished connects to fn. */
 static int deliver(struct probe_conn *c, probe_answer_fn fn, void *arg, char *err, size_t errlen)
 {
@@ -85,8 +146,14 @@ static int deliver(struct probe_conn *c, probe_answer_fn fn, void *arg, char *er
 		if (!s->done)
 			continue;
 		s->done = false;
-		enum np_probe_verdict v;
-		if (!np_connect_verdict(s->result, &v)) {
+		struct np_probe_answer a;
+		memset(&a, 0, sizeof a);
+		enum np_probe_verdict v = NP_PV_FILTERED;
+		/* trace: a router's time exceeded, or an unreachable, named by the error queue */
+		bool by_icmp = s->icmp &&
+			       np_probe_error_answer(s->spec, s->seq, s->type, s->code, 0, s->from,
+						     &a);
+		if (!by_icmp && !np_connect_verdict(s->result, &v)) {
 			snprintf(err, errlen, "connect to port %u: %s", np_probe_dport(s->spec, s->seq),
 				 strerror(s->result));
 			return -1;
@@ -96,9 +163,8 @@ static int deliver(struct probe_conn *c, probe_answer_fn fn, void *arg, char *er
 		static struct np_packet p; /* no layers: no packet was read */
 		memset(&p, 0, sizeof p);
 		p.frame = &f;
-		struct np_probe_answer a;
-		memset(&a, 0, sizeof a);
-		np_probe_answer_set(&a, s->seq, v, true, s->spec->dst, s->spec->ver);
+		if (!by_icmp)
+			np_probe_answer_set(&a, s->seq, v, true, s->spec->dst, s->spec->ver);
 		memcpy(a.dst, s->spec->dst, 16);
 		a.dport = np_probe_dport(s->spec, s->seq);
 		fn(arg, &p, &a);
@@ -112,7 +178,7 @@ int probe_conn_poll(struct probe_conn *c, int timeout_ms, probe_answer_fn fn, vo
 	struct pollfd pfd[PROBE_CONN_MAX];
 	uint32_t at[PROBE_CONN_MAX], n = 0;
 	for (uint32_t i = 0; i < c->cap; i++)
-		if (c->slot[i].fd >= 0) {
+		if (c->slot[i].fd >= 0 && !c->slot[i].udp) {
 			pfd[n] = (struct pollfd){ .fd = c->slot[i].fd, .events = POLLOUT };
 			at[n++] = i;
 		}
@@ -126,10 +192,20 @@ int probe_conn_poll(struct probe_conn *c, int timeout_ms, probe_answer_fn fn, vo
 			continue;
 		struct probe_conn_slot *s = &c->slot[at[k]];
 		s->result = np_connect_result(s->fd);
+		struct np_errq e = { .ts_us = now };
+		uint8_t q[64];
+		size_t qn;
+		if (s->result && np_errqueue_read(s->fd, s->spec->ver, &e, q, sizeof q, &qn) == 1 &&
+		    e.icmp) { /* who ended it (trace's hop limit; IP_RECVERR) */
+			s->icmp = true;
+			s->type = e.type;
+			s->code = e.code;
+			memcpy(s->from, e.from, 16);
+		}
 		close(s->fd);
 		s->fd = -1;
 		s->done = true;
-		s->done_us = now;
+		s->done_us = e.ts_us; /* the kernel's time of the ICMP error, else now */
 	}
 	return deliver(c, fn, arg, err, errlen);
 }

@@ -63,7 +63,7 @@ static int iface_addr(const char *name, int af, uint8_t out[16])
 /* The source address the kernel would pick for `dst`: connect a UDP socket and ask it. No
  * packet is sent by connect(2) on a datagram socket. */
 static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, const char *name,
-			uint8_t out[16], char *err, size_t errlen)
+			uint8_t out[16], uint32_t *route_mtu, char *err, size_t errlen)
 {
 	int af = ver == 4 ? AF_INET : AF_INET6;
 	int fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -80,6 +80,14 @@ static int route_source(uint8_t ver, const uint8_t dst[16], uint32_t scope_id, c
 	}
 	sl = sizeof ss;
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	/* the MTU the kernel knows on that route (the device's, or a learned path MTU): where
+	 * trace --pmtu starts, as tracepath does */
+	int mtu = 0;
+	socklen_t ml = sizeof mtu;
+	if (getsockopt(fd, ver == 4 ? IPPROTO_IP : IPPROTO_IPV6, ver == 4 ? IP_MTU : IPV6_MTU, &mtu,
+		       &ml) < 0)
+		mtu = 0;
+	*route_mtu = mtu > 0 ? (uint32_t)mtu : 0;
 	close(fd);
 	if (ver == 4)
 		memcpy(out, &((struct sockaddr_in *)&ss)->sin_addr, 4);
@@ -105,6 +113,10 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
 	probe_run_fmt_addr(r, s->dst, r->target, sizeof r->target);
 	if (iface) {
 		uint8_t a[16];
+		/* the route's MTU (trace --pmtu); no route is not an error here */
+		if (route_source(s->ver, s->dst, r->scope_id, r->target, a, &r->route_mtu, err,
+				 errlen) < 0)
+			r->route_mtu = 0;
 		if (inet_pton(s->ver == 4 ? AF_INET : AF_INET6, iface, a) == 1) {
 			memcpy(s->src, a, 16);
 			return 0;
@@ -119,7 +131,8 @@ int probe_run_target(struct probe_run *r, const char *host, int family, const ch
 		}
 		return 0;
 	}
-	return route_source(s->ver, s->dst, r->scope_id, r->target, s->src, err, errlen);
+	return route_source(s->ver, s->dst, r->scope_id, r->target, s->src, &r->route_mtu, err,
+			    errlen);
 }
 
 char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char *buf, size_t cap)
@@ -127,16 +140,40 @@ char *probe_run_fmt_addr(const struct probe_run *r, const uint8_t addr[16], char
 	return np_probe_fmt_addr(r->spec.ver, r->scope, addr, buf, cap);
 }
 
+/* ping -I with the kernel building the IP header (-s past one frame, -M): the raw ICMP socket
+ * leaves from that address (bind), or by that interface (SO_BINDTODEVICE, as iputils ping -I
+ * IF does; CAP_NET_RAW, held until the drop) from its address. */
+static int bind_source(struct probe_run *r, const char *iface, char *err, size_t errlen)
+{
+	struct sockaddr_storage sin;
+	socklen_t sl = np_probe_sockaddr(r->spec.ver, r->spec.src, 0, r->scope_id, &sin);
+	uint8_t a[16];
+	if (inet_pton(r->spec.ver == 4 ? AF_INET : AF_INET6, iface, a) != 1 &&
+	    setsockopt(r->dfd, SOL_SOCKET, SO_BINDTODEVICE, iface, (socklen_t)strlen(iface) + 1) < 0) {
+		snprintf(err, errlen, "%s: cannot send from this interface: %s", iface,
+			 strerror(errno));
+		return -1;
+	}
+	if (bind(r->dfd, (struct sockaddr *)&sin, sl) < 0) {
+		snprintf(err, errlen, "%s: cannot send from this address: %s", iface, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The kernel builds the IP header: without CAP_NET_RAW an ICMP datagram socket
  * (ping_group_range); with it (`raw`), a raw ICMP socket for -s past one frame or -M. Then the
  * same drop and sandbox. */
-static int open_dgram(struct probe_run *r, bool raw, char *err, size_t errlen)
+static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *err,
+		      size_t errlen)
 {
 	char why[128];
 	int pmtu = r->pmtu_set ? r->pmtu : -1;
-	if (raw && np_dgram_open(&r->dfd, &r->spec.ident, true, pmtu, err, errlen) < 0)
+	if (raw && np_dgram_open(&r->dfd, r->spec.ver, &r->spec.ident, true, pmtu, err, errlen) < 0)
 		return -1;
-	if (!raw && np_dgram_open(&r->dfd, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
+	if (raw && iface && bind_source(r, iface, err, errlen) < 0)
+		return -1;
+	if (!raw && np_dgram_open(&r->dfd, 4, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
 		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
 				      "refused (%s; net.ipv4.ping_group_range): run with sudo, or grant "
 				      "the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -145,8 +182,10 @@ static int open_dgram(struct probe_run *r, bool raw, char *err, size_t errlen)
 	}
 	r->dgram = true;
 	int ttl = r->dgram_ttl, tos = r->spec.tos;
-	if ((ttl && setsockopt(r->dfd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0) ||
-	    (tos && setsockopt(r->dfd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) < 0)) {
+	bool v6 = r->spec.ver == 6;
+	int lvl = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	if ((ttl && setsockopt(r->dfd, lvl, v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof ttl) < 0) ||
+	    (tos && setsockopt(r->dfd, lvl, v6 ? IPV6_TCLASS : IP_TOS, &tos, sizeof tos) < 0)) {
 		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
 		return -1;
 	}
@@ -169,37 +208,58 @@ static int open_dgram(struct probe_run *r, bool raw, char *err, size_t errlen)
 	return 0;
 }
 
-/* No CAP_NET_RAW, TCP probes: connect() (nping --tcp-connect), then the same drop and sandbox,
- * which lets a TCP socket of the target's family be made and connected, nothing else. */
-static int open_connect(struct probe_run *r, char *err, size_t errlen)
+/* No CAP_NET_RAW, TCP or UDP probes: connect() (nping --tcp-connect; with the TTL set,
+ * traceroute -M tcpconn) or a UDP socket per probe with IP_RECVERR (traceroute's and
+ * tracepath's way), then the same drop and sandbox, which lets sockets of that type and the
+ * target's family be made, connected and (UDP) bound, nothing else. */
+static int open_sockets(struct probe_run *r, char *err, size_t errlen)
 {
 	if (probe_conn_init(&r->conn, r->scope_id, err, errlen) < 0)
 		return -1;
-	r->connect = true;
+	bool udp = r->spec.kind == NP_PROBE_UDP;
+	r->connect = !udp;
+	r->udpsock = udp;
 	if (np_priv_drop(err, errlen) < 0)
 		return -1;
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
-	fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes (as nping --tcp-connect), "
-			"open, closed or filtered from connect()'s outcome; the answers' TTL, window "
-			"and options are not seen\n");
-	struct np_sandbox sb = { .connect_family = r->spec.ver == 4 ? AF_INET : AF_INET6 };
-	return np_sandbox_enter(&sb, err, errlen);
+	if (udp)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: a UDP socket per probe with IP_RECVERR "
+				"(as traceroute and tracepath without root); the kernel passes up no "
+				"IP id, TOS or flags of the answers, and no TTL of an ICMP error (shown as "
+				"0)\n");
+	else if (r->cmd && strcmp(r->cmd, "trace") == 0)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes with the TTL set "
+				"probe by probe and IP_RECVERR (as traceroute -M tcpconn), a source port "
+				"each; the answers' TTL, window and options are not seen\n");
+	else
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes (as nping "
+				"--tcp-connect), open, closed or filtered from connect()'s outcome; the "
+				"answers' TTL, window and options are not seen\n");
+	int af = r->spec.ver == 4 ? AF_INET : AF_INET6;
+	struct np_sandbox sb = { .connect_family = udp ? 0 : af, .udp_family = udp ? af : 0 };
+	if (np_sandbox_enter(&sb, err, errlen) < 0)
+		return -1;
+	memset(&r->any, 0, sizeof r->any);
+	np_pipeline_init(&r->pl, &r->any, NULL, NULL);
+	return 0;
 }
 
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
-	if (r->kernel_ip && r->spec.ver != 4) {
-		snprintf(err, errlen, "-s over 1400 and -M: ICMP echo over IPv4 only");
+	if (r->kernel_ip && r->spec.ver != 4 && !np_priv_have_raw()) {
+		snprintf(err, errlen, "-s over 1400 and -M over IPv6 need a raw ICMPv6 socket, that is "
+				      "CAP_NET_RAW: run with sudo, or grant the binary 'sudo setcap "
+				      "cap_net_raw,cap_net_admin=eip %s'", "$(command -v netprobe)");
 		return -1;
 	}
 	if (r->kernel_ip && np_priv_have_raw())
-		return open_dgram(r, true, err, errlen);
+		return open_dgram(r, true, iface, err, errlen);
 	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
-		return open_dgram(r, false, err, errlen);
-	if (!np_priv_have_raw() && r->allow_connect && !iface)
-		return open_connect(r, err, errlen);
+		return open_dgram(r, false, NULL, err, errlen);
+	if (!np_priv_have_raw() && r->allow_connect && !iface && r->spec.kind != NP_PROBE_ICMP)
+		return open_sockets(r, err, errlen);
 	if (!np_priv_have_raw()) {
 		snprintf(err, errlen, "raw sockets and capture need CAP_NET_RAW: run with sudo, or "
 				      "grant the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -251,8 +311,8 @@ int probe_run_send(struct probe_run *r, uint32_t seq, uint8_t ttl, int64_t *sent
 int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, uint32_t seq,
 			uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 {
-	if (r->connect)
-		return probe_conn_send(&r->conn, spec, seq, sent_us, err, errlen);
+	if (r->connect || r->udpsock)
+		return probe_conn_send(&r->conn, spec, seq, ttl, sent_us, err, errlen);
 	uint8_t pkt[NP_PROBE_BIG_BYTES];
 	int len = np_probe_build(spec, seq, ttl, pkt, sizeof pkt, err, errlen);
 	if (len < 0)
@@ -269,9 +329,17 @@ int probe_run_send_spec(struct probe_run *r, const struct np_probe_spec *spec, u
 			r->dgram_cur_ttl = ttl;
 		}
 		uint32_t mtu = 0;
-		return np_dgram_send(r->dfd, spec->dst, pkt + 20, (size_t)len - 20, &mtu, err, errlen);
+		size_t h = spec->ver == 4 ? 20 : 40;
+		return np_dgram_send(r->dfd, spec->ver, spec->dst, r->scope_id, pkt + h, (size_t)len - h,
+				     &mtu, err, errlen);
 	}
-	return np_sender_send(r->tx, pkt, (size_t)len, err, errlen);
+	if (np_sender_send(r->tx, pkt, (size_t)len, err, errlen) < 0) {
+		/* trace --pmtu over IPv6: a raw socket refuses a probe larger than the path MTU
+		 * the kernel has just learnt from a packet too big (RFC 8201) about an earlier
+		 * one, which the trace reads and probes the hop again at: this one is lost */
+		return spec->pmtu && errno == EMSGSIZE ? 1 : -1;
+	}
+	return 0;
 }
 
 /* The next answer from the ICMP datagram socket, as a frame: NP_NEXT_FRAME, _TIMEOUT or _ERROR. */
@@ -280,17 +348,35 @@ static enum np_next dgram_next(struct probe_run *r, struct np_frame *f, uint8_t 
 {
 	size_t len = 0;
 	int64_t now = probe_now_us();
-	int rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
+	int rc = np_dgram_recv(r->dfd, r->spec.ver, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	if (rc == 0) {
 		struct pollfd pfd = { .fd = r->dfd, .events = POLLIN };
 		poll(&pfd, 1, 10);
 		now = probe_now_us();
-		rc = np_dgram_recv(r->dfd, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
+		rc = np_dgram_recv(r->dfd, r->spec.ver, r->dgram_raw, r->spec.src, buf, cap, &len, &now);
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "ICMP datagram socket: %s", strerror(errno));
 		return NP_NEXT_ERROR;
 	}
+	if (rc == 0)
+		return NP_NEXT_TIMEOUT;
+	*f = (struct np_frame){ .n = ++r->dframes, .ts_sec = now / 1000000,
+				.ts_usec = (uint32_t)(now % 1000000), .caplen = (uint32_t)len,
+				.len = (uint32_t)len, .dlt = DLT_RAW, .data = buf };
+	return NP_NEXT_FRAME;
+}
+
+/* The next answer read by a UDP probe's socket, as a frame (dgram_next's kind). */
+static enum np_next udpsock_next(struct probe_run *r, struct np_frame *f, uint8_t *buf,
+				 size_t cap, char *err, size_t errlen)
+{
+	size_t len = 0;
+	int64_t now = 0;
+	int rc = probe_conn_udp_next(&r->conn, r->poll_ms > 0 ? r->poll_ms : 10, buf, cap, &len,
+				     &now, err, errlen);
+	if (rc < 0)
+		return NP_NEXT_ERROR;
 	if (rc == 0)
 		return NP_NEXT_TIMEOUT;
 	*f = (struct np_frame){ .n = ++r->dframes, .ts_sec = now / 1000000,
@@ -326,8 +412,9 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 	 * then ends the run as after Ctrl-C. */
 	while (!np_stop_requested && probe_now_us() < deadline_us && !(done && done(arg)) &&
 	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
-		enum np_next rc = r->dgram ? dgram_next(r, &f, dbuf, sizeof dbuf, err, errlen)
-					   : np_source_next(r->rx, &f, err, errlen);
+		enum np_next rc = r->dgram     ? dgram_next(r, &f, dbuf, sizeof dbuf, err, errlen)
+				  : r->udpsock ? udpsock_next(r, &f, dbuf, sizeof dbuf, err, errlen)
+					       : np_source_next(r->rx, &f, err, errlen);
 		if (rc == NP_NEXT_TIMEOUT)
 			continue;
 		if (rc == NP_NEXT_END)
@@ -364,10 +451,11 @@ void probe_run_close(struct probe_run *r)
 	np_source_close(r->rx);
 	if (r->dgram && r->dfd >= 0)
 		close(r->dfd);
-	if (r->connect)
+	if (r->connect || r->udpsock)
 		probe_conn_close(&r->conn);
 	r->dgram = false;
 	r->connect = false;
+	r->udpsock = false;
 	r->tx = NULL;
 	r->rx = NULL;
 }
@@ -377,9 +465,10 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 {
 	char err[512] = "";
 	r->cmd = cmd;
-	/* Without CAP_NET_RAW: ping and trace by ICMP datagram sockets, ping --syn by connect(). */
+	/* Without CAP_NET_RAW: ICMP echo by ICMP datagram sockets, --syn by connect(), --udp by
+	 * UDP sockets. */
 	r->allow_dgram = o->m->kind == NP_PROBE_ICMP;
-	r->allow_connect = strcmp(cmd, "ping") == 0 && o->m->kind == NP_PROBE_SYN;
+	r->allow_connect = o->m->kind != NP_PROBE_ICMP; /* and UDP sockets for --udp */
 	probe_run_spec(r, o->m->kind, (uint16_t)o->port, payload, tos);
 	if (probe_run_target(r, o->host, o->family, o->iface, err, sizeof err) < 0 ||
 	    probe_run_open(r, o->iface, err, sizeof err) < 0) {
@@ -390,7 +479,7 @@ int probe_run_start(struct probe_run *r, const char *cmd, const struct probe_opt
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	np_probe_printer_init(&r->pr, o->json ? NP_OUT_JSON : NP_OUT_LINE, stdout, quiet, verbose, o->m, r->spec.ver, r->scope,
 			      r->target);
-	r->pr.dgram = r->dgram && !r->dgram_raw;
+	r->pr.dgram = (r->dgram && !r->dgram_raw) || r->udpsock;
 	r->pr.connect = r->connect;
 	return 0;
 }

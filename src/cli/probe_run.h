@@ -30,15 +30,18 @@ struct probe_run {
 	int dfd;                  /* its descriptor */
 	uint8_t dgram_ttl;        /* ping -t: the socket's TTL (the kernel builds the header) */
 	uint8_t dgram_cur_ttl;    /* the TTL the socket has now (trace sets it probe by probe) */
-	bool allow_connect;       /* without CAP_NET_RAW, connect() may probe TCP (ping --syn) */
+	bool allow_connect;       /* without CAP_NET_RAW, connect() may probe TCP, UDP sockets UDP
+				   * (--syn, --udp) */
 	bool connect;             /* ... and it does: no raw socket, no capture, no packet read */
-	struct probe_conn conn;   /* the connects in flight */
+	bool udpsock;             /* without CAP_NET_RAW, --udp: a UDP socket per probe */
+	struct probe_conn conn;   /* the connects (or UDP sockets) in flight */
 	uint64_t dframes;         /* frames rebuilt from it so far */
 	struct np_sender *tx;
 	struct np_source *rx;
 	struct np_match any;      /* the reply path takes every frame the BPF filter let through */
 	struct np_pipeline pl;    /* the reply path: untracked, unprinted; the module matches */
 	char target[64];          /* the target's address as text, "fe80::1%eth0" when scoped */
+	uint32_t route_mtu;       /* the MTU of the route to the target (IP_MTU), 0 unknown */
 	uint32_t scope_id;        /* IPv6 link-local target: the interface from "%IF", else 0 */
 	char scope[16];           /* its name (IF_NAMESIZE), or "" */
 	struct np_probe_printer pr; /* text or JSON, picked by probe_run_start */

@@ -126,7 +126,8 @@ static int prepare(struct scan *sc, char *err, size_t errlen)
 		sc->specs[t].many_dst = sc->tg.n > 1;
 	}
 	r->spec = sc->specs[0]; /* the capture filter's */
-	r->allow_connect = o->p.m->kind == NP_PROBE_SYN; /* no CAP_NET_RAW: connect() probes */
+	/* no CAP_NET_RAW: connect() probes, UDP sockets */
+	r->allow_connect = o->p.m->kind != NP_PROBE_ICMP;
 	r->specs = sc->specs;
 	r->nspecs = sc->tg.n;
 	size_t n = 0;
@@ -229,6 +230,7 @@ static int run(struct scan *sc)
 	np_probe_printer_init(&sc->run.pr, o->p.json ? NP_OUT_JSON : NP_OUT_LINE, stdout, o->quiet,
 			      false, o->p.m, sc->tg.ver, "", sc->hosts);
 	sc->run.pr.connect = sc->run.connect;
+	sc->run.pr.dgram = sc->run.udpsock;
 	struct np_probe_head h = { .cmd = NP_CMD_SCAN, .host = sc->hosts, .target = sc->hosts,
 				   .size = o->size, .port = o->p.port, .ntargets = sc->tg.n,
 				   .nports = o->p.m->port == NP_PORT_NONE ? 0 : sc->np,

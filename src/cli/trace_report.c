@@ -103,8 +103,11 @@ static int run(struct report *rp)
 	int rc = probe_run_start(&rp->run, CMD, &o->p, o->p.m->trace_data, 0, false, false);
 	if (rc != 0)
 		return rc;
-	rp->run.spec.paris = !o->vary_flow;
-	rp->run.pr.vary_flow = o->vary_flow;
+	/* UDP sockets and connect()s (no CAP_NET_RAW) each have their own source port: no
+	 * fixed flow, and the header says so */
+	bool own_port = rp->run.udpsock || rp->run.connect;
+	rp->run.spec.paris = !o->vary_flow && !own_port;
+	rp->run.pr.vary_flow = o->vary_flow || own_port;
 	rp->run.pr.live = o->live && o->tty;
 	struct np_probe_head head = { .cmd = NP_CMD_REPORT, .host = o->p.host,
 				      .target = rp->run.target, .max_ttl = o->max_ttl };

@@ -1,6 +1,7 @@
 /* trace_run.c - the run of `netprobe trace`: -q probes per TTL from 1 up, each hop's answers
  * (ICMP time exceeded from a router, or the destination's own answer), stopping at the
  * destination; in the manner of traceroute and tcptraceroute. */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "cli.h"
@@ -16,7 +17,13 @@ struct trace {
 	struct np_probe_hop hop;
 	uint32_t sent;
 	struct np_rtt rtt;    /* of every answer, whoever gave it; rtt.n is the number received */
+	uint32_t size;        /* --pmtu: the probes' IP length now (the path MTU so far) */
+	uint32_t too_big;     /* --pmtu: the smallest MTU a router reported for this hop's probes */
 };
+
+/* --pmtu: at most this many smaller sizes tried at one hop (a router reporting ever smaller
+ * MTUs, or one that reports a size it then refuses again) */
+#define PMTU_TRIES 8
 
 static void on_answer(void *arg, const struct np_packet *p, const struct np_probe_answer *a)
 {
@@ -27,6 +34,11 @@ static void on_answer(void *arg, const struct np_packet *p, const struct np_prob
 	uint32_t i = a->seq - h->first_seq;
 	if (h->answered[i])
 		return;
+	/* --pmtu: a router cannot forward a probe this large (RFC 1191 / RFC 8201): the hop is
+	 * probed again at the size it reported */
+	if (a->verdict == NP_PV_TOO_BIG && a->mtu >= 68 && a->mtu < tr->size &&
+	    (!tr->too_big || a->mtu < tr->too_big))
+		tr->too_big = a->mtu;
 	h->answered[i] = true;
 	h->rtt[i] = probe_run_rtt_ms(p, h->sent_us[i]);
 	np_rtt_add(&tr->rtt, h->rtt[i]);
@@ -45,11 +57,15 @@ static bool hop_done(void *arg)
 }
 
 /* Send hop `ttl`'s probes from *seq on and wait for their answers; 0 or 2 (reported). */
-static int probe_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
+static int send_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
 {
 	char err[512] = "";
 	struct np_probe_hop *h = &tr->hop;
+	uint32_t pmtu = h->pmtu, from = h->pmtu_from_size;
 	memset(h, 0, sizeof *h);
+	h->pmtu = pmtu;
+	h->pmtu_from_size = from;
+	tr->too_big = 0;
 	h->first_seq = *seq;
 	h->nq = (uint32_t)tr->o->nq;
 	for (uint32_t i = 0; i < h->nq; i++, (*seq)++) {
@@ -64,18 +80,61 @@ static int probe_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
 		return NP_EXIT_ERROR;
 	}
 	tr->sent += h->nq;
-	tr->run.pr.ops->hop(&tr->run.pr, ttl, h);
 	return 0;
+}
+
+/* The data bytes that make a probe `size` bytes long at the IP layer. */
+static uint16_t data_for(const struct trace *tr, uint32_t size)
+{
+	uint32_t head = (tr->run.spec.ver == 4 ? 20u : 40u) + 8u; /* ICMP echo, UDP: 8 */
+	return (uint16_t)(size > head ? size - head : 0);
+}
+
+/* One hop: with --pmtu, again at each smaller MTU a router reports, then its line. */
+static int probe_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
+{
+	memset(&tr->hop, 0, sizeof tr->hop);
+	for (int tries = 0;; tries++) {
+		if (send_hop(tr, ttl, seq) != 0)
+			return NP_EXIT_ERROR;
+		if (!tr->too_big || tries == PMTU_TRIES)
+			break;
+		if (!tr->hop.pmtu_from_size)
+			tr->hop.pmtu_from_size = tr->size;
+		tr->hop.pmtu = tr->size = tr->too_big;
+		tr->run.spec.payload = data_for(tr, tr->size);
+	}
+	tr->run.pr.ops->hop(&tr->run.pr, ttl, &tr->hop);
+	return 0;
+}
+
+/* --pmtu: the first probes as large as the route's MTU (tracepath starts at the device's),
+ * DF set (always, on the raw path; IP_PMTUDISC_PROBE on a datagram socket: DF, the kernel's
+ * cached path MTU ignored, as tracepath sets it). */
+static void pmtu_start(struct trace *tr)
+{
+	tr->run.spec.pmtu = true;
+	tr->size = tr->run.route_mtu ? tr->run.route_mtu : 1500;
+	if (tr->size > 65535)
+		tr->size = 65535;
+	tr->run.spec.payload = data_for(tr, tr->size);
 }
 
 static int run(struct trace *tr)
 {
 	const struct trace_opts *o = tr->o;
+	if (o->pmtu) {
+		tr->run.pmtu_set = true;
+		tr->run.pmtu = IP_PMTUDISC_PROBE;
+	}
 	int rc = probe_run_start(&tr->run, CMD, &o->p, o->p.m->trace_data, 0, false, false);
 	if (rc != 0)
 		return rc;
+	if (o->pmtu)
+		pmtu_start(tr);
 	struct np_probe_head head = { .cmd = NP_CMD_TRACE, .host = o->p.host,
-				      .target = tr->run.target, .max_ttl = o->max_ttl };
+				      .target = tr->run.target, .max_ttl = o->max_ttl,
+				      .pmtu = o->pmtu ? tr->size : 0 };
 	tr->run.pr.ops->start(&tr->run.pr, &head);
 	bool reached = false;
 	uint32_t seq = 1;
@@ -91,7 +150,8 @@ static int run(struct trace *tr)
 		return reached ? NP_EXIT_OK : NP_EXIT_NOREPLY;
 	/* The same summary as ping's: every probe of every hop, answered by whoever. */
 	struct np_probe_totals t = { .cmd = NP_CMD_TRACE, .host = o->p.host, .sent = tr->sent,
-				     .received = tr->rtt.n, .rtt = &tr->rtt, .reached = reached };
+				     .received = tr->rtt.n, .rtt = &tr->rtt, .reached = reached,
+				     .pmtu = o->pmtu ? tr->size : 0 };
 	tr->run.pr.ops->summary(&tr->run.pr, stdout, &t);
 	if (fflush(stdout) != 0 && np_output_state(stdout, &out_errno) == NP_OUT_FAILED) {
 		np_errorf(CMD, "writing standard output failed: %s", strerror(out_errno));

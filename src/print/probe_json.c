@@ -102,7 +102,10 @@ static void json_hop(struct np_probe_printer *pr, unsigned ttl, const struct np_
 		fprintf(pr->out, "%s%.3f", any ? "," : "", h->rtt[i]);
 		any = true;
 	}
-	fprintf(pr->out, "],\"reached\":%s}\n", h->final ? "true" : "false");
+	fprintf(pr->out, "],\"reached\":%s", h->final ? "true" : "false");
+	if (h->pmtu)
+		fprintf(pr->out, ",\"pmtu\":%u", h->pmtu);
+	fprintf(pr->out, "}\n");
 }
 
 static void json_summary(struct np_probe_printer *pr, FILE *out, const struct np_probe_totals *t)
@@ -123,6 +126,8 @@ static void json_summary(struct np_probe_printer *pr, FILE *out, const struct np
 		fprintf(out, ",\"time_ms\":%.0f", t->total_ms);
 	else
 		fprintf(out, ",\"reached\":%s", t->reached ? "true" : "false");
+	if (t->cmd == NP_CMD_TRACE && t->pmtu)
+		fprintf(out, ",\"pmtu\":%u", t->pmtu);
 	if (t->received)
 		fprintf(out, ",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f",
 			t->rtt->min, np_rtt_avg(t->rtt), t->rtt->max, np_rtt_mdev(t->rtt));

@@ -36,18 +36,30 @@ static void text_start(struct np_probe_printer *pr, const struct np_probe_head *
 		return;
 	}
 	if (h->cmd == NP_CMD_TRACE) {
-		fprintf(pr->out, "trace to %s (%s), %" PRIu64 " hops max, %s probes\n", h->host,
+		fprintf(pr->out, "trace to %s (%s), %" PRIu64 " hops max, %s probes", h->host,
 			h->target, h->max_ttl, pr->m->title);
+		if (h->pmtu) /* --pmtu: the size the probes start at, as tracepath's "pmtu" */
+			fprintf(pr->out, ", %u bytes (pmtu)", h->pmtu);
+		fprintf(pr->out, "\n");
 		return;
 	}
 	if (pr->quiet && pr->m->port_proto)
 		return;
-	if (!pr->m->port_proto) /* also with -q, as iputils */
-		fprintf(pr->out, "PING %s (%s) %" PRIu64 "(%" PRIu64 ") bytes of data.\n", h->host,
-			h->target, h->size, h->size + 8 + (pr->ver == 4 ? 20 : 40));
-	else
+	if (!pr->m->port_proto) { /* also with -q, as iputils */
+		/* iputils' two forms: "PING H (A) 56(84) bytes of data." and, over IPv6,
+		 * "PING H(A) 56 data bytes" */
+		fprintf(pr->out, "PING %s%s(%s) ", h->host, pr->ver == 4 ? " " : "", h->target);
+		if (h->from) /* -I, iputils' "from SOURCE DEVICE: " (DEVICE "" for an address) */
+			fprintf(pr->out, "from %s %s: ", h->from, h->device ? h->device : "");
+		if (pr->ver == 4)
+			fprintf(pr->out, "%" PRIu64 "(%" PRIu64 ") bytes of data.\n", h->size,
+				h->size + 28);
+		else
+			fprintf(pr->out, "%" PRIu64 " data bytes\n", h->size);
+	} else {
 		fprintf(pr->out, "PROBE %s (%s) port %" PRIu64 "/%s\n", h->host, h->target, h->port,
 			pr->m->port_proto);
+	}
 }
 
 /* An RTT as iputils ping writes it: 3 decimals below 1 ms, 2 below 10, 1 below 100, none
@@ -94,6 +106,8 @@ static void iputils_error(const struct np_probe_printer *pr, const struct np_pac
 						  : "Time to live exceeded");
 	else if (pr->ver == 6 && i6 && i6->type == 1 && i6->code < 5)
 		snprintf(buf, cap, "Destination unreachable: %s", unreach6[i6->code]);
+	else if (pr->ver == 6 && i6 && i6->type == 2) /* RFC 8201 */
+		snprintf(buf, cap, "Packet too big: mtu=%u", i6->mtu);
 	else if (pr->ver == 6 && i6 && i6->type == 3)
 		snprintf(buf, cap, "Time exceeded: %s", i6->code ? "Defragmentation failure"
 								 : "Hop limit");
@@ -241,7 +255,8 @@ static void text_row(struct np_probe_printer *pr, const struct np_probe_row *r)
 		snprintf(first, sizeof first, "%s", r->target);
 	if (r->received) {
 		snprintf(rtt, sizeof rtt, "%.3f ms", r->rtt_ms);
-		if (!pr->connect) /* connect(): the answer's TTL is not seen */
+		/* connect(): the answer's TTL is not seen; a socket's ICMP error: not passed up */
+		if (!pr->connect && !(pr->dgram && r->keys->icmp))
 			snprintf(ttl, sizeof ttl, "%u", r->keys->ttl);
 	}
 	row_answer(pr, r, ans, sizeof ans);
@@ -284,14 +299,20 @@ static void text_hop(struct np_probe_printer *pr, unsigned ttl, const struct np_
 		}
 		fprintf(pr->out, "  %.3f ms", h->rtt[i]);
 	}
+	if (h->pmtu) /* --pmtu: a router before this hop reported a smaller MTU */
+		fprintf(pr->out, "  pmtu %u", h->pmtu);
 	fprintf(pr->out, "\n");
 }
 
 void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 			   const struct np_probe_totals *t)
 {
-	if (t->cmd == NP_CMD_TRACE) /* traceroute prints no statistics */
+	if (t->cmd == NP_CMD_TRACE) { /* traceroute prints no statistics; tracepath the pmtu */
+		if (t->pmtu)
+			fprintf(out, "path MTU %u%s\n", t->pmtu,
+				t->reached ? "" : " so far (the destination did not answer)");
 		return;
+	}
 	if (t->cmd == NP_CMD_SCAN) {
 		scan_summary(out, t);
 		return;
@@ -305,9 +326,19 @@ void np_probe_text_summary(const struct np_probe_printer *pr, FILE *out,
 	if (t->errors)
 		fprintf(out, ", +%" PRIu64 " errors", t->errors);
 	fprintf(out, ", %g%% packet loss, time %.0fms\n", round(loss * 10) / 10, t->total_ms);
-	if (t->received)
-		fprintf(out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", r->min, np_rtt_avg(r),
+	if (t->received) {
+		fprintf(out, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms", r->min, np_rtt_avg(r),
 			r->max, np_rtt_mdev(r));
+		/* -f: iputils' inter-packet gap (the run's time over the gaps between requests)
+		 * and its moving average of the RTT, in its integer arithmetic */
+		if (pr->flood && t->sent > 1) {
+			long long ipg = (long long)(t->total_ms * 1000.0) / (t->sent - 1);
+			long long ew = r->ewma8_us;
+			fprintf(out, ", ipg/ewma %lld.%03lld/%lld.%03lld ms", ipg / 1000, ipg % 1000,
+				ew / 8000, (ew / 8) % 1000);
+		}
+		fprintf(out, "\n");
+	}
 	else if (t->cmd == NP_CMD_PING) /* iputils ends an answerless summary with a blank line */
 		fprintf(out, "\n");
 	if (t->received && isatty(fileno(out))) {

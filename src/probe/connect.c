@@ -4,7 +4,10 @@
  * open, ECONNREFUSED (an RST) is closed, EHOSTUNREACH / ENETUNREACH / EACCES (an ICMP
  * unreachable or a local refusal, RFC 1122 s4.2.3.9) and silence until the timeout are
  * filtered. The connection is reset at once (SO_LINGER 0, RFC 793 "ABORT"): no data is sent and
- * no TIME_WAIT stays behind. The answers' TTL, window and options never reach user space. */
+ * no TIME_WAIT stays behind. The answers' TTL, window and options never reach user space.
+ * For trace, the SYN leaves with a hop limit and IP_RECVERR, as tcptraceroute-style
+ * traceroute -M tcpconn does: a router's time exceeded ends the connect (EHOSTUNREACH) and the
+ * error queue names the router. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -34,7 +37,7 @@ socklen_t np_probe_sockaddr(uint8_t ver, const uint8_t dst[16], uint16_t port, u
 }
 
 int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t scope_id,
-		     int *fd, int *result, char *err, size_t errlen)
+		     uint8_t ttl, int *fd, int *result, char *err, size_t errlen)
 {
 	int af = ver == 4 ? AF_INET : AF_INET6;
 	*fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -45,6 +48,13 @@ int np_connect_start(uint8_t ver, const uint8_t dst[16], uint16_t port, uint32_t
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	if (setsockopt(*fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) < 0) {
 		snprintf(err, errlen, "setsockopt(SO_LINGER): %s", strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	/* trace: the SYN's hop limit, and the ICMP error that ends the connect kept on the error
+	 * queue (tcp_v4_err/tcp_v6_err queue it in SYN-SENT with IP_RECVERR): who sent it */
+	if (ttl && np_sock_errors_on(*fd, ver, ttl, err, errlen) < 0) {
 		close(*fd);
 		*fd = -1;
 		return -1;

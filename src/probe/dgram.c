@@ -18,8 +18,34 @@
 
 #include "netprobe/probe.h"
 
-int np_dgram_open(int *fd, uint16_t *ident, bool raw, int pmtu, char *err, size_t errlen)
+/* A raw ICMPv6 socket (IPv6 has no IP_HDRINCL-less ICMP datagram socket here): the kernel
+ * builds the IPv6 header, fragments past the path MTU (RFC 8200 s4.5), fills the checksum
+ * (RFC 4443 s2.3) and passes up each ICMPv6 message without its IPv6 header. */
+static int open6(int *fd, int pmtu, char *err, size_t errlen)
 {
+	*fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
+	if (*fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	int on = 1;
+	if (setsockopt(*fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on) < 0 ||
+	    setsockopt(*fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof on) < 0 ||
+	    setsockopt(*fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on) < 0 ||
+	    (pmtu >= 0 && setsockopt(*fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof pmtu) < 0)) {
+		snprintf(err, errlen, "ICMPv6 raw socket: %s", strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int np_dgram_open(int *fd, uint8_t ver, uint16_t *ident, bool raw, int pmtu, char *err,
+		  size_t errlen)
+{
+	if (ver == 6) /* privileged only: the caller asks for raw */
+		return open6(fd, pmtu, err, errlen);
 	*fd = socket(AF_INET, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		     IPPROTO_ICMP);
 	if (*fd < 0) {
@@ -57,7 +83,8 @@ static uint32_t local_mtu(int fd)
 			return 0;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 			const struct sock_extended_err *ee = (const void *)CMSG_DATA(c);
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR &&
+			if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+			     (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
 			    ee->ee_origin == SO_EE_ORIGIN_LOCAL && ee->ee_errno == EMSGSIZE)
 				return ee->ee_info;
 		}
@@ -65,22 +92,23 @@ static uint32_t local_mtu(int fd)
 	return 0;
 }
 
-int np_dgram_send(int fd, const uint8_t dst[4], const uint8_t *icmp, size_t n, uint32_t *mtu,
-		  char *err, size_t errlen)
+int np_dgram_send(int fd, uint8_t ver, const uint8_t dst[16], uint32_t scope_id,
+		  const uint8_t *icmp, size_t n, uint32_t *mtu, char *err, size_t errlen)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	memcpy(&sin.sin_addr, dst, 4);
+	struct sockaddr_storage sin;
+	socklen_t sl = np_probe_sockaddr(ver, dst, 0, scope_id, &sin);
 	/* An ICMP error for an earlier probe (IP_RECVERR) is also reported by the next send,
 	 * which then sends nothing (sock_alloc_send_pskb returns the socket's pending error and
 	 * clears it; the error itself stays on the error queue): send again, once. */
-	ssize_t rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin);
+	ssize_t rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sl);
 	if (rc < 0 && (errno == EHOSTUNREACH || errno == ENETUNREACH || errno == ECONNREFUSED ||
 		       errno == EPROTO || errno == EMSGSIZE))
-		rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sizeof sin);
+		rc = sendto(fd, icmp, n, 0, (struct sockaddr *)&sin, sl);
 	if (rc < 0 && errno == EMSGSIZE) {
 		/* -M do: larger than the path MTU the kernel knows (iputils' "local error") */
 		*mtu = local_mtu(fd);
-		snprintf(err, errlen, "local error: message too long, mtu=%u", *mtu);
+		snprintf(err, errlen, "local error: message too long, mtu%s%u", ver == 4 ? "=" : ": ",
+			 *mtu); /* iputils' words, which differ by family */
 		return 1;
 	}
 	if (rc < 0 && errno != EHOSTUNREACH && errno != ENETUNREACH) {
@@ -118,6 +146,19 @@ static void ip4(uint8_t *b, size_t l4, uint8_t ttl, const uint8_t *src, const ui
 	b[11] = (uint8_t)c;
 }
 
+/* An IPv6 header at b for `l4` bytes of ICMPv6 from src to dst, hop limit hlim. */
+static void ip6(uint8_t *b, size_t l4, uint8_t hlim, const uint8_t *src, const uint8_t *dst)
+{
+	memset(b, 0, 40);
+	b[0] = 0x60;
+	b[4] = (uint8_t)(l4 >> 8);
+	b[5] = (uint8_t)l4;
+	b[6] = 58;
+	b[7] = hlim;
+	memcpy(b + 8, src, 16);
+	memcpy(b + 24, dst, 16);
+}
+
 /* An error from the queue: outer header, ICMP error header, our request quoted. */
 static size_t error_packet(uint8_t *buf, size_t cap, const struct sock_extended_err *ee,
 			   const uint8_t *target, const uint8_t *us, const uint8_t *req, size_t n)
@@ -143,21 +184,23 @@ static size_t error_packet(uint8_t *buf, size_t cap, const struct sock_extended_
 	return 48 + n;
 }
 
-int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t cap, size_t *len,
+int np_dgram_recv(int fd, uint8_t ver, bool raw, const uint8_t us[16], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us)
 {
 	uint8_t data[NP_PROBE_BIG_BYTES];
 	uint8_t ctl[512];
+	struct sockaddr_storage fs;
+	struct sockaddr_in *from4 = (struct sockaddr_in *)&fs;
 	struct sockaddr_in from;
 	struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
-	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
+	struct msghdr mh = { .msg_name = &fs, .msg_namelen = sizeof fs, .msg_iov = &iov,
 			     .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
 	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 	bool queue = false;
 	/* Not EAGAIN: the socket's pending error (IP_RECVERR: an ICMP error, EMSGSIZE for a
 	 * Frag needed...), which this read reported and cleared; the error queue tells more. */
 	if (n < 0 && errno != EINTR && errno != EBADF && errno != ENOTSOCK) {
-		mh.msg_namelen = sizeof from;
+		mh.msg_namelen = sizeof fs;
 		mh.msg_controllen = sizeof ctl;
 		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_ERRQUEUE);
 		queue = true;
@@ -169,8 +212,12 @@ int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t ca
 	uint8_t ttl = 0;
 	const struct sock_extended_err *ee = NULL;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
-			ttl = (uint8_t)*(const int *)CMSG_DATA(c);
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+			int t;
+			memcpy(&t, CMSG_DATA(c), sizeof t);
+			ttl = (uint8_t)t;
+		}
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR)
 			ee = (const struct sock_extended_err *)CMSG_DATA(c);
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
@@ -179,6 +226,16 @@ int np_dgram_recv(int fd, bool raw, const uint8_t us[4], uint8_t *buf, size_t ca
 			*ts_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 		}
 	}
+	if (ver == 6) { /* raw ICMPv6: the message alone; its errors are read as messages too */
+		if (queue || (size_t)n > cap - 40 || fs.ss_family != AF_INET6)
+			return 0;
+		ip6(buf, (size_t)n, ttl, (const uint8_t *)&((struct sockaddr_in6 *)&fs)->sin6_addr,
+		    us);
+		memcpy(buf + 40, data, (size_t)n);
+		*len = 40 + (size_t)n;
+		return 1;
+	}
+	memcpy(&from, from4, sizeof from);
 	if (raw && !queue) { /* a raw socket reads the whole (reassembled) IP packet */
 		if ((size_t)n > cap)
 			return 0;

@@ -40,6 +40,7 @@ const char *np_probe_verdict_name(enum np_probe_verdict v)
 	case NP_PV_TIMEOUT: return "timeout";
 	case NP_PV_UNREACHABLE: return "unreachable";
 	case NP_PV_TTL_EXCEEDED: return "ttl-exceeded";
+	case NP_PV_TOO_BIG: return "too-big";
 	}
 	return "?";
 }
@@ -95,14 +96,17 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 {
 	const struct np_quote *q;
 	uint8_t type, code;
+	uint32_t mtu;
 	if (s->ver == 4 && np_pkt_icmp(p) && np_pkt_icmp(p)->got >= 8) {
 		q = &np_pkt_icmp(p)->quote;
 		type = np_pkt_icmp(p)->type;
 		code = np_pkt_icmp(p)->code;
+		mtu = np_pkt_icmp(p)->mtu;
 	} else if (s->ver == 6 && np_pkt_icmp6(p) && np_pkt_icmp6(p)->got >= 8) {
 		q = &np_pkt_icmp6(p)->quote;
 		type = np_pkt_icmp6(p)->type;
 		code = np_pkt_icmp6(p)->code;
+		mtu = np_pkt_icmp6(p)->mtu;
 	} else {
 		return false;
 	}
@@ -112,8 +116,22 @@ static bool match_error(const struct np_probe_spec *s, const struct np_packet *p
 	uint32_t seq;
 	if (!np_probe_module(s->kind)->match_quote(s, q, &seq) || seq >= nseq)
 		return false;
+	return np_probe_error_answer(s, seq, type, code, mtu, from, a);
+}
+
+bool np_probe_error_answer(const struct np_probe_spec *s, uint32_t seq, uint8_t type,
+			   uint8_t code, uint32_t mtu, const uint8_t *from,
+			   struct np_probe_answer *a)
+{
+	bool too_big = s->ver == 4 ? (type == 3 && code == 4) : type == 2;
+	if (s->pmtu && too_big) {
+		np_probe_answer_set(a, seq, NP_PV_TOO_BIG, false, from, s->ver);
+		a->mtu = mtu;
+		return true;
+	}
 	bool exceeded = s->ver == 4 ? type == 11 : type == 3;
-	bool unreach = s->ver == 4 ? type == 3 : type == 1;
+	/* packet too big without --pmtu: as IPv4's fragmentation needed, an unreachable */
+	bool unreach = s->ver == 4 ? type == 3 : (type == 1 || type == 2);
 	bool port_unreach = s->ver == 4 ? (type == 3 && code == 3) : (type == 1 && code == 4);
 	if (!exceeded && !unreach)
 		return false;
@@ -207,9 +225,10 @@ int np_probe_build(const struct np_probe_spec *s, uint32_t seq, uint8_t ttl, uin
 	const struct np_probe_module *m = np_probe_module(s->kind);
 	if (errlen)
 		err[0] = '\0';
-	/* At most NP_PROBE_MAX_DATA data bytes (an ICMP echo over IPv4: NP_PING_MAX_DATA, for
-	 * the kernel to fragment): refuse more rather than send fewer than asked. */
-	unsigned most = m->kind == NP_PROBE_ICMP && s->ver == 4 ? NP_PING_MAX_DATA : NP_PROBE_MAX_DATA;
+	/* At most NP_PROBE_MAX_DATA data bytes (an ICMP echo: NP_PING_MAX_DATA, for the kernel
+	 * to fragment; trace --pmtu: up to the path's MTU): refuse more rather than send fewer
+	 * than asked. */
+	unsigned most = m->kind == NP_PROBE_ICMP || s->pmtu ? NP_PING_MAX_DATA : NP_PROBE_MAX_DATA;
 	if (m->carries_data && s->payload > most) {
 		snprintf(err, errlen, "%u data bytes is more than the %u a probe carries", s->payload,
 			 most);

@@ -16,6 +16,11 @@ void np_rtt_add(struct np_rtt *r, double ms)
 	for (double lim = 0.1; b < NP_RTT_BUCKETS - 1 && ms >= lim; lim *= 10)
 		b++;
 	r->hist[b]++;
+	int64_t us = (int64_t)(ms * 1000.0); /* iputils: whole microseconds */
+	if (!r->ewma8_us)
+		r->ewma8_us = us * 8;
+	else
+		r->ewma8_us += us - r->ewma8_us / 8;
 }
 
 double np_rtt_avg(const struct np_rtt *r)

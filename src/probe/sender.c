@@ -54,7 +54,9 @@ int np_sender_send(struct np_sender *s, const uint8_t *pkt, size_t len, char *er
 	int n = s->ver == 4 ? libnet_write_raw_ipv4(s->l, pkt, (uint32_t)len)
 			    : libnet_write_raw_ipv6(s->l, pkt, (uint32_t)len);
 	if (n < 0 || (size_t)n != len) {
+		int e = errno;
 		snprintf(err, errlen, "sending failed: %s", libnet_geterror(s->l));
+		errno = e; /* EMSGSIZE: larger than the path MTU the kernel knows (trace --pmtu) */
 		return -1;
 	}
 	return 0;

@@ -230,11 +230,34 @@ static int deny_opens(scmp_filter_ctx ctx, bool tcp_sockets)
 	return 0;
 }
 
+/* The options an unprivileged probe socket is given (udpsock.c set_opts, connect.c): errors
+ * to its error queue, the answers' TTL and time, the probe's TTL; and the connect()'s reset. */
+static int allow_probe_sockopts(scmp_filter_ctx ctx)
+{
+	static const struct {
+		int level, name;
+	} opts[] = {
+		{ SOL_SOCKET, SO_LINGER },        { SOL_SOCKET, SO_TIMESTAMP },
+		{ IPPROTO_IP, IP_RECVERR },       { IPPROTO_IP, IP_RECVTTL },
+		{ IPPROTO_IP, IP_TTL },           { IPPROTO_IPV6, IPV6_RECVERR },
+		{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT }, { IPPROTO_IPV6, IPV6_UNICAST_HOPS },
+	};
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+				     arg_eq(1, (scmp_datum_t)opts[i].level),
+				     arg_eq(2, (scmp_datum_t)opts[i].name)) < 0)
+			return -1;
+	return 0;
+}
+
 /* The unprivileged probes' sockets. trace on an ICMP datagram socket: its TTL, probe by probe
- * (setsockopt(IPPROTO_IP, IP_TTL) on that descriptor only). ping --syn without CAP_NET_RAW:
- * a non-blocking TCP socket of the target's family (socket(2) with exactly those arguments;
- * any other socket fails with EPERM, as before), connected (connect(2): a TCP handshake is all
- * it can start, no packet is read from it), reset on close (SO_LINGER). */
+ * (setsockopt(IPPROTO_IP, IP_TTL) on that descriptor only). --syn without CAP_NET_RAW: a
+ * non-blocking TCP socket of the target's family (socket(2) with exactly those arguments; any
+ * other socket fails with EPERM, as before), connected (connect(2): a TCP handshake is all it
+ * can start), reset on close (SO_LINGER), its error queue read (recvmsg MSG_ERRQUEUE: the ICMP
+ * error that ended a TTL-limited connect). --udp without CAP_NET_RAW: a non-blocking UDP
+ * socket of the target's family, bound, connected, sent on and read (recvmsg). No other
+ * socket can be made, so sendto and recvmsg reach only those. */
 static int allow_probe_sockets(scmp_filter_ctx ctx, const struct np_sandbox *sb)
 {
 	int rc = 0;
@@ -242,10 +265,11 @@ static int allow_probe_sockets(scmp_filter_ctx ctx, const struct np_sandbox *sb)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 3,
 				      arg_eq(0, (scmp_datum_t)sb->ttl_fd), arg_eq(1, IPPROTO_IP),
 				      arg_eq(2, IP_TTL)) < 0;
-	if (rc || !sb->connect_family)
+	if (rc || (!sb->connect_family && !sb->udp_family))
 		return rc ? -1 : 0;
-	const int family = sb->connect_family;
-	const int type = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+	const bool udp = sb->udp_family != 0;
+	const int family = udp ? sb->udp_family : sb->connect_family;
+	const int type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
 	struct scmp_arg_cmp not_ours = { .arg = 0, .op = SCMP_CMP_NE, .datum_a = (scmp_datum_t)family,
 					 .datum_b = 0 };
 	struct scmp_arg_cmp other_type = { .arg = 1, .op = SCMP_CMP_NE, .datum_a = (scmp_datum_t)type,
@@ -258,8 +282,11 @@ static int allow_probe_sockets(scmp_filter_ctx ctx, const struct np_sandbox *sb)
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, other_type) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, other_proto) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0) < 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2, arg_eq(1, SOL_SOCKET),
-			     arg_eq(2, SO_LINGER)) < 0)
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 0) < 0 ||
+	    allow_probe_sockopts(ctx) < 0)
+		return -1;
+	if (udp && (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bind), 0) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 0) < 0))
 		return -1;
 	return 0;
 }
@@ -365,7 +392,7 @@ int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 		/* the interface's drop counters, opened before (cap_pcap.c, ifdrop_read). */
 		SCMP_SYS(pread64),
 	};
-	int rc = allow_common(ctx) < 0 || deny_opens(ctx, sb->connect_family != 0) < 0 ||
+	int rc = allow_common(ctx) < 0 || deny_opens(ctx, sb->connect_family || sb->udp_family) < 0 ||
 		 fail_softly(ctx) < 0 || allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0 ||
 		 allow_probe_sockets(ctx, sb) < 0;
 	/* pcap_stats(3PCAP) on Linux: getsockopt(SOL_PACKET, PACKET_STATISTICS). */

@@ -16,7 +16,13 @@
 #   down       -c 3 -i 0.2 -W 4 (nobody answers ARP for 10.77.10.99): "Destination Host
 #              Unreachable" from A's own address, three times
 #   tos        -c 1 -Q 0x10                  a reply
-#   flood      -c 20 -f -q                   the summary (20 sent, 20 received)
+#   flood      -c 20 -f -q                   the summary (20 sent, 20 received); its rtt line
+#                                            ends ", ipg/ewma G/E ms" in both (G: time/19,
+#                                            min <= E <= max)
+#   big-if     -c 2 -i 0.2 -I veth-ar -s 3000   fragmented, from the interface (bound to it)
+#   do-path-if -c 2 -i 0.3 -I veth-ar -M do -s 1400   R's Frag needed, by that interface
+#   big-src    -c 1 -I 10.77.10.1 -s 2000    from that source address
+#   (the IPv6 cases are in test_pmtu.sh: IPv6 needs a link MTU of 1280 at least)
 # and netprobe alone: -f as nobody is refused in iputils' words (exit 2), and every stdout line
 # of every case is at most 80 columns.
 # Usage: test_iputils.sh NETPROBE (root; without root it skips with 77 unless CI=true)
@@ -52,8 +58,10 @@ same() {
 	local c=$1 w=80
 	shift
 	ip -n "$LT_NS_A" route flush cache 2>/dev/null
+	ip -n "$LT_NS_A" -6 route flush cache 2>/dev/null
 	lt_run "$LT_NS_A" "$c-iputils" 30 ping -n "$@"
 	ip -n "$LT_NS_A" route flush cache 2>/dev/null
+	ip -n "$LT_NS_A" -6 route flush cache 2>/dev/null
 	lt_run "$LT_NS_A" "$c" 30 "$NP" ping "$@"
 	local a b
 	a=$(norm "$LT_WORK/$c-iputils.out"; echo "-- stderr"; norm "$LT_WORK/$c-iputils.err"; echo "-- exit $(cat "$LT_WORK/$c-iputils.rc")")
@@ -82,6 +90,26 @@ same ttl -c 1 -t 1 "$LT_B4"
 same down -c 3 -i 0.2 -W 4 "$LT_DOWN4"
 same tos -c 1 -Q 0x10 "$LT_B4"
 same flood -c 20 -f -q "$LT_B4"
+same big-if -c 2 -i 0.2 -I veth-ar -s 3000 "$LT_B4"
+same do-path-if -c 2 -i 0.3 -I veth-ar -M do -s 1400 "$LT_B4"
+same big-src -c 1 -I "$LT_A4" -s 2000 "$LT_B4"
+# -f's statistics: iputils' ", ipg/ewma IPG/EWMA ms" (norm leaves the rtt line out): the gap is
+# the run's time over the 19 gaps, the moving average lies between min and max.
+for run in flood flood-iputils; do
+	if "$LT_PY" - "$LT_WORK/$run.out" <<'PY'; then
+import re, sys
+text = open(sys.argv[1]).read()
+t = int(re.search(r"time (\d+)ms", text).group(1))
+m = re.search(r"= ([\d.]+)/([\d.]+)/([\d.]+)/[\d.]+ ms, ipg/ewma (\d+\.\d{3})/(\d+\.\d{3}) ms$", text, re.M)
+lo, hi, ipg, ewma = float(m.group(1)), float(m.group(3)), float(m.group(4)), float(m.group(5))
+sys.exit(0 if abs(ipg - t / 19) <= 1.0 and lo - 0.001 <= ewma <= hi + 0.001 else 1)
+PY
+		lt_pass "$run/ipg-ewma ($(grep -o 'ipg/ewma [0-9./]* ms' "$LT_WORK/$run.out"))"
+	else
+		lt_fail "$run/ipg-ewma"
+		lt_dump "$run"
+	fi
+done
 if grep -q 'Frag needed and DF set (mtu = 1000)' "$LT_WORK/do-path.out" &&
 	grep -q '^3008 bytes from' "$LT_WORK/big.out" &&
 	grep -q 'Destination Host Unreachable' "$LT_WORK/down.out"; then

@@ -12,6 +12,9 @@
 #   ping, trace  from A to B (10.77.20.2): nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
 #   scan         ping --syn with a port list to two targets: the same
 #   report       trace --report -c 4: the same
+#   ping-big6, ping-big-if, trace-pmtu   ping -6 -s 3000 (raw ICMPv6 socket), ping -I veth-ar
+#                -s 2000 (bound to it), trace --pmtu to the silent 10.77.10.99 (3 hops of 1 s,
+#                exit 1): the same checks while they run
 #   ping-big, ping-pmtu, flood, vary   ping -s 3000 and -M do (the kernel-built raw ICMP
 #                socket), ping -f -w 2, trace --report --vary-flow: the same (the unprivileged
 #                modes, ICMP datagram ping and trace and connect() probes, are test_unpriv.sh's)
@@ -182,6 +185,21 @@ lt_bg_in "$LT_NS_A" vary 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --report --v
 sandboxed vary decoder "$NP_PID" "$NOBODY"
 lt_bg_reap vary 10
 lt_expect_rc vary 0
+# ping -6 past one frame (the raw ICMPv6 socket), ping -I with -s past one frame (bound to
+# the interface), trace --pmtu: the same.
+lt_bg_in "$LT_NS_A" ping-big6 20 env -u SUDO_UID -u SUDO_GID "$NP" ping -6 -c 3 -i 0.5 -s 3000 "$LT_B6"
+sandboxed ping-big6 decoder "$NP_PID" "$NOBODY"
+lt_bg_reap ping-big6 10
+lt_expect_rc ping-big6 0
+[ "$(grep -c '^3008 bytes from' "$LT_WORK/ping-big6.out")" = 3 ] && lt_pass "ping-big6/3-replies" || { lt_fail "ping-big6/3-replies"; lt_dump ping-big6; }
+lt_bg_in "$LT_NS_A" ping-big-if 20 env -u SUDO_UID -u SUDO_GID "$NP" ping -I veth-ar -c 3 -i 0.5 -s 2000 "$LT_B4"
+sandboxed ping-big-if decoder "$NP_PID" "$NOBODY"
+lt_bg_reap ping-big-if 10
+lt_expect_rc ping-big-if 0
+lt_bg_in "$LT_NS_A" trace-pmtu 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --pmtu -q 1 -W 1 -m 3 "$LT_DOWN4"
+sandboxed trace-pmtu decoder "$NP_PID" "$NOBODY"
+lt_bg_reap trace-pmtu 10
+lt_expect_rc trace-pmtu 1
 
 # --- setcap: no sudo, file capabilities on a copy ------------------------------------------
 capdir=$LT_WORK/cap

@@ -39,10 +39,10 @@ echo "target: $target"
 
 lt_run "$LT_NS_A" ll-text 20 "$NP" ping -c 2 -i 0.2 -W 2 "$target"
 lt_expect_rc ll-text 0
-if grep -qF "PING $target ($target)" "$LT_WORK/ll-text.out"; then
+if grep -qF "PING $target($target) " "$LT_WORK/ll-text.out"; then
 	lt_pass "ll-text/PING-line-keeps-scope"
 else
-	lt_fail "ll-text/PING-line-keeps-scope: no 'PING $target ($target)'"
+	lt_fail "ll-text/PING-line-keeps-scope: no 'PING $target($target) '"
 	lt_dump ll-text
 fi
 n=$(grep -cF "bytes from $target: icmp_seq=" "$LT_WORK/ll-text.out")

@@ -17,7 +17,18 @@
 #                closed port as JSON ("method":"connect"); a DROPped port alone: exit 1
 #   trace-*      trace as nobody: ICMP datagram socket with the TTL set probe by probe
 #                (tracepath's way): R at hop 1, B at hop 2, exit 0; trace --report -c 3: the
-#                same two hops, 0% loss; trace --udp: one line naming sudo and setcap, exit 2
+#                same two hops, 0% loss
+#   udp-*        --udp as nobody: a UDP socket per probe with IP_RECVERR (one stderr line
+#                saying so); -p 7777,9999,8899 against B's UDP echo, closed port and DROPped
+#                port: open (TTL 63), closed (ICMP port unreachable from B, no TTL shown: the
+#                kernel does not pass it up), open|filtered, exit 0; IPv6 as JSON (closed with
+#                the ICMPv6 error as its reply object, then open with ttl 63); DROP alone: exit 1
+#   trace-udp4/6, trace-syn4/6  trace --udp and trace --syn (connect() with the TTL set and
+#                IP_RECVERR) as nobody, IPv4 and IPv6: R at hop 1, B at hop 2, exit 0; the IPv4
+#                UDP hops equal unprivileged traceroute's
+#   sandbox-report-udp/syn, sandbox-udp  while trace --report and a UDP scan run as nobody:
+#                uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2; the report: both hops at 0%
+#                loss, its header saying a new flow per probe (a socket's own source port)
 #   sandbox-*    the connect() scan and the report while they run: uid nobody, CapEff 0,
 #                NoNewPrivs 1, Seccomp 2
 # Usage: test_unpriv.sh NETPROBE (root to build the namespaces; without root it skips with 77
@@ -159,7 +170,84 @@ else
 	lt_fail "trace-report/two-hops-no-loss"
 	lt_dump trace-report
 fi
-lt_run "$LT_NS_A" trace-udp 20 "${U[@]}" "$NPU" trace --udp -W 1 "$LT_B4"
-lt_expect_rc trace-udp 2
-lt_expect_one_err_line trace-udp 'sudo' 'setcap'
+# --udp without privileges: a UDP socket per probe with IP_RECVERR (traceroute's and
+# tracepath's way). UDP 8899 is DROPped in B: silence, open|filtered as nping says.
+nsB iptables -A INPUT -p udp --dport "$LT_TCP_DROP" -j DROP 2>/dev/null ||
+	lt_do nsB nft add rule inet np_lt input udp dport "$LT_TCP_DROP" drop
+lt_run "$LT_NS_A" udp-ports 20 "${U[@]}" "$NPU" ping --udp -p "$LT_UDP_OPEN,$LT_CLOSED,$LT_TCP_DROP" -W 1 "$LT_B4"
+lt_expect_rc udp-ports 0
+lt_expect_one_err_line udp-ports 'no CAP_NET_RAW' 'UDP socket' 'IP_RECVERR'
+want="$LT_UDP_OPEN/udp open 63 UDP answer
+$LT_CLOSED/udp closed - ICMP Port unreachable from $LT_B4
+$LT_TCP_DROP/udp open|filtered - no answer in 1 s"
+got=$(awk '$1 ~ /^[0-9]+\/udp$/ { if ($3 == "-") { ttl = $4; f = 5 } else { ttl = $5; f = 6 } a = $f; for (i = f + 1; i <= NF; i++) a = a " " $i; print $1, $2, ttl, a }' "$LT_WORK/udp-ports.out")
+if [ "$got" = "$want" ]; then
+	lt_pass "udp-ports/verdicts (open with its TTL, closed by port unreachable, open|filtered by DROP)"
+else
+	lt_fail "udp-ports/verdicts: got '$got'"
+	lt_dump udp-ports
+fi
+lt_run "$LT_NS_A" udp-json6 20 "${U[@]}" "$NPU" ping --udp -p "$LT_CLOSED,$LT_UDP_OPEN" -c 1 --json "$LT_B6"
+lt_expect_rc udp-json6 0
+lt_expect_json udp-json6 "closed-then-open" "len(probes) == 2 and [p.get('verdict') for p in probes] == ['closed', 'open'] and all(p.get('unprivileged') is True and p.get('from') == '$LT_B6' for p in probes) and probes[0]['reply']['icmp6']['type'] == 1 and probes[1]['ttl'] == 63" "probes"
+lt_run "$LT_NS_A" udp-drop 20 "${U[@]}" "$NPU" ping --udp -p "$LT_TCP_DROP" -c 1 -W 0.5 "$LT_B4"
+lt_expect_rc udp-drop 1
+
+# trace_hops NAME ADDR...: the hop lines of NAME.out are exactly ADDR at hop 1, 2, ...
+trace_hops() {
+	local run=$1 i=0 a
+	shift
+	for a in "$@"; do
+		i=$((i + 1))
+		grep -Eq "^ $i  $a( +[0-9.]+ ms)+\$" "$LT_WORK/$run.out" || return 1
+	done
+	[ "$(grep -c '^ [0-9]' "$LT_WORK/$run.out")" = "$#" ]
+}
+# trace --udp and --syn without privileges, IPv4 and IPv6; traceroute (UDP, unprivileged) is
+# the oracle for the IPv4 hops.
+for t in "udp4 --udp $LT_B4 $LT_RA4" "udp6 --udp $LT_B6 $LT_RA6" \
+	"syn4 --syn $LT_TCP_OPEN $LT_B4 $LT_RA4" "syn6 --syn $LT_CLOSED $LT_B6 $LT_RA6"; do
+	# shellcheck disable=SC2086 # the words of one case
+	set -- $t
+	tn=$1
+	if [ "$2" = --udp ]; then args=(--udp); dst=$3 r=$4; else args=(--syn -p "$3"); dst=$4 r=$5; fi
+	lt_run "$LT_NS_A" "trace-$tn" 20 "${U[@]}" "$NPU" trace "${args[@]}" -q 2 -W 1 "$dst"
+	lt_expect_rc "trace-$tn" 0
+	if trace_hops "trace-$tn" "$r" "$dst"; then
+		lt_pass "trace-$tn/R-then-B"
+	else
+		lt_fail "trace-$tn/R-then-B"
+		lt_dump "trace-$tn"
+	fi
+done
+lt_expect_one_err_line trace-syn4 'no CAP_NET_RAW' 'connect\(\)' 'TTL' 'IP_RECVERR'
+if command -v traceroute >/dev/null; then
+	lt_run "$LT_NS_A" traceroute 20 "${U[@]}" traceroute -n -q 1 -w 1 "$LT_B4"
+	ours=$(awk '/^ [0-9]/ { print $1, $2 }' "$LT_WORK/trace-udp4.out")
+	theirs=$(awk '/^ [0-9]/ { print $1, $2 }' "$LT_WORK/traceroute.out")
+	if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then
+		lt_pass "trace-udp4/same-hops-as-traceroute-unprivileged"
+	else
+		lt_fail "trace-udp4/hops '$ours' vs traceroute's '$theirs'"
+	fi
+fi
+for k in udp syn; do
+	if [ $k = udp ]; then args=(--udp); else args=(--syn -p "$LT_TCP_OPEN"); fi
+	lt_bg_in "$LT_NS_A" "sandbox-report-$k" 20 "${U[@]}" "$NPU" trace "${args[@]}" --report -c 3 -i 0.3 "$LT_B4"
+	check_sandbox "sandbox-report-$k"
+	lt_bg_reap "sandbox-report-$k" 15
+	lt_expect_rc "sandbox-report-$k" 0
+	if grep -Eq "^  1  $LT_RA4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
+		grep -Eq "^  2  $LT_B4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
+		grep -q 'a new flow per probe' "$LT_WORK/sandbox-report-$k.out"; then
+		lt_pass "sandbox-report-$k/two-hops-no-loss-new-flow-per-probe"
+	else
+		lt_fail "sandbox-report-$k/two-hops-no-loss-new-flow-per-probe"
+		lt_dump "sandbox-report-$k"
+	fi
+done
+lt_bg_in "$LT_NS_A" sandbox-udp 20 "${U[@]}" "$NPU" ping --udp -p "$LT_UDP_OPEN,$LT_CLOSED,$LT_TCP_DROP" -c 20 --rate 20 -W 0.5 "$LT_B4"
+check_sandbox sandbox-udp
+lt_bg_reap sandbox-udp 10
+lt_expect_rc sandbox-udp 0
 lt_finish

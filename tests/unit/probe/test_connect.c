@@ -35,7 +35,7 @@ static int outcome(uint16_t port)
 	static const uint8_t lo[16] = { 127, 0, 0, 1 };
 	int fd = -1, result = -1;
 	char err[128];
-	int rc = np_connect_start(4, lo, port, 0, &fd, &result, err, sizeof err);
+	int rc = np_connect_start(4, lo, port, 0, 0, &fd, &result, err, sizeof err);
 	assert_true(rc >= 0);
 	if (rc == 1) {
 		close(fd);

@@ -134,11 +134,12 @@ static void test_verdict_names(void **state)
 		{ NP_PV_TIMEOUT, "timeout" },
 		{ NP_PV_UNREACHABLE, "unreachable" },
 		{ NP_PV_TTL_EXCEEDED, "ttl-exceeded" },
+		{ NP_PV_TOO_BIG, "too-big" },
 	};
 	for (size_t i = 0; i < T_ARRAY_LEN(names); i++)
 		assert_string_equal(np_probe_verdict_name(names[i].v), names[i].name);
-	assert_int_equal(T_ARRAY_LEN(names), NP_PV_TTL_EXCEEDED + 1);
-	assert_string_equal(np_probe_verdict_name((enum np_probe_verdict)(NP_PV_TTL_EXCEEDED + 1)), "?");
+	assert_int_equal(T_ARRAY_LEN(names), NP_PV_TOO_BIG + 1);
+	assert_string_equal(np_probe_verdict_name((enum np_probe_verdict)(NP_PV_TOO_BIG + 1)), "?");
 }
 
 static void test_silence(void **state)
@@ -174,6 +175,44 @@ static void test_module_table(void **state)
 	assert_null(np_probe_module(NP_PROBE_ICMP)->option); /* the default needs no option */
 }
 
+/* trace --pmtu: a "fragmentation needed" (IPv4, RFC 1191) or "packet too big" (IPv6, RFC
+ * 8201) quoting a probe is NP_PV_TOO_BIG from the router with the MTU it carries; without
+ * s.pmtu either is an unreachable (ping -M do's "Frag needed", "Packet too big"). */
+static void too_big(enum np_probe_kind k, uint8_t ver)
+{
+	struct np_probe_spec s = mkspec(k, ver);
+	s.pmtu = true;
+	uint8_t pr[NP_PROBE_MAX_BYTES], m[8 + NP_PROBE_MAX_BYTES], f[2 * NP_PROBE_MAX_BYTES];
+	uint32_t pn = probe(&s, 2, 5, pr);
+	size_t q = quote_len(ver, pn);
+	memset(m, 0, 8);
+	m[0] = ver == 4 ? 3 : 2;
+	m[1] = ver == 4 ? 4 : 0;
+	m[6] = 1400 >> 8; /* the next-hop MTU: 16 bits at 6 (IPv4), 32 bits at 4 (IPv6) */
+	m[7] = 1400 & 0xff;
+	memcpy(m + 8, pr, q);
+	uint32_t n = mkip(f, ver, ROUTER, s.src, ver == 4 ? 1 : 58, 250, m, 8 + q, 2);
+	expect_answer(&s, f, n, 10, NP_PV_TOO_BIG, 2, ROUTER, false);
+	struct t_pkt t;
+	struct np_probe_answer a;
+	t_decode(&t, DLT_RAW, f, n);
+	assert_true(np_probe_match(&s, &t.p, 10, &a));
+	assert_int_equal(a.mtu, 1400);
+	s.pmtu = false;
+	assert_true(np_probe_match(&s, &t.p, 10, &a));
+	assert_int_equal(a.verdict, np_probe_module(k)->unreachable);
+	t_free(&t);
+}
+
+static void test_too_big(void **state)
+{
+	(void)state;
+	for (uint8_t ver = 4; ver <= 6; ver += 2) {
+		too_big(NP_PROBE_ICMP, ver);
+		too_big(NP_PROBE_UDP, ver);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_names),
 		cmocka_unit_test(test_silence),
 		cmocka_unit_test(test_module_table),
+		cmocka_unit_test(test_too_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
