@@ -34,7 +34,7 @@ ALL_CAPTURES=(
     tcp-reset-unread
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp gre-two-keys-dog nflog ppp-tcp ppp-serial-tcp chdlc-tcp
-    wlan-tcp radiotap-tcp ppi-tcp fddi-tcp track-cases
+    wlan-tcp radiotap-tcp ppi-tcp fddi-tcp track-cases vxlan-flood-vnis
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 tcp-loss-transfer tcp-reset-unread)
@@ -1507,6 +1507,25 @@ cap_track_cases() {
             -T fields -e frame.number 2>/dev/null | wc -l)
         ((n == all && n > 0)) || { echo "CHECK FAILED: $f.pcap: $n of $all frames clean TCP" >&2; exit 1; }
     done
+}
+
+# One inner target in four VXLAN segments (flood-tunnels.py's docstring): the SYN-flood
+# detector keys a target by its tunnel. Checked: tshark reads every frame as VXLAN with its
+# VNI and the inner TCP to or from port 80, checksums verified (0 bad, 1 good), no malformed frame, and no
+# expert warning but the four refusals' "Connection reset".
+cap_vxlan_flood_vnis() {
+    local f=vxlan-flood-vnis.pcap n vni want
+    "$PY" "$SCRIPT_DIR/flood-tunnels.py" "$OUTDIR/$f"
+    for vni in 1:40 2:10 3:8 4:8; do
+        want=${vni#*:}
+        n=$(tshark -n -r "$OUTDIR/$f" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+            -Y "vxlan.vni == ${vni%%:*} && tcp.port == 80 && !_ws.malformed && ip.checksum.status == 1 && udp.checksum.status == 1 && tcp.checksum.status == 1 && !(ip.checksum.status == 0)" \
+            -T fields -e frame.number 2>/dev/null | wc -l)
+        ((n == want)) || { echo "CHECK FAILED: $f: $n clean frames in VNI ${vni%%:*}, expected $want" >&2; exit 1; }
+    done
+    n=$(tshark -n -r "$OUTDIR/$f" -Y "_ws.expert.severity >= warning && !(tcp.flags.reset == 1)" \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 0)) || { echo "CHECK FAILED: $f: $n frames with a warning" >&2; exit 1; }
 }
 
 # The tutorial's exchange on port 8888: over TCP the server greets ("Welcome!"), the client
