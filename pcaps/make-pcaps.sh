@@ -34,7 +34,7 @@ ALL_CAPTURES=(
     tcp-reset-unread
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp gre-two-keys-dog nflog ppp-tcp ppp-serial-tcp chdlc-tcp
-    wlan-tcp radiotap-tcp ppi-tcp fddi-tcp track-cases vxlan-flood-vnis
+    wlan-tcp radiotap-tcp ppi-tcp fddi-tcp track-cases vxlan-flood-vnis vxlan8472-tcp
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 tcp-loss-transfer tcp-reset-unread)
@@ -92,7 +92,7 @@ PY=/usr/bin/python3            # system python: no pyenv shims inside the namesp
 NEEDED=(ip tcpdump ethtool timeout ping "$PY")
 want_any "${LATER_CAPTURES[@]}" && NEEDED+=(iptables tshark)
 want syn-flood-hping3 && NEEDED+=(hping3)
-want_any csum-offload-veth tutorial-dog && NEEDED+=(tshark)
+want_any csum-offload-veth tutorial-dog vxlan-flood-vnis vxlan8472-tcp && NEEDED+=(tshark)
 want_any gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp \
     mpls-tcp pppoe-tcp gre-two-keys-tcp && NEEDED+=(tshark)
 want_any nflog ppp-tcp ppp-serial-tcp chdlc-tcp wlan-tcp radiotap-tcp ppi-tcp fddi-tcp &&
@@ -1304,35 +1304,43 @@ cap_csum_offload_veth() {
 # VXLAN (RFC 7348): a vxlan device in each namespace (VNI 42, UDP port 4789) over the veth,
 # inner addresses 10.77.42.1/.2 with pinned neighbours (no inner ARP), the conversation of the
 # first file through the tunnel, captured on the underlay (server-side veth).
-cap_vxlan_tcp() {
-    local f=vxlan-tcp.pcap
-    ip -n "$NS_C" link add vx0 address 02:77:00:00:42:01 type vxlan id 42 dstport 4789 \
-        local "$V4_C" remote "$V4_S" dev "$IF_C"
-    ip -n "$NS_S" link add vx0 address 02:77:00:00:42:02 type vxlan id 42 dstport 4789 \
-        local "$V4_S" remote "$V4_C" dev "$IF_S"
-    for side in "$NS_C:10.77.42.1" "$NS_S:10.77.42.2"; do
+# vxlan_capture FILE VNI DSTPORT: the first file's conversation between 10.77.VNI.1 and .2,
+# carried by the kernel's VXLAN devices with that VNI and UDP destination port.
+vxlan_capture() {
+    local f=$1 vni=$2 dport=$3 sub=10.77.$2
+    ip -n "$NS_C" link add vx0 address "02:77:00:00:$vni:01" type vxlan id "$vni" \
+        dstport "$dport" local "$V4_C" remote "$V4_S" dev "$IF_C"
+    ip -n "$NS_S" link add vx0 address "02:77:00:00:$vni:02" type vxlan id "$vni" \
+        dstport "$dport" local "$V4_S" remote "$V4_C" dev "$IF_S"
+    for side in "$NS_C:$sub.1" "$NS_S:$sub.2"; do
         IFS=: read -r ns addr <<<"$side"
         nsx "$ns" sysctl -qw net.ipv6.conf.vx0.disable_ipv6=1
         nsx "$ns" ethtool -K vx0 tx off >/dev/null
         nsx "$ns" ip addr add "$addr/24" dev vx0
         nsx "$ns" ip link set vx0 up
     done
-    ip -n "$NS_C" neigh replace 10.77.42.2 lladdr 02:77:00:00:42:02 dev vx0 nud permanent
-    ip -n "$NS_S" neigh replace 10.77.42.1 lladdr 02:77:00:00:42:01 dev vx0 nud permanent
-    nsx "$NS_C" ping -q -c 1 -W 2 10.77.42.2 >/dev/null
-    start_capture "$NS_S" "$IF_S" $f
-    tcp_conversation "$NS_S" "$NS_C" 10.77.42.2 client-closes
+    ip -n "$NS_C" neigh replace "$sub.2" lladdr "02:77:00:00:$vni:02" dev vx0 nud permanent
+    ip -n "$NS_S" neigh replace "$sub.1" lladdr "02:77:00:00:$vni:01" dev vx0 nud permanent
+    nsx "$NS_C" ping -q -c 1 -W 2 "$sub.2" >/dev/null
+    start_capture "$NS_S" "$IF_S" "$f"
+    tcp_conversation "$NS_S" "$NS_C" "$sub.2" client-closes
     stop_capture
     ip -n "$NS_C" link del vx0
     ip -n "$NS_S" link del vx0
-    # tcpdump prints two lines per tunnelled packet: count with tshark.
+    # tcpdump prints two lines per tunnelled packet: count with tshark (told the port, which
+    # tshark 4.0 decodes as VXLAN on 4789 only).
     local n all
     all=$(tshark -n -r "$OUTDIR/$f" -T fields -e frame.number 2>/dev/null | wc -l)
-    n=$(tshark -n -r "$OUTDIR/$f" -Y 'vxlan.vni == 42 && tcp.port == 8888' -T fields \
+    n=$(tshark -n -r "$OUTDIR/$f" -d "udp.port==$dport,vxlan" \
+        -Y "udp.dstport == $dport && vxlan.vni == $vni && tcp.port == 8888" -T fields \
         -e frame.number 2>/dev/null | wc -l)
     ((n >= 8 && n <= 14 && n == all)) ||
-        { echo "CHECK FAILED: $f: $n of $all packets are TCP in VNI 42, expected 8..14" >&2; exit 1; }
+        { echo "CHECK FAILED: $f: $n of $all packets are TCP in VNI $vni, expected 8..14" >&2; exit 1; }
 }
+cap_vxlan_tcp() { vxlan_capture vxlan-tcp.pcap 42 4789; }
+# Linux's own default VXLAN port (8472, from before IANA's 4789; `ip link ... type vxlan`
+# without dstport still warns and uses it): netprobe dispatches it by default.
+cap_vxlan8472_tcp() { vxlan_capture vxlan8472-tcp.pcap 43 8472; }
 
 # Tunnels this kernel has no driver for (GRE, GRETAP, ERSPAN, Geneve, IPIP, 6in4, 4in6,
 # MPLS, PPPoE): encap.py wraps the real session of an earlier capture in each, with correct

@@ -31,6 +31,8 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, &np_unit_icmp },
 	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, &np_unit_icmp6 },
 	{ NP_BY_UDP_PORT, 4789, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
+	/* Linux's default VXLAN port (`ip link ... type vxlan` without dstport; flannel). */
+	{ NP_BY_UDP_PORT, 8472, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
 	{ NP_BY_UDP_PORT, 6081, NP_L_NONE, NULL, np_decode_geneve, &np_unit_geneve },
 	{ NP_BY_UDP_PORT, 2152, NP_L_NONE, NULL, np_decode_gtp, &np_unit_gtp },
 	{ NP_BY_IPPROTO, 47, NP_L_NONE, NULL, np_decode_gre, &np_unit_gre },

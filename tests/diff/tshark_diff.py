@@ -188,6 +188,8 @@ def tshark_cmd(tshark, path):
            "-E", "header=n"]
     for p in TSHARK_PREFS:
         cmd += ["-o", p]
+    # What netprobe dispatches by default and tshark 4.0 does not: VXLAN on Linux's 8472.
+    cmd += ["-d", "udp.port==8472,vxlan"]
     for f in ALL_TSHARK:
         cmd += ["-e", f.replace("inner:", "").replace("app:", "")]
     return cmd

@@ -37,7 +37,7 @@ def tshark_payloads(pcap):
 
 def read_tshark(pcap):
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "frame.number", "-e", "tcp.payload",
+        ["tshark", "-n", "-r", pcap, "-d", "udp.port==8472,vxlan", "-T", "fields", "-e", "frame.number", "-e", "tcp.payload",
          "-e", "udp.payload", "-e", "tcp.len", "-e", "udp.length", "-e", "frame.protocols",
          "-e", "icmp.type", "-e", "icmpv6.type", "-e", "ip.len", "-e", "ip.hdr_len",
          "-e", "ipv6.plen", "-e", "data.data"],

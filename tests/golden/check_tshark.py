@@ -30,9 +30,13 @@ import subprocess
 import sys
 
 
+# What netprobe dispatches by default and tshark 4.0 does not: VXLAN on Linux's port 8472.
+DECODE_AS = ["-d", "udp.port==8472,vxlan"]
+
+
 def tshark_lines(pcap):
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-o", "gui.column.format:\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\",\"Destination\",\"%d\",\"Protocol\",\"%p\",\"Length\",\"%L\",\"Info\",\"%i\"",
+        ["tshark", "-n", "-r", pcap] + DECODE_AS + ["-o", "gui.column.format:\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\",\"Destination\",\"%d\",\"Protocol\",\"%p\",\"Length\",\"%L\",\"Info\",\"%i\"",
          "-T", "fields", "-e", "_ws.col.No.", "-e", "_ws.col.Time", "-e", "_ws.col.Source",
          "-e", "_ws.col.Destination", "-e", "_ws.col.Protocol", "-e", "_ws.col.Length",
          "-e", "_ws.col.Info"],
@@ -80,7 +84,7 @@ CSUM_NOTE = re.compile(r" \[(TCP|UDP) CHECKSUM INCORRECT\]")
 def tshark_csum_notes(pcap):
     """Frame number -> the TCP/UDP checksum notes tshark puts in Info when it checks them."""
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+        ["tshark", "-n", "-r", pcap] + DECODE_AS + ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
          "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"],
         capture_output=True, text=True, check=True).stdout
     notes = {}
