@@ -35,6 +35,7 @@ ALL_CAPTURES=(
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp gre-two-keys-dog nflog ppp-tcp ppp-serial-tcp chdlc-tcp
     wlan-tcp radiotap-tcp ppi-tcp fddi-tcp track-cases vxlan-flood-vnis vxlan8472-tcp
+    teredo-tcp macsec-tcp macsec-enc-tcp
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 tcp-loss-transfer tcp-reset-unread)
@@ -94,7 +95,7 @@ want_any "${LATER_CAPTURES[@]}" && NEEDED+=(iptables tshark)
 want syn-flood-hping3 && NEEDED+=(hping3)
 want_any csum-offload-veth tutorial-dog vxlan-flood-vnis vxlan8472-tcp && NEEDED+=(tshark)
 want_any gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp \
-    mpls-tcp pppoe-tcp gre-two-keys-tcp && NEEDED+=(tshark)
+    mpls-tcp pppoe-tcp gre-two-keys-tcp teredo-tcp macsec-tcp macsec-enc-tcp && NEEDED+=(tshark)
 want_any nflog ppp-tcp ppp-serial-tcp chdlc-tcp wlan-tcp radiotap-tcp ppi-tcp fddi-tcp &&
     NEEDED+=(tshark iptables)
 for cmd in "${NEEDED[@]}"; do
@@ -1368,6 +1369,29 @@ cap_6in4_tcp() { encap_capture 6in4 tcp-ipv6.pcap 6in4-tcp.pcap; }
 cap_4in6_tcp() { encap_capture 4in6 tcp-handshake-data-teardown.pcap 4in6-tcp.pcap; }
 cap_mpls_tcp() { encap_capture mpls tcp-handshake-data-teardown.pcap mpls-tcp.pcap; }
 cap_pppoe_tcp() { encap_capture pppoe tcp-handshake-data-teardown.pcap pppoe-tcp.pcap; }
+# Teredo (RFC 4380) of tcp-ipv6.pcap, with the indications of each side's first datagram
+# (tshark reads them: teredo.auth.nonce on the first two, teredo.orig.addr on the second).
+cap_teredo_tcp() {
+    encap_capture teredo tcp-ipv6.pcap teredo-tcp.pcap
+    local n
+    n=$(tshark -n -r "$OUTDIR/teredo-tcp.pcap" -Y 'teredo.auth.nonce == 01:02:03:04:05:06:07:08' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 2)) || { echo "CHECK FAILED: teredo-tcp.pcap: $n authentication indications, expected 2" >&2; exit 1; }
+    n=$(tshark -n -r "$OUTDIR/teredo-tcp.pcap" -Y 'teredo.orig.addr == 10.77.200.1 && teredo.orig.port == 40001' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 1)) || { echo "CHECK FAILED: teredo-tcp.pcap: $n origin indications, expected 1" >&2; exit 1; }
+}
+# MACsec (802.1AE) of the first session: integrity-only (tshark decodes the IPv4 inside, so
+# encap_capture's checks apply) and encrypted (GCM-AES-128; tshark shows "MACsec frame" with
+# no IPv4: checked apart).
+cap_macsec_tcp() { encap_capture macsec tcp-handshake-data-teardown.pcap macsec-tcp.pcap; }
+cap_macsec_enc_tcp() {
+    local f=macsec-enc-tcp.pcap n
+    "$PY" "$SCRIPT_DIR/encap.py" macsec-enc "$OUTDIR/tcp-handshake-data-teardown.pcap" "$OUTDIR/$f"
+    n=$(tshark -n -r "$OUTDIR/$f" -Y 'macsec.TCI.E == 1 && macsec.TCI.C == 1 && !ip && !_ws.malformed' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 10)) || { echo "CHECK FAILED: $f: $n encrypted MACsec frames, expected 10" >&2; exit 1; }
+}
 cap_gre_two_keys_tcp() {
     encap_capture gre-two-keys tcp-handshake-data-teardown.pcap gre-two-keys-tcp.pcap 2
 }

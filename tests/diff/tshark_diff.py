@@ -137,6 +137,14 @@ TUNNEL_FIELDS = [
     ("gre.proto", "gre.proto", "int"),
     ("erspan.spanid", "erspan.session", "int"),
     ("mpls.label", "mpls.0.label", "int"),
+    ("teredo.orig.port", "teredo.origin.port", "int"),
+    ("teredo.orig.addr", "teredo.origin.addr", "addr"),
+    ("teredo.auth.aulen", "teredo.auth.au_len", "int"),
+    ("macsec.TCI", "macsec.tci", "int"),
+    ("macsec.AN", "macsec.an", "int"),
+    ("macsec.SL", "macsec.sl", "int"),
+    ("macsec.PN", "macsec.pn", "int"),
+    ("macsec.etype", "macsec.type", "int"),
 ]
 
 
