@@ -61,6 +61,8 @@ void np_decode_macsec(struct np_cursor *c, struct np_packet *p)
 	uint32_t len = m->sl ? m->sl : wire - MACSEC_ICV;
 	if (np_cur_left(c) >= (size_t)len + MACSEC_ICV)
 		m->icv_len = MACSEC_ICV;
+	else if (np_cur_left(c) >= len) /* the payload whole, its ICV not */
+		np_problem(p, NP_L_MACSEC, NP_TRUNCATED, "MACsec ICV cut short");
 	struct np_cursor d;
 	(void)np_cur_sub(c, len, &d); /* fewer captured: the inner layers say truncated */
 	if (m->tci_an & (MACSEC_E | MACSEC_C)) {

@@ -63,6 +63,10 @@ void np_decode_teredo(struct np_cursor *c, struct np_packet *p)
 			np_problem(p, NP_L_TEREDO, NP_TRUNCATED, "Teredo datagram empty");
 		return; /* an indication alone: a bubble cut by the snapshot length */
 	}
+	if (b0 == 0 && !np_cur_peek_u8(c, 1, &b1)) {
+		np_problem(p, NP_L_TEREDO, NP_TRUNCATED, "Teredo indication cut short");
+		return;
+	}
 	if (b0 >> 4 != 6) {
 		np_problem(p, NP_L_TEREDO, NP_UNSUPPORTED, "Teredo payload is not IPv6");
 		return;
