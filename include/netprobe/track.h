@@ -82,6 +82,8 @@ struct np_tunnel_ref {
 	uint8_t kind;
 	uint32_t id;
 };
+/* The tunnels p rode (src/track/flow.c). */
+struct np_tunnel_ref np_track_tunnel_of(const struct np_packet *p);
 
 /* The key of a conversation: both directions of a 5-tuple give the same one, and the tunnel
  * the packets rode (packet.h's `tunnel`: VNI, GRE key...) is part of it, so the same inner

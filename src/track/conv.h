@@ -111,8 +111,7 @@ void np_track_note_analysis(struct np_tracker *t, struct conv *c, int x,
  * one segment of side x counted; the record of c as it stands (a periodic report: `active`,
  * which starts the next period's deltas). */
 void np_track_flow_start(struct conv *c, const struct np_packet *p);
-/* The tunnels p rode (track.h's np_tunnel_ref). */
-struct np_tunnel_ref np_track_tunnel_of(const struct np_packet *p);
+
 void np_track_flow_count(struct conv *c, int x, const struct np_packet *p, uint16_t flags,
 			 const struct np_pkt_track *info);
 void np_track_flow_fill(struct conv *c, bool active, int64_t now, struct np_flow *f);
