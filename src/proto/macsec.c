@@ -52,14 +52,17 @@ void np_decode_macsec(struct np_cursor *c, struct np_packet *p)
 	if (!sectag(c, p, m))
 		return;
 	/* The secure data: SL bytes when SL is set (a short frame, maybe padded), else all that
-	 * the wire holds before the ICV. */
+	 * the wire holds before the ICV. A frame whose ICV is shorter than 16 bytes is flagged,
+	 * its payload still read (as tshark does with tcpdump's macsec-short-shorter.pcap). */
 	uint32_t wire = np_wire_left(p, np_frame_off(p, c));
-	if (wire < MACSEC_ICV || (m->sl && m->sl > wire - MACSEC_ICV)) {
+	if ((!m->sl && wire < MACSEC_ICV) || m->sl > wire) {
 		np_problem(p, NP_L_MACSEC, NP_INVALID, "MACsec frame shorter than its ICV");
 		return;
 	}
 	uint32_t len = m->sl ? m->sl : wire - MACSEC_ICV;
-	if (np_cur_left(c) >= (size_t)len + MACSEC_ICV)
+	if (wire - len < MACSEC_ICV)
+		np_problem(p, NP_L_MACSEC, NP_INVALID, "MACsec ICV shorter than 16 bytes");
+	else if (np_cur_left(c) >= (size_t)len + MACSEC_ICV)
 		m->icv_len = MACSEC_ICV;
 	else if (np_cur_left(c) >= len) /* the payload whole, its ICV not */
 		np_problem(p, NP_L_MACSEC, NP_TRUNCATED, "MACsec ICV cut short");
