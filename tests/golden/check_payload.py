@@ -282,7 +282,8 @@ def check_tree(text, pay, errors, name):
     frames = [int(m) for m in re.findall(r"^Frame (\d+):", text, re.M)]
     lines = re.findall(r"^    (TCP|UDP) payload \((\d+) bytes\)(?:: (.*))?$", text, re.M)
     # A tunnel over UDP: the outer UDP's line (its payload is the inner frame) quotes nothing.
-    if re.search(r"^(Virtual eXtensible|Generic Network Virtualization|GPRS Tunneling)", text, re.M):
+    if re.search(r"^(Virtual eXtensible|Generic Network Virtualization|GPRS Tunneling|Teredo IPv6)",
+                 text, re.M):
         lines = [x for x in lines if x[0] != "UDP" or x[2]]
     if len(lines) != len(pay):
         errors.append("%s: %d payload lines, %d frames with payload" % (name, len(lines),
