@@ -21,7 +21,11 @@
 # Every process runs under `timeout`.
 #
 # Tools: np (netprobe watch -i vb-r, tracking on, printing), np_w (the same with -w FILE),
-#        tcpdump (tcpdump -n -i vb-r), tcpdump_w (tcpdump -i vb-r -w FILE), tshark (tshark -n -i vb-r)
+#        tcpdump (tcpdump -n -i vb-r), tcpdump_w (tcpdump -i vb-r -w FILE), tshark (tshark -n -i vb-r);
+#        np_wB and tcpdump_wB: np_w and tcpdump_w with a 256 MiB kernel ring (-B 262144)
+# The -w FILE is on the local disk (the temporary directory); after the run capinfos counts its
+# frames, and the loss of a -w run is what never reached the file (netprobe also says how many
+# frames its -w buffer could not take: "dropped by the -w writer").
 #
 # Senders: tcpreplay (the default), or with --blast PATH bench/blast (blast.c: the file loaded
 # into memory, sendmmsg on an AF_PACKET socket, paced), which reaches rates tcpreplay does not
@@ -29,6 +33,7 @@
 #
 # Usage: live.sh --netprobe NP --capture NAME=FILE [--capture NAME=FILE...]
 #                [--rates "100000 300000 1000000 top"] [--tools "np np_w tcpdump tcpdump_w tshark"]
+#                (also np_wB tcpdump_wB)
 #                [--limit N] [--timeout S] [--blast PATH]
 # Exit: 0 done, 1 a run failed or a number is missing, 2 usage, 77 not root.
 set -u
@@ -61,7 +66,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "live.sh: needs root (network namespaces); skipped" >&2
 	exit 77
 fi
-for c in "$np" ip tcpreplay tcpdump timeout; do
+for c in "$np" ip tcpreplay tcpdump timeout capinfos; do
 	command -v "$c" >/dev/null || { echo "live.sh: '$c' not found" >&2; exit 2; }
 done
 case " $tools " in *" tshark "*) command -v tshark >/dev/null || { echo "live.sh: tshark not found" >&2; exit 2; } ;; esac
@@ -190,6 +195,8 @@ set_cmd() {
 	np_w) cmd=("$np" watch -i vb-r -w "$2"); ready='^netprobe: watching' ;;
 	tcpdump) cmd=(tcpdump -n -i vb-r); ready='^listening on' ;;
 	tcpdump_w) cmd=(tcpdump -i vb-r -w "$2"); ready='listening on' ;;
+	np_wB) cmd=("$np" watch -i vb-r -B 262144 -w "$2"); ready='^netprobe: watching' ;;
+	tcpdump_wB) cmd=(tcpdump -i vb-r -B 262144 -w "$2"); ready='listening on' ;;
 	tshark) cmd=(tshark -n -i vb-r); ready='^Capturing on' ;;
 	*) echo "live.sh: unknown tool '$1'" >&2; exit 2 ;;
 	esac
@@ -227,7 +234,7 @@ for cap in "${caps[@]}"; do
 				wait "$cpid" 2>/dev/null
 				forget "$cpid"
 				fail=1
-				rows+=("| $cap | $sender_name | $rate | $tool | FAILED to start | | | | | | | | |")
+				rows+=("| $cap | $sender_name | $rate | $tool | FAILED to start | | | | | | | | | | |")
 				continue
 			fi
 			sleep 0.3 # the socket is bound when the line is printed; let it settle
@@ -264,13 +271,13 @@ for cap in "${caps[@]}"; do
 			failed=$(num 'Failed packets:\s+[0-9]+' "$tmp/rep.out")
 			pps=$(grep -oP 'Rated: .*?[0-9.]+ pps' "$tmp/rep.out" | grep -oP '[0-9.]+(?= pps)' | head -n1)
 			case $tool in
-			np | np_w)
+			np | np_w | np_wB)
 				got=$(num '[0-9]+ packets shown' "$tmp/cap.err")
 				recv=$(num '[0-9]+ received by filter' "$tmp/cap.err")
 				kdrop=$(num '[0-9]+ dropped by kernel' "$tmp/cap.err")
 				idrop=$(num '[0-9]+ dropped by interface' "$tmp/cap.err")
 				;;
-			tcpdump | tcpdump_w)
+			tcpdump | tcpdump_w | tcpdump_wB)
 				got=$(num '[0-9]+ packets? captured' "$tmp/cap.err")
 				recv=$(num '[0-9]+ packets? received by filter' "$tmp/cap.err")
 				kdrop=$(num '[0-9]+ packets? dropped by kernel' "$tmp/cap.err")
@@ -290,11 +297,23 @@ for cap in "${caps[@]}"; do
 				sed 's/^/  capturer: /' "$tmp/cap.err" | tail -n 5 >&2
 				fail=1
 			fi
-			loss=$(awk -v s="${sent:-0}" -v g="${got:-0}" 'BEGIN {if (s > 0) printf "%.1f", (s - g) * 100 / s; else print "?"}')
-			line="| $cap | $sender_name | $rate | ${cmd[*]##*/} | ${sent:-?} | ${failed:-?} | ${pps:-?} | $vdrop | ${got:-?} | ${recv:-—} | ${kdrop:-?} | ${idrop:-—} | $loss |"
+			# -w: what the file holds (capinfos), and netprobe's count of the frames its
+			# -w buffer could not take; the loss is then what never reached the file.
+			infile='—' wdrop='—' kept=${got:-0}
+			case $tool in
+			np_w | tcpdump_w | np_wB | tcpdump_wB)
+				infile=$(capinfos -c -M "$tmp/w.pcap" 2>/dev/null | grep -oP 'Number of packets:\s+\K[0-9]+')
+				[ -n "$infile" ] || { echo "live.sh: $cap $rate $tool: capinfos cannot count $tmp/w.pcap" >&2; fail=1; infile='?'; }
+				kept=${infile//\?/0}
+				[ "${tool#np_}" != "$tool" ] && wdrop=$(num '[0-9]+ dropped by the -w writer' "$tmp/cap.err")
+				[ "${tool#np_}" != "$tool" ] && [ -z "$wdrop" ] && { echo "live.sh: $cap $rate $tool: no -w writer line" >&2; fail=1; wdrop='?'; }
+				;;
+			esac
+			loss=$(awk -v s="${sent:-0}" -v g="$kept" 'BEGIN {if (s > 0) printf "%.1f", (s - g) * 100 / s; else print "?"}')
+			line="| $cap | $sender_name | $rate | ${cmd[*]##*/} | ${sent:-?} | ${failed:-?} | ${pps:-?} | $vdrop | ${got:-?} | ${recv:-—} | ${kdrop:-?} | ${idrop:-—} | $infile | $wdrop | $loss |"
 			line=${line//$tmp\//}
 			rows+=("$line")
-			echo "live.sh: $cap $rate $tool: sent ${sent:-?} at ${pps:-?} pps, veth drops $vdrop, captured ${got:-?}, kernel drops ${kdrop:-?}, loss $loss%" >&2
+			echo "live.sh: $cap $rate $tool: sent ${sent:-?} at ${pps:-?} pps, veth drops $vdrop, captured ${got:-?}, kernel drops ${kdrop:-?}, in the -w file $infile, -w writer drops $wdrop, loss $loss%" >&2
 		done
 	done
 done
@@ -313,9 +332,10 @@ echo "- Versions: $("$np" --version | head -n1); $(tcpdump --version 2>&1 | head
 echo "- Replay: \`${sender[*]##*/} -i vb-s --pps=RATE FILE\` (or \`--topspeed\`) in one namespace; capture in the other, stdout to /dev/null, stopped with SIGINT once idle for 1 s. netprobe tracks conversations (always on)."
 for c in "${checks[@]}"; do echo "- Checked: $c."; done
 echo
-echo "| capture | sender | rate asked (pps) | command | sent | failed to send | replay rate (pps) | dropped by veth | captured / shown | received by filter | dropped by kernel | dropped by interface | loss % |"
-echo "|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+echo "| capture | sender | rate asked (pps) | command | sent | failed to send | replay rate (pps) | dropped by veth | captured / shown | received by filter | dropped by kernel | dropped by interface | in the -w file | dropped by the -w writer | loss % |"
+echo "|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "loss % = (sent − captured) / sent: frames the tool never saw, whether the kernel dropped them from its ring (\"dropped by kernel\") or before any capture point (\"dropped by veth\": the receiving CPU's backlog was full, which no capturer can help)."
+echo "loss % = (sent − captured) / sent: frames the tool never saw, whether the kernel dropped them from its ring (\"dropped by kernel\") or before any capture point (\"dropped by veth\": the receiving CPU's backlog was full, which no capturer can help). For the -w runs, loss % = (sent − frames in the -w file, counted by capinfos) / sent: it also counts what netprobe's -w buffer could not take (\"dropped by the -w writer\", netprobe's own count)."
+echo "The -w file is written to $(df --output=source,fstype "$tmp" | tail -n1 | tr -s ' ' | sed 's/ / (/; s/$/)/') under $(dirname "$tmp"), the local disk."
 exit $fail

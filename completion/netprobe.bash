@@ -111,7 +111,7 @@ _netprobe()
 			;;
 		-c | --count | --port | --host | --max-conv | --max-half-open | --idle-timeout | \
 			--flood-rate | --flood-half-open | --flood-window | --duration | -B | --buffer-size | \
-			--width | -C | --file-size | -G | --rotate-seconds | -W | --file-count | \
+			--width | -C | --file-size | --write-buffer | -G | --rotate-seconds | -W | --file-count | \
 			--community-id-seed | --ipfix | --ipfix-active-timeout)
 			return 0
 			;;
@@ -122,7 +122,7 @@ _netprobe()
 		esac
 		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host --decode-as -v --verbose -q --brief -x --hex
 		      -A --ascii -X --hex-payload --payload --payload-max --json --json=ecs --community-id-seed --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
-		      --ipfix --ipfix-active-timeout -w --write --overwrite --format -C --file-size -G --rotate-seconds -W --file-count
+		      --ipfix --ipfix-active-timeout -w --write --overwrite --format --write-buffer -C --file-size -G --rotate-seconds -W --file-count
 		      --post-rotate --duration -B --buffer-size
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'

@@ -40,6 +40,8 @@ struct np_source_ops {
 	void (*dump_close)(struct np_source *s);
 	void (*close)(struct np_source *s);
 	bool (*idle)(struct np_source *s);
+	/* Its interfaces, in order (NULL past the last); NULL op: none of its own. */
+	const struct np_frame_if *(*iface)(struct np_source *s, unsigned i);
 };
 
 struct np_source {
@@ -56,6 +58,10 @@ struct np_live_opts {
 	bool immediate;
 	int buffer_kib;  /* 0: libpcap's default */
 	int timeout_ms;
+	uint8_t direction; /* NP_DIR_IN or NP_DIR_OUT: only the frames received, or only those
+			    * sent (pcap_setdirection); NP_DIR_UNKNOWN: both */
+	bool no_wait;    /* next() never waits: NP_NEXT_TIMEOUT at once when nothing is there
+			  * (the caller polls np_source_live_fd) */
 };
 
 /* Open a pcap or pcapng file ("-" is standard input). Returns 0, or -1 with err filled. */
@@ -69,6 +75,17 @@ int np_source_open_stream(struct np_source **out, FILE *fp, const char *name, ch
 /* Open a live interface. Returns 0, or -1 with err filled. */
 int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
 			char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Several interfaces (-i A -i B): each with its own link type, and two live handles, one for
+ * the frames it receives and one for those it sends (libpcap gives a frame's direction only
+ * on `any`), so that each frame says its interface (f->iface) and direction (f->dir); the
+ * frames are handed over oldest first among those that have arrived, numbered across all.
+ * 2 <= n <= 16. Returns 0, or -1 with err naming the interface that failed. */
+int np_source_open_multi(struct np_source **out, const char *const *ifaces, unsigned n,
+			 const struct np_live_opts *o, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* A live source's descriptor to poll(2), or -1. */
+int np_source_live_fd(const struct np_source *s);
 
 /* -D: the interfaces libpcap can capture on, one a line, as `tcpdump -D` prints them
  * ("1.eth0 [Up, Running, Connected]"). Returns 0, or -1 with err filled. */
@@ -90,6 +107,9 @@ enum np_next np_source_next(struct np_source *s, struct np_frame *f, char *err, 
  * NP_NEXT_TIMEOUT; a regular file never waits). */
 bool np_source_idle(struct np_source *s);
 void np_source_stats(struct np_source *s, struct np_source_stats *st);
+/* The source's interface i (a pcapng file's, or each of several -i), NULL past the last or
+ * when it has no interfaces of its own (a pcap file, one live interface). */
+const struct np_frame_if *np_source_iface(struct np_source *s, unsigned i);
 /* -w: write every frame the source delivers as classic pcap (libpcap's dumper, with the
  * source's link type and snapshot length) to `fp`, an open stream (outfile.h decides which;
  * `name` is for messages). On success the source owns fp and fcloses it with itself. */

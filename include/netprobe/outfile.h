@@ -23,7 +23,21 @@ struct np_outfile {
 	int write_errno;    /* first write error seen, 0 if none */
 	int handover_fd;    /* >= 0: commit leaves the rename to a parent told through this fd */
 	bool interrupted;   /* open failed: a signal came while a FIFO waited for its reader */
+	struct np_wq *wq;   /* np_outfile_async: fp writes into it, its thread to `direct` */
+	FILE *direct;       /* the file itself, once fp is the buffer's stream */
 };
+
+struct np_wq;
+
+/* Put a bounded buffer of `cap` bytes and its own writing thread (wqueue.h) between of->fp
+ * and the file: of->fp becomes the buffer's stream, the file is written in large blocks by
+ * the thread (started later, np_wq_start(of->wq)). Before anything is written to of->fp.
+ * Returns 0, or -1 with err. */
+int np_outfile_async(struct np_outfile *of, size_t cap, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* The descriptor the capture file's bytes are finally written to. */
+int np_outfile_fd(const struct np_outfile *of);
 
 /* Open the file to write (before capturing, with privileges). `path` is opened once, without
  * following a symbolic link, and judged by what was opened (fstat): a symbolic link is

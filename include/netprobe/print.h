@@ -97,8 +97,9 @@ void np_print_event_frame(struct np_print_ctx *ctx, const struct np_frame *f);
 /* End-of-run summary, as text or as the JSON summary object. */
 /* `frames`: frames read from the source; said when a filter showed fewer. */
 void np_print_summary(FILE *out, const struct np_track_stats *s, uint64_t frames);
+/* `write`: with -w, {frames written, frames the -w buffer could not take}; else NULL. */
 void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
-			   uint64_t shown);
+			   uint64_t shown, const uint64_t *write);
 struct np_sbuf;
 size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap);
 /* The innermost named tunnel as the Info column names it: "VXLAN 42", "Geneve 77",

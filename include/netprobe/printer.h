@@ -23,6 +23,9 @@ struct np_run_stats {
 	struct np_track_stats track;
 	uint64_t frames;        /* read from the source */
 	uint64_t shown;         /* of which matched --port/--host */
+	bool writing;           /* -w: the two counts below */
+	uint64_t written;       /* frames written to the -w file */
+	uint64_t write_dropped; /* frames the -w buffer could not take (live) */
 };
 
 /* How the run ended, for np_printer_close. */

@@ -23,6 +23,7 @@ struct pcap_source {
 	struct np_source base; /* first: the generic handle */
 	pcap_t *pcap;
 	bool live;
+	bool no_wait; /* several -i: never wait in next() (cap_multi.c polls them all) */
 	bool have_filter;
 	int fd;         /* live: selectable descriptor, polled by us (the handle is non-blocking) */
 	int stream_fd;  /* a capture file read from a pipe or FIFO: its descriptor; else -1 */
@@ -98,7 +99,7 @@ NP_HOT static enum np_next pcap_next_frame(struct np_source *s, struct np_frame 
 			 * (libpcap's TPACKET_V3 loop may keep polling past it) and a signal ends
 			 * the wait. */
 			struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
-			if (poll(&pfd, 1, p->timeout_ms) <= 0 && !link_down(p))
+			if (poll(&pfd, 1, p->no_wait ? 0 : p->timeout_ms) <= 0 && !link_down(p))
 				return NP_NEXT_TIMEOUT;
 			rc = pcap_next_ex(p->pcap, &h, &data);
 		}
@@ -483,6 +484,12 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		pcap_close(pcap);
 		return -1;
 	}
+	if (o->direction &&
+	    pcap_setdirection(pcap, o->direction == NP_DIR_IN ? PCAP_D_IN : PCAP_D_OUT) < 0) {
+		snprintf(err, errlen, "%s: %s", iface, pcap_geterr(pcap));
+		pcap_close(pcap);
+		return -1;
+	}
 	cooked_v2(pcap);
 	struct pcap_source *p = wrap(pcap, true, err, errlen);
 	if (!p)
@@ -491,6 +498,7 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 	if (p->base.dlt == DLT_LINUX_SLL2)
 		p->ifnames = np_capture_ifnames_load();
 	p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 100;
+	p->no_wait = o->no_wait;
 	if (strcmp(iface, "any") != 0) /* "any" never goes down: a device of it does */
 		snprintf(p->iface, sizeof p->iface, "%s", iface);
 	if (o->promisc && strcmp(iface, "any") != 0) /* libpcap counts them only then */
@@ -500,4 +508,10 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		p->fd = -1;
 	*out = &p->base;
 	return 0;
+}
+
+int np_source_live_fd(const struct np_source *s)
+{
+	const struct pcap_source *p = (const struct pcap_source *)s;
+	return p->live ? p->fd : -1;
 }

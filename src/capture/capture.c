@@ -42,3 +42,8 @@ void np_source_close(struct np_source *s)
 	if (s)
 		s->ops->close(s);
 }
+
+const struct np_frame_if *np_source_iface(struct np_source *s, unsigned i)
+{
+	return s->ops->iface ? s->ops->iface(s, i) : NULL;
+}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "netprobe/outfile.h"
+#include "netprobe/wqueue.h"
 
 #define PARTIAL_SUFFIX ".partial"
 
@@ -243,12 +244,31 @@ int np_outfile_open(struct np_outfile *of, const char *path, bool overwrite, cha
 	return open_partial(of, err, errlen);
 }
 
+int np_outfile_async(struct np_outfile *of, size_t cap, char *err, size_t errlen)
+{
+	if (!(of->wq = np_wq_new(fileno(of->fp), cap)) || !(of->direct = of->fp, of->fp = np_wq_stream(of->wq))) {
+		np_wq_free(of->wq);
+		of->wq = NULL;
+		of->fp = of->direct ? of->direct : of->fp;
+		of->direct = NULL;
+		snprintf(err, errlen, "out of memory for the -w buffer (%zu bytes)", cap);
+		return -1;
+	}
+	return 0;
+}
+
+int np_outfile_fd(const struct np_outfile *of)
+{
+	return fileno(of->direct ? of->direct : of->fp);
+}
+
 int np_outfile_check(struct np_outfile *of)
 {
-	if (!of->fp || !ferror(of->fp)) /* -C/-G: no file between two */
+	int qe = of->wq ? np_wq_error(of->wq) : 0; /* the thread's write failed */
+	if (!of->fp || (!ferror(of->fp) && !qe)) /* -C/-G: no file between two */
 		return 0;
 	if (!of->write_errno)
-		of->write_errno = errno ? errno : EIO;
+		of->write_errno = qe ? qe : errno ? errno : EIO;
 	return reader_gone(of, of->write_errno) ? 1 : -1;
 }
 
@@ -273,7 +293,7 @@ static int rename_partial(const struct np_outfile *of, char *err, size_t errlen)
 
 int np_outfile_commit(struct np_outfile *of, char *err, size_t errlen)
 {
-	if (fflush(of->fp) != 0 || np_outfile_check(of) != 0) {
+	if (fflush(of->fp) != 0 || np_outfile_check(of) != 0 || (of->wq && np_wq_drain(of->wq) < 0)) {
 		if (!of->write_errno)
 			of->write_errno = errno ? errno : EIO;
 		if (reader_gone(of, of->write_errno))
@@ -285,7 +305,7 @@ int np_outfile_commit(struct np_outfile *of, char *err, size_t errlen)
 		return 0;
 	/* fsync: the data is on disk before the name says it is complete (and a delayed write
 	 * error, e.g. ENOSPC on a filesystem that allocates late, is seen here, not lost). */
-	if (fsync(fileno(of->fp)) < 0) {
+	if (fsync(np_outfile_fd(of)) < 0) {
 		of->write_errno = errno;
 		np_outfile_abandon(of, err, errlen);
 		return -1;
@@ -338,6 +358,8 @@ void np_outfile_abandon(struct np_outfile *of, char *err, size_t errlen)
 {
 	if (of->fp)
 		fflush(of->fp); /* keep every frame that can still be written */
+	if (of->wq)
+		(void)np_wq_drain(of->wq);
 	np_outfile_check(of);
 	const char *where = of->partial ? of->partial : NULL;
 	if (of->write_errno && !reader_gone(of, of->write_errno)) {
@@ -356,6 +378,19 @@ void np_outfile_abandon(struct np_outfile *of, char *err, size_t errlen)
 
 void np_outfile_release(struct np_outfile *of, bool fp_taken)
 {
+	if (of->wq) {
+		/* the buffer's stream (unless the dumper took and closed it), then its thread
+		 * (once it has written what it can), then the file itself, which no dumper held */
+		if (of->fp && !fp_taken)
+			fclose(of->fp);
+		np_wq_free(of->wq);
+		of->wq = NULL;
+		if (!of->to_stdout)
+			fclose(of->direct);
+		if (of->partial && !fp_taken)
+			unlink(of->partial);
+		of->fp = of->direct = NULL;
+	}
 	if (of->fp && !fp_taken && !of->to_stdout) {
 		fclose(of->fp);
 		if (of->partial) /* no dumper was opened: nothing was captured into it */

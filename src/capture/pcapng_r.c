@@ -526,6 +526,7 @@ void np_pcapng_stream_fd(struct np_source *s, int fd)
 }
 
 static const struct np_source_ops ng_ops = {
+	.iface = np_pcapng_iface,
 	.kind = "pcapng",
 	.next = ng_next,
 	.set_filter = ng_set_filter,

@@ -22,6 +22,7 @@
 #include "netprobe/decode.h"
 #include "netprobe/print.h"
 #include "netprobe/track.h"
+#include "netprobe/wqueue.h"
 #include "watch.h"
 
 /* Longest BPF expression taken: far more than any hand-written filter (hundreds of hosts),
@@ -51,6 +52,7 @@ enum {
 	OPT_PAYLOAD_MAX,
 	OPT_FORMAT,
 	OPT_POST_ROTATE,
+	OPT_WRITE_BUFFER,
 	OPT_CID_SEED,
 	OPT_IPFIX,
 	OPT_IPFIX_ACTIVE,
@@ -100,7 +102,7 @@ struct rule {
  * where it goes and how a bad value is reported (-h is apart). */
 static const struct rule rules[] = {
 	{ "read", 'r', K_NAME, AT(read_file), 0, 0, "-r", "a capture file, or '-' for stdin" },
-	{ "interface", 'i', K_NAME, AT(iface), 0, 0, "-i", "an interface name" },
+	{ "interface", 'i', K_NAME, AT(iface), 0, 0, "-i", "an interface name" }, /* repeatable */
 	{ "list-interfaces", 'D', K_TRUE, AT(list_devs), 0, 0, NULL, NULL },
 	{ "count", 'c', K_U64, AT(count), 1, UINT64_MAX, "packet count", "a whole number >= 1" },
 	{ "verbose", 'v', K_TRUE, AT(verbose), 0, 0, NULL, NULL },
@@ -134,6 +136,8 @@ static const struct rule rules[] = {
 	  "millions of bytes, or a number with k, M or G; 1k to 1T" },
 	{ "rotate-seconds", 'G', K_U32, AT(rot_secs), 1, 31536000, "-G seconds", "1-31536000" },
 	{ "file-count", 'W', K_U32, AT(rot_count), 1, 1000000, "-W count", "1-1000000" },
+	{ "write-buffer", OPT_WRITE_BUFFER, K_SPECIAL, 0, 1u << 20, UINT64_C(1) << 34,
+	  "--write-buffer", "millions of bytes, or a number with k, M or G; 1M to 16G" },
 	{ "post-rotate", OPT_POST_ROTATE, K_NAME, AT(post_rotate), 0, 0, "--post-rotate",
 	  "a command" },
 	{ "duration", OPT_DURATION, K_SECONDS, AT(duration), 0, 0, "duration",
@@ -217,6 +221,8 @@ static bool take_special(const struct rule *r, const char *arg, struct watch_opt
 		return np_tsfmt_parse(arg, &o->tsfmt);
 	case 'C':
 		return np_parse_size(arg, r->lo, r->hi, &o->rot_size);
+	case OPT_WRITE_BUFFER:
+		return np_parse_size(arg, r->lo, r->hi, &o->write_buffer);
 	case OPT_FORMAT:
 		if (strcmp(arg, "pcap") == 0 || strcmp(arg, "pcapng") == 0) {
 			o->write_format = arg[4] ? NP_WFMT_PCAPNG : NP_WFMT_PCAP;
@@ -251,6 +257,15 @@ static int take(const struct rule *r, const char *arg, struct watch_opts *o)
 	case K_IGNORED: break;
 	case K_NAME:
 		ok = arg[0] != '\0';
+		if (ok && r->ch == 'i') { /* -i, repeatable: several interfaces */
+			if (o->nifaces == NP_WATCH_MAX_IFACES) {
+				np_errorf(CMD, "-i: at most %d interfaces", NP_WATCH_MAX_IFACES);
+				return NP_EXIT_ERROR;
+			}
+			o->ifaces[o->nifaces++] = arg;
+			if (o->nifaces > 1)
+				break; /* o->iface stays the first */
+		}
 		*(const char **)field = arg;
 		break;
 	case K_U64: ok = np_parse_uint(arg, r->lo, r->hi, (uint64_t *)field); break;
@@ -372,6 +387,8 @@ int np_cmd_watch(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	struct watch_opts o;
 	int rc = parse_watch(argc, argv, &o);
+	if (!o.write_buffer)
+		o.write_buffer = NP_WQ_DEFAULT_BYTES;
 	if (rc == 0 && o.list_devs)
 		rc = list_devs();
 	else if (rc == 0)

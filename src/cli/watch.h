@@ -21,7 +21,10 @@
 struct watch_opts {
 	const char *cmd; /* the command that runs (its messages' prefix): NULL for "watch" */
 	const char *read_file;
-	const char *iface;
+	const char *iface;      /* the first -i */
+#define NP_WATCH_MAX_IFACES 16
+	const char *ifaces[NP_WATCH_MAX_IFACES]; /* every -i, in order (several: one handle each) */
+	unsigned nifaces;
 	bool list_devs; /* -D */
 	uint64_t count; /* 0: no limit */
 	bool verbose;
@@ -54,6 +57,7 @@ struct watch_opts {
 	const char *post_rotate;   /* --post-rotate CMD, or NULL */
 	double duration;  /* seconds; 0: no limit */
 	uint64_t buffer_kib;
+	uint64_t write_buffer;    /* --write-buffer, bytes (NP_WQ_DEFAULT_BYTES unless given) */
 	struct np_match match;
 	struct np_decode_as decode_as; /* --decode-as */
 	struct np_track_opts track;
@@ -65,6 +69,7 @@ struct watch_opts {
  * netprobe's analysis as packet comments. */
 struct np_pcapng_w;
 struct np_outfile;
+struct np_wq;
 struct np_wout {
 	bool ng;                   /* pcapng */
 	/* -C/-G: the files go to the parent as records on the handover pipe (see below) */
@@ -83,13 +88,17 @@ struct np_wout {
 	struct np_annot annot;     /* the current frame's comments (the pipeline fills them) */
 	const char *live_name;     /* the live interface's name, or NULL */
 	int64_t first_us, last_us; /* the first and last frame written (-1: none) */
+	struct np_wq *wq;          /* the -w buffer (the outfile's, or own_wq), or NULL */
+	struct np_wq *own_wq;      /* -C/-G: the buffer in front of the pipe to the parent */
+	uint64_t written, dropped; /* frames written, and not written because wq was full */
 };
 /* After the source and FILE are open: the writer for the format (--format, else by FILE's
  * name: ".pcapng"). With -C/-G no FILE is open: the files are made by the parent, told
  * through fd (the handover pipe), from the first frame on. Returns 0, or -1 with err. */
 int np_wout_open(struct np_wout *w, const struct watch_opts *o, struct np_source *src,
 		 struct np_outfile *of, int fd, const char *dev, char *err, size_t errlen);
-/* One frame (pkt: its decoded packet, for the interface and direction). -1: the stream failed. */
+/* One frame (pkt: its decoded packet, for the interface and direction); when the -w buffer
+ * has no room for it, counted in w->dropped instead. -1: the stream failed. */
 int np_wout_frame(struct np_wout *w, struct np_source *src, const struct np_frame *f,
 		  const struct np_packet *pkt);
 /* The end of the capture (pcapng: the statistics blocks with the summary and the kernel's
@@ -128,6 +137,8 @@ void np_watch_usage(FILE *out);
 const char *np_watch_conflict(const struct watch_opts *o);
 /* -C SIZE: millions of bytes as tcpdump counts them, or KiB/MiB/GiB with k/M/G, in [lo, hi]. */
 bool np_parse_size(const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
+/* names[0..n) joined by ", " into buf (cut to fit); returns buf. */
+const char *np_join_names(const char *const *names, unsigned n, char *buf, size_t len);
 /* argv[0..argc) joined by spaces (malloc'd), or NULL if out of memory. */
 char *np_join_args(int argc, char **argv);
 

@@ -15,6 +15,14 @@ const char *np_watch_conflict(const struct watch_opts *o)
 	bool to_stdout = o->write_file && strcmp(o->write_file, "-") == 0;
 	if (o->read_file && o->iface)
 		return "-r and -i are exclusive: read a file or capture live, not both";
+	for (unsigned i = 0; o->nifaces > 1 && i < o->nifaces; i++) {
+		if (strcmp(o->ifaces[i], "any") == 0)
+			return "-i any captures on every interface already: name the interfaces, or "
+			       "give -i any alone";
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(o->ifaces[i], o->ifaces[j]) == 0)
+				return "the same interface is given twice with -i";
+	}
 	if (o->list_devs && (o->read_file || o->iface || o->write_file))
 		return "-D lists the interfaces and exits; it does not go with -r, -i or -w";
 	if (o->json && o->events)
@@ -39,6 +47,8 @@ const char *np_watch_conflict(const struct watch_opts *o)
 		return "--payload adds the payload to --json's objects (as text: -A, in hex: -X)";
 	if (o->payload_max && !o->text && !o->payload_hex && !o->payload_enc)
 		return "--payload-max goes with -A, -X or --json --payload";
+	if (o->write_buffer && !o->write_file)
+		return "--write-buffer sizes the buffer in front of -w FILE; it goes with -w";
 	if (o->overwrite && !o->write_file)
 		return "--overwrite goes with -w FILE";
 	if (o->write_format && !o->write_file)
@@ -93,4 +103,17 @@ char *np_join_args(int argc, char **argv)
 		strcat(s, argv[i]);
 	}
 	return s;
+}
+
+const char *np_join_names(const char *const *names, unsigned n, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && at < len; i++) {
+		int k = snprintf(buf + at, len - at, "%s%s", i ? ", " : "", names[i]);
+		if (k < 0)
+			break;
+		at += (size_t)k;
+	}
+	return buf;
 }

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "netprobe/outfile.h"
 #include "netprobe/pcapng.h"
+#include "netprobe/wqueue.h"
 #include "watch.h"
 
 /* pcapng when asked (--format), or when FILE's name says so. */
@@ -42,12 +43,15 @@ static int send_all(int fd, const void *b, size_t n)
 	return 0;
 }
 
-static int send_rec(int fd, char type, const void *b, uint32_t n)
+/* A record for the parent: into the -w buffer, whose thread writes the pipe. */
+static int send_rec(struct np_wout *w, char type, const void *b, uint32_t n)
 {
 	char hdr[5];
 	hdr[0] = type;
 	memcpy(hdr + 1, &n, 4);
-	return send_all(fd, hdr, 5) < 0 || (n && send_all(fd, b, n) < 0) ? -1 : 0;
+	if (w->wq)
+		return np_wq_put(w->wq, hdr, 5) < 0 || (n && np_wq_put(w->wq, b, n) < 0) ? -1 : 0;
+	return send_all(w->fd, hdr, 5) < 0 || (n && send_all(w->fd, b, n) < 0) ? -1 : 0;
 }
 
 /* The current file's stream: what stdio flushes (64 KiB at a time) goes to the parent as a
@@ -57,7 +61,7 @@ static ssize_t cookie_write(void *c, const char *buf, size_t n)
 	struct np_wout *w = c;
 	if (n > UINT32_MAX)
 		n = UINT32_MAX;
-	return send_rec(w->fd, NP_ROT_DATA, buf, (uint32_t)n) < 0 ? -1 : (ssize_t)n;
+	return send_rec(w, NP_ROT_DATA, buf, (uint32_t)n) < 0 ? -1 : (ssize_t)n;
 }
 
 static int cookie_close(void *c)
@@ -75,7 +79,7 @@ static int rot_open(struct np_wout *w, int64_t start)
 	w->isb_done = false;
 	memcpy(rec, &start, 8);
 	memcpy(rec + 8, &w->seq, 4);
-	if (send_rec(w->fd, NP_ROT_NEW, rec, sizeof rec) < 0)
+	if (send_rec(w, NP_ROT_NEW, rec, sizeof rec) < 0)
 		return -1;
 	cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
 	FILE *fp = fopencookie(w, "w", io);
@@ -91,7 +95,7 @@ static int rot_open(struct np_wout *w, int64_t start)
 	if (!(w->ng_w = np_pcapng_w_open(fp)))
 		return -1;
 	const struct np_frame_if *fi;
-	for (unsigned i = 0; (fi = np_pcapng_iface(w->src, i)) != NULL; i++)
+	for (unsigned i = 0; (fi = np_source_iface(w->src, i)) != NULL; i++)
 		np_pcapng_w_iface(w->ng_w, fi->dlt, fi->snaplen, fi->name, fi->id);
 	return 0;
 }
@@ -114,7 +118,7 @@ static int rot_close(struct np_wout *w, bool complete)
 		np_source_dump_close(w->src);
 	}
 	w->of->fp = NULL;
-	if (rc == 0 && complete && send_rec(w->fd, NP_ROT_END, NULL, 0) < 0)
+	if (rc == 0 && complete && send_rec(w, NP_ROT_END, NULL, 0) < 0)
 		rc = -1;
 	return rc;
 }
@@ -158,8 +162,15 @@ int np_wout_open(struct np_wout *w, const struct watch_opts *o, struct np_source
 		struct tm tm;
 		w->gmtoff = localtime_r(&now, &tm) ? tm.tm_gmtoff : 0;
 		w->rotating = true;
+		/* the records for the parent go through the -w buffer and its thread */
+		if (!(w->wq = w->own_wq = np_wq_new(fd, o->write_buffer))) {
+			snprintf(err, errlen, "out of memory for the -w buffer (%zu bytes)",
+				 (size_t)o->write_buffer);
+			return -1;
+		}
 		return 0;
 	}
+	w->wq = of->wq;
 	if (!w->ng)
 		return np_source_dump_open(src, of->fp, o->write_file, err, errlen);
 	if (!(w->ng_w = np_pcapng_w_open(of->fp))) {
@@ -168,7 +179,7 @@ int np_wout_open(struct np_wout *w, const struct watch_opts *o, struct np_source
 	}
 	/* A pcapng file's interfaces keep their numbers and order: declared at once */
 	const struct np_frame_if *fi;
-	for (unsigned i = 0; (fi = np_pcapng_iface(src, i)) != NULL; i++)
+	for (unsigned i = 0; (fi = np_source_iface(src, i)) != NULL; i++)
 		np_pcapng_w_iface(w->ng_w, fi->dlt, fi->snaplen, fi->name, fi->id);
 	return 0;
 }
@@ -223,9 +234,17 @@ static bool has_text(const struct np_annot *a, const char *text)
 int np_wout_frame(struct np_wout *w, struct np_source *src, const struct np_frame *f,
 		  const struct np_packet *pkt)
 {
+	/* the frame's bytes in the file (pcapng: its block with the comments' options) */
+	uint64_t need = w->ng ? 40 + ((f->caplen + 3u) & ~3u) + w->annot.len + 4 * w->annot.n
+			      : 16 + (uint64_t)f->caplen;
+	/* Live, the disk being behind must not stall the capture ring: the frame is counted,
+	 * not waited for. A file read (-r) waits instead: nothing is lost by waiting. */
+	if (w->wq && w->live_name && !np_wq_room(w->wq, (size_t)need)) {
+		w->dropped++;
+		return 0;
+	}
+	w->written++;
 	if (w->rotating) {
-		uint64_t need = w->ng ? 40 + ((f->caplen + 3u) & ~3u) + w->annot.len + 4 * w->annot.n
-				      : 16 + (uint64_t)f->caplen;
 		if (rot_check(w, f->ts_sec, need) < 0)
 			return -1;
 		w->nframes++;
@@ -259,6 +278,9 @@ static char *summary_text(const struct np_wout *w, const struct np_run_stats *rs
 	if (!m)
 		return NULL;
 	np_print_summary(m, &rs->track, rs->frames);
+	if (w->dropped)
+		fprintf(m, "%llu frames not written: the -w buffer was full (the disk did not keep "
+			   "up)\n", (unsigned long long)w->dropped);
 	const char *c = w->annot.buf;
 	for (unsigned i = 0; i < w->annot.n; c += strlen(c) + 1, i++)
 		fprintf(m, "%s\n", c);
@@ -318,4 +340,6 @@ void np_wout_close(struct np_wout *w)
 	if (w->ng)
 		np_pcapng_w_close(w->ng_w);
 	w->ng_w = NULL;
+	np_wq_free(w->own_wq); /* -C/-G: after the thread wrote what it could to the parent */
+	w->wq = w->own_wq = NULL;
 }

@@ -24,6 +24,7 @@
 #include "netprobe/pipeline.h"
 #include "netprobe/probe.h"
 #include "netprobe/sandbox.h"
+#include "netprobe/wqueue.h"
 #include "watch.h"
 #include "netprobe/ipfix.h"
 
@@ -66,7 +67,9 @@ static int open_output(const struct watch_opts *o, struct np_source *src, struct
 		return NP_EXIT_ERROR;
 	}
 	*of_open = true;
-	if (np_wout_open(wo, o, src, of, -1, dev, err, sizeof err) < 0) {
+	/* the file is written by a thread of its own, from a bounded buffer (wqueue.h) */
+	if (np_outfile_async(of, o->write_buffer, err, sizeof err) < 0 ||
+	    np_wout_open(wo, o, src, of, -1, dev, err, sizeof err) < 0) {
 		np_outfile_release(of, false);
 		*of_open = false;
 		np_errorf(cmd_of(o), "%s", err);
@@ -82,6 +85,9 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	int rc;
 	char *filter = NULL;
 	const char *dev = o->read_file ? NULL : np_capture_choose_dev(o->iface, &o->match);
+	char several[NP_WATCH_MAX_IFACES * 20]; /* -i A -i B: "A, B" for the messages */
+	if (o->nifaces > 1)
+		dev = np_join_names(o->ifaces, o->nifaces, several, sizeof several);
 	if (o->read_file) {
 		rc = np_source_open_file(src, o->read_file, err, sizeof err);
 	} else {
@@ -90,7 +96,8 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 					   .timeout_ms = 100 };
 		/* A terminal sees each packet as it comes; a pipe gets batches from a big ring. */
 		lo.buffer_kib = o->buffer_kib ? (int)o->buffer_kib : tty ? 0 : 32768;
-		rc = np_source_open_live(src, dev, &lo, err, sizeof err);
+		rc = o->nifaces > 1 ? np_source_open_multi(src, o->ifaces, o->nifaces, &lo, err, sizeof err)
+				    : np_source_open_live(src, dev, &lo, err, sizeof err);
 		if (rc == 0 && !(filter = np_capture_live_filter(&o->match, o->filter, (*src)->dlt))) {
 			snprintf(err, sizeof err, "out of memory building the capture filter");
 			rc = -1; /* the caller closes the source */
@@ -154,10 +161,16 @@ static enum stop_reason check_capture_file(const char *name, struct np_outfile *
  * sandbox, before the first packet is read. Nothing to drop (an ordinary user reading a file):
  * the sandbox all the same. Returns 0, or -1 (reported). */
 static int confine(const char *name, const struct np_outfile *of, bool of_open, int handover_fd,
-		   pid_t parent, int ipfix_fd)
+		   pid_t parent, int ipfix_fd, struct np_wq *wq)
 {
 	char err[512];
 	if (np_priv_held() && np_priv_drop(err, sizeof err) < 0) {
+		np_errorf(name, "%s", err);
+		return -1;
+	}
+	/* -w's writer thread: after the drop (capabilities are per thread), before the
+	 * sandbox (whose filter covers it too) */
+	if (wq && np_wq_start(wq, err, sizeof err) < 0) {
 		np_errorf(name, "%s", err);
 		return -1;
 	}
@@ -172,7 +185,7 @@ static int confine(const char *name, const struct np_outfile *of, bool of_open, 
 	tzset(); /* -t a: localtime(3) reads the zone file now, not once sandboxed */
 	struct np_sandbox sb = { .nwrite_fds = 0 };
 	if (of_open && of->fp && !of->to_stdout)
-		sb.write_fds[sb.nwrite_fds++] = fileno(of->fp);
+		sb.write_fds[sb.nwrite_fds++] = np_outfile_fd(of);
 	if (handover_fd >= 0)
 		sb.write_fds[sb.nwrite_fds++] = handover_fd;
 	if (ipfix_fd >= 0) /* --ipfix: its connected socket, written with write(2) */
@@ -191,9 +204,10 @@ static int give_up(struct np_source *src, struct np_outfile *of)
 	if (of) {
 		char why[512];
 		np_outfile_abandon(of, why, sizeof why);
-		np_outfile_release(of, true);
 	}
-	np_source_close(src);
+	np_source_close(src); /* the dumper's stream first: it may be the -w buffer's */
+	if (of)
+		np_outfile_release(of, true);
 	return NP_EXIT_ERROR;
 }
 
@@ -271,7 +285,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 		}
 	}
 	if (confine(cmd_of(r->o), &r->of, r->of_open, handover_fd, parent,
-		    r->ipfix ? np_ipfix_fd(r->ipfix) : -1) < 0)
+		    r->ipfix ? np_ipfix_fd(r->ipfix) : -1, r->of_open ? r->wo.wq : NULL) < 0)
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
 	r->err_tty = isatty(STDERR_FILENO); /* asked here: the sandbox has no ioctl for later */
@@ -452,7 +466,8 @@ static int finish_capture_file(struct run *r, int status)
 {
 	char err[1024];
 	if (r->stop != STOP_ERROR && r->wo.rotating) {
-		if (np_wout_complete(&r->wo) < 0) {
+		/* the last file's END record, then everything in the buffer, to the parent */
+		if (np_wout_complete(&r->wo) < 0 || np_wq_drain(r->wo.wq) < 0) {
 			np_errorf(cmd_of(r->o), "-w: the last file could not be handed to the renaming process: %s",
 				  strerror(errno));
 			return NP_EXIT_ERROR;
@@ -491,6 +506,9 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	np_source_stats(r->src, &st);
 	struct np_run_stats rs;
 	np_pipeline_stats(&r->pl, st.frames, &rs);
+	rs.writing = r->of_open;
+	rs.written = r->wo.written;
+	rs.write_dropped = r->wo.dropped;
 	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
 		r->stop = check_capture_file(cmd_of(r->o), &r->of, &r->of_open);
 	np_tracker_free(trk);
@@ -511,6 +529,11 @@ static int end_run(struct run *r, struct np_tracker *trk)
 						       : NP_END_COMPLETE);
 	if (st.have_kernel)
 		kernel_counters(&st, rs.shown);
+	if (r->of_open && (st.have_kernel || r->wo.dropped))
+		fprintf(stderr, "netprobe: %llu packet%s written to %s, %llu dropped by the -w writer "
+				"(buffer full)\n", (unsigned long long)r->wo.written,
+			r->wo.written == 1 ? "" : "s", r->o->write_file,
+			(unsigned long long)r->wo.dropped);
 	status = ipfix_end(r, status);
 	if (r->of_open)
 		status = finish_capture_file(r, status);

@@ -147,4 +147,6 @@ void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_
 	np_stats_fill(&pl->counts, &rs->track);
 	rs->frames = frames;
 	rs->shown = pl->shown;
+	rs->writing = false; /* the -w counts: the command's (watch_run.c) */
+	rs->written = rs->write_dropped = 0;
 }

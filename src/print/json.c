@@ -296,7 +296,7 @@ void np_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev)
 }
 
 void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
-			   uint64_t shown)
+			   uint64_t shown, const uint64_t *write)
 {
 	char buf[JW_BUF];
 	struct np_jw w;
@@ -337,6 +337,12 @@ void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t f
 		close_obj(&w);
 	}
 	NUM(&w, "flood_episodes", s->flood_episodes);
+	if (write) {
+		OPEN(&w, "write");
+		NUM(&w, "written", write[0]);
+		NUM(&w, "dropped", write[1]);
+		close_obj(&w);
+	}
 	KEY(&w, "top_talkers");
 	*w.p++ = '[';
 	for (uint32_t i = 0; i < s->ntop; i++) {

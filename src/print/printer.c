@@ -101,7 +101,9 @@ static void json_event(struct np_printer *pr, const struct np_event *ev)
 
 static void json_summary(struct np_printer *pr, const struct np_run_stats *rs)
 {
-	np_print_summary_json(pr->pc.out, &rs->track, rs->frames, rs->shown);
+	const uint64_t write[2] = { rs->written, rs->write_dropped };
+	np_print_summary_json(pr->pc.out, &rs->track, rs->frames, rs->shown,
+			      rs->writing ? write : NULL);
 }
 
 /* The summary object went to stdout; when stdout's reader left, the text goes to stderr. */

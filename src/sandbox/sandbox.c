@@ -313,8 +313,18 @@ static scmp_filter_ctx new_filter(char *err, size_t errlen)
 	/* Everything not listed: SIGSYS (handled above). Other architectures' calls (x32, i386
 	 * through int 0x80): killed outright, the libseccomp default. */
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!ctx)
+	if (!ctx) {
 		snprintf(err, errlen, "sandbox: seccomp_init failed");
+		return NULL;
+	}
+	/* Every thread gets the filter (SECCOMP_FILTER_FLAG_TSYNC): the -w writer's thread
+	 * (wqueue.h) is started before the filter is loaded, so no clone(2) is allowed. */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) < 0) {
+		seccomp_release(ctx);
+		snprintf(err, errlen, "sandbox: this kernel cannot synchronise the seccomp filter "
+				      "to every thread");
+		return NULL;
+	}
 	return ctx;
 }
 

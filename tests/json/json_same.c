@@ -321,7 +321,7 @@ static void summary_cases(struct run *r, const struct np_track_stats *st, uint64
 {
 	begin(r, "summary", true);
 	np_ref_print_summary_json(r->ref.f, st, frames, frames);
-	np_print_summary_json(r->now.f, st, frames, frames);
+	np_print_summary_json(r->now.f, st, frames, frames, NULL);
 	end(r);
 	struct np_track_stats s;
 	fill(r, &s, sizeof s);
@@ -336,7 +336,7 @@ static void summary_cases(struct run *r, const struct np_track_stats *st, uint64
 	uint64_t fr = rnd(r), sh = rnd(r) >> (rnd(r) % 64);
 	begin(r, "made-up summary", true);
 	np_ref_print_summary_json(r->ref.f, &s, fr, sh);
-	np_print_summary_json(r->now.f, &s, fr, sh);
+	np_print_summary_json(r->now.f, &s, fr, sh, NULL);
 	end(r);
 }
 
