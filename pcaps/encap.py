@@ -12,7 +12,13 @@ Usage: encap.py KIND INPUT OUTPUT
 KIND: gre (key 1001, sequence numbers), gre-csum (key, seq and checksum), gretap (key 7,
 Ethernet inside), erspan2 (session 100), geneve (VNI 77, one option), ipip, 6in4 (INPUT
 IPv6), 4in6, mpls (labels 100 and 200), pppoe (session 0x0042), gre-two-keys (the session
-twice, interleaved, under keys 1 and 2: the same inner 5-tuple in two tunnels).
+twice, interleaved, under keys 1 and 2: the same inner 5-tuple in two tunnels), teredo
+(INPUT IPv6: Teredo, RFC 4380, between client 10.77.200.1:40001 and server port 3544; the
+client's first datagram carries an authentication indication, the server's first an
+authentication and an origin indication), macsec (IEEE 802.1AE integrity-only: the frame in
+clear with a real GCM-AES-128 ICV), macsec-enc (the same, encrypted with GCM-AES-128). MACsec's
+key is MACSEC_KEY below (an SCI per sender: its MAC address and port 1; the packet number
+counts per direction from 1), so a reader given the key can check every ICV.
 """
 import struct
 import sys
@@ -127,6 +133,36 @@ def pppoe(session, ip, ver):
     return struct.pack("!BBHH", 0x11, 0x00, session, len(ppp)) + ppp
 
 
+MACSEC_KEY = b"netprobe-macsec!"
+
+
+def teredo(fwd, n, ip):
+    """The IPv6 packet in Teredo's UDP, with the indications of the first one each way."""
+    ind = b""
+    if n == 1:  # authentication indication (s5.1.1): no client id or value, a nonce, confirm 0
+        ind += struct.pack("!HBB", 1, 0, 0) + bytes(range(1, 9)) + b"\0"
+    if n == 1 and not fwd:  # origin indication: the client's mapped port and address, inverted
+        ind += struct.pack("!HH", 0, 40001 ^ 0xFFFF) + bytes(b ^ 0xFF for b in OUT4_A)
+    sport, dport = (40001, 3544) if fwd else (3544, 40001)
+    return Outer.udp4(fwd, sport, dport, ind + ip)
+
+
+def macsec(frame, pn, encrypt):
+    """A frame under MACsec (802.1AE): SecTAG with SC (the SCI: the sender's MAC, port 1),
+    then the user data (Ethertype and payload) in clear or encrypted, and the GCM ICV."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    addrs, user = frame[:12], frame[12:]
+    tci = 0x20 | (0x0C if encrypt else 0)  # SC; E and C when encrypted; AN 0
+    sl = len(user) if len(user) < 48 else 0
+    sci = frame[6:12] + b"\x00\x01"
+    tag = struct.pack("!HBBI", 0x88E5, tci, sl, pn) + sci
+    iv = sci + struct.pack("!I", pn)
+    gcm = AESGCM(MACSEC_KEY)
+    if encrypt:
+        return addrs + tag + gcm.encrypt(iv, user, addrs + tag)
+    return addrs + tag + user + gcm.encrypt(iv, b"", addrs + tag + user)
+
+
 def wrap(kind, frames):
     """Yield the encapsulated frames of every IP packet in `frames`."""
     outer = Outer()
@@ -173,6 +209,10 @@ def wrap(kind, frames):
             yield sec, usec, eth(fwd, 0x8847, mpls([100, 200] if fwd else [300, 400], ip))
         elif kind == "pppoe":
             yield sec, usec, eth(fwd, 0x8864, pppoe(0x0042, ip, ver))
+        elif kind == "teredo":
+            yield sec, usec, eth(fwd, ETH_IPV4, outer.ipv4(fwd, 17, teredo(fwd, seqs[fwd], ip)))
+        elif kind in ("macsec", "macsec-enc"):
+            yield sec, usec, macsec(inner_eth, seqs[fwd], kind == "macsec-enc")
         else:
             sys.exit("encap.py: unknown kind %s" % kind)
 

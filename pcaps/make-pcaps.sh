@@ -34,7 +34,8 @@ ALL_CAPTURES=(
     tcp-reset-unread
     gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp
     mpls-tcp pppoe-tcp gre-two-keys-tcp gre-two-keys-dog nflog ppp-tcp ppp-serial-tcp chdlc-tcp
-    wlan-tcp radiotap-tcp ppi-tcp fddi-tcp track-cases
+    wlan-tcp radiotap-tcp ppi-tcp fddi-tcp track-cases vxlan-flood-vnis vxlan8472-tcp
+    teredo-tcp macsec-tcp macsec-enc-tcp
 )
 LATER_CAPTURES=(tcp-simultaneous-close tcp-reset-midstream tcp-loss-retransmit
     tcp-midstream-start syn-flood-hping3 tcp-loss-transfer tcp-reset-unread)
@@ -92,9 +93,9 @@ PY=/usr/bin/python3            # system python: no pyenv shims inside the namesp
 NEEDED=(ip tcpdump ethtool timeout ping "$PY")
 want_any "${LATER_CAPTURES[@]}" && NEEDED+=(iptables tshark)
 want syn-flood-hping3 && NEEDED+=(hping3)
-want_any csum-offload-veth tutorial-dog && NEEDED+=(tshark)
+want_any csum-offload-veth tutorial-dog vxlan-flood-vnis vxlan8472-tcp && NEEDED+=(tshark)
 want_any gre-tcp gre-csum-tcp gretap-tcp erspan2-tcp geneve-tcp ipip-tcp 6in4-tcp 4in6-tcp \
-    mpls-tcp pppoe-tcp gre-two-keys-tcp && NEEDED+=(tshark)
+    mpls-tcp pppoe-tcp gre-two-keys-tcp teredo-tcp macsec-tcp macsec-enc-tcp && NEEDED+=(tshark)
 want_any nflog ppp-tcp ppp-serial-tcp chdlc-tcp wlan-tcp radiotap-tcp ppi-tcp fddi-tcp &&
     NEEDED+=(tshark iptables)
 for cmd in "${NEEDED[@]}"; do
@@ -1304,35 +1305,43 @@ cap_csum_offload_veth() {
 # VXLAN (RFC 7348): a vxlan device in each namespace (VNI 42, UDP port 4789) over the veth,
 # inner addresses 10.77.42.1/.2 with pinned neighbours (no inner ARP), the conversation of the
 # first file through the tunnel, captured on the underlay (server-side veth).
-cap_vxlan_tcp() {
-    local f=vxlan-tcp.pcap
-    ip -n "$NS_C" link add vx0 address 02:77:00:00:42:01 type vxlan id 42 dstport 4789 \
-        local "$V4_C" remote "$V4_S" dev "$IF_C"
-    ip -n "$NS_S" link add vx0 address 02:77:00:00:42:02 type vxlan id 42 dstport 4789 \
-        local "$V4_S" remote "$V4_C" dev "$IF_S"
-    for side in "$NS_C:10.77.42.1" "$NS_S:10.77.42.2"; do
+# vxlan_capture FILE VNI DSTPORT: the first file's conversation between 10.77.VNI.1 and .2,
+# carried by the kernel's VXLAN devices with that VNI and UDP destination port.
+vxlan_capture() {
+    local f=$1 vni=$2 dport=$3 sub=10.77.$2
+    ip -n "$NS_C" link add vx0 address "02:77:00:00:$vni:01" type vxlan id "$vni" \
+        dstport "$dport" local "$V4_C" remote "$V4_S" dev "$IF_C"
+    ip -n "$NS_S" link add vx0 address "02:77:00:00:$vni:02" type vxlan id "$vni" \
+        dstport "$dport" local "$V4_S" remote "$V4_C" dev "$IF_S"
+    for side in "$NS_C:$sub.1" "$NS_S:$sub.2"; do
         IFS=: read -r ns addr <<<"$side"
         nsx "$ns" sysctl -qw net.ipv6.conf.vx0.disable_ipv6=1
         nsx "$ns" ethtool -K vx0 tx off >/dev/null
         nsx "$ns" ip addr add "$addr/24" dev vx0
         nsx "$ns" ip link set vx0 up
     done
-    ip -n "$NS_C" neigh replace 10.77.42.2 lladdr 02:77:00:00:42:02 dev vx0 nud permanent
-    ip -n "$NS_S" neigh replace 10.77.42.1 lladdr 02:77:00:00:42:01 dev vx0 nud permanent
-    nsx "$NS_C" ping -q -c 1 -W 2 10.77.42.2 >/dev/null
-    start_capture "$NS_S" "$IF_S" $f
-    tcp_conversation "$NS_S" "$NS_C" 10.77.42.2 client-closes
+    ip -n "$NS_C" neigh replace "$sub.2" lladdr "02:77:00:00:$vni:02" dev vx0 nud permanent
+    ip -n "$NS_S" neigh replace "$sub.1" lladdr "02:77:00:00:$vni:01" dev vx0 nud permanent
+    nsx "$NS_C" ping -q -c 1 -W 2 "$sub.2" >/dev/null
+    start_capture "$NS_S" "$IF_S" "$f"
+    tcp_conversation "$NS_S" "$NS_C" "$sub.2" client-closes
     stop_capture
     ip -n "$NS_C" link del vx0
     ip -n "$NS_S" link del vx0
-    # tcpdump prints two lines per tunnelled packet: count with tshark.
+    # tcpdump prints two lines per tunnelled packet: count with tshark (told the port, which
+    # tshark 4.0 decodes as VXLAN on 4789 only).
     local n all
     all=$(tshark -n -r "$OUTDIR/$f" -T fields -e frame.number 2>/dev/null | wc -l)
-    n=$(tshark -n -r "$OUTDIR/$f" -Y 'vxlan.vni == 42 && tcp.port == 8888' -T fields \
+    n=$(tshark -n -r "$OUTDIR/$f" -d "udp.port==$dport,vxlan" \
+        -Y "udp.dstport == $dport && vxlan.vni == $vni && tcp.port == 8888" -T fields \
         -e frame.number 2>/dev/null | wc -l)
     ((n >= 8 && n <= 14 && n == all)) ||
-        { echo "CHECK FAILED: $f: $n of $all packets are TCP in VNI 42, expected 8..14" >&2; exit 1; }
+        { echo "CHECK FAILED: $f: $n of $all packets are TCP in VNI $vni, expected 8..14" >&2; exit 1; }
 }
+cap_vxlan_tcp() { vxlan_capture vxlan-tcp.pcap 42 4789; }
+# Linux's own default VXLAN port (8472, from before IANA's 4789; `ip link ... type vxlan`
+# without dstport still warns and uses it): netprobe dispatches it by default.
+cap_vxlan8472_tcp() { vxlan_capture vxlan8472-tcp.pcap 43 8472; }
 
 # Tunnels this kernel has no driver for (GRE, GRETAP, ERSPAN, Geneve, IPIP, 6in4, 4in6,
 # MPLS, PPPoE): encap.py wraps the real session of an earlier capture in each, with correct
@@ -1360,6 +1369,29 @@ cap_6in4_tcp() { encap_capture 6in4 tcp-ipv6.pcap 6in4-tcp.pcap; }
 cap_4in6_tcp() { encap_capture 4in6 tcp-handshake-data-teardown.pcap 4in6-tcp.pcap; }
 cap_mpls_tcp() { encap_capture mpls tcp-handshake-data-teardown.pcap mpls-tcp.pcap; }
 cap_pppoe_tcp() { encap_capture pppoe tcp-handshake-data-teardown.pcap pppoe-tcp.pcap; }
+# Teredo (RFC 4380) of tcp-ipv6.pcap, with the indications of each side's first datagram
+# (tshark reads them: teredo.auth.nonce on the first two, teredo.orig.addr on the second).
+cap_teredo_tcp() {
+    encap_capture teredo tcp-ipv6.pcap teredo-tcp.pcap
+    local n
+    n=$(tshark -n -r "$OUTDIR/teredo-tcp.pcap" -Y 'teredo.auth.nonce == 01:02:03:04:05:06:07:08' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 2)) || { echo "CHECK FAILED: teredo-tcp.pcap: $n authentication indications, expected 2" >&2; exit 1; }
+    n=$(tshark -n -r "$OUTDIR/teredo-tcp.pcap" -Y 'teredo.orig.addr == 10.77.200.1 && teredo.orig.port == 40001' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 1)) || { echo "CHECK FAILED: teredo-tcp.pcap: $n origin indications, expected 1" >&2; exit 1; }
+}
+# MACsec (802.1AE) of the first session: integrity-only (tshark decodes the IPv4 inside, so
+# encap_capture's checks apply) and encrypted (GCM-AES-128; tshark shows "MACsec frame" with
+# no IPv4: checked apart).
+cap_macsec_tcp() { encap_capture macsec tcp-handshake-data-teardown.pcap macsec-tcp.pcap; }
+cap_macsec_enc_tcp() {
+    local f=macsec-enc-tcp.pcap n
+    "$PY" "$SCRIPT_DIR/encap.py" macsec-enc "$OUTDIR/tcp-handshake-data-teardown.pcap" "$OUTDIR/$f"
+    n=$(tshark -n -r "$OUTDIR/$f" -Y 'macsec.TCI.E == 1 && macsec.TCI.C == 1 && !ip && !_ws.malformed' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 10)) || { echo "CHECK FAILED: $f: $n encrypted MACsec frames, expected 10" >&2; exit 1; }
+}
 cap_gre_two_keys_tcp() {
     encap_capture gre-two-keys tcp-handshake-data-teardown.pcap gre-two-keys-tcp.pcap 2
 }
@@ -1507,6 +1539,25 @@ cap_track_cases() {
             -T fields -e frame.number 2>/dev/null | wc -l)
         ((n == all && n > 0)) || { echo "CHECK FAILED: $f.pcap: $n of $all frames clean TCP" >&2; exit 1; }
     done
+}
+
+# One inner target in four VXLAN segments (flood-tunnels.py's docstring): the SYN-flood
+# detector keys a target by its tunnel. Checked: tshark reads every frame as VXLAN with its
+# VNI and the inner TCP to or from port 80, checksums verified (0 bad, 1 good), no malformed frame, and no
+# expert warning but the four refusals' "Connection reset".
+cap_vxlan_flood_vnis() {
+    local f=vxlan-flood-vnis.pcap n vni want
+    "$PY" "$SCRIPT_DIR/flood-tunnels.py" "$OUTDIR/$f"
+    for vni in 1:40 2:10 3:8 4:8; do
+        want=${vni#*:}
+        n=$(tshark -n -r "$OUTDIR/$f" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+            -Y "vxlan.vni == ${vni%%:*} && tcp.port == 80 && !_ws.malformed && ip.checksum.status == 1 && udp.checksum.status == 1 && tcp.checksum.status == 1 && !(ip.checksum.status == 0)" \
+            -T fields -e frame.number 2>/dev/null | wc -l)
+        ((n == want)) || { echo "CHECK FAILED: $f: $n clean frames in VNI ${vni%%:*}, expected $want" >&2; exit 1; }
+    done
+    n=$(tshark -n -r "$OUTDIR/$f" -Y "_ws.expert.severity >= warning && !(tcp.flags.reset == 1)" \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    ((n == 0)) || { echo "CHECK FAILED: $f: $n frames with a warning" >&2; exit 1; }
 }
 
 # The tutorial's exchange on port 8888: over TCP the server greets ("Welcome!"), the client

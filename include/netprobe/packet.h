@@ -108,6 +108,8 @@ enum np_layer {
 	NP_L_PPPOE,
 	NP_L_GTP,
 	NP_L_ARISTA,
+	NP_L_TEREDO,
+	NP_L_MACSEC,
 	/* Application layers: at most one, the last on the stack, riding on the innermost
 	 * transport; its fields are in the packet's `app` (np_pkt_app). */
 	NP_L_DNS,
@@ -372,6 +374,8 @@ struct np_pkt_layer {
 		struct np_mpls mpls;
 		struct np_pppoe pppoe;
 		struct np_gtp gtp;
+		struct np_teredo teredo;
+		struct np_macsec macsec;
 		struct np_arista arista;
 	};
 };

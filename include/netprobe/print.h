@@ -100,7 +100,11 @@ void np_print_summary(FILE *out, const struct np_track_stats *s, uint64_t frames
 /* `write`: with -w, {frames written, frames the -w buffer could not take}; else NULL. */
 void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t frames,
 			   uint64_t shown, const uint64_t *write);
+struct np_sbuf;
 size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap);
+/* The innermost named tunnel as the Info column names it: "VXLAN 42", "Geneve 77",
+ * "GRE key 7", "GTP-U TEID 5"; nothing (false) when it names none. */
+bool np_fmt_tunnel(struct np_sbuf *sb, const struct np_tunnel_ref *tun);
 
 /* JSON schema version, carried by the summary object. */
 #define NP_JSON_SCHEMA 1
@@ -125,7 +129,6 @@ const char *np_verdict_name(enum np_verdict v);
 const char *np_layer_name(enum np_layer l);
 size_t np_fmt_tcp_flags(uint16_t flags, char *buf, size_t cap);
 /* The same names appended to a string builder (src/core/sbuf.h). */
-struct np_sbuf;
 void np_sb_tcp_flags(struct np_sbuf *sb, uint16_t flags);
 /* A TCP segment's analysis notes in Wireshark's words ("[TCP Retransmission] "), src/proto/tcp.c */
 void np_tcp_notes(struct np_sbuf *sb, const struct np_pkt_track *k);

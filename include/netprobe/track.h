@@ -74,6 +74,17 @@ struct np_endpoint {
 	uint16_t port;
 };
 
+/* The tunnels a packet rode, as the tracker keys and names them: `key` is packet.h's `tunnel`
+ * (every tunnel's identifier mixed, 0 for none); `kind` and `id` the innermost tunnel with an
+ * identifier (NP_L_VXLAN, _GENEVE, _GRE with a key, _GTP; 0 for none) and its VNI, key or TEID. */
+struct np_tunnel_ref {
+	uint64_t key;
+	uint8_t kind;
+	uint32_t id;
+};
+/* The tunnels p rode (src/track/flow.c). */
+struct np_tunnel_ref np_track_tunnel_of(const struct np_packet *p);
+
 /* The key of a conversation: both directions of a 5-tuple give the same one, and the tunnel
  * the packets rode (packet.h's `tunnel`: VNI, GRE key...) is part of it, so the same inner
  * 5-tuple in two tunnels is two conversations. The tracker's key, and the key of anything
@@ -151,6 +162,8 @@ struct np_event {
 		struct {
 			enum np_flood_phase phase;
 			struct np_endpoint target;
+			struct np_tunnel_ref tunnel; /* the tunnels the target sits in: the same
+						      * address and port in two VNIs are two targets */
 			double syn_rate;      /* SYNs per second over the window */
 			uint64_t half_open;   /* SYNs in the window with no completing ACK */
 			uint64_t sources;     /* distinct sources in the window (estimate) */

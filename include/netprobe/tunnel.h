@@ -104,6 +104,29 @@ struct np_gtp {
 	uint8_t nexts;         /* extension headers walked */
 };
 
+/* Teredo (RFC 4380) on UDP port 3544: IPv6 in UDP, after optional indications (s5.1.1). */
+struct np_teredo {
+	bool has_auth, has_origin;
+	uint8_t id_len, au_len;    /* authentication: client identifier and value lengths */
+	uint8_t nonce[8];
+	uint8_t confirm;
+	uint16_t orig_port;        /* origin: the client's mapped port and address, de-obfuscated */
+	uint8_t orig_addr[4];
+};
+
+/* MACsec (IEEE 802.1AE) on Ethertype 0x88e5: the SecTAG; the payload is readable when the
+ * frame is integrity-only (E and C clear), otherwise encrypted. */
+struct np_macsec {
+	uint16_t got;              /* SecTAG bytes captured (8, or 16 with the SCI) */
+	uint8_t tci_an;            /* TCI (V, ES, SC, SCB, E, C) and association number */
+	uint8_t sl;                /* short length: the payload's bytes when under 48, else 0 */
+	uint32_t pn;               /* packet number */
+	uint64_t sci;              /* when SC: secure channel identifier */
+	uint16_t ethertype;        /* of the readable payload (integrity-only) */
+	bool encrypted;            /* E or C set: the payload is ciphertext */
+	uint16_t icv_len;          /* the ICV trailer's bytes (16) when it was captured */
+};
+
 /* Arista's vendor Ethertype 0xd28b: a timestamp subtype in front of the real Ethertype. */
 struct np_arista {
 	uint16_t got;          /* header bytes captured */

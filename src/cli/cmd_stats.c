@@ -220,6 +220,7 @@ static int parse_stats(int argc, char **argv, struct watch_opts *o, struct np_st
 {
 	char err[256];
 	memset(o, 0, sizeof *o);
+	o->cmd = SCMD; /* the shared run names stats in its messages */
 	o->tsfmt = NP_TS_RELATIVE;
 	o->summary = true;
 	np_track_defaults(&o->track);

@@ -19,6 +19,7 @@
 #define CMD "watch"
 
 struct watch_opts {
+	const char *cmd; /* the command that runs (its messages' prefix): NULL for "watch" */
 	const char *read_file;
 	const char *iface;      /* the first -i */
 #define NP_WATCH_MAX_IFACES 16

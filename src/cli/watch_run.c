@@ -28,6 +28,12 @@
 #include "watch.h"
 #include "netprobe/ipfix.h"
 
+/* The command whose run this is, for its messages: `stats` runs here too (watch.h). */
+static const char *cmd_of(const struct watch_opts *o)
+{
+	return o->cmd ? o->cmd : CMD;
+}
+
 /* open_source(): a stop signal came before the capture could be opened. */
 #define WATCH_STOPPED (-1)
 
@@ -46,7 +52,7 @@ static int open_output(const struct watch_opts *o, struct np_source *src, struct
 		of->handover_fd = -1;
 		*of_open = true;
 		if (np_wout_open(wo, o, src, of, handover_fd, dev, err, sizeof err) < 0) {
-			np_errorf(CMD, "%s", err);
+			np_errorf(cmd_of(o), "%s", err);
 			return NP_EXIT_ERROR;
 		}
 		return NP_EXIT_OK;
@@ -57,7 +63,7 @@ static int open_output(const struct watch_opts *o, struct np_source *src, struct
 			 * written (no file to name), as any other stop. */
 			return OUTPUT_STOPPED;
 		}
-		np_errorf(CMD, "%s", err);
+		np_errorf(cmd_of(o), "%s", err);
 		return NP_EXIT_ERROR;
 	}
 	*of_open = true;
@@ -66,7 +72,7 @@ static int open_output(const struct watch_opts *o, struct np_source *src, struct
 	    np_wout_open(wo, o, src, of, -1, dev, err, sizeof err) < 0) {
 		np_outfile_release(of, false);
 		*of_open = false;
-		np_errorf(CMD, "%s", err);
+		np_errorf(cmd_of(o), "%s", err);
 		return NP_EXIT_ERROR;
 	}
 	return NP_EXIT_OK;
@@ -100,12 +106,12 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	if (rc < 0 && errno == EINTR && np_stop_requested)
 		return WATCH_STOPPED; /* e.g. -r FIFO waiting for its writer: a stop, not an error */
 	if (rc < 0) {
-		np_errorf(CMD, "%s", err);
+		np_errorf(cmd_of(o), "%s", err);
 		return NP_EXIT_ERROR;
 	}
 	if (!np_link_supported((*src)->dlt)) {
 		const char *name = pcap_datalink_val_to_name((*src)->dlt);
-		np_errorf(CMD, "%s: link type %s (%d) is not supported (netprobe decodes EN10MB, "
+		np_errorf(cmd_of(o), "%s: link type %s (%d) is not supported (netprobe decodes EN10MB, "
 			       "LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4 and IPV6)",
 			  o->read_file ? o->read_file : o->iface ? o->iface : "any",
 			  name ? name : "unknown", (*src)->dlt);
@@ -116,7 +122,7 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	rc = expr && expr[0] ? np_source_set_filter(*src, expr, err, sizeof err) : 0;
 	if (rc < 0) {
 		free(filter);
-		np_errorf(CMD, "%s", err);
+		np_errorf(cmd_of(o), "%s", err);
 		return NP_EXIT_ERROR;
 	}
 	/* The output file last, so that a bad filter or interface leaves nothing behind; still
@@ -137,7 +143,7 @@ enum stop_reason { STOP_NONE, STOP_READER_GONE, STOP_ERROR };
 
 /* After a write to the -w stream: go on, or stop because its reader has gone (-w - or a
  * FIFO), or because writing failed (reported here; the data stays in FILE.partial). */
-static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
+static enum stop_reason check_capture_file(const char *name, struct np_outfile *of, bool *of_open)
 {
 	char err[1024];
 	int w = np_outfile_check(of);
@@ -146,7 +152,7 @@ static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
 	if (w > 0)
 		return STOP_READER_GONE;
 	np_outfile_abandon(of, err, sizeof err);
-	np_errorf(CMD, "%s", err);
+	np_errorf(name, "%s", err);
 	*of_open = false; /* reported; the dumper still owns and closes the stream */
 	return STOP_ERROR;
 }
@@ -154,18 +160,18 @@ static enum stop_reason check_capture_file(struct np_outfile *of, bool *of_open)
 /* Everything is open: give up root and every capability (when held) and enter the seccomp
  * sandbox, before the first packet is read. Nothing to drop (an ordinary user reading a file):
  * the sandbox all the same. Returns 0, or -1 (reported). */
-static int confine(const struct np_outfile *of, bool of_open, int handover_fd, pid_t parent,
-		   int ipfix_fd, struct np_wq *wq)
+static int confine(const char *name, const struct np_outfile *of, bool of_open, int handover_fd,
+		   pid_t parent, int ipfix_fd, struct np_wq *wq)
 {
 	char err[512];
 	if (np_priv_held() && np_priv_drop(err, sizeof err) < 0) {
-		np_errorf(CMD, "%s", err);
+		np_errorf(name, "%s", err);
 		return -1;
 	}
 	/* -w's writer thread: after the drop (capabilities are per thread), before the
 	 * sandbox (whose filter covers it too) */
 	if (wq && np_wq_start(wq, err, sizeof err) < 0) {
-		np_errorf(CMD, "%s", err);
+		np_errorf(name, "%s", err);
 		return -1;
 	}
 	if (parent > 0) {
@@ -185,7 +191,7 @@ static int confine(const struct np_outfile *of, bool of_open, int handover_fd, p
 	if (ipfix_fd >= 0) /* --ipfix: its connected socket, written with write(2) */
 		sb.write_fds[sb.nwrite_fds++] = ipfix_fd;
 	if (np_sandbox_enter(&sb, err, sizeof err) < 0) {
-		np_errorf(CMD, "%s", err);
+		np_errorf(name, "%s", err);
 		return -1;
 	}
 	return 0;
@@ -278,7 +284,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 			/* the parent has gone: caught below, after the drop */
 		}
 	}
-	if (confine(&r->of, r->of_open, handover_fd, parent,
+	if (confine(cmd_of(r->o), &r->of, r->of_open, handover_fd, parent,
 		    r->ipfix ? np_ipfix_fd(r->ipfix) : -1, r->of_open ? r->wo.wq : NULL) < 0)
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	bool tty = isatty(STDOUT_FILENO);
@@ -300,7 +306,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 		r->ladder = np_ladder_new(o->track.max_conv, NP_LADDER_CONVS, NP_LADDER_SEGMENTS);
 	if (!*trk || (o->ladder && !r->ladder)) {
 		np_tracker_free(*trk);
-		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
+		np_errorf(cmd_of(r->o), "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
@@ -321,7 +327,7 @@ static int ipfix_end(struct run *r, int status)
 	int e = np_ipfix_error(r->ipfix);
 	uint64_t n = np_ipfix_records(r->ipfix);
 	if (e) {
-		np_errorf(CMD, "--ipfix %s: sending failed: %s (%llu record%s sent)", r->o->ipfix,
+		np_errorf(cmd_of(r->o), "--ipfix %s: sending failed: %s (%llu record%s sent)", r->o->ipfix,
 			  strerror(e), (unsigned long long)n, n == 1 ? "" : "s");
 		status = NP_EXIT_ERROR;
 	} else if (r->o->summary) {
@@ -364,7 +370,7 @@ static bool quiet_moment(struct run *r)
 	}
 	if (r->of_open) {
 		flush_capture(r, coarse_ms()); /* the .partial file is readable as it grows */
-		if ((r->stop = check_capture_file(&r->of, &r->of_open)) != STOP_NONE)
+		if ((r->stop = check_capture_file(cmd_of(r->o), &r->of, &r->of_open)) != STOP_NONE)
 			return true;
 	}
 	/* as SIGTERM would (PR_SET_PDEATHSIG): the parent was killed */
@@ -378,11 +384,11 @@ static void source_ended(struct run *r, enum np_next rc, const char *err)
 		/* The interface went down or away: one line says so; what was captured
 		 * is complete (summary, -w FILE renamed), the status says it ended early. */
 		fflush(stdout);
-		np_errorf(CMD, "%s", err);
+		np_errorf(cmd_of(r->o), "%s", err);
 		r->link_gone = true;
 	} else if (rc == NP_NEXT_ERROR) {
 		fflush(stdout);
-		np_errorf(CMD, "%s: %s", r->o->read_file ? r->o->read_file : "capture", err);
+		np_errorf(cmd_of(r->o), "%s: %s", r->o->read_file ? r->o->read_file : "capture", err);
 		r->stop = STOP_ERROR;
 	}
 }
@@ -393,7 +399,7 @@ static bool write_frame(struct run *r, const struct np_frame *f, const struct np
 {
 	if (np_wout_frame(&r->wo, r->src, f, pkt) < 0 && r->wo.rotating) {
 		/* -C/-G: the parent that makes the files is gone, or the pipe to it failed */
-		np_errorf(CMD, "-w: cannot hand the capture to the process that writes the files: %s",
+		np_errorf(cmd_of(r->o), "-w: cannot hand the capture to the process that writes the files: %s",
 			  strerror(errno));
 		r->of_open = false;
 		r->stop = STOP_ERROR;
@@ -403,7 +409,7 @@ static bool write_frame(struct run *r, const struct np_frame *f, const struct np
 	int64_t now = coarse_ms();
 	if (now - r->flushed_ms >= FLUSH_EVERY_MS)
 		flush_capture(r, now);
-	return (r->stop = check_capture_file(&r->of, &r->of_open)) != STOP_NONE;
+	return (r->stop = check_capture_file(cmd_of(r->o), &r->of, &r->of_open)) != STOP_NONE;
 }
 
 static bool out_of_time(const struct run *r, const struct timespec *t0)
@@ -462,19 +468,19 @@ static int finish_capture_file(struct run *r, int status)
 	if (r->stop != STOP_ERROR && r->wo.rotating) {
 		/* the last file's END record, then everything in the buffer, to the parent */
 		if (np_wout_complete(&r->wo) < 0 || np_wq_drain(r->wo.wq) < 0) {
-			np_errorf(CMD, "-w: the last file could not be handed to the renaming process: %s",
+			np_errorf(cmd_of(r->o), "-w: the last file could not be handed to the renaming process: %s",
 				  strerror(errno));
 			return NP_EXIT_ERROR;
 		}
 	} else if (r->stop != STOP_ERROR) {
 		if (np_outfile_commit(&r->of, err, sizeof err) < 0) {
-			np_errorf(CMD, "%s", err);
+			np_errorf(cmd_of(r->o), "%s", err);
 			return NP_EXIT_ERROR;
 		}
 	} else {
 		np_outfile_abandon(&r->of, err, sizeof err);
 		if (err[0])
-			np_errorf(CMD, "%s", err);
+			np_errorf(cmd_of(r->o), "%s", err);
 	}
 	return status;
 }
@@ -504,7 +510,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	rs.written = r->wo.written;
 	rs.write_dropped = r->wo.dropped;
 	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
-		r->stop = check_capture_file(&r->of, &r->of_open);
+		r->stop = check_capture_file(cmd_of(r->o), &r->of, &r->of_open);
 	np_tracker_free(trk);
 	np_ladder_free(r->ladder);
 	if (r->stop == STOP_NONE)
@@ -515,7 +521,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	    r->stop != STOP_ERROR)
 		r->stop = stdout_failed(r);
 	if (r->out_errno && r->stop == STOP_ERROR)
-		np_errorf(CMD, "writing standard output failed: %s", strerror(r->out_errno));
+		np_errorf(cmd_of(r->o), "writing standard output failed: %s", strerror(r->out_errno));
 	int status = r->stop == STOP_ERROR ? NP_EXIT_ERROR : r->link_gone ? NP_EXIT_ERROR : NP_EXIT_OK;
 	np_printer_close(&r->pr, &rs,
 			 r->stop == STOP_ERROR	      ? NP_END_ERROR
@@ -556,7 +562,7 @@ int np_watch_run(const struct watch_opts *o, int handover_fd, pid_t parent)
 		char err[512];
 		r.ipfix = np_ipfix_open(o->ipfix, err, sizeof err);
 		if (!r.ipfix) {
-			np_errorf(CMD, "%s", err);
+			np_errorf(cmd_of(o), "%s", err);
 			return give_up(r.src, r.of_open ? &r.of : NULL);
 		}
 	}

@@ -70,7 +70,7 @@ void np_watch_usage(FILE *out)
 		"      --host H        only packets to or from host H (address or name)\n"
 		"      --decode-as udp.port=N:UNIT  decode what UDP (or tcp.port=N: TCP) port N\n"
 		"                      carries as UNIT, whatever the port table says: udp: vxlan,\n"
-		"                      geneve, gtp, dns; tcp: dns, http, tls (repeatable)\n"
+		"                      geneve, gtp, teredo, dns; tcp: dns, http, tls (repeatable)\n"
 		"  EXPRESSION          a BPF filter in tcpdump syntax, e.g. 'tcp and port 80'\n"
 		"                      (--port/--host are matched after decoding, so they also\n"
 		"                      see inside VLAN tags; they combine with EXPRESSION by AND)\n"

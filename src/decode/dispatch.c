@@ -31,8 +31,11 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_IPPROTO, 1, NP_L_IP4, "ICMP for IPv4 carried in IPv6", np_decode_icmp, &np_unit_icmp },
 	{ NP_BY_IPPROTO, 58, NP_L_IP6, "ICMPv6 carried in IPv4", np_decode_icmp6, &np_unit_icmp6 },
 	{ NP_BY_UDP_PORT, 4789, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
+	/* Linux's default VXLAN port (`ip link ... type vxlan` without dstport; flannel). */
+	{ NP_BY_UDP_PORT, 8472, NP_L_NONE, NULL, np_decode_vxlan, &np_unit_vxlan },
 	{ NP_BY_UDP_PORT, 6081, NP_L_NONE, NULL, np_decode_geneve, &np_unit_geneve },
 	{ NP_BY_UDP_PORT, 2152, NP_L_NONE, NULL, np_decode_gtp, &np_unit_gtp },
+	{ NP_BY_UDP_PORT, 3544, NP_L_NONE, NULL, np_decode_teredo, &np_unit_teredo },
 	{ NP_BY_IPPROTO, 47, NP_L_NONE, NULL, np_decode_gre, &np_unit_gre },
 	{ NP_BY_IPPROTO, 4, NP_L_NONE, NULL, np_decode_ipv4, &np_unit_ip4 },  /* IP in IP (RFC 2003) */
 	{ NP_BY_IPPROTO, 41, NP_L_NONE, NULL, np_decode_ipv6, &np_unit_ip6 }, /* 6in4 (RFC 4213) */
@@ -44,6 +47,7 @@ static const struct np_dispatch table[] = {
 	{ NP_BY_ETHERTYPE, 0x8863, NP_L_NONE, NULL, np_decode_pppoe, &np_unit_pppoe },
 	{ NP_BY_ETHERTYPE, 0x8864, NP_L_NONE, NULL, np_decode_pppoe, &np_unit_pppoe },
 	{ NP_BY_ETHERTYPE, 0xd28b, NP_L_NONE, NULL, np_decode_arista, &np_unit_arista },
+	{ NP_BY_ETHERTYPE, 0x88e5, NP_L_NONE, NULL, np_decode_macsec, &np_unit_macsec },
 	{ NP_BY_UDP_PORT, 53, NP_L_NONE, NULL, np_decode_dns, &np_unit_dns },
 	{ NP_BY_UDP_PORT, 5353, NP_L_NONE, NULL, np_decode_dns, &np_unit_dns }, /* mDNS */
 	{ NP_BY_TCP_PORT, 53, NP_L_NONE, NULL, np_decode_dns_tcp, &np_unit_dns },
@@ -61,7 +65,7 @@ static const struct np_unit *const by_kind[] = {
 	[NP_L_GRE] = &np_unit_gre,   [NP_L_ERSPAN] = &np_unit_erspan, [NP_L_GENEVE] = &np_unit_geneve,
 	[NP_L_MPLS] = &np_unit_mpls, [NP_L_PPPOE] = &np_unit_pppoe,   [NP_L_GTP] = &np_unit_gtp,
 	[NP_L_ARISTA] = &np_unit_arista, [NP_L_DNS] = &np_unit_dns, [NP_L_HTTP] = &np_unit_http,
-	[NP_L_TLS] = &np_unit_tls,
+	[NP_L_TLS] = &np_unit_tls,   [NP_L_TEREDO] = &np_unit_teredo, [NP_L_MACSEC] = &np_unit_macsec,
 };
 
 const struct np_unit *np_unit_of(uint8_t kind)
@@ -178,6 +182,7 @@ static const struct {
 } as_units[] = {
 	{ 17, "vxlan", np_decode_vxlan }, { 17, "geneve", np_decode_geneve },
 	{ 17, "gtp", np_decode_gtp },     { 17, "dns", np_decode_dns },
+	{ 17, "teredo", np_decode_teredo },
 	{ 6, "dns", np_decode_dns_tcp },  { 6, "http", np_decode_http },
 	{ 6, "tls", np_decode_tls },
 };
@@ -207,6 +212,6 @@ bool np_decode_as_add(struct np_decode_as *da, const char *spec, char *err, size
 		return true;
 	}
 	snprintf(err, cap, "--decode-as '%s': unknown unit '%s' for %s (known: %s)", spec, end + 1,
-		 proto == 17 ? "udp" : "tcp", proto == 17 ? "vxlan, geneve, gtp, dns" : "dns, http, tls");
+		 proto == 17 ? "udp" : "tcp", proto == 17 ? "vxlan, geneve, gtp, teredo, dns" : "dns, http, tls");
 	return false;
 }

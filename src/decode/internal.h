@@ -54,6 +54,8 @@ static inline struct np_pkt_layer *np_pkt_push(struct np_packet *p, enum np_laye
 	case NP_L_PPPOE:
 	case NP_L_GTP:
 	case NP_L_ARISTA:
+	case NP_L_TEREDO:
+	case NP_L_MACSEC:
 		p->encaps++;
 		break;
 	default:

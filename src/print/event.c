@@ -31,6 +31,19 @@ size_t np_fmt_endpoint(const struct np_endpoint *ep, char *buf, size_t cap)
 	return sb.len;
 }
 
+bool np_fmt_tunnel(struct np_sbuf *sb, const struct np_tunnel_ref *tun)
+{
+	switch (tun->kind) {
+	case NP_L_VXLAN: np_sb_lit(sb, "VXLAN "); break;
+	case NP_L_GENEVE: np_sb_lit(sb, "Geneve "); break;
+	case NP_L_GRE: np_sb_lit(sb, "GRE key "); break;
+	case NP_L_GTP: np_sb_lit(sb, "GTP-U TEID "); break;
+	default: return false;
+	}
+	np_sb_uint(sb, tun->id, 0, ' ');
+	return true;
+}
+
 /* "s" unless there is exactly one: "1 packet", "2 packets", "0 packets". */
 static const char *plural(uint64_t n)
 {
@@ -49,8 +62,17 @@ static void fmt_bytes(struct np_sbuf *sb, uint64_t b)
 
 static void fmt_flood(struct np_sbuf *sb, const struct np_event *ev)
 {
-	char t[64];
-	np_fmt_endpoint(&ev->flood.target, t, sizeof t);
+	/* The target in its tunnel: "10.1.0.2:80 in VXLAN 42" (the same address in another VNI
+	 * is another host). */
+	char ep[64], t[96];
+	np_fmt_endpoint(&ev->flood.target, ep, sizeof ep);
+	struct np_sbuf ts = np_sb_make(t, sizeof t);
+	np_sb_str(&ts, ep);
+	struct np_sbuf tun = ts;
+	np_sb_lit(&tun, " in ");
+	if (np_fmt_tunnel(&tun, &ev->flood.tunnel))
+		ts = tun;
+	t[ts.len] = '\0';
 	switch (ev->flood.phase) {
 	case NP_FLOOD_START:
 		np_sb_printf(sb, "SYN FLOOD started against %s: %.0f SYN/s, %" PRIu64

@@ -239,6 +239,7 @@ static void tcp_packet(struct np_follow *f, const struct np_packet *p,
 		memset(s, 0, sizeof *s);
 		s->conv = info->conv;
 		s->first_frame = p->frame->n;
+		s->tun = np_track_tunnel_of(p);
 		s->selected = selected(f, false, info->conv);
 		f->st.tcp_convs += s->selected;
 	}
@@ -278,7 +279,7 @@ static void list_add(struct np_follow *f, const struct fconv *c, const uint8_t s
 	}
 	struct flist *e = &f->list[f->nlist++];
 	*e = (struct flist){ c->conv, c->udp, { st[0], st[1] }, { c->ep[0], c->ep[1] },
-			     { c->bytes[0], c->bytes[1] }, c->first_frame };
+			     { c->bytes[0], c->bytes[1] }, c->first_frame, c->tun };
 }
 
 /* A conversation is over: the rest of its bytes (holes as gaps), printed or listed. */
@@ -332,7 +333,7 @@ void np_follow_end(struct np_follow *f, const struct np_event *ev)
 		return; /* still in the table until it leaves: what comes now is no new data */
 	if (f->o.list_only && s->selected) {
 		struct fconv e = { .conv = s->conv, .ep = { ev->client, ev->server },
-				   .first_frame = s->first_frame,
+				   .first_frame = s->first_frame, .tun = s->tun,
 				   .bytes = { s->bytes[0], s->bytes[1] } };
 		list_add(f, &e, s->st);
 	}
@@ -342,14 +343,15 @@ void np_follow_end(struct np_follow *f, const struct np_event *ev)
 static const uint8_t no_state[2] = { 0, 0 };
 
 /* The UDP conversation of src -> dst in `tunnel`, keyed as the tracker keys TCP ones (the same
- * 5-tuple in two VNIs or GRE keys is two conversations), new ones numbered in first-seen
+ * 5-tuple in two VNIs or GRE keys is two conversations, the listing names them), new ones numbered in first-seen
  * order; when the table is full, its least recently used conversation is over (printed) to
  * make room. */
 static struct fconv *udp_conv(struct np_follow *f, const struct np_endpoint *src,
-			      const struct np_endpoint *dst, uint64_t tunnel, uint64_t frame)
+			      const struct np_endpoint *dst, const struct np_packet *p)
 {
+	uint64_t frame = p->frame->n;
 	uint8_t key[NP_CONV_KEY];
-	np_track_conv_key(src, dst, tunnel, key);
+	np_track_conv_key(src, dst, p->tunnel, key);
 	uint64_t h = np_siphash24(f->o.hash_key, key, sizeof key);
 	uint32_t s = np_lru_find(&f->udp_lru, key, h);
 	if (s != NP_LRU_NONE) {
@@ -373,6 +375,7 @@ static struct fconv *udp_conv(struct np_follow *f, const struct np_endpoint *src
 		return NULL;
 	}
 	f->st.udp_convs += selected(f, true, f->udp_next_id);
+	f->udp[s]->tun = np_track_tunnel_of(p);
 	return f->udp[s];
 }
 
@@ -380,7 +383,7 @@ static void udp_packet(struct np_follow *f, const struct np_packet *p, const str
 {
 	struct np_endpoint src, dst;
 	endpoints(p, udp->sport, udp->dport, &src, &dst);
-	struct fconv *c = udp_conv(f, &src, &dst, p->tunnel, p->frame->n);
+	struct fconv *c = udp_conv(f, &src, &dst, p);
 	if (!c || !selected(f, true, c->conv))
 		return;
 	int dir = memcmp(&src, &c->ep[0], sizeof src) == 0 ? 0 : 1;

@@ -23,6 +23,7 @@ struct fconv {
 	uint32_t conv;
 	bool udp;
 	struct np_endpoint ep[2];  /* client, server */
+	struct np_tunnel_ref tun;  /* the tunnels of its first packet: the listing names them */
 	uint64_t first_frame;
 	struct np_rconv *rc;       /* TCP: the reassembler's state, or NULL (cap reached) */
 	uint64_t bytes[2];         /* data delivered each way */
@@ -43,6 +44,7 @@ struct fslot {
 	bool isn_known[2];
 	uint32_t isn[2];
 	uint8_t st[2];             /* enum np_tcp_state after its last segment */
+	struct np_tunnel_ref tun;  /* the tunnels of its first segment */
 	uint64_t first_frame;
 	uint64_t bytes[2];         /* data delivered each way, once done */
 	struct fconv *fc;
@@ -56,6 +58,7 @@ struct flist {
 	struct np_endpoint ep[2];
 	uint64_t bytes[2];
 	uint64_t first_frame;
+	struct np_tunnel_ref tun;
 };
 
 struct np_follow {

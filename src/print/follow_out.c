@@ -8,6 +8,8 @@
 
 #include "follow_int.h"
 #include "netprobe/fmt.h"
+#include "netprobe/print.h"
+#include "core/sbuf.h"
 
 static const char *const side_name[2] = { "client", "server" };
 static const char *const side_color[2] = { "\033[31m", "\033[34m" };
@@ -232,16 +234,29 @@ void np_fo_list(struct np_follow *f)
 {
 	if (f->nlist) /* qsort(NULL, 0, ...) is undefined */
 		qsort(f->list, f->nlist, sizeof *f->list, by_proto_conv);
-	fprintf(f->out, "%-9s %-24s %-24s %10s %10s  %s\n", "CONV", "CLIENT", "SERVER", "C->S",
-		"S->C", "STATE AT END (client / server)");
+	/* A TUNNEL column when a conversation rode one with an identifier ("VXLAN 42", "GRE key
+	 * 7"): the same 5-tuple in two tunnels is two rows that it tells apart. */
+	bool tunnels = false;
+	for (size_t i = 0; i < f->nlist; i++)
+		tunnels |= f->list[i].tun.kind != 0;
+	fprintf(f->out, "%-9s %-24s %-24s ", "CONV", "CLIENT", "SERVER");
+	if (tunnels)
+		fprintf(f->out, "%-18s ", "TUNNEL");
+	fprintf(f->out, "%10s %10s  %s\n", "C->S", "S->C", "STATE AT END (client / server)");
 	for (size_t i = 0; i < f->nlist; i++) {
 		const struct flist *e = &f->list[i];
-		char a[64], b[64], id[24];
+		char a[64], b[64], id[24], tun[32];
 		np_fo_endpoint(&e->ep[0], a, sizeof a);
 		np_fo_endpoint(&e->ep[1], b, sizeof b);
 		snprintf(id, sizeof id, "%s %" PRIu32, e->udp ? "udp" : "tcp", e->conv);
-		fprintf(f->out, "%-9s %-24s %-24s %10" PRIu64 " %10" PRIu64 "  ", id, a, b,
-			e->bytes[0], e->bytes[1]);
+		fprintf(f->out, "%-9s %-24s %-24s ", id, a, b);
+		if (tunnels) {
+			struct np_sbuf sb = np_sb_make(tun, sizeof tun);
+			if (!np_fmt_tunnel(&sb, &e->tun))
+				np_sb_lit(&sb, "-");
+			fprintf(f->out, "%-18s ", tun);
+		}
+		fprintf(f->out, "%10" PRIu64 " %10" PRIu64 "  ", e->bytes[0], e->bytes[1]);
 		if (e->udp)
 			fputs("-\n", f->out);
 		else

@@ -200,6 +200,16 @@ static void event_flood(struct np_jw *restrict w, const struct np_event *ev)
 	static const char *const phases[] = { "start", "update", "end" };
 	STR(w, "phase", phases[ev->flood.phase]);
 	ENDPOINT(w, "target", &ev->flood.target);
+	/* The tunnel the target sits in, as the ECS flow record names it. */
+	static const char *const tun[] = { [NP_L_VXLAN] = "vxlan", [NP_L_GENEVE] = "geneve",
+					    [NP_L_GRE] = "gre", [NP_L_GTP] = "gtp-u" };
+	uint8_t k = ev->flood.tunnel.kind;
+	if (k < sizeof tun / sizeof tun[0] && tun[k]) {
+		OPEN(w, "tunnel");
+		STR(w, "type", tun[k]);
+		NUM(w, "id", ev->flood.tunnel.id);
+		close_obj(w);
+	}
 	REAL(w, "syn_rate", ev->flood.syn_rate);
 	NUM(w, "half_open", ev->flood.half_open);
 	NUM(w, "sources", ev->flood.sources);

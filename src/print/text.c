@@ -60,6 +60,12 @@ NP_HOT const char *np_format_protocol(const struct np_packet *p, char *buf, size
 		if (u && u->proto)
 			return u->proto;
 	}
+	if (!p->net_at && p->encaps) {
+		/* A tunnel with nothing readable inside (an encrypted MACsec frame) names it. */
+		const struct np_unit *u = np_unit_of(p->layer[p->nlayers - 1].kind);
+		if (u && u->encap && u->proto)
+			return u->proto;
+	}
 	if (np_pkt_arp(p))
 		return "ARP";
 	if (np_pkt_ip4(p)) {
@@ -150,6 +156,10 @@ NP_HOT static void info_body(struct np_sbuf *sb0, const struct np_packet *p,
 {
 	struct np_sbuf sb = *sb0;
 	const struct np_pkt_layer *l = info_layer(p);
+	/* A tunnel with nothing readable inside (an encrypted MACsec frame) is the Info itself. */
+	const struct np_pkt_layer *last = p->nlayers ? &p->layer[p->nlayers - 1] : NULL;
+	if (l && p->encaps && last > l && np_unit_of(last->kind) && np_unit_of(last->kind)->encap)
+		l = last;
 	if (l && p->encaps) {
 		const struct np_view v = { p, trk, absolute };
 		info_encap(&sb, p, l, &v);

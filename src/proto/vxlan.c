@@ -31,6 +31,8 @@ void np_decode_vxlan(struct np_cursor *c, struct np_packet *p)
 		np_problem(p, NP_L_VXLAN, NP_INVALID, "VXLAN I flag not set");
 		return;
 	}
+	/* The VNI names the segment: the same inner 5-tuple in two VNIs is two conversations. */
+	np_pkt_tunnel(p, NP_L_VXLAN, v->vni);
 	np_decode_ether(c, p);
 }
 

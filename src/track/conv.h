@@ -61,8 +61,8 @@ struct conv {
 	int8_t reset_by;       /* side of the first RST, -1 none */
 	uint8_t nvlan;
 	uint16_t vlan;
-	uint8_t tunnel_kind;
-	uint32_t tunnel_id;
+	struct np_tunnel_ref tunnel; /* of its first packet: the flood detector's key, and the
+				      * innermost tunnel its flow record names */
 };
 
 struct np_tracker {
@@ -111,6 +111,7 @@ void np_track_note_analysis(struct np_tracker *t, struct conv *c, int x,
  * one segment of side x counted; the record of c as it stands (a periodic report: `active`,
  * which starts the next period's deltas). */
 void np_track_flow_start(struct conv *c, const struct np_packet *p);
+
 void np_track_flow_count(struct conv *c, int x, const struct np_packet *p, uint16_t flags,
 			 const struct np_pkt_track *info);
 void np_track_flow_fill(struct conv *c, bool active, int64_t now, struct np_flow *f);

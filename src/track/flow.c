@@ -7,25 +7,25 @@
 
 /* The innermost tunnel with an identifier a collector can use (RFC 7348 VNI, RFC 8926 VNI,
  * RFC 2890 key, 3GPP TS 29.281 TEID). */
-static void tunnel_of(const struct np_packet *p, uint8_t *kind, uint32_t *id)
+struct np_tunnel_ref np_track_tunnel_of(const struct np_packet *p)
 {
-	*kind = 0;
-	*id = 0;
+	struct np_tunnel_ref r = { .key = p->tunnel, .kind = 0, .id = 0 };
 	for (unsigned i = 0; i < p->nlayers && i < NP_MAX_LAYERS; i++) {
 		const struct np_pkt_layer *l = &p->layer[i];
 		switch (l->kind) {
-		case NP_L_VXLAN: *kind = NP_L_VXLAN; *id = l->vxlan.vni; break;
-		case NP_L_GENEVE: *kind = NP_L_GENEVE; *id = l->geneve.vni; break;
-		case NP_L_GTP: *kind = NP_L_GTP; *id = l->gtp.teid; break;
+		case NP_L_VXLAN: r.kind = NP_L_VXLAN; r.id = l->vxlan.vni; break;
+		case NP_L_GENEVE: r.kind = NP_L_GENEVE; r.id = l->geneve.vni; break;
+		case NP_L_GTP: r.kind = NP_L_GTP; r.id = l->gtp.teid; break;
 		case NP_L_GRE:
 			if ((l->gre.flags & NP_GRE_K) && (l->gre.flags & 7) == 0) {
-				*kind = NP_L_GRE;
-				*id = l->gre.key;
+				r.kind = NP_L_GRE;
+				r.id = l->gre.key;
 			}
 			break;
 		default: break;
 		}
 	}
+	return r;
 }
 
 void np_track_flow_start(struct conv *c, const struct np_packet *p)
@@ -38,7 +38,7 @@ void np_track_flow_start(struct conv *c, const struct np_packet *p)
 		c->nvlan = link->nvlan;
 		c->vlan = link->vlan[0].vid;
 	}
-	tunnel_of(p, &c->tunnel_kind, &c->tunnel_id);
+	c->tunnel = np_track_tunnel_of(p);
 }
 
 void np_track_flow_count(struct conv *c, int x, const struct np_packet *p, uint16_t flags,
@@ -99,8 +99,8 @@ void np_track_flow_fill(struct conv *c, bool active, int64_t now, struct np_flow
 	f->outcome = active ? NP_FLOW_OPEN : outcome(c);
 	f->nvlan = c->nvlan;
 	f->vlan = c->vlan;
-	f->tunnel_kind = c->tunnel_kind;
-	f->tunnel_id = c->tunnel_id;
+	f->tunnel_kind = c->tunnel.kind;
+	f->tunnel_id = c->tunnel.id;
 	f->reports = c->reports;
 	if (active) {
 		memcpy(c->rep_packets, c->fpackets, sizeof c->rep_packets);

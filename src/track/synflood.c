@@ -1,6 +1,7 @@
 /* synflood.c - SYN-flood detection per destination (address, port): SYN rate, half-open count
  * (SYNs whose handshake did not complete), distinct sources and the target's SYN/ACK and RST
- * replies over a sliding window of one-second buckets. Distinct sources are counted with a small
+ * replies over a sliding window of one-second buckets. A target is an address and port in its
+ * tunnels (the conversations' key, track.h): the same inner address in two VNIs is two hosts. Distinct sources are counted with a small
  * HyperLogLog sketch per bucket (Flajolet et al. 2007), so a flood from millions of spoofed
  * addresses costs the same memory as one from ten. Targets live in a fixed-size LRU table. */
 #include <math.h>
@@ -26,6 +27,7 @@ struct bucket {
 
 struct target {
 	struct np_endpoint ep;
+	struct np_tunnel_ref tun;
 	struct bucket b[MAX_WINDOW];
 	bool active;
 	int64_t start_us, last_update_us, below_since_us, last_syn_us;
@@ -44,13 +46,14 @@ struct np_flood {
 	bool resume;           /* the last look stopped at a full out-array (np_flood_advance) */
 };
 
-static void target_key(const struct np_endpoint *ep, uint8_t key[NP_LRU_KEY])
+static void target_key(const struct np_endpoint *ep, uint64_t tunnel, uint8_t key[NP_LRU_KEY])
 {
 	memset(key, 0, NP_LRU_KEY);
 	key[0] = ep->ver;
 	memcpy(key + 1, ep->addr, 16);
 	key[17] = (uint8_t)(ep->port >> 8);
 	key[18] = (uint8_t)ep->port;
+	memcpy(key + 19, &tunnel, sizeof tunnel);
 }
 
 struct np_flood *np_flood_new(const struct np_track_opts *o)
@@ -199,10 +202,11 @@ static void hll_add(struct bucket *b, const struct np_endpoint *src)
 		b->hll[idx] = rank;
 }
 
-static struct target *find_target(struct np_flood *f, const struct np_endpoint *ep, bool create)
+static struct target *find_target(struct np_flood *f, const struct np_endpoint *ep,
+				  const struct np_tunnel_ref *tun, bool create)
 {
 	uint8_t key[NP_LRU_KEY];
-	target_key(ep, key);
+	target_key(ep, tun->key, key);
 	uint64_t h = np_siphash24(f->o.hash_key, key, sizeof key);
 	uint32_t s = np_lru_find(&f->lru, key, h);
 	if (s != NP_LRU_NONE) {
@@ -234,6 +238,7 @@ static struct target *find_target(struct np_flood *f, const struct np_endpoint *
 	struct target *t = &f->targets[s];
 	memset(t, 0, sizeof *t);
 	t->ep = *ep;
+	t->tun = *tun;
 	return t;
 }
 
@@ -249,6 +254,7 @@ static void flood_event(struct np_flood *f, struct target *t, enum np_flood_phas
 	ev.server = t->ep;
 	ev.flood.phase = phase;
 	ev.flood.target = t->ep;
+	ev.flood.tunnel = t->tun;
 	ev.flood.syn_rate = window_rate(&w, now);
 	ev.flood.half_open = w.syns > w.completed ? w.syns - w.completed : 0;
 	ev.flood.sources = (uint64_t)llround(window_sources(f, t, now));
@@ -269,12 +275,12 @@ static void remove_active(struct np_flood *f, uint32_t i)
 }
 
 NP_HOT void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
-		      const struct np_endpoint *dst, uint16_t flags, uint64_t n, int64_t now,
-		      struct np_track_events *out)
+		      const struct np_endpoint *dst, const struct np_tunnel_ref *tun, uint16_t flags,
+		      uint64_t n, int64_t now, struct np_track_events *out)
 {
 	bool syn = flags & NP_TCP_SYN, ack = flags & NP_TCP_ACK, rst = flags & NP_TCP_RST;
 	if (syn && !ack && !rst) {
-		struct target *t = find_target(f, dst, true);
+		struct target *t = find_target(f, dst, tun, true);
 		if (!t)
 			return;
 		struct bucket *b = bucket_at(f, t, now / 1000000);
@@ -317,7 +323,7 @@ NP_HOT void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 	}
 	/* Replies from a target: SYN/ACK (it answered) or RST (nothing listens). */
 	if ((syn && ack) || rst) {
-		struct target *t = find_target(f, src, false);
+		struct target *t = find_target(f, src, tun, false);
 		if (!t)
 			return;
 		struct bucket *b = bucket_at(f, t, now / 1000000);
@@ -331,18 +337,20 @@ NP_HOT void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
 	}
 }
 
-void np_flood_completed(struct np_flood *f, const struct np_endpoint *server, int64_t now)
+void np_flood_completed(struct np_flood *f, const struct np_endpoint *server,
+			const struct np_tunnel_ref *tun, int64_t now)
 {
-	struct target *t = find_target(f, server, false);
+	struct target *t = find_target(f, server, tun, false);
 	if (t)
 		bucket_at(f, t, now / 1000000)->completed++;
 }
 
-bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server)
+bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server,
+		       const struct np_tunnel_ref *tun)
 {
 	for (uint32_t i = 0; i < f->nactive; i++) {
 		struct target *t = &f->targets[f->active[i]];
-		if (t->ep.ver == server->ver && t->ep.port == server->port &&
+		if (t->ep.ver == server->ver && t->ep.port == server->port && t->tun.key == tun->key &&
 		    memcmp(t->ep.addr, server->addr, 16) == 0) {
 			t->suppressed++;
 			return true;

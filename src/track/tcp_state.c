@@ -42,7 +42,7 @@ static void handshake_done(struct np_tracker *t, struct conv *c, struct np_track
 	if (!c->d[0].syns)
 		return; /* the SYN was not captured: established, but no handshake was seen */
 	t->st.completed++;
-	np_flood_completed(t->flood, &c->ep[1], t->now);
+	np_flood_completed(t->flood, &c->ep[1], &c->tunnel, t->now);
 	struct np_event ev;
 	np_track_event_base(&ev, NP_EV_HANDSHAKE, t, c);
 	ev.hs.syn_synack_ms = c->d[0].syns ? ms(c->t_synack - c->t_syn) : -1;

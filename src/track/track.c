@@ -148,7 +148,7 @@ static bool quiet(struct np_tracker *t, struct conv *c, enum np_event_kind k)
 		return false;
 	if (c->established && k == NP_EV_STATE)
 		return false;
-	if (np_flood_suppress(t->flood, &c->ep[1])) {
+	if (np_flood_suppress(t->flood, &c->ep[1], &c->tunnel)) {
 		c->flooded = true;
 		return true;
 	}
@@ -223,7 +223,7 @@ static void release(struct np_tracker *t, uint32_t slot, bool expired, bool say,
 		ev.unanswered.syns = c->d[0].syns;
 		t->st.unanswered++;
 		if (c->flooded) /* a flood's SYNs are reported with the flood, even after it */
-			(void)np_flood_suppress(t->flood, &c->ep[1]); /* counted while it lasts */
+			(void)np_flood_suppress(t->flood, &c->ep[1], &c->tunnel); /* counted while it lasts */
 		else
 			np_track_emit(t, c, &ev, out);
 	}
@@ -387,7 +387,11 @@ NP_HOT void np_track_packet(struct np_tracker *t, const struct np_packet *p, str
 		return;
 	struct np_endpoint src, dst;
 	endpoints(ip4, ip6, tcp, &src, &dst);
-	np_flood_segment(t->flood, &src, &dst, tcp->flags, t->n, t->now, out);
+	/* The tunnels' names are looked up only for a packet that rode one. */
+	struct np_tunnel_ref tun = { 0 };
+	if (p->tunnel)
+		tun = np_track_tunnel_of(p);
+	np_flood_segment(t->flood, &src, &dst, &tun, tcp->flags, t->n, t->now, out);
 
 	uint8_t key[NP_LRU_KEY];
 	np_track_conv_key(&src, &dst, p->tunnel, key);
@@ -467,7 +471,7 @@ static bool finish_unanswered(struct np_tracker *t, struct np_track_events *out)
 			ev.unanswered.syns = c->d[0].syns;
 			t->st.unanswered++;
 			if (c->flooded)
-				(void)np_flood_suppress(t->flood, &c->ep[1]);
+				(void)np_flood_suppress(t->flood, &c->ep[1], &c->tunnel);
 			else
 				np_track_emit(t, c, &ev, out);
 			c->ended = true;

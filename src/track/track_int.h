@@ -39,14 +39,17 @@ static inline void np_track_push(struct np_track_events *out, const struct np_ev
 
 struct np_flood *np_flood_new(const struct np_track_opts *o);
 void np_flood_free(struct np_flood *f);
-/* Account one TCP segment to its destination's (or for replies, its source's) counters. */
+/* Account one TCP segment to its destination's (or for replies, its source's) counters; a
+ * target is its endpoint in the tunnels `tun` names (a VNI, a GRE key: track.h). */
 void np_flood_segment(struct np_flood *f, const struct np_endpoint *src,
-		      const struct np_endpoint *dst, uint16_t flags, uint64_t n, int64_t now,
-		      struct np_track_events *out);
-/* A handshake to `server` completed: one fewer half-open connection. */
-void np_flood_completed(struct np_flood *f, const struct np_endpoint *server, int64_t now);
-/* Is a flood episode against `server` going on? Counts the event as suppressed when so. */
-bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server);
+		      const struct np_endpoint *dst, const struct np_tunnel_ref *tun, uint16_t flags,
+		      uint64_t n, int64_t now, struct np_track_events *out);
+/* A handshake to `server` in `tun` completed: one fewer half-open connection. */
+void np_flood_completed(struct np_flood *f, const struct np_endpoint *server,
+			const struct np_tunnel_ref *tun, int64_t now);
+/* Is a flood episode against `server` in `tun` going on? Counts the event as suppressed when so. */
+bool np_flood_suppress(struct np_flood *f, const struct np_endpoint *server,
+		       const struct np_tunnel_ref *tun);
 /* Time passes: end episodes whose rate fell; final=true ends every episode. True when *out
  * filled up first: call again (same arguments) once it is emptied. */
 bool np_flood_advance(struct np_flood *f, int64_t now, bool final, uint64_t n,

@@ -96,6 +96,12 @@ expect not-a-capture 0 "text\.pcap.*(unknown file format|bad dump file format)" 
 expect cut-capture 3 "cut\.pcap.*truncated" -- watch -r "$tmp/cut.pcap"
 expect cut-capture-json 3 "cut\.pcap.*truncated" -- watch -r "$tmp/cut.pcap" --json
 expect unsupported-link 0 "link type .*147.* not supported" -- watch -r "$tmp/user0.pcap"
+# Each command names itself: stats and follow share watch's run but not its name.
+expect missing-file-watch 0 "^netprobe: watch: .*no-such\.pcap" -- watch -r "$tmp/no-such.pcap"
+expect missing-file-stats 0 "^netprobe: stats: .*no-such\.pcap" -- stats -r "$tmp/no-such.pcap"
+expect missing-file-follow 0 "^netprobe: follow: .*no-such\.pcap" -- follow -r "$tmp/no-such.pcap"
+expect cut-capture-stats any "^netprobe: stats: .*cut\.pcap.*truncated" -- stats -r "$tmp/cut.pcap"
+expect unsupported-link-stats 0 "^netprobe: stats: .*link type .*147.* not supported" -- stats -r "$tmp/user0.pcap"
 
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

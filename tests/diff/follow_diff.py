@@ -85,7 +85,7 @@ def tshark_streams(path):
     streams from 0 in order of appearance, so most captures need no second pass)."""
     guess = [(p, i) for p in ("tcp", "udp") for i in range(FIRST)]
     out = subprocess.run(
-        ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=|", "-e", "frame.number",
+        ["tshark", "-n", "-r", path, "-d", "udp.port==8472,vxlan", "-T", "fields", "-E", "separator=|", "-e", "frame.number",
          "-e", "tcp.stream", "-e", "tcp.len", "-e", "udp.stream", "-e", "udp.length"]
         + follow_args(guess),
         capture_output=True, text=True, timeout=600).stdout
@@ -134,7 +134,7 @@ def tshark_follow(path, keys):
     """{(proto, stream): (node0, node1, bytes0, bytes1)} for the streams in keys."""
     res = {}
     for i in range(0, len(keys), GROUP):
-        args = ["tshark", "-n", "-r", path, "-q"] + follow_args(keys[i:i + GROUP])
+        args = ["tshark", "-n", "-r", path, "-d", "udp.port==8472,vxlan", "-q"] + follow_args(keys[i:i + GROUP])
         res.update(parse_follow(subprocess.run(args, capture_output=True, text=True,
                                                timeout=900).stdout))
     return res

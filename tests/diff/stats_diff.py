@@ -142,7 +142,7 @@ def tshark_view(path, cache_dir, with_io):
     """tshark's tables of path, parsed. Its output is cached in cache_dir, keyed by the
     capture's bytes, tshark's version and the command, so that the second build's run (ASan)
     and a change of this script's parsing do not run tshark again."""
-    cmd = ["tshark", "-n", "-r", path, "-q"]
+    cmd = ["tshark", "-n", "-r", path, "-d", "udp.port==8472,vxlan", "-q"]
     for t in TABLES:
         if with_io or not t.startswith("io,"):
             cmd += ["-z", t]

@@ -137,6 +137,14 @@ TUNNEL_FIELDS = [
     ("gre.proto", "gre.proto", "int"),
     ("erspan.spanid", "erspan.session", "int"),
     ("mpls.label", "mpls.0.label", "int"),
+    ("teredo.orig.port", "teredo.origin.port", "int"),
+    ("teredo.orig.addr", "teredo.origin.addr", "addr"),
+    ("teredo.auth.aulen", "teredo.auth.au_len", "int"),
+    ("macsec.TCI", "macsec.tci", "int"),
+    ("macsec.AN", "macsec.an", "int"),
+    ("macsec.SL", "macsec.sl", "int"),
+    ("macsec.PN", "macsec.pn", "int"),
+    ("macsec.etype", "macsec.type", "int"),
 ]
 
 
@@ -188,6 +196,8 @@ def tshark_cmd(tshark, path):
            "-E", "header=n"]
     for p in TSHARK_PREFS:
         cmd += ["-o", p]
+    # What netprobe dispatches by default and tshark 4.0 does not: VXLAN on Linux's 8472.
+    cmd += ["-d", "udp.port==8472,vxlan"]
     for f in ALL_TSHARK:
         cmd += ["-e", f.replace("inner:", "").replace("app:", "")]
     return cmd

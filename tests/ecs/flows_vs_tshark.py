@@ -25,7 +25,7 @@ def last(field):
 
 def tshark_convs(pcap):
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-Y", "tcp", "-T", "fields", "-E", "separator=|",
+        ["tshark", "-n", "-r", pcap, "-d", "udp.port==8472,vxlan", "-Y", "tcp", "-T", "fields", "-E", "separator=|",
          "-e", "tcp.stream", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst",
          "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "ip.len", "-e", "ipv6.plen",
          "-e", "tcp.flags", "-e", "frame.protocols"],

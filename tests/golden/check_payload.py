@@ -37,7 +37,7 @@ def tshark_payloads(pcap):
 
 def read_tshark(pcap):
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "frame.number", "-e", "tcp.payload",
+        ["tshark", "-n", "-r", pcap, "-d", "udp.port==8472,vxlan", "-T", "fields", "-e", "frame.number", "-e", "tcp.payload",
          "-e", "udp.payload", "-e", "tcp.len", "-e", "udp.length", "-e", "frame.protocols",
          "-e", "icmp.type", "-e", "icmpv6.type", "-e", "ip.len", "-e", "ip.hdr_len",
          "-e", "ipv6.plen", "-e", "data.data"],
@@ -282,7 +282,8 @@ def check_tree(text, pay, errors, name):
     frames = [int(m) for m in re.findall(r"^Frame (\d+):", text, re.M)]
     lines = re.findall(r"^    (TCP|UDP) payload \((\d+) bytes\)(?:: (.*))?$", text, re.M)
     # A tunnel over UDP: the outer UDP's line (its payload is the inner frame) quotes nothing.
-    if re.search(r"^(Virtual eXtensible|Generic Network Virtualization|GPRS Tunneling)", text, re.M):
+    if re.search(r"^(Virtual eXtensible|Generic Network Virtualization|GPRS Tunneling|Teredo IPv6)",
+                 text, re.M):
         lines = [x for x in lines if x[0] != "UDP" or x[2]]
     if len(lines) != len(pay):
         errors.append("%s: %d payload lines, %d frames with payload" % (name, len(lines),

@@ -13,8 +13,10 @@ and TCP analysis notes. Normalised away, each for a reason:
     Wireshark 4.2's wording), which the tshark 4.0 here does not write;
   - on our side, the quoted flow after an ICMP error ("[UDP a:p → b:q]"), which tshark puts in
     the details pane rather than Info; and the tunnels named before an inner packet's Info
-    ("VXLAN 42: ", "GRE key=7: ", "MPLS 100/200: "), which tshark leaves out (the tunnels'
-    fields are compared with tshark's by tests/diff/tshark_diff.py).
+    ("VXLAN 42: ", "GRE key=7: ", "MPLS 100/200: ", "Teredo: ", "MACsec: "), which tshark
+    leaves out (the tunnels' fields are compared with tshark's by tests/diff/tshark_diff.py);
+    and " (encrypted)" after an encrypted MACsec frame's "MACsec frame", which tshark says
+    in the details pane (E and C set), not in Info.
 TCP and UDP checksum notes ("[TCP CHECKSUM INCORRECT]") are compared apart, against a second
 tshark run with checksum checking on: tshark calls an unfilled offload checksum incorrect, and
 netprobe does not, so the frames where the two knowingly differ are listed in
@@ -30,9 +32,13 @@ import subprocess
 import sys
 
 
+# What netprobe dispatches by default and tshark 4.0 does not: VXLAN on Linux's port 8472.
+DECODE_AS = ["-d", "udp.port==8472,vxlan"]
+
+
 def tshark_lines(pcap):
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-o", "gui.column.format:\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\",\"Destination\",\"%d\",\"Protocol\",\"%p\",\"Length\",\"%L\",\"Info\",\"%i\"",
+        ["tshark", "-n", "-r", pcap] + DECODE_AS + ["-o", "gui.column.format:\"No.\",\"%m\",\"Time\",\"%t\",\"Source\",\"%s\",\"Destination\",\"%d\",\"Protocol\",\"%p\",\"Length\",\"%L\",\"Info\",\"%i\"",
          "-T", "fields", "-e", "_ws.col.No.", "-e", "_ws.col.Time", "-e", "_ws.col.Source",
          "-e", "_ws.col.Destination", "-e", "_ws.col.Protocol", "-e", "_ws.col.Length",
          "-e", "_ws.col.Info"],
@@ -62,12 +68,13 @@ def norm_tshark_info(info):
 
 
 TUNNELS = re.compile(r"^((VXLAN \d+|Geneve \d+|GRE( key=\d+)?|ERSPAN (I|II|III)( session=\d+)?|"
-                     r"MPLS \d+(/\d+)*|PPPoE 0x[0-9a-f]{4}): )+")
+                     r"MPLS \d+(/\d+)*|PPPoE 0x[0-9a-f]{4}|Teredo|MACsec): )+")
 
 
 def norm_our_info(info):
     info = TUNNELS.sub("", info)
     info = re.sub(r"(Client Hello) \(SNI=[^)]*\)", r"\1", info)
+    info = re.sub(r"^MACsec frame \(encrypted\)$", "MACsec frame", info)
     # (an IPv6 quote has brackets of its own: "[UDP [fd77::1]:40009 → [fd77::2]:9999]")
     info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) (\[[^\]]*\]|[^\[\]])*\]$", "", info)
     return info.strip()
@@ -80,7 +87,7 @@ CSUM_NOTE = re.compile(r" \[(TCP|UDP) CHECKSUM INCORRECT\]")
 def tshark_csum_notes(pcap):
     """Frame number -> the TCP/UDP checksum notes tshark puts in Info when it checks them."""
     out = subprocess.run(
-        ["tshark", "-n", "-r", pcap, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+        ["tshark", "-n", "-r", pcap] + DECODE_AS + ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
          "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"],
         capture_output=True, text=True, check=True).stdout
     notes = {}

@@ -544,6 +544,17 @@ void np_ref_print_event_json(struct np_print_ctx *ctx, const struct np_event *ev
 		static const char *const phases[] = { "start", "update", "end" };
 		str(&w, "phase", phases[ev->flood.phase]);
 		endpoint(&w, "target", &ev->flood.target);
+		const char *tun = ev->flood.tunnel.kind == NP_L_VXLAN    ? "vxlan"
+				  : ev->flood.tunnel.kind == NP_L_GENEVE ? "geneve"
+				  : ev->flood.tunnel.kind == NP_L_GRE    ? "gre"
+				  : ev->flood.tunnel.kind == NP_L_GTP    ? "gtp-u"
+									 : NULL;
+		if (tun) {
+			open_obj(&w, "tunnel");
+			str(&w, "type", tun);
+			num(&w, "id", ev->flood.tunnel.id);
+			close_obj(&w);
+		}
 		real(&w, "syn_rate", ev->flood.syn_rate);
 		num(&w, "half_open", ev->flood.half_open);
 		num(&w, "sources", ev->flood.sources);

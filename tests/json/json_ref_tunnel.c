@@ -137,6 +137,47 @@ static void json_arista(struct jw *w, const struct np_arista *a)
 	close_obj(w);
 }
 
+static void json_teredo(struct jw *w, const struct np_teredo *t)
+{
+	open_obj(w, "teredo");
+	if (t->has_auth) {
+		char n[17];
+		for (int i = 0; i < 8; i++)
+			snprintf(n + 2 * i, 3, "%02x", t->nonce[i]);
+		open_obj(w, "auth");
+		num(w, "id_len", t->id_len);
+		num(w, "au_len", t->au_len);
+		str(w, "nonce", n);
+		num(w, "confirm", t->confirm);
+		close_obj(w);
+	}
+	if (t->has_origin) {
+		open_obj(w, "origin");
+		num(w, "port", t->orig_port);
+		addr(w, "addr", 4, t->orig_addr);
+		close_obj(w);
+	}
+	close_obj(w);
+}
+
+static void json_macsec(struct jw *w, const struct np_macsec *m)
+{
+	open_obj(w, "macsec");
+	if (m->got >= 6) {
+		num(w, "tci", m->tci_an >> 2);
+		num(w, "an", m->tci_an & 3);
+		num(w, "sl", m->sl);
+		num(w, "pn", m->pn);
+	}
+	if (m->got >= 14)
+		num(w, "sci", m->sci);
+	if (m->got >= 6)
+		boolean(w, "encrypted", m->encrypted);
+	if (m->ethertype)
+		num(w, "type", m->ethertype);
+	close_obj(w);
+}
+
 void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
 {
 	struct jw w = { o, *first };
@@ -156,6 +197,8 @@ void np_ref_tunnel(FILE *o, bool *first, const struct np_pkt_layer *l)
 	case NP_L_PPPOE: json_pppoe(&w, &l->pppoe); break;
 	case NP_L_GTP: json_gtp(&w, &l->gtp); break;
 	case NP_L_ARISTA: json_arista(&w, &l->arista); break;
+	case NP_L_TEREDO: json_teredo(&w, &l->teredo); break;
+	case NP_L_MACSEC: json_macsec(&w, &l->macsec); break;
 	default: break;
 	}
 	*first = w.first;
@@ -169,6 +212,7 @@ static const char *layer_name(const struct np_pkt_layer *l)
 		[NP_L_ICMP6] = "icmp6", [NP_L_VXLAN] = "vxlan", [NP_L_GRE] = "gre",
 		[NP_L_ERSPAN] = "erspan", [NP_L_GENEVE] = "geneve", [NP_L_MPLS] = "mpls",
 		[NP_L_PPPOE] = "pppoe", [NP_L_GTP] = "gtp", [NP_L_ARISTA] = "arista",
+		[NP_L_TEREDO] = "teredo", [NP_L_MACSEC] = "macsec",
 	};
 	if (l->kind == NP_L_LINK) {
 		if (!l->link.hdr_len)

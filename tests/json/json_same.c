@@ -291,6 +291,10 @@ static void on_event(void *arg, const struct np_event *ev)
 		case NP_EV_SYN_FLOOD:
 			e.flood.phase = (enum np_flood_phase)(rnd(r) % 3);
 			e.flood.target.ver = rnd(r) & 1 ? 6 : 4;
+			/* none, the four named kinds, and one that names nothing */
+			static const uint8_t kinds[] = { 0, NP_L_VXLAN, NP_L_GENEVE, NP_L_GRE, NP_L_GTP,
+							 NP_L_PPPOE };
+			e.flood.tunnel.kind = kinds[rnd(r) % 6];
 			e.flood.syn_rate = real(r);
 			e.flood.peak_rate = real(r);
 			e.flood.duration_s = real(r);

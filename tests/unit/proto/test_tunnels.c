@@ -2,7 +2,8 @@
  * pppoe.c; IP in IP by table row): each carries an inner IPv4/UDP datagram decoded by the same
  * units, every prefix is truncated and never over-read, and the bad cases are recorded
  * problems: GRE checksum, Geneve option past its length, MPLS stack past 8 labels, nesting past
- * NP_MAX_NETS. Frames are built here from their parts, each part commented. */
+ * NP_MAX_NETS, Teredo indications past the datagram, a MACsec short length past the frame.
+ * Teredo and MACsec (teredo.c, macsec.c) too. Frames are built here from their parts, each part commented. */
 #include "testutil.h"
 
 /* Inner IPv4 10.77.9.1 -> 10.77.9.2, UDP 12345 -> 8888 with 2 data bytes: 30 bytes. */
@@ -366,6 +367,127 @@ static void test_arista(void **state)
 	t_free(&t);
 }
 
+/* Ethernet / IPv4 / UDP 40001 -> 3544 / Teredo authentication and origin indications / IPv6
+ * fd77::1 -> fd77::2 with no next header (59) and no payload. */
+static uint32_t teredo_frame(uint8_t *f)
+{
+	static const uint8_t ind[] = {
+		0x00, 0x01, 0x00, 0x00,                         /* authentication: no id, no value */
+		1, 2, 3, 4, 5, 6, 7, 8, 0x00,                   /* nonce, confirmation */
+		0x00, 0x00, 0x63, 0xbe,                         /* origin: port 40001 inverted */
+		0xf5, 0xb2, 0x37, 0xfe,                         /* 10.77.200.1 inverted */
+	};
+	static const uint8_t ip6[40] = {
+		0x60, 0, 0, 0, 0x00, 0x00, 59, 64,              /* version 6, length 0, no next */
+		0xfd, 0x77, [23] = 1, 0xfd, 0x77, [39] = 2,     /* fd77::1 -> fd77::2 */
+	};
+	uint32_t n = ether(f, 0x0800);
+	uint32_t ul = 8 + sizeof ind + sizeof ip6;
+	n += outer_ip4(f + n, 17, ul);
+	uint8_t udp[8] = { 0x9c, 0x41, 0x0d, 0xd8, 0, 0, 0, 0 }; /* 40001 -> 3544, no checksum */
+	t_put16(udp + 4, (uint16_t)ul);
+	memcpy(f + n, udp, 8);
+	memcpy(f + n + 8, ind, sizeof ind);
+	memcpy(f + n + 8 + sizeof ind, ip6, sizeof ip6);
+	return n + ul;
+}
+
+static void test_teredo(void **state)
+{
+	(void)state;
+	uint8_t f[160];
+	uint32_t n = teredo_frame(f);
+	struct t_pkt t;
+	t_decode(&t, DLT_EN10MB, f, n);
+	t_assert_clean(&t.p);
+	const struct np_teredo *te = &t.p.layer[3].teredo;
+	assert_int_equal(t.p.layer[3].kind, NP_L_TEREDO);
+	assert_true(te->has_auth && te->has_origin);
+	assert_int_equal(te->nonce[7], 8);
+	assert_int_equal(te->orig_port, 40001);
+	assert_int_equal(te->orig_addr[2], 200);
+	assert_int_equal(te->orig_addr[3], 1);
+	assert_non_null(np_pkt_ip6(&t.p));
+	assert_int_equal(np_pkt_ip6(&t.p)->dst[15], 2);
+	assert_int_equal(t.p.nets, 2);
+	t_free(&t);
+	t_every_prefix(DLT_EN10MB, f, n, NULL);
+	/* a client identifier longer than the datagram: truncated, nothing read past it */
+	f[14 + 20 + 8 + 2] = 200;
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_true(t_has_problem(&t.p, NP_L_TEREDO, NP_TRUNCATED));
+	assert_null(np_pkt_ip6(&t.p));
+	t_free(&t);
+	/* after the indications, no IPv6 packet: unsupported */
+	n = teredo_frame(f);
+	f[14 + 20 + 8 + 21] = 0x45;
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_true(t_has_problem(&t.p, NP_L_TEREDO, NP_UNSUPPORTED));
+	t_free(&t);
+}
+
+/* Ethernet / MACsec SecTAG (TCI `tci`, SL `sl`, PN 5, SCI) / Ethertype IPv4 and the inner
+ * IPv4-UDP / a 16-byte ICV. */
+static uint32_t macsec_frame(uint8_t *f, uint8_t tci, uint8_t sl)
+{
+	static const uint8_t tag[] = {
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x05,             /* TCI/AN, SL (below); PN 5 */
+		0x02, 0x77, 0, 0, 0, 1, 0x00, 0x01,             /* SCI: the sender's MAC, port 1 */
+		0x08, 0x00,                                     /* the payload's Ethertype: IPv4 */
+	};
+	uint32_t n = ether(f, 0x88e5);
+	memcpy(f + n, tag, sizeof tag);
+	f[n] = tci;
+	f[n + 1] = sl;
+	n += sizeof tag;
+	n += inner_ip4(f + n);
+	memset(f + n, 0xa5, 16); /* ICV */
+	return n + 16;
+}
+
+static void test_macsec(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	uint32_t n = macsec_frame(f, 0x20, 0);
+	struct t_pkt t;
+	t_decode(&t, DLT_EN10MB, f, n);
+	t_assert_clean(&t.p);
+	const struct np_macsec *m = &t.p.layer[1].macsec;
+	assert_int_equal(t.p.layer[1].kind, NP_L_MACSEC);
+	assert_int_equal(m->pn, 5);
+	assert_int_equal(m->sci, 0x0277000000010001ull);
+	assert_int_equal(m->ethertype, 0x0800);
+	assert_int_equal(m->icv_len, 16);
+	assert_false(m->encrypted);
+	assert_inner(&t.p);
+	t_free(&t);
+	t_every_prefix(DLT_EN10MB, f, n, NULL);
+	/* the short length names the secure data (Ethertype + 30 bytes): the same packet */
+	n = macsec_frame(f, 0x20, 32);
+	t_decode(&t, DLT_EN10MB, f, n);
+	t_assert_clean(&t.p);
+	assert_inner(&t.p);
+	t_free(&t);
+	/* E and C: encrypted, said so, nothing read inside */
+	n = macsec_frame(f, 0x2c, 0);
+	t_decode(&t, DLT_EN10MB, f, n);
+	t_assert_clean(&t.p);
+	assert_true(t.p.layer[1].macsec.encrypted);
+	assert_null(np_pkt_ip4(&t.p));
+	t_free(&t);
+	/* a short length past the frame's end before the ICV: invalid */
+	n = macsec_frame(f, 0x20, 40);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_true(t_has_problem(&t.p, NP_L_MACSEC, NP_INVALID));
+	t_free(&t);
+	/* version bit set: unsupported */
+	n = macsec_frame(f, 0xa0, 0);
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_true(t_has_problem(&t.p, NP_L_MACSEC, NP_UNSUPPORTED));
+	t_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_mpls_every_prefix), cmocka_unit_test(test_geneve),
 		cmocka_unit_test(test_pppoe),          cmocka_unit_test(test_ipip_depth),
 		cmocka_unit_test(test_gtp),             cmocka_unit_test(test_arista),
+		cmocka_unit_test(test_teredo),          cmocka_unit_test(test_macsec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,20 +105,21 @@ static void test_i_flag_missing(void **state)
 	t_free(&t);
 }
 
-/* --decode-as udp.port=8472:vxlan: Linux's pre-IANA VXLAN port, which the table does not
- * name, decoded as VXLAN only with the override (np_decode_with); and the overrides refused. */
+/* --decode-as udp.port=9472:vxlan: a port the table does not name (Linux's pre-IANA 8472 is
+ * a table row now, test_linux_port), decoded as VXLAN only with the override
+ * (np_decode_with); and the overrides refused. */
 static void test_decode_as(void **state)
 {
 	(void)state;
 	uint8_t f[sizeof vx];
 	uint32_t n = make(f);
-	t_put16(f + 36, 8472); /* UDP destination port (the checksum is 0: none) */
+	t_put16(f + 36, 9472); /* UDP destination port (the checksum is 0: none) */
 	struct t_pkt t;
 	t_decode(&t, DLT_EN10MB, f, n);
 	assert_int_equal(t.p.nlayers, 3); /* plain UDP */
 	struct np_decode_as da = { 0 };
 	char err[256];
-	assert_true(np_decode_as_add(&da, "udp.port=8472:vxlan", err, sizeof err));
+	assert_true(np_decode_as_add(&da, "udp.port=9472:vxlan", err, sizeof err));
 	np_decode_with(&t.f, &t.p, &da);
 	assert_int_equal(t.p.nlayers, 7);
 	assert_int_equal(t.p.layer[3].kind, NP_L_VXLAN);
@@ -148,6 +149,22 @@ static void check_prefix(const struct np_packet *full, const struct np_packet *c
 	}
 }
 
+/* Linux's default VXLAN port 8472 (ip link ... type vxlan without dstport) is dispatched by
+ * default, as 4789 is. */
+static void test_linux_port(void **state)
+{
+	(void)state;
+	uint8_t f[sizeof vx];
+	uint32_t n = make(f);
+	t_put16(f + 36, 8472);
+	struct t_pkt t;
+	t_decode(&t, DLT_EN10MB, f, n);
+	assert_int_equal(t.p.nlayers, 7);
+	assert_int_equal(t.p.layer[3].kind, NP_L_VXLAN);
+	assert_int_equal(t.p.layer[3].vxlan.vni, 42);
+	t_free(&t);
+}
+
 static void test_every_prefix(void **state)
 {
 	(void)state;
@@ -161,7 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_i_flag_missing),
-		cmocka_unit_test(test_decode_as),
+		cmocka_unit_test(test_decode_as), cmocka_unit_test(test_linux_port),
 		cmocka_unit_test(test_every_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
