@@ -19,6 +19,12 @@ enum np_follow_format { NP_FOLLOW_TEXT, NP_FOLLOW_HEX, NP_FOLLOW_RAW, NP_FOLLOW_
 #define NP_FOLLOW_BUFFER_DEFAULT (256u << 20) /* dialogue held until its conversation ends */
 #define NP_FOLLOW_MAX_SEL 64
 #define NP_FOLLOW_LIST_MAX 100000 /* lines of the listing kept (first ended first) */
+/* The bookkeeping outside the caps, per --max-conv slot, at most (follow.c checks it at compile
+ * time): the tracker's entry and its hash-table node, follow's TCP slot and the record of a
+ * conversation with payload, the UDP table's node, pointer and record, malloc's headers. The
+ * tables are allocated at start and their pages touched as conversations fill them, so memory
+ * grows up to (this x --max-conv) and then stays: 64 MiB at the default 65,536. */
+#define NP_FOLLOW_SLOT_BYTES 1024
 
 /* A conversation named on the command line: "N" (TCP, the tracker's number) or "uN" (UDP). */
 struct np_follow_sel {

@@ -6,7 +6,19 @@
 #include <string.h>
 
 #include "follow_int.h"
+#include "track/conv.h"
 #include "track/siphash.h"
+
+/* What NP_FOLLOW_SLOT_BYTES promises (follow.h, the README and the man page say it): per slot, a
+ * TCP conversation (tracker entry + node + bucket share, follow slot, record) and a UDP one
+ * (node + bucket share, pointer, record); a bucket share is at most 4 buckets (np_lru_init: at
+ * least twice the slots, a power of two); 16 bytes of malloc header per record. */
+#define MALLOC_HDR 16
+_Static_assert(sizeof(struct conv) + 2 * (sizeof(struct np_lru_node) + 4 * sizeof(uint32_t)) +
+			       sizeof(struct fslot) + sizeof(struct fconv *) +
+			       2 * (sizeof(struct fconv) + MALLOC_HDR) <=
+		       NP_FOLLOW_SLOT_BYTES,
+	       "the documented bookkeeping per conversation slot");
 
 struct np_follow *np_follow_new(const struct np_follow_opts *o, FILE *out)
 {
@@ -129,8 +141,8 @@ static void hold(struct np_follow *f, struct fconv *c, const struct fchunk *h, c
 		else
 			c->head = n;
 		c->tail = n;
-		c->held += sizeof *n + cap;
-		f->held += sizeof *n + cap;
+		c->held += sizeof *n + MALLOC_HDR + cap;
+		f->held += sizeof *n + MALLOC_HDR + cap;
 	}
 	if (f->held > f->o.buffer_mem)
 		print_conv(f, c, false); /* the cap: what it holds now, as a part */

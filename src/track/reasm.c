@@ -53,6 +53,12 @@ struct ctx {
 };
 
 #define MAX_AHEAD (UINT64_C(1) << 30)
+/* What a waiting node or a conversation's state costs against the caps: its bytes plus malloc's
+ * header (16 bytes on 64-bit glibc), so that many tiny out-of-order segments cannot hold twice
+ * the cap in the allocator. */
+#define MALLOC_HDR 16u
+#define NODE_COST(n) (sizeof(struct node) + MALLOC_HDR + (n))
+#define CONV_COST (sizeof(struct np_rconv) + MALLOC_HDR)
 #define HIST_MIN 256u
 
 void np_reasm_defaults(struct np_reasm_opts *o)
@@ -107,12 +113,12 @@ static void uncharge(struct np_reasm *r, struct np_rconv *c, size_t n)
 
 struct np_rconv *np_reasm_conv_new(struct np_reasm *r)
 {
-	if (r->st.mem + sizeof(struct np_rconv) > r->o.total_mem)
+	if (r->st.mem + CONV_COST > r->o.total_mem)
 		return NULL;
 	struct np_rconv *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	r->st.mem += sizeof *c;
+	r->st.mem += CONV_COST;
 	if (r->st.mem > r->st.mem_peak)
 		r->st.mem_peak = r->st.mem;
 	r->st.convs++;
@@ -131,7 +137,7 @@ void np_reasm_conv_free(struct np_reasm *r, struct np_rconv *c)
 		}
 		free(d->hist);
 	}
-	r->st.mem -= c->mem + sizeof *c;
+	r->st.mem -= c->mem + CONV_COST;
 	free(c);
 }
 
@@ -173,7 +179,8 @@ static void hist_grow(const struct ctx *x, uint64_t want)
 		cap = x->r->o.history;
 	if (cap <= d->hcap)
 		return;
-	uint8_t *h = fits(x->r, x->c, cap - d->hcap) ? malloc(cap) : NULL;
+	size_t add = cap - d->hcap + (d->hcap ? 0 : MALLOC_HDR);
+	uint8_t *h = fits(x->r, x->c, add) ? malloc(cap) : NULL;
 	if (!h) {
 		x->r->st.history_skipped++;
 		return;
@@ -181,7 +188,7 @@ static void hist_grow(const struct ctx *x, uint64_t want)
 	for (uint64_t o = d->next_off - d->hlen; o < d->next_off; o++)
 		h[o & (cap - 1)] = d->hist[o & (d->hcap - 1)];
 	free(d->hist);
-	charge(x->r, x->c, cap - d->hcap);
+	charge(x->r, x->c, add);
 	d->hist = h;
 	d->hcap = (uint32_t)cap;
 }
@@ -240,7 +247,7 @@ static void drain(const struct ctx *x)
 			deliver(x, n->data + skip, (uint32_t)(n->len - skip));
 		d->head = n->next;
 		d->pending -= n->len;
-		uncharge(x->r, x->c, sizeof *n + n->len);
+		uncharge(x->r, x->c, NODE_COST(n->len));
 		free(n);
 	}
 }
@@ -302,7 +309,7 @@ static struct node *node_new(const struct ctx *x, uint64_t off, const uint8_t *d
 	nd->len = n;
 	memcpy(nd->data, data, n);
 	x->d->pending += n;
-	charge(x->r, x->c, sizeof *nd + n);
+	charge(x->r, x->c, NODE_COST(n));
 	return nd;
 }
 
@@ -370,7 +377,7 @@ static void add(const struct ctx *x, int64_t soff, const uint8_t *data, uint32_t
 				deliver(x, data, k);
 			off += k, data += k, n -= k;
 			drain(x);
-		} else if (fits(x->r, x->c, n + sizeof(struct node) * (1 + overlapping(d, off, n)))) {
+		} else if (fits(x->r, x->c, n + NODE_COST(0) * (1 + overlapping(d, off, n)))) {
 			insert(x, off, data, n);
 			return;
 		} else if (!d->head || d->head->off >= off) {
