@@ -23,8 +23,8 @@ enum np_follow_format { NP_FOLLOW_TEXT, NP_FOLLOW_HEX, NP_FOLLOW_RAW, NP_FOLLOW_
  * time): the tracker's entry and its hash-table node, follow's TCP slot and the record of a
  * conversation with payload, the UDP table's node, pointer and record, malloc's headers. The
  * tables are allocated at start and their pages touched as conversations fill them, so memory
- * grows up to (this x --max-conv) and then stays: 64 MiB at the default 65,536. */
-#define NP_FOLLOW_SLOT_BYTES 1024
+ * grows up to (this x --max-conv) and then stays: 72 MiB at the default 65,536. */
+#define NP_FOLLOW_SLOT_BYTES 1152
 
 /* A conversation named on the command line: "N" (TCP, the tracker's number) or "uN" (UDP). */
 struct np_follow_sel {

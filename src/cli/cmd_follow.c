@@ -45,7 +45,7 @@ static void follow_usage(FILE *out)
 		"                      256M); beyond it a conversation is printed in parts\n"
 		"  -h, --help          this help\n"
 		"BYTES: a number with an optional K, M or G suffix (powers of 1024).\n"
-		"Memory: at most --reasm-mem + --buffer-mem + 1 KiB per --max-conv slot\n"
+		"Memory: at most --reasm-mem + --buffer-mem + 1152 bytes per --max-conv slot\n"
 		"(the tables) + the program (about 20 MiB) + malloc's free fragments.\n"
 		"\n"
 		"Examples:\n"

@@ -15,7 +15,7 @@
 #   - below the documented bound: the program (RSS_BASE_KB, 16 MiB) + both caps + 1/4 of them
 #     (what malloc keeps as free fragments between the blocks in use: up to 18% measured, 4 to
 #     6 MB over 32 MiB, not growing) + the bookkeeping for the conversations in the tables
-#     (1 KiB per slot, NP_FOLLOW_SLOT_BYTES).
+#     (1152 bytes per slot, NP_FOLLOW_SLOT_BYTES).
 # Usage: flat_rss_reasm.sh NETPROBE GEN_STREAMS   (NP_MEM_FRAMES=N overrides the 10,000,000
 # frames; NP_MEM_ARGS replaces the caps: "--reasm-mem 4G --buffer-mem 4G" lifts them, and the
 # check fails, memory growing to hundreds of MB)
@@ -27,9 +27,9 @@ args=${NP_MEM_ARGS:---reasm-mem 16M --buffer-mem 16M}
 conc=1000
 margin_kb=2048
 base_kb=${RSS_BASE_KB:-16384}
-# 16 MiB + 16 MiB of caps and 1/4 more, 1 KiB for each of the at most 2 x conc conversations
+# 16 MiB + 16 MiB of caps and 1/4 more, 1152 bytes (under 1.2 kB) for each of the at most 2 x conc conversations
 # (in progress, and ended but still in the table for its 30 s).
-limit_kb=${RSS_LIMIT_KB:-$((base_kb + 32768 * 5 / 4 + 2 * conc))}
+limit_kb=${RSS_LIMIT_KB:-$((base_kb + 32768 * 5 / 4 + 2 * conc * 1152 / 1024))}
 tmp=$(mktemp -d)
 np_pid=
 cleanup() {
