@@ -56,6 +56,11 @@ struct np_live_opts {
 	bool immediate;
 	int buffer_kib;  /* 0: libpcap's default */
 	int timeout_ms;
+	/* --fanout: join the PACKET_FANOUT_HASH group fanout_group once the handle is active
+	 * (libpcap has no API for it: setsockopt on its socket); frames stamped before the join
+	 * were also delivered to the other members' sockets and are skipped. */
+	bool fanout;
+	uint16_t fanout_group;
 };
 
 /* Open a pcap or pcapng file ("-" is standard input). Returns 0, or -1 with err filled. */

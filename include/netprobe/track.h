@@ -219,6 +219,9 @@ struct np_track_opts {
 	 * secret and random (np_track_seed), or flows that all fall into one hash chain could be
 	 * computed offline (hash flooding). np_track_defaults sets a fixed key, for tests only. */
 	uint8_t hash_key[16];
+	/* Conversation numbers: id_offset + 1, then every id_stride (0 counts as 1). --fanout
+	 * numbers worker K of N's conversations K+1, K+1+N...: unique across the workers. */
+	uint32_t id_offset, id_stride;
 };
 
 /* Defaults for every field, with a fixed hash key: reproducible, for tests and fuzzing. */
