@@ -13,7 +13,8 @@
 #     protocol, conversations and their outcomes;
 #   - --json=ecs: each conversation's end record comes once (its Community ID once), as many
 #     as the offline run's;
-#   - the workers drop privileges and run sandboxed (the parent too): a run as root ends 0.
+#   - the parent and both workers run as a user other than root, without capabilities, with
+#     NoNewPrivs and a seccomp filter (/proc/PID/status), and the run as root ends 0.
 # Usage: test_fanout.sh NETPROBE GEN_MIXED   (root; otherwise SKIP, exit 77, or FAIL when CI=true)
 set -u
 export TZ=UTC LC_ALL=C
@@ -54,6 +55,25 @@ ip -n "$NS" link set fo0 up && ip -n "$NS" link set fo1 up || fail "link up"
 "$np" watch -r "$tmp/mix.pcap" --json >"$tmp/off.json" 2>/dev/null || fail "offline --json"
 "$np" watch -r "$tmp/mix.pcap" --json=ecs >"$tmp/off.ecs" 2>/dev/null || fail "offline --json=ecs"
 
+# check_confined PID: the netprobe under `timeout` PID (the parent) and its two workers run
+# as a user other than root, with no capability, NoNewPrivs and a seccomp filter.
+check_confined() {
+	local parent p n=0
+	parent=$(ps -o pid= --ppid "$1" | tr -d ' ' | head -n1)
+	[ -n "$parent" ] || fail "no netprobe process"
+	sleep 0.3 # the parent confines itself right after its "workers" line
+	for p in "$parent" $(ps -o pid= --ppid "$parent"); do
+		local st
+		st=$(cat "/proc/$p/status") || fail "no /proc/$p/status"
+		awk '/^Uid:/ {exit !($3 != 0)}' <<<"$st" || fail "process $p runs as root: $(grep Uid <<<"$st")"
+		grep -Eq '^CapEff:[[:space:]]+0+$' <<<"$st" || fail "process $p has capabilities"
+		grep -Eq '^Seccomp:[[:space:]]+2$' <<<"$st" || fail "process $p is not sandboxed"
+		grep -Eq '^NoNewPrivs:[[:space:]]+1$' <<<"$st" || fail "process $p: NoNewPrivs not set"
+		n=$((n + 1))
+	done
+	[ $n -eq 3 ] || fail "$n netprobe processes, not a parent and 2 workers"
+}
+
 # run_fanout MODE OUT: --fanout 2 on fo1, the capture replayed on fo0, SIGINT once idle.
 run_fanout() {
 	local mode=$1 out=$2 i
@@ -61,11 +81,12 @@ run_fanout() {
 	local cpid=$!
 	pids+=("$cpid")
 	for ((i = 0; i < 100; i++)); do
-		grep -q 'workers in fanout group' "$out.err" && break
+		grep -q 'workers in fanout group' "$out.err" 2>/dev/null && break
 		kill -0 "$cpid" 2>/dev/null || break
 		sleep 0.1
 	done
 	grep -q '2 workers in fanout group' "$out.err" || fail "$mode: the workers did not start: $(cat "$out.err")"
+	[ "$mode" = --json ] && check_confined "$cpid"
 	timeout 60 ip netns exec "$NS" tcpreplay -q -i fo0 --pps=4000 "$tmp/mix.pcap" >"$tmp/rep.out" 2>&1 ||
 		fail "tcpreplay: $(tail -n 3 "$tmp/rep.out")"
 	sleep 1.5 # a read timeout (100 ms) hands the ring's last block over
