@@ -13,6 +13,7 @@
 #     protocol, conversations and their outcomes;
 #   - --json=ecs: each conversation's end record comes once (its Community ID once), as many
 #     as the offline run's;
+#   - --json to /dev/null (stdio's terminal check in the parent's sandbox) ends 0;
 #   - the parent and both workers run as a user other than root, without capabilities, with
 #     NoNewPrivs and a seccomp filter (/proc/PID/status), and the run as root ends 0.
 # Usage: test_fanout.sh NETPROBE GEN_MIXED   (root; otherwise SKIP, exit 77, or FAIL when CI=true)
@@ -155,4 +156,8 @@ if off != fo:
 print("fanout --json=ecs: %d conversation records, as offline" % sum(fo.values()))
 EOF
 grep -q 'dropped by kernel' "$tmp/fo.ecs.err" || fail "no kernel counters line"
+# stdout a character device (/dev/null): stdio asks whether it is a terminal before the
+# parent's first write (the JSON summary), inside the parent's sandbox
+timeout -k 5 30 ip netns exec "$NS" "$np" watch -i fo1 --fanout 2 --json --duration 1 >/dev/null 2>"$tmp/null.err" ||
+	fail "--json >/dev/null: exit $?: $(cat "$tmp/null.err")"
 echo "PASS $name"
