@@ -103,6 +103,8 @@ struct np_flow {
 					 * identifier (NP_L_VXLAN, _GENEVE, _GRE with a key, _GTP); 0 */
 	uint32_t tunnel_id;             /* its VNI, GRE key or TEID */
 	uint32_t reports;               /* periodic reports before this one */
+	bool udp;                       /* a UDP conversation (the stats collector's, client =
+					 * the sender of its first packet); else TCP */
 };
 
 struct np_ladder; /* netprobe/ladder.h: the --ladder diagram is drawn outside the tracker */

@@ -254,6 +254,7 @@ struct run {
 	struct np_printer pr;
 	struct np_ladder_rec *ladder; /* --ladder, or NULL */
 	struct np_ipfix *ipfix;       /* --ipfix, or NULL */
+	struct np_stats *udp;         /* --json=ecs, --ipfix: the UDP conversations, or NULL */
 	struct np_pipeline pl;
 };
 
@@ -293,6 +294,15 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	if (np_printer_uses_stdout(&r->pr))
 		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 1 << 16 : 1 << 20);
 	*trk = np_tracker_new(&o->track);
+	if (o->ecs || o->ipfix) { /* the UDP conversations: the stats collector's table */
+		struct np_stats_opts so = { .conv = NP_SC_UDP, .tables = NP_ST_CONV,
+					    .max_rows = o->track.max_conv };
+		memcpy(so.hash_key, o->track.hash_key, sizeof so.hash_key);
+		if (!(r->udp = np_stats_new(&so))) {
+			np_tracker_free(*trk);
+			*trk = NULL;
+		}
+	}
 	/* --ladder: bounded whatever the capture (ladder.h); the rest are counted, not drawn. */
 	if (o->ladder)
 		r->ladder = np_ladder_new(o->track.max_conv, NP_LADDER_CONVS, NP_LADDER_SEGMENTS);
@@ -308,6 +318,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 		np_pipeline_annotate(&r->pl, &r->wo.annot);
 	if (r->ipfix)
 		np_pipeline_flows(&r->pl, np_ipfix_flow, r->ipfix);
+	np_pipeline_udp_flows(&r->pl, r->udp);
 	return NP_EXIT_OK;
 }
 
@@ -503,6 +514,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
 		r->stop = check_capture_file(&r->of, &r->of_open);
 	np_tracker_free(trk);
+	np_stats_free(r->udp);
 	np_ladder_free(r->ladder);
 	if (r->stop == STOP_NONE && !r->o->worker)
 		np_printer_summary(&r->pr, &rs);
