@@ -120,9 +120,10 @@ static void watch_usage_rest(FILE *out)
 		"      --flood-half-open N  ...with at least N handshakes left open (500)\n"
 		"      --flood-window S  sliding window of the flood detector, 1-16 s (5)\n"
 		"Export:\n"
-		"      --ipfix [udp:|tcp:]HOST:PORT  send each TCP conversation as an IPFIX\n"
+		"      --ipfix [udp:|tcp:]HOST:PORT  send each conversation as an IPFIX\n"
 		"                      biflow record (RFC 7011/5103) to a collector (UDP unless\n"
-		"                      tcp:; an IPv6 HOST in brackets), as it leaves the table\n"
+		"                      tcp:; an IPv6 HOST in brackets): a TCP one as it leaves\n"
+		"                      the table, a UDP one at the end of the capture\n"
 		"      --ipfix-active-timeout S  also report a conversation still going every\n"
 		"                      S seconds of capture time (1-86400; default 300)\n"
 		);
