@@ -253,19 +253,16 @@ static int worker(const struct watch_opts *o, struct merger *m, unsigned k, int 
 	return np_watch_run(&wo, -1, getppid());
 }
 
-/* Every worker has joined the group (a byte each on the ready pipe) or ended: said on stderr,
- * so that a script knows when the traffic it sends is shared out. */
-static void await_ready(const struct merger *m, int rfd, uint16_t group)
+/* Worker k's word on its ready pipe: true once it has joined the group (a byte), false when
+ * it ended first (end of file: it said why on stderr). */
+static bool await_ready(int rfd)
 {
-	unsigned ready = 0;
 	char c;
 	ssize_t r;
-	while (ready < m->n && ((r = read(rfd, &c, 1)) == 1 || (r < 0 && errno == EINTR)))
-		ready += r == 1;
+	while ((r = read(rfd, &c, 1)) < 0 && errno == EINTR)
+		;
 	close(rfd);
-	if (ready == m->n)
-		fprintf(stderr, "netprobe: %u worker%s in fanout group %u\n", m->n,
-			m->n == 1 ? "" : "s", group);
+	return r == 1;
 }
 
 /* The parent, once every worker is started: no privilege, its own tiny sandbox. */
@@ -301,34 +298,42 @@ static int reap(const struct merger *m)
 	return status;
 }
 
-/* Start the workers: a lane each. Returns how many were started (reported if not all). */
-static unsigned spawn(const struct watch_opts *o, struct merger *m, int ready[2],
-		      const sigset_t *old, int *child_status)
+/* Start the workers one after the other, each once the one before has joined the group: a
+ * bad interface or a missing privilege is said once, by the first, and no other starts.
+ * Returns how many were started; *all_ready: every one of them joined. */
+static unsigned spawn(const struct watch_opts *o, struct merger *m, const sigset_t *old,
+		      int *child_status, bool *all_ready)
 {
+	*all_ready = false;
 	for (unsigned k = 0; k < m->n; k++) {
-		int p[2];
-		if (pipe2(p, O_CLOEXEC) < 0) {
+		int p[2], rp[2];
+		if (pipe2(p, O_CLOEXEC) < 0 || pipe2(rp, O_CLOEXEC) < 0) {
 			np_errorf(CMD, "pipe: %s", strerror(errno));
 			return k;
 		}
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(p[0]);
-			close(ready[0]);
-			*child_status = worker(o, m, k, p[1], ready[1], old);
+			close(rp[0]);
+			*child_status = worker(o, m, k, p[1], rp[1], old);
 			return 0;
 		}
 		close(p[1]);
+		close(rp[1]);
 		if (pid < 0) {
 			np_errorf(CMD, "fork: %s", strerror(errno));
 			close(p[0]);
+			close(rp[0]);
 			return k;
 		}
 		m->lane[k] = (struct lane){ .pid = pid, .fd = p[0], .cap = READ_CHUNK * 2 };
 		m->lane[k].buf = malloc(m->lane[k].cap);
 		if (!m->lane[k].buf)
 			m->lane[k].cap = 0;
+		if (!await_ready(rp[0]))
+			return k + 1;
 	}
+	*all_ready = true;
 	return m->n;
 }
 
@@ -340,8 +345,7 @@ int np_watch_fanout(const struct watch_opts *o)
 	go.fanout_group = o->fanout_group_given ? o->fanout_group : (uint16_t)getpid();
 	m.ends = mmap(NULL, sizeof *m.ends * m.n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		      -1, 0);
-	int ready[2];
-	if (m.ends == MAP_FAILED || pipe2(ready, O_CLOEXEC) < 0) {
+	if (m.ends == MAP_FAILED) {
 		np_errorf(CMD, "--fanout: %s", strerror(errno));
 		return NP_EXIT_ERROR;
 	}
@@ -353,18 +357,17 @@ int np_watch_fanout(const struct watch_opts *o)
 	sigprocmask(SIG_BLOCK, &stops, &old);
 	fflush(NULL); /* nothing buffered is written twice */
 	int child_status = -1;
-	unsigned started = spawn(&go, &m, ready, &old, &child_status);
+	bool ok;
+	m.n = spawn(&go, &m, &old, &child_status, &ok);
 	if (child_status >= 0)
 		return child_status; /* a worker, at its end */
-	close(ready[1]);
 	np_stop_requested = 0; /* the workers have it; the parent only forwards what comes now */
 	np_catch_stop_signals(on_forward);
-	m.n = started;
-	bool ok = started == o->fanout;
-	if (!ok)
-		forward(&m, SIGTERM);
+	if (ok) /* so that a script knows when the traffic it sends is shared out */
+		fprintf(stderr, "netprobe: %u worker%s in fanout group %u\n", m.n, m.n == 1 ? "" : "s",
+			(unsigned)(uint16_t)go.fanout_group);
 	else
-		await_ready(&m, ready[0], (uint16_t)go.fanout_group);
+		forward(&m, SIGTERM);
 	if (ok && confine_parent(&m) < 0) {
 		ok = false;
 		forward(&m, SIGTERM);
