@@ -171,7 +171,9 @@ static void add_track(struct np_track_stats *a, const struct np_track_stats *b)
 	a->hs_count += b->hs_count;
 	a->hs_sum_ms += b->hs_sum_ms;
 	a->max_conv_in_use += b->max_conv_in_use; /* each worker has a table of its own */
-	for (uint32_t k = 0; k < b->ntop; k++) {
+	/* (a worker's memory is not trusted further than its bounds) */
+	uint32_t nb = b->ntop < NP_TOP_TALKERS ? b->ntop : NP_TOP_TALKERS;
+	for (uint32_t k = 0; k < nb; k++) {
 		const struct np_talker *t = &b->top[k];
 		uint64_t tb = t->bytes[0] + t->bytes[1];
 		unsigned i = a->ntop;
