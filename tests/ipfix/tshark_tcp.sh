@@ -6,6 +6,11 @@
 # (TCP and UDP): the same addresses, ports, protocol, and packets and octets each way (tshark
 # puts the RFC 5103 reverse elements, PEN 29305, in the same fields, after the forward ones).
 # Root (capture on lo) and tshark; otherwise SKIP (77).
+# NOT IN CTEST: unreliable. All of pcaps/ passed in 2 runs of 4 (3,094 records), the SYN flood
+# alone passed; other runs missed 1 of 3,092, 10 of 3,021, and once 10 of 20 records of a
+# small set. The cause is not found (tshark's reassembly of messages that straddle segments,
+# or the capture on a machine loaded to 15, are suspects; nfcapd over UDP and tcp_stream.py's
+# own decoding of the same TCP stream read every record). A manual check, not a verdict.
 set -u
 NP=$1
 shift
