@@ -21,11 +21,15 @@
 # Every process runs under `timeout`.
 #
 # Tools: np (netprobe watch -i vb-r, tracking on, printing), np_w (the same with -w FILE),
+#        np_f1, np_f2 (netprobe watch -i vb-r --fanout 1 / --fanout 2: the same work over 1 or
+#        2 workers, behind the parent that merges their lines),
 #        tcpdump (tcpdump -n -i vb-r), tcpdump_w (tcpdump -i vb-r -w FILE), tshark (tshark -n -i vb-r);
 #        np_wB and tcpdump_wB: np_w and tcpdump_w with a 256 MiB kernel ring (-B 262144)
 # The -w FILE is on the local disk (the temporary directory); after the run capinfos counts its
 # frames, and the loss of a -w run is what never reached the file (netprobe also says how many
 # frames its -w buffer could not take: "dropped by the -w writer").
+# --np-args "ARGS" adds ARGS to every netprobe command (e.g. --json). At the end, for each
+# capture and tool: the highest replay rate reached with nothing lost (kernel, veth or other).
 #
 # Senders: tcpreplay (the default), or with --blast PATH bench/blast (blast.c: the file loaded
 # into memory, sendmmsg on an AF_PACKET socket, paced), which reaches rates tcpreplay does not
@@ -33,8 +37,8 @@
 #
 # Usage: live.sh --netprobe NP --capture NAME=FILE [--capture NAME=FILE...]
 #                [--rates "100000 300000 1000000 top"] [--tools "np np_w tcpdump tcpdump_w tshark"]
-#                (also np_wB tcpdump_wB)
-#                [--limit N] [--timeout S] [--blast PATH]
+#                (also np_wB tcpdump_wB np_f1 np_f2)
+#                [--limit N] [--timeout S] [--blast PATH] [--np-args "ARGS"]
 # Exit: 0 done, 1 a run failed or a number is missing, 2 usage, 77 not root.
 set -u
 export TZ=UTC LC_ALL=C
@@ -46,6 +50,7 @@ usage() {
 
 np='' rates="100000 300000 1000000 top" tools="np np_w tcpdump tcpdump_w tshark" limit=0 tmo=300
 blast=''
+npargs=()
 caps=()
 declare -A capfile=()
 while [ $# -gt 0 ]; do
@@ -57,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--limit) limit=${2:?}; shift 2 ;;
 	--timeout) tmo=${2:?}; shift 2 ;;
 	--blast) blast=${2:?}; shift 2 ;;
+	--np-args) read -ra npargs <<<"${2:?}"; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) echo "live.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -191,11 +197,13 @@ cpu_ticks() {
 # expression of its "listening" line into `ready`.
 set_cmd() {
 	case $1 in
-	np) cmd=("$np" watch -i vb-r); ready='^netprobe: watching' ;;
-	np_w) cmd=("$np" watch -i vb-r -w "$2"); ready='^netprobe: watching' ;;
+	np) cmd=("$np" watch -i vb-r "${npargs[@]}"); ready='^netprobe: watching' ;;
+	np_w) cmd=("$np" watch -i vb-r -w "$2" "${npargs[@]}"); ready='^netprobe: watching' ;;
+	np_f[1-9]) cmd=("$np" watch -i vb-r --fanout "${1#np_f}" "${npargs[@]}")
+		ready='^netprobe: [0-9]+ workers? in fanout group' ;;
 	tcpdump) cmd=(tcpdump -n -i vb-r); ready='^listening on' ;;
 	tcpdump_w) cmd=(tcpdump -i vb-r -w "$2"); ready='listening on' ;;
-	np_wB) cmd=("$np" watch -i vb-r -B 262144 -w "$2"); ready='^netprobe: watching' ;;
+	np_wB) cmd=("$np" watch -i vb-r -B 262144 -w "$2" "${npargs[@]}"); ready='^netprobe: watching' ;;
 	tcpdump_wB) cmd=(tcpdump -i vb-r -B 262144 -w "$2"); ready='listening on' ;;
 	tshark) cmd=(tshark -n -i vb-r); ready='^Capturing on' ;;
 	*) echo "live.sh: unknown tool '$1'" >&2; exit 2 ;;
@@ -209,6 +217,7 @@ num() {
 
 fail=0
 rows=()
+declare -A best=()
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 date_start=$(date -u '+%Y-%m-%d %H:%M UTC')
 
@@ -271,7 +280,7 @@ for cap in "${caps[@]}"; do
 			failed=$(num 'Failed packets:\s+[0-9]+' "$tmp/rep.out")
 			pps=$(grep -oP 'Rated: .*?[0-9.]+ pps' "$tmp/rep.out" | grep -oP '[0-9.]+(?= pps)' | head -n1)
 			case $tool in
-			np | np_w | np_wB)
+			np | np_w | np_wB | np_f[1-9])
 				got=$(num '[0-9]+ packets shown' "$tmp/cap.err")
 				recv=$(num '[0-9]+ received by filter' "$tmp/cap.err")
 				kdrop=$(num '[0-9]+ dropped by kernel' "$tmp/cap.err")
@@ -313,6 +322,13 @@ for cap in "${caps[@]}"; do
 			line="| $cap | $sender_name | $rate | ${cmd[*]##*/} | ${sent:-?} | ${failed:-?} | ${pps:-?} | $vdrop | ${got:-?} | ${recv:-—} | ${kdrop:-?} | ${idrop:-—} | $infile | $wdrop | $loss |"
 			line=${line//$tmp\//}
 			rows+=("$line")
+			# the highest replay rate reached without loss, per capture and tool (the rate
+			# reached, not the one asked: on a loaded machine the sender falls short)
+			r=${pps%.*}
+			if [ "${kdrop:-1}" = 0 ] && [ "$vdrop" = 0 ] && [ "$loss" = 0.0 ] &&
+			   [ "${r:-0}" -gt "${best[$cap $tool]:-0}" ]; then
+				best[$cap $tool]=$r
+			fi
 			echo "live.sh: $cap $rate $tool: sent ${sent:-?} at ${pps:-?} pps, veth drops $vdrop, captured ${got:-?}, kernel drops ${kdrop:-?}, in the -w file $infile, -w writer drops $wdrop, loss $loss%" >&2
 		done
 	done
@@ -335,6 +351,15 @@ echo
 echo "| capture | sender | rate asked (pps) | command | sent | failed to send | replay rate (pps) | dropped by veth | captured / shown | received by filter | dropped by kernel | dropped by interface | in the -w file | dropped by the -w writer | loss % |"
 echo "|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "Highest replay rate reached without loss (kernel drops 0, veth drops 0, loss 0.0%), of the runs above:"
+echo
+for cap in "${caps[@]}"; do
+	for tool in $tools; do
+		set_cmd "$tool" w.pcap
+		echo "- $cap, \`${cmd[*]##*/}\`: ${best[$cap $tool]:-none} pps"
+	done
+done
 echo
 echo "loss % = (sent − captured) / sent: frames the tool never saw, whether the kernel dropped them from its ring (\"dropped by kernel\") or before any capture point (\"dropped by veth\": the receiving CPU's backlog was full, which no capturer can help). For the -w runs, loss % = (sent − frames in the -w file, counted by capinfos) / sent: it also counts what netprobe's -w buffer could not take (\"dropped by the -w writer\", netprobe's own count)."
 echo "The -w file is written to $(df --output=source,fstype "$tmp" | tail -n1 | tr -s ' ' | sed 's/ / (/; s/$/)/') under $(dirname "$tmp"), the local disk."

@@ -112,7 +112,7 @@ _netprobe()
 		-c | --count | --port | --host | --max-conv | --max-half-open | --idle-timeout | \
 			--flood-rate | --flood-half-open | --flood-window | --duration | -B | --buffer-size | \
 			--width | -C | --file-size | --write-buffer | -G | --rotate-seconds | -W | --file-count | \
-			--community-id-seed | --ipfix | --ipfix-active-timeout)
+			--community-id-seed | --ipfix | --ipfix-active-timeout | --fanout | --fanout-group)
 			return 0
 			;;
 		--post-rotate)
@@ -123,7 +123,7 @@ _netprobe()
 		opts='-r --read -i --interface -D --list-interfaces -c --count --port --host --decode-as -v --verbose -q --brief -x --hex
 		      -A --ascii -X --hex-payload --payload --payload-max --json --json=ecs --community-id-seed --events --states --ladder --width -S --absolute --no-summary -t --time -n --color
 		      --ipfix --ipfix-active-timeout -w --write --overwrite --format --write-buffer -C --file-size -G --rotate-seconds -W --file-count
-		      --post-rotate --duration -B --buffer-size
+		      --post-rotate --duration -B --buffer-size --fanout --fanout-group
 		      --max-conv --max-half-open --idle-timeout --flood-rate --flood-half-open
 		      --flood-window -h --help'
 		;;

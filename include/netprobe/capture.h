@@ -62,6 +62,11 @@ struct np_live_opts {
 			    * sent (pcap_setdirection); NP_DIR_UNKNOWN: both */
 	bool no_wait;    /* next() never waits: NP_NEXT_TIMEOUT at once when nothing is there
 			  * (the caller polls np_source_live_fd) */
+	/* --fanout: join the PACKET_FANOUT_HASH group fanout_group once the handle is active
+	 * (libpcap has no API for it: setsockopt on its socket); frames stamped before the join
+	 * were also delivered to the other members' sockets and are skipped. */
+	bool fanout;
+	uint16_t fanout_group;
 };
 
 /* Open a pcap or pcapng file ("-" is standard input). Returns 0, or -1 with err filled. */

@@ -14,6 +14,7 @@
 #include "netprobe/match.h"
 #include "netprobe/packet.h"
 #include "netprobe/printer.h"
+#include "netprobe/stats.h"
 #include "netprobe/track.h"
 
 /* Packets shown, by protocol (stats.c): by the kind of their innermost network and transport
@@ -38,6 +39,8 @@ struct np_pipeline {
 	 * and its periodic reports (NP_CONV_ACTIVE); or NULL (np_pipeline_flows). */
 	void (*flows)(void *ctx, const struct np_event *ev);
 	void *flows_ctx;
+	/* The UDP conversations for the flow exporters (np_pipeline_udp_flows), or NULL. */
+	struct np_stats *udp;
 	uint64_t shown;                 /* frames that passed the match */
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
@@ -69,6 +72,10 @@ void np_pipeline_annotate(struct np_pipeline *pl, struct np_annot *a);
  * tracker made with report_ends, and active_timeout_s for those). The caller keeps ctx. */
 void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const struct np_event *ev),
 		       void *ctx);
+/* --json=ecs, --ipfix: the UDP conversations too, counted by `udp` (the stats collector, made
+ * with NP_SC_UDP), each reported to the printer's flows and the exporter at the end of the
+ * capture (np_pipeline_finish). The caller keeps it. */
+void np_pipeline_udp_flows(struct np_pipeline *pl, struct np_stats *udp);
 /* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
  * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);

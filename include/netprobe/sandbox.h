@@ -54,6 +54,11 @@ int np_sandbox_enter(const struct np_sandbox *sb, char *err, size_t errlen)
 int np_sandbox_enter_renamer(pid_t worker, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
+/* The filter of the --fanout parent that never reads a packet: it reads its workers' pipes,
+ * writes standard output and error, forwards signals to `workers` only, waits for them. */
+int np_sandbox_enter_merger(const pid_t *workers, size_t n, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
 /* Is NETPROBE_NO_SANDBOX=1 set (the filter is skipped)? */
 bool np_sandbox_disabled(void);
 

@@ -114,6 +114,8 @@ struct np_flow {
 					 * identifier (NP_L_VXLAN, _GENEVE, _GRE with a key, _GTP); 0 */
 	uint32_t tunnel_id;             /* its VNI, GRE key or TEID */
 	uint32_t reports;               /* periodic reports before this one */
+	bool udp;                       /* a UDP conversation (the stats collector's, client =
+					 * the sender of its first packet); else TCP */
 };
 
 struct np_ladder; /* netprobe/ladder.h: the --ladder diagram is drawn outside the tracker */
@@ -232,6 +234,9 @@ struct np_track_opts {
 	 * secret and random (np_track_seed), or flows that all fall into one hash chain could be
 	 * computed offline (hash flooding). np_track_defaults sets a fixed key, for tests only. */
 	uint8_t hash_key[16];
+	/* Conversation numbers: id_offset + 1, then every id_stride (0 counts as 1). --fanout
+	 * numbers worker K of N's conversations K+1, K+1+N...: unique across the workers. */
+	uint32_t id_offset, id_stride;
 };
 
 /* Defaults for every field, with a fixed hash key: reproducible, for tests and fuzzing. */

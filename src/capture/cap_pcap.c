@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <linux/if_packet.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -41,6 +43,7 @@ struct pcap_source {
 	bool removed; /* libpcap said "The interface disappeared" */
 	struct np_zread *z; /* a compressed file (or a plain one from a pipe): its reader; or NULL */
 	struct np_ifnames *ifnames; /* live SLL2 (`any`): interface names by index; or NULL */
+	int64_t join_us; /* --fanout: when the group was joined (CLOCK_REALTIME µs); 0: none */
 };
 
 static struct pcap_source *ps(struct np_source *s)
@@ -128,6 +131,8 @@ NP_HOT static enum np_next pcap_next_frame(struct np_source *s, struct np_frame 
 			return NP_NEXT_ERROR;
 		}
 		p->down_since_ms = 0; /* a frame: the interface is up again (libpcap too) */
+		if (p->join_us && (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec < p->join_us)
+			continue; /* in the ring before the fanout join: every member has it */
 		s->frames++;
 		if (!p->live && p->have_filter && !pcap_offline_filter(&p->prog, h, data))
 			continue;
@@ -455,6 +460,28 @@ static void cooked_v2(pcap_t *pcap)
 		(void)pcap_set_datalink(pcap, DLT_LINUX_SLL2); /* on failure SLL stays: no harm */
 }
 
+/* --fanout: the activated handle's packet socket joins the PACKET_FANOUT_HASH group `group`
+ * (packet(7)): the kernel hands each packet to one member, chosen by a hash of its flow that
+ * is the same both ways, so that a conversation stays with one process. libpcap has no call
+ * for it (its PR #869); the option works on the socket with its TPACKET_V3 ring already set.
+ * Returns the time of the join (CLOCK_REALTIME microseconds, the clock of the packets'
+ * stamps), or -1 with err. */
+static int64_t fanout_join(pcap_t *pcap, const char *iface, uint16_t group, char *err,
+			   size_t errlen)
+{
+	int arg = (int)group | (PACKET_FANOUT_HASH << 16);
+	if (setsockopt(pcap_fileno(pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
+		/* EINVAL: the group exists on this host with another type or device */
+		snprintf(err, errlen, "%s: cannot join fanout group %u: %s%s", iface, group,
+			 strerror(errno), errno == EINVAL ? " (the group is in use with another "
+							    "interface or fanout mode)" : "");
+		return -1;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int np_source_open_live(struct np_source **out, const char *iface, const struct np_live_opts *o,
 			char *err, size_t errlen)
 {
@@ -491,9 +518,15 @@ int np_source_open_live(struct np_source **out, const char *iface, const struct 
 		return -1;
 	}
 	cooked_v2(pcap);
+	int64_t join_us = 0;
+	if (o->fanout && (join_us = fanout_join(pcap, iface, o->fanout_group, err, errlen)) < 0) {
+		pcap_close(pcap);
+		return -1;
+	}
 	struct pcap_source *p = wrap(pcap, true, err, errlen);
 	if (!p)
 		return -1;
+	p->join_us = join_us;
 	/* Without the table the lines show the index (as for a file): not worth failing for. */
 	if (p->base.dlt == DLT_LINUX_SLL2)
 		p->ifnames = np_capture_ifnames_load();

@@ -56,6 +56,8 @@ enum {
 	OPT_CID_SEED,
 	OPT_IPFIX,
 	OPT_IPFIX_ACTIVE,
+	OPT_FANOUT,
+	OPT_FANOUT_GROUP,
 };
 
 /* The ladder's width when --width does not say: a terminal's own (TIOCGWINSZ, read here, before
@@ -156,6 +158,9 @@ static const struct rule rules[] = {
 	  "--flood-half-open", "1-100000000" },
 	{ "flood-window", OPT_FLOOD_WINDOW, K_U32, TRK(flood_window_s), 1, 16, "--flood-window",
 	  "1-16" },
+	{ "fanout", OPT_FANOUT, K_U32, AT(fanout), 1, NP_FANOUT_MAX, "--fanout",
+	  "1-64 workers" },
+	{ "fanout-group", OPT_FANOUT_GROUP, K_SPECIAL, 0, 0, 65535, "--fanout-group", "0-65535" },
 	{ NULL, 'n', K_IGNORED, 0, 0, 0, NULL, NULL },
 };
 
@@ -219,6 +224,9 @@ static bool take_special(const struct rule *r, const char *arg, struct watch_opt
 		return true;
 	case 't':
 		return np_tsfmt_parse(arg, &o->tsfmt);
+	case OPT_FANOUT_GROUP:
+		o->fanout_group_given = true;
+		return np_parse_uint(arg, r->lo, r->hi, &v) && (o->fanout_group = (uint32_t)v, true);
 	case 'C':
 		return np_parse_size(arg, r->lo, r->hi, &o->rot_size);
 	case OPT_WRITE_BUFFER:

@@ -18,6 +18,9 @@
 
 #define CMD "watch"
 
+/* --fanout's most workers: far more than the cores of any machine that one interface feeds. */
+#define NP_FANOUT_MAX 64
+
 struct watch_opts {
 	const char *cmd; /* the command that runs (its messages' prefix): NULL for "watch" */
 	const char *read_file;
@@ -63,7 +66,38 @@ struct watch_opts {
 	struct np_track_opts track;
 	char *filter; /* BPF expression from the remaining arguments, or NULL */
 	struct np_printer_opts out; /* the output chosen, once, from the options above */
+	uint32_t fanout;            /* --fanout N workers; 0: one process, no parent */
+	bool fanout_group_given;
+	uint32_t fanout_group;      /* --fanout-group ID (the workers': given or made up) */
+	const struct np_fanout_worker *worker; /* set in a --fanout worker only */
 };
+
+/* --fanout (watch_fanout.c): what a worker leaves its parent at the end, in memory shared
+ * before the fork, so that the parent prints one summary that adds the workers up. */
+struct np_fanout_end {
+	bool done;                  /* the worker got to the end of its run */
+	bool complete;              /* ...normally (NP_END_COMPLETE): its figures count */
+	bool kernel;                /* st holds the kernel's counters */
+	bool ipfix;                 /* it exported (ipfix_records, ipfix_failed) */
+	bool ipfix_failed;
+	uint64_t ipfix_records;
+	struct np_run_stats rs;
+	struct np_source_stats st;
+};
+struct np_fanout_worker {
+	unsigned index, n;          /* worker index of n */
+	bool tty;                   /* the parent's standard output is a terminal */
+	struct np_fanout_end *end;  /* this worker's slot */
+	int ready_fd;               /* a byte once joined to the group, then closed */
+	int64_t t0_sec;             /* the start of the capture (CLOCK_REALTIME), which the */
+	uint32_t t0_usec;           /* relative times of every worker count from */
+};
+/* --fanout N: N workers, each its own capture, tracker and printer, in one PACKET_FANOUT
+ * group; their standard output merged line by line; one summary. Returns the exit status. */
+int np_watch_fanout(const struct watch_opts *o);
+/* A worker's end (watch_run.c): its figures into its slot instead of the summary. */
+void np_fanout_record(const struct watch_opts *o, const struct np_run_stats *rs,
+		      const struct np_source_stats *st, enum np_run_end end);
 
 /* What -w writes (watch_out.c): classic pcap through the source's dumper, or pcapng with
  * netprobe's analysis as packet comments. */

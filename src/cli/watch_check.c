@@ -60,6 +60,18 @@ const char *np_watch_conflict(const struct watch_opts *o)
 		return "-C and -G start new files; -w - is one stream";
 	if ((o->rot_count || o->post_rotate) && !rotating)
 		return "-W and --post-rotate go with -C or -G (the files they act on)";
+	if ((o->fanout || o->fanout_group_given) && o->read_file)
+		return "--fanout and --fanout-group share a live interface's packets; a file (-r) "
+		       "is read by one process";
+	if ((o->fanout || o->fanout_group_given) && o->write_file)
+		return "--fanout and --fanout-group do not go with -w (each process would write "
+		       "part of the traffic; capture with one process)";
+	if (o->fanout && (o->verbose || o->hex || o->text || o->payload_hex || o->ladder))
+		return "--fanout merges whole lines of its workers: -v, -x, -A, -X and --ladder "
+		       "print blocks of several lines (use --json)";
+	if (o->fanout && o->count)
+		return "-c counts the packets of one process; with --fanout end with --duration or "
+		       "Ctrl-C";
 	if (o->buffer_kib && o->read_file)
 		return "-B sizes a live capture's kernel buffer; it does not apply to -r";
 	return NULL;

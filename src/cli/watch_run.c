@@ -91,9 +91,11 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 	if (o->read_file) {
 		rc = np_source_open_file(src, o->read_file, err, sizeof err);
 	} else {
-		bool tty = isatty(STDOUT_FILENO);
+		bool tty = o->worker ? o->worker->tty : isatty(STDOUT_FILENO);
 		struct np_live_opts lo = { .snaplen = 262144, .promisc = true, .immediate = tty,
-					   .timeout_ms = 100 };
+					   .timeout_ms = 100,
+					   .fanout = o->worker || o->fanout_group_given,
+					   .fanout_group = (uint16_t)o->fanout_group };
 		/* A terminal sees each packet as it comes; a pipe gets batches from a big ring. */
 		lo.buffer_kib = o->buffer_kib ? (int)o->buffer_kib : tty ? 0 : 32768;
 		rc = o->nifaces > 1 ? np_source_open_multi(src, o->ifaces, o->nifaces, &lo, err, sizeof err)
@@ -131,9 +133,14 @@ static int open_source(const struct watch_opts *o, struct np_source **src, struc
 		free(filter);
 		return rc == OUTPUT_STOPPED ? NP_EXIT_OK : rc;
 	}
-	if (!o->read_file) /* said once the capture is really open and filtered */
+	if (!o->read_file && (!o->worker || o->worker->index == 0)) /* open and filtered */
 		fprintf(stderr, "netprobe: watching %s, filter: %s\n", dev,
 			filter && filter[0] ? filter : "none");
+	if (o->worker && o->worker->ready_fd >= 0) { /* joined: the parent may say so */
+		ssize_t w = write(o->worker->ready_fd, "R", 1);
+		(void)w; /* the parent gone: the worker's stdout tells it soon enough */
+		close(o->worker->ready_fd);
+	}
 	free(filter);
 	return NP_EXIT_OK;
 }
@@ -267,6 +274,7 @@ struct run {
 	struct np_printer pr;
 	struct np_ladder_rec *ladder; /* --ladder, or NULL */
 	struct np_ipfix *ipfix;       /* --ipfix, or NULL */
+	struct np_stats *udp;         /* --json=ecs, --ipfix: the UDP conversations, or NULL */
 	struct np_pipeline pl;
 };
 
@@ -287,7 +295,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	if (confine(cmd_of(r->o), &r->of, r->of_open, handover_fd, parent,
 		    r->ipfix ? np_ipfix_fd(r->ipfix) : -1, r->of_open ? r->wo.wq : NULL) < 0)
 		return give_up(r->src, r->of_open ? &r->of : NULL);
-	bool tty = isatty(STDOUT_FILENO);
+	bool tty = o->worker ? o->worker->tty : isatty(STDOUT_FILENO);
 	r->err_tty = isatty(STDERR_FILENO); /* asked here: the sandbox has no ioctl for later */
 	bool color = o->color == 1 || (o->color == -1 && tty && !getenv("NO_COLOR"));
 	struct np_print_ctx pc;
@@ -295,12 +303,26 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	pc.absolute_seq = o->absolute;
 	pc.compact = o->brief;
 	pc.ladder_width = o->ladder_width;
+	if (o->worker) { /* --fanout: one time base for every worker's lines */
+		pc.have_first = true;
+		pc.first_sec = pc.prev_sec = o->worker->t0_sec;
+		pc.first_usec = pc.prev_usec = o->worker->t0_usec;
+	}
 	np_printer_init(&r->pr, &o->out, &pc);
 	/* A terminal sees each packet at once; a pipe or file gets large writes (1 MiB: a write
 	 * per ~8,000 lines). With -w - the capture file is stdout and has its buffer already. */
 	if (np_printer_uses_stdout(&r->pr))
 		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 1 << 16 : 1 << 20);
 	*trk = np_tracker_new(&o->track);
+	if (o->ecs || o->ipfix) { /* the UDP conversations: the stats collector's table */
+		struct np_stats_opts so = { .conv = NP_SC_UDP, .tables = NP_ST_CONV,
+					    .max_rows = o->track.max_conv };
+		memcpy(so.hash_key, o->track.hash_key, sizeof so.hash_key);
+		if (!(r->udp = np_stats_new(&so))) {
+			np_tracker_free(*trk);
+			*trk = NULL;
+		}
+	}
 	/* --ladder: bounded whatever the capture (ladder.h); the rest are counted, not drawn. */
 	if (o->ladder)
 		r->ladder = np_ladder_new(o->track.max_conv, NP_LADDER_CONVS, NP_LADDER_SEGMENTS);
@@ -316,6 +338,7 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 		np_pipeline_annotate(&r->pl, &r->wo.annot);
 	if (r->ipfix)
 		np_pipeline_flows(&r->pl, np_ipfix_flow, r->ipfix);
+	np_pipeline_udp_flows(&r->pl, r->udp);
 	return NP_EXIT_OK;
 }
 
@@ -326,11 +349,14 @@ static int ipfix_end(struct run *r, int status)
 		return status;
 	int e = np_ipfix_error(r->ipfix);
 	uint64_t n = np_ipfix_records(r->ipfix);
+	if (r->o->worker) /* --fanout: the parent adds the workers' records up */
+		*r->o->worker->end = (struct np_fanout_end){ .ipfix = true, .ipfix_failed = e != 0,
+							     .ipfix_records = n };
 	if (e) {
 		np_errorf(cmd_of(r->o), "--ipfix %s: sending failed: %s (%llu record%s sent)", r->o->ipfix,
 			  strerror(e), (unsigned long long)n, n == 1 ? "" : "s");
 		status = NP_EXIT_ERROR;
-	} else if (r->o->summary) {
+	} else if (r->o->summary && !r->o->worker) {
 		fprintf(stderr, "netprobe: IPFIX: %llu record%s sent to %s\n", (unsigned long long)n,
 			n == 1 ? "" : "s", r->o->ipfix);
 	}
@@ -512,8 +538,9 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
 		r->stop = check_capture_file(cmd_of(r->o), &r->of, &r->of_open);
 	np_tracker_free(trk);
+	np_stats_free(r->udp);
 	np_ladder_free(r->ladder);
-	if (r->stop == STOP_NONE)
+	if (r->stop == STOP_NONE && !r->o->worker)
 		np_printer_summary(&r->pr, &rs);
 	/* Everything for stdout is written: see whether it all arrived. A reader that has gone
 	 * is a normal end; any other failure is an error. */
@@ -527,7 +554,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 			 r->stop == STOP_ERROR	      ? NP_END_ERROR
 			 : r->stop == STOP_READER_GONE ? NP_END_READER_GONE
 						       : NP_END_COMPLETE);
-	if (st.have_kernel)
+	if (st.have_kernel && !r->o->worker)
 		kernel_counters(&st, rs.shown);
 	if (r->of_open && (st.have_kernel || r->wo.dropped))
 		fprintf(stderr, "netprobe: %llu packet%s written to %s, %llu dropped by the -w writer "
@@ -535,6 +562,10 @@ static int end_run(struct run *r, struct np_tracker *trk)
 			r->wo.written == 1 ? "" : "s", r->o->write_file,
 			(unsigned long long)r->wo.dropped);
 	status = ipfix_end(r, status);
+	if (r->o->worker) /* after ipfix_end, which fills the slot's IPFIX part */
+		np_fanout_record(r->o, &rs, &st, r->stop == STOP_NONE ? NP_END_COMPLETE
+					       : r->stop == STOP_READER_GONE ? NP_END_READER_GONE
+									     : NP_END_ERROR);
 	if (r->of_open)
 		status = finish_capture_file(r, status);
 	np_source_close(r->src); /* closes a pcap -w stream */

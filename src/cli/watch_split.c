@@ -119,6 +119,8 @@ static bool rotate_dir_unusable(const struct watch_opts *o)
  * process does it all. */
 int np_watch_split(const struct watch_opts *o)
 {
+	if (o->fanout)
+		return np_watch_fanout(o);
 	if (!o->write_file || strcmp(o->write_file, "-") == 0)
 		return np_watch_run(o, -1, 0);
 	if ((o->rot_size || o->rot_secs) && rotate_dir_unusable(o))

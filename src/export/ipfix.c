@@ -308,7 +308,7 @@ static uint8_t tunnel_type(uint8_t kind)
 	(r)->flags = (f)->flags[0]; \
 	(r)->rflags = (f)->flags[1]; \
 	(r)->vlan = (f)->nvlan ? (f)->vlan : 0; \
-	(r)->proto = 6; \
+	(r)->proto = (f)->udp ? 17 : 6; \
 	(r)->end_reason = end_reason(ev); \
 	(r)->closed_by = side_code((f)->closed_by); \
 	(r)->reset_by = side_code((f)->reset_by); \

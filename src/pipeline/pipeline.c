@@ -18,6 +18,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->annot = NULL;
 	pl->flows = NULL;
 	pl->flows_ctx = NULL;
+	pl->udp = NULL;
 	pl->decode_as = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
@@ -45,6 +46,11 @@ void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const str
 {
 	pl->flows = flow;
 	pl->flows_ctx = ctx;
+}
+
+void np_pipeline_udp_flows(struct np_pipeline *pl, struct np_stats *udp)
+{
+	pl->udp = udp;
 }
 
 /* A conversation is over: its ladder, when it has one to draw, and the end of its dialogue.
@@ -120,6 +126,8 @@ NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, 
 	flush_events(pl);
 	np_stats_count(&pl->counts, pkt);
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
+	if (pl->udp)
+		np_stats_packet(pl->udp, pkt, &info);
 	if (pl->ladder || pl->follow)
 		record_segment(pl, pkt, &info);
 	np_printer_packet(pl->pr, pkt, &info);
@@ -136,6 +144,20 @@ void np_pipeline_finish(struct np_pipeline *pl)
 	while (np_track_finish(pl->trk, &pl->evs))
 		flush_events(pl);
 	flush_events(pl);
+	if (!pl->udp)
+		return;
+	/* then the UDP conversations, in first-seen order, to the flow exporters only */
+	struct np_stats_view v;
+	struct np_event ev;
+	np_stats_view(pl->udp, &v);
+	for (uint32_t i = 0; i < v.nconv; i++) {
+		if (!np_stats_udp_flow(pl->udp, i, &ev))
+			continue;
+		if (pl->pr && pl->pr->flows)
+			np_printer_event(pl->pr, &ev);
+		if (pl->flows)
+			pl->flows(pl->flows_ctx, &ev);
+	}
 }
 
 void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs)

@@ -96,11 +96,12 @@ static void tuple(struct np_jw *w, const struct np_event *ev, uint16_t seed, con
 	OPEN(w, "destination");
 	endpoint(w, &ev->server, f ? &f->octets[1] : NULL, f ? &f->packets[1] : NULL);
 	char cid[NP_COMMUNITY_ID_LEN];
-	np_community_id(seed, ev->client.ver, ev->client.addr, ev->server.addr, 6, true,
+	bool udp = f && f->udp;
+	np_community_id(seed, ev->client.ver, ev->client.addr, ev->server.addr, udp ? 17 : 6, true,
 			ev->client.port, ev->server.port, cid);
 	OPEN(w, "network");
-	STR(w, "transport", "tcp");
-	STR(w, "iana_number", "6");
+	STR(w, "transport", udp ? "udp" : "tcp");
+	STR(w, "iana_number", udp ? "17" : "6");
 	STR(w, "type", ev->client.ver == 6 ? "ipv6" : "ipv4");
 	STR(w, "community_id", cid);
 	if (f) {
@@ -177,6 +178,8 @@ static void conversation(struct np_jw *w, const struct np_event *ev, uint16_t se
 	NUM(w, "duration", (uint64_t)(f->last_us - f->first_us) * 1000u);
 	close_obj(w);
 	tuple(w, ev, seed, f);
+	if (f->udp)
+		return; /* a UDP conversation (the stats collector's): nothing ECS has no field for */
 	OPEN(w, "netprobe");
 	NUM(w, "conversation", ev->conv);
 	if (ev->midstream)

@@ -451,3 +451,25 @@ int np_sandbox_enter_renamer(pid_t worker, char *err, size_t errlen)
 		 allow_on_fd(ctx, SCMP_SYS(kill), (int)worker) < 0;
 	return finish(ctx, rc, "renamer's", err, errlen);
 }
+
+int np_sandbox_enter_merger(const pid_t *workers, size_t n, char *err, size_t errlen)
+{
+	if (np_sandbox_disabled())
+		return 0; /* the workers say so */
+	scmp_filter_ctx ctx = new_filter(err, errlen);
+	if (!ctx)
+		return -1;
+	static const int calls[] = {
+		SCMP_SYS(ppoll), SCMP_SYS(read), SCMP_SYS(wait4), /* the pipes, the workers */
+		SCMP_SYS(newfstatat),                            /* stdio's look at stdout */
+	};
+	int rc = allow_common(ctx) < 0 || deny_opens(ctx, false) < 0 || fail_softly(ctx) < 0 ||
+		 allow_list(ctx, calls, sizeof calls / sizeof calls[0]) < 0;
+	/* stdio asks whether a character device on stdout (/dev/null, a terminal) is a
+	 * terminal before its first write (the JSON summary): ioctl(TCGETS), a read */
+	rc = rc || seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				    arg_eq(1, TCGETS)) < 0;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = allow_on_fd(ctx, SCMP_SYS(kill), (int)workers[i]) < 0;
+	return finish(ctx, rc, "fanout parent's", err, errlen);
+}

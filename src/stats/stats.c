@@ -128,11 +128,12 @@ static struct np_stats_conv *tcp_row(struct np_stats *s, uint32_t id)
 }
 
 static void conv_count(struct np_stats_conv *c, const struct np_endpoint *src, uint32_t len,
-		       int64_t ts)
+		       uint32_t iplen, int64_t ts)
 {
 	int d = ep_eq(src, &c->a) ? 0 : 1;
 	c->frames[d]++;
 	c->bytes[d] += len;
+	c->ipbytes[d] += iplen;
 	if (ts < c->first_us)
 		c->first_us = ts;
 	if (ts > c->last_us)
@@ -181,20 +182,28 @@ static bool ip_pair(const struct np_pkt_layer *l, struct np_endpoint *src, struc
 }
 
 static void ip_layer(struct np_stats *s, const struct np_endpoint *src,
-		     const struct np_endpoint *dst, uint32_t len, int64_t ts)
+		     const struct np_endpoint *dst, uint32_t len, uint32_t iplen, int64_t ts)
 {
-	endpoint_count(s, src, 0, len);
-	endpoint_count(s, dst, 1, len);
+	if (s->o.tables & NP_ST_ENDPOINTS) {
+		endpoint_count(s, src, 0, len);
+		endpoint_count(s, dst, 1, len);
+	}
 	if (!(s->o.conv & NP_SC_IP))
 		return;
 	struct np_stats_conv *c = conv_row(s, NP_L_IP4, 0, src, dst, 0, ts);
 	if (c)
-		conv_count(c, src, len, ts);
+		conv_count(c, src, len, iplen, ts);
+}
+
+/* The bytes of IP layer `l`, by its length field (IPv6: with the fixed header). */
+static uint32_t ip_bytes(const struct np_pkt_layer *l)
+{
+	return l->kind == NP_L_IP4 ? l->ip4.tot_len : (uint32_t)l->ip6.plen + 40;
 }
 
 /* A UDP or untracked TCP layer at index i, under the IP layer `ip` (its addresses). */
 static void port_layer(struct np_stats *s, const struct np_packet *p, unsigned i,
-		       struct np_endpoint src, struct np_endpoint dst, int64_t ts)
+		       struct np_endpoint src, struct np_endpoint dst, uint32_t iplen, int64_t ts)
 {
 	const struct np_pkt_layer *l = &p->layer[i];
 	bool udp = l->kind == NP_L_UDP;
@@ -206,13 +215,13 @@ static void port_layer(struct np_stats *s, const struct np_packet *p, unsigned i
 	uint64_t tunnel = i + 1u == p->xport_at ? p->tunnel : 0;
 	struct np_stats_conv *c = conv_row(s, l->kind, 0, &src, &dst, tunnel, ts);
 	if (c)
-		conv_count(c, &src, p->frame->len, ts);
+		conv_count(c, &src, p->frame->len, iplen, ts);
 }
 
 /* A segment the tracker followed: its conversation by the tracker's number. */
 static void tracked_segment(struct np_stats *s, const struct np_packet *p,
 			    const struct np_pkt_track *trk, struct np_endpoint src,
-			    struct np_endpoint dst, int64_t ts)
+			    struct np_endpoint dst, uint32_t iplen, int64_t ts)
 {
 	const struct np_tcp *tcp = np_pkt_tcp(p);
 	src.port = tcp->sport;
@@ -224,7 +233,7 @@ static void tracked_segment(struct np_stats *s, const struct np_packet *p,
 		c->tracked = true;
 		c->a_side = (uint8_t)trk->from;
 	}
-	conv_count(c, &src, p->frame->len, ts);
+	conv_count(c, &src, p->frame->len, iplen, ts);
 	c->st[0] = trk->state[c->a_side];
 	c->st[1] = trk->state[1 - c->a_side];
 	if (trk->analysis & NP_STATS_RETRANS)
@@ -236,27 +245,28 @@ void np_stats_conversations(struct np_stats *s, const struct np_packet *p,
 {
 	struct np_endpoint src = { 0 }, dst = { 0 };
 	bool have_ip = false;
-	uint32_t len = p->frame->len;
+	uint32_t len = p->frame->len, iplen = 0;
 	for (unsigned i = 0; i < p->nlayers; i++) {
 		const struct np_pkt_layer *l = &p->layer[i];
 		switch (l->kind) {
 		case NP_L_IP4:
 		case NP_L_IP6:
 			have_ip = ip_pair(l, &src, &dst);
+			iplen = have_ip ? ip_bytes(l) : 0;
 			if (have_ip)
-				ip_layer(s, &src, &dst, len, ts);
+				ip_layer(s, &src, &dst, len, iplen, ts);
 			break;
 		case NP_L_UDP:
 			if (have_ip && (s->o.conv & NP_SC_UDP))
-				port_layer(s, p, i, src, dst, ts);
+				port_layer(s, p, i, src, dst, iplen, ts);
 			break;
 		case NP_L_TCP:
 			if (!have_ip || !(s->o.conv & NP_SC_TCP))
 				break;
 			if (trk && trk->tcp && i + 1u == p->xport_at)
-				tracked_segment(s, p, trk, src, dst, ts);
+				tracked_segment(s, p, trk, src, dst, iplen, ts);
 			else
-				port_layer(s, p, i, src, dst, ts);
+				port_layer(s, p, i, src, dst, iplen, ts);
 			break;
 		default:
 			break;
@@ -303,4 +313,30 @@ const char *np_stats_conv_state(const struct np_stats_conv *c)
 	if (a == NP_ST_CLOSED && b == NP_ST_CLOSED)
 		return "closed";
 	return "closing";
+}
+
+bool np_stats_udp_flow(const struct np_stats *s, uint32_t i, struct np_event *ev)
+{
+	if (i >= s->nconv || s->conv[i].proto != NP_L_UDP)
+		return false;
+	const struct np_stats_conv *c = &s->conv[i]; /* slot = first-seen order */
+	memset(ev, 0, sizeof *ev);
+	ev->kind = NP_EV_CONV_END;
+	ev->ts_sec = c->last_us / 1000000;
+	ev->ts_usec = (uint32_t)(c->last_us % 1000000);
+	ev->client = c->a;
+	ev->server = c->b;
+	ev->end.why = NP_CONV_FINISHED;
+	struct np_flow *f = &ev->end.flow;
+	f->udp = true;
+	f->first_us = c->first_us;
+	f->last_us = c->last_us;
+	for (int d = 0; d < 2; d++) {
+		f->packets[d] = f->dpackets[d] = c->frames[d];
+		f->octets[d] = f->doctets[d] = c->ipbytes[d];
+	}
+	f->syn_synack_us = f->synack_ack_us = -1;
+	f->closed_by = f->reset_by = -1;
+	f->outcome = NP_FLOW_OPEN;
+	return true;
 }

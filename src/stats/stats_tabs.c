@@ -217,7 +217,7 @@ void np_stats_packet(struct np_stats *s, const struct np_packet *p, const struct
 		s->max_us = ts;
 	s->frames++;
 	s->bytes += f->len;
-	struct np_stats_interval *io = interval(s, ts);
+	struct np_stats_interval *io = s->o.tables & NP_ST_IO ? interval(s, ts) : NULL;
 	s->cur_io = io ? io - s->io : -1;
 	if (io) {
 		io->frames++;

@@ -315,7 +315,7 @@ static struct conv *new_conv(struct np_tracker *t, const uint8_t *key, uint64_t 
 		return NULL;
 	struct conv *c = &t->convs[s];
 	memset(c, 0, sizeof *c);
-	c->id = ++t->next_id;
+	c->id = t->next_id++ * (t->o.id_stride ? t->o.id_stride : 1) + t->o.id_offset + 1;
 	c->first_fin = -1;
 	c->d[0].ws = c->d[1].ws = -1;
 	c->t_first = t->now;

@@ -67,17 +67,22 @@ def run(netprobe, pcap, seed):
     if p.returncode != 0:
         sys.exit("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr))
     m = re.search(r"netprobe: (\d+) TCP conversations?", p.stderr)
-    return p.stdout.splitlines(), int(m.group(1)) if m else None
+    # the UDP conversations: as `netprobe stats` counts them (compared with tshark -z conv,udp
+    # by tests/diff/stats_diff.py)
+    st = subprocess.run([netprobe, "stats", "-r", pcap, "--conv", "udp", "--tables", "conv"],
+                        capture_output=True, text=True, timeout=120)
+    u = re.search(r"^UDP conversations: (\d+)", st.stdout, re.M)
+    return p.stdout.splitlines(), int(m.group(1)) if m else None, int(u.group(1)) if u else 0
 
 
 def main():
     netprobe, pcaps = sys.argv[1], sys.argv[2:]
     fields = load_fields()
-    errors, docs, convs, ids = [], 0, 0, 0
+    errors, docs, convs, ids, udps = [], 0, 0, 0, 0
     for pcap in pcaps:
         for seed in (0, 4242):
-            lines, counted = run(netprobe, pcap, seed)
-            nconv = 0
+            lines, counted, counted_udp = run(netprobe, pcap, seed)
+            nconv = nudp = 0
             for line in lines:
                 doc = json.loads(line)
                 docs += 1
@@ -98,13 +103,17 @@ def main():
                         errors.append("%s: %s missing" % (pcap, need))
                 if "source.port" in flat:
                     want = community_id(seed, flat["source.ip"], flat["destination.ip"],
-                                        flat["source.port"], flat["destination.port"])
+                                        flat["source.port"], flat["destination.port"],
+                                        int(flat["network.iana_number"]))
                     ids += 1
                     if flat.get("network.community_id") != want:
                         errors.append("%s: community_id %s, want %s" %
                                       (pcap, flat.get("network.community_id"), want))
                 if flat.get("event.action") == "conversation":
-                    nconv += 1
+                    if flat["network.transport"] == "udp":
+                        nudp += 1
+                    else:
+                        nconv += 1
                     for k in ("bytes", "packets"):
                         if flat["network." + k] != flat["source." + k] + flat["destination." + k]:
                             errors.append("%s: network.%s is not the sum" % (pcap, k))
@@ -113,12 +122,16 @@ def main():
             if counted is not None and nconv != counted:
                 errors.append("%s: %d conversation records, the summary counts %d" %
                               (pcap, nconv, counted))
+            if nudp != counted_udp:
+                errors.append("%s: %d UDP conversation records, netprobe stats counts %d" %
+                              (pcap, nudp, counted_udp))
             convs += nconv
+            udps += nudp
     for e in errors[:30]:
         print("FAIL", e)
-    print("%d documents, %d conversation records, %d Community IDs recomputed, %d errors" %
-          (docs, convs, ids, len(errors)))
-    if not convs or not ids:
+    print("%d documents, %d TCP and %d UDP conversation records, %d Community IDs recomputed, "
+          "%d errors" % (docs, convs, udps, ids, len(errors)))
+    if not convs or not udps or not ids:
         print("FAIL: nothing checked")
         return 1
     return 1 if errors else 0

@@ -64,8 +64,8 @@ def netprobe_convs(np_bin, pcap):
     result = collections.Counter()
     for line in out.splitlines():
         d = json.loads(line)
-        if d["event"]["action"] != "conversation":
-            continue
+        if d["event"]["action"] != "conversation" or d["network"]["transport"] != "tcp":
+            continue  # tcp.stream's conversations (UDP ones: check_ecs.py, nfcapd.sh)
         n = d["netprobe"]
         eps = []
         for side, role in (("source", "client"), ("destination", "server")):

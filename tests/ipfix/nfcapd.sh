@@ -2,8 +2,10 @@
 # nfcapd.sh NETPROBE PCAP... - netprobe --ipfix to the real collector: nfcapd (nfdump 1.7)
 # listens on a loopback port and writes to a scratch directory; each capture is replayed with
 # `watch -r PCAP --ipfix 127.0.0.1:PORT --json=ecs`; nfcapd is stopped (by its PID) and
-# `nfdump -R` must show exactly the conversations netprobe's summary counts, each with the
-# packets and bytes each way of netprobe's own conversation record (the ECS line).
+# `nfdump -R` must show exactly the conversations netprobe counts (TCP: its summary; UDP: the
+# rows of `netprobe stats --conv udp`, the table compared with tshark's -z conv,udp), each with
+# its protocol and the packets and bytes each way of netprobe's own conversation record (the
+# ECS line).
 set -u
 NP=$1
 shift
@@ -26,6 +28,7 @@ for _ in $(seq 50); do
 done
 fail=0
 want_total=0
+udp_total=0
 : >"$TMP/want"
 for pcap in "$@"; do
 	if ! "$NP" watch -r "$pcap" --ipfix "127.0.0.1:$PORT" --json=ecs >"$TMP/ecs" 2>"$TMP/err"; then
@@ -35,11 +38,13 @@ for pcap in "$@"; do
 	fi
 	n=$(sed -n 's/^netprobe: \([0-9]*\) TCP conversations\{0,1\}:.*/\1/p' "$TMP/err")
 	sent=$(sed -n 's/^netprobe: IPFIX: \([0-9]*\) records\{0,1\} sent.*/\1/p' "$TMP/err")
-	if [ "$n" != "$sent" ]; then
-		echo "FAIL $pcap: the summary counts $n conversations, $sent IPFIX records sent"
+	nu=$("$NP" stats -r "$pcap" --conv udp --tables conv | sed -n 's/^UDP conversations: \([0-9]*\)$/\1/p')
+	if [ "$((n + ${nu:-0}))" != "$sent" ]; then
+		echo "FAIL $pcap: the summary counts $n TCP conversations, stats ${nu:-0} UDP, $sent IPFIX records sent"
 		fail=1
 	fi
-	want_total=$((want_total + n))
+	want_total=$((want_total + n + ${nu:-0}))
+	udp_total=$((udp_total + ${nu:-0}))
 	python3 - "$TMP/ecs" >>"$TMP/want" <<'PY'
 import json, sys, ipaddress
 for line in open(sys.argv[1]):
@@ -47,7 +52,7 @@ for line in open(sys.argv[1]):
     if d["event"]["action"] != "conversation":
         continue
     s, t = d["source"], d["destination"]
-    print(ipaddress.ip_address(s["ip"]).compressed, s["port"],
+    print(d["network"]["iana_number"], ipaddress.ip_address(s["ip"]).compressed, s["port"],
           ipaddress.ip_address(t["ip"]).compressed, t["port"],
           s["packets"], s["bytes"], t["packets"], t["bytes"])
 PY
@@ -56,14 +61,14 @@ sleep 0.5 # the last datagrams into nfcapd's socket
 kill "$NFPID"
 wait "$NFPID"
 NFPID=
-nfdump -R "$TMP/flows" -q -N -6 -o 'fmt:%sa %sp %da %dp %ipkt %ibyt %opkt %obyt' 2>"$TMP/nfdump.err" |
-	awk 'NF == 8 { $1 = $1; print }' >"$TMP/got.raw"
+nfdump -R "$TMP/flows" -q -N -6 -o 'fmt:%pr %sa %sp %da %dp %ipkt %ibyt %opkt %obyt' 2>"$TMP/nfdump.err" |
+	awk 'NF == 9 { $1 = $1; print }' >"$TMP/got.raw"
 python3 - "$TMP/got.raw" >"$TMP/got" <<'PY'
 import ipaddress, sys
 for line in open(sys.argv[1]):
     f = line.split()
-    f[0] = ipaddress.ip_address(f[0]).compressed
-    f[2] = ipaddress.ip_address(f[2]).compressed
+    f[1] = ipaddress.ip_address(f[1]).compressed
+    f[3] = ipaddress.ip_address(f[3]).compressed
     print(" ".join(f))
 PY
 sort "$TMP/want" >"$TMP/want.s"
@@ -74,6 +79,6 @@ if ! diff -u "$TMP/want.s" "$TMP/got.s" >"$TMP/diff"; then
 	head -40 "$TMP/diff"
 	fail=1
 fi
-echo "conversations counted by netprobe: $want_total; records nfdump read: $got_total"
-[ "$want_total" -gt 0 ] && [ "$want_total" = "$got_total" ] || fail=1
+echo "conversations counted by netprobe: $want_total (of which UDP $udp_total); records nfdump read: $got_total"
+[ "$want_total" -gt 0 ] && [ "$udp_total" -gt 0 ] && [ "$want_total" = "$got_total" ] || fail=1
 exit $fail

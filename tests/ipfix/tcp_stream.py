@@ -137,7 +137,8 @@ def main():
                 s = sums.pop(k, None)
                 if not s or s[:4] != want or s[4] != 1:
                     errors.append("%s %s: IPFIX %s, netprobe %s" % (pcap, k, s, want))
-                elif d["event"]["duration"] > ACTIVE * 10**9 and s[5] == 0:
+                elif (d["network"]["transport"] == "tcp" and  # UDP: at the end only
+                      d["event"]["duration"] > ACTIVE * 10**9 and s[5] == 0):
                     errors.append("%s %s: no periodic record" % (pcap, k))
             if sums:
                 errors.append("%s: records for no conversation: %s" % (pcap, list(sums)))
