@@ -69,6 +69,8 @@ const char *np_watch_conflict(const struct watch_opts *o)
 	if (o->fanout && (o->verbose || o->hex || o->text || o->payload_hex || o->ladder))
 		return "--fanout merges whole lines of its workers: -v, -x, -A, -X and --ladder "
 		       "print blocks of several lines (use --json)";
+	if ((o->fanout || o->fanout_group_given) && o->nifaces > 1)
+		return "--fanout and --fanout-group share one interface's packets; give one -i";
 	if (o->fanout && o->count)
 		return "-c counts the packets of one process; with --fanout end with --duration or "
 		       "Ctrl-C";
