@@ -87,6 +87,21 @@ struct np_tls {
 	char alpn[96];         /* the protocols, comma-separated */
 };
 
+/* A request or response paired by src/track/apppair.c (the pipeline fills it after the
+ * tracker; np_decode_with clears `kind`): a DNS query and its response (same transaction ID
+ * and conversation, Wireshark's dns.response_to / dns.time), an HTTP request and the response
+ * that answers it (each conversation's requests in order, Wireshark's http.request_in /
+ * http.time). One pass: a request cannot name the frame of its response, as with tshark
+ * without -2. */
+enum np_pair_kind { NP_PAIR_NONE, NP_PAIR_REQUEST, NP_PAIR_RESPONSE, NP_PAIR_UNMATCHED };
+struct np_app_pair {
+	uint8_t kind;          /* enum np_pair_kind; UNMATCHED: a response to nothing seen */
+	bool retransmit;       /* DNS: the same query again, still unanswered / answer again */
+	uint32_t number;       /* HTTP: the request's number in its conversation, from 1 */
+	uint64_t req_frame;    /* RESPONSE (and a retransmitted request): the request's frame */
+	int64_t delta_us;      /* RESPONSE: its time since the request */
+};
+
 /* The application layer of a packet (at most one): which one is its layer's kind. */
 union np_app {
 	struct np_dns dns;

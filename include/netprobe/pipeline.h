@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "netprobe/annot.h"
+#include "netprobe/apppair.h"
 #include "netprobe/follow.h"
 #include "netprobe/ladder.h"
 #include "netprobe/match.h"
@@ -42,6 +43,7 @@ struct np_pipeline {
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
 	const struct np_decode_as *decode_as; /* --decode-as overrides, or NULL */
+	struct np_apppair *pair;        /* DNS/HTTP requests and responses paired, or NULL */
 };
 
 /* Decode with --decode-as overrides (the caller keeps them). */
@@ -69,6 +71,11 @@ void np_pipeline_annotate(struct np_pipeline *pl, struct np_annot *a);
  * tracker made with report_ends, and active_timeout_s for those). The caller keeps ctx. */
 void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const struct np_event *ev),
 		       void *ctx);
+/* Pair DNS and HTTP requests with their responses (tracked runs only); the caller keeps ap. */
+static inline void np_pipeline_pair(struct np_pipeline *pl, struct np_apppair *ap)
+{
+	pl->pair = ap;
+}
 /* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
  * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);

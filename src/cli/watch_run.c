@@ -247,6 +247,7 @@ struct run {
 	struct np_printer pr;
 	struct np_ladder_rec *ladder; /* --ladder, or NULL */
 	struct np_ipfix *ipfix;       /* --ipfix, or NULL */
+	struct np_apppair *pair;      /* DNS/HTTP requests and responses */
 	struct np_pipeline pl;
 };
 
@@ -284,14 +285,18 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	/* --ladder: bounded whatever the capture (ladder.h); the rest are counted, not drawn. */
 	if (o->ladder)
 		r->ladder = np_ladder_new(o->track.max_conv, NP_LADDER_CONVS, NP_LADDER_SEGMENTS);
-	if (!*trk || (o->ladder && !r->ladder)) {
+	r->pair = np_apppair_new(0, o->track.hash_key);
+	if (!*trk || (o->ladder && !r->ladder) || !r->pair) {
 		np_tracker_free(*trk);
+		np_apppair_free(r->pair);
+		r->pair = NULL;
 		np_errorf(CMD, "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
 	np_pipeline_decode_as(&r->pl, &o->decode_as);
 	np_pipeline_ladder(&r->pl, r->ladder);
+	np_pipeline_pair(&r->pl, r->pair);
 	if (r->of_open && r->wo.ng)
 		np_pipeline_annotate(&r->pl, &r->wo.annot);
 	if (r->ipfix)
@@ -489,6 +494,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 		r->stop = check_capture_file(&r->of, &r->of_open);
 	np_tracker_free(trk);
 	np_ladder_free(r->ladder);
+	np_apppair_free(r->pair);
 	if (r->stop == STOP_NONE)
 		np_printer_summary(&r->pr, &rs);
 	/* Everything for stdout is written: see whether it all arrived. A reader that has gone

@@ -19,6 +19,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->flows = NULL;
 	pl->flows_ctx = NULL;
 	pl->decode_as = NULL;
+	pl->pair = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -120,6 +121,8 @@ NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, 
 	flush_events(pl);
 	np_stats_count(&pl->counts, pkt);
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
+	if (pl->pair)
+		np_apppair_packet(pl->pair, pkt, &info);
 	if (pl->ladder || pl->follow)
 		record_segment(pl, pkt, &info);
 	np_printer_packet(pl->pr, pkt, &info);
@@ -145,6 +148,15 @@ void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_
 	else
 		memset(&rs->track, 0, sizeof rs->track);
 	np_stats_fill(&pl->counts, &rs->track);
+	if (pl->pair) {
+		struct np_apppair_stats ap;
+		np_apppair_stats(pl->pair, &ap);
+		rs->track.app_requests = ap.requests;
+		rs->track.app_paired = ap.paired;
+		rs->track.app_unmatched = ap.unmatched;
+		rs->track.app_evicted = ap.evicted;
+		rs->track.app_pending = ap.pending;
+	}
 	rs->frames = frames;
 	rs->shown = pl->shown;
 }

@@ -327,6 +327,15 @@ void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t f
 		close_obj(&w);
 	}
 	NUM(&w, "flood_episodes", s->flood_episodes);
+	if (s->app_requests || s->app_unmatched) {
+		OPEN(&w, "app_pairs");
+		NUM(&w, "requests", s->app_requests);
+		NUM(&w, "paired", s->app_paired);
+		NUM(&w, "unmatched", s->app_unmatched);
+		NUM(&w, "evicted", s->app_evicted);
+		NUM(&w, "pending", s->app_pending);
+		close_obj(&w);
+	}
 	KEY(&w, "top_talkers");
 	*w.p++ = '[';
 	for (uint32_t i = 0; i < s->ntop; i++) {

@@ -600,6 +600,15 @@ void np_ref_print_summary_json(FILE *out, const struct np_track_stats *s, uint64
 		close_obj(&w);
 	}
 	num(&w, "flood_episodes", s->flood_episodes);
+	if (s->app_requests != 0 || s->app_unmatched != 0) {
+		open_obj(&w, "app_pairs");
+		num(&w, "requests", s->app_requests);
+		num(&w, "paired", s->app_paired);
+		num(&w, "unmatched", s->app_unmatched);
+		num(&w, "evicted", s->app_evicted);
+		num(&w, "pending", s->app_pending);
+		close_obj(&w);
+	}
 	key(&w, "top_talkers");
 	fputc('[', out);
 	for (uint32_t i = 0; i < s->ntop; i++) {

@@ -34,7 +34,23 @@ static void dns_rrs(struct jw *w, const struct np_dns *d, unsigned sec)
 		fputc(']', w->o);
 }
 
-static void json_dns(struct jw *w, const struct np_dns *d)
+/* A request's pairing (apppair.c): the response names its request and the seconds since it. */
+static void pair(struct jw *w, const struct np_app_pair *pr)
+{
+	if (pr->kind == NP_PAIR_RESPONSE) {
+		num(w, "request_in", pr->req_frame);
+		key(w, "time");
+		long long us = (long long)pr->delta_us;
+		unsigned long long mag = us < 0 ? 0ULL - (unsigned long long)us : (unsigned long long)us;
+		fprintf(w->o, "%s%llu.%06llu", us < 0 ? "-" : "", mag / 1000000ULL, mag % 1000000ULL);
+	}
+	if (pr->kind == NP_PAIR_REQUEST && pr->retransmit)
+		num(w, "retransmit_request_in", pr->req_frame);
+	if (pr->retransmit)
+		boolean(w, "retransmission", true);
+}
+
+static void json_dns(struct jw *w, const struct np_dns *d, const struct np_app_pair *pr)
 {
 	open_obj(w, "dns");
 	if (d->tcp)
@@ -56,6 +72,9 @@ static void json_dns(struct jw *w, const struct np_dns *d)
 		dns_rrs(w, d, s);
 	if (d->more)
 		boolean(w, "more", true);
+	pair(w, pr);
+	if (pr->kind == NP_PAIR_UNMATCHED)
+		boolean(w, "unsolicited", true);
 	close_obj(w);
 }
 
@@ -64,7 +83,7 @@ static const char *at(const struct np_http *h, uint16_t off)
 	return off == NP_DNS_NONE ? NULL : h->text + off;
 }
 
-static void json_http(struct jw *w, const struct np_http *h)
+static void json_http(struct jw *w, const struct np_http *h, const struct np_app_pair *pr)
 {
 	open_obj(w, "http");
 	if (h->response) {
@@ -87,6 +106,11 @@ static void json_http(struct jw *w, const struct np_http *h)
 	if (h->chunked)
 		boolean(w, "chunked", true);
 	boolean(w, "headers_end", h->headers_end);
+	if (pr->kind == NP_PAIR_REQUEST && pr->number)
+		num(w, "request_number", pr->number);
+	if (pr->kind == NP_PAIR_RESPONSE)
+		num(w, "response_number", pr->number);
+	pair(w, pr);
 	close_obj(w);
 }
 
@@ -153,9 +177,9 @@ void np_ref_app(FILE *o, bool *first, const struct np_packet *p, const struct np
 {
 	struct jw w = { o, *first };
 	if (l->kind == NP_L_DNS)
-		json_dns(&w, &p->app.dns);
+		json_dns(&w, &p->app.dns, &p->pair);
 	else if (l->kind == NP_L_HTTP)
-		json_http(&w, &p->app.http);
+		json_http(&w, &p->app.http, &p->pair);
 	else if (l->kind == NP_L_TLS)
 		json_tls(&w, &p->app.tls);
 	*first = w.first;
