@@ -131,7 +131,9 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	np_pipeline_follow(&z->pl, z->follow);
 	z->pair = np_apppair_new(4, o.hash_key);
 	np_pipeline_pair(&z->pl, z->pair);
-	return z->trk && z->ladder && z->follow && z->pair ? 0 : -1;
+	z->pdu = np_apppdu_new();
+	np_pipeline_pdu(&z->pl, z->pdu);
+	return z->trk && z->ladder && z->follow && z->pair && z->pdu ? 0 : -1;
 }
 
 /* --port and --host from the first decoded frame: later frames then match or not. */
@@ -179,7 +181,9 @@ void fz_pipeline_end(struct fz_pipeline *z, uint64_t frames)
 	np_tracker_free(z->trk);
 	np_ladder_free(z->ladder);
 	np_apppair_free(z->pair);
+	np_apppdu_free(z->pdu);
 	z->pair = NULL;
+	z->pdu = NULL;
 	z->trk = NULL;
 	z->ladder = NULL;
 }

@@ -71,6 +71,7 @@ struct np_tls {
 	uint8_t nrec;
 	bool more;             /* records past NP_TLS_MAX_REC */
 	bool partial;          /* the last record goes on past this segment */
+	uint16_t whole;        /* bytes of the records before the one that goes on */
 	struct np_tls_rec rec[NP_TLS_MAX_REC];
 	/* The hello (ClientHello or ServerHello) of the segment, when there is one */
 	uint8_t hello;         /* 1 ClientHello, 2 ServerHello, 0 none */
@@ -100,6 +101,24 @@ struct np_app_pair {
 	uint32_t number;       /* HTTP: the request's number in its conversation, from 1 */
 	uint64_t req_frame;    /* RESPONSE (and a retransmitted request): the request's frame */
 	int64_t delta_us;      /* RESPONSE: its time since the request */
+};
+
+/* A message that spans TCP segments (src/track/apppdu.c, Wireshark's reassembled PDUs): the
+ * segments before its end carry part of it (SEGMENT: Wireshark's "[TCP segment of a reassembled
+ * PDU]"), the one that ends it carries the whole message decoded (DONE) and the frames it came
+ * in, with the bytes each gave. */
+#define NP_PDU_FRAMES 16
+enum np_pdu_state { NP_PDU_NONE, NP_PDU_SEGMENT, NP_PDU_DONE };
+struct np_pdu {
+	uint8_t state;         /* enum np_pdu_state */
+	uint8_t kind;          /* SEGMENT: the message's layer kind (NP_L_DNS...) */
+	bool first;            /* SEGMENT: the message begins in it */
+	char line[128];        /* SEGMENT of HTTP headers: the start line so far (printing ASCII) */
+	uint8_t nframes;       /* DONE: frames listed (the first NP_PDU_FRAMES) */
+	uint16_t more;         /* DONE: frames past the list */
+	uint32_t len;          /* DONE: the message's bytes */
+	uint64_t frame[NP_PDU_FRAMES];
+	uint32_t bytes[NP_PDU_FRAMES];
 };
 
 /* The application layer of a packet (at most one): which one is its layer's kind. */

@@ -10,6 +10,7 @@
 
 #include "netprobe/annot.h"
 #include "netprobe/apppair.h"
+#include "netprobe/apppdu.h"
 #include "netprobe/follow.h"
 #include "netprobe/ladder.h"
 #include "netprobe/match.h"
@@ -44,6 +45,7 @@ struct np_pipeline {
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
 	const struct np_decode_as *decode_as; /* --decode-as overrides, or NULL */
 	struct np_apppair *pair;        /* DNS/HTTP requests and responses paired, or NULL */
+	struct np_apppdu *pdu;          /* messages spanning segments put together, or NULL */
 };
 
 /* Decode with --decode-as overrides (the caller keeps them). */
@@ -75,6 +77,12 @@ void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const str
 static inline void np_pipeline_pair(struct np_pipeline *pl, struct np_apppair *ap)
 {
 	pl->pair = ap;
+}
+/* Put DNS, HTTP and TLS messages spanning segments together (tracked runs only); the caller
+ * keeps pd. */
+static inline void np_pipeline_pdu(struct np_pipeline *pl, struct np_apppdu *pd)
+{
+	pl->pdu = pd;
 }
 /* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
  * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */

@@ -20,6 +20,7 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->flows_ctx = NULL;
 	pl->decode_as = NULL;
 	pl->pair = NULL;
+	pl->pdu = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -121,6 +122,8 @@ NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, 
 	flush_events(pl);
 	np_stats_count(&pl->counts, pkt);
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
+	if (pl->pdu)
+		np_apppdu_packet(pl->pdu, pkt, &info);
 	if (pl->pair)
 		np_apppair_packet(pl->pair, pkt, &info);
 	if (pl->ladder || pl->follow)
@@ -156,6 +159,14 @@ void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_
 		rs->track.app_unmatched = ap.unmatched;
 		rs->track.app_evicted = ap.evicted;
 		rs->track.app_pending = ap.pending;
+	}
+	if (pl->pdu) {
+		struct np_apppdu_stats pd;
+		np_apppdu_stats(pl->pdu, &pd);
+		rs->track.pdu_done = pd.done;
+		rs->track.pdu_abandoned = pd.abandoned;
+		rs->track.pdu_too_long = pd.too_long;
+		rs->track.pdu_evicted = pd.evicted;
 	}
 	rs->frames = frames;
 	rs->shown = pl->shown;

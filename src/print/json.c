@@ -336,6 +336,14 @@ void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t f
 		NUM(&w, "pending", s->app_pending);
 		close_obj(&w);
 	}
+	if (s->pdu_done || s->pdu_abandoned || s->pdu_too_long) {
+		OPEN(&w, "reassembled");
+		NUM(&w, "messages", s->pdu_done);
+		NUM(&w, "abandoned", s->pdu_abandoned);
+		NUM(&w, "too_long", s->pdu_too_long);
+		NUM(&w, "evicted", s->pdu_evicted);
+		close_obj(&w);
+	}
 	KEY(&w, "top_talkers");
 	*w.p++ = '[';
 	for (uint32_t i = 0; i < s->ntop; i++) {

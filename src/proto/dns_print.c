@@ -159,6 +159,7 @@ static void dns_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 {
 	(void)l;
 	const struct np_dns *d = &v->p->app.dns;
+	np_pdu_tree(o, v->p);
 	fprintf(o, "Domain Name System (%s)\n", d->flags & NP_DNS_QR ? "response" : "query");
 	if (d->tcp)
 		fprintf(o, NP_I1 "Length: %u%s\n", d->tcp_len,
@@ -259,6 +260,7 @@ static unsigned dns_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
 	np_pair_json(w, &v->p->pair);
 	if (v->p->pair.kind == NP_PAIR_UNMATCHED)
 		BOOL(w, "unsolicited", true);
+	np_pdu_json(w, v->p);
 	close_obj(w);
 	return 0;
 }

@@ -229,6 +229,7 @@ static void http_tree(FILE *o, const struct np_pkt_layer *l, const struct np_vie
 {
 	(void)l;
 	const struct np_http *h = &v->p->app.http;
+	np_pdu_tree(o, v->p);
 	fprintf(o, "Hypertext Transfer Protocol\n");
 	if (h->response)
 		fprintf(o, NP_I1 "Response Version: %s\n" NP_I1 "Status Code: %u\n" NP_I1
@@ -293,6 +294,7 @@ static unsigned http_json(struct np_jw *restrict w, const struct np_pkt_layer *l
 	if (pr->kind == NP_PAIR_RESPONSE)
 		NUM(w, "response_number", pr->number);
 	np_pair_json(w, pr);
+	np_pdu_json(w, v->p);
 	close_obj(w);
 	return 0;
 }

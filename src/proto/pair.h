@@ -33,4 +33,39 @@ static inline void np_pair_json(struct np_jw *restrict w, const struct np_app_pa
 		BOOL(w, "retransmission", true);
 }
 
+/* A message put together from segments (app.h np_pdu): Wireshark's line before its tree,
+ * "[2 Reassembled TCP Segments (1800 bytes): #5(1000), #6(800)]". */
+static inline void np_pdu_tree(FILE *o, const struct np_packet *p)
+{
+	const struct np_pdu *u = &p->pdu;
+	if (u->state != NP_PDU_DONE)
+		return;
+	unsigned n = u->nframes + u->more;
+	fprintf(o, "[%u Reassembled TCP Segments (%u bytes):", n, u->len);
+	for (unsigned i = 0; i < u->nframes; i++)
+		fprintf(o, "%s #%" PRIu64 "(%u)", i ? "," : "", u->frame[i], u->bytes[i]);
+	fprintf(o, "%s]\n", u->more ? ", …" : "");
+}
+
+/* Its member "reassembled": {len, frames:[…]} (the first NP_PDU_FRAMES frames). */
+static inline void np_pdu_json(struct np_jw *restrict w, const struct np_packet *p)
+{
+	const struct np_pdu *u = &p->pdu;
+	if (u->state != NP_PDU_DONE)
+		return;
+	OPEN(w, "reassembled");
+	NUM(w, "len", u->len);
+	NUM(w, "segments", (uint32_t)u->nframes + u->more);
+	KEY(w, "frames");
+	ch(w, '[');
+	for (unsigned i = 0; i < u->nframes; i++) {
+		if (i)
+			ch(w, ',');
+		room(w, JW_ITEM);
+		put_uint(w, u->frame[i], 0);
+	}
+	ch(w, ']');
+	close_obj(w);
+}
+
 #endif

@@ -392,6 +392,9 @@ static void frame_cases(struct run *r, const struct np_frame *f, const struct np
 		fill(r, &q.pair, sizeof q.pair);
 		q.pair.kind = (uint8_t)(rnd(r) % 4);
 		q.pair.retransmit = rnd(r) & 1;
+		fill(r, &q.pdu, sizeof q.pdu);
+		q.pdu.state = (uint8_t)(rnd(r) % 3);
+		q.pdu.nframes = (uint8_t)(rnd(r) % (NP_PDU_FRAMES + 1));
 		struct np_pkt_track t;
 		fill(r, &t, sizeof t);
 		t.tcp = rnd(r) & 1;
@@ -417,7 +420,8 @@ static int check_capture(struct run *r, const char *path)
 	np_track_defaults(&o);
 	struct np_tracker *t = np_tracker_new(&o);
 	struct np_apppair *ap = np_apppair_new(0, o.hash_key);
-	if (!t || !ap) {
+	struct np_apppdu *pd = np_apppdu_new();
+	if (!t || !ap || !pd) {
 		fprintf(stderr, "json_same: out of memory\n");
 		exit(2);
 	}
@@ -436,6 +440,7 @@ static int check_capture(struct run *r, const char *path)
 			on_events(r, &evs);
 		on_events(r, &evs);
 		np_track_packet(t, &p, &info, &evs);
+		np_apppdu_packet(pd, &p, &info);
 		np_apppair_packet(ap, &p, &info);
 		on_events(r, &evs);
 		packet_case(r, "packet", &p, &info);
@@ -457,7 +462,14 @@ static int check_capture(struct run *r, const char *path)
 	st.app_unmatched = as.unmatched;
 	st.app_evicted = as.evicted;
 	st.app_pending = as.pending;
+	struct np_apppdu_stats ps;
+	np_apppdu_stats(pd, &ps);
+	st.pdu_done = ps.done;
+	st.pdu_abandoned = ps.abandoned;
+	st.pdu_too_long = ps.too_long;
+	st.pdu_evicted = ps.evicted;
 	summary_cases(r, &st, frames);
+	np_apppdu_free(pd);
 	np_apppair_free(ap);
 	np_tracker_free(t);
 	np_source_close(src);
