@@ -20,6 +20,8 @@ struct slot {
 	uint32_t conv;
 	uint32_t next;         /* relative sequence number of the next byte expected */
 	uint32_t len;
+	uint32_t body_left;    /* HTTP: body bytes still to come, counted, not copied */
+	uint32_t total, got;   /* HTTP body: the message's bytes, and those seen */
 	uint64_t fed;          /* when last fed (a count of segments), for eviction */
 	struct np_pdu pdu;     /* frames so far */
 	uint8_t *buf;          /* NP_APPPDU_MAX bytes */
@@ -202,6 +204,18 @@ static void segment(struct np_packet *p, const struct slot *s)
 	p->pdu.line[n] = '\0';
 }
 
+/* HTTP headers whole, a Content-Length body still to come: count it from here. */
+static void body_wait(struct slot *s, const struct np_packet *p)
+{
+	const struct np_pkt_layer *l = np_pkt_app(p);
+	if (!l || l->kind != NP_L_HTTP || !p->app.http.headers_end)
+		return;
+	const struct np_http *h = &p->app.http;
+	s->got = s->len;
+	s->total = s->len - h->body_len + (uint32_t)h->content_length;
+	s->body_left = (uint32_t)h->content_length - h->body_len;
+}
+
 /* The segment's own decode found a message going on past it: keep what is unfinished (the
  * bytes after the whole records, for TLS) for the next segment. */
 static void start(struct np_apppdu *pd, struct np_packet *p, const struct np_pkt_track *info,
@@ -220,11 +234,13 @@ static void start(struct np_apppdu *pd, struct np_packet *p, const struct np_pkt
 	memcpy(s->buf, d + w, s->len);
 	pd->active++;
 	add_frame(&s->pdu, p->frame->n, s->len);
-	pop_app(p);
 	if (w == 0) {
+		body_wait(s, p);
+		pop_app(p);
 		segment(p, s);
 		return;
 	}
+	pop_app(p);
 	decode(s->kind, d, (uint32_t)w, p); /* TLS: the whole records only, as Wireshark shows */
 }
 
@@ -250,6 +266,28 @@ static void feed(struct np_apppdu *pd, struct slot *s, struct np_packet *p, cons
 		 uint32_t n)
 {
 	pop_app(p); /* what the segment alone seemed to begin is the middle of a message */
+	if (s->body_left) { /* HTTP: the headers are kept; the body is only counted */
+		uint32_t k = n < s->body_left ? n : s->body_left;
+		s->body_left -= k;
+		s->got += k;
+		s->next += n;
+		s->fed = ++pd->clock;
+		if (s->body_left) {
+			add_frame(&s->pdu, p->frame->n, n);
+			segment(p, s);
+			return;
+		}
+		decode(s->kind, s->buf, s->len, p);
+		if (np_pkt_app(p)) /* the body's bytes were counted, not kept */
+			p->app.http.body_len = s->got - (s->total - (uint32_t)p->app.http.content_length);
+		add_frame(&s->pdu, p->frame->n, k);
+		s->pdu.len = s->total;
+		p->pdu = s->pdu;
+		p->pdu.state = NP_PDU_DONE;
+		pd->st.done++;
+		release(pd, s);
+		return;
+	}
 	if (s->len + n > NP_APPPDU_MAX) {
 		pd->st.too_long++;
 		release(pd, s);
@@ -268,6 +306,7 @@ static void feed(struct np_apppdu *pd, struct slot *s, struct np_packet *p, cons
 	}
 	if (w == 0) {
 		add_frame(&s->pdu, p->frame->n, n);
+		body_wait(s, p);
 		pop_app(p);
 		segment(p, s);
 		return;
