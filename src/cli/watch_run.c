@@ -291,7 +291,6 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	if (!*trk || (o->ladder && !r->ladder) || !r->pair || !r->pdu) {
 		np_tracker_free(*trk);
 		np_apppair_free(r->pair);
-	np_apppdu_free(r->pdu);
 		np_apppdu_free(r->pdu);
 		r->pair = NULL;
 		r->pdu = NULL;
@@ -501,6 +500,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	np_tracker_free(trk);
 	np_ladder_free(r->ladder);
 	np_apppair_free(r->pair);
+	np_apppdu_free(r->pdu);
 	if (r->stop == STOP_NONE)
 		np_printer_summary(&r->pr, &rs);
 	/* Everything for stdout is written: see whether it all arrived. A reader that has gone
