@@ -129,7 +129,11 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	np_pipeline_init(&z->pl, &z->match, z->trk, &z->tee);
 	np_pipeline_ladder(&z->pl, z->ladder);
 	np_pipeline_follow(&z->pl, z->follow);
-	return z->trk && z->ladder && z->follow ? 0 : -1;
+	z->pair = np_apppair_new(4, o.hash_key);
+	np_pipeline_pair(&z->pl, z->pair);
+	z->pdu = np_apppdu_new();
+	np_pipeline_pdu(&z->pl, z->pdu);
+	return z->trk && z->ladder && z->follow && z->pair && z->pdu ? 0 : -1;
 }
 
 /* --port and --host from the first decoded frame: later frames then match or not. */
@@ -176,6 +180,10 @@ void fz_pipeline_end(struct fz_pipeline *z, uint64_t frames)
 	np_printer_close(&z->tee, &rs, NP_END_READER_GONE); /* the JSON printer's text on diag */
 	np_tracker_free(z->trk);
 	np_ladder_free(z->ladder);
+	np_apppair_free(z->pair);
+	np_apppdu_free(z->pdu);
+	z->pair = NULL;
+	z->pdu = NULL;
 	z->trk = NULL;
 	z->ladder = NULL;
 }

@@ -27,6 +27,8 @@ struct fz_pipeline {
 	struct np_tracker *trk;
 	struct np_ladder_rec *ladder;
 	struct np_follow *follow;  /* netprobe follow's collector, with tiny caps */
+	struct np_apppair *pair;   /* request/response pairing, 4 entries: eviction is reached */
+	struct np_apppdu *pdu;     /* messages spanning segments */
 	struct np_match match;
 	bool match_set;
 	bool match_wanted;

@@ -22,7 +22,8 @@ A = {"www.example.test": "10.77.0.5", "ns1.example.test": "10.77.2.2",
 AAAA = {"www.example.test": "fd77::5"}
 CNAME = {"alias.example.test": "www.example.test"}
 MX = {"example.test": (10, "mail.example.test")}
-TXT = {"example.test": ["v=spf1 -all", "hello world"]}
+TXT = {"example.test": ["v=spf1 -all", "hello world"],
+       "big.example.test": ["x" * 200, "y" * 200, "z" * 200]}
 SRV = {"_http._tcp.example.test": (0, 5, 80, "www.example.test")}
 PTR = {"5.0.77.10.in-addr.arpa": "www.example.test"}
 T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_SRV, T_OPT = 1, 2, 5, 6, 12, 15, 16, 28, 33, 41
@@ -170,6 +171,8 @@ def http(addr, port, ready):
             f.read(length)
             if method == b"GET":
                 body, ctype, status = PAGE, b"text/html", b"200 OK"
+                if line.split(b" ")[1:2] == [b"/big"]:
+                    body = PAGE * 16
             else:
                 body, ctype, status = b"thanks\n", b"text/plain", b"201 Created"
             c.sendall(b"HTTP/1.1 " + status + b"\r\nServer: apppeer\r\nContent-Type: " + ctype +

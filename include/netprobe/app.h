@@ -71,6 +71,7 @@ struct np_tls {
 	uint8_t nrec;
 	bool more;             /* records past NP_TLS_MAX_REC */
 	bool partial;          /* the last record goes on past this segment */
+	uint16_t whole;        /* bytes of the records before the one that goes on */
 	struct np_tls_rec rec[NP_TLS_MAX_REC];
 	/* The hello (ClientHello or ServerHello) of the segment, when there is one */
 	uint8_t hello;         /* 1 ClientHello, 2 ServerHello, 0 none */
@@ -85,6 +86,39 @@ struct np_tls {
 	uint16_t ciphers_total, groups_total;
 	char sni[256];
 	char alpn[96];         /* the protocols, comma-separated */
+};
+
+/* A request or response paired by src/track/apppair.c (the pipeline fills it after the
+ * tracker; np_decode_with clears `kind`): a DNS query and its response (same transaction ID
+ * and conversation, Wireshark's dns.response_to / dns.time), an HTTP request and the response
+ * that answers it (each conversation's requests in order, Wireshark's http.request_in /
+ * http.time). One pass: a request cannot name the frame of its response, as with tshark
+ * without -2. */
+enum np_pair_kind { NP_PAIR_NONE, NP_PAIR_REQUEST, NP_PAIR_RESPONSE, NP_PAIR_UNMATCHED };
+struct np_app_pair {
+	uint8_t kind;          /* enum np_pair_kind; UNMATCHED: a response to nothing seen */
+	bool retransmit;       /* DNS: the same query again, still unanswered / answer again */
+	uint32_t number;       /* HTTP: the request's number in its conversation, from 1 */
+	uint64_t req_frame;    /* RESPONSE (and a retransmitted request): the request's frame */
+	int64_t delta_us;      /* RESPONSE: its time since the request */
+};
+
+/* A message that spans TCP segments (src/track/apppdu.c, Wireshark's reassembled PDUs): the
+ * segments before its end carry part of it (SEGMENT: Wireshark's "[TCP segment of a reassembled
+ * PDU]"), the one that ends it carries the whole message decoded (DONE) and the frames it came
+ * in, with the bytes each gave. */
+#define NP_PDU_FRAMES 16
+enum np_pdu_state { NP_PDU_NONE, NP_PDU_SEGMENT, NP_PDU_DONE };
+struct np_pdu {
+	uint8_t state;         /* enum np_pdu_state */
+	uint8_t kind;          /* SEGMENT: the message's layer kind (NP_L_DNS...) */
+	bool first;            /* SEGMENT: the message begins in it */
+	char line[128];        /* SEGMENT of HTTP headers: the start line so far (printing ASCII) */
+	uint8_t nframes;       /* DONE: frames listed (the first NP_PDU_FRAMES) */
+	uint16_t more;         /* DONE: frames past the list */
+	uint32_t len;          /* DONE: the message's bytes */
+	uint64_t frame[NP_PDU_FRAMES];
+	uint32_t bytes[NP_PDU_FRAMES];
 };
 
 /* The application layer of a packet (at most one): which one is its layer's kind. */

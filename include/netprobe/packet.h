@@ -438,6 +438,8 @@ struct np_packet {
 	/* The application layer's fields (kept apart from the layers: a DNS message's names
 	 * would make every layer of the array 2 KiB). */
 	union np_app app;
+	struct np_app_pair pair; /* its request or response, when paired (app.h) */
+	struct np_pdu pdu;       /* its part in a message spanning segments (app.h) */
 };
 
 /* The layer at index+1 `at` if it is of `kind`, else NULL. */

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "netprobe/annot.h"
+#include "netprobe/apppair.h"
+#include "netprobe/apppdu.h"
 #include "netprobe/follow.h"
 #include "netprobe/ladder.h"
 #include "netprobe/match.h"
@@ -45,6 +47,8 @@ struct np_pipeline {
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
 	const struct np_decode_as *decode_as; /* --decode-as overrides, or NULL */
+	struct np_apppair *pair;        /* DNS/HTTP requests and responses paired, or NULL */
+	struct np_apppdu *pdu;          /* messages spanning segments put together, or NULL */
 };
 
 /* Decode with --decode-as overrides (the caller keeps them). */
@@ -76,6 +80,17 @@ void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const str
  * with NP_SC_UDP), each reported to the printer's flows and the exporter at the end of the
  * capture (np_pipeline_finish). The caller keeps it. */
 void np_pipeline_udp_flows(struct np_pipeline *pl, struct np_stats *udp);
+/* Pair DNS and HTTP requests with their responses (tracked runs only); the caller keeps ap. */
+static inline void np_pipeline_pair(struct np_pipeline *pl, struct np_apppair *ap)
+{
+	pl->pair = ap;
+}
+/* Put DNS, HTTP and TLS messages spanning segments together (tracked runs only); the caller
+ * keeps pd. */
+static inline void np_pipeline_pdu(struct np_pipeline *pl, struct np_apppdu *pd)
+{
+	pl->pdu = pd;
+}
 /* One frame through decode, match, track and print; *pkt receives the decoded packet (for a
  * caller that looks at it further, e.g. a probe's reply path). False when the match dropped it. */
 bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, struct np_packet *pkt);

@@ -306,6 +306,10 @@ struct np_track_stats {
 	double hs_min_ms, hs_max_ms, hs_sum_ms;
 	uint64_t flood_episodes;
 	uint32_t max_conv_in_use;   /* high-water mark of the table */
+	/* Requests and responses paired (apppair.h), put here by np_pipeline_stats. */
+	uint64_t app_requests, app_paired, app_unmatched, app_evicted, app_pending;
+	/* Messages spanning segments (apppdu.h), put here by np_pipeline_stats. */
+	uint64_t pdu_done, pdu_abandoned, pdu_too_long, pdu_evicted;
 	uint32_t ntop;
 	struct np_talker top[NP_TOP_TALKERS]; /* busiest first */
 };

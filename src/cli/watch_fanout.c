@@ -155,13 +155,19 @@ static void add_track(struct np_track_stats *a, const struct np_track_stats *b)
 				  &a->refused, &a->reset, &a->closed, &a->unanswered,
 				  &a->reset_unacked, &a->open, &a->half_open, &a->evicted,
 				  &a->evicted_half_open, &a->expired, &a->evicted_crowded,
-				  &a->flood_episodes };
+				  &a->flood_episodes, &a->app_requests, &a->app_paired,
+				  &a->app_unmatched, &a->app_evicted, &a->app_pending, &a->pdu_done,
+				  &a->pdu_abandoned, &a->pdu_too_long, &a->pdu_evicted };
 	const uint64_t *const add[] = { &b->packets, &b->ip4, &b->ip6, &b->tcp, &b->udp, &b->icmp,
 					&b->icmp6, &b->arp, &b->other, &b->conversations,
 					&b->completed, &b->refused, &b->reset, &b->closed,
 					&b->unanswered, &b->reset_unacked, &b->open, &b->half_open,
 					&b->evicted, &b->evicted_half_open, &b->expired,
-					&b->evicted_crowded, &b->flood_episodes };
+					&b->evicted_crowded, &b->flood_episodes, &b->app_requests,
+					&b->app_paired, &b->app_unmatched, &b->app_evicted,
+					&b->app_pending, &b->pdu_done, &b->pdu_abandoned,
+					&b->pdu_too_long, &b->pdu_evicted };
+	_Static_assert(sizeof sum == sizeof add, "each sum has its addend");
 	for (size_t i = 0; i < sizeof sum / sizeof sum[0]; i++)
 		*sum[i] += *add[i];
 	if (b->hs_count && (!a->hs_count || b->hs_min_ms < a->hs_min_ms))

@@ -275,6 +275,8 @@ struct run {
 	struct np_ladder_rec *ladder; /* --ladder, or NULL */
 	struct np_ipfix *ipfix;       /* --ipfix, or NULL */
 	struct np_stats *udp;         /* --json=ecs, --ipfix: the UDP conversations, or NULL */
+	struct np_apppair *pair;      /* DNS/HTTP requests and responses */
+	struct np_apppdu *pdu;        /* messages spanning segments */
 	struct np_pipeline pl;
 };
 
@@ -326,14 +328,22 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	/* --ladder: bounded whatever the capture (ladder.h); the rest are counted, not drawn. */
 	if (o->ladder)
 		r->ladder = np_ladder_new(o->track.max_conv, NP_LADDER_CONVS, NP_LADDER_SEGMENTS);
-	if (!*trk || (o->ladder && !r->ladder)) {
+	r->pair = np_apppair_new(0, o->track.hash_key);
+	r->pdu = np_apppdu_new();
+	if (!*trk || (o->ladder && !r->ladder) || !r->pair || !r->pdu) {
 		np_tracker_free(*trk);
+		np_apppair_free(r->pair);
+		np_apppdu_free(r->pdu);
+		r->pair = NULL;
+		r->pdu = NULL;
 		np_errorf(cmd_of(r->o), "out of memory for the conversation table (--max-conv %u)", o->track.max_conv);
 		return give_up(r->src, r->of_open ? &r->of : NULL);
 	}
 	np_pipeline_init(&r->pl, &o->match, *trk, &r->pr);
 	np_pipeline_decode_as(&r->pl, &o->decode_as);
 	np_pipeline_ladder(&r->pl, r->ladder);
+	np_pipeline_pair(&r->pl, r->pair);
+	np_pipeline_pdu(&r->pl, r->pdu);
 	if (r->of_open && r->wo.ng)
 		np_pipeline_annotate(&r->pl, &r->wo.annot);
 	if (r->ipfix)
@@ -540,6 +550,8 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	np_tracker_free(trk);
 	np_stats_free(r->udp);
 	np_ladder_free(r->ladder);
+	np_apppair_free(r->pair);
+	np_apppdu_free(r->pdu);
 	if (r->stop == STOP_NONE && !r->o->worker)
 		np_printer_summary(&r->pr, &rs);
 	/* Everything for stdout is written: see whether it all arrived. A reader that has gone

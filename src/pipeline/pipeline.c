@@ -20,6 +20,8 @@ void np_pipeline_init(struct np_pipeline *pl, const struct np_match *match, stru
 	pl->flows_ctx = NULL;
 	pl->udp = NULL;
 	pl->decode_as = NULL;
+	pl->pair = NULL;
+	pl->pdu = NULL;
 	pl->shown = 0;
 	pl->counts = (struct np_proto_counts){ 0 };
 	pl->evs.n = 0;
@@ -128,6 +130,10 @@ NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, 
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
 	if (pl->udp)
 		np_stats_packet(pl->udp, pkt, &info);
+	if (pl->pdu)
+		np_apppdu_packet(pl->pdu, pkt, &info);
+	if (pl->pair)
+		np_apppair_packet(pl->pair, pkt, &info);
 	if (pl->ladder || pl->follow)
 		record_segment(pl, pkt, &info);
 	np_printer_packet(pl->pr, pkt, &info);
@@ -167,6 +173,23 @@ void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_
 	else
 		memset(&rs->track, 0, sizeof rs->track);
 	np_stats_fill(&pl->counts, &rs->track);
+	if (pl->pair) {
+		struct np_apppair_stats ap;
+		np_apppair_stats(pl->pair, &ap);
+		rs->track.app_requests = ap.requests;
+		rs->track.app_paired = ap.paired;
+		rs->track.app_unmatched = ap.unmatched;
+		rs->track.app_evicted = ap.evicted;
+		rs->track.app_pending = ap.pending;
+	}
+	if (pl->pdu) {
+		struct np_apppdu_stats pd;
+		np_apppdu_stats(pl->pdu, &pd);
+		rs->track.pdu_done = pd.done;
+		rs->track.pdu_abandoned = pd.abandoned;
+		rs->track.pdu_too_long = pd.too_long;
+		rs->track.pdu_evicted = pd.evicted;
+	}
 	rs->frames = frames;
 	rs->shown = pl->shown;
 	rs->writing = false; /* the -w counts: the command's (watch_run.c) */

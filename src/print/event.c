@@ -434,6 +434,16 @@ void np_print_summary(FILE *o, const struct np_track_stats *s, uint64_t frames)
 			i ? "         " : "top talkers:", k->conv, c, v, b0, b1, k->packets,
 			plural(k->packets));
 	}
+	if (s->app_requests || s->app_unmatched)
+		fprintf(o, "netprobe: %" PRIu64 " DNS/HTTP request%s, %" PRIu64 " response%s paired, %" PRIu64
+			   " to no request seen; %" PRIu64 " unanswered at the end, %" PRIu64
+			   " dropped unanswered (table full)\n",
+			s->app_requests, plural(s->app_requests), s->app_paired, plural(s->app_paired),
+			s->app_unmatched, s->app_pending, s->app_evicted);
+	if (s->pdu_done || s->pdu_abandoned || s->pdu_too_long)
+		fprintf(o, "netprobe: %" PRIu64 " message%s spanning TCP segments put together, %" PRIu64
+			   " abandoned (a segment not captured), %" PRIu64 " too long, %" PRIu64 " evicted\n",
+			s->pdu_done, plural(s->pdu_done), s->pdu_abandoned, s->pdu_too_long, s->pdu_evicted);
 	if (s->flood_episodes || s->evicted)
 		fprintf(o, "netprobe: %" PRIu64 " SYN flood episode%s; conversation table: %" PRIu64
 			   " evicted (%" PRIu64 " half-open), peak %u in use\n",

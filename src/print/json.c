@@ -343,6 +343,23 @@ void np_print_summary_json(FILE *out, const struct np_track_stats *s, uint64_t f
 		NUM(&w, "dropped", write[1]);
 		close_obj(&w);
 	}
+	if (s->app_requests || s->app_unmatched) {
+		OPEN(&w, "app_pairs");
+		NUM(&w, "requests", s->app_requests);
+		NUM(&w, "paired", s->app_paired);
+		NUM(&w, "unmatched", s->app_unmatched);
+		NUM(&w, "evicted", s->app_evicted);
+		NUM(&w, "pending", s->app_pending);
+		close_obj(&w);
+	}
+	if (s->pdu_done || s->pdu_abandoned || s->pdu_too_long) {
+		OPEN(&w, "reassembled");
+		NUM(&w, "messages", s->pdu_done);
+		NUM(&w, "abandoned", s->pdu_abandoned);
+		NUM(&w, "too_long", s->pdu_too_long);
+		NUM(&w, "evicted", s->pdu_evicted);
+		close_obj(&w);
+	}
 	KEY(&w, "top_talkers");
 	*w.p++ = '[';
 	for (uint32_t i = 0; i < s->ntop; i++) {

@@ -6,6 +6,7 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "print/jw.h"
+#include "proto/pair.h"
 
 #define DNS_HDR_TREE 12 /* the header's bytes: counts are shown when all are there */
 
@@ -158,6 +159,7 @@ static void dns_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 {
 	(void)l;
 	const struct np_dns *d = &v->p->app.dns;
+	np_pdu_tree(o, v->p);
 	fprintf(o, "Domain Name System (%s)\n", d->flags & NP_DNS_QR ? "response" : "query");
 	if (d->tcp)
 		fprintf(o, NP_I1 "Length: %u%s\n", d->tcp_len,
@@ -186,6 +188,20 @@ static void dns_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 	}
 	if (d->more)
 		fprintf(o, NP_I1 "[more records not shown]\n");
+	const struct np_app_pair *pr = &v->p->pair;
+	if (pr->kind == NP_PAIR_REQUEST && pr->retransmit)
+		fprintf(o, NP_I1 "[Retransmitted request. Original request in: %" PRIu64 "]\n"
+			NP_I1 "[Retransmission: True]\n", pr->req_frame);
+	if (pr->kind == NP_PAIR_UNMATCHED)
+		fprintf(o, NP_I1 "[Unsolicited: True]\n");
+	if (pr->kind == NP_PAIR_RESPONSE) {
+		char t[32];
+		np_pair_secs(t, sizeof t, pr->delta_us);
+		if (pr->retransmit)
+			fprintf(o, NP_I1 "[Retransmission: True]\n");
+		fprintf(o, NP_I1 "[Request In: %" PRIu64 "]\n" NP_I1 "[Time: %s000 seconds]\n",
+			pr->req_frame, t);
+	}
 }
 
 static void json_rrs(struct np_jw *restrict w, const struct np_dns *d, uint8_t sec)
@@ -241,6 +257,10 @@ static unsigned dns_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
 		json_rrs(w, d, s);
 	if (d->more)
 		BOOL(w, "more", true);
+	np_pair_json(w, &v->p->pair);
+	if (v->p->pair.kind == NP_PAIR_UNMATCHED)
+		BOOL(w, "unsolicited", true);
+	np_pdu_json(w, v->p);
 	close_obj(w);
 	return 0;
 }

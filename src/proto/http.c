@@ -8,6 +8,7 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "print/jw.h"
+#include "proto/pair.h"
 
 #define LINE_MAX_SCAN 8192   /* bytes of start line and headers looked at */
 #define MAX_HEADERS 100
@@ -228,6 +229,7 @@ static void http_tree(FILE *o, const struct np_pkt_layer *l, const struct np_vie
 {
 	(void)l;
 	const struct np_http *h = &v->p->app.http;
+	np_pdu_tree(o, v->p);
 	fprintf(o, "Hypertext Transfer Protocol\n");
 	if (h->response)
 		fprintf(o, NP_I1 "Response Version: %s\n" NP_I1 "Status Code: %u\n" NP_I1
@@ -249,6 +251,15 @@ static void http_tree(FILE *o, const struct np_pkt_layer *l, const struct np_vie
 		fprintf(o, NP_I1 "[Body in this segment: %u bytes]\n", h->body_len);
 	else
 		fprintf(o, NP_I1 "[Headers continue past this segment]\n");
+	const struct np_app_pair *pr = &v->p->pair;
+	if (pr->kind == NP_PAIR_REQUEST && pr->number)
+		fprintf(o, NP_I1 "[HTTP request %u]\n", pr->number);
+	if (pr->kind == NP_PAIR_RESPONSE) {
+		char t[32];
+		np_pair_secs(t, sizeof t, pr->delta_us);
+		fprintf(o, NP_I1 "[HTTP response %u]\n" NP_I1 "[Time since request: %s000 seconds]\n"
+			NP_I1 "[Request in frame: %" PRIu64 "]\n", pr->number, t, pr->req_frame);
+	}
 }
 
 static unsigned http_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
@@ -277,6 +288,13 @@ static unsigned http_json(struct np_jw *restrict w, const struct np_pkt_layer *l
 	if (h->chunked)
 		BOOL(w, "chunked", true);
 	BOOL(w, "headers_end", h->headers_end);
+	const struct np_app_pair *pr = &v->p->pair;
+	if (pr->kind == NP_PAIR_REQUEST && pr->number)
+		NUM(w, "request_number", pr->number);
+	if (pr->kind == NP_PAIR_RESPONSE)
+		NUM(w, "response_number", pr->number);
+	np_pair_json(w, pr);
+	np_pdu_json(w, v->p);
 	close_obj(w);
 	return 0;
 }

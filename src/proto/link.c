@@ -333,6 +333,8 @@ NP_HOT void np_decode_with(const struct np_frame *f, struct np_packet *p,
 	p->l4_fragment = false;
 	p->nets = p->encaps = 0;
 	p->tunnel = 0;
+	p->pair.kind = NP_PAIR_NONE;
+	p->pdu.state = NP_PDU_NONE;
 	struct np_cursor c = np_cur_make(f->data, f->caplen);
 	np_decode_link(&c, p);
 }

@@ -476,7 +476,21 @@ NP_HOT static void json_tcp(struct np_jw *restrict w, const struct np_tcp *t, co
 
 NP_HOT static void tcp_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const struct np_view *v)
 {
+	const struct np_pdu *u = &v->p->pdu;
+	if (u->state == NP_PDU_SEGMENT && ((u->kind == NP_L_TLS && u->first) || u->line[0])) {
+		/* Wireshark's TLS clears the column; its HTTP writes the start line first */
+		if (v->trk && v->trk->tcp && u->kind == NP_L_TLS)
+			np_tcp_notes(sb, v->trk);
+		if (u->line[0]) {
+			np_sb_str(sb, u->line);
+			np_sb_lit(sb, "  ");
+		}
+		np_sb_lit(sb, "[TCP segment of a reassembled PDU]");
+		return;
+	}
 	info_tcp(sb, &l->tcp, v->trk, v->absolute);
+	if (u->state == NP_PDU_SEGMENT)
+		np_sb_lit(sb, " [TCP segment of a reassembled PDU]");
 }
 
 static void tcp_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)

@@ -260,7 +260,9 @@ void np_decode_tls(struct np_cursor *c, struct np_packet *p)
 	memset(t, 0, offsetof(struct np_tls, versions));
 	t->sni[0] = t->alpn[0] = '\0';
 	bool after_ccs = false, ok = true;
+	size_t start = np_cur_left(c);
 	while (np_cur_left(c) >= REC_HDR && !t->partial) {
+		t->whole = (uint16_t)(start - np_cur_left(c) > 0xffff ? 0xffff : start - np_cur_left(c));
 		h = *c;
 		(void)np_cur_u8(&h, &type);
 		(void)np_cur_u16(&h, &version);
@@ -269,6 +271,10 @@ void np_decode_tls(struct np_cursor *c, struct np_packet *p)
 			break; /* not a record: Wireshark's "Ignored Unknown Record" */
 		*c = h;
 		ok = record(t, c, type, version, len, &after_ccs) && ok;
+	}
+	if (!t->partial && np_cur_left(c) > 0 && np_cur_left(c) < REC_HDR) {
+		t->partial = true; /* a record header split between segments */
+		t->whole = (uint16_t)(start - np_cur_left(c) > 0xffff ? 0xffff : start - np_cur_left(c));
 	}
 	if (!ok)
 		np_problem(p, NP_L_TLS, NP_INVALID, "TLS extension runs past its block");

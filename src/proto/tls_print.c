@@ -7,6 +7,7 @@
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
 #include "print/jw.h"
+#include "proto/pair.h"
 
 static const char *hs_name(uint8_t t)
 {
@@ -138,6 +139,7 @@ static void tls_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 {
 	(void)l;
 	const struct np_tls *t = &v->p->app.tls;
+	np_pdu_tree(o, v->p);
 	fprintf(o, "Transport Layer Security\n");
 	for (unsigned i = 0; i < t->nrec; i++) {
 		char buf[160];
@@ -235,6 +237,7 @@ static unsigned tls_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
 				NUM(w, "group", t->group);
 		}
 	}
+	np_pdu_json(w, v->p);
 	close_obj(w);
 	return 0;
 }

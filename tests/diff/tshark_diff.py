@@ -41,7 +41,8 @@ tcp.len, udp.sport, udp.dport, udp.len, icmp.type, icmp.code, icmp6.type,
 icmp6.code, vxlan.vni; the tunnels' and the innermost packet's; the
 application layers': dns.questions.0.name, dns.questions.0.type, dns.rcode,
 dns.a, dns.aaaa, http.method, http.uri, http.host, http.status,
-tls.records.handshake, tls.sni, tls.alpn.0) plus these pseudo-fields:
+tls.records.handshake, tls.sni, tls.alpn.0; the pairs: dns.request_in,
+dns.time, dns.unsolicited, http.request_in, http.time) plus these pseudo-fields:
 
     missing    tshark lists the frame, netprobe printed no packet object for it
     extra      netprobe printed a packet whose n tshark does not list (only
@@ -183,8 +184,21 @@ APP_FIELDS = [
     ("tls.handshake.extensions_server_name", "tls.sni", lambda p: lookup_inner(p, "tls.sni"), "str"),
     ("tls.handshake.extensions_alpn_str", "tls.alpn.0", lambda p: lookup_inner(p, "tls.alpn")[0], "str"),
 ]
+# Requests paired with their responses (issue 14): tshark's one pass (no -2, as netprobe's
+# one pass) names the request on the response only. Compared both ways on every packet that
+# has netprobe's object: a pairing either side makes alone is a disagreement. "time" is
+# seconds, equal to the microsecond.
+# (tshark field, netprobe object, its key, kind)
+PAIR_FIELDS = [
+    ("dns.response_to", "dns", "request_in", "int"),
+    ("dns.time", "dns", "time", "time"),
+    ("dns.unsolicited", "dns", "unsolicited", "bool"),
+    ("http.request_in", "http", "request_in", "int"),
+    ("http.time", "http", "time", "time"),
+]
 ALL_TSHARK = [f[0] for f in FIELDS] + ["inner:" + f[0] for f in INNER_FIELDS] + \
-    [f[0] for f in TUNNEL_FIELDS] + ["app:" + f[0] for f in APP_FIELDS]
+    [f[0] for f in TUNNEL_FIELDS] + ["app:" + f[0] for f in APP_FIELDS] + \
+    ["pair:" + f[0] for f in PAIR_FIELDS]
 
 PSEUDO_FIELDS = ("missing", "extra", "duplicate", "json", "exit", "refused",
                  "tshark")
@@ -199,7 +213,7 @@ def tshark_cmd(tshark, path):
     # What netprobe dispatches by default and tshark 4.0 does not: VXLAN on Linux's 8472.
     cmd += ["-d", "udp.port==8472,vxlan"]
     for f in ALL_TSHARK:
-        cmd += ["-e", f.replace("inner:", "").replace("app:", "")]
+        cmd += ["-e", f.replace("inner:", "").replace("app:", "").replace("pair:", "")]
     return cmd
 
 
@@ -615,6 +629,7 @@ def check_file(path, netprobe, tshark, timeout, cache_dir=None, ident=""):
                 r.add(n, npath, shown_n, shown_t)
         compare_tunnel(r, n, tf, pkt)
         compare_app(r, n, tf, pkt)
+        compare_pairs(r, n, tf, pkt)
     extra = sorted(set(packets) - set(tframes))
     if extra:
         if tshark_complete:
@@ -645,6 +660,37 @@ def compare_app(r, n, tf, pkt):
             ok, shown_n, shown_t = compare_value(kind, nv, col.split(",")[0])
         if not ok:
             r.add(n, name, shown_n, shown_t)
+
+
+def compare_pairs(r, n, tf, pkt):
+    """The request a response answers and the time since it (PAIR_FIELDS)."""
+    for tfield, obj, key, kind in PAIR_FIELDS:
+        try:
+            o = lookup_inner(pkt, obj)
+        except KeyError:
+            continue
+        col = tf.get("pair:" + tfield)
+        nv = o.get(key) if isinstance(o, dict) else None
+        if col is None and nv is None:
+            continue
+        name = obj + "." + key
+        r.compared[name] = r.compared.get(name, 0) + 1
+        if col is None or nv is None:
+            r.add(n, name, fmt_np(nv) if nv is not None else "-", col or "-")
+        elif kind == "bool":
+            if not (nv is True and col == "1"):
+                r.add(n, name, fmt_np(nv), col)
+        elif kind == "time":
+            try:
+                ok = isinstance(nv, (int, float)) and abs(float(col) - nv) < 5e-7
+            except ValueError:
+                ok = False
+            if not ok:
+                r.add(n, name, fmt_np(nv), col)
+        else:
+            ok, shown_n, shown_t = compare_value(kind, nv, col.split(",")[0])
+            if not ok:
+                r.add(n, name, shown_n, shown_t)
 
 
 def compare_tunnel(r, n, tf, pkt):

@@ -76,7 +76,9 @@ def norm_our_info(info):
     info = re.sub(r"(Client Hello) \(SNI=[^)]*\)", r"\1", info)
     info = re.sub(r"^MACsec frame \(encrypted\)$", "MACsec frame", info)
     # (an IPv6 quote has brackets of its own: "[UDP [fd77::1]:40009 → [fd77::2]:9999]")
-    info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) (\[[^\]]*\]|[^\[\]])*\]$", "", info)
+    # (not Wireshark's own "[TCP segment of a reassembled PDU]")
+    info = re.sub(r" \[(UDP|TCP|ICMP|ICMPv6) (?!segment of a reassembled PDU\]$)(\[[^\]]*\]|[^\[\]])*\]$",
+                  "", info)
     return info.strip()
 
 

@@ -611,6 +611,23 @@ void np_ref_print_summary_json(FILE *out, const struct np_track_stats *s, uint64
 		close_obj(&w);
 	}
 	num(&w, "flood_episodes", s->flood_episodes);
+	if (s->app_requests != 0 || s->app_unmatched != 0) {
+		open_obj(&w, "app_pairs");
+		num(&w, "requests", s->app_requests);
+		num(&w, "paired", s->app_paired);
+		num(&w, "unmatched", s->app_unmatched);
+		num(&w, "evicted", s->app_evicted);
+		num(&w, "pending", s->app_pending);
+		close_obj(&w);
+	}
+	if (s->pdu_done != 0 || s->pdu_abandoned != 0 || s->pdu_too_long != 0) {
+		open_obj(&w, "reassembled");
+		num(&w, "messages", s->pdu_done);
+		num(&w, "abandoned", s->pdu_abandoned);
+		num(&w, "too_long", s->pdu_too_long);
+		num(&w, "evicted", s->pdu_evicted);
+		close_obj(&w);
+	}
 	key(&w, "top_talkers");
 	fputc('[', out);
 	for (uint32_t i = 0; i < s->ntop; i++) {

@@ -34,7 +34,40 @@ static void dns_rrs(struct jw *w, const struct np_dns *d, unsigned sec)
 		fputc(']', w->o);
 }
 
-static void json_dns(struct jw *w, const struct np_dns *d)
+/* A request's pairing (apppair.c): the response names its request and the seconds since it. */
+static void pair(struct jw *w, const struct np_app_pair *pr)
+{
+	if (pr->kind == NP_PAIR_RESPONSE) {
+		num(w, "request_in", pr->req_frame);
+		key(w, "time");
+		long long us = (long long)pr->delta_us;
+		unsigned long long mag = us < 0 ? 0ULL - (unsigned long long)us : (unsigned long long)us;
+		fprintf(w->o, "%s%llu.%06llu", us < 0 ? "-" : "", mag / 1000000ULL, mag % 1000000ULL);
+	}
+	if (pr->kind == NP_PAIR_REQUEST && pr->retransmit)
+		num(w, "retransmit_request_in", pr->req_frame);
+	if (pr->retransmit)
+		boolean(w, "retransmission", true);
+}
+
+/* A message put together from segments: its length, segment count and frames. */
+static void pdu(struct jw *w, const struct np_pdu *u)
+{
+	if (u->state != NP_PDU_DONE)
+		return;
+	open_obj(w, "reassembled");
+	num(w, "len", u->len);
+	num(w, "segments", (uint64_t)u->nframes + u->more);
+	key(w, "frames");
+	fputc('[', w->o);
+	for (unsigned i = 0; i < u->nframes; i++)
+		fprintf(w->o, i ? ",%" PRIu64 : "%" PRIu64, u->frame[i]);
+	fputc(']', w->o);
+	close_obj(w);
+}
+
+static void json_dns(struct jw *w, const struct np_dns *d, const struct np_app_pair *pr,
+		     const struct np_pdu *u)
 {
 	open_obj(w, "dns");
 	if (d->tcp)
@@ -56,6 +89,10 @@ static void json_dns(struct jw *w, const struct np_dns *d)
 		dns_rrs(w, d, s);
 	if (d->more)
 		boolean(w, "more", true);
+	pair(w, pr);
+	if (pr->kind == NP_PAIR_UNMATCHED)
+		boolean(w, "unsolicited", true);
+	pdu(w, u);
 	close_obj(w);
 }
 
@@ -64,7 +101,8 @@ static const char *at(const struct np_http *h, uint16_t off)
 	return off == NP_DNS_NONE ? NULL : h->text + off;
 }
 
-static void json_http(struct jw *w, const struct np_http *h)
+static void json_http(struct jw *w, const struct np_http *h, const struct np_app_pair *pr,
+		      const struct np_pdu *u)
 {
 	open_obj(w, "http");
 	if (h->response) {
@@ -87,6 +125,12 @@ static void json_http(struct jw *w, const struct np_http *h)
 	if (h->chunked)
 		boolean(w, "chunked", true);
 	boolean(w, "headers_end", h->headers_end);
+	if (pr->kind == NP_PAIR_REQUEST && pr->number)
+		num(w, "request_number", pr->number);
+	if (pr->kind == NP_PAIR_RESPONSE)
+		num(w, "response_number", pr->number);
+	pair(w, pr);
+	pdu(w, u);
 	close_obj(w);
 }
 
@@ -99,7 +143,7 @@ static void list(struct jw *w, const char *k, const uint16_t *v, unsigned n)
 	fputc(']', w->o);
 }
 
-static void json_tls(struct jw *w, const struct np_tls *t)
+static void json_tls(struct jw *w, const struct np_tls *t, const struct np_pdu *u)
 {
 	open_obj(w, "tls");
 	key(w, "records");
@@ -146,6 +190,7 @@ static void json_tls(struct jw *w, const struct np_tls *t)
 				num(w, "group", t->group);
 		}
 	}
+	pdu(w, u);
 	close_obj(w);
 }
 
@@ -153,10 +198,10 @@ void np_ref_app(FILE *o, bool *first, const struct np_packet *p, const struct np
 {
 	struct jw w = { o, *first };
 	if (l->kind == NP_L_DNS)
-		json_dns(&w, &p->app.dns);
+		json_dns(&w, &p->app.dns, &p->pair, &p->pdu);
 	else if (l->kind == NP_L_HTTP)
-		json_http(&w, &p->app.http);
+		json_http(&w, &p->app.http, &p->pair, &p->pdu);
 	else if (l->kind == NP_L_TLS)
-		json_tls(&w, &p->app.tls);
+		json_tls(&w, &p->app.tls, &p->pdu);
 	*first = w.first;
 }

@@ -392,6 +392,13 @@ static void frame_cases(struct run *r, const struct np_frame *f, const struct np
 		}
 		np_decode(&g, &q);
 		packet_case(r, "mutant", &q, info);
+		/* a made-up pairing of its request or response (apppair.c) */
+		fill(r, &q.pair, sizeof q.pair);
+		q.pair.kind = (uint8_t)(rnd(r) % 4);
+		q.pair.retransmit = rnd(r) & 1;
+		fill(r, &q.pdu, sizeof q.pdu);
+		q.pdu.state = (uint8_t)(rnd(r) % 3);
+		q.pdu.nframes = (uint8_t)(rnd(r) % (NP_PDU_FRAMES + 1));
 		struct np_pkt_track t;
 		fill(r, &t, sizeof t);
 		t.tcp = rnd(r) & 1;
@@ -416,7 +423,9 @@ static int check_capture(struct run *r, const char *path)
 	struct np_track_opts o;
 	np_track_defaults(&o);
 	struct np_tracker *t = np_tracker_new(&o);
-	if (!t) {
+	struct np_apppair *ap = np_apppair_new(0, o.hash_key);
+	struct np_apppdu *pd = np_apppdu_new();
+	if (!t || !ap || !pd) {
 		fprintf(stderr, "json_same: out of memory\n");
 		exit(2);
 	}
@@ -435,6 +444,8 @@ static int check_capture(struct run *r, const char *path)
 			on_events(r, &evs);
 		on_events(r, &evs);
 		np_track_packet(t, &p, &info, &evs);
+		np_apppdu_packet(pd, &p, &info);
+		np_apppair_packet(ap, &p, &info);
 		on_events(r, &evs);
 		packet_case(r, "packet", &p, &info);
 		packet_case(r, "packet, untracked", &p, NULL);
@@ -448,7 +459,22 @@ static int check_capture(struct run *r, const char *path)
 	struct np_track_stats st;
 	np_track_stats(t, &st);
 	np_stats_fill(&counts, &st);
+	struct np_apppair_stats as;
+	np_apppair_stats(ap, &as);
+	st.app_requests = as.requests;
+	st.app_paired = as.paired;
+	st.app_unmatched = as.unmatched;
+	st.app_evicted = as.evicted;
+	st.app_pending = as.pending;
+	struct np_apppdu_stats ps;
+	np_apppdu_stats(pd, &ps);
+	st.pdu_done = ps.done;
+	st.pdu_abandoned = ps.abandoned;
+	st.pdu_too_long = ps.too_long;
+	st.pdu_evicted = ps.evicted;
 	summary_cases(r, &st, frames);
+	np_apppdu_free(pd);
+	np_apppair_free(ap);
 	np_tracker_free(t);
 	np_source_close(src);
 	return 1;
