@@ -23,6 +23,8 @@ struct np_hopstat {
 	uint8_t more[NP_HOP_MORE_ADDRS][16];
 	bool final;             /* the destination itself answered at this TTL */
 	bool rate_limited;      /* set by np_hopstat_mark */
+	uint32_t pmtu;          /* trace --pmtu: the largest probe (IP bytes, DF) this hop
+				 * answered: the path MTU up to it is at least this; 0: none */
 };
 
 void np_hopstat_sent(struct np_hopstat *h);

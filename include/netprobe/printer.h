@@ -159,6 +159,9 @@ struct np_trace_report {
 	const struct np_hopstat *hop;
 	int64_t ts_us;           /* when the round ended (wall clock) */
 	bool last;               /* the run's end: the final table */
+	uint32_t pmtu;           /* --pmtu: the probes' size now (the path MTU so far); 0: not
+				  * asked */
+	uint32_t pmtu_start;     /* ... and the size they started at (the route's MTU) */
 };
 
 /* A scan's result for one target and port (one row of its table). */

@@ -16,8 +16,8 @@ static void trace_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: netprobe trace [--udp | --syn -p PORT] [options] HOST\n"
-		"       netprobe trace --report [-c N] [-i S] [--udp | --syn -p PORT] HOST\n"
-		"       netprobe trace --live [-c N] [-i S] [--udp | --syn -p PORT] HOST\n"
+		"       netprobe trace --report [-c N] [-i S] [--pmtu] [--udp | --syn -p PORT] HOST\n"
+		"       netprobe trace --live [-c N] [-i S] [--pmtu] [--udp | --syn -p PORT] HOST\n"
 		"\n"
 		"Send probes with TTL 1, 2, ... and show the router that answers each hop (ICMP time\n"
 		"exceeded), until the destination answers. Needs CAP_NET_RAW, like ping; without it,\n"
@@ -36,7 +36,8 @@ static void trace_usage(FILE *out)
 		"      --pmtu          path MTU discovery, as tracepath: DF probes as large as the\n"
 		"                      first hop's MTU, made smaller when a router reports a smaller\n"
 		"                      one (ICMP fragmentation needed / packet too big); the hop's\n"
-		"                      line says pmtu N, and the last line the path's (ICMP, --udp)\n"
+		"                      line says pmtu N, and the last line the path's (ICMP, --udp);\n"
+		"                      with --report/--live a PMTU column: each hop's path MTU\n"
 		"      --report        mtr's report: -c rounds of one probe per hop, then a table of\n"
 		"                      Loss%%, Sent, Last, Avg, Best, Worst, StDev per hop, naming the\n"
 		"                      hops that only limit their ICMP replies; flow kept fixed (Paris)\n"
@@ -112,9 +113,9 @@ static int run(void *ctx)
 		np_errorf("trace", "--report and --live are exclusive: one of them");
 		return NP_EXIT_ERROR;
 	}
-	if (o->pmtu && (o->report || o->live || !o->p.m->carries_data)) {
-		np_errorf("trace", "--pmtu goes with a plain trace of ICMP or --udp probes (their "
-				   "size is what it varies; a SYN carries no data)");
+	if (o->pmtu && !o->p.m->carries_data) {
+		np_errorf("trace", "--pmtu goes with ICMP or --udp probes (their size is what it "
+				   "varies; a SYN carries no data)");
 		return NP_EXIT_ERROR;
 	}
 	if (!o->report && !o->live) {

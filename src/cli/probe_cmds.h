@@ -51,4 +51,17 @@ int trace_run(const struct trace_opts *o);
 /* trace --report / --live (trace_report.c). */
 int trace_report_run(const struct trace_opts *o);
 
+/* trace --pmtu (trace_run.c, for both runs). Before probe_run_start: a datagram socket is
+ * opened with IP_PMTUDISC_PROBE (DF, the kernel's cached path MTU ignored, as tracepath sets
+ * it). After it: DF probes (always, on the raw path) as large as the route's MTU (tracepath
+ * starts at the device's; 1500 when unknown); returns that size. */
+struct probe_run;
+/* At most this many smaller sizes tried at one hop (a router reporting ever smaller MTUs, or
+ * one that reports a size it then refuses again). */
+#define TRACE_PMTU_TRIES 8
+void trace_pmtu_open(struct probe_run *r);
+uint32_t trace_pmtu_start(struct probe_run *r);
+/* The data bytes that make a probe `size` bytes long at the IP layer (ICMP echo, UDP). */
+uint16_t trace_pmtu_data(const struct probe_run *r, uint32_t size);
+
 #endif

@@ -21,10 +21,6 @@ struct trace {
 	uint32_t too_big;     /* --pmtu: the smallest MTU a router reported for this hop's probes */
 };
 
-/* --pmtu: at most this many smaller sizes tried at one hop (a router reporting ever smaller
- * MTUs, or one that reports a size it then refuses again) */
-#define PMTU_TRIES 8
-
 static void on_answer(void *arg, const struct np_packet *p, const struct np_probe_answer *a)
 {
 	struct trace *tr = arg;
@@ -83,13 +79,6 @@ static int send_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
 	return 0;
 }
 
-/* The data bytes that make a probe `size` bytes long at the IP layer. */
-static uint16_t data_for(const struct trace *tr, uint32_t size)
-{
-	uint32_t head = (tr->run.spec.ver == 4 ? 20u : 40u) + 8u; /* ICMP echo, UDP: 8 */
-	return (uint16_t)(size > head ? size - head : 0);
-}
-
 /* One hop: with --pmtu, again at each smaller MTU a router reports, then its line. */
 static int probe_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
 {
@@ -97,41 +86,49 @@ static int probe_hop(struct trace *tr, unsigned ttl, uint32_t *seq)
 	for (int tries = 0;; tries++) {
 		if (send_hop(tr, ttl, seq) != 0)
 			return NP_EXIT_ERROR;
-		if (!tr->too_big || tries == PMTU_TRIES)
+		if (!tr->too_big || tries == TRACE_PMTU_TRIES)
 			break;
 		if (!tr->hop.pmtu_from_size)
 			tr->hop.pmtu_from_size = tr->size;
 		tr->hop.pmtu = tr->size = tr->too_big;
-		tr->run.spec.payload = data_for(tr, tr->size);
+		tr->run.spec.payload = trace_pmtu_data(&tr->run, tr->size);
 	}
 	tr->run.pr.ops->hop(&tr->run.pr, ttl, &tr->hop);
 	return 0;
 }
 
-/* --pmtu: the first probes as large as the route's MTU (tracepath starts at the device's),
- * DF set (always, on the raw path; IP_PMTUDISC_PROBE on a datagram socket: DF, the kernel's
- * cached path MTU ignored, as tracepath sets it). */
-static void pmtu_start(struct trace *tr)
+uint16_t trace_pmtu_data(const struct probe_run *r, uint32_t size)
 {
-	tr->run.spec.pmtu = true;
-	tr->size = tr->run.route_mtu ? tr->run.route_mtu : 1500;
-	if (tr->size > 65535)
-		tr->size = 65535;
-	tr->run.spec.payload = data_for(tr, tr->size);
+	uint32_t head = (r->spec.ver == 4 ? 20u : 40u) + 8u; /* ICMP echo, UDP: 8 */
+	return (uint16_t)(size > head ? size - head : 0);
+}
+
+void trace_pmtu_open(struct probe_run *r)
+{
+	r->pmtu_set = true;
+	r->pmtu = IP_PMTUDISC_PROBE;
+}
+
+uint32_t trace_pmtu_start(struct probe_run *r)
+{
+	r->spec.pmtu = true;
+	uint32_t size = r->route_mtu ? r->route_mtu : 1500;
+	if (size > 65535)
+		size = 65535;
+	r->spec.payload = trace_pmtu_data(r, size);
+	return size;
 }
 
 static int run(struct trace *tr)
 {
 	const struct trace_opts *o = tr->o;
-	if (o->pmtu) {
-		tr->run.pmtu_set = true;
-		tr->run.pmtu = IP_PMTUDISC_PROBE;
-	}
+	if (o->pmtu)
+		trace_pmtu_open(&tr->run);
 	int rc = probe_run_start(&tr->run, CMD, &o->p, o->p.m->trace_data, 0, false, false);
 	if (rc != 0)
 		return rc;
 	if (o->pmtu)
-		pmtu_start(tr);
+		tr->size = trace_pmtu_start(&tr->run);
 	struct np_probe_head head = { .cmd = NP_CMD_TRACE, .host = o->p.host,
 				      .target = tr->run.target, .max_ttl = o->max_ttl,
 				      .pmtu = o->pmtu ? tr->size : 0 };

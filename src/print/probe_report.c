@@ -1,6 +1,7 @@
 /* probe_report.c - trace --report / --live as mtr shows it: a table of the hops (address, Loss%,
- * Sent, Last, Avg, Best, Worst, StDev) with the rate-limiting hops named, redrawn in place on a
- * terminal with --live; and as JSON, one "hop" object per hop after every round. */
+ * Sent, Last, Avg, Best, Worst, StDev; with --pmtu each hop's path MTU) with the rate-limiting
+ * hops named, redrawn in place on a terminal with --live; and as JSON, one "hop" object per hop
+ * after every round. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,11 +31,14 @@ static void table(struct np_probe_printer *pr, const struct np_trace_report *r)
 	if (r->rounds)
 		fprintf(pr->out, " of %" PRIu32, r->rounds);
 	/* UDP over IPv6 has no IP id to tell fixed-flow probes by (udp.c) */
-	fprintf(pr->out, ", %s probes, %s\n", pr->m->title,
+	fprintf(pr->out, ", %s probes, %s", pr->m->title,
 		pr->vary_flow || (pr->m->kind == NP_PROBE_UDP && pr->ver == 6) ? "a new flow per probe"
 										: "fixed flow");
-	fprintf(pr->out, "%3s  %-28s %6s %5s %7s %7s %7s %7s %7s\n", "HOP", "ADDRESS", "Loss%",
-		"Sent", "Last", "Avg", "Best", "Worst", "StDev");
+	if (r->pmtu) /* --pmtu: DF probes, from the route's MTU down to what the path takes */
+		fprintf(pr->out, ", DF from %" PRIu32 " bytes, path MTU %" PRIu32, r->pmtu_start,
+			r->pmtu);
+	fprintf(pr->out, "\n%3s  %-28s %6s %5s %7s %7s %7s %7s %7s%s\n", "HOP", "ADDRESS", "Loss%",
+		"Sent", "Last", "Avg", "Best", "Worst", "StDev", r->pmtu ? "  PMTU" : "");
 	for (unsigned i = 0; i < r->nhops; i++) {
 		const struct np_hopstat *h = &r->hop[i];
 		char a[NP_ADDR_STRLEN + 16] = "???";
@@ -45,6 +49,8 @@ static void table(struct np_probe_printer *pr, const struct np_trace_report *r)
 		if (h->received)
 			fprintf(pr->out, " %7.3f %7.3f %7.3f %7.3f %7.3f", h->last, h->mean, h->best,
 				h->worst, np_hopstat_stdev(h));
+		if (r->pmtu && h->pmtu) /* the largest probe the hop answered */
+			fprintf(pr->out, " %5" PRIu32, h->pmtu);
 		fprintf(pr->out, "%s%s\n", h->rate_limited ? "  rate-limited" : "",
 			h->other_addr ? "  (other addresses answered too)" : "");
 		for (unsigned k = 0; k < h->nmore; k++) /* each path's router, as mtr lists them */
@@ -89,6 +95,8 @@ void np_probe_json_report(struct np_probe_printer *pr, const struct np_trace_rep
 				"\"stdev_ms\":%.3f",
 				h->last, h->mean, h->best, h->worst, np_hopstat_stdev(h));
 		fprintf(pr->out, ",\"rate_limited\":%s", h->rate_limited ? "true" : "false");
+		if (h->pmtu)
+			fprintf(pr->out, ",\"pmtu\":%" PRIu32, h->pmtu);
 		if (h->other_addr) {
 			fprintf(pr->out, ",\"other_addr\":true,\"other_addrs\":[");
 			for (unsigned k = 0; k < h->nmore; k++) {

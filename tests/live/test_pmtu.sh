@@ -16,7 +16,15 @@
 #                -6 -M do -s 3000; -6 -M dont -s 1450; -6 -I veth-ar -s 2000: the same
 #                output and status as iputils ping (a raw ICMPv6 socket, the kernel
 #                fragmenting and reassembling)
-#   refused      --pmtu with --syn, or with --report: one line, exit 2
+#   report-json, report-v6-udp, unpriv-report  trace --report -c 3 --pmtu --json (ICMP over
+#                IPv4; --udp over IPv6; as nobody, ICMP datagram socket): every round's hop
+#                objects have "pmtu" 1500 at hop 1 (R answered the 1500-byte probe) and 1400 at
+#                hop 2 (R reported the smaller MTU, the probe went again at 1400 in the same
+#                round), nothing lost, one probe a hop a round; the summary "pmtu":1400, as
+#                many received as transmitted
+#   report-text  trace --report -c 3 --pmtu: the header "DF from 1500 bytes, path MTU 1400", a
+#                PMTU column (1500, 1400), Sent 3 and 0.0% at both hops, "path MTU 1400" last
+#   refused      --pmtu with --syn: one line, exit 2
 # Usage: test_pmtu.sh NETPROBE      (root; without root it skips with 77 unless CI=true)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,6 +77,36 @@ nsA ip route flush cache 2>/dev/null
 lt_run "$LT_NS_A" json 20 "$NP" trace --pmtu --json -q 1 -W 1 "$LT_B4"
 lt_expect_rc json 0
 lt_expect_json json "hop-and-summary-pmtu" "[h.get('pmtu') for h in hops] == [None, 1400] and summary.get('pmtu') == 1400 and summary.get('reached') is True" "[hops, summary]"
+
+# report_case NAME B KIND CMD...: trace --report -c 3 --pmtu --json, a fresh route cache.
+report_case() {
+	local run=$1 b=$2 kind=$3
+	shift 3
+	nsA ip route flush cache 2>/dev/null
+	nsA ip -6 route flush cache 2>/dev/null
+	# shellcheck disable=SC2086 # $kind: no word, or --udp
+	lt_run "$LT_NS_A" "$run" 20 "$@" trace $kind --report -c 3 -i 0.1 --pmtu --json -W 1 "$b"
+	lt_expect_rc "$run" 0
+	lt_expect_json "$run" "per-round-hop-pmtu-1500-1400" \
+		"[(h['round'], h['ttl'], h.get('pmtu'), h['sent'], h['received']) for h in hops] == [(r, t, (1500, 1400)[t - 1], r, r) for r in (1, 2, 3) for t in (1, 2)] and summary.get('pmtu') == 1400 and summary.get('transmitted') == summary.get('received') and summary.get('reached') is True" \
+		"[hops, summary]"
+}
+report_case report-json "$LT_B4" "" "$NP"
+report_case report-v6-udp "$LT_B6" --udp "$NP"
+report_case unpriv-report "$LT_B4" "" "${U[@]}"
+nsA ip route flush cache 2>/dev/null
+lt_run "$LT_NS_A" report-text 20 "$NP" trace --report -c 3 -i 0.1 --pmtu -W 1 "$LT_B4"
+lt_expect_rc report-text 0
+out=$LT_WORK/report-text.out
+if grep -q ', DF from 1500 bytes, path MTU 1400$' "$out" && grep -Eq '  PMTU$' "$out" &&
+	grep -Eq "^  1  $LT_RA4 +0\.0% +3( +[0-9.]+){5} +1500\$" "$out" &&
+	grep -Eq "^  2  $LT_B4 +0\.0% +3( +[0-9.]+){5} +1400\$" "$out" &&
+	[ "$(tail -n 1 "$out")" = "path MTU 1400" ]; then
+	lt_pass "report-text/pmtu-column-1500-1400"
+else
+	lt_fail "report-text/pmtu-column-1500-1400"
+	lt_dump report-text
+fi
 
 if command -v tracepath >/dev/null; then
 	nsA ip route flush cache 2>/dev/null
@@ -136,7 +174,4 @@ fi
 lt_run "$LT_NS_A" refused-syn 20 "$NP" trace --pmtu --syn -p "$LT_TCP_OPEN" "$LT_B4"
 lt_expect_rc refused-syn 2
 lt_expect_one_err_line refused-syn 'pmtu'
-lt_run "$LT_NS_A" refused-report 20 "$NP" trace --pmtu --report -c 1 "$LT_B4"
-lt_expect_rc refused-report 2
-lt_expect_one_err_line refused-report 'pmtu'
 lt_finish

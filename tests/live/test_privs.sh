@@ -12,9 +12,10 @@
 #   ping, trace  from A to B (10.77.20.2): nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
 #   scan         ping --syn with a port list to two targets: the same
 #   report       trace --report -c 4: the same
-#   ping-big6, ping-big-if, trace-pmtu   ping -6 -s 3000 (raw ICMPv6 socket), ping -I veth-ar
-#                -s 2000 (bound to it), trace --pmtu to the silent 10.77.10.99 (3 hops of 1 s,
-#                exit 1): the same checks while they run
+#   ping-big6, ping-big-if, trace-pmtu, report-pmtu   ping -6 -s 3000 (raw ICMPv6 socket),
+#                ping -I veth-ar -s 2000 (bound to it), trace --pmtu to the silent 10.77.10.99
+#                (3 hops of 1 s, exit 1), trace --report --pmtu -c 4 (hop 2's PMTU 1500):
+#                the same checks while they run
 #   ping-big, ping-pmtu, flood, vary   ping -s 3000 and -M do (the kernel-built raw ICMP
 #                socket), ping -f -w 2, trace --report --vary-flow: the same (the unprivileged
 #                modes, ICMP datagram ping and trace and connect() probes, are test_unpriv.sh's)
@@ -200,6 +201,11 @@ lt_bg_in "$LT_NS_A" trace-pmtu 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --pmtu
 sandboxed trace-pmtu decoder "$NP_PID" "$NOBODY"
 lt_bg_reap trace-pmtu 10
 lt_expect_rc trace-pmtu 1
+lt_bg_in "$LT_NS_A" report-pmtu 20 env -u SUDO_UID -u SUDO_GID "$NP" trace --report --pmtu -c 4 -i 0.5 -W 1 "$LT_B4"
+sandboxed report-pmtu decoder "$NP_PID" "$NOBODY"
+lt_bg_reap report-pmtu 10
+lt_expect_rc report-pmtu 0
+grep -Eq "^ +2  $LT_B4 +0\.0% +4( +[0-9.]+){5} +1500\$" "$LT_WORK/report-pmtu.out" && lt_pass "report-pmtu/table" || { lt_fail "report-pmtu/table"; lt_dump report-pmtu; }
 
 # --- setcap: no sudo, file capabilities on a copy ------------------------------------------
 capdir=$LT_WORK/cap
