@@ -133,7 +133,11 @@ int fz_pipeline_begin(struct fz_pipeline *z, uint8_t opts)
 	np_pipeline_pair(&z->pl, z->pair);
 	z->pdu = np_apppdu_new();
 	np_pipeline_pdu(&z->pl, z->pdu);
-	return z->trk && z->ladder && z->follow && z->pair && z->pdu ? 0 : -1;
+	struct np_udpflow_opts uo = { .max = 4, .idle_timeout_s = 2, .active_timeout_s = 1 };
+	memcpy(uo.hash_key, o.hash_key, sizeof uo.hash_key);
+	z->udp = np_udpflows_new(&uo);
+	np_pipeline_udp_flows(&z->pl, z->udp);
+	return z->trk && z->ladder && z->follow && z->pair && z->pdu && z->udp ? 0 : -1;
 }
 
 /* --port and --host from the first decoded frame: later frames then match or not. */
@@ -182,6 +186,8 @@ void fz_pipeline_end(struct fz_pipeline *z, uint64_t frames)
 	np_ladder_free(z->ladder);
 	np_apppair_free(z->pair);
 	np_apppdu_free(z->pdu);
+	np_udpflows_free(z->udp);
+	z->udp = NULL;
 	z->pair = NULL;
 	z->pdu = NULL;
 	z->trk = NULL;

@@ -29,6 +29,7 @@ struct fz_pipeline {
 	struct np_follow *follow;  /* netprobe follow's collector, with tiny caps */
 	struct np_apppair *pair;   /* request/response pairing, 4 entries: eviction is reached */
 	struct np_apppdu *pdu;     /* messages spanning segments */
+	struct np_udpflows *udp;   /* UDP conversations for ECS, 4 at once: eviction is reached */
 	struct np_match match;
 	bool match_set;
 	bool match_wanted;

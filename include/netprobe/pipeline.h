@@ -18,6 +18,7 @@
 #include "netprobe/printer.h"
 #include "netprobe/stats.h"
 #include "netprobe/track.h"
+#include "netprobe/udpflow.h"
 
 /* Packets shown, by protocol (stats.c): by the kind of their innermost network and transport
  * layers (enum np_layer, below 32 as NP_HAS needs; [NP_L_NONE] counts nothing useful). */
@@ -42,7 +43,7 @@ struct np_pipeline {
 	void (*flows)(void *ctx, const struct np_event *ev);
 	void *flows_ctx;
 	/* The UDP conversations for the flow exporters (np_pipeline_udp_flows), or NULL. */
-	struct np_stats *udp;
+	struct np_udpflows *udp;
 	uint64_t shown;                 /* frames that passed the match */
 	struct np_proto_counts counts;  /* of those, by protocol */
 	struct np_track_events evs;     /* the tracker's out-array, emptied after each call */
@@ -76,10 +77,10 @@ void np_pipeline_annotate(struct np_pipeline *pl, struct np_annot *a);
  * tracker made with report_ends, and active_timeout_s for those). The caller keeps ctx. */
 void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const struct np_event *ev),
 		       void *ctx);
-/* --json=ecs, --ipfix: the UDP conversations too, counted by `udp` (the stats collector, made
- * with NP_SC_UDP), each reported to the printer's flows and the exporter at the end of the
- * capture (np_pipeline_finish). The caller keeps it. */
-void np_pipeline_udp_flows(struct np_pipeline *pl, struct np_stats *udp);
+/* --json=ecs, --ipfix: the UDP conversations too, each reported to the printer's flows and the
+ * exporter when it leaves `udp`'s table (idle, pushed out, or at the end of the capture:
+ * np_pipeline_finish) and periodically (udpflow.h). The caller keeps it. */
+void np_pipeline_udp_flows(struct np_pipeline *pl, struct np_udpflows *udp);
 /* Pair DNS and HTTP requests with their responses (tracked runs only); the caller keeps ap. */
 static inline void np_pipeline_pair(struct np_pipeline *pl, struct np_apppair *ap)
 {

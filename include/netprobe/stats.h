@@ -139,10 +139,6 @@ uint32_t np_stats_order_ep(const struct np_stats_endpoint *e, uint32_t n, enum n
 /* The interval a time falls in, from the first packet's (microseconds): -1 before it. */
 int64_t np_stats_interval_of(int64_t first_us, int64_t ts_us, int64_t interval_us);
 
-/* The UDP conversation of row i (first-seen order) as the flow exporters (--json=ecs,
- * --ipfix) take a conversation at the end of the capture: NP_EV_CONV_END, NP_CONV_FINISHED,
- * client A. False for the other rows. (The tracker follows TCP; this table already knows UDP.) */
-bool np_stats_udp_flow(const struct np_stats *s, uint32_t i, struct np_event *ev);
 
 const char *np_severity_name(enum np_severity s);
 /* A TCP conversation's end in a word ("open", "closed", "reset", ...); "" for others. */

@@ -274,7 +274,7 @@ struct run {
 	struct np_printer pr;
 	struct np_ladder_rec *ladder; /* --ladder, or NULL */
 	struct np_ipfix *ipfix;       /* --ipfix, or NULL */
-	struct np_stats *udp;         /* --json=ecs, --ipfix: the UDP conversations, or NULL */
+	struct np_udpflows *udp;      /* --json=ecs, --ipfix: the UDP conversations, or NULL */
 	struct np_apppair *pair;      /* DNS/HTTP requests and responses */
 	struct np_apppdu *pdu;        /* messages spanning segments */
 	struct np_pipeline pl;
@@ -316,11 +316,12 @@ static int start(struct run *r, struct np_tracker **trk, int handover_fd, pid_t 
 	if (np_printer_uses_stdout(&r->pr))
 		setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 1 << 16 : 1 << 20);
 	*trk = np_tracker_new(&o->track);
-	if (o->ecs || o->ipfix) { /* the UDP conversations: the stats collector's table */
-		struct np_stats_opts so = { .conv = NP_SC_UDP, .tables = NP_ST_CONV,
-					    .max_rows = o->track.max_conv };
-		memcpy(so.hash_key, o->track.hash_key, sizeof so.hash_key);
-		if (!(r->udp = np_stats_new(&so))) {
+	if (o->ecs || o->ipfix) { /* the UDP conversations: the tracker's timeouts and size */
+		struct np_udpflow_opts uo = { .max = o->track.max_conv,
+					      .idle_timeout_s = o->track.idle_timeout_s,
+					      .active_timeout_s = o->track.active_timeout_s };
+		memcpy(uo.hash_key, o->track.hash_key, sizeof uo.hash_key);
+		if (!(r->udp = np_udpflows_new(&uo))) {
 			np_tracker_free(*trk);
 			*trk = NULL;
 		}
@@ -548,7 +549,7 @@ static int end_run(struct run *r, struct np_tracker *trk)
 	if (r->of_open && r->stop != STOP_ERROR && np_wout_end(&r->wo, &st, &rs) < 0)
 		r->stop = check_capture_file(cmd_of(r->o), &r->of, &r->of_open);
 	np_tracker_free(trk);
-	np_stats_free(r->udp);
+	np_udpflows_free(r->udp);
 	np_ladder_free(r->ladder);
 	np_apppair_free(r->pair);
 	np_apppdu_free(r->pdu);

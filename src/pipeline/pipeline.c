@@ -50,9 +50,22 @@ void np_pipeline_flows(struct np_pipeline *pl, void (*flow)(void *ctx, const str
 	pl->flows_ctx = ctx;
 }
 
-void np_pipeline_udp_flows(struct np_pipeline *pl, struct np_stats *udp)
+/* A UDP conversation's record (udpflow.h), to the flow exporters only: its expiry happened
+ * before the packet being handled, its periodic report after it. */
+static void udp_record(void *ctx, const struct np_event *ev)
+{
+	struct np_pipeline *pl = ctx;
+	if (pl->pr && pl->pr->flows)
+		np_printer_event(pl->pr, ev);
+	if (pl->flows)
+		pl->flows(pl->flows_ctx, ev);
+}
+
+void np_pipeline_udp_flows(struct np_pipeline *pl, struct np_udpflows *udp)
 {
 	pl->udp = udp;
+	if (udp)
+		np_udpflows_emit_to(udp, udp_record, pl);
 }
 
 /* A conversation is over: its ladder, when it has one to draw, and the end of its dialogue.
@@ -126,10 +139,13 @@ NP_HOT bool np_pipeline_frame(struct np_pipeline *pl, const struct np_frame *f, 
 	while (np_track_advance(pl->trk, f->ts_sec, f->ts_usec, &pl->evs))
 		flush_events(pl);
 	flush_events(pl);
+	int64_t now = np_ts_clamp_sec(f->ts_sec) * 1000000 + f->ts_usec;
+	if (pl->udp) /* UDP conversations idle too long end too: before the packet */
+		np_udpflows_advance(pl->udp, now);
 	np_stats_count(&pl->counts, pkt);
 	np_track_packet(pl->trk, pkt, &info, &pl->evs);
 	if (pl->udp)
-		np_stats_packet(pl->udp, pkt, &info);
+		np_udpflows_packet(pl->udp, pkt);
 	if (pl->pdu)
 		np_apppdu_packet(pl->pdu, pkt, &info);
 	if (pl->pair)
@@ -150,20 +166,8 @@ void np_pipeline_finish(struct np_pipeline *pl)
 	while (np_track_finish(pl->trk, &pl->evs))
 		flush_events(pl);
 	flush_events(pl);
-	if (!pl->udp)
-		return;
-	/* then the UDP conversations, in first-seen order, to the flow exporters only */
-	struct np_stats_view v;
-	struct np_event ev;
-	np_stats_view(pl->udp, &v);
-	for (uint32_t i = 0; i < v.nconv; i++) {
-		if (!np_stats_udp_flow(pl->udp, i, &ev))
-			continue;
-		if (pl->pr && pl->pr->flows)
-			np_printer_event(pl->pr, &ev);
-		if (pl->flows)
-			pl->flows(pl->flows_ctx, &ev);
-	}
+	if (pl->udp) /* then the UDP conversations still there, in first-seen order */
+		np_udpflows_finish(pl->udp);
 }
 
 void np_pipeline_stats(const struct np_pipeline *pl, uint64_t frames, struct np_run_stats *rs)

@@ -314,29 +314,3 @@ const char *np_stats_conv_state(const struct np_stats_conv *c)
 		return "closed";
 	return "closing";
 }
-
-bool np_stats_udp_flow(const struct np_stats *s, uint32_t i, struct np_event *ev)
-{
-	if (i >= s->nconv || s->conv[i].proto != NP_L_UDP)
-		return false;
-	const struct np_stats_conv *c = &s->conv[i]; /* slot = first-seen order */
-	memset(ev, 0, sizeof *ev);
-	ev->kind = NP_EV_CONV_END;
-	ev->ts_sec = c->last_us / 1000000;
-	ev->ts_usec = (uint32_t)(c->last_us % 1000000);
-	ev->client = c->a;
-	ev->server = c->b;
-	ev->end.why = NP_CONV_FINISHED;
-	struct np_flow *f = &ev->end.flow;
-	f->udp = true;
-	f->first_us = c->first_us;
-	f->last_us = c->last_us;
-	for (int d = 0; d < 2; d++) {
-		f->packets[d] = f->dpackets[d] = c->frames[d];
-		f->octets[d] = f->doctets[d] = c->ipbytes[d];
-	}
-	f->syn_synack_us = f->synack_ack_us = -1;
-	f->closed_by = f->reset_by = -1;
-	f->outcome = NP_FLOW_OPEN;
-	return true;
-}
