@@ -94,11 +94,8 @@ static void put_rec(struct np_sbuf *sb, const struct np_tls_rec *r, const struct
 			return;
 		}
 		np_sb_printf(sb, "Alert (Level: %s, Description: ", level_name(r->alert_level));
-		n = np_tls_alert_name(r->alert_desc);
-		if (n)
-			np_sb_printf(sb, "%s)", n);
-		else
-			np_sb_printf(sb, "Unknown (%u))", r->alert_desc);
+		/* An unassigned description: "Unknown)", as Wireshark's Info; the number is in -v. */
+		np_sb_printf(sb, "%s)", or_unknown(np_tls_alert_name(r->alert_desc)));
 		return;
 	case 22:
 		n = r->encrypted ? NULL : hs_name(r->hs);
