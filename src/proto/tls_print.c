@@ -78,6 +78,8 @@ static const char *tls_column(const struct np_packet *p)
 	const struct np_tls *t = &p->app.tls;
 	if (t->hello == 2)
 		return version_name(t->version);
+	if (t->conv_version)
+		return version_name(t->conv_version);
 	return t->nrec ? version_name(t->rec[0].version) : "TLS";
 }
 
