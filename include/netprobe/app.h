@@ -73,6 +73,10 @@ struct np_tls {
 	bool partial;          /* the last record goes on past this segment */
 	uint16_t whole;        /* bytes of the records before the one that goes on */
 	struct np_tls_rec rec[NP_TLS_MAX_REC];
+	/* The version the conversation's ServerHello chose when it was TLS 1.3 (0x0304), set by
+	 * src/track/apppair.c on the records after it, both ways (Wireshark's Protocol column
+	 * names the session's version); 0 otherwise */
+	uint16_t conv_version;
 	/* The hello (ClientHello or ServerHello) of the segment, when there is one */
 	uint8_t hello;         /* 1 ClientHello, 2 ServerHello, 0 none */
 	uint16_t legacy_version;

@@ -8,6 +8,9 @@
 #include "core/sbuf.h"
 #include "print/jw.h"
 #include "proto/pair.h"
+#include "proto/tls_names.h"
+
+#define TLS_I3 NP_I2 NP_I1 /* a list's entries */
 
 static const char *hs_name(uint8_t t)
 {
@@ -34,32 +37,6 @@ static const char *hs_name(uint8_t t)
 	}
 }
 
-static const char *alert_desc(uint8_t d)
-{
-	switch (d) {
-	case 0: return "Close Notify";
-	case 10: return "Unexpected Message";
-	case 20: return "Bad Record MAC";
-	case 40: return "Handshake Failure";
-	case 42: return "Bad Certificate";
-	case 43: return "Unsupported Certificate";
-	case 44: return "Certificate Revoked";
-	case 45: return "Certificate Expired";
-	case 46: return "Certificate Unknown";
-	case 47: return "Illegal Parameter";
-	case 48: return "Unknown CA";
-	case 50: return "Decode Error";
-	case 51: return "Decrypt Error";
-	case 70: return "Protocol Version";
-	case 80: return "Internal Error";
-	case 90: return "User Canceled";
-	case 109: return "Missing Extension";
-	case 112: return "Unrecognized Name";
-	case 120: return "No Application Protocol";
-	default: return NULL;
-	}
-}
-
 /* "TLSv1.2" for 0x0303, as Wireshark's Protocol column. */
 static const char *version_name(uint16_t v)
 {
@@ -73,11 +50,36 @@ static const char *version_name(uint16_t v)
 	}
 }
 
+static const char *level_name(uint8_t level)
+{
+	return level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown";
+}
+
+static const char *or_unknown(const char *name)
+{
+	return name ? name : "Unknown";
+}
+
+/* A supported_versions entry as Wireshark's details name it: "TLS 1.3". */
+static const char *version_entry(uint16_t v)
+{
+	switch (v) {
+	case 0x0300: return "SSL 3.0";
+	case 0x0301: return "TLS 1.0";
+	case 0x0302: return "TLS 1.1";
+	case 0x0303: return "TLS 1.2";
+	case 0x0304: return "TLS 1.3";
+	default: return np_tls_grease(v) ? "Reserved (GREASE)" : NULL;
+	}
+}
+
 static const char *tls_column(const struct np_packet *p)
 {
 	const struct np_tls *t = &p->app.tls;
 	if (t->hello == 2)
 		return version_name(t->version);
+	if (t->conv_version)
+		return version_name(t->conv_version);
 	return t->nrec ? version_name(t->rec[0].version) : "TLS";
 }
 
@@ -93,13 +95,9 @@ static void put_rec(struct np_sbuf *sb, const struct np_tls_rec *r, const struct
 			np_sb_lit(sb, "Encrypted Alert");
 			return;
 		}
-		np_sb_printf(sb, "Alert (Level: %s, Description: ",
-			     r->alert_level == 1 ? "Warning" : r->alert_level == 2 ? "Fatal" : "Unknown");
-		n = alert_desc(r->alert_desc);
-		if (n)
-			np_sb_printf(sb, "%s)", n);
-		else
-			np_sb_printf(sb, "Unknown (%u))", r->alert_desc);
+		np_sb_printf(sb, "Alert (Level: %s, Description: ", level_name(r->alert_level));
+		/* An unassigned description: "Unknown)", as Wireshark's Info; the number is in -v. */
+		np_sb_printf(sb, "%s)", or_unknown(np_tls_alert_name(r->alert_desc)));
 		return;
 	case 22:
 		n = r->encrypted ? NULL : hs_name(r->hs);
@@ -127,12 +125,25 @@ static void tls_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const str
 	}
 }
 
-static void tree_list(FILE *o, const char *what, const uint16_t *v, unsigned n, unsigned total)
+/* A ClientHello list, one value a line as Wireshark's details: "Cipher Suite: NAME (0x1301)". */
+static void tree_list(FILE *o, const char *what, const char *one, const uint16_t *v, unsigned n,
+		      unsigned total, const char *(*name)(uint16_t))
 {
-	fprintf(o, NP_I1 "%s (%u):", what, total > n ? total : n);
+	fprintf(o, NP_I2 "%s (%u)\n", what, total > n ? total : n);
 	for (unsigned i = 0; i < n; i++)
-		fprintf(o, " 0x%04x", v[i]);
-	fprintf(o, "%s\n", total > n ? " ..." : "");
+		fprintf(o, TLS_I3 "%s: %s (0x%04x)\n", one, or_unknown(name(v[i])), v[i]);
+	if (total > n)
+		fprintf(o, TLS_I3 "[%u more not kept]\n", total - n);
+}
+
+/* An alert record's message (RFC 8446 s6): "Level: Fatal (2)", "Description: ... (40)". */
+static void tree_alert(FILE *o, const struct np_tls_rec *r)
+{
+	if (r->type != 21 || r->encrypted)
+		return;
+	fprintf(o, NP_I2 "Alert Message\n" TLS_I3 "Level: %s (%u)\n" TLS_I3 "Description: %s (%u)\n",
+		level_name(r->alert_level), r->alert_level, or_unknown(np_tls_alert_name(r->alert_desc)),
+		r->alert_desc);
 }
 
 static void tls_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
@@ -147,6 +158,7 @@ static void tls_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 		put_rec(&sb, &t->rec[i], t);
 		fprintf(o, NP_I1 "%s Record Layer: %s, Length: %u\n", version_name(t->rec[i].version),
 			buf, t->rec[i].len);
+		tree_alert(o, &t->rec[i]);
 	}
 	if (t->partial)
 		fprintf(o, NP_I1 "[The last record goes on past this segment]\n");
@@ -160,15 +172,20 @@ static void tls_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 		fprintf(o, NP_I2 "ALPN Protocols: %s\n", t->alpn);
 	if (t->hello == 1) {
 		if (t->nvers)
-			tree_list(o, NP_I1 "Supported Versions", t->versions, t->nvers, t->nvers);
-		tree_list(o, NP_I1 "Cipher Suites", t->ciphers, t->nciphers, t->ciphers_total);
+			tree_list(o, "Supported Versions", "Supported Version", t->versions, t->nvers,
+				  t->nvers, version_entry);
+		tree_list(o, "Cipher Suites", "Cipher Suite", t->ciphers, t->nciphers,
+			  t->ciphers_total, np_tls_cipher_name);
 		if (t->ngroups)
-			tree_list(o, NP_I1 "Supported Groups", t->groups, t->ngroups, t->groups_total);
+			tree_list(o, "Supported Groups", "Supported Group", t->groups, t->ngroups,
+				  t->groups_total, np_tls_group_name);
 	} else {
-		fprintf(o, NP_I2 "Selected Version: %s (0x%04x)\n" NP_I2 "Cipher Suite: 0x%04x\n",
-			version_name(t->version), t->version, t->cipher);
+		fprintf(o, NP_I2 "Selected Version: %s (0x%04x)\n" NP_I2 "Cipher Suite: %s (0x%04x)\n",
+			version_name(t->version), t->version, or_unknown(np_tls_cipher_name(t->cipher)),
+			t->cipher);
 		if (t->group)
-			fprintf(o, NP_I2 "Key Share Group: 0x%04x\n", t->group);
+			fprintf(o, NP_I2 "Key Share Group: %s (%u)\n",
+				or_unknown(np_tls_group_name(t->group)), t->group);
 	}
 }
 
@@ -180,6 +197,14 @@ static void json_list(struct np_jw *restrict w, const char *key, const uint16_t 
 	for (unsigned i = 0; i < n; i++)
 		list_uint(w, i == 0, v[i]);
 	ch(w, ']');
+}
+
+static void json_alert(struct np_jw *restrict w, const struct np_tls_rec *r)
+{
+	NUM(w, "alert_level", r->alert_level);
+	NUM(w, "alert_desc", r->alert_desc);
+	if (np_tls_alert_name(r->alert_desc))
+		STR(w, "alert", np_tls_alert_name(r->alert_desc));
 }
 
 static unsigned tls_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
@@ -201,6 +226,8 @@ static unsigned tls_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
 			NUM(w, "handshake", t->rec[i].hs);
 		if (t->rec[i].encrypted)
 			BOOL(w, "encrypted", true);
+		else if (t->rec[i].type == 21)
+			json_alert(w, &t->rec[i]);
 		close_obj(w);
 	}
 	ch(w, ']');
@@ -233,8 +260,12 @@ static unsigned tls_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
 			json_list(w, "groups", t->groups, t->ngroups);
 		} else {
 			NUM(w, "cipher", t->cipher);
+			if (np_tls_cipher_name(t->cipher))
+				STR(w, "cipher_name", np_tls_cipher_name(t->cipher));
 			if (t->group)
 				NUM(w, "group", t->group);
+			if (t->group && np_tls_group_name(t->group))
+				STR(w, "group_name", np_tls_group_name(t->group));
 		}
 	}
 	np_pdu_json(w, v->p);

@@ -2,7 +2,8 @@
  * conversation; a query repeated unanswered is a retransmission of the first, as Wireshark's
  * dns.retransmit_request_in) and HTTP/1.x requests with the responses that answer them, in
  * order per conversation (RFC 9112 s9.3.2; a 1xx interim response leaves its request waiting).
- * Bounded: one LRU table (lru.h) keyed with SipHash, evictions counted. */
+ * And the TLS version a conversation's ServerHello chose, when it was 1.3, for the records
+ * after it (their record layer says 0x0303, RFC 8446 s5.1). Bounded: one LRU table (lru.h) keyed with SipHash, evictions counted. */
 #include "netprobe/apppair.h"
 
 #include <stdlib.h>
@@ -11,11 +12,11 @@
 #include "lru.h"
 #include "siphash.h"
 
-enum { K_DNS_UDP = 1, K_DNS_TCP, K_HTTP };
+enum { K_DNS_UDP = 1, K_DNS_TCP, K_HTTP, K_TLS };
 
 struct pend {
 	uint8_t n, head;       /* requests queued (HTTP; DNS: 1), the oldest's index */
-	bool answered;         /* DNS: a response came */
+	bool answered;         /* DNS: a response came; TLS: the ServerHello chose 1.3 */
 	uint32_t requests;     /* HTTP: requests seen in the conversation */
 	uint64_t frame[NP_APPPAIR_QUEUE];
 	int64_t us[NP_APPPAIR_QUEUE];
@@ -218,9 +219,27 @@ static void http(struct np_apppair *ap, struct np_packet *p)
 	ap->st.pending--;
 }
 
+/* A ServerHello sets the conversation's version (an entry only for 1.3: TLS 1.2 needs none);
+ * any other TLS segment of a 1.3 conversation is marked with it. */
+static void tls(struct np_apppair *ap, struct np_packet *p)
+{
+	struct np_tls *t = &p->app.tls;
+	uint8_t key[NP_LRU_KEY];
+	if (!make_key(p, K_TLS, 0, key))
+		return;
+	bool v13 = t->hello == 2 && t->version == 0x0304;
+	struct pend *e = entry(ap, key, v13);
+	if (t->hello == 2 && e)
+		e->answered = v13;
+	else if (e && e->answered)
+		t->conv_version = 0x0304;
+}
+
 void np_apppair_packet(struct np_apppair *ap, struct np_packet *p, const struct np_pkt_track *info)
 {
 	const struct np_pkt_layer *l = np_pkt_app(p);
+	if (l && l->kind == NP_L_TLS)
+		tls(ap, p);
 	if (!l || (l->kind != NP_L_DNS && l->kind != NP_L_HTTP))
 		return;
 	/* A segment sent again carries the message already paired. */

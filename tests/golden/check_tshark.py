@@ -21,10 +21,6 @@ TCP and UDP checksum notes ("[TCP CHECKSUM INCORRECT]") are compared apart, agai
 tshark run with checksum checking on: tshark calls an unfilled offload checksum incorrect, and
 netprobe does not, so the frames where the two knowingly differ are listed in
 tshark-exceptions.txt as "csum GOLDEN-NAME FRAMES reason" (FRAMES: N, N-M, or a comma list).
-The Protocol column of TLS records after a TLS 1.3 handshake is compared apart too: netprobe
-names each segment's record-layer version (0x0303, "TLSv1.2", what the bytes say), tshark the
-version the conversation negotiated ("TLSv1.3"); such frames are listed as
-"proto GOLDEN-NAME FRAMES OURS THEIRS reason", and only that pair of names is let through.
 Usage: check_tshark.py GOLDEN_DIR PCAP_DIR
 """
 import re
@@ -116,25 +112,23 @@ LINK_ONLY = set()
 def load_exceptions(path):
     """(golden name, frame) pairs whose leading TCP analysis notes are not compared, and those
     whose checksum notes knowingly differ from tshark's ("csum" lines)."""
-    notes, csums, protos = set(), set(), {}
+    notes, csums = set(), set()
     for raw in open(path):
         words = raw.split()
-        if len(words) >= 6 and words[0] == "proto":
-            protos.update({(words[1], n): (words[3], words[4]) for n in frames(words[2])})
-        elif len(words) >= 4 and words[0] == "csum":
+        if len(words) >= 4 and words[0] == "csum":
             csums.update((words[1], n) for n in frames(words[2]))
         elif len(words) >= 4 and words[0] == "link":
             LINK_ONLY.update((words[1], n) for n in frames(words[2]))
         elif len(words) >= 3 and not words[0].startswith("#"):
             notes.add((words[0], words[1]))
-    return notes, csums, protos
+    return notes, csums
 
 
 def main():
     golden_dir, pcap_dir = sys.argv[1], sys.argv[2]
-    exceptions, csum_exceptions, proto_exceptions = load_exceptions(
+    exceptions, csum_exceptions = load_exceptions(
         f"{golden_dir}/tshark-exceptions.txt")
-    used, csum_used, proto_used, link_used = set(), set(), set(), set()
+    used, csum_used, link_used = set(), set(), set()
     checked = failed = 0
     for raw in open(f"{golden_dir}/MANIFEST"):
         words = raw.split()
@@ -168,9 +162,6 @@ def main():
                       f"tshark {their_csums.get(n, [])}")
             want = [t[0], t[2], t[3], t[4], t[5], norm_tshark_info(t[6])]
             got = [n, src, dst, proto, length, norm_our_info(info)]
-            if proto_exceptions.get((name, n)) == (got[3], want[3]):
-                proto_used.add((name, n))
-                got[3] = want[3]
             if (name, n) in LINK_ONLY:
                 link_used.add((name, n))
                 want, got = want[:1] + want[4:5], got[:1] + got[4:5]
@@ -189,9 +180,6 @@ def main():
         failed += 1
     for stale in sorted(csum_exceptions - csum_used):
         print(f"FAIL stale checksum exception {stale[0]} {stale[1]}: netprobe and tshark agree there")
-        failed += 1
-    for stale in sorted(set(proto_exceptions) - proto_used):
-        print(f"FAIL stale protocol exception {stale[0]} {stale[1]}: it matched no line")
         failed += 1
     print(f"tshark line check: {checked} lines checked, {failed} mismatches, "
           f"{len(used)} listed exceptions, {len(csum_used)} listed checksum exceptions")
