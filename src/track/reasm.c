@@ -25,7 +25,8 @@ struct rdir {
 	uint64_t max_end;      /* the end of the furthest byte known to have been sent */
 	uint64_t delivered;
 	uint64_t lim_lo, lim_hi; /* the last range a cap gave up (a NP_GAP_LIMIT gap) */
-	struct node *head;
+	struct node *head, *tail; /* tail: out-of-order bytes mostly come after all the others */
+	uint32_t nodes;
 	uint64_t pending;
 	uint8_t *hist;         /* ring: byte at offset o is hist[o & (hcap - 1)] */
 	uint32_t hcap;
@@ -66,6 +67,7 @@ void np_reasm_defaults(struct np_reasm_opts *o)
 	o->conv_mem = NP_REASM_CONV_MEM_DEFAULT;
 	o->total_mem = NP_REASM_TOTAL_MEM_DEFAULT;
 	o->history = NP_REASM_HISTORY_DEFAULT;
+	o->waiting = NP_REASM_WAITING_DEFAULT;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -84,6 +86,8 @@ struct np_reasm *np_reasm_new(const struct np_reasm_opts *o)
 	r->o = *o;
 	if (r->o.history)
 		r->o.history = pow2_at_least(r->o.history);
+	if (!r->o.waiting)
+		r->o.waiting = NP_REASM_WAITING_DEFAULT;
 	return r;
 }
 
@@ -246,6 +250,9 @@ static void drain(const struct ctx *x)
 		if (skip < n->len)
 			deliver(x, n->data + skip, (uint32_t)(n->len - skip));
 		d->head = n->next;
+		if (!d->head)
+			d->tail = NULL;
+		d->nodes--;
 		d->pending -= n->len;
 		uncharge(x->r, x->c, NODE_COST(n->len));
 		free(n);
@@ -309,16 +316,27 @@ static struct node *node_new(const struct ctx *x, uint64_t off, const uint8_t *d
 	nd->len = n;
 	memcpy(nd->data, data, n);
 	x->d->pending += n;
+	x->d->nodes++;
 	charge(x->r, x->c, NODE_COST(n));
 	return nd;
 }
 
-/* Nodes that [off, off+n) overlaps (each can leave a hole to fill: one node more each). */
-static size_t overlapping(const struct rdir *d, uint64_t off, uint32_t n)
+/* Whether off is past every waiting byte: the common case, placed without a walk. */
+static bool after_tail(const struct rdir *d, uint64_t off)
 {
-	size_t k = 0;
-	for (const struct node *nd = d->head; nd && nd->off < off + n; nd = nd->next)
+	return d->tail && off >= d->tail->off + d->tail->len;
+}
+
+/* Nodes that [off, off+n) overlaps (each can leave a hole to fill: one node more each). The
+ * walk is bounded by the waiting-pieces cap. */
+static size_t overlapping(const struct ctx *x, uint64_t off, uint32_t n)
+{
+	size_t k = 0, steps = 0;
+	if (after_tail(x->d, off))
+		return 0;
+	for (const struct node *nd = x->d->head; nd && nd->off < off + n; nd = nd->next, steps++)
 		k += nd->off + nd->len > off;
+	x->r->st.ooo_steps += steps;
 	return k;
 }
 
@@ -326,10 +344,13 @@ static size_t overlapping(const struct rdir *d, uint64_t off, uint32_t n)
  * overlaps with waiting nodes are compared (the first copy stays). Room was made. */
 static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint32_t n)
 {
-	struct node **link = &x->d->head;
+	struct rdir *d = x->d;
+	struct node **link = after_tail(d, off) ? &d->tail->next : &d->head;
 	while (n) {
-		while (*link && (*link)->off + (*link)->len <= off)
+		while (*link && (*link)->off + (*link)->len <= off) {
 			link = &(*link)->next;
+			x->r->st.ooo_steps++;
+		}
 		struct node *at = *link;
 		if (!at || at->off > off) {
 			uint32_t k = !at || at->off >= off + n ? n : (uint32_t)(at->off - off);
@@ -339,6 +360,8 @@ static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint3
 			nd->next = at;
 			*link = nd;
 			link = &nd->next;
+			if (!at)
+				d->tail = nd;
 			off += k;
 			data += k;
 			n -= k;
@@ -352,6 +375,19 @@ static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint3
 		data += k;
 		n -= k;
 	}
+}
+
+/* Whether [off, off+n) can wait within the caps: its bytes, and a node for each hole it fills
+ * (counted as one more than the nodes it overlaps). */
+static bool room(const struct ctx *x, uint64_t off, uint32_t n)
+{
+	size_t k = 1 + overlapping(x, off, n);
+	if (!fits(x->r, x->c, n + NODE_COST(0) * k))
+		return false;
+	if (x->d->nodes + k <= x->r->o.waiting)
+		return true;
+	x->r->st.waiting_capped++; /* the hole given up next is this cap's doing */
+	return false;
 }
 
 /* Captured bytes [off, off+n) of a segment. */
@@ -377,7 +413,7 @@ static void add(const struct ctx *x, int64_t soff, const uint8_t *data, uint32_t
 				deliver(x, data, k);
 			off += k, data += k, n -= k;
 			drain(x);
-		} else if (fits(x->r, x->c, n + NODE_COST(0) * (1 + overlapping(d, off, n)))) {
+		} else if (room(x, off, n)) {
 			insert(x, off, data, n);
 			return;
 		} else if (!d->head || d->head->off >= off) {
