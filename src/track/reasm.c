@@ -327,25 +327,33 @@ static bool after_tail(const struct rdir *d, uint64_t off)
 	return d->tail && off >= d->tail->off + d->tail->len;
 }
 
-/* Nodes that [off, off+n) overlaps (each can leave a hole to fill: one node more each). The
- * walk is bounded by the waiting-pieces cap. */
-static size_t overlapping(const struct ctx *x, uint64_t off, uint32_t n)
-{
-	size_t k = 0, steps = 0;
-	if (after_tail(x->d, off))
-		return 0;
-	for (const struct node *nd = x->d->head; nd && nd->off < off + n; nd = nd->next, steps++)
-		k += nd->off + nd->len > off;
-	x->r->st.ooo_steps += steps;
-	return k;
-}
-
-/* Keep [off, off+n) (after the next byte) in the list: the holes it fills become nodes, its
- * overlaps with waiting nodes are compared (the first copy stays). Room was made. */
-static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint32_t n)
+/* Where [off, off+n) goes: the link to the first node that ends after off; and in *k the
+ * nodes it overlaps (each can leave a hole to fill: one node more each). One walk, bounded by
+ * the waiting-pieces cap; none when off is after every waiting byte. */
+static struct node **place(const struct ctx *x, uint64_t off, uint32_t n, size_t *k)
 {
 	struct rdir *d = x->d;
-	struct node **link = after_tail(d, off) ? &d->tail->next : &d->head;
+	*k = 0;
+	if (after_tail(d, off))
+		return &d->tail->next;
+	struct node **link = &d->head;
+	for (struct node *nd = d->head; nd && nd->off < off + n; nd = nd->next) {
+		x->r->st.ooo_steps++;
+		if (nd->off + nd->len <= off)
+			link = &nd->next;
+		else
+			++*k;
+	}
+	return link;
+}
+
+/* Keep [off, off+n) (after the next byte) in the list from `link` (place()'s): the holes it
+ * fills become nodes, its overlaps with waiting nodes are compared (the first copy stays). Room
+ * was made. */
+static void insert(const struct ctx *x, struct node **link, uint64_t off, const uint8_t *data,
+		   uint32_t n)
+{
+	struct rdir *d = x->d;
 	while (n) {
 		while (*link && (*link)->off + (*link)->len <= off) {
 			link = &(*link)->next;
@@ -377,23 +385,30 @@ static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint3
 	}
 }
 
-/* Whether [off, off+n) can wait within the caps: its bytes, and a node for each hole it fills
- * (counted as one more than the nodes it overlaps). */
-static bool room(const struct ctx *x, uint64_t off, uint32_t n)
+/* Where [off, off+n) can wait within the caps (NULL: nowhere, a hole must be given up): its
+ * bytes, and a node for each hole it fills (one more than the nodes it overlaps). At the
+ * waiting-pieces cap, known without a walk. */
+static struct node **room(const struct ctx *x, uint64_t off, uint32_t n)
 {
-	size_t k = 1 + overlapping(x, off, n);
-	if (!fits(x->r, x->c, n + NODE_COST(0) * k))
-		return false;
-	if (x->d->nodes + k <= x->r->o.waiting)
-		return true;
+	size_t k;
+	if (!fits(x->r, x->c, n + NODE_COST(0)))
+		return NULL;
+	if (x->d->nodes < x->r->o.waiting) {
+		struct node **link = place(x, off, n, &k);
+		if (!fits(x->r, x->c, n + NODE_COST(0) * (1 + k)))
+			return NULL;
+		if (x->d->nodes + 1 + k <= x->r->o.waiting)
+			return link;
+	}
 	x->r->st.waiting_capped++; /* the hole given up next is this cap's doing */
-	return false;
+	return NULL;
 }
 
 /* Captured bytes [off, off+n) of a segment. */
 static void add(const struct ctx *x, int64_t soff, const uint8_t *data, uint32_t n)
 {
 	struct rdir *d = x->d;
+	struct node **link;
 	if (soff < 0) { /* before the first byte of a stream joined mid-way */
 		uint32_t k = (uint64_t)-soff < n ? (uint32_t)-soff : n;
 		x->r->st.before_start += k;
@@ -413,8 +428,8 @@ static void add(const struct ctx *x, int64_t soff, const uint8_t *data, uint32_t
 				deliver(x, data, k);
 			off += k, data += k, n -= k;
 			drain(x);
-		} else if (room(x, off, n)) {
-			insert(x, off, data, n);
+		} else if ((link = room(x, off, n))) {
+			insert(x, link, off, data, n);
 			return;
 		} else if (!d->head || d->head->off >= off) {
 			gap_to(x, off, NP_GAP_LIMIT); /* a cap: give up the hole before these bytes */

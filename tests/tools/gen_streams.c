@@ -10,9 +10,9 @@
  * conversation loses its second server segment for ever (before the capture point): everything
  * after it waits until the reassembler gives the hole up (a memory cap, or the end).
  * With -H (hostile order, a crafted worst case for a reassembler that walks its waiting list from
- * the start), the server sends the odd-numbered segments ascending, then the even ones from 2
- * ascending (each lands in the middle of what waits), then segment 0: with -l 1, tens of
- * thousands of one-byte pieces wait in one conversation.
+ * the start), the server sends the odd-numbered segments ascending, then the even ones
+ * descending down to 2 (each lands near the end of what waits, the furthest from its start),
+ * then segment 0: with -l 1, tens of thousands of one-byte pieces wait in one conversation.
  * CONC conversations are in progress at once, one frame each in turn (round robin); a new one
  * starts when one ends, so the generator holds CONC small records, never the capture. With
  * -c equal to -n every conversation is open at once (all SYNs first, then all SYN/ACKs, ...).
@@ -164,8 +164,8 @@ static void write_seg(uint64_t tick, const struct conv *c, bool server, uint32_t
 static uint32_t seg_at(const struct opts *o, uint32_t p)
 {
 	uint32_t b = p / 8 * 8, odd = o->k / 2, even = (o->k - 1) / 2;
-	if (o->hostile) /* -H: 1, 3, 5, ..., then 2, 4, ..., then 0 */
-		return p < odd ? 2 * p + 1 : p - odd < even ? 2 * (p - odd + 1) : 0;
+	if (o->hostile) /* -H: 1, 3, 5, ..., then ..., 6, 4, 2, then 0 */
+		return p < odd ? 2 * p + 1 : p - odd < even ? 2 * (even - (p - odd)) : 0;
 	if (!o->disorder || b + 8 > o->k)
 		return p;
 	return b + (p - b + 1) % 8;
