@@ -26,10 +26,10 @@ struct rdir {
 	uint64_t delivered;
 	uint64_t lim_lo, lim_hi; /* the last range a cap gave up (a NP_GAP_LIMIT gap) */
 	struct node *head, *tail; /* tail: out-of-order bytes mostly come after all the others */
-	uint32_t nodes;
 	uint64_t pending;
 	uint8_t *hist;         /* ring: byte at offset o is hist[o & (hcap - 1)] */
 	uint32_t hcap;
+	uint32_t nodes;        /* waiting, at most the waiting-pieces cap */
 	uint64_t hlen;         /* valid bytes of history: [next_off - hlen, next_off) */
 };
 
