@@ -179,12 +179,13 @@ _netprobe()
 			return 0
 			;;
 		--port | --host | --duration | --max-conv | --reasm-conv-mem | --reasm-mem | \
-			--reasm-history | --buffer-mem)
+			--reasm-history | --reasm-waiting | --buffer-mem)
 			return 0
 			;;
 		esac
 		opts='-r --read -i --interface --port --host --duration --format --dir --color
-		      --max-conv --reasm-conv-mem --reasm-mem --reasm-history --buffer-mem -h --help'
+		      --max-conv --reasm-conv-mem --reasm-mem --reasm-history --reasm-waiting
+		      --buffer-mem -h --help'
 		;;
 	ping)
 		case $prev in

@@ -17,11 +17,14 @@
 #define NP_REASM_TOTAL_MEM_DEFAULT (256u << 20) /* all conversations together */
 #define NP_REASM_HISTORY_DEFAULT   (16u << 10)  /* delivered bytes kept per direction to check
 						 * a retransmission's copy against */
+#define NP_REASM_WAITING_DEFAULT   4096u        /* out-of-order pieces waiting, per direction */
 
 struct np_reasm_opts {
 	size_t conv_mem;   /* per conversation */
 	size_t total_mem;  /* whole reassembler */
 	size_t history;    /* per direction, a power of two (rounded up) */
+	size_t waiting;    /* out-of-order pieces waiting per direction (0: the default). Bounds
+			    * the work to place one: many tiny segments must not cost O(n^2) */
 };
 
 void np_reasm_defaults(struct np_reasm_opts *o);
@@ -66,6 +69,8 @@ struct np_reasm_stats {
 	uint64_t gaps, gap_bytes;                 /* all gaps, of every kind */
 	uint64_t cut_bytes;                       /* of which NP_GAP_CUT */
 	uint64_t forced_gaps, forced_gap_bytes;   /* of which NP_GAP_LIMIT */
+	uint64_t waiting_capped;   /* of the forced gaps, those the waiting-pieces cap made */
+	uint64_t ooo_steps;        /* waiting pieces walked past to place out-of-order bytes */
 	uint64_t late_bytes;       /* came after a cap had given them up as a gap */
 	uint64_t conflicts, conflict_bytes;
 	uint64_t unverified_bytes; /* overlapped delivered bytes older than the history */

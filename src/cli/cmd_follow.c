@@ -39,6 +39,8 @@ static void follow_usage(FILE *out)
 		"      --reasm-conv-mem BYTES  out-of-order bytes held per conversation\n"
 		"                      (default 4M); beyond it a hole is given up as a gap\n"
 		"      --reasm-mem BYTES  all conversations together (default 256M)\n"
+		"      --reasm-waiting N  out-of-order pieces waiting per direction (default\n"
+		"                      4096); beyond it a hole is given up as a gap\n"
 		"      --reasm-history BYTES  delivered bytes kept per direction to compare a\n"
 		"                      retransmission with (default 16K)\n"
 		"      --buffer-mem BYTES  dialogue held until its conversation ends (default\n"
@@ -65,6 +67,7 @@ enum {
 	OPT_CONV_MEM,
 	OPT_TOTAL_MEM,
 	OPT_HISTORY,
+	OPT_WAITING,
 	OPT_BUFFER_MEM,
 };
 
@@ -81,6 +84,7 @@ static const struct option long_opts[] = {
 	{ "reasm-conv-mem", required_argument, NULL, OPT_CONV_MEM },
 	{ "reasm-mem", required_argument, NULL, OPT_TOTAL_MEM },
 	{ "reasm-history", required_argument, NULL, OPT_HISTORY },
+	{ "reasm-waiting", required_argument, NULL, OPT_WAITING },
 	{ "buffer-mem", required_argument, NULL, OPT_BUFFER_MEM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -200,6 +204,11 @@ static int take(int ch, const char *arg, struct follow_cli *o)
 		if (!np_parse_uint(arg, 16, 1u << 24, &v))
 			return bad("--max-conv", arg, "16-16777216");
 		o->track.max_conv = (uint32_t)v;
+		return 0;
+	case OPT_WAITING:
+		if (!np_parse_uint(arg, 16, 1u << 24, &v))
+			return bad("--reasm-waiting", arg, "16-16777216");
+		o->fo.reasm.waiting = (size_t)v;
 		return 0;
 	case OPT_FORMAT:
 	case OPT_COLOR:

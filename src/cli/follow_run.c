@@ -159,11 +159,12 @@ static void report(const struct follow_cli *o, const struct np_follow_stats *st)
 			r->conflicts, r->conflict_bytes);
 	if (r->forced_gaps || st->no_state || st->udp_full || st->parts)
 		fprintf(stderr, "netprobe: follow: caps reached: %" PRIu64 " holes given up "
-				"(%" PRIu64 " bytes, %" PRIu64 " came later), %" PRIu64 " conversations "
-				"not reassembled, %" PRIu64 " UDP datagrams of new flows not followed, "
-				"%" PRIu64 " conversations printed in parts\n",
-			r->forced_gaps, r->forced_gap_bytes, r->late_bytes, st->no_state,
-			st->udp_full, st->parts);
+				"(%" PRIu64 " bytes, %" PRIu64 " came later; %" PRIu64 " for too many "
+				"pieces waiting), %" PRIu64 " conversations not reassembled, %" PRIu64
+				" UDP datagrams of new flows not followed, %" PRIu64 " conversations "
+				"printed in parts\n",
+			r->forced_gaps, r->forced_gap_bytes, r->late_bytes, r->waiting_capped,
+			st->no_state, st->udp_full, st->parts);
 }
 
 int np_follow_run(struct follow_cli *o)

@@ -25,10 +25,11 @@ struct rdir {
 	uint64_t max_end;      /* the end of the furthest byte known to have been sent */
 	uint64_t delivered;
 	uint64_t lim_lo, lim_hi; /* the last range a cap gave up (a NP_GAP_LIMIT gap) */
-	struct node *head;
+	struct node *head, *tail; /* tail: out-of-order bytes mostly come after all the others */
 	uint64_t pending;
 	uint8_t *hist;         /* ring: byte at offset o is hist[o & (hcap - 1)] */
 	uint32_t hcap;
+	uint32_t nodes;        /* waiting, at most the waiting-pieces cap */
 	uint64_t hlen;         /* valid bytes of history: [next_off - hlen, next_off) */
 };
 
@@ -66,6 +67,7 @@ void np_reasm_defaults(struct np_reasm_opts *o)
 	o->conv_mem = NP_REASM_CONV_MEM_DEFAULT;
 	o->total_mem = NP_REASM_TOTAL_MEM_DEFAULT;
 	o->history = NP_REASM_HISTORY_DEFAULT;
+	o->waiting = NP_REASM_WAITING_DEFAULT;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -84,6 +86,8 @@ struct np_reasm *np_reasm_new(const struct np_reasm_opts *o)
 	r->o = *o;
 	if (r->o.history)
 		r->o.history = pow2_at_least(r->o.history);
+	if (!r->o.waiting)
+		r->o.waiting = NP_REASM_WAITING_DEFAULT;
 	return r;
 }
 
@@ -246,6 +250,9 @@ static void drain(const struct ctx *x)
 		if (skip < n->len)
 			deliver(x, n->data + skip, (uint32_t)(n->len - skip));
 		d->head = n->next;
+		if (!d->head)
+			d->tail = NULL;
+		d->nodes--;
 		d->pending -= n->len;
 		uncharge(x->r, x->c, NODE_COST(n->len));
 		free(n);
@@ -309,27 +316,49 @@ static struct node *node_new(const struct ctx *x, uint64_t off, const uint8_t *d
 	nd->len = n;
 	memcpy(nd->data, data, n);
 	x->d->pending += n;
+	x->d->nodes++;
 	charge(x->r, x->c, NODE_COST(n));
 	return nd;
 }
 
-/* Nodes that [off, off+n) overlaps (each can leave a hole to fill: one node more each). */
-static size_t overlapping(const struct rdir *d, uint64_t off, uint32_t n)
+/* Whether off is past every waiting byte: the common case, placed without a walk. */
+static bool after_tail(const struct rdir *d, uint64_t off)
 {
-	size_t k = 0;
-	for (const struct node *nd = d->head; nd && nd->off < off + n; nd = nd->next)
-		k += nd->off + nd->len > off;
-	return k;
+	return d->tail && off >= d->tail->off + d->tail->len;
 }
 
-/* Keep [off, off+n) (after the next byte) in the list: the holes it fills become nodes, its
- * overlaps with waiting nodes are compared (the first copy stays). Room was made. */
-static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint32_t n)
+/* Where [off, off+n) goes: the link to the first node that ends after off; and in *k the
+ * nodes it overlaps (each can leave a hole to fill: one node more each). One walk, bounded by
+ * the waiting-pieces cap; none when off is after every waiting byte. */
+static struct node **place(const struct ctx *x, uint64_t off, uint32_t n, size_t *k)
 {
-	struct node **link = &x->d->head;
+	struct rdir *d = x->d;
+	*k = 0;
+	if (after_tail(d, off))
+		return &d->tail->next;
+	struct node **link = &d->head;
+	for (struct node *nd = d->head; nd && nd->off < off + n; nd = nd->next) {
+		x->r->st.ooo_steps++;
+		if (nd->off + nd->len <= off)
+			link = &nd->next;
+		else
+			++*k;
+	}
+	return link;
+}
+
+/* Keep [off, off+n) (after the next byte) in the list from `link` (place()'s): the holes it
+ * fills become nodes, its overlaps with waiting nodes are compared (the first copy stays). Room
+ * was made. */
+static void insert(const struct ctx *x, struct node **link, uint64_t off, const uint8_t *data,
+		   uint32_t n)
+{
+	struct rdir *d = x->d;
 	while (n) {
-		while (*link && (*link)->off + (*link)->len <= off)
+		while (*link && (*link)->off + (*link)->len <= off) {
 			link = &(*link)->next;
+			x->r->st.ooo_steps++;
+		}
 		struct node *at = *link;
 		if (!at || at->off > off) {
 			uint32_t k = !at || at->off >= off + n ? n : (uint32_t)(at->off - off);
@@ -339,6 +368,8 @@ static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint3
 			nd->next = at;
 			*link = nd;
 			link = &nd->next;
+			if (!at)
+				d->tail = nd;
 			off += k;
 			data += k;
 			n -= k;
@@ -354,10 +385,30 @@ static void insert(const struct ctx *x, uint64_t off, const uint8_t *data, uint3
 	}
 }
 
+/* Where [off, off+n) can wait within the caps (NULL: nowhere, a hole must be given up): its
+ * bytes, and a node for each hole it fills (one more than the nodes it overlaps). At the
+ * waiting-pieces cap, known without a walk. */
+static struct node **room(const struct ctx *x, uint64_t off, uint32_t n)
+{
+	size_t k;
+	if (!fits(x->r, x->c, n + NODE_COST(0)))
+		return NULL;
+	if (x->d->nodes < x->r->o.waiting) {
+		struct node **link = place(x, off, n, &k);
+		if (!fits(x->r, x->c, n + NODE_COST(0) * (1 + k)))
+			return NULL;
+		if (x->d->nodes + 1 + k <= x->r->o.waiting)
+			return link;
+	}
+	x->r->st.waiting_capped++; /* the hole given up next is this cap's doing */
+	return NULL;
+}
+
 /* Captured bytes [off, off+n) of a segment. */
 static void add(const struct ctx *x, int64_t soff, const uint8_t *data, uint32_t n)
 {
 	struct rdir *d = x->d;
+	struct node **link;
 	if (soff < 0) { /* before the first byte of a stream joined mid-way */
 		uint32_t k = (uint64_t)-soff < n ? (uint32_t)-soff : n;
 		x->r->st.before_start += k;
@@ -377,8 +428,8 @@ static void add(const struct ctx *x, int64_t soff, const uint8_t *data, uint32_t
 				deliver(x, data, k);
 			off += k, data += k, n -= k;
 			drain(x);
-		} else if (fits(x->r, x->c, n + NODE_COST(0) * (1 + overlapping(d, off, n)))) {
-			insert(x, off, data, n);
+		} else if ((link = room(x, off, n))) {
+			insert(x, link, off, data, n);
 			return;
 		} else if (!d->head || d->head->off >= off) {
 			gap_to(x, off, NP_GAP_LIMIT); /* a cap: give up the hole before these bytes */

@@ -93,7 +93,7 @@ run 'netprobe stats --conv <TAB>' netprobe stats --conv '' &&
 run 'netprobe follow --format <TAB>' netprobe follow --format '' &&
 	is_exactly 'netprobe follow --format <TAB>' text hex raw json
 run 'netprobe follow --re<TAB>' netprobe follow --re &&
-	is_exactly 'netprobe follow --re<TAB>' --read --reasm-conv-mem --reasm-mem --reasm-history
+	is_exactly 'netprobe follow --re<TAB>' --read --reasm-conv-mem --reasm-mem --reasm-history --reasm-waiting
 run 'netprobe watch --co<TAB>' netprobe watch --co &&
 	is_exactly 'netprobe watch --co<TAB>' --color --community-id-seed --count
 run 'netprobe watch -t <TAB>' netprobe watch -t '' &&

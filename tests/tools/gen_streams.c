@@ -9,6 +9,10 @@
  * other seven: the reassembler holds up to seven segments until it comes). With -x N, every Nth
  * conversation loses its second server segment for ever (before the capture point): everything
  * after it waits until the reassembler gives the hole up (a memory cap, or the end).
+ * With -H (hostile order, a crafted worst case for a reassembler that walks its waiting list from
+ * the start), the server sends the odd-numbered segments ascending, then the even ones
+ * descending down to 2 (each lands near the end of what waits, the furthest from its start),
+ * then segment 0: with -l 1, tens of thousands of one-byte pieces wait in one conversation.
  * CONC conversations are in progress at once, one frame each in turn (round robin); a new one
  * starts when one ends, so the generator holds CONC small records, never the capture. With
  * -c equal to -n every conversation is open at once (all SYNs first, then all SYN/ACKs, ...).
@@ -18,7 +22,7 @@
  * Prints KEY=VALUE lines on stdout: packets, conversations, bytes_c2s, bytes_s2c (payload sent),
  * lost_bytes (never sent, the -x holes).
  *
- * Usage: gen_streams -o FILE [-n CONVS] [-c CONC] [-k K] [-l LEN] [-r REQ] [-d] [-x N]
+ * Usage: gen_streams -o FILE [-n CONVS] [-c CONC] [-k K] [-l LEN] [-r REQ] [-d | -H] [-x N]
  *        [-F MAXFRAMES]   (-F stops after that many frames, cutting the conversations then open)
  */
 #include <errno.h>
@@ -44,7 +48,7 @@ enum { F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_PSH = 0x08, F_ACK = 0x10 };
 struct opts {
 	uint64_t convs, conc, maxframes;
 	uint32_t k, len, req, lose_every;
-	bool disorder;
+	bool disorder, hostile;
 };
 
 struct stats {
@@ -159,7 +163,9 @@ static void write_seg(uint64_t tick, const struct conv *c, bool server, uint32_t
  * 1..7 then 0 (a short last block stays in order). */
 static uint32_t seg_at(const struct opts *o, uint32_t p)
 {
-	uint32_t b = p / 8 * 8;
+	uint32_t b = p / 8 * 8, odd = o->k / 2, even = (o->k - 1) / 2;
+	if (o->hostile) /* -H: 1, 3, 5, ..., then ..., 6, 4, 2, then 0 */
+		return p < odd ? 2 * p + 1 : p - odd < even ? 2 * (even - (p - odd)) : 0;
 	if (!o->disorder || b + 8 > o->k)
 		return p;
 	return b + (p - b + 1) % 8;
@@ -245,8 +251,8 @@ static bool num(const char *a, uint64_t lo, uint64_t hi, uint64_t *v)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gen_streams -o FILE [-n CONVS] [-c CONC] [-k K] [-l LEN] [-r REQ] [-d] "
-		   "[-x N] [-F MAXFRAMES]\n");
+	fprintf(f, "usage: gen_streams -o FILE [-n CONVS] [-c CONC] [-k K] [-l LEN] [-r REQ] "
+		   "[-d | -H] [-x N] [-F MAXFRAMES]\n");
 }
 
 int main(int argc, char **argv)
@@ -255,7 +261,7 @@ int main(int argc, char **argv)
 	const char *out = NULL;
 	uint64_t v = 0;
 	int ch;
-	while ((ch = getopt(argc, argv, "o:n:c:k:l:r:dx:F:h")) != -1) {
+	while ((ch = getopt(argc, argv, "o:n:c:k:l:r:dHx:F:h")) != -1) {
 		bool ok = true;
 		switch (ch) {
 		case 'o': out = optarg; break;
@@ -265,6 +271,7 @@ int main(int argc, char **argv)
 		case 'l': ok = num(optarg, 1, MAX_LEN, &v), o.len = (uint32_t)v; break;
 		case 'r': ok = num(optarg, 1, MAX_LEN, &v), o.req = (uint32_t)v; break;
 		case 'd': o.disorder = true; break;
+		case 'H': o.hostile = true; break;
 		case 'x': ok = num(optarg, 0, UINT32_MAX, &v), o.lose_every = (uint32_t)v; break;
 		case 'F': ok = num(optarg, 1, UINT64_C(1) << 40, &o.maxframes); break;
 		case 'h': usage(stdout); return 0;
@@ -275,7 +282,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!out || optind != argc) {
+	if (!out || optind != argc || (o.disorder && o.hostile)) {
 		usage(stderr);
 		return 2;
 	}
