@@ -260,7 +260,8 @@ static unsigned tls_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
 			json_list(w, "groups", t->groups, t->ngroups);
 		} else {
 			NUM(w, "cipher", t->cipher);
-			if (np_tls_cipher_name(t->cipher))
+			/* a ServerHello cut before its suite leaves 0 (TLS_NULL_WITH_NULL_NULL): no name */
+			if (t->legacy_version && np_tls_cipher_name(t->cipher))
 				STR(w, "cipher_name", np_tls_cipher_name(t->cipher));
 			if (t->group)
 				NUM(w, "group", t->group);

@@ -5,6 +5,7 @@
 
 #include "json_ref.h"
 #include "json_ref_w.h"
+#include "../../src/proto/tls_names.h"
 
 static void dns_rrs(struct jw *w, const struct np_dns *d, unsigned sec)
 {
@@ -157,8 +158,14 @@ static void json_tls(struct jw *w, const struct np_tls *t, const struct np_pdu *
 		num(w, "len", r->len);
 		if (r->type == 22 && !r->encrypted)
 			num(w, "handshake", r->hs);
-		if (r->encrypted)
+		if (r->encrypted) {
 			boolean(w, "encrypted", true);
+		} else if (r->type == 21) {
+			num(w, "alert_level", r->alert_level);
+			num(w, "alert_desc", r->alert_desc);
+			if (np_tls_alert_name(r->alert_desc))
+				str(w, "alert", np_tls_alert_name(r->alert_desc));
+		}
 		close_obj(w);
 	}
 	fputc(']', w->o);
@@ -186,8 +193,13 @@ static void json_tls(struct jw *w, const struct np_tls *t, const struct np_pdu *
 			list(w, "groups", t->groups, t->ngroups);
 		} else {
 			num(w, "cipher", t->cipher);
-			if (t->group)
+			if (t->legacy_version && np_tls_cipher_name(t->cipher))
+				str(w, "cipher_name", np_tls_cipher_name(t->cipher));
+			if (t->group) {
 				num(w, "group", t->group);
+				if (np_tls_group_name(t->group))
+					str(w, "group_name", np_tls_group_name(t->group));
+			}
 		}
 	}
 	pdu(w, u);
