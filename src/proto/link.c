@@ -333,7 +333,7 @@ NP_HOT void np_decode_with(const struct np_frame *f, struct np_packet *p,
 	p->l4_fragment = false;
 	p->nets = p->encaps = 0;
 	p->tunnel = 0;
-	p->pair.kind = NP_PAIR_NONE;
+	p->pair = (struct np_app_pair){ .kind = NP_PAIR_NONE }; /* renderers read its flags */
 	p->pdu.state = NP_PDU_NONE;
 	struct np_cursor c = np_cur_make(f->data, f->caplen);
 	np_decode_link(&c, p);

@@ -29,7 +29,7 @@ static inline void np_pair_json(struct np_jw *restrict w, const struct np_app_pa
 	}
 	if (pr->kind == NP_PAIR_REQUEST && pr->retransmit)
 		NUM(w, "retransmit_request_in", pr->req_frame);
-	if (pr->retransmit)
+	if (pr->kind != NP_PAIR_NONE && pr->retransmit)
 		BOOL(w, "retransmission", true);
 }
 

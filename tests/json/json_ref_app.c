@@ -47,7 +47,7 @@ static void pair(struct jw *w, const struct np_app_pair *pr)
 	}
 	if (pr->kind == NP_PAIR_REQUEST && pr->retransmit)
 		num(w, "retransmit_request_in", pr->req_frame);
-	if (pr->retransmit)
+	if (pr->kind != NP_PAIR_NONE && pr->retransmit)
 		boolean(w, "retransmission", true);
 }
 
