@@ -55,6 +55,18 @@ big=$tmp/big.pcap
 "$gen" -o "$big" -n 200000 >/dev/null || { echo "FAIL gen_synflood"; exit 1; }
 
 ms() { printf '0.%03d' "$1"; } # ms N -> seconds for sleep (N < 1000)
+# caught PID SIG: wait (10 s at most) until PID has a handler for SIG (/proc SigCgt), so a signal
+# "at a random moment" lands in the run, not before main() (a slow, loaded or sanitized start)
+caught() {
+	local n m i
+	n=$(kill -l "$2")
+	for ((i = 0; i < 1000; i++)); do
+		m=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+		[ -n "$m" ] || return 0
+		(((16#$m >> (n - 1)) & 1)) && return 0
+		sleep 0.01
+	done
+}
 rand_ms() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
 
 # pids_of PID: PID and its children (the -w worker), as a terminal's process group would be.
@@ -144,6 +156,7 @@ run_case() {
 		kill -INT "$pid" 2>/dev/null
 		;;
 	int | term | hup)
+		caught "$pid" "${end^^}"
 		sleep "$(ms "$(rand_ms 100 300)")"
 		kill "-${end^^}" "$pid" 2>/dev/null
 		;;
