@@ -249,6 +249,12 @@ struct np_udpsock_ids {
 int np_udpsock_open(uint8_t ver, const uint8_t dst[16], uint16_t sport, uint16_t dport,
 		    uint32_t scope_id, uint8_t ttl, int *fd, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Hop limit `ttl` on UDP socket fd of IPv`ver` (one socket, a TTL per probe): 0, or -1 with err. */
+int np_udpsock_hops(int fd, uint8_t ver, uint8_t ttl, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The sequence number a Paris UDP probe carries in its first two data bytes (udp.c), from what
+ * an error queue gave back of it (its data, n bytes): false when the router quoted none. */
+bool np_udp_paris_seq(const uint8_t *data, size_t n, uint32_t *seq);
 /* Send the probe's data: 0, or -1 with err (an ICMP error already known is not one). */
 int np_udpsock_send(int fd, const uint8_t *data, size_t n, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

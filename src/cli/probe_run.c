@@ -224,10 +224,12 @@ static int open_sockets(struct probe_run *r, char *err, size_t errlen)
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
 	if (udp)
-		fprintf(stderr, "netprobe: no CAP_NET_RAW: a UDP socket per probe with IP_RECVERR "
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: %s with IP_RECVERR "
 				"(as traceroute and tracepath without root); the kernel passes up no "
 				"IP id, TOS or flags of the answers, and no TTL of an ICMP error (shown as "
-				"0)\n");
+				"0)\n",
+			r->fixed_flow ? "one UDP socket for the run (a fixed flow, the probe told by its data)"
+				: "a UDP socket per probe");
 	else if (r->cmd && strcmp(r->cmd, "trace") == 0)
 		fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes with the TTL set "
 				"probe by probe and IP_RECVERR (as traceroute -M tcpconn), a source port "
@@ -385,7 +387,8 @@ static enum np_next udpsock_next(struct probe_run *r, struct np_frame *f, uint8_
 	return NP_NEXT_FRAME;
 }
 
-/* probe_run_wait for connect() probes: their outcomes, until the deadline or `done`. */
+/* probe_run_wait for connect() probes (their outcomes) and for the one socket of Paris --udp
+ * (its ICMP errors), until the deadline or `done`. */
 static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(void *arg),
 			probe_answer_fn fn, void *arg, char *err, size_t errlen)
 {
@@ -394,7 +397,9 @@ static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(v
 	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
 		int64_t ms = (deadline_us - now + 999) / 1000;
 		int step = r->poll_ms > 0 ? r->poll_ms : 10;
-		if (probe_conn_poll(&r->conn, ms < step ? (int)ms : step, fn, arg, err, errlen) < 0)
+		int t = ms < step ? (int)ms : step;
+		if ((r->udpsock ? probe_conn_flow_poll(&r->conn, t, fn, arg, err, errlen)
+				: probe_conn_poll(&r->conn, t, fn, arg, err, errlen)) < 0)
 			return -1;
 	}
 	return 0;
@@ -406,7 +411,7 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 	uint8_t dbuf[NP_PROBE_BIG_BYTES + 64];
 	struct np_frame f;
 	struct np_packet p;
-	if (r->connect)
+	if (r->connect || (r->udpsock && r->spec.paris && !r->specs))
 		return wait_connect(r, deadline_us, done, fn, arg, err, errlen);
 	/* Also stop when stdout's reader has gone (EPIPE, SIGPIPE being ignored): the caller
 	 * then ends the run as after Ctrl-C. */

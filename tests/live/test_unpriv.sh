@@ -28,7 +28,9 @@
 #                UDP hops equal unprivileged traceroute's
 #   sandbox-report-udp/syn, sandbox-udp  while trace --report and a UDP scan run as nobody:
 #                uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2; the report: both hops at 0%
-#                loss, its header saying a new flow per probe (a socket's own source port)
+#                loss, its header saying "fixed flow" for --udp (one UDP socket for the run,
+#                the probe told by its data) and "a new flow per probe" for --syn (a
+#                connect() each, each its own source port)
 #   sandbox-*    the connect() scan and the report while they run: uid nobody, CapEff 0,
 #                NoNewPrivs 1, Seccomp 2
 # Usage: test_unpriv.sh NETPROBE (root to build the namespaces; without root it skips with 77
@@ -232,17 +234,18 @@ if command -v traceroute >/dev/null; then
 	fi
 fi
 for k in udp syn; do
-	if [ $k = udp ]; then args=(--udp); else args=(--syn -p "$LT_TCP_OPEN"); fi
+	# --udp: one socket for the run (Paris); --syn: a connect() each, a port each
+	if [ $k = udp ]; then args=(--udp) flow="fixed flow"; else args=(--syn -p "$LT_TCP_OPEN") flow="a new flow per probe"; fi
 	lt_bg_in "$LT_NS_A" "sandbox-report-$k" 20 "${U[@]}" "$NPU" trace "${args[@]}" --report -c 3 -i 0.3 "$LT_B4"
 	check_sandbox "sandbox-report-$k"
 	lt_bg_reap "sandbox-report-$k" 15
 	lt_expect_rc "sandbox-report-$k" 0
 	if grep -Eq "^  1  $LT_RA4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
 		grep -Eq "^  2  $LT_B4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
-		grep -q 'a new flow per probe' "$LT_WORK/sandbox-report-$k.out"; then
-		lt_pass "sandbox-report-$k/two-hops-no-loss-new-flow-per-probe"
+		grep -q "$flow" "$LT_WORK/sandbox-report-$k.out"; then
+		lt_pass "sandbox-report-$k/two-hops-no-loss-$flow"
 	else
-		lt_fail "sandbox-report-$k/two-hops-no-loss-new-flow-per-probe"
+		lt_fail "sandbox-report-$k/two-hops-no-loss-$flow"
 		lt_dump "sandbox-report-$k"
 	fi
 done
