@@ -21,8 +21,9 @@
 #                namespace): --udp is then one UDP socket for the run (bound once: one source
 #                port), its TTL set probe by probe and each ICMP error told by the sequence
 #                number the error queue gives back in the probe's data; ICMP one datagram socket
-#                (one id) with the checksum kept constant: one stable path per flow as above,
-#                and the header says "fixed flow"
+#                (one id) with the checksum kept constant (the requests captured on R: one id
+#                and one checksum over every sequence number): one stable path per flow as
+#                above, and the header says "fixed flow"
 #   unpriv-vary  --udp --vary-flow -c 16 as nobody: a UDP socket per probe, each its own
 #                source port (what every unprivileged --udp report did before: the
 #                unpriv-udp-N checks fail on it), so hop 2 shows both X1 and X2
@@ -131,9 +132,27 @@ for i in 1 2 3; do
 done
 echo "  (hop 2 of the three unprivileged UDP flows:$useen)"
 lt_expect_one_err_line unpriv-udp-1 'no CAP_NET_RAW' 'UDP socket' 'IP_RECVERR'
+# the echo requests as they leave A (captured on R): one id, one checksum for every probe
+ip netns exec $NSR timeout 20 tcpdump -i v-ra -w "$LT_WORK/unpriv-icmp.pcap" -U 'icmp[0] == 8' 2>/dev/null &
+TD=$!
+LT_PIDS+=("$TD")
+sleep 1
 lt_run $NSA unpriv-icmp 30 "${U[@]}" trace --report -c 10 -i 0.1 -W 0.5 --json $B
 lt_expect_rc unpriv-icmp 0
 lt_expect_json unpriv-icmp "one-path" "$STABLE" "$LAST"
+sleep 0.5
+kill -INT "$TD" 2>/dev/null
+wait "$TD" 2>/dev/null
+lt_forget "$TD"
+if command -v tshark >/dev/null; then
+	flows=$(tshark -r "$LT_WORK/unpriv-icmp.pcap" -T fields -e icmp.ident -e icmp.checksum 2>/dev/null | sort | uniq -c)
+	seqs=$(tshark -r "$LT_WORK/unpriv-icmp.pcap" -T fields -e icmp.seq 2>/dev/null | sort -u | wc -l)
+	if [ "$(wc -l <<<"$flows")" = 1 ] && [ "$seqs" -ge 30 ]; then
+		lt_pass "unpriv-icmp/one-id-one-checksum ($seqs sequence numbers:$flows)"
+	else
+		lt_fail "unpriv-icmp/one-id-one-checksum: $seqs sequence numbers, id/checksum: $flows"
+	fi
+fi
 lt_run $NSA unpriv-vary 30 "${U[@]}" trace --report --udp --vary-flow -c 16 -i 0.1 -W 0.5 --json $B
 lt_expect_rc unpriv-vary 0
 lt_expect_json unpriv-vary "both-paths" "len($LAST) == 3 and $LAST[1].get('other_addr') is True and sorted([$LAST[1].get('addr')] + $LAST[1].get('other_addrs', [])) == ['$X1', '$X2'] and $LAST[2].get('addr') == '$B'" "$LAST"
