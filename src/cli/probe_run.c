@@ -173,7 +173,8 @@ static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *er
 		return -1;
 	if (raw && iface && bind_source(r, iface, err, errlen) < 0)
 		return -1;
-	if (!raw && np_dgram_open(&r->dfd, 4, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
+	if (!raw && np_dgram_open(&r->dfd, r->spec.ver, &r->spec.ident, false, pmtu, why,
+				  sizeof why) < 0) {
 		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
 				      "refused (%s; net.ipv4.ping_group_range): run with sudo, or grant "
 				      "the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -194,10 +195,14 @@ static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *er
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
 	r->dgram_raw = raw;
-	if (!raw)
+	if (!raw && !v6)
 		fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes "
 				"up no IP id, TOS, flags or options of the replies, and no TTL of an "
 				"ICMP error (shown as 0)\n");
+	else if (!raw)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMPv6 datagram socket; the kernel "
+				"passes up no traffic class, flow label or extension headers of the "
+				"replies, and no hop limit of an ICMPv6 error (shown as 0)\n");
 	r->dgram_cur_ttl = (uint8_t)ttl;
 	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { r->dfd }, .nrecv_fds = 1,
 				 .recv_fds = { r->dfd }, .ttl_fd = r->dfd };
@@ -250,16 +255,20 @@ static int open_sockets(struct probe_run *r, char *err, size_t errlen)
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
-	if (r->kernel_ip && r->spec.ver != 4 && !np_priv_have_raw()) {
-		snprintf(err, errlen, "-s over 1400 and -M over IPv6 need a raw ICMPv6 socket, that is "
-				      "CAP_NET_RAW: run with sudo, or grant the binary 'sudo setcap "
-				      "cap_net_raw,cap_net_admin=eip %s'", "$(command -v netprobe)");
-		return -1;
-	}
 	if (r->kernel_ip && np_priv_have_raw())
 		return open_dgram(r, true, iface, err, errlen);
-	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
+	/* IPv6 by datagram socket: ping (any size, -M) as iputils ping -6 does; trace -6 sets
+	 * its TTL probe by probe on IPv4 only */
+	bool ping = r->cmd && strcmp(r->cmd, "ping") == 0;
+	if (!np_priv_have_raw() && r->allow_dgram && (r->spec.ver == 4 || ping) && !iface)
 		return open_dgram(r, false, NULL, err, errlen);
+	if (r->kernel_ip && r->spec.ver != 4 && !np_priv_have_raw()) {
+		snprintf(err, errlen, "-s over 1400 and -M over IPv6 need a raw ICMPv6 socket or (ping, "
+				      "without -I) an ICMPv6 datagram socket: run with sudo, or grant the "
+				      "binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
+			 "$(command -v netprobe)");
+		return -1;
+	}
 	if (!np_priv_have_raw() && r->allow_connect && !iface && r->spec.kind != NP_PROBE_ICMP)
 		return open_sockets(r, err, errlen);
 	if (!np_priv_have_raw()) {
