@@ -87,15 +87,17 @@ fi
 # lt_check_sandbox RUN: while RUN (started with lt_bg_in) runs: Seccomp 2, uid nobody, CapEff 0,
 # NoNewPrivs 1.
 check_sandbox() {
-	local run=$1 st="" uid cap nnp i
+	local run=$1 st="" all="" uid cap nnp i
+	# one read of the status for every field: a short run may end between two reads
 	for ((i = 0; i < 100; i++)); do
-		st=$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+		all=$(cat "/proc/$NP_PID/status" 2>/dev/null)
+		st=$(awk '$1 == "Seccomp:" { print $2 }' <<<"$all")
 		[ "$st" = 2 ] && break
 		sleep 0.05
 	done
-	uid=$(awk '$1 == "Uid:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-	cap=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+	uid=$(awk '$1 == "Uid:" { print $2 }' <<<"$all")
+	cap=$(awk '$1 == "CapEff:" { print $2 }' <<<"$all")
+	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' <<<"$all")
 	if [ "$st" = 2 ] && [ "$uid" = "$(id -u nobody)" ] && [ "$cap" = 0000000000000000 ] && [ "$nnp" = 1 ]; then
 		lt_pass "$run/nobody-seccomp (Uid $uid, CapEff $cap, NoNewPrivs $nnp, Seccomp $st)"
 	else
@@ -243,9 +245,9 @@ for k in udp syn; do
 	if grep -Eq "^  1  $LT_RA4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
 		grep -Eq "^  2  $LT_B4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
 		grep -q "$flow" "$LT_WORK/sandbox-report-$k.out"; then
-		lt_pass "sandbox-report-$k/two-hops-no-loss-$flow"
+		lt_pass "sandbox-report-$k/two-hops-no-loss-${flow// /-}"
 	else
-		lt_fail "sandbox-report-$k/two-hops-no-loss-$flow"
+		lt_fail "sandbox-report-$k/two-hops-no-loss-${flow// /-}"
 		lt_dump "sandbox-report-$k"
 	fi
 done
