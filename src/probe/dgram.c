@@ -250,6 +250,29 @@ static size_t error_packet6(uint8_t *buf, size_t cap, const struct sock_extended
 	return 88 + n;
 }
 
+/* What the control messages of a read say: the TTL / hop limit, the error queue entry, the
+ * kernel's receive time (as a capture's). */
+static void read_cmsgs(struct msghdr *mh, uint8_t *ttl, const struct sock_extended_err **ee,
+		       int64_t *ts_us)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+			int t;
+			memcpy(&t, CMSG_DATA(c), sizeof t);
+			*ttl = (uint8_t)t;
+		}
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
+			*ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			struct timeval tv;
+			memcpy(&tv, CMSG_DATA(c), sizeof tv);
+			*ts_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+		}
+	}
+}
+
 int np_dgram_recv(int fd, uint8_t ver, bool raw, const uint8_t us[16], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us)
 {
@@ -277,22 +300,7 @@ int np_dgram_recv(int fd, uint8_t ver, bool raw, const uint8_t us[16], uint8_t *
 		return 0;
 	uint8_t ttl = 0;
 	const struct sock_extended_err *ee = NULL;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
-			int t;
-			memcpy(&t, CMSG_DATA(c), sizeof t);
-			ttl = (uint8_t)t;
-		}
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
-			ee = (const struct sock_extended_err *)CMSG_DATA(c);
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
-			struct timeval tv; /* the kernel's receive time, as a capture's */
-			memcpy(&tv, CMSG_DATA(c), sizeof tv);
-			*ts_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-		}
-	}
+	read_cmsgs(&mh, &ttl, &ee, ts_us);
 	if (ver == 6 && queue) { /* a datagram socket's error (a raw socket reads them as messages) */
 		if (raw || !ee || ee->ee_origin != SO_EE_ORIGIN_ICMP6 || fs.ss_family != AF_INET6 ||
 		    cap < 88)

@@ -9,6 +9,8 @@
 #                one stderr line saying what is not shown
 #   json         the probe objects say "unprivileged":true, verdict reply, from B
 #   ttl          -t 1: the router's time exceeded (from the socket's error queue), exit 1
+#   echo6, ttl6  ping -6 the same way (an ICMPv6 datagram socket): two replies with hop limit
+#                63, one stderr line; -t 1 --json: R's time exceeded, unprivileged, exit 1
 #   sandbox      while it runs: uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
 #   syn-*        --syn as nobody falls back to connect() probes (nping --tcp-connect): one
 #                stderr line saying so; -p 8888,9999,8899,8898 against B's open, closed (RST),
@@ -83,6 +85,22 @@ else
 	lt_fail "ttl/time-exceeded-from-R"
 	lt_dump ttl
 fi
+
+# IPv6 through an ICMPv6 datagram socket (ping_group_range covers it): replies with the hop
+# limit, R's time exceeded (hop limit 1) from the error queue, JSON unprivileged
+lt_run "$LT_NS_A" echo6 20 "${U[@]}" "$NPU" ping -6 -c 2 -i 0.2 "$LT_B6"
+lt_expect_rc echo6 0
+lt_expect_one_err_line echo6 'no CAP_NET_RAW' 'ICMPv6 datagram socket' 'flow label'
+if [ "$(grep -cE "^64 bytes from $LT_B6: icmp_seq=[12] ttl=63 time=[0-9.]+ ms\$" "$LT_WORK/echo6.out")" = 2 ] &&
+	grep -q '^2 packets transmitted, 2 received, 0% packet loss' "$LT_WORK/echo6.out"; then
+	lt_pass "echo6/two-replies"
+else
+	lt_fail "echo6/two-replies"
+	lt_dump echo6
+fi
+lt_run "$LT_NS_A" ttl6 20 "${U[@]}" "$NPU" ping -6 -c 1 -t 1 -W 1 --json "$LT_B6"
+lt_expect_rc ttl6 1
+lt_expect_json ttl6 "time-exceeded-from-R" "len(probes) == 1 and probes[0].get('unprivileged') is True and probes[0].get('from') == '$LT_RA6' and probes[0].get('verdict') == 'ttl-exceeded'" "probes"
 
 # lt_check_sandbox RUN: while RUN (started with lt_bg_in) runs: Seccomp 2, uid nobody, CapEff 0,
 # NoNewPrivs 1.
