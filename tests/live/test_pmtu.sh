@@ -24,8 +24,10 @@
 #                line; the same output and status as iputils'
 #   unpriv-sandbox6  while ping -6 -s 3000 runs as nobody: uid nobody, CapEff 0, NoNewPrivs 1,
 #                Seccomp 2
-#   report-json, report-v6-udp, unpriv-report  trace --report -c 3 --pmtu --json (ICMP over
-#                IPv4; --udp over IPv6; as nobody, ICMP datagram socket): every round's hop
+#   report-json, report-v6-udp, unpriv-report, unpriv-report-udp, unpriv-report-udp6
+#                trace --report -c 3 --pmtu --json (ICMP over IPv4; --udp over IPv6; as nobody,
+#                ICMP datagram socket; as nobody, --udp's one socket, IPv4 and IPv6, the too
+#                big errors told by the probe's data from the error queue): every round's hop
 #                objects have "pmtu" 1500 at hop 1 (R answered the 1500-byte probe) and 1400 at
 #                hop 2 (R reported the smaller MTU, the probe went again at 1400 in the same
 #                round), nothing lost, one probe a hop a round; the summary "pmtu":1400, as
@@ -102,6 +104,8 @@ report_case() {
 report_case report-json "$LT_B4" "" "$NP"
 report_case report-v6-udp "$LT_B6" --udp "$NP"
 report_case unpriv-report "$LT_B4" "" "${U[@]}"
+report_case unpriv-report-udp "$LT_B4" --udp "${U[@]}"
+report_case unpriv-report-udp6 "$LT_B6" --udp "${U[@]}"
 nsA ip route flush cache 2>/dev/null
 lt_run "$LT_NS_A" report-text 20 "$NP" trace --report -c 3 -i 0.1 --pmtu -W 1 "$LT_B4"
 lt_expect_rc report-text 0
