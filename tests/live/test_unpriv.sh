@@ -12,6 +12,7 @@
 #   echo6, ttl6  ping -6 the same way (an ICMPv6 datagram socket): two replies with hop limit
 #                63, one stderr line; -t 1 --json: R's time exceeded, unprivileged, exit 1
 #   sandbox      while it runs: uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
+#   sandbox6     the same while ping -6 -s 3000 runs (ICMPv6 datagram socket, fragmented)
 #   syn-*        --syn as nobody falls back to connect() probes (nping --tcp-connect): one
 #                stderr line saying so; -p 8888,9999,8899,8898 against B's open, closed (RST),
 #                DROPped and REJECTed (icmp-host-prohibited) ports: open, closed, filtered,
@@ -128,6 +129,10 @@ lt_bg_in "$LT_NS_A" sandbox 20 "${U[@]}" "$NPU" ping -c 4 -i 0.5 "$LT_B4"
 check_sandbox sandbox
 lt_bg_reap sandbox 10
 lt_expect_rc sandbox 0
+lt_bg_in "$LT_NS_A" sandbox6 20 "${U[@]}" "$NPU" ping -6 -c 4 -i 0.5 -s 3000 "$LT_B6"
+check_sandbox sandbox6
+lt_bg_reap sandbox6 10
+lt_expect_rc sandbox6 0
 
 # --syn without privileges: connect() probes. 8898 is REJECTed with an ICMP host prohibited.
 nsB iptables -A INPUT -p tcp --dport 8898 -j REJECT --reject-with icmp-host-prohibited 2>/dev/null ||
