@@ -170,8 +170,11 @@ same6() {
 	nsA ip -6 route flush cache 2>/dev/null
 	lt_run "$LT_NS_A" "$c" 30 "${np[@]}" ping "$@"
 	if [ ${#who[@]} -gt 0 ]; then
-		grep -q '^netprobe: no CAP_NET_RAW: an ICMPv6 datagram socket;' "$LT_WORK/$c.err" &&
-			lt_pass "$c/says-icmpv6-datagram-socket" || lt_fail "$c/says-icmpv6-datagram-socket"
+		if grep -q '^netprobe: no CAP_NET_RAW: an ICMPv6 datagram socket;' "$LT_WORK/$c.err"; then
+			lt_pass "$c/says-icmpv6-datagram-socket"
+		else
+			lt_fail "$c/says-icmpv6-datagram-socket"
+		fi
 	fi
 	local a b
 	a=$(norm "$LT_WORK/$c-iputils.out"; echo "-- stderr"; norm "$LT_WORK/$c-iputils.err"; echo "-- exit $(cat "$LT_WORK/$c-iputils.rc")")
