@@ -240,7 +240,8 @@ struct np_probe_printer {
 	bool live;               /* trace --live on a terminal: redraw the table every round */
 	bool dgram;              /* unprivileged ping: the replies' IP id and TOS are not known */
 	bool connect;            /* unprivileged --syn: connect() outcomes, no packet read */
-	bool vary_flow;          /* trace --report --vary-flow: a new flow per probe */
+	bool vary_flow;          /* trace --report: a new flow per probe (--vary-flow, connect()
+				  * probes, raw UDP over IPv6) */
 	bool flood;              /* ping -f: dots, not lines */
 	const char *host;        /* as the user wrote it (set by start) */
 };

@@ -182,8 +182,9 @@ int np_sender_bind_device(struct np_sender *s, const char *ifname, char *err, si
 int np_sender_fd(const struct np_sender *s);
 void np_sender_close(struct np_sender *s);
 
-/* ICMP echo with the IP header built by the kernel (dgram.c): without privileges an ICMP
- * datagram socket over IPv4 (iputils ping's way); with them, for sizes past one frame or -M, a
+/* ICMP echo with the IP header built by the kernel (dgram.c): without privileges an ICMP or
+ * ICMPv6 datagram socket (iputils ping's way, ping -6 included); with them, for sizes past one
+ * frame or -M, a
  * raw ICMP or ICMPv6 socket without IP_HDRINCL, which the kernel fragments and whose replies it
  * reassembles (IPv6: the raw socket reads ICMPv6 messages, rebuilt with an IPv6 header).
  * Open it (non-blocking; `raw` the flavour; pmtu an IP_PMTUDISC_* value for IP_MTU_DISCOVER, or
@@ -197,7 +198,7 @@ int np_dgram_open(int *fd, uint8_t ver, uint16_t *ident, bool raw, int pmtu, cha
  * err. */
 int np_dgram_send(int fd, uint8_t ver, const uint8_t dst[16], uint32_t scope_id,
 		  const uint8_t *icmp, size_t n, uint32_t *mtu, char *err, size_t errlen) __attribute__((warn_unused_result));
-/* The next reply or ICMP error as a raw IPv4 packet to `us` in buf (*len bytes; a datagram
+/* The next reply or ICMP error as a raw IP packet to `us` in buf (*len bytes; a datagram
  * socket's rebuilt, a raw socket's as read), with the kernel's receive time in *ts_us (left as
  * it was when the kernel gives none): 1, 0 when there is none now, -1 on a socket error
  * (errno). */
@@ -249,6 +250,12 @@ struct np_udpsock_ids {
 int np_udpsock_open(uint8_t ver, const uint8_t dst[16], uint16_t sport, uint16_t dport,
 		    uint32_t scope_id, uint8_t ttl, int *fd, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Hop limit `ttl` on UDP socket fd of IPv`ver` (one socket, a TTL per probe): 0, or -1 with err. */
+int np_udpsock_hops(int fd, uint8_t ver, uint8_t ttl, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* The sequence number a Paris UDP probe carries in its first two data bytes (udp.c), from what
+ * an error queue gave back of it (its data, n bytes): false when the router quoted none. */
+bool np_udp_paris_seq(const uint8_t *data, size_t n, uint32_t *seq);
 /* Send the probe's data: 0, or -1 with err (an ICMP error already known is not one). */
 int np_udpsock_send(int fd, const uint8_t *data, size_t n, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

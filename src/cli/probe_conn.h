@@ -35,13 +35,18 @@ struct probe_conn {
 	uint32_t scope_id;        /* a scoped IPv6 link-local target's interface */
 	uint64_t frames;          /* answers delivered so far (their frame numbers) */
 	uint64_t given_up;        /* pending connects closed to make room: counted as silent */
+	int flow_fd;              /* Paris --udp (spec.paris): one socket for every probe, bound
+				   * once (one source port), its TTL set probe by probe; -1: none */
+	uint8_t flow_ttl;         /* the TTL it has now */
+	const struct np_probe_spec *flow_spec;
 };
 
 /* The table, sized by RLIMIT_NOFILE: 0, or -1 with err. */
 int probe_conn_init(struct probe_conn *c, uint32_t scope_id, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Start probe `seq` of spec `s` (to its port for seq) with hop limit ttl (0: the default):
- * a connect() for --syn, a UDP socket sending the probe's data for --udp. 0, or -1 with err. */
+ * a connect() for --syn, a UDP socket sending the probe's data for --udp (with spec.paris the
+ * run's one UDP socket, the probe's sequence number in its data). 0, or -1 with err. */
 int probe_conn_send(struct probe_conn *c, const struct np_probe_spec *s, uint32_t seq,
 		    uint8_t ttl, int64_t *sent_us, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
@@ -55,6 +60,11 @@ int probe_conn_udp_next(struct probe_conn *c, int timeout_ms, uint8_t *buf, size
  * (its packet has no layers: only the time it finished). 0, or -1 with err. */
 int probe_conn_poll(struct probe_conn *c, int timeout_ms, probe_answer_fn fn, void *arg,
 		    char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Paris --udp: wait at most timeout_ms for the one socket's ICMP errors and give each to fn as
+ * an answer to the probe whose sequence number the error queue gave back (its packet has no
+ * layers: the kernel's receive time alone). 0, or -1 with err. */
+int probe_conn_flow_poll(struct probe_conn *c, int timeout_ms, probe_answer_fn fn, void *arg,
+			 char *err, size_t errlen) __attribute__((warn_unused_result));
 void probe_conn_close(struct probe_conn *c);
 
 #endif

@@ -173,7 +173,8 @@ static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *er
 		return -1;
 	if (raw && iface && bind_source(r, iface, err, errlen) < 0)
 		return -1;
-	if (!raw && np_dgram_open(&r->dfd, 4, &r->spec.ident, false, pmtu, why, sizeof why) < 0) {
+	if (!raw && np_dgram_open(&r->dfd, r->spec.ver, &r->spec.ident, false, pmtu, why,
+				  sizeof why) < 0) {
 		snprintf(err, errlen, "raw sockets need CAP_NET_RAW and ICMP datagram sockets are "
 				      "refused (%s; net.ipv4.ping_group_range): run with sudo, or grant "
 				      "the binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
@@ -194,10 +195,14 @@ static int open_dgram(struct probe_run *r, bool raw, const char *iface, char *er
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
 	r->dgram_raw = raw;
-	if (!raw)
+	if (!raw && !v6)
 		fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMP datagram socket; the kernel passes "
 				"up no IP id, TOS, flags or options of the replies, and no TTL of an "
 				"ICMP error (shown as 0)\n");
+	else if (!raw)
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: an ICMPv6 datagram socket; the kernel "
+				"passes up no traffic class, flow label or extension headers of the "
+				"replies, and no hop limit of an ICMPv6 error (shown as 0)\n");
 	r->dgram_cur_ttl = (uint8_t)ttl;
 	struct np_sandbox sb = { .nsend_fds = 1, .send_fds = { r->dfd }, .nrecv_fds = 1,
 				 .recv_fds = { r->dfd }, .ttl_fd = r->dfd };
@@ -224,10 +229,12 @@ static int open_sockets(struct probe_run *r, char *err, size_t errlen)
 	np_priv_describe(r->privs, sizeof r->privs);
 	tzset();
 	if (udp)
-		fprintf(stderr, "netprobe: no CAP_NET_RAW: a UDP socket per probe with IP_RECVERR "
+		fprintf(stderr, "netprobe: no CAP_NET_RAW: %s with IP_RECVERR "
 				"(as traceroute and tracepath without root); the kernel passes up no "
 				"IP id, TOS or flags of the answers, and no TTL of an ICMP error (shown as "
-				"0)\n");
+				"0)\n",
+			r->fixed_flow ? "one UDP socket for the run (a fixed flow, the probe told by its data)"
+				: "a UDP socket per probe");
 	else if (r->cmd && strcmp(r->cmd, "trace") == 0)
 		fprintf(stderr, "netprobe: no CAP_NET_RAW: TCP connect() probes with the TTL set "
 				"probe by probe and IP_RECVERR (as traceroute -M tcpconn), a source port "
@@ -248,16 +255,20 @@ static int open_sockets(struct probe_run *r, char *err, size_t errlen)
 int probe_run_open(struct probe_run *r, const char *iface, char *err, size_t errlen)
 {
 	r->dfd = -1;
-	if (r->kernel_ip && r->spec.ver != 4 && !np_priv_have_raw()) {
-		snprintf(err, errlen, "-s over 1400 and -M over IPv6 need a raw ICMPv6 socket, that is "
-				      "CAP_NET_RAW: run with sudo, or grant the binary 'sudo setcap "
-				      "cap_net_raw,cap_net_admin=eip %s'", "$(command -v netprobe)");
-		return -1;
-	}
 	if (r->kernel_ip && np_priv_have_raw())
 		return open_dgram(r, true, iface, err, errlen);
-	if (!np_priv_have_raw() && r->allow_dgram && r->spec.ver == 4 && !iface)
+	/* IPv6 by datagram socket: ping (any size, -M) as iputils ping -6 does; trace -6 sets
+	 * its TTL probe by probe on IPv4 only */
+	bool ping = r->cmd && strcmp(r->cmd, "ping") == 0;
+	if (!np_priv_have_raw() && r->allow_dgram && (r->spec.ver == 4 || ping) && !iface)
 		return open_dgram(r, false, NULL, err, errlen);
+	if (r->kernel_ip && r->spec.ver != 4 && !np_priv_have_raw()) {
+		snprintf(err, errlen, "-s over 1400 and -M over IPv6 need a raw ICMPv6 socket or (ping, "
+				      "without -I) an ICMPv6 datagram socket: run with sudo, or grant the "
+				      "binary 'sudo setcap cap_net_raw,cap_net_admin=eip %s'",
+			 "$(command -v netprobe)");
+		return -1;
+	}
 	if (!np_priv_have_raw() && r->allow_connect && !iface && r->spec.kind != NP_PROBE_ICMP)
 		return open_sockets(r, err, errlen);
 	if (!np_priv_have_raw()) {
@@ -385,7 +396,8 @@ static enum np_next udpsock_next(struct probe_run *r, struct np_frame *f, uint8_
 	return NP_NEXT_FRAME;
 }
 
-/* probe_run_wait for connect() probes: their outcomes, until the deadline or `done`. */
+/* probe_run_wait for connect() probes (their outcomes) and for the one socket of Paris --udp
+ * (its ICMP errors), until the deadline or `done`. */
 static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(void *arg),
 			probe_answer_fn fn, void *arg, char *err, size_t errlen)
 {
@@ -394,7 +406,9 @@ static int wait_connect(struct probe_run *r, int64_t deadline_us, bool (*done)(v
 	       !ferror(stdout) && !np_output_reader_gone(stdout)) {
 		int64_t ms = (deadline_us - now + 999) / 1000;
 		int step = r->poll_ms > 0 ? r->poll_ms : 10;
-		if (probe_conn_poll(&r->conn, ms < step ? (int)ms : step, fn, arg, err, errlen) < 0)
+		int t = ms < step ? (int)ms : step;
+		if ((r->udpsock ? probe_conn_flow_poll(&r->conn, t, fn, arg, err, errlen)
+				: probe_conn_poll(&r->conn, t, fn, arg, err, errlen)) < 0)
 			return -1;
 	}
 	return 0;
@@ -406,7 +420,7 @@ int probe_run_wait(struct probe_run *r, uint32_t nseq, int64_t deadline_us,
 	uint8_t dbuf[NP_PROBE_BIG_BYTES + 64];
 	struct np_frame f;
 	struct np_packet p;
-	if (r->connect)
+	if (r->connect || (r->udpsock && r->spec.paris && !r->specs))
 		return wait_connect(r, deadline_us, done, fn, arg, err, errlen);
 	/* Also stop when stdout's reader has gone (EPIPE, SIGPIPE being ignored): the caller
 	 * then ends the run as after Ctrl-C. */

@@ -33,7 +33,10 @@ struct probe_run {
 	bool allow_connect;       /* without CAP_NET_RAW, connect() may probe TCP, UDP sockets UDP
 				   * (--syn, --udp) */
 	bool connect;             /* ... and it does: no raw socket, no capture, no packet read */
-	bool udpsock;             /* without CAP_NET_RAW, --udp: a UDP socket per probe */
+	bool udpsock;             /* without CAP_NET_RAW, --udp: a UDP socket per probe (with
+				   * spec.paris one for the run) */
+	bool fixed_flow;          /* the caller keeps one flow (trace --report: spec.paris): an
+				   * unprivileged --udp run says it has one socket */
 	struct probe_conn conn;   /* the connects (or UDP sockets) in flight */
 	uint64_t dframes;         /* frames rebuilt from it so far */
 	struct np_sender *tx;

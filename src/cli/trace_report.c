@@ -175,16 +175,20 @@ static int run(struct report *rp)
 	const struct trace_opts *o = rp->o;
 	if (o->pmtu)
 		trace_pmtu_open(&rp->run);
+	rp->run.fixed_flow = !o->vary_flow;
 	int rc = probe_run_start(&rp->run, CMD, &o->p, o->p.m->trace_data, 0, false, false);
 	if (rc != 0)
 		return rc;
 	if (o->pmtu)
 		rp->size = rp->start_size = trace_pmtu_start(&rp->run);
-	/* UDP sockets and connect()s (no CAP_NET_RAW) each have their own source port: no
-	 * fixed flow, and the header says so */
-	bool own_port = rp->run.udpsock || rp->run.connect;
+	/* connect()s (no CAP_NET_RAW) each have their own source port: no fixed flow, and the
+	 * header says so (several connects at once cannot share one port). UDP sockets: one
+	 * for the run (probe_conn.c), the probe told by its data. Raw UDP over IPv6 has no IP
+	 * id to tell a fixed flow's probes by (udp.c): a port each. */
+	bool own_port = rp->run.connect;
+	bool raw_udp6 = o->p.m->kind == NP_PROBE_UDP && rp->run.spec.ver == 6 && !rp->run.udpsock;
 	rp->run.spec.paris = !o->vary_flow && !own_port;
-	rp->run.pr.vary_flow = o->vary_flow || own_port;
+	rp->run.pr.vary_flow = o->vary_flow || own_port || raw_udp6;
 	rp->run.pr.live = o->live && o->tty;
 	struct np_probe_head head = { .cmd = NP_CMD_REPORT, .host = o->p.host,
 				      .target = rp->run.target, .max_ttl = o->max_ttl };

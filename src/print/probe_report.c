@@ -30,10 +30,9 @@ static void table(struct np_probe_printer *pr, const struct np_trace_report *r)
 	fprintf(pr->out, "trace report to %s (%s), round %" PRIu32, pr->host, pr->target, r->round);
 	if (r->rounds)
 		fprintf(pr->out, " of %" PRIu32, r->rounds);
-	/* UDP over IPv6 has no IP id to tell fixed-flow probes by (udp.c) */
+	/* vary_flow: --vary-flow, connect() probes, raw UDP over IPv6 (trace_report.c) */
 	fprintf(pr->out, ", %s probes, %s", pr->m->title,
-		pr->vary_flow || (pr->m->kind == NP_PROBE_UDP && pr->ver == 6) ? "a new flow per probe"
-										: "fixed flow");
+		pr->vary_flow ? "a new flow per probe" : "fixed flow");
 	if (r->pmtu) /* --pmtu: DF probes, from the route's MTU down to what the path takes */
 		fprintf(pr->out, ", DF from %" PRIu32 " bytes, path MTU %" PRIu32, r->pmtu_start,
 			r->pmtu);

@@ -41,11 +41,41 @@ static int open6(int *fd, int pmtu, char *err, size_t errlen)
 	return 0;
 }
 
+/* An ICMPv6 datagram socket (ping_group_range covers both families, net/ipv6/ping.c), as
+ * iputils ping -6 opens without CAP_NET_RAW: the kernel picks the echo identifier, fills the
+ * checksum, fragments a request past the path MTU unless IPV6_MTU_DISCOVER says not to
+ * (RFC 8200 s4.5), reassembles the replies and passes up each ICMPv6 message alone; errors
+ * about our requests come on the error queue (IPV6_RECVERR). */
+static int open6_dgram(int *fd, uint16_t *ident, int pmtu, char *err, size_t errlen)
+{
+	*fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
+	if (*fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	int on = 1;
+	struct sockaddr_in6 sin = { .sin6_family = AF_INET6 };
+	socklen_t sl = sizeof sin;
+	if (setsockopt(*fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on) < 0 ||
+	    setsockopt(*fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof on) < 0 ||
+	    setsockopt(*fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on) < 0 ||
+	    (pmtu >= 0 && setsockopt(*fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof pmtu) < 0) ||
+	    bind(*fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
+	    getsockname(*fd, (struct sockaddr *)&sin, &sl) < 0) {
+		snprintf(err, errlen, "ICMPv6 datagram socket: %s", strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	*ident = ntohs(sin.sin6_port);
+	return 0;
+}
+
 int np_dgram_open(int *fd, uint8_t ver, uint16_t *ident, bool raw, int pmtu, char *err,
 		  size_t errlen)
 {
-	if (ver == 6) /* privileged only: the caller asks for raw */
-		return open6(fd, pmtu, err, errlen);
+	if (ver == 6)
+		return raw ? open6(fd, pmtu, err, errlen) : open6_dgram(fd, ident, pmtu, err, errlen);
 	*fd = socket(AF_INET, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		     IPPROTO_ICMP);
 	if (*fd < 0) {
@@ -184,6 +214,65 @@ static size_t error_packet(uint8_t *buf, size_t cap, const struct sock_extended_
 	return 48 + n;
 }
 
+/* An ICMPv6 error from the queue: outer header, the error's header (with the MTU of a packet
+ * too big, RFC 4443 s3.2), our request quoted (its hop limit unknown: 1), the checksum over
+ * the pseudo-header (RFC 4443 s2.3). */
+static size_t error_packet6(uint8_t *buf, size_t cap, const struct sock_extended_err *ee,
+			    const uint8_t *target, const uint8_t *us, const uint8_t *req, size_t n)
+{
+	const struct sockaddr_in6 *off = (const struct sockaddr_in6 *)SO_EE_OFFENDER(ee);
+	if (n > cap - 88)
+		n = cap - 88;
+	uint8_t *icmp = buf + 40;
+	memset(icmp, 0, 8);
+	icmp[0] = ee->ee_type;
+	icmp[1] = ee->ee_code;
+	if (ee->ee_type == 2)
+		for (int i = 0; i < 4; i++)
+			icmp[4 + i] = (uint8_t)(ee->ee_info >> (24 - 8 * i));
+	ip6(icmp + 8, n, 1, us, target);
+	memcpy(icmp + 48, req, n);
+	const uint8_t *from = off->sin6_family == AF_INET6 ? (const uint8_t *)&off->sin6_addr : target;
+	ip6(buf, 48 + n, 0, from, us);
+	/* the pseudo-header's sum, then the message's: buf + 8 holds source and destination */
+	uint32_t len = (uint32_t)(48 + n), s = 0;
+	for (size_t i = 8; i < 40; i += 2)
+		s += (uint32_t)(buf[i] << 8 | buf[i + 1]);
+	s += (len >> 16) + (len & 0xffff) + 58;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(icmp[i] << 8 | icmp[i + 1]);
+	if (len & 1)
+		s += (uint32_t)icmp[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	icmp[2] = (uint8_t)(~s >> 8);
+	icmp[3] = (uint8_t)~s;
+	return 88 + n;
+}
+
+/* What the control messages of a read say: the TTL / hop limit, the error queue entry, the
+ * kernel's receive time (as a capture's). */
+static void read_cmsgs(struct msghdr *mh, uint8_t *ttl, const struct sock_extended_err **ee,
+		       int64_t *ts_us)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+			int t;
+			memcpy(&t, CMSG_DATA(c), sizeof t);
+			*ttl = (uint8_t)t;
+		}
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR))
+			*ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			struct timeval tv;
+			memcpy(&tv, CMSG_DATA(c), sizeof tv);
+			*ts_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+		}
+	}
+}
+
 int np_dgram_recv(int fd, uint8_t ver, bool raw, const uint8_t us[16], uint8_t *buf, size_t cap, size_t *len,
 		  int64_t *ts_us)
 {
@@ -211,23 +300,18 @@ int np_dgram_recv(int fd, uint8_t ver, bool raw, const uint8_t us[16], uint8_t *
 		return 0;
 	uint8_t ttl = 0;
 	const struct sock_extended_err *ee = NULL;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
-			int t;
-			memcpy(&t, CMSG_DATA(c), sizeof t);
-			ttl = (uint8_t)t;
-		}
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR)
-			ee = (const struct sock_extended_err *)CMSG_DATA(c);
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
-			struct timeval tv; /* the kernel's receive time, as a capture's */
-			memcpy(&tv, CMSG_DATA(c), sizeof tv);
-			*ts_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-		}
+	read_cmsgs(&mh, &ttl, &ee, ts_us);
+	if (ver == 6 && queue) { /* a datagram socket's error (a raw socket reads them as messages) */
+		if (raw || !ee || ee->ee_origin != SO_EE_ORIGIN_ICMP6 || fs.ss_family != AF_INET6 ||
+		    cap < 88)
+			return 0;
+		*len = error_packet6(buf, cap, ee,
+				     (const uint8_t *)&((struct sockaddr_in6 *)&fs)->sin6_addr, us, data,
+				     (size_t)n);
+		return 1;
 	}
-	if (ver == 6) { /* raw ICMPv6: the message alone; its errors are read as messages too */
-		if (queue || (size_t)n > cap - 40 || fs.ss_family != AF_INET6)
+	if (ver == 6) { /* ICMPv6, raw or datagram: the message alone */
+		if ((size_t)n > cap - 40 || fs.ss_family != AF_INET6)
 			return 0;
 		ip6(buf, (size_t)n, ttl, (const uint8_t *)&((struct sockaddr_in6 *)&fs)->sin6_addr,
 		    us);

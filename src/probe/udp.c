@@ -2,12 +2,16 @@
  * UDP answer (open) or an ICMP port unreachable quoting it (closed, RFC 1122 s4.1.3.1) says
  * which probe it answers. */
 #include <stdio.h>
+#include <string.h>
 
 #include "netprobe/probe.h"
 #include "wire.h"
 
 /* Paris over IPv4: one source port for every probe, the probe told by its IP id (ident + seq,
- * wire.c), which ICMP errors quote. IPv6 has no id: its probes keep one port each. */
+ * wire.c), which ICMP errors quote. IPv6 has no id: its raw probes keep one port each. Every
+ * Paris probe also carries its sequence number in its first two data bytes, which is what a
+ * socket's error queue gives back of a probe (its data: np_udp_paris_seq), so that one UDP
+ * socket without privileges keeps one flow over both families (probe_conn.c). */
 static bool fixed_flow(const struct np_probe_spec *s)
 {
 	return s->paris && s->ver == 4;
@@ -18,7 +22,13 @@ static int build_l4(const struct np_probe_spec *s, uint32_t seq, const uint8_t *
 {
 	*l4_len = 8u + n;
 	uint16_t sport = fixed_flow(s) ? s->sport : (uint16_t)(s->sport + seq);
-	return np_wire_udp(w, sport, np_probe_dport(s, seq), data, n);
+	if (!s->paris || n < 2)
+		return np_wire_udp(w, sport, np_probe_dport(s, seq), data, n);
+	uint8_t d[NP_PROBE_BIG_BYTES]; /* n is at most 65535 */
+	memcpy(d, data, n);
+	d[0] = (uint8_t)(seq >> 8);
+	d[1] = (uint8_t)seq;
+	return np_wire_udp(w, sport, np_probe_dport(s, seq), d, n);
 }
 
 static enum np_probe_claim match(const struct np_probe_spec *s, const struct np_packet *p,
@@ -48,6 +58,14 @@ static bool match_quote(const struct np_probe_spec *s, const struct np_quote *q,
 	}
 	*seq = (uint16_t)(q->sport - s->sport);
 	return q->dport == np_probe_dport(s, *seq);
+}
+
+bool np_udp_paris_seq(const uint8_t *data, size_t n, uint32_t *seq)
+{
+	if (n < 2) /* a router that quoted the UDP header alone (RFC 792's minimum) */
+		return false;
+	*seq = (uint32_t)(data[0] << 8 | data[1]);
+	return true;
 }
 
 static void bpf(const struct np_probe_spec *s, const char *src, const char *dst, const char *icmp,

@@ -10,6 +10,7 @@
 #include <time.h> /* before linux/errqueue.h, which uses struct timespec */
 #include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,13 +74,36 @@ int np_udpsock_open(uint8_t ver, const uint8_t dst[16], uint16_t sport, uint16_t
 	return 0;
 }
 
+int np_udpsock_hops(int fd, uint8_t ver, uint8_t ttl, char *err, size_t errlen)
+{
+	int t = ttl;
+	if (setsockopt(fd, ver == 4 ? IPPROTO_IP : IPPROTO_IPV6, ver == 4 ? IP_TTL : IPV6_UNICAST_HOPS,
+		       &t, sizeof t) < 0) {
+		snprintf(err, errlen, "setsockopt(%s): %s", ver == 4 ? "IP_TTL" : "IPV6_UNICAST_HOPS",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool pending_error(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH || e == EPROTO ||
+	       e == EMSGSIZE;
+}
+
 int np_udpsock_send(int fd, const uint8_t *data, size_t n, char *err, size_t errlen)
 {
 	ssize_t rc = send(fd, data, n, 0);
+	/* An ICMP error about an earlier probe on this socket (one socket for a whole trace)
+	 * is reported by this send, which then sent nothing (sock_alloc_send_pskb returns the
+	 * socket's pending error and clears it; the error itself stays on the error queue):
+	 * send again, once. */
+	if (rc < 0 && pending_error(errno))
+		rc = send(fd, data, n, 0);
 	/* an error the kernel already knows for this destination (a cached unreachable) is the
 	 * probe's answer, which the error queue holds: not a failure to send */
-	if (rc < 0 && errno != ECONNREFUSED && errno != EHOSTUNREACH && errno != ENETUNREACH &&
-	    errno != EMSGSIZE) {
+	if (rc < 0 && !pending_error(errno)) {
 		snprintf(err, errlen, "send: %s", strerror(errno));
 		return -1;
 	}

@@ -16,6 +16,19 @@
 #   vary         --vary-flow -c 16: a new source port per probe, so hop 2 shows both X1 and
 #                X2 (other_addr, other_addrs); the text lists the second router under hop 2
 #                (the chance that 16 probes all hash alike is 2 in 65536)
+#   unpriv-udp-N, unpriv-icmp  the fixed-N and fixed-icmp runs as nobody (setpriv, a copy of
+#                netprobe without file capabilities; net.ipv4.ping_group_range opened in A's
+#                namespace): --udp is then one UDP socket for the run (bound once: one source
+#                port), its TTL set probe by probe and each ICMP error told by the sequence
+#                number the error queue gives back in the probe's data; ICMP one datagram socket
+#                (one id) with the checksum kept constant (the requests captured on R: one id
+#                and one checksum over every sequence number): one stable path per flow as
+#                above, and the header says "fixed flow"
+#   unpriv-vary  --udp --vary-flow -c 16 as nobody: a UDP socket per probe, each its own
+#                source port (what every unprivileged --udp report did before: the
+#                unpriv-udp-N checks fail on it), so hop 2 shows both X1 and X2
+#   unpriv-sandbox  while an unprivileged fixed-flow --udp report runs: uid nobody, CapEff 0,
+#                NoNewPrivs 1, Seccomp 2
 #   bad          --vary-flow without --report, and with --syn: one line, exit 2
 # Usage: test_ecmp.sh NETPROBE (root; without root it skips with 77 unless CI=true)
 set -u
@@ -25,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 name=live-ecmp
 lt_netprobe_path "$name" "${1:-}"
 lt_need_root "$name"
-lt_need_cmds "$name" ip timeout sysctl "$LT_PY"
+lt_need_cmds "$name" ip timeout sysctl setpriv "$LT_PY"
 P="np-ec-$$"
 NSA=$P-a NSR=$P-r NSX1=$P-x1 NSX2=$P-x2 NSB=$P-b
 B=10.77.69.1 R=10.77.61.2 X1=10.77.62.2 X2=10.77.63.2
@@ -104,6 +117,68 @@ if grep -Eq '^trace report .*, UDP probes, a new flow per probe$' "$LT_WORK/vary
 else
 	lt_fail "vary-text/both-routers-listed"
 	lt_dump vary-text
+fi
+
+# Without privileges: a copy of netprobe that nobody may run, without file capabilities.
+cp "$NP" "$LT_WORK/np" && chmod 755 "$LT_WORK/np" && chmod 755 "$LT_WORK"
+U=(setpriv --reuid=nobody --regid=nogroup --clear-groups "$LT_WORK/np")
+lt_do ip netns exec $NSA sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+useen=""
+for i in 1 2 3; do
+	lt_run $NSA unpriv-udp-$i 30 "${U[@]}" trace --report --udp -c 10 -i 0.1 -W 0.5 --json $B
+	lt_expect_rc unpriv-udp-$i 0
+	lt_expect_json unpriv-udp-$i "one-path" "$STABLE" "$LAST"
+	useen="$useen $("$LT_PY" "$LT_DIR/jsonq.py" get "$LT_WORK/unpriv-udp-$i.out" "$LAST[1].get('addr')" 2>/dev/null)"
+done
+echo "  (hop 2 of the three unprivileged UDP flows:$useen)"
+lt_expect_one_err_line unpriv-udp-1 'no CAP_NET_RAW' 'UDP socket' 'IP_RECVERR'
+# the echo requests as they leave A (captured on R): one id, one checksum for every probe
+ip netns exec $NSR timeout 20 tcpdump -i v-ra -w "$LT_WORK/unpriv-icmp.pcap" -U 'icmp[0] == 8' 2>/dev/null &
+TD=$!
+LT_PIDS+=("$TD")
+sleep 1
+lt_run $NSA unpriv-icmp 30 "${U[@]}" trace --report -c 10 -i 0.1 -W 0.5 --json $B
+lt_expect_rc unpriv-icmp 0
+lt_expect_json unpriv-icmp "one-path" "$STABLE" "$LAST"
+sleep 0.5
+kill -INT "$TD" 2>/dev/null
+wait "$TD" 2>/dev/null
+lt_forget "$TD"
+if command -v tshark >/dev/null; then
+	flows=$(tshark -r "$LT_WORK/unpriv-icmp.pcap" -T fields -e icmp.ident -e icmp.checksum 2>/dev/null | sort | uniq -c)
+	seqs=$(tshark -r "$LT_WORK/unpriv-icmp.pcap" -T fields -e icmp.seq 2>/dev/null | sort -u | wc -l)
+	if [ "$(wc -l <<<"$flows")" = 1 ] && [ "$seqs" -ge 30 ]; then
+		lt_pass "unpriv-icmp/one-id-one-checksum ($seqs sequence numbers:$flows)"
+	else
+		lt_fail "unpriv-icmp/one-id-one-checksum: $seqs sequence numbers, id/checksum: $flows"
+	fi
+fi
+lt_run $NSA unpriv-vary 30 "${U[@]}" trace --report --udp --vary-flow -c 16 -i 0.1 -W 0.5 --json $B
+lt_expect_rc unpriv-vary 0
+lt_expect_json unpriv-vary "both-paths" "len($LAST) == 3 and $LAST[1].get('other_addr') is True and sorted([$LAST[1].get('addr')] + $LAST[1].get('other_addrs', [])) == ['$X1', '$X2'] and $LAST[2].get('addr') == '$B'" "$LAST"
+lt_bg_in $NSA unpriv-sandbox 30 "${U[@]}" trace --report --udp -c 12 -i 0.25 -W 0.5 $B
+st=""
+for ((k = 0; k < 100; k++)); do # NP_PID: setpriv, then the netprobe it execs
+	st=$(cat "/proc/$NP_PID/status" 2>/dev/null)
+	grep -Eq '^Seccomp:[[:space:]]+2$' <<<"$st" && break
+	sleep 0.05
+done
+if [ "$(awk '$1 == "Uid:" { print $2 }' <<<"$st")" = "$(id -u nobody)" ] &&
+	grep -Eq '^CapEff:[[:space:]]+0+$' <<<"$st" && grep -Eq '^NoNewPrivs:[[:space:]]+1$' <<<"$st" &&
+	grep -Eq '^Seccomp:[[:space:]]+2$' <<<"$st"; then
+	lt_pass "unpriv-sandbox/nobody-no-caps-nnp-seccomp"
+else
+	lt_fail "unpriv-sandbox/nobody-no-caps-nnp-seccomp: $(grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' <<<"$st" | tr '\n\t' '  ')"
+fi
+lt_bg_reap unpriv-sandbox 15
+lt_expect_rc unpriv-sandbox 0
+if grep -Eq '^trace report .*, UDP probes, fixed flow$' "$LT_WORK/unpriv-sandbox.out" &&
+	grep -Eq '^  2  10\.77\.6[23]\.2 ' "$LT_WORK/unpriv-sandbox.out" &&
+	! grep -q 'other addresses answered' "$LT_WORK/unpriv-sandbox.out"; then
+	lt_pass "unpriv-sandbox/fixed-flow-one-router"
+else
+	lt_fail "unpriv-sandbox/fixed-flow-one-router"
+	lt_dump unpriv-sandbox
 fi
 
 lt_run $NSA bad-plain 10 "$NP" trace --vary-flow $B

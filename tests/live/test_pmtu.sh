@@ -16,8 +16,18 @@
 #                -6 -M do -s 3000; -6 -M dont -s 1450; -6 -I veth-ar -s 2000: the same
 #                output and status as iputils ping (a raw ICMPv6 socket, the kernel
 #                fragmenting and reassembling)
-#   report-json, report-v6-udp, unpriv-report  trace --report -c 3 --pmtu --json (ICMP over
-#                IPv4; --udp over IPv6; as nobody, ICMP datagram socket): every round's hop
+#   unpriv-big6, unpriv-do-path6, unpriv-do-local6, unpriv-dont6, unpriv-want6, unpriv-small6
+#                the same (and -M want -s 1450, and the default size) with netprobe and
+#                iputils ping both as nobody (setpriv; copies without file capabilities, so
+#                both use ICMPv6 datagram sockets): netprobe through an ICMPv6 datagram
+#                socket (IPV6_MTU_DISCOVER, the kernel fragmenting), saying so in one stderr
+#                line; the same output and status as iputils'
+#   unpriv-sandbox6  while ping -6 -s 3000 runs as nobody: uid nobody, CapEff 0, NoNewPrivs 1,
+#                Seccomp 2
+#   report-json, report-v6-udp, unpriv-report, unpriv-report-udp, unpriv-report-udp6
+#                trace --report -c 3 --pmtu --json (ICMP over IPv4; --udp over IPv6; as nobody,
+#                ICMP datagram socket; as nobody, --udp's one socket, IPv4 and IPv6, the too
+#                big errors told by the probe's data from the error queue): every round's hop
 #                objects have "pmtu" 1500 at hop 1 (R answered the 1500-byte probe) and 1400 at
 #                hop 2 (R reported the smaller MTU, the probe went again at 1400 in the same
 #                round), nothing lost, one probe a hop a round; the summary "pmtu":1400, as
@@ -94,6 +104,8 @@ report_case() {
 report_case report-json "$LT_B4" "" "$NP"
 report_case report-v6-udp "$LT_B6" --udp "$NP"
 report_case unpriv-report "$LT_B4" "" "${U[@]}"
+report_case unpriv-report-udp "$LT_B4" --udp "${U[@]}"
+report_case unpriv-report-udp6 "$LT_B6" --udp "${U[@]}"
 nsA ip route flush cache 2>/dev/null
 lt_run "$LT_NS_A" report-text 20 "$NP" trace --report -c 3 -i 0.1 --pmtu -W 1 "$LT_B4"
 lt_expect_rc report-text 0
@@ -133,19 +145,37 @@ fi
 norm() {
 	sed -E -e 's/time=[0-9.]+ ms/time=T ms/g' -e 's/time [0-9]+ms/time Tms/' \
 		-e 's|^rtt min/avg/max/mdev = [0-9./]+ ms.*|rtt min/avg/max/mdev = R ms|' \
-		-e 's/^netprobe: ping: /ping: /' "$1"
+		-e 's/^netprobe: ping: /ping: /' -e 's|^/[^ :]*/ping: |ping: |' -e '/^netprobe: no CAP_NET_RAW: an ICMPv6 datagram socket;/d' "$1"
 }
+# same6 NAME ARGS...: netprobe ping and iputils ping, both as root; a NAME starting with
+# "unpriv-": both as nobody (setpriv; netprobe's copy without file capabilities: an ICMPv6
+# datagram socket), netprobe's one stderr line saying so checked apart.
 same6() {
-	local c=$1
+	local c=$1 who=() np=("$NP")
 	shift
 	if ! ping -V 2>&1 | grep -q iputils; then
 		lt_skip "$c/iputils ping not installed"
 		return
 	fi
+	if [ "${c#unpriv-}" != "$c" ]; then
+		who=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+		np=("${U[@]}")
+	fi
+	local ping=ping
+	# as nobody: a copy of iputils ping without its file capabilities, so that it too uses
+	# an ICMPv6 datagram socket
+	[ ${#who[@]} -gt 0 ] && cp "$(command -v ping)" "$LT_WORK/ping" && chmod 755 "$LT_WORK/ping" && ping=$LT_WORK/ping
 	nsA ip -6 route flush cache 2>/dev/null
-	lt_run "$LT_NS_A" "$c-iputils" 30 ping -n "$@"
+	lt_run "$LT_NS_A" "$c-iputils" 30 "${who[@]}" "$ping" -n "$@"
 	nsA ip -6 route flush cache 2>/dev/null
-	lt_run "$LT_NS_A" "$c" 30 "$NP" ping "$@"
+	lt_run "$LT_NS_A" "$c" 30 "${np[@]}" ping "$@"
+	if [ ${#who[@]} -gt 0 ]; then
+		if grep -q '^netprobe: no CAP_NET_RAW: an ICMPv6 datagram socket;' "$LT_WORK/$c.err"; then
+			lt_pass "$c/says-icmpv6-datagram-socket"
+		else
+			lt_fail "$c/says-icmpv6-datagram-socket"
+		fi
+	fi
 	local a b
 	a=$(norm "$LT_WORK/$c-iputils.out"; echo "-- stderr"; norm "$LT_WORK/$c-iputils.err"; echo "-- exit $(cat "$LT_WORK/$c-iputils.rc")")
 	b=$(norm "$LT_WORK/$c.out"; echo "-- stderr"; norm "$LT_WORK/$c.err"; echo "-- exit $(cat "$LT_WORK/$c.rc")")
@@ -161,6 +191,12 @@ same6 do-path6 -c 2 -i 0.3 -6 -M do -s 1450 "$LT_B6"
 same6 do-local6 -c 1 -6 -M do -s 3000 "$LT_B6"
 same6 dont6 -c 1 -6 -M dont -s 1450 "$LT_B6"
 same6 big6-if -c 2 -i 0.2 -6 -I veth-ar -s 2000 "$LT_B6"
+same6 unpriv-big6 -c 2 -i 0.2 -6 -s 3000 "$LT_B6"
+same6 unpriv-do-path6 -c 2 -i 0.3 -6 -M do -s 1450 "$LT_B6"
+same6 unpriv-do-local6 -c 1 -6 -M do -s 3000 "$LT_B6"
+same6 unpriv-dont6 -c 1 -6 -M dont -s 1450 "$LT_B6"
+same6 unpriv-want6 -c 2 -i 0.3 -6 -M want -s 1450 "$LT_B6"
+same6 unpriv-small6 -c 2 -i 0.2 -6 "$LT_B6"
 if grep -q '^From fd77:10::2 icmp_seq=1 Packet too big: mtu=1400$' "$LT_WORK/big6.out" &&
 	grep -q '^3008 bytes from fd77:20::2: icmp_seq=2 ttl=63' "$LT_WORK/big6.out" &&
 	grep -q 'local error: message too long, mtu: 1400' "$LT_WORK/do-path6.err"; then
@@ -170,6 +206,23 @@ else
 	lt_dump big6
 	lt_dump do-path6
 fi
+
+lt_bg_in "$LT_NS_A" unpriv-sandbox6 20 "${U[@]}" ping -6 -c 4 -i 0.3 -s 3000 "$LT_B6"
+st=""
+for ((k = 0; k < 100; k++)); do # NP_PID: setpriv, then the netprobe it execs
+	st=$(cat "/proc/$NP_PID/status" 2>/dev/null)
+	grep -Eq '^Seccomp:[[:space:]]+2$' <<<"$st" && break
+	sleep 0.05
+done
+if [ "$(awk '$1 == "Uid:" { print $2 }' <<<"$st")" = "$(id -u nobody)" ] &&
+	grep -Eq '^CapEff:[[:space:]]+0+$' <<<"$st" && grep -Eq '^NoNewPrivs:[[:space:]]+1$' <<<"$st" &&
+	grep -Eq '^Seccomp:[[:space:]]+2$' <<<"$st"; then
+	lt_pass "unpriv-sandbox6/nobody-no-caps-nnp-seccomp"
+else
+	lt_fail "unpriv-sandbox6/nobody-no-caps-nnp-seccomp: $(grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' <<<"$st" | tr '\n\t' '  ')"
+fi
+lt_bg_reap unpriv-sandbox6 10
+lt_expect_rc unpriv-sandbox6 0
 
 lt_run "$LT_NS_A" refused-syn 20 "$NP" trace --pmtu --syn -p "$LT_TCP_OPEN" "$LT_B4"
 lt_expect_rc refused-syn 2

@@ -9,7 +9,10 @@
 #                one stderr line saying what is not shown
 #   json         the probe objects say "unprivileged":true, verdict reply, from B
 #   ttl          -t 1: the router's time exceeded (from the socket's error queue), exit 1
+#   echo6, ttl6  ping -6 the same way (an ICMPv6 datagram socket): two replies with hop limit
+#                63, one stderr line; -t 1 --json: R's time exceeded, unprivileged, exit 1
 #   sandbox      while it runs: uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2
+#   sandbox6     the same while ping -6 -s 3000 runs (ICMPv6 datagram socket, fragmented)
 #   syn-*        --syn as nobody falls back to connect() probes (nping --tcp-connect): one
 #                stderr line saying so; -p 8888,9999,8899,8898 against B's open, closed (RST),
 #                DROPped and REJECTed (icmp-host-prohibited) ports: open, closed, filtered,
@@ -28,7 +31,9 @@
 #                UDP hops equal unprivileged traceroute's
 #   sandbox-report-udp/syn, sandbox-udp  while trace --report and a UDP scan run as nobody:
 #                uid nobody, CapEff 0, NoNewPrivs 1, Seccomp 2; the report: both hops at 0%
-#                loss, its header saying a new flow per probe (a socket's own source port)
+#                loss, its header saying "fixed flow" for --udp (one UDP socket for the run,
+#                the probe told by its data) and "a new flow per probe" for --syn (a
+#                connect() each, each its own source port)
 #   sandbox-*    the connect() scan and the report while they run: uid nobody, CapEff 0,
 #                NoNewPrivs 1, Seccomp 2
 # Usage: test_unpriv.sh NETPROBE (root to build the namespaces; without root it skips with 77
@@ -82,18 +87,36 @@ else
 	lt_dump ttl
 fi
 
+# IPv6 through an ICMPv6 datagram socket (ping_group_range covers it): replies with the hop
+# limit, R's time exceeded (hop limit 1) from the error queue, JSON unprivileged
+lt_run "$LT_NS_A" echo6 20 "${U[@]}" "$NPU" ping -6 -c 2 -i 0.2 "$LT_B6"
+lt_expect_rc echo6 0
+lt_expect_one_err_line echo6 'no CAP_NET_RAW' 'ICMPv6 datagram socket' 'flow label'
+if [ "$(grep -cE "^64 bytes from $LT_B6: icmp_seq=[12] ttl=63 time=[0-9.]+ ms\$" "$LT_WORK/echo6.out")" = 2 ] &&
+	grep -q '^2 packets transmitted, 2 received, 0% packet loss' "$LT_WORK/echo6.out"; then
+	lt_pass "echo6/two-replies"
+else
+	lt_fail "echo6/two-replies"
+	lt_dump echo6
+fi
+lt_run "$LT_NS_A" ttl6 20 "${U[@]}" "$NPU" ping -6 -c 1 -t 1 -W 1 --json "$LT_B6"
+lt_expect_rc ttl6 1
+lt_expect_json ttl6 "time-exceeded-from-R" "len(probes) == 1 and probes[0].get('unprivileged') is True and probes[0].get('from') == '$LT_RA6' and probes[0].get('verdict') == 'ttl-exceeded'" "probes"
+
 # lt_check_sandbox RUN: while RUN (started with lt_bg_in) runs: Seccomp 2, uid nobody, CapEff 0,
 # NoNewPrivs 1.
 check_sandbox() {
-	local run=$1 st="" uid cap nnp i
+	local run=$1 st="" all="" uid cap nnp i
+	# one read of the status for every field: a short run may end between two reads
 	for ((i = 0; i < 100; i++)); do
-		st=$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+		all=$(cat "/proc/$NP_PID/status" 2>/dev/null)
+		st=$(awk '$1 == "Seccomp:" { print $2 }' <<<"$all")
 		[ "$st" = 2 ] && break
 		sleep 0.05
 	done
-	uid=$(awk '$1 == "Uid:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-	cap=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
-	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$NP_PID/status" 2>/dev/null)
+	uid=$(awk '$1 == "Uid:" { print $2 }' <<<"$all")
+	cap=$(awk '$1 == "CapEff:" { print $2 }' <<<"$all")
+	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' <<<"$all")
 	if [ "$st" = 2 ] && [ "$uid" = "$(id -u nobody)" ] && [ "$cap" = 0000000000000000 ] && [ "$nnp" = 1 ]; then
 		lt_pass "$run/nobody-seccomp (Uid $uid, CapEff $cap, NoNewPrivs $nnp, Seccomp $st)"
 	else
@@ -106,6 +129,10 @@ lt_bg_in "$LT_NS_A" sandbox 20 "${U[@]}" "$NPU" ping -c 4 -i 0.5 "$LT_B4"
 check_sandbox sandbox
 lt_bg_reap sandbox 10
 lt_expect_rc sandbox 0
+lt_bg_in "$LT_NS_A" sandbox6 20 "${U[@]}" "$NPU" ping -6 -c 4 -i 0.5 -s 3000 "$LT_B6"
+check_sandbox sandbox6
+lt_bg_reap sandbox6 10
+lt_expect_rc sandbox6 0
 
 # --syn without privileges: connect() probes. 8898 is REJECTed with an ICMP host prohibited.
 nsB iptables -A INPUT -p tcp --dport 8898 -j REJECT --reject-with icmp-host-prohibited 2>/dev/null ||
@@ -232,17 +259,18 @@ if command -v traceroute >/dev/null; then
 	fi
 fi
 for k in udp syn; do
-	if [ $k = udp ]; then args=(--udp); else args=(--syn -p "$LT_TCP_OPEN"); fi
+	# --udp: one socket for the run (Paris); --syn: a connect() each, a port each
+	if [ $k = udp ]; then args=(--udp) flow="fixed flow"; else args=(--syn -p "$LT_TCP_OPEN") flow="a new flow per probe"; fi
 	lt_bg_in "$LT_NS_A" "sandbox-report-$k" 20 "${U[@]}" "$NPU" trace "${args[@]}" --report -c 3 -i 0.3 "$LT_B4"
 	check_sandbox "sandbox-report-$k"
 	lt_bg_reap "sandbox-report-$k" 15
 	lt_expect_rc "sandbox-report-$k" 0
 	if grep -Eq "^  1  $LT_RA4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
 		grep -Eq "^  2  $LT_B4 +0\.0% +3 " "$LT_WORK/sandbox-report-$k.out" &&
-		grep -q 'a new flow per probe' "$LT_WORK/sandbox-report-$k.out"; then
-		lt_pass "sandbox-report-$k/two-hops-no-loss-new-flow-per-probe"
+		grep -q "$flow" "$LT_WORK/sandbox-report-$k.out"; then
+		lt_pass "sandbox-report-$k/two-hops-no-loss-${flow// /-}"
 	else
-		lt_fail "sandbox-report-$k/two-hops-no-loss-new-flow-per-probe"
+		lt_fail "sandbox-report-$k/two-hops-no-loss-${flow// /-}"
 		lt_dump "sandbox-report-$k"
 	fi
 done

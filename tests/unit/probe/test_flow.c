@@ -63,6 +63,38 @@ static void test_paris(void **state)
 		}
 }
 
+/* Paris UDP probes carry their sequence number in their first two data bytes (what a UDP
+ * socket's error queue gives back of a probe: its data), so that one unprivileged socket keeps
+ * one flow; np_udp_paris_seq reads it back, and says nothing of a quote with no data. */
+static void test_paris_udp_data(void **state)
+{
+	(void)state;
+	for (uint8_t ver = 4; ver <= 6; ver += 2) {
+		struct np_probe_spec s = mkspec(NP_PROBE_UDP, ver);
+		s.paris = true;
+		s.payload = 32;
+		size_t at = (ver == 4 ? 20u : 40u) + 8u;
+		for (uint32_t seq = 1; seq < 70000; seq += 997) {
+			uint8_t buf[NP_PROBE_MAX_BYTES];
+			uint32_t n = probe(&s, seq, 5, buf), got = 0;
+			assert_int_equal(n, at + 32);
+			assert_true(np_udp_paris_seq(buf + at, n - at, &got));
+			assert_int_equal(got, seq & 0xffff);
+		}
+		uint32_t got = 7;
+		uint8_t one = 1;
+		assert_false(np_udp_paris_seq(&one, 1, &got));
+		assert_false(np_udp_paris_seq(NULL, 0, &got));
+		assert_int_equal(got, 7);
+		/* without paris the data is the module's pattern alone, the same for every probe */
+		s.paris = false;
+		uint8_t a[NP_PROBE_MAX_BYTES], b[NP_PROBE_MAX_BYTES];
+		probe(&s, 1, 5, a);
+		probe(&s, 2, 5, b);
+		assert_memory_equal(a + at, b + at, 32);
+	}
+}
+
 /* Without paris the ICMP checksum follows the sequence number (as ping's does). */
 static void test_not_paris(void **state)
 {
@@ -120,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paris),
+		cmocka_unit_test(test_paris_udp_data),
 		cmocka_unit_test(test_not_paris),
 		cmocka_unit_test(test_port_list),
 	};
