@@ -84,14 +84,15 @@ sleep 1 # the last segments into the capture
 kill -INT "$tpid"
 wait "$tpid"
 # The capture first: every run's connection from its SYN to netprobe's FIN, none lost.
-tshark -r "$TMP/ipfix.pcapng" -T fields -e tcp.dstport -e tcp.flags.syn -e tcp.flags.ack \
-	-e tcp.flags.fin -e tcp.analysis.lost_segment -e tcp.analysis.ack_lost_segment \
-	2>/dev/null >"$TMP/segs"
-syns=$(awk -F'\t' -v p="$PORT" '$1 == p && $2 == 1 && $3 == 0' "$TMP/segs" | wc -l)
-fins=$(awk -F'\t' -v p="$PORT" '$1 == p && $4 == 1' "$TMP/segs" | wc -l)
-lost=$(awk -F'\t' '$5 != "" || $6 != ""' "$TMP/segs" | wc -l)
+# (streams, not segments: a FIN that the kernel sent again under load counts once)
+tshark -r "$TMP/ipfix.pcapng" -T fields -e tcp.stream -e tcp.dstport -e tcp.flags.syn \
+	-e tcp.flags.ack -e tcp.flags.fin -e tcp.analysis.lost_segment \
+	-e tcp.analysis.ack_lost_segment 2>/dev/null >"$TMP/segs"
+syns=$(awk -F'\t' -v p="$PORT" '$2 == p && $3 == 1 && $4 == 0 { print $1 }' "$TMP/segs" | sort -u | wc -l)
+fins=$(awk -F'\t' -v p="$PORT" '$2 == p && $5 == 1 { print $1 }' "$TMP/segs" | sort -u | wc -l)
+lost=$(awk -F'\t' '$6 != "" || $7 != ""' "$TMP/segs" | wc -l)
 if [ "$syns" -ne "$runs" ] || [ "$fins" -ne "$runs" ] || [ "$lost" -ne 0 ]; then
-	echo "FAIL: the capture is incomplete ($runs runs: $syns SYNs, $fins FINs, $lost segments lost):"
+	echo "FAIL: the capture is incomplete ($runs runs: $syns connections with a SYN, $fins with netprobe's FIN, $lost segments lost):"
 	grep -i "captured\|dropped" "$TMP/tshark.log"
 	exit 1
 fi
