@@ -84,6 +84,9 @@ struct np_tunnel_ref {
 };
 /* The tunnels p rode (src/track/flow.c). */
 struct np_tunnel_ref np_track_tunnel_of(const struct np_packet *p);
+/* The VLAN tags on p's outermost link layer (802.1Q/802.1ad), the outer one's id in *vid (0
+ * when none): a flow record's vlanId (IPFIX IE 58) and ECS network.vlan.id. */
+uint8_t np_track_vlan_of(const struct np_packet *p, uint16_t *vid);
 
 /* The key of a conversation: both directions of a 5-tuple give the same one, and the tunnel
  * the packets rode (packet.h's `tunnel`: VNI, GRE key...) is part of it, so the same inner

@@ -130,8 +130,9 @@ static void watch_usage_rest(FILE *out)
 		"Export:\n"
 		"      --ipfix [udp:|tcp:]HOST:PORT  send each conversation as an IPFIX\n"
 		"                      biflow record (RFC 7011/5103) to a collector (UDP unless\n"
-		"                      tcp:; an IPv6 HOST in brackets): a TCP one as it leaves\n"
-		"                      the table, a UDP one at the end of the capture\n"
+		"                      tcp:; an IPv6 HOST in brackets), TCP and UDP, with its\n"
+		"                      VLAN and tunnel id, as it leaves the table (ends, goes\n"
+		"                      idle, makes room, or the capture ends)\n"
 		"      --ipfix-active-timeout S  also report a conversation still going every\n"
 		"                      S seconds of capture time (1-86400; default 300)\n"
 		);

@@ -123,6 +123,22 @@ static const char *side_or_none(int s)
 	return s < 0 ? "none" : np_side_name((enum np_side)s);
 }
 
+/* The innermost named tunnel the conversation rode: netprobe.tunnel {type,id}. */
+static void tunnel(struct np_jw *w, const struct np_flow *f)
+{
+	static const struct { uint8_t kind; const char *name; } tun[] = {
+		{ NP_L_VXLAN, "vxlan" }, { NP_L_GENEVE, "geneve" }, { NP_L_GRE, "gre" },
+		{ NP_L_GTP, "gtp-u" },
+	};
+	for (size_t i = 0; i < sizeof tun / sizeof tun[0]; i++)
+		if (f->tunnel_kind && tun[i].kind == f->tunnel_kind) {
+			OPEN(w, "tunnel");
+			STR(w, "type", tun[i].name);
+			NUM(w, "id", f->tunnel_id);
+			close_obj(w);
+		}
+}
+
 static void flow_details(struct np_jw *w, const struct np_flow *f)
 {
 	STR(w, "outcome", np_flow_outcome_name(f->outcome));
@@ -151,19 +167,7 @@ static void flow_details(struct np_jw *w, const struct np_flow *f)
 		NUM(w, "payload_bytes", f->payload[i]);
 		close_obj(w);
 	}
-	if (f->tunnel_kind) {
-		static const struct { uint8_t kind; const char *name; } tun[] = {
-			{ NP_L_VXLAN, "vxlan" }, { NP_L_GENEVE, "geneve" }, { NP_L_GRE, "gre" },
-			{ NP_L_GTP, "gtp-u" },
-		};
-		for (size_t i = 0; i < sizeof tun / sizeof tun[0]; i++)
-			if (tun[i].kind == f->tunnel_kind) {
-				OPEN(w, "tunnel");
-				STR(w, "type", tun[i].name);
-				NUM(w, "id", f->tunnel_id);
-				close_obj(w);
-			}
-	}
+	tunnel(w, f);
 }
 
 /* A conversation that left the table: its flow record. */
@@ -178,8 +182,15 @@ static void conversation(struct np_jw *w, const struct np_event *ev, uint16_t se
 	NUM(w, "duration", (uint64_t)(f->last_us - f->first_us) * 1000u);
 	close_obj(w);
 	tuple(w, ev, seed, f);
-	if (f->udp)
-		return; /* a UDP conversation (the stats collector's): nothing ECS has no field for */
+	if (f->udp) {
+		/* a UDP conversation: of what ECS has no field for, only the tunnel it rode */
+		if (f->tunnel_kind) {
+			OPEN(w, "netprobe");
+			tunnel(w, f);
+			close_obj(w);
+		}
+		return;
+	}
 	OPEN(w, "netprobe");
 	NUM(w, "conversation", ev->conv);
 	if (ev->midstream)

@@ -28,16 +28,19 @@ struct np_tunnel_ref np_track_tunnel_of(const struct np_packet *p)
 	return r;
 }
 
+uint8_t np_track_vlan_of(const struct np_packet *p, uint16_t *vid)
+{
+	const struct np_link *link = p->nlayers && p->layer[0].kind == NP_L_LINK ? &p->layer[0].link
+										   : NULL;
+	*vid = link && link->nvlan ? link->vlan[0].vid : 0;
+	return link ? link->nvlan : 0;
+}
+
 void np_track_flow_start(struct conv *c, const struct np_packet *p)
 {
 	c->reset_by = -1;
 	c->t_report = c->t_first;
-	const struct np_link *link = p->nlayers && p->layer[0].kind == NP_L_LINK ? &p->layer[0].link
-										   : NULL;
-	if (link && link->nvlan) {
-		c->nvlan = link->nvlan;
-		c->vlan = link->vlan[0].vid;
-	}
+	c->nvlan = np_track_vlan_of(p, &c->vlan);
 	c->tunnel = np_track_tunnel_of(p);
 }
 

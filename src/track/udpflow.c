@@ -16,6 +16,9 @@ struct uconv {
 	uint64_t packets[2], octets[2];
 	uint64_t rep_packets[2], rep_octets[2]; /* at the previous periodic report */
 	uint32_t reports;
+	struct np_tunnel_ref tun;      /* the innermost named tunnel it rode (kind 0: none) */
+	uint16_t vlan;                 /* outer VLAN id of its first packet, when nvlan */
+	uint8_t nvlan;
 };
 
 struct np_udpflows {
@@ -118,6 +121,10 @@ static void report(struct np_udpflows *u, struct uconv *c, enum np_end_reason wh
 	f->closed_by = f->reset_by = -1;
 	f->outcome = NP_FLOW_OPEN;
 	f->reports = c->reports;
+	f->nvlan = c->nvlan;
+	f->vlan = c->vlan;
+	f->tunnel_kind = c->tun.kind;
+	f->tunnel_id = c->tun.id;
 	if (why == NP_CONV_ACTIVE) {
 		memcpy(c->rep_packets, c->packets, sizeof c->rep_packets);
 		memcpy(c->rep_octets, c->octets, sizeof c->rep_octets);
@@ -222,6 +229,12 @@ static void udp_layer(struct np_udpflows *u, const struct np_packet *p, unsigned
 	if (slot == NP_LRU_NONE)
 		return;
 	struct uconv *c = &u->conv[slot];
+	if (!c->packets[0] && !c->packets[1]) {
+		/* its first packet names its VLAN and tunnel, as a TCP conversation's (flow.c) */
+		c->nvlan = np_track_vlan_of(p, &c->vlan);
+		if (tunnel)
+			c->tun = np_track_tunnel_of(p);
+	}
 	int d = src.ver == c->a.ver && src.port == c->a.port &&
 			memcmp(src.addr, c->a.addr, 16) == 0 ? 0 : 1;
 	c->packets[d]++;
