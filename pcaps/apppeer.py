@@ -10,6 +10,8 @@
   http ADDR PORT READYFILE  an HTTP/1.1 server answering GET with a small HTML page and POST with
                         a short text, each response written with one send() (one segment), for
                         a bounded number of connections.
+  dns-pipelined ADDR NAME:TYPE...  a client putting every query, length-prefixed, in one
+                        TCP segment (RFC 7766 s6.2.1.1) and reading the answers.
 Only for the test namespaces: it binds the namespace address it is given.
 """
 import socket
@@ -154,6 +156,30 @@ def answer(q):
     return bytes(m.buf)
 
 
+def query(qid, name, qtype):
+    m = Msg()
+    m.buf += struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    m.raw_name(name)
+    m.buf += struct.pack("!HH", qtype, 1)
+    return bytes(m.buf)
+
+
+def pipelined(addr, specs):
+    """A DNS-over-TCP client: every query (NAME:TYPE) length-prefixed in ONE send(), then the
+    answers read until the server closes."""
+    c = socket.create_connection((addr, 53), timeout=5)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    out = b""
+    for i, spec in enumerate(specs):
+        name, qtype = spec.split(":")
+        q = query(0x5100 + i, name, int(qtype))
+        out += struct.pack("!H", len(q)) + q
+    c.sendall(out)
+    while c.recv(65535):
+        pass
+    c.close()
+
+
 def dns(addr, ready):
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind((addr, 53))
@@ -163,11 +189,24 @@ def dns(addr, ready):
     t.listen(4)
 
     def tcp():
+        # Every whole message of what the first read brings (a client may put several
+        # length-prefixed queries in one segment, RFC 7766 s6.2.1.1) is answered, the
+        # answers written with one send(), then the connection is closed.
         for _ in range(8):
             c, _ = t.accept()
-            n = struct.unpack("!H", c.recv(2, socket.MSG_WAITALL))[0]
-            r = answer(c.recv(n, socket.MSG_WAITALL))
-            c.sendall(struct.pack("!H", len(r)) + r)
+            data = c.recv(65535)
+            while len(data) < 2 or len(data) < 2 + struct.unpack_from("!H", data)[0]:
+                more = c.recv(65535)
+                if not more:
+                    break
+                data += more
+            out = b""
+            while len(data) >= 2 and len(data) >= 2 + struct.unpack_from("!H", data)[0]:
+                n = struct.unpack_from("!H", data)[0]
+                r = answer(data[2:2 + n])
+                out += struct.pack("!H", len(r)) + r
+                data = data[2 + n:]
+            c.sendall(out)
             c.close()
     threading.Thread(target=tcp, daemon=True).start()
     open(ready, "w").close()
@@ -215,7 +254,10 @@ def http(addr, port, ready):
 if __name__ == "__main__":
     if sys.argv[1] == "dns":
         dns(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "dns-pipelined":
+        pipelined(sys.argv[2], sys.argv[3:])
     elif sys.argv[1] == "http":
         http(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:
-        sys.exit("usage: apppeer.py dns ADDR READY | http ADDR PORT READY")
+        sys.exit("usage: apppeer.py dns ADDR READY | dns-pipelined ADDR NAME:TYPE... | "
+                 "http ADDR PORT READY")
