@@ -194,7 +194,9 @@ static enum np_verdict svc_param(struct np_dns *d, struct np_dns_svcb *s, struct
 enum np_verdict np_dns_svcb(struct np_dns *d, struct np_dns_rr *rr, const struct np_cursor *msg,
 			    size_t at)
 {
-	struct np_cursor r = *msg; /* the record's data alone (record() checked it is there) */
+	if (at > msg->len || rr->rdlen > msg->len - at)
+		return NP_TRUNCATED; /* record() checks this first; kept so no caller can over-read */
+	struct np_cursor r = *msg; /* the record's data alone */
 	r.off = at;
 	r.len = at + rr->rdlen;
 	uint16_t prio;
