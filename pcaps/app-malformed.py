@@ -15,6 +15,11 @@ past the bytes; fuzz/mkseeds.c turns every frame into a fuzz seed.
   9  HTTP request line without an end
  10  HTTP response with a bad status code ("HTTP/1.1 2x0 OK"): not HTTP, stays TCP
  11  DNS pointer chain of 40 pointers (past the jump bound)
+ 12  HTTPS answer (RFC 9460) whose alpn SvcParam claims 40 bytes in a 12-byte record
+ 13  HTTPS answer whose TargetName is a compression pointer (s2.2: never compressed)
+ 14  HTTPS answer whose port SvcParam is 3 bytes long
+ 15  SVCB answer whose alpn id claims 9 bytes of a 3-byte value
+ 16  HTTPS answer whose rdlength runs past the message
 Usage: app-malformed.py OUT.pcap
 """
 import struct
@@ -78,6 +83,20 @@ frames.append(tcp(40009, 80, b"GET /" + b"a" * 100))
 frames.append(tcp(80, 40010, b"HTTP/1.1 2x0 OK\r\n\r\n"))
 chain = b"".join(struct.pack("!H", 0xc000 | (12 + 2 * (i + 1))) for i in range(40)) + b"\x00"
 frames.append(udp(53, 40011, hdr(11, 0x8180, 1, 0) + chain + b"\x00\x01\x00\x01"))
+QH = b"\x07example\x04test\x00\x00\x41\x00\x01"  # example.test HTTPS IN, at offset 12
+
+
+def svcb_answer(qid, rdata, rtype=65, rdlen=None):
+    rr = b"\xc0\x0c" + struct.pack("!HHIH", rtype, 1, 300, len(rdata) if rdlen is None else rdlen)
+    q = QH if rtype == 65 else QH[:-4] + b"\x00\x40\x00\x01"
+    return udp(53, 40000 + qid, hdr(qid, 0x8180, 1, 1) + q + rr + rdata)
+
+
+frames.append(svcb_answer(12, b"\x00\x01\x00" + struct.pack("!HH", 1, 40) + b"\x02h2\x02h3"))
+frames.append(svcb_answer(13, b"\x00\x01\xc0\x0c" + struct.pack("!HH", 3, 2) + b"\x01\xbb"))
+frames.append(svcb_answer(14, b"\x00\x01\x00" + struct.pack("!HH", 3, 3) + b"\x01\xbb\x00"))
+frames.append(svcb_answer(15, b"\x00\x01\x00" + struct.pack("!HH", 1, 3) + b"\x09h2", rtype=64))
+frames.append(svcb_answer(16, b"\x00\x01\x00" + struct.pack("!HH", 3, 2) + b"\x01\xbb", rdlen=60))
 
 with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))

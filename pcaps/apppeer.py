@@ -2,13 +2,16 @@
 """apppeer.py - the small servers make-app-pcaps.sh runs in its namespaces.
 
   dns ADDR READYFILE    a DNS responder (RFC 1035) on UDP and TCP port 53 of ADDR for the zone
-                        example.test: A, AAAA, CNAME, MX, TXT, NS, SOA, SRV and PTR answers with
+                        example.test: A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, PTR, HTTPS and SVCB
+                        (RFC 9460: target names uncompressed, as s2.2 says) answers with
                         name compression, NXDOMAIN (with the SOA in the authority section) for
                         names it does not know, an OPT record when the query had one. Serves
                         until killed.
   http ADDR PORT READYFILE  an HTTP/1.1 server answering GET with a small HTML page and POST with
                         a short text, each response written with one send() (one segment), for
                         a bounded number of connections.
+  dns-pipelined ADDR NAME:TYPE...  a client putting every query, length-prefixed, in one
+                        TCP segment (RFC 7766 s6.2.1.1) and reading the answers.
 Only for the test namespaces: it binds the namespace address it is given.
 """
 import socket
@@ -27,6 +30,22 @@ TXT = {"example.test": ["v=spf1 -all", "hello world"],
 SRV = {"_http._tcp.example.test": (0, 5, 80, "www.example.test")}
 PTR = {"5.0.77.10.in-addr.arpa": "www.example.test"}
 T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_SRV, T_OPT = 1, 2, 5, 6, 12, 15, 16, 28, 33, 41
+T_SVCB, T_HTTPS = 64, 65
+# RFC 9460 SvcParams as (key, value bytes), in increasing key order (s2.2).
+# An ECHConfigList (draft-ietf-tls-esni-18 s4) with one version 0xfe0d config for
+# ech.example.test: config id 42, X25519 (0x0020), a made-up 32-byte key, one cipher suite,
+# maximum_name_length 0, no extensions.
+_ECHC = b"\x2a\x00\x20\x00\x20" + bytes(range(32)) + b"\x00\x04\x00\x01\x00\x01" + b"\x00\x10" + \
+    b"ech.example.test" + b"\x00\x00"
+ECH = struct.pack("!H", len(_ECHC) + 4) + b"\xfe\x0d" + struct.pack("!H", len(_ECHC)) + _ECHC
+HTTPS = {"example.test": [(1, ".", [(1, b"\x02h2\x02h3"), (3, b"\x01\xbb"), (4, socket.inet_aton("10.77.0.5")),
+                                    (5, ECH), (6, socket.inet_pton(socket.AF_INET6, "fd77::5"))])],
+         "www.example.test": [(0, "svc.example.test", [])]}
+SVCB = {"_dns.example.test": [
+    (1, "dns.example.test", [(0, b"\x00\x01\x00\x03"), (1, b"\x02h2\x03dot"), (2, b""), (3, b"\x20\xfb"),
+                             (4, socket.inet_aton("10.77.2.2") + socket.inet_aton("10.77.2.3")),
+                             (7, b"/dns-query{?dns}"), (65000, b"hi\x01")]),
+    (2, "dns2.example.test", [(1, b"\x03dot"), (6, socket.inet_pton(socket.AF_INET6, "fd77::53"))])]}
 
 
 class Msg:
@@ -48,6 +67,18 @@ class Msg:
             lab = labels[i].encode()
             self.buf += bytes([len(lab)]) + lab
         self.buf += b"\0"
+
+    def raw_name(self, n):
+        """A name without compression (RFC 9460 s2.2: SVCB's TargetName)."""
+        for lab in (n.rstrip(".").split(".") if n.rstrip(".") else []):
+            self.buf += bytes([len(lab)]) + lab.encode()
+        self.buf += b"\0"
+
+    def svcb(self, prio, target, params):
+        self.buf += struct.pack("!H", prio)
+        self.raw_name(target)
+        for key, val in params:
+            self.buf += struct.pack("!HH", key, len(val)) + val
 
     def rr(self, name, rtype, rdata_fn, ttl=300):
         self.name(name)
@@ -75,7 +106,7 @@ def answer(q):
     m = Msg()
     key = name.lower()
     known = key in A or key in AAAA or key in CNAME or key in MX or key in TXT or \
-        key in SRV or key in PTR or key == ZONE
+        key in SRV or key in PTR or key in HTTPS or key in SVCB or key == ZONE
     rcode = 0 if known else 3
     m.buf += struct.pack("!HHHHHH", qid, 0x8400 | (flags & 0x0100) | rcode, 1, 0, 0, 0)
     m.name(name)
@@ -107,6 +138,9 @@ def answer(q):
         add(T_SRV, lambda: (m.buf.extend(struct.pack("!HHH", pr, w, port)), m.name(t)))
     elif qtype == T_PTR and target in PTR:
         add(T_PTR, lambda: m.name(PTR[target]))
+    elif qtype in (T_HTTPS, T_SVCB) and target in (HTTPS if qtype == T_HTTPS else SVCB):
+        for rec in (HTTPS if qtype == T_HTTPS else SVCB)[target]:
+            add(qtype, lambda rec=rec: m.svcb(*rec), target)
     elif qtype == T_NS and target == ZONE:
         add(T_NS, lambda: m.name("ns1." + ZONE))
     if an == 0 and (qtype not in (T_A, T_AAAA) or rcode == 3 or True):
@@ -122,6 +156,30 @@ def answer(q):
     return bytes(m.buf)
 
 
+def query(qid, name, qtype):
+    m = Msg()
+    m.buf += struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    m.raw_name(name)
+    m.buf += struct.pack("!HH", qtype, 1)
+    return bytes(m.buf)
+
+
+def pipelined(addr, specs):
+    """A DNS-over-TCP client: every query (NAME:TYPE) length-prefixed in ONE send(), then the
+    answers read until the server closes."""
+    c = socket.create_connection((addr, 53), timeout=5)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    out = b""
+    for i, spec in enumerate(specs):
+        name, qtype = spec.split(":")
+        q = query(0x5100 + i, name, int(qtype))
+        out += struct.pack("!H", len(q)) + q
+    c.sendall(out)
+    while c.recv(65535):
+        pass
+    c.close()
+
+
 def dns(addr, ready):
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind((addr, 53))
@@ -131,11 +189,24 @@ def dns(addr, ready):
     t.listen(4)
 
     def tcp():
+        # Every whole message of what the first read brings (a client may put several
+        # length-prefixed queries in one segment, RFC 7766 s6.2.1.1) is answered, the
+        # answers written with one send(), then the connection is closed.
         for _ in range(8):
             c, _ = t.accept()
-            n = struct.unpack("!H", c.recv(2, socket.MSG_WAITALL))[0]
-            r = answer(c.recv(n, socket.MSG_WAITALL))
-            c.sendall(struct.pack("!H", len(r)) + r)
+            data = c.recv(65535)
+            while len(data) < 2 or len(data) < 2 + struct.unpack_from("!H", data)[0]:
+                more = c.recv(65535)
+                if not more:
+                    break
+                data += more
+            out = b""
+            while len(data) >= 2 and len(data) >= 2 + struct.unpack_from("!H", data)[0]:
+                n = struct.unpack_from("!H", data)[0]
+                r = answer(data[2:2 + n])
+                out += struct.pack("!H", len(r)) + r
+                data = data[2 + n:]
+            c.sendall(out)
             c.close()
     threading.Thread(target=tcp, daemon=True).start()
     open(ready, "w").close()
@@ -183,7 +254,10 @@ def http(addr, port, ready):
 if __name__ == "__main__":
     if sys.argv[1] == "dns":
         dns(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "dns-pipelined":
+        pipelined(sys.argv[2], sys.argv[3:])
     elif sys.argv[1] == "http":
         http(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:
-        sys.exit("usage: apppeer.py dns ADDR READY | http ADDR PORT READY")
+        sys.exit("usage: apppeer.py dns ADDR READY | dns-pipelined ADDR NAME:TYPE... | "
+                 "http ADDR PORT READY")

@@ -159,4 +159,37 @@ stop_capture
 check tls.pcap 2 "tls.handshake.type == 1"
 check tls.pcap 2 "tls.handshake.type == 2"
 check tls.pcap 2 'tls.handshake.extensions_server_name == "www.example.test"'
+# --- dns-svcb.pcap: HTTPS and SVCB answers (RFC 9460) over UDP, one over TCP ----------------
+start_capture dns-svcb.pcap
+spawn 30 "$PY" "$SCRIPT_DIR/apppeer.py" dns $V4_S "$WORK/svcb.ready"
+DNS_PID=$BG_PID
+wait_file "$WORK/svcb.ready" "DNS responder"
+client "${D[@]}" example.test HTTPS >/dev/null
+client "${D[@]}" www.example.test HTTPS >/dev/null
+client "${D[@]}" _dns.example.test SVCB >/dev/null
+client "${D[@]}" nx.example.test HTTPS >/dev/null
+client "${D[@]}" +tcp example.test HTTPS >/dev/null
+stop_capture
+kill -TERM "$DNS_PID" 2>/dev/null || true
+wait "$DNS_PID" 2>/dev/null || true
+check dns-svcb.pcap 3 "dns.resp.type == 65 && dns.flags.response == 1"
+check dns-svcb.pcap 1 "dns.resp.type == 64 && dns.flags.response == 1"
+check dns-svcb.pcap 2 "dns.svcb.svcparam.alpn == \"h3\""
+check dns-svcb.pcap 0 "_ws.expert.severity >= 6291456"
+
+# --- dns-tcp-multi.pcap: two, then three DNS queries in one TCP segment, answered in one ---
+start_capture dns-tcp-multi.pcap
+spawn 30 "$PY" "$SCRIPT_DIR/apppeer.py" dns $V4_S "$WORK/multi.ready"
+DNS_PID=$BG_PID
+wait_file "$WORK/multi.ready" "DNS responder"
+client "$PY" "$SCRIPT_DIR/apppeer.py" dns-pipelined $V4_S www.example.test:1 www.example.test:28
+client "$PY" "$SCRIPT_DIR/apppeer.py" dns-pipelined $V4_S example.test:65 nx.example.test:1 \
+    example.test:15
+stop_capture
+kill -TERM "$DNS_PID" 2>/dev/null || true
+wait "$DNS_PID" 2>/dev/null || true
+check dns-tcp-multi.pcap 2 "dns.flags.response == 0 && dns.count.queries == 1"
+check dns-tcp-multi.pcap 1 "dns.id == 0x5102 && dns.id == 0x5100 && dns.flags.response == 0"
+check dns-tcp-multi.pcap 1 "dns.id == 0x5102 && dns.flags.rcode == 3 && dns.mx.mail_exchange"
+check dns-tcp-multi.pcap 0 "_ws.expert.severity >= 6291456"
 echo "done"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* DNS (RFC 1035; RFC 6891 OPT; RFC 2782 SRV; RFC 3596 AAAA): the header and the records kept
+/* DNS (RFC 1035; RFC 6891 OPT; RFC 2782 SRV; RFC 3596 AAAA; RFC 9460 SVCB, HTTPS): the header and the records kept
  * (questions first, then answers, authority and additional, in the order on the wire). Names
  * and data are text in `text` (NUL-terminated, offsets in the records), decompressed with a
  * bound on jumps, non-printing bytes escaped as \ddd (RFC 1035 s5.1). */
@@ -14,8 +14,25 @@
 #define NP_DNS_TEXT 2048
 #define NP_DNS_NONE 0xffff      /* a record offset with no text */
 enum np_dns_section { NP_DNS_QD, NP_DNS_AN, NP_DNS_NS, NP_DNS_AR };
+/* SVCB and HTTPS records (RFC 9460 s2.2) whose parameters are kept one by one (the data text
+ * holds them all, as dig presents them). */
+#define NP_DNS_MAX_SVCB 4
+#define NP_DNS_MAX_SVCP 12
+struct np_dns_svcp {
+	uint16_t key, len;
+	uint16_t value;        /* offset in text: the value as Wireshark shows it after "key=",
+				* or NP_DNS_NONE (too long to keep) */
+};
+struct np_dns_svcb {
+	uint16_t priority;
+	uint16_t target;       /* offset in text */
+	uint8_t nparams;
+	bool more;             /* parameters past NP_DNS_MAX_SVCP not kept one by one */
+	struct np_dns_svcp p[NP_DNS_MAX_SVCP];
+};
 struct np_dns_rr {
 	uint8_t section;       /* enum np_dns_section */
+	uint8_t svcb;          /* 1 + its index in svcb[], or 0 */
 	uint16_t type, cls;
 	uint32_t ttl;
 	uint16_t rdlen;
@@ -31,9 +48,11 @@ struct np_dns {
 	uint16_t count[4];     /* QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT */
 	uint8_t nrr;           /* records kept */
 	bool more;             /* records past NP_DNS_MAX_RR (or the text room) not kept */
+	uint8_t nsvcb;
 	uint16_t text_len;
 	struct np_dns_rr rr[NP_DNS_MAX_RR];
 	char text[NP_DNS_TEXT];
+	struct np_dns_svcb svcb[NP_DNS_MAX_SVCB];
 };
 #define NP_DNS_QR 0x8000
 

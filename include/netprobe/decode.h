@@ -53,6 +53,9 @@ void np_decode_tls(struct np_cursor *c, struct np_packet *p);
  * pointer loop (more than 32 jumps), a pointer past the message, an extended label type, more
  * than 255 bytes. */
 enum np_verdict np_dns_name(const struct np_cursor *msg, size_t *off, char *out, size_t cap);
+/* An SVCB SvcParamKey's name (RFC 9460 s14.3.2: "alpn"...; others "key65000"). */
+struct np_sbuf;
+void np_dns_svc_key(struct np_sbuf *sb, uint16_t key);
 /* The protocol units (proto.h), registered in src/decode/dispatch.c. */
 extern const struct np_unit np_unit_link;
 extern const struct np_unit np_unit_arp;

@@ -1,12 +1,13 @@
 /* dns.c - DNS messages (RFC 1035; AAAA RFC 3596, SRV RFC 2782, OPT RFC 6891) on UDP and TCP
  * port 53 and mDNS (RFC 6762) on UDP 5353: the header and every record kept, names
- * decompressed through the cursor with a bound on pointers (RFC 1035 s4.1.4). Renderers in
- * dns_print.c. */
+ * decompressed through the cursor with a bound on pointers (RFC 1035 s4.1.4). SVCB and HTTPS
+ * data in dns_svcb.c, renderers in dns_print.c. */
 #include <string.h>
 
 #include "decode/internal.h"
 #include "netprobe/proto.h"
 #include "core/sbuf.h"
+#include "proto/dns_int.h"
 
 #define DNS_HDR 12
 #define NAME_MAX_WIRE 255   /* RFC 1035 s2.3.4 */
@@ -41,6 +42,12 @@ static void put_label(struct np_sbuf *sb, struct np_cursor *r, uint8_t n)
 
 enum np_verdict np_dns_name(const struct np_cursor *msg, size_t *off, char *out, size_t cap)
 {
+	return np_dns_name_walk(msg, off, out, cap, MAX_JUMPS);
+}
+
+enum np_verdict np_dns_name_walk(const struct np_cursor *msg, size_t *off, char *out, size_t cap,
+				 unsigned max_jumps)
+{
 	struct np_sbuf sb = np_sb_make(out, cap);
 	struct np_cursor r;
 	if (!seek(msg, *off, &r))
@@ -60,7 +67,7 @@ enum np_verdict np_dns_name(const struct np_cursor *msg, size_t *off, char *out,
 			if (!jumps)
 				end = r.off;
 			size_t to = ((size_t)(n & 0x3f) << 8) | lo;
-			if (++jumps > MAX_JUMPS || to >= msg->len || !seek(msg, to, &r))
+			if (++jumps > max_jumps || to >= msg->len || !seek(msg, to, &r))
 				return NP_INVALID; /* a loop, or a pointer past the message */
 			continue;
 		}
@@ -82,7 +89,7 @@ enum np_verdict np_dns_name(const struct np_cursor *msg, size_t *off, char *out,
 }
 
 /* The message's text pool: room for one more string of up to `want` bytes. */
-static char *text_room(struct np_dns *d, size_t want, size_t *cap)
+char *np_dns_text_room(struct np_dns *d, size_t want, size_t *cap)
 {
 	size_t left = sizeof d->text - d->text_len;
 	if (left < 2)
@@ -92,7 +99,7 @@ static char *text_room(struct np_dns *d, size_t want, size_t *cap)
 }
 
 /* Keep a string just written at the pool's end; returns its offset. */
-static uint16_t text_keep(struct np_dns *d)
+uint16_t np_dns_text_keep(struct np_dns *d)
 {
 	uint16_t at = d->text_len;
 	d->text_len = (uint16_t)(d->text_len + strlen(d->text + at) + 1);
@@ -104,13 +111,13 @@ static enum np_verdict name_to_text(struct np_dns *d, const struct np_cursor *ms
 				    uint16_t *at)
 {
 	size_t cap;
-	char *o = text_room(d, 1100, &cap);
+	char *o = np_dns_text_room(d, 1100, &cap);
 	*at = NP_DNS_NONE;
 	if (!o)
 		return NP_OK; /* no room: the name is not kept */
 	enum np_verdict v = np_dns_name(msg, off, o, cap);
 	if (v == NP_OK)
-		*at = text_keep(d);
+		*at = np_dns_text_keep(d);
 	return v;
 }
 
@@ -133,14 +140,14 @@ static enum np_verdict rdata_text(struct np_dns *d, struct np_dns_rr *rr,
 		uint8_t a[16];
 		if (!np_cur_bytes(&r, a, rr->rdlen))
 			return NP_TRUNCATED;
-		if (!(o = text_room(d, 48, &cap)))
+		if (!(o = np_dns_text_room(d, 48, &cap)))
 			return NP_OK;
 		struct np_sbuf sb = np_sb_make(o, cap);
 		if (rr->type == 1)
 			np_sb_ip4(&sb, a);
 		else
 			np_sb_ip6(&sb, a);
-		rr->data = text_keep(d);
+		rr->data = np_dns_text_keep(d);
 		return NP_OK;
 	case 15: /* MX: preference, exchange */
 		nums = 1;
@@ -150,6 +157,9 @@ static enum np_verdict rdata_text(struct np_dns *d, struct np_dns_rr *rr,
 		break;
 	case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 12:
 		break; /* NS, MD, MF, CNAME, SOA (its MNAME), MB, MG, MR, PTR: a name */
+	case 64: /* SVCB */
+	case 65: /* HTTPS */
+		return np_dns_svcb(d, rr, msg, at);
 	default:
 		return NP_OK; /* shown by type only */
 	}
@@ -165,7 +175,7 @@ static enum np_verdict rdata_text(struct np_dns *d, struct np_dns_rr *rr,
 	d->text_len = name; /* rewrite it after the numbers */
 	char tmp[1100];
 	memcpy(tmp, d->text + name, strlen(d->text + name) + 1);
-	if (!(o = text_room(d, 1100, &cap)))
+	if (!(o = np_dns_text_room(d, 1100, &cap)))
 		return NP_OK;
 	struct np_sbuf sb = np_sb_make(o, cap);
 	for (unsigned i = 0; i < nums; i++) {
@@ -173,7 +183,7 @@ static enum np_verdict rdata_text(struct np_dns *d, struct np_dns_rr *rr,
 		np_sb_ch(&sb, ' ');
 	}
 	np_sb_str(&sb, tmp);
-	rr->data = text_keep(d);
+	rr->data = np_dns_text_keep(d);
 	return NP_OK;
 }
 

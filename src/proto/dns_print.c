@@ -130,6 +130,28 @@ static void dns_info(struct np_sbuf *sb, const struct np_pkt_layer *l, const str
 static const char *const section_title[] = { "Queries", "Answers", "Authoritative nameservers",
 					      "Additional records" };
 
+/* An SVCB or HTTPS record's fields under its line, as Wireshark's tree shows them. */
+static void tree_svcb(FILE *o, const struct np_dns *d, const struct np_dns_svcb *s)
+{
+	fprintf(o, NP_I2 NP_I1 "SvcPriority: %u\n" NP_I2 NP_I1 "TargetName: %s\n", s->priority,
+		s->target != NP_DNS_NONE ? d->text + s->target : "?");
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const struct np_dns_svcp *sp = &s->p[i];
+		char k[24];
+		struct np_sbuf sb = np_sb_make(k, sizeof k);
+		np_dns_svc_key(&sb, sp->key);
+		fprintf(o, NP_I2 NP_I1 "SvcParam: %s", k);
+		if (sp->value == NP_DNS_NONE)
+			fprintf(o, " (%u bytes)\n", sp->len);
+		else if (sp->len)
+			fprintf(o, "=%s\n", d->text + sp->value);
+		else
+			fprintf(o, "\n");
+	}
+	if (s->more)
+		fprintf(o, NP_I2 NP_I1 "[more parameters not shown]\n");
+}
+
 static void tree_rr(FILE *o, const struct np_dns *d, const struct np_dns_rr *rr)
 {
 	char t[32];
@@ -153,6 +175,8 @@ static void tree_rr(FILE *o, const struct np_dns *d, const struct np_dns_rr *rr)
 			fprintf(o, ", data length %u", rr->rdlen);
 	}
 	fprintf(o, "\n");
+	if (rr->svcb)
+		tree_svcb(o, d, &d->svcb[rr->svcb - 1]);
 }
 
 static void dns_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view *v)
@@ -204,6 +228,37 @@ static void dns_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 	}
 }
 
+/* An SVCB or HTTPS record's fields: {priority, target, params: [{key, name, length, value}]}. */
+static void json_svcb(struct np_jw *restrict w, const struct np_dns *d,
+		      const struct np_dns_svcb *s)
+{
+	OPEN(w, "svcb");
+	NUM(w, "priority", s->priority);
+	if (s->target != NP_DNS_NONE)
+		STR(w, "target", d->text + s->target);
+	KEY(w, "params");
+	ch(w, '[');
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const struct np_dns_svcp *sp = &s->p[i];
+		char k[24];
+		struct np_sbuf sb = np_sb_make(k, sizeof k);
+		np_dns_svc_key(&sb, sp->key);
+		if (i)
+			ch(w, ',');
+		open_obj_sep(w);
+		NUM(w, "key", sp->key);
+		STR(w, "name", k);
+		NUM(w, "length", sp->len);
+		if (sp->value != NP_DNS_NONE)
+			STR(w, "value", d->text + sp->value);
+		close_obj(w);
+	}
+	ch(w, ']');
+	if (s->more)
+		BOOL(w, "more", true);
+	close_obj(w);
+}
+
 static void json_rrs(struct np_jw *restrict w, const struct np_dns *d, uint8_t sec)
 {
 	static const char *const keys[] = { "questions", "answers", "authority", "additional" };
@@ -225,6 +280,8 @@ static void json_rrs(struct np_jw *restrict w, const struct np_dns *d, uint8_t s
 			NUM(w, "ttl", rr->ttl);
 			if (rr->data != NP_DNS_NONE)
 				STR(w, "data", d->text + rr->data);
+			if (rr->svcb)
+				json_svcb(w, d, &d->svcb[rr->svcb - 1]);
 		}
 		close_obj(w);
 	}

@@ -41,7 +41,9 @@ tcp.len, udp.sport, udp.dport, udp.len, icmp.type, icmp.code, icmp6.type,
 icmp6.code, vxlan.vni; the tunnels' and the innermost packet's; the
 application layers': dns.questions.0.name, dns.questions.0.type, dns.rcode,
 dns.a, dns.aaaa, http.method, http.uri, http.host, http.status,
-tls.records.handshake, tls.sni, tls.alpn.0; the pairs: dns.request_in,
+tls.records.handshake, tls.sni, tls.alpn.0, and the SVCB/HTTPS records' dns.svcb.priority,
+.target, .params.key, .params.length, .mandatory, .alpn, .port, .ipv4hint, .ech, .ipv6hint,
+.value (every record of the message, joined as tshark joins them); the pairs: dns.request_in,
 dns.time, dns.unsolicited, http.request_in, http.time) plus these pseudo-fields:
 
     missing    tshark lists the frame, netprobe printed no packet object for it
@@ -58,6 +60,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import base64
 import concurrent.futures
 import fnmatch
 import hashlib
@@ -162,6 +165,79 @@ def _first_rr(pkt, rtype):
     raise KeyError("dns rr")
 
 
+# SVCB and HTTPS records (RFC 9460): every record's fields in the message, in wire order,
+# joined with "," as tshark's column joins them, compared whole ("list"). Keys by number;
+# values as tshark's fields hold them (alpn ids one by one, addresses, ech and unknown
+# values as hex bytes).
+SVC_KEYS = {"mandatory": 0, "alpn": 1, "no-default-alpn": 2, "port": 3, "ipv4hint": 4,
+            "ech": 5, "ipv6hint": 6, "dohpath": 7, "ohttp": 8}
+
+
+def _svcbs(pkt):
+    dns = lookup_inner(pkt, "dns")
+    out = [rr["svcb"] for sec in ("answers", "authority", "additional")
+           for rr in dns.get(sec, []) if "svcb" in rr]
+    if not out:
+        raise KeyError("dns svcb")
+    return out
+
+
+def _svc_params(pkt, key=None):
+    return [sp for s in _svcbs(pkt) for sp in s["params"] if key is None or sp["key"] == key]
+
+
+def _unescape(v):
+    """netprobe's value text (\\DDD, \\X) as hex bytes."""
+    out, i = bytearray(), 0
+    while i < len(v):
+        if v[i] == "\\" and v[i + 1:i + 4].isdigit():
+            out.append(int(v[i + 1:i + 4]))
+            i += 4
+        elif v[i] == "\\":
+            out.append(ord(v[i + 1]))
+            i += 2
+        else:
+            out.append(ord(v[i]))
+            i += 1
+    return out.hex()
+
+
+def _svc_values(pkt, key, conv):
+    vals = [conv(sp["value"]) for sp in _svc_params(pkt, key)]
+    if not vals:
+        raise KeyError("no such SvcParam")
+    return ",".join(vals)
+
+
+def _svc_unknown(pkt):
+    vals = [_unescape(sp["value"]) for sp in _svc_params(pkt)
+            if sp["key"] >= 7 and sp["length"]]
+    if not vals:
+        raise KeyError("no unknown SvcParam")
+    return ",".join(vals)
+
+
+SVCB_FIELDS = [
+    ("dns.svcb.svcpriority", "dns.svcb.priority",
+     lambda p: ",".join(str(s["priority"]) for s in _svcbs(p))),
+    ("dns.svcb.targetname", "dns.svcb.target", lambda p: ",".join(s["target"] for s in _svcbs(p))),
+    ("dns.svcb.svcparam.key", "dns.svcb.params.key",
+     lambda p: ",".join(str(sp["key"]) for sp in _svc_params(p))),
+    ("dns.svcb.svcparam.value.length", "dns.svcb.params.length",
+     lambda p: ",".join(str(sp["length"]) for sp in _svc_params(p))),
+    ("dns.svcb.svcparam.mandatory.key", "dns.svcb.mandatory",
+     lambda p: _svc_values(p, 0, lambda v: ",".join(
+         str(SVC_KEYS.get(k, int(k[3:]) if k.startswith("key") else -1)) for k in v.split(",")))),
+    ("dns.svcb.svcparam.alpn", "dns.svcb.alpn", lambda p: _svc_values(p, 1, str)),
+    ("dns.svcb.svcparam.port", "dns.svcb.port", lambda p: _svc_values(p, 3, str)),
+    ("dns.svcb.svcparam.ipv4hint.ip", "dns.svcb.ipv4hint", lambda p: _svc_values(p, 4, str)),
+    ("dns.svcb.svcparam.echconfig", "dns.svcb.ech",
+     lambda p: _svc_values(p, 5, lambda v: base64.b64decode(v).hex())),
+    ("dns.svcb.svcparam.ipv6hint.ip", "dns.svcb.ipv6hint", lambda p: _svc_values(p, 6, str)),
+    ("dns.svcb.svcparam.value", "dns.svcb.value", _svc_unknown),
+]
+
+
 def _first_hs(pkt):
     for rec in lookup_inner(pkt, "tls.records"):
         if "handshake" in rec:
@@ -183,7 +259,7 @@ APP_FIELDS = [
     ("tls.handshake.type", "tls.records.handshake", _first_hs, "int"),
     ("tls.handshake.extensions_server_name", "tls.sni", lambda p: lookup_inner(p, "tls.sni"), "str"),
     ("tls.handshake.extensions_alpn_str", "tls.alpn.0", lambda p: lookup_inner(p, "tls.alpn")[0], "str"),
-]
+] + [(t, n, g, "list") for t, n, g in SVCB_FIELDS]
 # Requests paired with their responses (issue 14): tshark's one pass (no -2, as netprobe's
 # one pass) names the request on the response only. Compared both ways on every packet that
 # has netprobe's object: a pairing either side makes alone is a disagreement. "time" is
@@ -656,6 +732,9 @@ def compare_app(r, n, tf, pkt):
         if kind == "str":
             ok = isinstance(nv, str) and (col == nv or col.startswith(nv + ","))
             shown_n, shown_t = fmt_np(nv), col
+        elif kind == "list":
+            ok = nv == col
+            shown_n, shown_t = nv, col
         else:
             ok, shown_n, shown_t = compare_value(kind, nv, col.split(",")[0])
         if not ok:

@@ -7,6 +7,39 @@
 #include "json_ref_w.h"
 #include "../../src/proto/tls_names.h"
 
+/* An SVCB/HTTPS record's parameters (RFC 9460 s14.3.2 names, written here independently). */
+static void dns_svcb(struct jw *w, const struct np_dns *d, const struct np_dns_svcb *s)
+{
+	static const char *const names[] = { "mandatory", "alpn", "no-default-alpn", "port",
+					     "ipv4hint", "ech", "ipv6hint", "dohpath", "ohttp" };
+	open_obj(w, "svcb");
+	num(w, "priority", s->priority);
+	if (s->target != NP_DNS_NONE)
+		str(w, "target", d->text + s->target);
+	key(w, "params");
+	fputc('[', w->o);
+	for (unsigned i = 0; i < s->nparams; i++) {
+		const struct np_dns_svcp *sp = &s->p[i];
+		char name[16];
+		if (sp->key < sizeof names / sizeof names[0])
+			snprintf(name, sizeof name, "%s", names[sp->key]);
+		else
+			snprintf(name, sizeof name, "key%u", sp->key);
+		fputs(i ? ",{" : "{", w->o);
+		w->first = true;
+		num(w, "key", sp->key);
+		str(w, "name", name);
+		num(w, "length", sp->len);
+		if (sp->value != NP_DNS_NONE)
+			str(w, "value", d->text + sp->value);
+		close_obj(w);
+	}
+	fputc(']', w->o);
+	if (s->more)
+		boolean(w, "more", true);
+	close_obj(w);
+}
+
 static void dns_rrs(struct jw *w, const struct np_dns *d, unsigned sec)
 {
 	static const char *const keys[] = { "questions", "answers", "authority", "additional" };
@@ -28,6 +61,8 @@ static void dns_rrs(struct jw *w, const struct np_dns *d, unsigned sec)
 			num(w, "ttl", rr->ttl);
 			if (rr->data != NP_DNS_NONE)
 				str(w, "data", d->text + rr->data);
+			if (rr->svcb)
+				dns_svcb(w, d, &d->svcb[rr->svcb - 1]);
 		}
 		close_obj(w);
 	}
