@@ -191,6 +191,42 @@ lt_stop_cont() {
 	kill -CONT "${ps[@]}" 2>/dev/null
 }
 
+# lt_matrix MAX FUNC CASE...: `FUNC CASE` (the case's words) for each case, in the background,
+# at most MAX at a time; then each case's verdict lines, which FUNC wrote in
+# $LT_WORK/<the case's words joined by ->/result: a FAIL line fails it, PASS lines pass it,
+# nothing is "no result". LT_MATRIX_SECONDS: how long the runs took.
+lt_matrix() {
+	local max=$1 fn=$2 c p t0 res running=() alive
+	shift 2
+	t0=$(date +%s)
+	for c in "$@"; do
+		while :; do
+			alive=()
+			for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+			running=("${alive[@]}")
+			[ "${#running[@]}" -lt "$max" ] && break
+			sleep 0.05
+		done
+		# shellcheck disable=SC2086 # the case's words
+		"$fn" $c &
+		running+=("$!")
+	done
+	for p in "${running[@]}"; do wait "$p"; done
+	LT_MATRIX_SECONDS=$(($(date +%s) - t0))
+	for c in "$@"; do
+		res=$LT_WORK/${c// /-}/result
+		if grep -q '^FAIL' "$res" 2>/dev/null; then
+			LT_FAIL=$((LT_FAIL + 1))
+			cat "$res"
+		elif [ -s "$res" ]; then
+			LT_PASS=$((LT_PASS + 1))
+			cat "$res"
+		else
+			lt_fail "${c// /-}: no result"
+		fi
+	done
+}
+
 # --- topology -------------------------------------------------------------------------------
 # lt_do CMD...: run a set-up step; on failure say which one and what it printed.
 lt_do() {

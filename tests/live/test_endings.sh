@@ -142,33 +142,6 @@ for m in fanout w multi multi-w; do
 		cases+=("$m $e")
 	done
 done
-t0=$(date +%s)
-running=()
-for c in "${cases[@]}"; do
-	while :; do # at most 6 at a time
-		alive=()
-		for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
-		running=("${alive[@]}")
-		[ "${#running[@]}" -lt 6 ] && break
-		sleep 0.05
-	done
-	# shellcheck disable=SC2086 # two words on purpose
-	run_case $c &
-	running+=("$!")
-done
-for p in "${running[@]}"; do wait "$p"; done
-t1=$(date +%s)
-for c in "${cases[@]}"; do
-	res=$LT_WORK/${c/ /-}/result
-	if grep -q '^FAIL' "$res" 2>/dev/null; then
-		LT_FAIL=$((LT_FAIL + 1))
-		cat "$res"
-	elif [ -s "$res" ]; then
-		LT_PASS=$((LT_PASS + 1))
-		cat "$res"
-	else
-		lt_fail "${c/ /-}: no result"
-	fi
-done
-echo "live endings: ${#cases[@]} runs in $((t1 - t0)) s"
+lt_matrix 6 run_case "${cases[@]}"
+echo "live endings: ${#cases[@]} runs in $LT_MATRIX_SECONDS s"
 lt_finish

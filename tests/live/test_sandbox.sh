@@ -210,35 +210,7 @@ for m in text json; do
 	for e in eof int term hup epipe tstp; do cases+=("ping $e $m"); done
 	for e in eof int epipe tstp icmp; do cases+=("trace $e $m"); done
 done
-t0=$(date +%s)
-running=()
-for c in "${cases[@]}"; do
-	# at most 7 at a time (the listeners and the traffic ping are jobs too: count ours only)
-	while :; do
-		alive=()
-		for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
-		running=("${alive[@]}")
-		[ "${#running[@]}" -lt 7 ] && break
-		sleep 0.05
-	done
-	# shellcheck disable=SC2086 # three words on purpose
-	run_case $c &
-	running+=("$!")
-done
-for p in "${running[@]}"; do wait "$p"; done
-t1=$(date +%s)
-for c in "${cases[@]}"; do
-	set -- $c
-	res=$LT_WORK/$1-$2-$3/result
-	if grep -q '^FAIL' "$res" 2>/dev/null; then
-		LT_FAIL=$((LT_FAIL + 1))
-		cat "$res"
-	elif [ -s "$res" ]; then
-		LT_PASS=$((LT_PASS + 1))
-		cat "$res"
-	else
-		lt_fail "$1-$2-$3: no result"
-	fi
-done
-echo "live sandbox matrix: ${#cases[@]} runs in $((t1 - t0)) s"
+# at most 7 at a time (the listeners and the traffic ping are jobs too: only ours count)
+lt_matrix 7 run_case "${cases[@]}"
+echo "live sandbox matrix: ${#cases[@]} runs in $LT_MATRIX_SECONDS s"
 lt_finish
