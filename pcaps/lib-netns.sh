@@ -100,3 +100,22 @@ check() {
     ((n == $2)) || { echo "CHECK FAILED: $1: $n frames match '$3', expected $2" >&2; exit 1; }
 }
 client() { timeout 10 ip netns exec "$NS_C" "$@"; }
+
+# tls_handshakes: a TLS 1.2 and a TLS 1.3 handshake (s_client offers h2 and http/1.1 by ALPN,
+# the server picks http/1.1), each to a fresh `openssl s_server` on 443 with $WORK/key.pem and
+# $WORK/cert.pem, each carrying "hello".
+tls_handshakes() {
+    local v i
+    for v in tls1_2 tls1_3; do
+        spawn 20 openssl s_server -accept $V4_S:443 -key "$WORK/key.pem" -cert "$WORK/cert.pem" \
+            -naccept 1 -alpn http/1.1 -quiet
+        TLS_PID=$BG_PID
+        for ((i = 0; i < 100; i++)); do
+            nsx "$NS_S" ss -ltn | grep -q ":443 " && break
+            sleep 0.05
+        done
+        echo hello | client openssl s_client -connect $V4_S:443 -servername www.example.test \
+            -alpn h2,http/1.1 -$v >/dev/null 2>&1 || true
+        wait "$TLS_PID" 2>/dev/null || true
+    done
+}

@@ -60,18 +60,7 @@ check http.pcap 2 "http.response"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     -subj /CN=www.example.test -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 start_capture tls.pcap
-for v in tls1_2 tls1_3; do
-    spawn 20 openssl s_server -accept $V4_S:443 -key "$WORK/key.pem" -cert "$WORK/cert.pem" \
-        -naccept 1 -alpn http/1.1 -quiet
-    TLS_PID=$BG_PID
-    for ((i = 0; i < 100; i++)); do
-        nsx "$NS_S" ss -ltn | grep -q ":443 " && break
-        sleep 0.05
-    done
-    echo hello | client openssl s_client -connect $V4_S:443 -servername www.example.test \
-        -alpn h2,http/1.1 -$v >/dev/null 2>&1 || true
-    wait "$TLS_PID" 2>/dev/null || true
-done
+tls_handshakes
 stop_capture
 check tls.pcap 2 "tls.handshake.type == 1"
 check tls.pcap 2 "tls.handshake.type == 2"

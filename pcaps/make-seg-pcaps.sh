@@ -42,18 +42,7 @@ client curl -sS -o /dev/null -d "name=$(printf 'd%.0s' $(seq 1 600))" http://$V4
 kill -TERM "$HTTP_PID" 2>/dev/null || true
 wait "$HTTP_PID" 2>/dev/null || true
 # TLS 1.2 (the certificate flight spans segments) and TLS 1.3 (the ClientHello with its padding).
-for v in tls1_2 tls1_3; do
-    spawn 20 openssl s_server -accept $V4_S:443 -key "$WORK/key.pem" -cert "$WORK/cert.pem" \
-        -naccept 1 -alpn http/1.1 -quiet
-    TLS_PID=$BG_PID
-    for ((i = 0; i < 100; i++)); do
-        nsx "$NS_S" ss -ltn | grep -q ":443 " && break
-        sleep 0.05
-    done
-    echo hello | client openssl s_client -connect $V4_S:443 -servername www.example.test \
-        -alpn h2,http/1.1 -$v >/dev/null 2>&1 || true
-    wait "$TLS_PID" 2>/dev/null || true
-done
+tls_handshakes
 stop_capture
 check app-segments.pcap 1 "dns.flags.response == 1 && tcp"
 check app-segments.pcap 2 "http.request"
