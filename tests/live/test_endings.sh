@@ -17,7 +17,7 @@
 # watchdog); the expected process tree while it runs (fanout: 2 children, -w: 1, multi: 0) and
 # none of its processes left after it (no zombie, no orphan, checked by PID); with -w: FILE
 # and no FILE.partial, tcpdump -r reads it whole, with as many frames as "N packets written
-# to FILE" says, and none dropped.
+# to FILE" says and the summary counted ("netprobe: N packets: ..."), none dropped.
 # Usage: test_endings.sh NETPROBE      (root; without root it skips with 77 unless CI=true)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -125,6 +125,8 @@ run_case() {
 			bad "tcpdump-reads: $(head -c 200 "$d/td.err")"
 		elif [ "$n" != "$written" ] || [ "$n" = 0 ] || [ "$dropped" != 0 ]; then
 			bad "frames: tcpdump reads $n, the summary says $written written, $dropped dropped"
+		elif ! grep -q "^netprobe: $n packets\?: " "$err"; then
+			bad "frames: $n written, but the summary counts $(grep -m1 -oE '^netprobe: [0-9]+ packets?: ' "$err")"
 		fi
 	fi
 	if [ "$fail" = 0 ]; then
