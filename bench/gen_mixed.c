@@ -44,6 +44,9 @@
 
 #include <pcap/pcap.h>
 
+#include "../tests/tools/pcapw.h"
+#include "../tests/tools/xoshiro.h"
+
 #define T0_SEC 1700000000LL /* 2023-11-14 22:13:20 UTC: any fixed time will do */
 #define MAX_EXCHANGES 4
 #define HDR_MAX 1024
@@ -75,40 +78,6 @@ static const char *const mark_names[M_COUNT] = {
 	"icmp_echo_replies", "dns_queries", "dns_answers",	   "icmp_port_unreachables",
 };
 
-/* xoshiro256** seeded by splitmix64, as in tests/tools/gen_synflood.c. */
-static uint64_t rng_s[4];
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		rng_s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng(void)
-{
-	uint64_t r = rotl(rng_s[1] * 5, 7) * 9, t = rng_s[1] << 17;
-	rng_s[2] ^= rng_s[0];
-	rng_s[3] ^= rng_s[1];
-	rng_s[1] ^= rng_s[2];
-	rng_s[0] ^= rng_s[3];
-	rng_s[2] ^= t;
-	rng_s[3] = rotl(rng_s[3], 45);
-	return r;
-}
-
 /* Uniform in [lo, hi]. */
 static uint64_t uni(uint64_t lo, uint64_t hi)
 {
@@ -131,35 +100,6 @@ static uint64_t logu(uint64_t lo, uint64_t hi)
 	uint64_t base = lo << (rng() % (uint64_t)(oct + 1));
 	uint64_t v = base + rng() % base;
 	return v > hi ? hi : v;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* RFC 1071 one's-complement sum, folded at the end. */
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	for (; n > 1; p += 2, n -= 2)
-		acc += (uint32_t)p[0] << 8 | p[1];
-	if (n)
-		acc += (uint32_t)p[0] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
 }
 
 static void *xrealloc(void *p, size_t n)
@@ -842,16 +782,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	v6_pm = (unsigned)v6;
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	if (!dead) {
-		fprintf(stderr, "gen_mixed: out of memory\n");
+	struct pcapw out_file;
+	if (pcapw_open(&out_file, "gen_mixed", out) < 0)
 		return 1;
-	}
-	pcap_dumper_t *dumper = pcap_dump_open(dead, out);
-	if (!dumper) {
-		fprintf(stderr, "gen_mixed: %s\n", pcap_geterr(dead));
-		return 1;
-	}
 	rng_seed(seed);
 	/* Bodies: printable text, so that nothing mistakes them for a protocol's header. */
 	for (size_t i = 0; i < PATTERN_LEN; i++)
@@ -870,12 +803,8 @@ int main(int argc, char **argv)
 		struct sess *s = heap[0];
 		struct pk *p = &s->pk[s->next++];
 		size_t len = build(s, p, f);
-		struct pcap_pkthdr h;
 		now = p->us;
-		h.ts.tv_sec = (time_t)((t0 + now) / 1000000);
-		h.ts.tv_usec = (suseconds_t)((t0 + now) % 1000000);
-		h.caplen = h.len = (bpf_u_int32)len;
-		pcap_dump((u_char *)dumper, &h, f);
+		pcapw_frame(&out_file, t0 + now, f, len);
 		written++;
 		bytes += len;
 		marks[p->mark]++;
@@ -887,12 +816,8 @@ int main(int argc, char **argv)
 		}
 		sift_down(0);
 	}
-	if (pcap_dump_flush(dumper) != 0) {
-		fprintf(stderr, "gen_mixed: %s: write failed\n", out);
+	if (pcapw_close(&out_file) < 0)
 		return 1;
-	}
-	pcap_dump_close(dumper);
-	pcap_close(dead);
 	for (size_t i = 0; i < nheap; i++)
 		free_sess(heap[i]);
 	free(heap);

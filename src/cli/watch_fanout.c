@@ -6,7 +6,7 @@
  * signals on, and prints the one summary that adds their figures up (left in memory shared
  * before the fork). Here, in src/cli, as the -w split is: the process structure of one
  * command. */
-#define _GNU_SOURCE /* pipe2, ppoll, memrchr */
+#define _GNU_SOURCE /* pipe2, memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child_wait.h"
 #include "cli.h"
 #include "netprobe/probe.h"
 #include "netprobe/sandbox.h"
@@ -30,7 +31,6 @@
 #define READ_CHUNK (64u << 10)
 
 struct lane {
-	pid_t pid;
 	int fd;          /* -1: at its end */
 	char *buf;
 	size_t len, cap;
@@ -39,6 +39,7 @@ struct lane {
 struct merger {
 	const struct watch_opts *o;
 	unsigned n;
+	pid_t pid[NP_FANOUT_MAX];   /* the workers */
 	struct lane lane[NP_FANOUT_MAX];
 	struct np_fanout_end *ends; /* shared with the workers */
 	bool tty;                   /* standard output is a terminal */
@@ -46,11 +47,6 @@ struct merger {
 	bool out_gone;              /* standard output's reader left */
 	int out_errno;              /* standard output failed otherwise */
 };
-
-static void on_forward(int sig)
-{
-	np_stop_requested = sig;
-}
 
 /* write(2) all of it to standard output; on failure, remember why and stop writing. */
 static void out_write(struct merger *m, const char *p, size_t len)
@@ -103,12 +99,6 @@ static bool lane_read(struct merger *m, struct lane *l)
 	return true;
 }
 
-static void forward(struct merger *m, int sig)
-{
-	for (unsigned i = 0; i < m->n; i++)
-		kill(m->lane[i].pid, sig);
-}
-
 /* Until every worker's output has ended: the stop signals (blocked but inside ppoll) are
  * passed on to every worker. */
 static void merge(struct merger *m, const sigset_t *old)
@@ -122,15 +112,7 @@ static void merge(struct merger *m, const sigset_t *old)
 			open += m->lane[i].fd >= 0;
 		if (!open)
 			return;
-		int rc = ppoll(pfd, m->n, NULL, old);
-		if (rc < 0 && errno == EINTR) {
-			int sig = np_stop_requested;
-			np_stop_requested = 0;
-			if (sig)
-				forward(m, sig);
-			continue;
-		}
-		if (rc < 0)
+		if (np_child_poll(pfd, m->n, old, m->pid, m->n) < 0)
 			return;
 		bool was_gone = m->out_gone || m->out_errno;
 		for (unsigned i = 0; i < m->n; i++) {
@@ -142,7 +124,7 @@ static void merge(struct merger *m, const sigset_t *old)
 			l->fd = -1;
 		}
 		if (!was_gone && (m->out_gone || m->out_errno))
-			forward(m, SIGTERM); /* nobody takes the output: the workers end */
+			np_child_signal(m->pid, m->n, SIGTERM); /* nobody takes the output */
 	}
 }
 
@@ -277,11 +259,8 @@ static bool await_ready(int rfd)
 static int confine_parent(const struct merger *m)
 {
 	char err[512];
-	pid_t pids[NP_FANOUT_MAX];
-	for (unsigned i = 0; i < m->n; i++)
-		pids[i] = m->lane[i].pid;
 	if ((np_priv_held() && np_priv_drop(err, sizeof err) < 0) ||
-	    np_sandbox_enter_merger(pids, m->n, err, sizeof err) < 0) {
+	    np_sandbox_enter_merger(m->pid, m->n, err, sizeof err) < 0) {
 		np_errorf(CMD, "%s", err);
 		return -1;
 	}
@@ -294,10 +273,8 @@ static int reap(const struct merger *m)
 	int status = NP_EXIT_OK;
 	for (unsigned i = 0; i < m->n; i++) {
 		int st, s;
-		while (waitpid(m->lane[i].pid, &st, 0) < 0)
-			if (errno != EINTR)
-				return NP_EXIT_ERROR;
-		s = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+		if (np_child_reap(m->pid[i], &st, &s) < 0)
+			return NP_EXIT_ERROR;
 		if (WIFSIGNALED(st))
 			np_errorf(CMD, "fanout worker %u died of signal %d", i, WTERMSIG(st));
 		if (s > status)
@@ -334,7 +311,8 @@ static unsigned spawn(const struct watch_opts *o, struct merger *m, const sigset
 			close(rp[0]);
 			return k;
 		}
-		m->lane[k] = (struct lane){ .pid = pid, .fd = p[0], .cap = READ_CHUNK * 2 };
+		m->pid[k] = pid;
+		m->lane[k] = (struct lane){ .fd = p[0], .cap = READ_CHUNK * 2 };
 		m->lane[k].buf = malloc(m->lane[k].cap);
 		if (!m->lane[k].buf)
 			m->lane[k].cap = 0;
@@ -357,12 +335,8 @@ int np_watch_fanout(const struct watch_opts *o)
 		np_errorf(CMD, "--fanout: %s", strerror(errno));
 		return NP_EXIT_ERROR;
 	}
-	sigset_t stops, old;
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stops, &old);
+	sigset_t old;
+	np_child_block_stops(&old);
 	fflush(NULL); /* nothing buffered is written twice */
 	int child_status = -1;
 	bool ok;
@@ -370,15 +344,15 @@ int np_watch_fanout(const struct watch_opts *o)
 	if (child_status >= 0)
 		return child_status; /* a worker, at its end */
 	np_stop_requested = 0; /* the workers have it; the parent only forwards what comes now */
-	np_catch_stop_signals(on_forward);
+	np_child_catch_stops();
 	if (ok) /* so that a script knows when the traffic it sends is shared out */
 		fprintf(stderr, "netprobe: %u worker%s in fanout group %u\n", m.n, m.n == 1 ? "" : "s",
 			(unsigned)(uint16_t)go.fanout_group);
 	else
-		forward(&m, SIGTERM);
+		np_child_signal(m.pid, m.n, SIGTERM);
 	if (ok && confine_parent(&m) < 0) {
 		ok = false;
-		forward(&m, SIGTERM);
+		np_child_signal(m.pid, m.n, SIGTERM);
 	}
 	merge(&m, &old);
 	int status = reap(&m);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child_wait.h"
 #include "cli.h"
 #include "netprobe/probe.h"
 #include "watch.h"
@@ -231,11 +232,6 @@ static void reap_posts(struct rot *r, bool wait_all)
 	r->nposts = k;
 }
 
-static void on_forward(int sig)
-{
-	np_stop_requested = sig;
-}
-
 /* Read the worker's records until it closes the pipe, passing stop signals on. */
 static void serve(struct rot *r, int rfd, const sigset_t *old)
 {
@@ -243,15 +239,7 @@ static void serve(struct rot *r, int rfd, const sigset_t *old)
 	size_t len = 0;
 	for (;;) {
 		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-		int n = ppoll(&pfd, 1, NULL, old);
-		if (n < 0 && errno == EINTR) {
-			int sig = np_stop_requested;
-			np_stop_requested = 0;
-			if (sig)
-				kill(r->worker, sig);
-			continue;
-		}
-		if (n < 0)
+		if (np_child_poll(&pfd, 1, old, &r->worker, 1) < 0)
 			return;
 		ssize_t k = read(rfd, buf + len, sizeof buf - len);
 		if (k < 0 && errno == EINTR)
@@ -273,7 +261,7 @@ int np_rotate_parent(const struct watch_opts *o, pid_t worker, int rfd, const si
 {
 	char err[512];
 	struct rot r = { .o = o, .fd = -1, .worker = worker };
-	np_catch_stop_signals(on_forward);
+	np_child_catch_stops();
 	/* Unsandboxed (it creates, renames and deletes files and runs --post-rotate), but with
 	 * no capability beyond CAP_DAC_OVERRIDE and CAP_KILL, and no new privileges. */
 	if (np_priv_keep_rename_only(err, sizeof err) < 0) {
@@ -287,12 +275,11 @@ int np_rotate_parent(const struct watch_opts *o, pid_t worker, int rfd, const si
 		r.failed = true;
 	}
 	serve(&r, rfd, old);
-	int st;
-	while (waitpid(worker, &st, 0) < 0)
-		if (errno != EINTR) {
-			np_errorf(CMD, "waiting for the capture process: %s", strerror(errno));
-			return NP_EXIT_ERROR;
-		}
+	int st, status;
+	if (np_child_reap(worker, &st, &status) < 0) {
+		np_errorf(CMD, "waiting for the capture process: %s", strerror(errno));
+		return NP_EXIT_ERROR;
+	}
 	if (r.fd >= 0) { /* no END: the run did not finish the file */
 		close(r.fd);
 		np_errorf(CMD, "the capture is incomplete: kept in %s, not %s", r.partial, r.name);
@@ -303,7 +290,7 @@ int np_rotate_parent(const struct watch_opts *o, pid_t worker, int rfd, const si
 	free(r.ring);
 	if (WIFSIGNALED(st)) {
 		np_errorf(CMD, "the capture process died of signal %d", WTERMSIG(st));
-		return 128 + WTERMSIG(st);
+		return status;
 	}
-	return r.failed ? NP_EXIT_ERROR : WEXITSTATUS(st);
+	return r.failed ? NP_EXIT_ERROR : status;
 }

@@ -3,7 +3,7 @@
  * FILE (the dropped user usually lacks it) and passes stop signals on. Here, in src/cli, and
  * not in src/capture: it is the process structure of one command (its options, exit statuses
  * and messages), built from the capture, privilege and sandbox modules. */
-#define _GNU_SOURCE /* pipe2, ppoll */
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,18 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child_wait.h"
 #include "cli.h"
 #include "netprobe/outfile.h"
 #include "netprobe/probe.h"
 #include "netprobe/sandbox.h"
 #include "watch.h"
-
-/* -w FILE: the parent's signal handler passes SIGINT, SIGTERM and SIGHUP on to the worker
- * (np_stop_requested holds the signal's number until then). */
-static void on_forward(int sig)
-{
-	np_stop_requested = sig;
-}
 
 /* The parent of a -w FILE run: it keeps the right to rename FILE.partial in FILE's directory
  * (which the dropped user usually lacks) and nothing else (its uid; CAP_DAC_OVERRIDE and
@@ -36,7 +30,7 @@ static void on_forward(int sig)
 static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const sigset_t *old)
 {
 	char err[1024];
-	np_catch_stop_signals(on_forward);
+	np_child_catch_stops(); /* SIGINT, SIGTERM and SIGHUP: passed on to the worker */
 	bool refused = np_priv_keep_rename_only(err, sizeof err) < 0 ||
 		       np_sandbox_enter_renamer(worker, err, sizeof err) < 0;
 	if (refused) { /* e.g. no seccomp: the worker refuses too; the status is 2 either way */
@@ -45,18 +39,8 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 	}
 	bool complete = false, opened = false;
 	for (;;) {
-		/* The stop signals are blocked except inside ppoll: none is lost between a check
-		 * of the flag and the wait. */
 		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-		int n = ppoll(&pfd, 1, NULL, old);
-		if (n < 0 && errno == EINTR) {
-			int sig = np_stop_requested;
-			np_stop_requested = 0;
-			if (sig)
-				kill(worker, sig);
-			continue;
-		}
-		if (n < 0)
+		if (np_child_poll(&pfd, 1, old, &worker, 1) < 0)
 			break;
 		char c;
 		ssize_t r = read(rfd, &c, 1);
@@ -67,12 +51,11 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 		else if (r == 0 || errno != EINTR)
 			break; /* end of file: the worker has exited */
 	}
-	int st;
-	while (waitpid(worker, &st, 0) < 0)
-		if (errno != EINTR) {
-			np_errorf(CMD, "waiting for the capture process: %s", strerror(errno));
-			return NP_EXIT_ERROR;
-		}
+	int st, status;
+	if (np_child_reap(worker, &st, &status) < 0) {
+		np_errorf(CMD, "waiting for the capture process: %s", strerror(errno));
+		return NP_EXIT_ERROR;
+	}
 	if (refused)
 		return NP_EXIT_ERROR;
 	if (WIFSIGNALED(st)) {
@@ -80,9 +63,8 @@ static int await_worker(const struct watch_opts *o, pid_t worker, int rfd, const
 		np_errorf(CMD, "the capture process died of signal %d%s%s%s", WTERMSIG(st),
 			  kept ? "; anything captured is in " : "", kept ? o->write_file : "",
 			  kept ? ".partial (incomplete)" : "");
-		return 128 + WTERMSIG(st);
+		return status;
 	}
-	int status = WEXITSTATUS(st);
 	/* 'C' comes only after the worker completed the file (np_outfile_commit): rename it
 	 * also when the run ended with status 2 because the interface went away. */
 	if (complete && (status == NP_EXIT_OK || status == NP_EXIT_ERROR) &&
@@ -134,12 +116,8 @@ int np_watch_split(const struct watch_opts *o)
 	 * capture and the disk (1 MiB when the system allows; its default 64 KiB otherwise) */
 	if (o->rot_size || o->rot_secs)
 		(void)fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
-	sigset_t stops, old;
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stops, &old);
+	sigset_t old;
+	np_child_block_stops(&old);
 	fflush(NULL); /* nothing buffered is written twice */
 	pid_t parent = getpid();
 	pid_t pid = fork();

@@ -135,6 +135,24 @@ static int64_t frame_us(const struct np_frame *f)
 	return np_ts_clamp_sec(f->ts_sec) * 1000000 + f->ts_usec;
 }
 
+/* A response: unmatched when no request waits in e; else paired with the oldest waiting one
+ * (the queue's head: a DNS entry holds its one query there), counted as paired. False:
+ * unmatched. */
+static bool respond(struct np_apppair *ap, struct np_packet *p, const struct pend *e)
+{
+	struct np_app_pair *pr = &p->pair;
+	if (!e || !e->n) {
+		pr->kind = NP_PAIR_UNMATCHED;
+		ap->st.unmatched++;
+		return false;
+	}
+	pr->kind = NP_PAIR_RESPONSE;
+	pr->req_frame = e->frame[e->head];
+	pr->delta_us = frame_us(p->frame) - e->us[e->head];
+	ap->st.paired++;
+	return true;
+}
+
 static void dns(struct np_apppair *ap, struct np_packet *p)
 {
 	const struct np_dns *d = &p->app.dns;
@@ -160,19 +178,12 @@ static void dns(struct np_apppair *ap, struct np_packet *p)
 		ap->st.pending++;
 		return;
 	}
-	if (!e || !e->n) {
-		pr->kind = NP_PAIR_UNMATCHED;
-		ap->st.unmatched++;
+	if (!respond(ap, p, e))
 		return;
-	}
-	pr->kind = NP_PAIR_RESPONSE;
 	pr->retransmit = e->answered;
-	pr->req_frame = e->frame[0];
-	pr->delta_us = frame_us(p->frame) - e->us[0];
 	if (!e->answered)
 		ap->st.pending--;
 	e->answered = true;
-	ap->st.paired++;
 }
 
 static void http(struct np_apppair *ap, struct np_packet *p)
@@ -202,16 +213,9 @@ static void http(struct np_apppair *ap, struct np_packet *p)
 		ap->st.pending++;
 		return;
 	}
-	if (!e || !e->n) {
-		pr->kind = NP_PAIR_UNMATCHED;
-		ap->st.unmatched++;
+	if (!respond(ap, p, e))
 		return;
-	}
-	pr->kind = NP_PAIR_RESPONSE;
 	pr->number = e->requests - e->n + 1;
-	pr->req_frame = e->frame[e->head];
-	pr->delta_us = frame_us(p->frame) - e->us[e->head];
-	ap->st.paired++;
 	if (h->status >= 100 && h->status < 200)
 		return; /* interim (RFC 9110 s15.2): the final response is still to come */
 	e->head = (uint8_t)((e->head + 1) % NP_APPPAIR_QUEUE);

@@ -164,6 +164,69 @@ lt_on_exit() {
 	exit "$rc"
 }
 
+# lt_ms MS: milliseconds as seconds for sleep (1234 -> 1.234).
+lt_ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
+
+# lt_tree_pids PID: PID and its children (a -w parent's worker, --fanout's workers).
+lt_tree_pids() { echo "$1" $(pgrep -P "$1" 2>/dev/null); }
+
+# lt_stop_cont PID MS: Ctrl-Z, then fg after MS milliseconds: SIGTSTP to PID and its children,
+# as a terminal sends it to the foreground process group; SIGSTOP when a SIGTSTP to an
+# orphaned process group is discarded (tests/cli/sandbox_matrix.sh), then SIGCONT.
+lt_stop_cont() {
+	local pid=$1 p i stopped=0
+	# shellcheck disable=SC2207 # PIDs: words
+	local ps=($(lt_tree_pids "$pid"))
+	kill -TSTP "${ps[@]}" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		stopped=1
+		for p in "${ps[@]}"; do
+			[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = T ] || stopped=0
+		done
+		[ "$stopped" = 1 ] && break
+		sleep 0.01
+	done
+	[ "$stopped" = 1 ] || kill -STOP "${ps[@]}" 2>/dev/null
+	sleep "$(lt_ms "$2")"
+	kill -CONT "${ps[@]}" 2>/dev/null
+}
+
+# lt_matrix MAX FUNC CASE...: `FUNC CASE` (the case's words) for each case, in the background,
+# at most MAX at a time; then each case's verdict lines, which FUNC wrote in
+# $LT_WORK/<the case's words joined by ->/result: a FAIL line fails it, PASS lines pass it,
+# nothing is "no result". LT_MATRIX_SECONDS: how long the runs took.
+lt_matrix() {
+	local max=$1 fn=$2 c p t0 res running=() alive
+	shift 2
+	t0=$(date +%s)
+	for c in "$@"; do
+		while :; do
+			alive=()
+			for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+			running=("${alive[@]}")
+			[ "${#running[@]}" -lt "$max" ] && break
+			sleep 0.05
+		done
+		# shellcheck disable=SC2086 # the case's words
+		"$fn" $c &
+		running+=("$!")
+	done
+	for p in "${running[@]}"; do wait "$p"; done
+	LT_MATRIX_SECONDS=$(($(date +%s) - t0))
+	for c in "$@"; do
+		res=$LT_WORK/${c// /-}/result
+		if grep -q '^FAIL' "$res" 2>/dev/null; then
+			LT_FAIL=$((LT_FAIL + 1))
+			cat "$res"
+		elif [ -s "$res" ]; then
+			LT_PASS=$((LT_PASS + 1))
+			cat "$res"
+		else
+			lt_fail "${c// /-}: no result"
+		fi
+	done
+}
+
 # --- topology -------------------------------------------------------------------------------
 # lt_do CMD...: run a set-up step; on failure say which one and what it printed.
 lt_do() {

@@ -51,28 +51,11 @@ link_pair() {
 		ip -n "$LT_NS_A" link set "vd$k" up && ip -n "$LT_NS_B" link set "vd${k}b" up
 }
 
-ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
+ms() { lt_ms "$1"; }
 rand_ms() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
-pids_of() { echo "$1" $(pgrep -P "$1" 2>/dev/null); }
 
-# stop_cont PID: Ctrl-Z, fg (see tests/cli/sandbox_matrix.sh: SIGSTOP when a SIGTSTP to an
-# orphaned process group is discarded).
-stop_cont() {
-	local pid=$1 p i stopped=0
-	local ps=($(pids_of "$pid"))
-	kill -TSTP "${ps[@]}" 2>/dev/null || return 0
-	for ((i = 0; i < 20; i++)); do
-		stopped=1
-		for p in "${ps[@]}"; do
-			[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = T ] || stopped=0
-		done
-		[ "$stopped" = 1 ] && break
-		sleep 0.01
-	done
-	[ "$stopped" = 1 ] || kill -STOP "${ps[@]}" 2>/dev/null
-	sleep "$(ms "$(rand_ms 50 300)")"
-	kill -CONT "${ps[@]}" 2>/dev/null
-}
+# stop_cont PID: Ctrl-Z, fg (netns.sh), stopped for 50-300 ms.
+stop_cont() { lt_stop_cont "$1" "$(rand_ms 50 300)"; }
 
 # wait_ready FILE PID: until FILE (stderr) says "watching" (watch) or PID has run 0.5 s.
 wait_ready() {
@@ -227,35 +210,7 @@ for m in text json; do
 	for e in eof int term hup epipe tstp; do cases+=("ping $e $m"); done
 	for e in eof int epipe tstp icmp; do cases+=("trace $e $m"); done
 done
-t0=$(date +%s)
-running=()
-for c in "${cases[@]}"; do
-	# at most 7 at a time (the listeners and the traffic ping are jobs too: count ours only)
-	while :; do
-		alive=()
-		for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
-		running=("${alive[@]}")
-		[ "${#running[@]}" -lt 7 ] && break
-		sleep 0.05
-	done
-	# shellcheck disable=SC2086 # three words on purpose
-	run_case $c &
-	running+=("$!")
-done
-for p in "${running[@]}"; do wait "$p"; done
-t1=$(date +%s)
-for c in "${cases[@]}"; do
-	set -- $c
-	res=$LT_WORK/$1-$2-$3/result
-	if grep -q '^FAIL' "$res" 2>/dev/null; then
-		LT_FAIL=$((LT_FAIL + 1))
-		cat "$res"
-	elif [ -s "$res" ]; then
-		LT_PASS=$((LT_PASS + 1))
-		cat "$res"
-	else
-		lt_fail "$1-$2-$3: no result"
-	fi
-done
-echo "live sandbox matrix: ${#cases[@]} runs in $((t1 - t0)) s"
+# at most 7 at a time (the listeners and the traffic ping are jobs too: only ours count)
+lt_matrix 7 run_case "${cases[@]}"
+echo "live sandbox matrix: ${#cases[@]} runs in $LT_MATRIX_SECONDS s"
 lt_finish

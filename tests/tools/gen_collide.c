@@ -31,6 +31,8 @@
 
 #include <pcap/pcap.h>
 
+#include "pcapw.h"
+
 #define T0_SEC 1700000000LL
 #define GAP_US 10
 #define TARGET_PORT 8888
@@ -120,28 +122,7 @@ static uint64_t rng(void) /* splitmix64 */
 	return z ^ (z >> 31);
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	for (; n > 1; p += 2, n -= 2)
-		acc += (uint32_t)p[0] << 8 | p[1];
-	if (n)
-		acc += (uint32_t)p[0] << 8;
-	return acc;
-}
-
-static void write_seg(pcap_dumper_t *d, int64_t us, const uint8_t src[16], uint16_t sport,
+static void write_seg(struct pcapw *w, int64_t us, const uint8_t src[16], uint16_t sport,
 		      const uint8_t dst[16], uint32_t seq, uint32_t ack, uint8_t flags)
 {
 	static const uint8_t mac_a[6] = { 0x02, 0x77, 0, 0, 0x0a, 1 }, mac_b[6] = { 0x02, 0x77, 0, 0, 0x0a, 2 };
@@ -168,14 +149,8 @@ static void write_seg(pcap_dumper_t *d, int64_t us, const uint8_t src[16], uint1
 	/* Pseudo-header (RFC 8200 s8.1): addresses, upper-layer length, next header. */
 	uint32_t acc = sum16(ip + 8, 32, 0) + 20 + 6;
 	acc = sum16(tcp, 20, acc);
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	put16(tcp + 16, (uint16_t)~acc);
-	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(us / 1000000);
-	h.ts.tv_usec = (suseconds_t)(us % 1000000);
-	h.caplen = h.len = sizeof f;
-	pcap_dump((u_char *)d, &h, f);
+	put16(tcp + 16, fold(acc));
+	pcapw_frame(w, us, f, sizeof f);
 }
 
 static void usage(void)
@@ -223,12 +198,9 @@ int main(int argc, char **argv)
 	}
 	if (!out)
 		usage();
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d = dead ? pcap_dump_open(dead, out) : NULL;
-	if (!d) {
-		fprintf(stderr, "gen_collide: %s: %s\n", out, dead ? pcap_geterr(dead) : "pcap_open_dead failed");
+	struct pcapw d;
+	if (pcapw_open(&d, "gen_collide", out) < 0)
 		return 1;
-	}
 	/* Sources fd77::/56 (byte 6 is 0) sort below the server (byte 6 is 1): the source is the
 	 * key's lower endpoint, so its bytes 7-14 are the key's word w1. */
 	static const uint8_t server[16] = { 0xfd, 0x77, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
@@ -259,11 +231,11 @@ int main(int argc, char **argv)
 			memcpy(src + 7, &r, 8);
 		}
 		uint32_t seq = (uint32_t)rng(), ack = syn ? 0 : (uint32_t)rng();
-		write_seg(d, (T0_SEC * 1000000) + (int64_t)i * GAP_US, src, sport, server, seq, ack,
+		write_seg(&d, (T0_SEC * 1000000) + (int64_t)i * GAP_US, src, sport, server, seq, ack,
 			  syn ? 0x02 : 0x10);
 	}
-	pcap_dump_close(d);
-	pcap_close(dead);
+	if (pcapw_close(&d) < 0)
+		return 1;
 	printf("frames=%lu\n", count);
 	return 0;
 }

@@ -36,6 +36,8 @@
 
 #include <pcap/pcap.h>
 
+#include "pcapw.h"
+
 #define T0_SEC 1700000000LL /* any fixed time will do */
 #define FRAME_US 10
 #define SERVER_IP 0x0a4dfffeu /* 10.77.255.254 */
@@ -55,37 +57,8 @@ struct stats {
 	uint64_t packets, convs, c2s, s2c, lost;
 };
 
-static pcap_dumper_t *dumper;
+static struct pcapw out_file;
 static struct stats st;
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* RFC 1071 one's-complement sum, folded by the caller. */
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	for (; n > 1; p += 2, n -= 2)
-		acc += (uint32_t)p[0] << 8 | p[1];
-	if (n)
-		acc += (uint32_t)p[0] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
 
 static uint32_t mix32(uint64_t x)
 {
@@ -150,10 +123,7 @@ static void write_seg(uint64_t tick, const struct conv *c, bool server, uint32_t
 	fill(tcp + 20, len, conv, off, server);
 	uint32_t acc = sum16(ip + 12, 8, 6 + (uint32_t)tcplen); /* pseudo-header */
 	put16(tcp + 16, fold(sum16(tcp, tcplen, acc)));
-	int64_t us = (int64_t)(tick * FRAME_US);
-	struct pcap_pkthdr h = { .ts = { .tv_sec = T0_SEC + us / 1000000, .tv_usec = us % 1000000 },
-				 .caplen = (bpf_u_int32)(14 + iplen), .len = (bpf_u_int32)(14 + iplen) };
-	pcap_dump((u_char *)dumper, &h, f);
+	pcapw_frame(&out_file, T0_SEC * 1000000 + (int64_t)(tick * FRAME_US), f, 14 + iplen);
 	st.packets++;
 	if (len)
 		*(server ? &st.s2c : &st.c2s) += len;
@@ -286,15 +256,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	dumper = dead ? pcap_dump_open(dead, out) : NULL;
-	if (!dumper) {
-		fprintf(stderr, "gen_streams: %s: %s\n", out, dead ? pcap_geterr(dead) : "pcap_open_dead");
+	if (pcapw_open(&out_file, "gen_streams", out) < 0)
 		return 1;
-	}
 	run(&o);
-	pcap_dump_close(dumper);
-	pcap_close(dead);
+	if (pcapw_close(&out_file) < 0)
+		return 1;
 	printf("packets=%" PRIu64 "\nconversations=%" PRIu64 "\nbytes_c2s=%" PRIu64
 	       "\nbytes_s2c=%" PRIu64 "\nlost_bytes=%" PRIu64 "\n",
 	       st.packets, st.convs, st.c2s, st.s2c, st.lost);

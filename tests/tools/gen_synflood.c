@@ -34,6 +34,9 @@
 
 #include <pcap/pcap.h>
 
+#include "pcapw.h"
+#include "xoshiro.h"
+
 #define T0_SEC 1700000000LL /* 2023-11-14 22:13:20 UTC: any fixed time will do */
 #define CALM_BEFORE_S 10
 #define CALM_AFTER_S 12
@@ -48,69 +51,6 @@ static const uint8_t mac_target[6] = { 0x02, 0x77, 0x00, 0x00, 0x09, 0x02 };
 static const uint8_t mac_router[6] = { 0x02, 0x77, 0x00, 0x00, 0x09, 0xfe };
 static const uint32_t ip_client = 0x0a4d0901; /* 10.77.9.1 */
 static const uint32_t ip_target = 0x0a4d0902; /* 10.77.9.2 */
-
-/* xoshiro256** seeded by splitmix64: fast and the same on every platform. */
-static uint64_t rng_s[4];
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		rng_s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng(void)
-{
-	uint64_t r = rotl(rng_s[1] * 5, 7) * 9, t = rng_s[1] << 17;
-	rng_s[2] ^= rng_s[0];
-	rng_s[3] ^= rng_s[1];
-	rng_s[1] ^= rng_s[2];
-	rng_s[0] ^= rng_s[3];
-	rng_s[2] ^= t;
-	rng_s[3] = rotl(rng_s[3], 45);
-	return r;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* RFC 1071 one's-complement sum, folded at the end. */
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	for (; n > 1; p += 2, n -= 2)
-		acc += (uint32_t)p[0] << 8 | p[1];
-	if (n)
-		acc += (uint32_t)p[0] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
 
 struct seg {
 	const uint8_t *smac, *dmac;
@@ -128,7 +68,7 @@ struct seg {
 	size_t datalen;
 };
 
-static pcap_dumper_t *dumper;
+static struct pcapw out_file;
 static uint64_t npackets;
 
 static void write_seg(int64_t us, const struct seg *s)
@@ -176,11 +116,7 @@ static void write_seg(int64_t us, const struct seg *s)
 	put16(ph + 10, (uint16_t)tcplen);
 	put16(tcp + 16, fold(sum16(tcp, tcplen, sum16(ph, sizeof ph, 0))));
 
-	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(us / 1000000);
-	h.ts.tv_usec = (suseconds_t)(us % 1000000);
-	h.caplen = h.len = (bpf_u_int32)(14 + iplen);
-	pcap_dump((u_char *)dumper, &h, f);
+	pcapw_frame(&out_file, us, f, 14 + iplen);
 	npackets++;
 }
 
@@ -379,16 +315,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	if (!dead) {
-		fprintf(stderr, "gen_synflood: out of memory\n");
+	if (pcapw_open(&out_file, "gen_synflood", out) < 0)
 		return 1;
-	}
-	dumper = pcap_dump_open(dead, out);
-	if (!dumper) {
-		fprintf(stderr, "gen_synflood: %s\n", pcap_geterr(dead));
-		return 1;
-	}
 	rng_seed(seed);
 	for (size_t i = 0; i < sizeof response; i++)
 		response[i] = (uint8_t)('a' + i % 26);
@@ -473,12 +401,8 @@ int main(int argc, char **argv)
 			i++;
 		}
 	}
-	if (pcap_dump_flush(dumper) != 0) {
-		fprintf(stderr, "gen_synflood: %s: write failed\n", out);
+	if (pcapw_close(&out_file) < 0)
 		return 1;
-	}
-	pcap_dump_close(dumper);
-	pcap_close(dead);
 	printf("flood_synacks=%" PRIu64 "\n", answered);
 	printf("legit_conns=%zu\n", nlegit / 10);
 	printf("packets=%" PRIu64 "\n", npackets);
