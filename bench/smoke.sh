@@ -6,7 +6,9 @@
 #      good checksums are seen, and a copy with one byte flipped is caught (the check can fail);
 #   3. netprobe finds in it exactly the handshakes, FIN teardowns, resets, refusals and
 #      retransmissions the generator says it wrote (`watch -r --events`), each at least one;
-#   4. offline.sh runs every command once on the small captures and reports every number.
+#   4. offline.sh runs every command once on the small captures and reports every number;
+#   5. gen_app.py's DNS/HTTP/TLS capture is sane for tshark (no malformed frame, no expert error,
+#      no bad checksum; DNS, HTTP and TLS frames seen), and app_vs_tshark.sh reports every number.
 # Usage: smoke.sh NETPROBE GEN_MIXED GEN_SYNFLOOD PCAP_LOOP
 set -u
 np=${1:?usage: smoke.sh NETPROBE GEN_MIXED GEN_SYNFLOOD PCAP_LOOP}
@@ -87,4 +89,28 @@ r='[0-9]+\.[0-9]{2}× \(wall [0-9]+\.[0-9]{2}×\)'
 ratios=$(grep -cE "^\\| .* \\| $r \\| $r \\| $r \\|" "$tmp/offline.md")
 if [ "$ratios" = 7 ]; then ok "offline.sh: the 7 ratio rows have a number for every capture"; else bad "offline.sh: $ratios complete ratio rows, want 7"; fi
 if grep -qE 'FAILED|missing' "$tmp/offline.md"; then bad "offline.sh report says FAILED or missing"; else ok "offline.sh report: nothing failed or missing"; fi
+
+# 5. the DNS/HTTP/TLS capture and app_vs_tshark.sh
+if python3 "$here/gen_app.py" -o "$tmp/app.pcap" -n 1000 >"$tmp/app.txt" 2>"$tmp/gen.err" &&
+	[ "$(key packets "$tmp/app.txt")" = 1000 ]; then
+	ok "gen_app.py: 1000 frames"
+else
+	bad "gen_app.py: $(cat "$tmp/gen.err")"
+	finish
+fi
+tshark "${ts_opts[@]}" -r "$tmp/app.pcap" -Y "$bad_filter" >"$tmp/bad.txt" 2>/dev/null
+if [ ! -s "$tmp/bad.txt" ]; then ok "tshark on gen_app.py's capture: no malformed frame, no expert error, no bad checksum"; else bad "tshark flags frames of gen_app.py's capture: $(head -n 3 "$tmp/bad.txt")"; fi
+protos=$(tshark -n -r "$tmp/app.pcap" -T fields -e _ws.col.Protocol 2>/dev/null | sort -u | tr '\n' ' ')
+case $protos in
+*DNS*HTTP*TLSv1.2*TLSv1.3*) ok "gen_app.py's capture has DNS, HTTP, TLS 1.2 and 1.3 frames" ;;
+*) bad "gen_app.py's capture: protocols '$protos'" ;;
+esac
+if "$here/app_vs_tshark.sh" --netprobe "$np" --capture "$tmp/app.pcap" --runs 1 --tshark-runs 1 \
+	>"$tmp/app.md" 2>"$tmp/app.err" && ! grep -qE 'FAILED|missing' "$tmp/app.md"; then
+	ok "app_vs_tshark.sh exits 0, nothing failed or missing"
+else
+	bad "app_vs_tshark.sh: $(grep -v '^app_vs_tshark.sh: [a-z_]* cpu' "$tmp/app.err" | head -n 5)"
+fi
+rows=$(grep -cE '^\| tshark .* / netprobe .* \| [0-9]+\.[0-9]{2}× \| [0-9]+\.[0-9]{2}× \|$' "$tmp/app.md")
+if [ "$rows" = 4 ]; then ok "app_vs_tshark.sh: 4 ratio rows with numbers"; else bad "app_vs_tshark.sh: $rows ratio rows, want 4"; cat "$tmp/app.md"; fi
 finish

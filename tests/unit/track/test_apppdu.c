@@ -1,6 +1,6 @@
 /* test_apppdu.c - messages spanning TCP segments (apppdu.c): a DNS message over TCP in two
  * segments decoded on the second, a retransmitted piece ignored, a gap abandoning the message,
- * and the counters. */
+ * many conversations at once (the slots' index, eviction), and the counters. */
 #include "testutil.h"
 
 #include "netprobe/apppdu.h"
@@ -27,15 +27,22 @@ static const uint8_t msg[] = {
 	0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 1,
 };
 
-static void feed(struct np_apppdu *pd, struct t_pkt *t, const uint8_t *d, uint32_t n, uint64_t no,
-		 uint32_t rel_seq)
+static void feed_in(struct np_apppdu *pd, struct t_pkt *t, const uint8_t *d, uint32_t n,
+		    uint64_t no, uint32_t rel_seq, uint32_t conv, enum np_side from)
 {
 	uint8_t f[256];
 	t_decode(t, DLT_RAW, f, seg(f, d, n));
 	t->f.n = no;
-	struct np_pkt_track info = { .tcp = true, .rel_valid = true, .conv = 7, .rel_seq = rel_seq };
+	struct np_pkt_track info = { .tcp = true, .rel_valid = true, .conv = conv, .from = from,
+				     .rel_seq = rel_seq };
 	np_apppdu_packet(pd, &t->p, &info);
 	t_free(t);
+}
+
+static void feed(struct np_apppdu *pd, struct t_pkt *t, const uint8_t *d, uint32_t n, uint64_t no,
+		 uint32_t rel_seq)
+{
+	feed_in(pd, t, d, n, no, rel_seq, 7, 0);
 }
 
 static void test_two_segments(void **state)
@@ -95,11 +102,68 @@ static void test_gap(void **state)
 	np_apppdu_free(pd);
 }
 
+/* Message i of test_many: its conversation (spread, so that the index's probes collide and
+ * wrap) and direction. */
+static uint32_t conv_of(unsigned i)
+{
+	return 1000u + i * 40503u;
+}
+
+static enum np_side side_of(unsigned i)
+{
+	return (enum np_side)(i & 1);
+}
+
+static void start_msg(struct np_apppdu *pd, unsigned i)
+{
+	struct t_pkt t;
+	feed_in(pd, &t, msg, 20, 1000 + i, 1, conv_of(i), side_of(i));
+	assert_int_equal(t.p.pdu.state, NP_PDU_SEGMENT);
+}
+
+static int end_msg(struct np_apppdu *pd, unsigned i)
+{
+	struct t_pkt t;
+	feed_in(pd, &t, msg + 20, 21, 5000 + i, 21, conv_of(i), side_of(i));
+	return t.p.pdu.state == NP_PDU_DONE && t.p.pdu.len == 41 && t.p.pdu.frame[0] == 1000 + i;
+}
+
+/* As many unfinished messages as there are slots, finished in a scrambled order (each found
+ * after others have left the index); then more than the slots: the least recently fed give
+ * way (counted), the others still finish, and the ones that gave way find nothing. */
+static void test_many(void **state)
+{
+	(void)state;
+	struct np_apppdu *pd = np_apppdu_new();
+	for (unsigned i = 0; i < NP_APPPDU_SLOTS; i++)
+		start_msg(pd, i);
+	for (unsigned k = 0; k < NP_APPPDU_SLOTS; k++)
+		assert_true(end_msg(pd, (k * 29u) % NP_APPPDU_SLOTS));
+	struct np_apppdu_stats st;
+	np_apppdu_stats(pd, &st);
+	assert_int_equal(st.done, NP_APPPDU_SLOTS);
+	assert_int_equal(st.evicted, 0);
+	enum { EXTRA = 37 };
+	for (unsigned i = 0; i < NP_APPPDU_SLOTS + EXTRA; i++)
+		start_msg(pd, 100 + i);
+	np_apppdu_stats(pd, &st);
+	assert_int_equal(st.evicted, EXTRA);
+	for (unsigned i = NP_APPPDU_SLOTS + EXTRA; i-- > EXTRA;)
+		assert_true(end_msg(pd, 100 + i));
+	for (unsigned i = 0; i < EXTRA; i++)
+		assert_false(end_msg(pd, 100 + i));
+	np_apppdu_stats(pd, &st);
+	assert_int_equal(st.done, 2 * NP_APPPDU_SLOTS);
+	assert_int_equal(st.abandoned, 0);
+	np_apppdu_free(pd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_segments),
 		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
