@@ -98,6 +98,8 @@ struct np_tls {
 	uint16_t conv_version;
 	/* The hello (ClientHello or ServerHello) of the segment, when there is one */
 	uint8_t hello;         /* 1 ClientHello, 2 ServerHello, 0 none */
+	uint8_t got;           /* how far its body was there: 0 nothing, 1 the legacy version,
+				* 2 the cipher suite(s) too (a segment or snapshot may cut it) */
 	uint16_t legacy_version;
 	uint16_t version;      /* ServerHello: supported_versions' choice, else legacy */
 	uint16_t cipher;       /* ServerHello */

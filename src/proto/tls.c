@@ -138,6 +138,7 @@ static bool extensions(struct np_tls *t, struct np_cursor *c, bool server)
 static bool hello(struct np_tls *t, struct np_cursor *c, uint8_t hs)
 {
 	t->hello = hs;
+	t->got = 0;
 	t->nvers = t->nciphers = t->ngroups = t->nalpn = 0;
 	t->ciphers_total = t->groups_total = 0;
 	t->legacy_version = t->version = t->cipher = t->group = 0;
@@ -146,6 +147,7 @@ static bool hello(struct np_tls *t, struct np_cursor *c, uint8_t hs)
 	if (!np_cur_u16(c, &t->legacy_version))
 		return true;
 	t->version = t->legacy_version;
+	t->got = 1;
 	if (!np_cur_skip(c, 32) || !np_cur_u8(c, &sid) || !np_cur_skip(c, sid))
 		return true;
 	if (hs == 1) {
@@ -158,6 +160,7 @@ static bool hello(struct np_tls *t, struct np_cursor *c, uint8_t hs)
 		if (!np_cur_u16(c, &t->cipher) || !np_cur_u8(c, &comp))
 			return true;
 	}
+	t->got = 2;
 	return extensions(t, c, hs == 2);
 }
 
@@ -188,8 +191,8 @@ static bool handshake(struct np_tls *t, struct np_cursor *rec, uint16_t version,
 		}
 		uint32_t ml = ((uint32_t)l3[0] << 16) | ((uint32_t)l3[1] << 8) | l3[2];
 		tiles = (hs <= 24 || hs == 254) && ml <= 0x4000 + 2048u;
-		if (np_cur_left(&probe) < ml && np_cur_left(&probe) + np_cur_left(rec) >= len)
-			break; /* goes on past the segment */
+		if (np_cur_left(&probe) < ml && t->partial)
+			break; /* goes on past the segment, with its record */
 		np_cur_skip(&probe, ml);
 	}
 	if (!tiles) {

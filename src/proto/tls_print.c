@@ -164,8 +164,16 @@ static void tls_tree(FILE *o, const struct np_pkt_layer *l, const struct np_view
 		fprintf(o, NP_I1 "[The last record goes on past this segment]\n");
 	if (!t->hello)
 		return;
-	fprintf(o, NP_I1 "%s\n" NP_I2 "Version: %s (0x%04x)\n", hs_name(t->hello),
-		version_name(t->legacy_version), t->legacy_version);
+	fprintf(o, NP_I1 "%s\n", hs_name(t->hello));
+	if (t->got < 2) { /* what was not captured is not shown as zeros */
+		if (t->got)
+			fprintf(o, NP_I2 "Version: %s (0x%04x)\n", version_name(t->legacy_version),
+				t->legacy_version);
+		fprintf(o, NP_I2 "[Hello cut short: the rest is not in this packet]\n");
+		return;
+	}
+	fprintf(o, NP_I2 "Version: %s (0x%04x)\n", version_name(t->legacy_version),
+		t->legacy_version);
 	if (t->sni[0])
 		fprintf(o, NP_I2 "Server Name: %s\n", t->sni);
 	if (t->alpn[0])
@@ -261,7 +269,7 @@ static unsigned tls_json(struct np_jw *restrict w, const struct np_pkt_layer *l,
 		} else {
 			NUM(w, "cipher", t->cipher);
 			/* a ServerHello cut before its suite leaves 0 (TLS_NULL_WITH_NULL_NULL): no name */
-			if (t->legacy_version && np_tls_cipher_name(t->cipher))
+			if (t->got == 2 && np_tls_cipher_name(t->cipher))
 				STR(w, "cipher_name", np_tls_cipher_name(t->cipher));
 			if (t->group)
 				NUM(w, "group", t->group);

@@ -228,7 +228,7 @@ static void json_tls(struct jw *w, const struct np_tls *t, const struct np_pdu *
 			list(w, "groups", t->groups, t->ngroups);
 		} else {
 			num(w, "cipher", t->cipher);
-			if (t->legacy_version && np_tls_cipher_name(t->cipher))
+			if (t->got == 2 && np_tls_cipher_name(t->cipher))
 				str(w, "cipher_name", np_tls_cipher_name(t->cipher));
 			if (t->group) {
 				num(w, "group", t->group);
